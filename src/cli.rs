@@ -1,0 +1,6 @@
+//! The `steward` command line (in progress).
+
+/// Runs the command line and returns the process exit code.
+pub fn run() -> i32 {
+    0
+}

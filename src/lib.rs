@@ -1,0 +1,41 @@
+//! Steward: webhook-driven issue automation for GitLab.
+//!
+//! Steward receives GitLab webhooks, recognises the description template an issue was filed
+//! from, parses its fields, applies declarative YAML rules (labels, assignees, due dates,
+//! lead-time checks, owned comments) and reconciles the issue with one minimal edit.
+//!
+//! # Architecture
+//!
+//! ```text
+//! GitLab ──POST /webhooks/gitlab──▶ http ── verify token/signature, decode leniently
+//!                                      │ record delivery (unique Idempotency-Key) + enqueue job
+//!                                      ▼ reply 2xx in milliseconds
+//!                                   store (SQLite default | PostgreSQL)
+//!                                      │ worker claims job (lease)
+//!                                      ▼
+//!              gitlab client ◀── re-read the issue (the payload is only a trigger)
+//!                                      ▼
+//!         templates (recognise + parse fields) ──▶ rules::evaluate (pure) ──▶ Plan
+//!                                      ▼
+//!         reconcile: Plan vs current state → one issue edit + owned notes; audit log
+//! ```
+//!
+//! | module | responsibility |
+//! |---|---|
+//! | [`model`] | shared domain types: ids, `Issue`, fields, `Plan` |
+//! | [`templates`] | template files, recognition, typed field parsing |
+//! | [`calendar`] | business days, holidays, time zones, fiscal quarters |
+//! | [`rules`] | rule files → validated `RuleSet`; pure evaluation to a `Plan` |
+//! | [`gitlab`] | GitLab REST client, webhook payloads, signature checks |
+//! | [`store`] | durable deliveries, jobs, audit log, owned notes (SQLite, PostgreSQL) |
+//! | [`sim`] | a GitLab simulator for `demo`, tests and benchmarks |
+//! | [`cli`] | the `steward` command line |
+
+pub mod calendar;
+pub mod cli;
+pub mod gitlab;
+pub mod model;
+pub mod rules;
+pub mod sim;
+pub mod store;
+pub mod templates;
