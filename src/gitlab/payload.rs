@@ -1,0 +1,1 @@
+//! Lenient decoding of webhook payloads (in progress).
