@@ -11,6 +11,7 @@ pub mod error;
 mod eval;
 pub mod raw;
 pub mod roster;
+pub mod schema;
 mod text;
 
 use std::collections::BTreeSet;
@@ -189,6 +190,8 @@ struct Assign {
 #[derive(Debug, Clone)]
 enum DueFrom {
     Created,
+    /// The first earnings date on or after the creation date.
+    NextEarnings,
     Field(String),
 }
 

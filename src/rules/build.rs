@@ -460,13 +460,15 @@ impl<'a> Builder<'a, '_> {
     fn due_date(&mut self, d: RawDueDate, t: Option<&TemplateSpec>) -> Option<DueDateAction> {
         let from = if d.from.value == "created" {
             DueFrom::Created
+        } else if d.from.value == "next_earnings" {
+            DueFrom::NextEarnings
         } else if let Some(key) = d.from.value.strip_prefix("field.") {
             let spanned = Spanned::new(key.to_owned(), d.from.referenced, d.from.defined);
             let f = self.date_field(t, &spanned, "a due date")?;
             DueFrom::Field(f.key.clone())
         } else {
             self.err(d.from.referenced, format!("due date `from: {}` is not understood", d.from.value)).hint =
-                Some("use `created` or `field.KEY` for a date field".to_owned());
+                Some("use `created`, `next_earnings` or `field.KEY` for a date field".to_owned());
             return None;
         };
         Some(DueDateAction {

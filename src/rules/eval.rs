@@ -147,6 +147,7 @@ pub fn evaluate(
         {
             let base = match &d.from {
                 super::DueFrom::Created => Some(ctx.created),
+                super::DueFrom::NextEarnings => calendar.next_earnings(ctx.created).map(|(_, d)| d),
                 super::DueFrom::Field(k) => match fields.values.get(k) {
                     Some(FieldValue::Date(date)) => Some(*date),
                     _ => None,
@@ -219,7 +220,11 @@ fn shift(calendar: &Calendar, base: NaiveDate, offset: i64, unit: Unit) -> Naive
 
 fn outcome(c: &Conditions, check: Option<&LeadTimeCheck>, ctx: &Ctx<'_>) -> Outcome {
     let mut reasons = Vec::new();
-    let holds = conditions_hold(c, ctx, &mut reasons);
+    let holds = match conditions_hold(c, ctx, &mut reasons) {
+        Holds::Yes => true,
+        Holds::No => false,
+        Holds::NotApplicable => return Outcome::Neither,
+    };
     let Some(check) = check else {
         return if holds {
             Outcome::Fire(reasons, None)
@@ -273,7 +278,16 @@ fn lead_figures(check: &LeadTimeCheck, date: NaiveDate, ctx: &Ctx<'_>) -> LeadFi
     }
 }
 
-fn conditions_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Vec<String>) -> bool {
+/// Whether a rule's conditions hold. A rule is not applicable at all (neither `actions` nor
+/// `otherwise`) to an issue of another template or state, or when a field it tests has no value:
+/// it cannot judge those, so it leaves them alone.
+enum Holds {
+    Yes,
+    No,
+    NotApplicable,
+}
+
+fn conditions_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Vec<String>) -> Holds {
     let issue = ctx.issue;
     if let Some(t) = &c.template {
         match (t, ctx.template) {
@@ -281,9 +295,30 @@ fn conditions_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Vec<String>) -> 
             (TemplateCond::Named(n), Some(s)) if &s.name == n => {
                 reasons.push(format!("filed from template {n}"))
             }
-            _ => return false,
+            _ => return Holds::NotApplicable,
         }
     }
+    if let Some(s) = c.state {
+        if issue.state != s {
+            return Holds::NotApplicable;
+        }
+        reasons.push(format!("is {s:?}").to_lowercase());
+    }
+    for f in &c.fields {
+        let absent = !ctx.fields.values.contains_key(&f.key);
+        if absent && !f.tests.iter().any(|t| matches!(t, FieldTest::Present(_))) {
+            return Holds::NotApplicable;
+        }
+    }
+    if conditions_rest(c, ctx, reasons) {
+        Holds::Yes
+    } else {
+        Holds::No
+    }
+}
+
+fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Vec<String>) -> bool {
+    let issue = ctx.issue;
     for p in &c.labels {
         if !issue.labels.iter().any(|l| p.matches(l)) {
             return false;
@@ -295,12 +330,6 @@ fn conditions_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Vec<String>) -> 
             return false;
         }
         reasons.push(format!("has no label {p}"));
-    }
-    if let Some(s) = c.state {
-        if issue.state != s {
-            return false;
-        }
-        reasons.push(format!("is {s:?}").to_lowercase());
     }
     if !c.authors.is_empty() {
         let Some(a) = &issue.author else { return false };
