@@ -7,18 +7,19 @@
 //! the response headers (pagination, `Retry-After`) stay visible: the crate's own async client
 //! has no timeouts and its paged queries hide 429s (DESIGN.md §6).
 
+mod crate_client;
+mod epics;
 mod ops;
 
 use std::fmt;
 use std::num::NonZeroU32;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use gitlab_api::api::{self as glapi, ApiError, Endpoint};
+use gitlab_api::api::Endpoint;
+use http::StatusCode;
 use http::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
-use http::{Method, StatusCode};
 use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -97,6 +98,7 @@ impl fmt::Debug for RestGitLab {
 #[derive(Debug)]
 pub(crate) struct Response {
     pub(crate) call: CallSite,
+    pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
 }
@@ -274,7 +276,7 @@ impl RestGitLab {
             let result = self.http.execute(request).await;
             let outcome = classify(result, &call, self.timeout).await;
             let status = match &outcome {
-                Ok(_) => "2xx".to_owned(),
+                Ok(response) => response.status.as_u16().to_string(),
                 Err(e) => e
                     .status()
                     .map_or_else(|| status_word(e).to_owned(), |s| s.to_string()),
@@ -335,6 +337,7 @@ async fn classify(
     if status.is_success() {
         return Ok(Response {
             call: call.clone(),
+            status,
             headers,
             body,
         });
@@ -381,68 +384,5 @@ fn status_error(
             status: status.as_u16(),
             message,
         }
-    }
-}
-
-// The `gitlab` crate's client traits, so its `query_async` runs over this transport (with the
-// same token, timeouts, budget and metrics) for endpoints the `GitLab` trait does not wrap.
-// Errors come back as `ApiError::Client { source: GitLabError }`, 429 included with its
-// `Retry-After`, instead of the crate's own opaque handling.
-impl glapi::RestClient for RestGitLab {
-    type Error = GitLabError;
-
-    fn rest_endpoint(&self, endpoint: &str) -> Result<Url, ApiError<Self::Error>> {
-        self.rest_url(endpoint).map_err(ApiError::client)
-    }
-
-    fn instance_endpoint(&self, endpoint: &str) -> Result<Url, ApiError<Self::Error>> {
-        let mut root = self.api_base.clone();
-        root.set_path(self.api_base.path().trim_end_matches("api/v4/"));
-        root.join(endpoint)
-            .map_err(|e| ApiError::client(GitLabError::InvalidRequest(format!("{endpoint}: {e}"))))
-    }
-}
-
-// `AsyncClient` is declared with `#[async_trait]`; this is the signature that macro expands to,
-// written out so Steward needs no `async-trait` dependency of its own.
-impl glapi::AsyncClient for RestGitLab {
-    fn rest_async<'life0, 'async_trait>(
-        &'life0 self,
-        request: http::request::Builder,
-        body: Vec<u8>,
-    ) -> Pin<
-        Box<
-            dyn Future<Output = Result<http::Response<Bytes>, ApiError<Self::Error>>>
-                + Send
-                + 'async_trait,
-        >,
-    >
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        Box::pin(async move {
-            let request = request
-                .body(body)
-                .map_err(|e| ApiError::client(GitLabError::InvalidRequest(e.to_string())))?;
-            let request = reqwest::Request::try_from(request)
-                .map_err(|e| ApiError::client(GitLabError::InvalidRequest(e.to_string())))?;
-            let call = CallSite {
-                method: request.method().to_string(),
-                path: request.url().path().to_owned(),
-            };
-            let kind = if request.method() == Method::POST && call.path.ends_with("/notes") {
-                CallKind::NoteCreation
-            } else {
-                CallKind::Request
-            };
-            let response = self
-                .send("query_async", &CallContext::none(), kind, request, call)
-                .await
-                .map_err(ApiError::client)?;
-            let mut out = http::Response::new(response.body);
-            *out.headers_mut() = response.headers;
-            Ok(out)
-        })
     }
 }

@@ -40,10 +40,11 @@ pub(crate) struct RestIssue {
     #[serde(default)]
     description: Option<String>,
     state: String,
+    // `null` is read as empty, like a missing field.
     #[serde(default)]
-    labels: Vec<String>,
+    labels: Option<Vec<String>>,
     #[serde(default)]
-    assignees: Vec<RestUser>,
+    assignees: Option<Vec<RestUser>>,
     #[serde(default)]
     author: Option<RestUser>,
     created_at: DateTime<Utc>,
@@ -72,8 +73,18 @@ impl TryFrom<RestIssue> for Issue {
             title: i.title,
             description: i.description.unwrap_or_default(),
             state,
-            labels: i.labels.into_iter().map(LabelName).collect(),
-            assignees: i.assignees.into_iter().map(UserRef::from).collect(),
+            labels: i
+                .labels
+                .unwrap_or_default()
+                .into_iter()
+                .map(LabelName)
+                .collect(),
+            assignees: i
+                .assignees
+                .unwrap_or_default()
+                .into_iter()
+                .map(UserRef::from)
+                .collect(),
             author: i.author.map(UserRef::from),
             created_at: i.created_at,
             updated_at: i.updated_at,

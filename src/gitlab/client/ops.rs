@@ -1,11 +1,9 @@
 //! `GitLab` trait operations of [`RestGitLab`]: each one builds its request with the `gitlab`
-//! crate's endpoint builders (or, where the crate has none, an endpoint of our own below) and
+//! crate's endpoint builders (epics and GraphQL, which the crate lacks, are in `epics`) and
 //! maps the private wire types to `model` types. No retries, no decisions.
 
-use std::borrow::Cow;
-
 use gitlab_api::api::common::SortOrder;
-use gitlab_api::api::endpoint_prelude::{BodyError, Endpoint, FormParams, Method};
+use gitlab_api::api::endpoint_prelude::Endpoint;
 use gitlab_api::api::projects::issues::notes::{
     CreateIssueNote, EditIssueNote, IssueNotes, NoteOrderBy,
 };
@@ -19,12 +17,13 @@ use serde::de::DeserializeOwned;
 
 use super::super::budget::CallKind;
 use super::super::error::{CallSite, GitLabError};
-use super::super::wire::{RestEpic, RestIssue, RestLabel, RestNote, RestUser};
+use super::super::wire::{RestIssue, RestLabel, RestNote, RestUser};
 use super::super::{
     BoxFuture, CallContext, DueDateEdit, DueDateFilter, Epic, GitLab, IssueEdit, IssueOrderBy,
-    IssueQuery, Note, Page, SortDirection, WorkItemNote, graphql,
+    IssueQuery, Note, Page, SortDirection, WorkItemNote,
 };
-use super::{PER_PAGE, Response, RestGitLab};
+use super::epics::NoteMutation;
+use super::{PER_PAGE, RestGitLab};
 use crate::model::{
     GroupId, Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserRef, Username,
 };
@@ -49,7 +48,7 @@ fn page_params(page: u32) -> [(&'static str, String); 2] {
 
 impl RestGitLab {
     /// Every page of a list endpoint, following `x-next-page`.
-    async fn all_pages<E, W>(
+    pub(super) async fn all_pages<E, W>(
         &self,
         name: &'static str,
         ctx: &CallContext,
@@ -79,29 +78,6 @@ impl RestGitLab {
                 _ => return Ok(all),
             }
         }
-    }
-
-    async fn graphql_note(
-        &self,
-        name: &'static str,
-        operation: &'static str,
-        ctx: &CallContext,
-        kind: CallKind,
-        payload: serde_json::Value,
-    ) -> Result<WorkItemNote, GitLabError> {
-        let call = CallSite {
-            method: "POST".into(),
-            path: self.graphql_url.path().to_owned(),
-        };
-        let mut request = reqwest::Request::new(Method::POST, self.graphql_url.clone());
-        request.headers_mut().insert(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static("application/json"),
-        );
-        *request.body_mut() = Some(payload.to_string().into());
-        let response: Response = self.send(name, ctx, kind, request, call).await?;
-        graphql::decode_note(operation, &response.body)
-            .map_err(|message| GitLabError::GraphQl { operation, message })
     }
 }
 
@@ -379,13 +355,7 @@ impl GitLab for RestGitLab {
         group: GroupId,
         epic_iid: u64,
     ) -> BoxFuture<'a, Result<Epic, GitLabError>> {
-        Box::pin(async move {
-            let endpoint = EpicEndpoint::Get { group, epic_iid };
-            let response = self
-                .call("epics.get", ctx, CallKind::Request, &endpoint, &[], None)
-                .await?;
-            Ok(response.json::<RestEpic>()?.into())
-        })
+        Box::pin(self.epic(ctx, group, epic_iid))
     }
 
     fn list_epic_notes<'a>(
@@ -394,11 +364,7 @@ impl GitLab for RestGitLab {
         group: GroupId,
         epic_id: u64,
     ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>> {
-        Box::pin(async move {
-            let endpoint = EpicEndpoint::Notes { group, epic_id };
-            let raw: Vec<RestNote> = self.all_pages("epic_notes.list", ctx, &endpoint).await?;
-            Ok(raw.into_iter().map(Note::from).collect())
-        })
+        Box::pin(self.epic_notes(ctx, group, epic_id))
     }
 
     fn create_epic_note<'a>(
@@ -408,24 +374,7 @@ impl GitLab for RestGitLab {
         epic_id: u64,
         body: &'a str,
     ) -> BoxFuture<'a, Result<Note, GitLabError>> {
-        Box::pin(async move {
-            let endpoint = EpicEndpoint::CreateNote {
-                group,
-                epic_id,
-                body,
-            };
-            let response = self
-                .call(
-                    "epic_notes.create",
-                    ctx,
-                    CallKind::NoteCreation,
-                    &endpoint,
-                    &[],
-                    None,
-                )
-                .await?;
-            Ok(response.json::<RestNote>()?.into())
-        })
+        Box::pin(self.epic_note_write(ctx, group, epic_id, None, body))
     }
 
     fn edit_epic_note<'a>(
@@ -436,25 +385,7 @@ impl GitLab for RestGitLab {
         note: NoteId,
         body: &'a str,
     ) -> BoxFuture<'a, Result<Note, GitLabError>> {
-        Box::pin(async move {
-            let endpoint = EpicEndpoint::EditNote {
-                group,
-                epic_id,
-                note,
-                body,
-            };
-            let response = self
-                .call(
-                    "epic_notes.edit",
-                    ctx,
-                    CallKind::Request,
-                    &endpoint,
-                    &[],
-                    None,
-                )
-                .await?;
-            Ok(response.json::<RestNote>()?.into())
-        })
+        Box::pin(self.epic_note_write(ctx, group, epic_id, Some(note), body))
     }
 
     fn work_item_create_note<'a>(
@@ -463,18 +394,7 @@ impl GitLab for RestGitLab {
         work_item_gid: &'a str,
         body: &'a str,
     ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>> {
-        Box::pin(async move {
-            let payload = graphql::create_note_request(work_item_gid, body);
-            // GITLAB.md §3.2: GraphQL createNote shares the notes_create limiter.
-            self.graphql_note(
-                "graphql.create_note",
-                "createNote",
-                ctx,
-                CallKind::NoteCreation,
-                payload,
-            )
-            .await
-        })
+        Box::pin(self.graphql_note(ctx, NoteMutation::Create, work_item_gid, body))
     }
 
     fn work_item_update_note<'a>(
@@ -483,79 +403,6 @@ impl GitLab for RestGitLab {
         note_gid: &'a str,
         body: &'a str,
     ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>> {
-        Box::pin(async move {
-            let payload = graphql::update_note_request(note_gid, body);
-            self.graphql_note(
-                "graphql.update_note",
-                "updateNote",
-                ctx,
-                CallKind::Request,
-                payload,
-            )
-            .await
-        })
-    }
-}
-
-/// Group epic endpoints, which the `gitlab` crate does not provide (GITLAB.md §3.4). Written
-/// as crate `Endpoint`s so they share the transport. Notes take the epic **id**, `Get` the iid.
-enum EpicEndpoint<'a> {
-    Get {
-        group: GroupId,
-        epic_iid: u64,
-    },
-    Notes {
-        group: GroupId,
-        epic_id: u64,
-    },
-    CreateNote {
-        group: GroupId,
-        epic_id: u64,
-        body: &'a str,
-    },
-    EditNote {
-        group: GroupId,
-        epic_id: u64,
-        note: NoteId,
-        body: &'a str,
-    },
-}
-
-impl Endpoint for EpicEndpoint<'_> {
-    fn method(&self) -> Method {
-        match self {
-            Self::Get { .. } | Self::Notes { .. } => Method::GET,
-            Self::CreateNote { .. } => Method::POST,
-            Self::EditNote { .. } => Method::PUT,
-        }
-    }
-
-    fn endpoint(&self) -> Cow<'static, str> {
-        match self {
-            Self::Get { group, epic_iid } => format!("groups/{group}/epics/{epic_iid}"),
-            Self::Notes { group, epic_id } | Self::CreateNote { group, epic_id, .. } => {
-                format!("groups/{group}/epics/{epic_id}/notes")
-            }
-            Self::EditNote {
-                group,
-                epic_id,
-                note,
-                ..
-            } => {
-                format!("groups/{group}/epics/{epic_id}/notes/{note}")
-            }
-        }
-        .into()
-    }
-
-    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, BodyError> {
-        match self {
-            Self::CreateNote { body, .. } | Self::EditNote { body, .. } => {
-                let mut params = FormParams::default();
-                params.push("body", *body);
-                params.into_body()
-            }
-            Self::Get { .. } | Self::Notes { .. } => Ok(None),
-        }
+        Box::pin(self.graphql_note(ctx, NoteMutation::Update, note_gid, body))
     }
 }
