@@ -316,3 +316,29 @@ async fn the_event_uuid_is_forwarded_only_when_the_call_answers_a_delivery() {
         "a single issue read has no parameters"
     );
 }
+
+#[tokio::test]
+async fn the_client_works_behind_a_shared_trait_object_across_tasks() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v4/projects/4/issues/15"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("api-issue-edit-response.json")),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let gl: std::sync::Arc<dyn GitLab> = std::sync::Arc::new(client(&server));
+    let other = gl.clone();
+    let task = tokio::spawn(async move {
+        other
+            .get_issue(&CallContext::none(), ProjectId(4), IssueIid(15))
+            .await
+            .map(|i| i.title)
+    });
+    let here = gl
+        .get_issue(&none(), ProjectId(4), IssueIid(15))
+        .await
+        .unwrap();
+    assert_eq!(task.await.unwrap().unwrap(), here.title);
+}

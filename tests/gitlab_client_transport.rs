@@ -213,3 +213,46 @@ async fn the_gitlab_crate_query_async_runs_over_our_transport() {
         other => panic!("expected our 429 error, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn note_creations_have_their_own_smaller_budget() {
+    let server = MockServer::start().await;
+    let note = fixture("api-issue-notes-list-response.json")[1].clone();
+    Mock::given(method("POST"))
+        .and(path("/api/v4/projects/5/issues/121/notes"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(&note))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v4/user"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1, "username": "bot"})))
+        .mount(&server)
+        .await;
+    let gl = RestGitLab::new(ClientConfig {
+        notes_per_minute: NonZeroU32::new(1).unwrap(),
+        ..config(&server)
+    })
+    .unwrap();
+    gl.create_note(&none(), ProjectId(5), IssueIid(121), "first")
+        .await
+        .unwrap();
+    let second = tokio::time::timeout(
+        Duration::from_millis(150),
+        gl.create_note(&none(), ProjectId(5), IssueIid(121), "second"),
+    )
+    .await;
+    assert!(
+        second.is_err(),
+        "the second note must wait for the note budget"
+    );
+    // Reads are not held back by the exhausted note budget.
+    gl.current_user(&none()).await.unwrap();
+    let posts = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .count();
+    assert_eq!(posts, 1);
+}

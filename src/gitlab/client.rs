@@ -386,3 +386,37 @@ fn status_error(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(base: &str, token: &str) -> ClientConfig {
+        ClientConfig::new(base.parse().unwrap(), SecretString::from(token.to_owned()))
+    }
+
+    #[test]
+    fn a_relative_root_install_keeps_its_prefix_for_rest_and_graphql() {
+        for base in [
+            "https://git.example.com/gitlab",
+            "https://git.example.com/gitlab/",
+        ] {
+            let gl = RestGitLab::new(config(base, "t")).unwrap();
+            assert_eq!(
+                gl.rest_url("projects/4/issues/15").unwrap().as_str(),
+                "https://git.example.com/gitlab/api/v4/projects/4/issues/15"
+            );
+            assert_eq!(
+                gl.graphql_url.as_str(),
+                "https://git.example.com/gitlab/api/graphql"
+            );
+        }
+    }
+
+    #[test]
+    fn a_token_that_cannot_be_a_header_is_a_configuration_error_that_does_not_echo_it() {
+        let err = RestGitLab::new(config("https://gitlab.com", "glpat-abc\ndef")).unwrap_err();
+        assert!(matches!(err, GitLabError::Config(_)));
+        assert!(!err.to_string().contains("glpat-abc"));
+    }
+}
