@@ -1,4 +1,360 @@
 //! Everything that speaks GitLab's language: webhook payloads, the REST/GraphQL client and the
-//! `GitLab` trait of domain operations. GitLab's wire types stay inside this module.
+//! `GitLab` trait of domain operations. GitLab's wire types stay inside this module; nothing
+//! here decides what to change on an issue (that is `rules` and the reconciler).
+//!
+//! The rest of Steward holds an `Arc<dyn GitLab>`: [`client::RestGitLab`] talks to a real
+//! GitLab (or the simulator) over HTTP; tests can put a recording fake behind the same trait.
 
 pub mod payload;
+
+pub mod auth;
+pub mod budget;
+pub mod client;
+pub mod error;
+mod graphql;
+mod wire;
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::pin::Pin;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::model::{
+    GroupId, Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserId, UserRef, Username,
+};
+
+pub use client::{ClientConfig, RestGitLab};
+pub use error::GitLabError;
+
+/// A boxed, `Send` future: what the object-safe [`GitLab`] trait returns.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Per-call context forwarded to GitLab.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallContext {
+    /// The `X-Gitlab-Event-UUID` of the webhook delivery this call answers. Forwarded as the
+    /// same header so GitLab suppresses the echo to the same hook (GITLAB.md §5.3). `None` for
+    /// sweeps and digests.
+    pub event_uuid: Option<String>,
+}
+
+impl CallContext {
+    /// A context for calls not caused by a webhook (sweep, digest, start-up).
+    pub fn none() -> Self {
+        Self { event_uuid: None }
+    }
+
+    /// A context for calls made while handling the delivery with this `X-Gitlab-Event-UUID`.
+    pub fn for_event(event_uuid: impl Into<String>) -> Self {
+        Self {
+            event_uuid: Some(event_uuid.into()),
+        }
+    }
+}
+
+/// A comment on an issue or an epic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// Note id (use it to edit the note).
+    pub id: NoteId,
+    /// Raw Markdown body (hidden markers survive).
+    pub body: String,
+    /// Who wrote it.
+    pub author: UserRef,
+    /// System notes ("changed the due date…") are GitLab's own, never Steward's.
+    pub system: bool,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it was last edited.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A note created or edited through GraphQL: only its global id comes back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkItemNote {
+    /// Global id, e.g. `gid://gitlab/Note/123` (pass it to `work_item_update_note`).
+    pub gid: String,
+    /// The body GitLab stored.
+    pub body: String,
+}
+
+/// A group epic, for the weekly digest (GITLAB.md §3.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Epic {
+    /// Global epic id: the one the epic-notes REST calls take (not the iid).
+    pub id: u64,
+    /// Group-scoped number (the `&123` users see).
+    pub iid: u64,
+    /// The work item behind the epic (GitLab 17+): `gid://gitlab/WorkItem/<work_item_id>`.
+    pub work_item_id: Option<u64>,
+    /// Title.
+    pub title: String,
+    /// Web URL.
+    pub web_url: String,
+}
+
+impl Epic {
+    /// The GraphQL global id of the epic's work item, when GitLab reported one.
+    pub fn work_item_gid(&self) -> Option<String> {
+        self.work_item_id
+            .map(|id| format!("gid://gitlab/WorkItem/{id}"))
+    }
+}
+
+/// GitLab's `due_date` list filter (GITLAB.md §3.3). "Today" is evaluated by GitLab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueDateFilter {
+    /// No due date (`0`).
+    None,
+    /// Any due date.
+    Any,
+    /// Due today.
+    Today,
+    /// Due tomorrow.
+    Tomorrow,
+    /// Past its due date (combine with `state: Opened`, or closed issues are included).
+    Overdue,
+    /// Due this week.
+    Week,
+    /// Due this month.
+    Month,
+}
+
+/// Sort key for issue lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueOrderBy {
+    /// Creation time (GitLab's default).
+    CreatedAt,
+    /// Last update (what the sweep uses with `updated_after`).
+    UpdatedAt,
+    /// Due date.
+    DueDate,
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortDirection {
+    /// Oldest / smallest first.
+    Asc,
+    /// Newest / largest first (GitLab's default).
+    Desc,
+}
+
+/// Filters for listing a project's issues (`GET /projects/:id/issues`, GITLAB.md §3.3).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IssueQuery {
+    /// `opened` or `closed`; `None` lists both.
+    pub state: Option<IssueState>,
+    /// Issues must carry all of these labels.
+    pub labels: Vec<LabelName>,
+    /// Only issues updated after this instant (the sweep's safety net).
+    pub updated_after: Option<DateTime<Utc>>,
+    /// Due-date filter.
+    pub due_date: Option<DueDateFilter>,
+    /// Sort key.
+    pub order_by: Option<IssueOrderBy>,
+    /// Sort direction.
+    pub sort: Option<SortDirection>,
+}
+
+/// A due-date change in an issue edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueDateEdit {
+    /// Set the due date.
+    Set(NaiveDate),
+    /// Remove the due date.
+    Clear,
+}
+
+/// One issue edit: everything the reconciler changes, sent as a single `PUT` (GITLAB.md §3.1).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IssueEdit {
+    /// Labels to add. They must exist in the project: GitLab silently creates missing ones.
+    pub add_labels: BTreeSet<LabelName>,
+    /// Labels to remove.
+    pub remove_labels: BTreeSet<LabelName>,
+    /// The complete new assignee list (replaces the current one); `Some(vec![])` unassigns
+    /// everyone; `None` leaves assignees alone.
+    pub assignee_ids: Option<Vec<UserId>>,
+    /// Due-date change, or `None` to leave it alone.
+    pub due_date: Option<DueDateEdit>,
+}
+
+impl IssueEdit {
+    /// True when the edit would change nothing (then no request must be sent).
+    pub fn is_empty(&self) -> bool {
+        self.add_labels.is_empty()
+            && self.remove_labels.is_empty()
+            && self.assignee_ids.is_none()
+            && self.due_date.is_none()
+    }
+}
+
+/// One page of a paginated list and the number of the next page, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// GitLab's `x-next-page`; `None` on the last page.
+    pub next_page: Option<u32>,
+}
+
+/// The GitLab operations Steward performs, in domain terms. Object safe: use it as
+/// `Arc<dyn GitLab>`. Implementations do not retry: a transient [`GitLabError`] goes back to the
+/// job runner, which retries with backoff honouring [`GitLabError::retry_after`].
+///
+/// List calls come in two forms: `list_issues_page` returns one page so a sweep over 10,000
+/// issues holds one page at a time (loop while `next_page` is `Some`); the other list calls
+/// return every page because notes, labels and users are small.
+pub trait GitLab: Send + Sync {
+    /// The user the token belongs to (`GET /user`): Steward's bot identity, used to skip its
+    /// own echoes by user id (GITLAB.md §5.3).
+    fn current_user<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+    ) -> BoxFuture<'a, Result<UserRef, GitLabError>>;
+
+    /// One issue by its project-scoped iid (`GET /projects/:id/issues/:iid`).
+    /// `owned_note_keys` is left empty: the caller fills it from the notes it owns.
+    fn get_issue<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+    ) -> BoxFuture<'a, Result<Issue, GitLabError>>;
+
+    /// One page (1-based, 100 per page) of a project's issues matching `query`.
+    fn list_issues_page<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        query: &'a IssueQuery,
+        page: u32,
+    ) -> BoxFuture<'a, Result<Page<Issue>, GitLabError>>;
+
+    /// Every issue matching `query`, following `x-next-page` until it is empty (this also
+    /// works past 10,000 results, where GitLab omits `x-total`; GITLAB.md §3.3).
+    fn list_issues<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        query: &'a IssueQuery,
+    ) -> BoxFuture<'a, Result<Vec<Issue>, GitLabError>> {
+        Box::pin(async move {
+            let mut all = Vec::new();
+            let mut page = 1;
+            loop {
+                let got = self.list_issues_page(ctx, project, query, page).await?;
+                all.extend(got.items);
+                match got.next_page {
+                    Some(next) if next > page => page = next,
+                    _ => return Ok(all),
+                }
+            }
+        })
+    }
+
+    /// Applies `edit` in exactly one `PUT /projects/:id/issues/:iid` and returns the issue as
+    /// GitLab stored it. An empty edit is refused without a request.
+    fn edit_issue<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        edit: &'a IssueEdit,
+    ) -> BoxFuture<'a, Result<Issue, GitLabError>>;
+
+    /// Every note on an issue, system notes included, oldest first.
+    fn list_notes<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+    ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>>;
+
+    /// Posts a comment on an issue. Counts against the note-creation budget.
+    fn create_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>>;
+
+    /// Replaces the body of an existing issue comment.
+    fn edit_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        note: NoteId,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>>;
+
+    /// The names of every label usable in the project, ancestor-group labels included.
+    fn project_labels<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+    ) -> BoxFuture<'a, Result<Vec<LabelName>, GitLabError>>;
+
+    /// The user with this username (GitLab matches case-insensitively), if one exists.
+    fn user_by_username<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        username: &'a Username,
+    ) -> BoxFuture<'a, Result<Option<UserRef>, GitLabError>>;
+
+    /// A group epic by its iid (`GET /groups/:id/epics/:epic_iid`).
+    fn get_epic<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        group: GroupId,
+        epic_iid: u64,
+    ) -> BoxFuture<'a, Result<Epic, GitLabError>>;
+
+    /// Every note on an epic. Takes the epic **id** (`Epic::id`), not its iid (GITLAB.md §3.4).
+    fn list_epic_notes<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        group: GroupId,
+        epic_id: u64,
+    ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>>;
+
+    /// Posts a comment on an epic (by epic **id**). Counts against the note-creation budget.
+    fn create_epic_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        group: GroupId,
+        epic_id: u64,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>>;
+
+    /// Replaces the body of an epic comment (by epic **id**).
+    fn edit_epic_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        group: GroupId,
+        epic_id: u64,
+        note: NoteId,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>>;
+
+    /// Posts a comment on a work item through GraphQL `createNote` (the successor of epic
+    /// notes). `work_item_gid` is `gid://gitlab/WorkItem/<id>`.
+    fn work_item_create_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        work_item_gid: &'a str,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>>;
+
+    /// Replaces a note's body through GraphQL `updateNote` (`note_gid` is `gid://gitlab/Note/<id>`).
+    fn work_item_update_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        note_gid: &'a str,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>>;
+}

@@ -29,12 +29,18 @@
 //! | [`gitlab`] | GitLab REST client, webhook payloads, signature checks |
 //! | [`store`] | durable deliveries, jobs, audit log, owned notes (SQLite, PostgreSQL) |
 //! | [`sim`] | a GitLab simulator for `demo`, tests and benchmarks |
+//! | [`config`] | service settings from a file and `STEWARD_*` variables |
+//! | [`clock`] | the injected source of "now" |
+//! | [`reconcile`] | plan vs current issue → minimal writes |
 //! | [`cli`] | the `steward` command line |
 
 pub mod calendar;
 pub mod cli;
+pub mod clock;
+pub mod config;
 pub mod gitlab;
 pub mod model;
+pub mod reconcile;
 pub mod rules;
 pub mod sim;
 pub mod store;

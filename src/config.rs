@@ -1,0 +1,448 @@
+//! Service settings: one YAML file plus `STEWARD_*` environment variables, read once at start-up.
+//!
+//! Secrets are kept as [`SecretString`] and never printed. Nothing else in the crate reads the
+//! environment; everything downstream receives a [`Settings`].
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::model::ProjectId;
+
+/// Default listen address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Default database: an embedded SQLite file next to the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://steward.db?mode=rwc";
+
+/// A configuration problem, said so that the operator can fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid.
+    #[error("{path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What serde-saphyr reported (with line and column).
+        message: String,
+    },
+    /// An environment variable has a value that cannot be used.
+    #[error("environment variable {name}: {message}")]
+    Env {
+        /// The variable.
+        name: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// A required setting is missing or a setting is invalid.
+    #[error("setting `{key}`: {message}")]
+    Invalid {
+        /// The setting's path in the file (`gitlab.url`).
+        key: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+}
+
+/// The raw file format (`steward.yaml`). Every key is optional; environment variables override.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    #[serde(default)]
+    gitlab: RawGitLab,
+    #[serde(default)]
+    webhook: RawWebhook,
+    #[serde(default)]
+    database: RawDatabase,
+    listen: Option<String>,
+    rules_dir: Option<PathBuf>,
+    templates_dir: Option<PathBuf>,
+    #[serde(default)]
+    projects: Vec<u64>,
+    #[serde(default)]
+    worker: RawWorker,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGitLab {
+    url: Option<String>,
+    token: Option<String>,
+    token_file: Option<PathBuf>,
+    requests_per_minute: Option<u32>,
+    notes_per_minute: Option<u32>,
+    timeout_secs: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWebhook {
+    #[serde(default)]
+    secrets: Vec<String>,
+    #[serde(default)]
+    signing_tokens: Vec<String>,
+    replay_window_secs: Option<u64>,
+    max_body_bytes: Option<usize>,
+    request_timeout_secs: Option<u64>,
+    max_concurrency: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDatabase {
+    url: Option<String>,
+    max_connections: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWorker {
+    concurrency: Option<usize>,
+    lease_secs: Option<u64>,
+    max_attempts: Option<u32>,
+}
+
+/// GitLab connection settings.
+#[derive(Debug, Clone)]
+pub struct GitLabSettings {
+    /// Base URL of the instance, e.g. `https://gitlab.com` (without `/api/v4`).
+    pub url: String,
+    /// API token (a project or group access token's bot user is recommended).
+    pub token: SecretString,
+    /// Outgoing request budget per minute (GitLab.com allows 2,000; GITLAB.md §3.6).
+    pub requests_per_minute: u32,
+    /// Outgoing note-creation budget per minute (GitLab.com allows 60; GITLAB.md §3.2).
+    pub notes_per_minute: u32,
+    /// Timeout of one API call.
+    pub timeout: Duration,
+}
+
+/// Webhook receiver settings.
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// Accepted `X-Gitlab-Token` values (several during rotation).
+    pub secrets: Vec<SecretString>,
+    /// Accepted signing tokens (`whsec_…`, GitLab 19.0+).
+    pub signing_tokens: Vec<SecretString>,
+    /// How old (or how far in the future) a signed `webhook-timestamp` may be.
+    pub replay_window: Duration,
+    /// Largest accepted body (GitLab sends at most 25 MB; GITLAB.md §1.3).
+    pub max_body_bytes: usize,
+    /// Time limit for one webhook request (GitLab waits 10 s; GITLAB.md §1.3).
+    pub request_timeout: Duration,
+    /// Concurrent webhook requests served at once.
+    pub max_concurrency: usize,
+}
+
+/// Worker settings.
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// Jobs processed concurrently by this process.
+    pub concurrency: usize,
+    /// How long a claimed job stays leased before another worker may take it.
+    pub lease: Duration,
+    /// Attempts before a job is dead-lettered.
+    pub max_attempts: u32,
+}
+
+/// Everything `steward serve` needs, validated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// GitLab connection.
+    pub gitlab: GitLabSettings,
+    /// Webhook receiver.
+    pub webhook: WebhookSettings,
+    /// Database URL (`sqlite://…` or `postgres://…`).
+    pub database_url: String,
+    /// Database pool size.
+    pub database_max_connections: u32,
+    /// HTTP listen address.
+    pub listen: SocketAddr,
+    /// Directory of rule files, roster and calendar.
+    pub rules_dir: PathBuf,
+    /// Directory of description templates.
+    pub templates_dir: PathBuf,
+    /// Projects served (empty: every project that sends webhooks).
+    pub projects: Vec<ProjectId>,
+    /// Worker settings.
+    pub worker: WorkerSettings,
+}
+
+impl Settings {
+    /// Reads the optional file, then applies the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("STEWARD_"))
+            .collect();
+        Self::load_with_env(file, &env)
+    }
+
+    /// Reads the optional file, then applies `env` (the `STEWARD_*` variables).
+    pub fn load_with_env(
+        file: Option<&Path>,
+        env: &HashMap<String, String>,
+    ) -> Result<Self, ConfigError> {
+        let raw = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                serde_saphyr::from_str::<RawSettings>(&text).map_err(|e| ConfigError::Parse {
+                    path: path.to_owned(),
+                    message: e.to_string(),
+                })?
+            }
+            None => RawSettings::default(),
+        };
+        Self::from_raw(raw, env)
+    }
+
+    fn from_raw(raw: RawSettings, env: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| env.get(name).filter(|v| !v.is_empty()).cloned();
+
+        let url = get("STEWARD_GITLAB_URL")
+            .or(raw.gitlab.url)
+            .ok_or_else(|| ConfigError::Invalid {
+                key: "gitlab.url".into(),
+                message:
+                    "missing: set it in the file or STEWARD_GITLAB_URL (e.g. https://gitlab.com)"
+                        .into(),
+            })?;
+        let url = url
+            .trim_end_matches('/')
+            .trim_end_matches("/api/v4")
+            .to_owned();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                key: "gitlab.url".into(),
+                message: format!("`{url}` is not an http(s) URL"),
+            });
+        }
+
+        let token_file = get("STEWARD_GITLAB_TOKEN_FILE")
+            .map(PathBuf::from)
+            .or(raw.gitlab.token_file);
+        let token = match (get("STEWARD_GITLAB_TOKEN").or(raw.gitlab.token), token_file) {
+            (Some(t), _) => t,
+            (None, Some(path)) => std::fs::read_to_string(&path)
+                .map_err(|e| ConfigError::Invalid {
+                    key: "gitlab.token_file".into(),
+                    message: format!("cannot read {}: {e}", path.display()),
+                })?
+                .trim()
+                .to_owned(),
+            (None, None) => {
+                return Err(ConfigError::Invalid {
+                    key: "gitlab.token".into(),
+                    message: "missing: set gitlab.token_file, STEWARD_GITLAB_TOKEN_FILE or \
+                              STEWARD_GITLAB_TOKEN (an access token with the `api` scope)"
+                        .into(),
+                });
+            }
+        };
+
+        let secrets = list_from(get("STEWARD_WEBHOOK_SECRETS"), raw.webhook.secrets);
+        let signing = list_from(
+            get("STEWARD_WEBHOOK_SIGNING_TOKENS"),
+            raw.webhook.signing_tokens,
+        );
+        if secrets.is_empty() && signing.is_empty() {
+            return Err(ConfigError::Invalid {
+                key: "webhook.secrets".into(),
+                message: "no webhook secret or signing token: Steward refuses to accept \
+                          unauthenticated webhooks. Set webhook.secrets (the hook's secret token) \
+                          or webhook.signing_tokens (whsec_…), or STEWARD_WEBHOOK_SECRETS"
+                    .into(),
+            });
+        }
+
+        let listen_text = get("STEWARD_LISTEN")
+            .or(raw.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+        let listen = listen_text.parse().map_err(|_| ConfigError::Invalid {
+            key: "listen".into(),
+            message: format!("`{listen_text}` is not an address like 0.0.0.0:8080"),
+        })?;
+
+        let projects = match get("STEWARD_PROJECTS") {
+            Some(text) => text
+                .split(',')
+                .map(|p| {
+                    p.trim()
+                        .parse::<u64>()
+                        .map(ProjectId)
+                        .map_err(|_| ConfigError::Env {
+                            name: "STEWARD_PROJECTS".into(),
+                            message: format!("`{p}` is not a numeric project id"),
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => raw.projects.into_iter().map(ProjectId).collect(),
+        };
+
+        Ok(Settings {
+            gitlab: GitLabSettings {
+                url,
+                token: SecretString::from(token),
+                requests_per_minute: env_num(env, "STEWARD_GITLAB_REQUESTS_PER_MINUTE")?
+                    .or(raw.gitlab.requests_per_minute)
+                    .unwrap_or(1_800),
+                notes_per_minute: env_num(env, "STEWARD_GITLAB_NOTES_PER_MINUTE")?
+                    .or(raw.gitlab.notes_per_minute)
+                    .unwrap_or(50),
+                timeout: Duration::from_secs(raw.gitlab.timeout_secs.unwrap_or(15)),
+            },
+            webhook: WebhookSettings {
+                secrets: secrets.into_iter().map(SecretString::from).collect(),
+                signing_tokens: signing.into_iter().map(SecretString::from).collect(),
+                replay_window: Duration::from_secs(raw.webhook.replay_window_secs.unwrap_or(300)),
+                max_body_bytes: raw.webhook.max_body_bytes.unwrap_or(25 * 1024 * 1024),
+                request_timeout: Duration::from_secs(raw.webhook.request_timeout_secs.unwrap_or(8)),
+                max_concurrency: raw.webhook.max_concurrency.unwrap_or(256),
+            },
+            database_url: get("STEWARD_DATABASE_URL")
+                .or(raw.database.url)
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            database_max_connections: raw.database.max_connections.unwrap_or(8),
+            listen,
+            rules_dir: get("STEWARD_RULES_DIR")
+                .map(PathBuf::from)
+                .or(raw.rules_dir)
+                .unwrap_or_else(|| PathBuf::from("rules")),
+            templates_dir: get("STEWARD_TEMPLATES_DIR")
+                .map(PathBuf::from)
+                .or(raw.templates_dir)
+                .unwrap_or_else(|| PathBuf::from("issue_templates")),
+            projects,
+            worker: WorkerSettings {
+                concurrency: env_num(env, "STEWARD_WORKER_CONCURRENCY")?
+                    .or(raw.worker.concurrency)
+                    .unwrap_or(4)
+                    .max(1),
+                lease: Duration::from_secs(raw.worker.lease_secs.unwrap_or(60)),
+                max_attempts: raw.worker.max_attempts.unwrap_or(8),
+            },
+        })
+    }
+}
+
+fn list_from(env_value: Option<String>, file_value: Vec<String>) -> Vec<String> {
+    match env_value {
+        Some(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        None => file_value,
+    }
+}
+
+fn env_num<T: std::str::FromStr>(
+    env: &HashMap<String, String>,
+    name: &str,
+) -> Result<Option<T>, ConfigError> {
+    match env.get(name).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v.trim().parse().map(Some).map_err(|_| ConfigError::Env {
+            name: name.to_owned(),
+            message: format!("`{v}` is not a number"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn environment_alone_is_enough_and_defaults_to_embedded_sqlite() {
+        let s = Settings::load_with_env(
+            None,
+            &env(&[
+                ("STEWARD_GITLAB_URL", "https://gitlab.example.com/api/v4/"),
+                ("STEWARD_GITLAB_TOKEN", "glpat-secret"),
+                ("STEWARD_WEBHOOK_SECRETS", "old, new"),
+                ("STEWARD_PROJECTS", "7,9"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.gitlab.url, "https://gitlab.example.com");
+        assert_eq!(s.gitlab.token.expose_secret(), "glpat-secret");
+        assert_eq!(s.webhook.secrets.len(), 2);
+        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(s.projects, vec![ProjectId(7), ProjectId(9)]);
+        assert!(
+            !format!("{s:?}").contains("glpat-secret"),
+            "token leaked into Debug"
+        );
+    }
+
+    #[test]
+    fn missing_webhook_secret_is_refused_with_a_hint() {
+        let err = Settings::load_with_env(
+            None,
+            &env(&[
+                ("STEWARD_GITLAB_URL", "https://gitlab.com"),
+                ("STEWARD_GITLAB_TOKEN", "t"),
+            ]),
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("webhook.secrets"), "{text}");
+        assert!(text.contains("STEWARD_WEBHOOK_SECRETS"), "{text}");
+    }
+
+    #[test]
+    fn unknown_key_in_the_file_is_reported_with_its_position() {
+        let dir = std::env::temp_dir().join(format!("steward-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("steward.yaml");
+        std::fs::write(&path, "gitlab:\n  url: https://gitlab.com\n  tokn: x\n").unwrap();
+        let err = Settings::load_with_env(Some(&path), &HashMap::new()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("tokn"), "{text}");
+        assert!(text.contains("steward.yaml"), "{text}");
+    }
+
+    #[test]
+    fn file_values_are_overridden_by_the_environment() {
+        let dir = std::env::temp_dir().join(format!("steward-config-ovr-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("steward.yaml");
+        std::fs::write(
+            &path,
+            "gitlab:\n  url: https://a.example\n  token: t\nwebhook:\n  secrets: [s]\n\
+             listen: 0.0.0.0:9000\ndatabase:\n  url: sqlite://x.db\n",
+        )
+        .unwrap();
+        let s = Settings::load_with_env(
+            Some(&path),
+            &env(&[("STEWARD_DATABASE_URL", "postgres://postgres@127.0.0.1/test")]),
+        )
+        .unwrap();
+        assert_eq!(s.gitlab.url, "https://a.example");
+        assert_eq!(s.listen.port(), 9000);
+        assert_eq!(s.database_url, "postgres://postgres@127.0.0.1/test");
+    }
+}

@@ -1,0 +1,422 @@
+//! The HTTP transport to GitLab: our own `gitlab_api::api::AsyncClient` over reqwest, with
+//! timeouts, the token header, the outgoing rate budget, metrics and one tracing span per call.
+//! It does not retry (the job runner retries with backoff) and follows no redirects (a redirect
+//! to another host would carry `PRIVATE-TOKEN` with it).
+//!
+//! Requests are described with the `gitlab` crate's endpoint builders and executed here, so
+//! the response headers (pagination, `Retry-After`) stay visible: the crate's own async client
+//! has no timeouts and its paged queries hide 429s (DESIGN.md §6).
+
+mod crate_client;
+mod epics;
+mod ops;
+
+use std::fmt;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use gitlab_api::api::Endpoint;
+use http::StatusCode;
+use http::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
+use reqwest::Url;
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use super::CallContext;
+use super::budget::{Budget, CallKind};
+use super::error::{CallSite, GitLabError, error_message, truncate};
+
+/// GitLab's maximum page size (GITLAB.md §3.3).
+pub(crate) const PER_PAGE: u32 = 100;
+
+const PRIVATE_TOKEN: HeaderName = HeaderName::from_static("private-token");
+const EVENT_UUID: HeaderName = HeaderName::from_static("x-gitlab-event-uuid");
+const NEXT_PAGE: &str = "x-next-page";
+
+/// Everything needed to talk to one GitLab instance.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// Instance URL, e.g. `https://gitlab.com` (the client appends `/api/v4/`).
+    pub base_url: Url,
+    /// Personal, project or group access token with `api` scope. Sent as `PRIVATE-TOKEN`;
+    /// redacted from `Debug` and never logged.
+    pub token: SecretString,
+    /// Whole-request timeout (connect, send, and read the full body).
+    pub timeout: Duration,
+    /// Connection-establishment timeout.
+    pub connect_timeout: Duration,
+    /// Outgoing budget for all calls (GitLab.com allows 2,000 per minute per user).
+    pub requests_per_minute: NonZeroU32,
+    /// Outgoing budget for note creations (GitLab.com allows 60 per minute).
+    pub notes_per_minute: NonZeroU32,
+    /// `User-Agent` sent on every call.
+    pub user_agent: String,
+}
+
+impl ClientConfig {
+    /// A configuration with Steward's defaults: 30 s request and 5 s connect timeouts,
+    /// 2,000 requests and 60 note creations per minute.
+    pub fn new(base_url: Url, token: SecretString) -> Self {
+        Self {
+            base_url,
+            token,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(5),
+            requests_per_minute: NonZeroU32::new(2_000).unwrap_or(NonZeroU32::MIN),
+            notes_per_minute: NonZeroU32::new(60).unwrap_or(NonZeroU32::MIN),
+            user_agent: concat!("steward/", env!("CARGO_PKG_VERSION")).to_owned(),
+        }
+    }
+}
+
+/// The REST/GraphQL implementation of [`super::GitLab`]. Cheap to clone; clones share the
+/// connection pool and the rate budget.
+#[derive(Clone)]
+pub struct RestGitLab {
+    http: reqwest::Client,
+    api_base: Url,
+    graphql_url: Url,
+    token: SecretString,
+    timeout: Duration,
+    budget: Arc<Budget>,
+}
+
+impl fmt::Debug for RestGitLab {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RestGitLab")
+            .field("api_base", &self.api_base.as_str())
+            .field("token", &"[REDACTED]")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A response GitLab answered with a 2xx status.
+#[derive(Debug)]
+pub(crate) struct Response {
+    pub(crate) call: CallSite,
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl Response {
+    /// The body decoded as `T`, or a `Decode` error naming the call.
+    pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, GitLabError> {
+        serde_json::from_slice(&self.body).map_err(|e| GitLabError::Decode {
+            call: self.call.clone(),
+            message: truncate(&e.to_string(), 300),
+        })
+    }
+
+    /// `x-next-page`: empty or absent on the last page, even past 10,000 results where GitLab
+    /// omits `x-total` (GITLAB.md §3.3).
+    pub(crate) fn next_page(&self) -> Result<Option<u32>, GitLabError> {
+        let Some(value) = self.headers.get(NEXT_PAGE) else {
+            return Ok(None);
+        };
+        let text = value.to_str().unwrap_or("").trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse::<u32>()
+            .map(Some)
+            .map_err(|_| GitLabError::Decode {
+                call: self.call.clone(),
+                message: format!("x-next-page is not a page number: {text:?}"),
+            })
+    }
+}
+
+impl RestGitLab {
+    /// Builds the client. Fails on a base URL that cannot carry paths or a token that is not a
+    /// valid header value.
+    pub fn new(config: ClientConfig) -> Result<Self, GitLabError> {
+        let mut base = config.base_url.clone();
+        if base.cannot_be_a_base() {
+            return Err(GitLabError::Config(format!(
+                "base URL {base} cannot hold API paths"
+            )));
+        }
+        // Keep a relative-root install (`https://host/gitlab`) under its prefix when joining.
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        base.set_query(None);
+        let api_base = base
+            .join("api/v4/")
+            .map_err(|e| GitLabError::Config(format!("base URL {base}: {e}")))?;
+        let graphql_url = base
+            .join("api/graphql")
+            .map_err(|e| GitLabError::Config(format!("base URL {base}: {e}")))?;
+        HeaderValue::from_str(config.token.expose_secret()).map_err(|_| {
+            GitLabError::Config(
+                "the GitLab token contains characters not allowed in a header".into(),
+            )
+        })?;
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.connect_timeout)
+            .user_agent(config.user_agent.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| GitLabError::Config(format!("HTTP client: {e}")))?;
+        Ok(Self {
+            http,
+            api_base,
+            graphql_url,
+            token: config.token,
+            timeout: config.timeout,
+            budget: Arc::new(Budget::new(
+                config.requests_per_minute,
+                config.notes_per_minute,
+            )),
+        })
+    }
+
+    /// The shared rate budget (exposed so tests and `/readyz` can inspect it).
+    pub fn budget(&self) -> &Budget {
+        &self.budget
+    }
+
+    /// Executes a `gitlab` crate endpoint (plus `extra_query` pairs such as pagination) and
+    /// returns the 2xx response; any other status becomes a [`GitLabError`].
+    pub(crate) async fn call<E: Endpoint>(
+        &self,
+        name: &'static str,
+        ctx: &CallContext,
+        kind: CallKind,
+        endpoint: &E,
+        extra_query: &[(&str, String)],
+        extra_form: Option<&str>,
+    ) -> Result<Response, GitLabError> {
+        let mut url = self.rest_url(&endpoint.endpoint())?;
+        endpoint.parameters().add_to_url(&mut url);
+        if !extra_query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in extra_query {
+                pairs.append_pair(k, v);
+            }
+        }
+        let method = endpoint.method();
+        let call = CallSite {
+            method: method.to_string(),
+            path: url.path().to_owned(),
+        };
+        let mut body = endpoint
+            .body()
+            .map_err(|e| GitLabError::InvalidRequest(format!("{call}: {e}")))?;
+        if let Some(extra) = extra_form {
+            // For form parameters the crate's builders cannot express (e.g. an empty
+            // `due_date` to clear it): appended to the url-encoded form body.
+            match &mut body {
+                Some((_, data)) if !data.is_empty() => {
+                    data.push(b'&');
+                    data.extend_from_slice(extra.as_bytes());
+                }
+                _ => {
+                    body = Some((
+                        "application/x-www-form-urlencoded",
+                        extra.as_bytes().to_vec(),
+                    ))
+                }
+            }
+        }
+        let mut request = reqwest::Request::new(method, url);
+        if let Some((mime, data)) = body {
+            request
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static(mime));
+            *request.body_mut() = Some(data.into());
+        }
+        self.send(name, ctx, kind, request, call).await
+    }
+
+    /// Sends one request: waits for the budget, adds the token and event headers, records the
+    /// metric and maps the status to success or a [`GitLabError`].
+    pub(crate) async fn send(
+        &self,
+        name: &'static str,
+        ctx: &CallContext,
+        kind: CallKind,
+        mut request: reqwest::Request,
+        call: CallSite,
+    ) -> Result<Response, GitLabError> {
+        let span = tracing::info_span!(
+            "gitlab_call",
+            endpoint = name,
+            method = %call.method,
+            path = %call.path,
+            event_uuid = ctx.event_uuid.as_deref(),
+            status = tracing::field::Empty,
+        );
+        async move {
+            self.budget.acquire(kind).await;
+            let headers = request.headers_mut();
+            let mut token = HeaderValue::from_str(self.token.expose_secret()).map_err(|_| {
+                GitLabError::Config("the GitLab token is not a valid header".into())
+            })?;
+            // Keeps the token out of any Debug output of the request or its headers.
+            token.set_sensitive(true);
+            headers.insert(PRIVATE_TOKEN, token);
+            if let Some(uuid) = ctx.event_uuid.as_deref() {
+                match HeaderValue::from_str(uuid) {
+                    Ok(v) => {
+                        headers.insert(EVENT_UUID, v);
+                    }
+                    Err(_) => {
+                        tracing::warn!("event UUID is not a valid header value; not forwarded")
+                    }
+                }
+            }
+            let result = self.http.execute(request).await;
+            let outcome = classify(result, &call, self.timeout).await;
+            let status = match &outcome {
+                Ok(response) => response.status.as_u16().to_string(),
+                Err(e) => e
+                    .status()
+                    .map_or_else(|| status_word(e).to_owned(), |s| s.to_string()),
+            };
+            tracing::Span::current().record("status", status.as_str());
+            metrics::counter!("steward_gitlab_calls_total", "endpoint" => name, "status" => status)
+                .increment(1);
+            if let Err(e) = &outcome {
+                tracing::debug!(error = %e, transient = e.is_transient(), "GitLab call failed");
+            }
+            outcome
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn rest_url(&self, endpoint: &str) -> Result<Url, GitLabError> {
+        self.api_base
+            .join(endpoint)
+            .map_err(|e| GitLabError::InvalidRequest(format!("endpoint {endpoint}: {e}")))
+    }
+}
+
+fn status_word(e: &GitLabError) -> &'static str {
+    match e {
+        GitLabError::Timeout { .. } => "timeout",
+        GitLabError::Connect { .. } => "connect_error",
+        GitLabError::Decode { .. } => "decode_error",
+        GitLabError::GraphQl { .. } => "graphql_error",
+        _ => "error",
+    }
+}
+
+/// Maps the transport result and status to a 2xx [`Response`] or an error.
+async fn classify(
+    result: Result<reqwest::Response, reqwest::Error>,
+    call: &CallSite,
+    timeout: Duration,
+) -> Result<Response, GitLabError> {
+    let transport = |e: reqwest::Error| {
+        if e.is_timeout() {
+            GitLabError::Timeout {
+                call: call.clone(),
+                timeout,
+            }
+        } else {
+            GitLabError::Connect {
+                call: call.clone(),
+                // Without the URL: reqwest's Display would repeat it, query string included.
+                message: truncate(&e.without_url().to_string(), 300),
+            }
+        }
+    };
+    let response = result.map_err(transport)?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(transport)?;
+    if status.is_success() {
+        return Ok(Response {
+            call: call.clone(),
+            status,
+            headers,
+            body,
+        });
+    }
+    Err(status_error(status, &headers, &body, call))
+}
+
+fn status_error(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    call: &CallSite,
+) -> GitLabError {
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        // GITLAB.md §3.6: `Retry-After` is in seconds.
+        let retry_after = headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        return GitLabError::RateLimited {
+            call: call.clone(),
+            retry_after,
+        };
+    }
+    let message = if status.is_redirection() {
+        let location = headers
+            .get(http::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        format!("redirected to {location:?}; configure the final GitLab URL")
+    } else {
+        error_message(body)
+    };
+    if status.is_server_error() {
+        GitLabError::Server {
+            call: call.clone(),
+            status: status.as_u16(),
+            message,
+        }
+    } else {
+        GitLabError::Rejected {
+            call: call.clone(),
+            status: status.as_u16(),
+            message,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(base: &str, token: &str) -> ClientConfig {
+        ClientConfig::new(base.parse().unwrap(), SecretString::from(token.to_owned()))
+    }
+
+    #[test]
+    fn a_relative_root_install_keeps_its_prefix_for_rest_and_graphql() {
+        for base in [
+            "https://git.example.com/gitlab",
+            "https://git.example.com/gitlab/",
+        ] {
+            let gl = RestGitLab::new(config(base, "t")).unwrap();
+            assert_eq!(
+                gl.rest_url("projects/4/issues/15").unwrap().as_str(),
+                "https://git.example.com/gitlab/api/v4/projects/4/issues/15"
+            );
+            assert_eq!(
+                gl.graphql_url.as_str(),
+                "https://git.example.com/gitlab/api/graphql"
+            );
+        }
+    }
+
+    #[test]
+    fn a_token_that_cannot_be_a_header_is_a_configuration_error_that_does_not_echo_it() {
+        let err = RestGitLab::new(config("https://gitlab.com", "glpat-abc\ndef")).unwrap_err();
+        assert!(matches!(err, GitLabError::Config(_)));
+        assert!(!err.to_string().contains("glpat-abc"));
+    }
+}

@@ -1,0 +1,181 @@
+//! Epic and work-item note calls for the weekly digest (GITLAB.md §3.4). The `gitlab` crate has
+//! no group-epic endpoints and no GraphQL builders, so the epic endpoints are our own crate
+//! `Endpoint`s (sharing the transport) and the GraphQL request is built in `graphql`.
+
+use std::borrow::Cow;
+
+use gitlab_api::api::endpoint_prelude::{BodyError, Endpoint, FormParams, Method};
+
+use super::super::budget::CallKind;
+use super::super::error::{CallSite, GitLabError};
+use super::super::wire::{RestEpic, RestNote};
+use super::super::{CallContext, Epic, Note, WorkItemNote, graphql};
+use super::RestGitLab;
+use crate::model::{GroupId, NoteId};
+
+/// Which GraphQL note mutation to send.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum NoteMutation {
+    /// `createNote` on a work item.
+    Create,
+    /// `updateNote` on an existing note.
+    Update,
+}
+
+/// Group epic endpoints. Notes take the epic **id**; `Get` takes the iid.
+enum EpicEndpoint<'a> {
+    Get {
+        group: GroupId,
+        epic_iid: u64,
+    },
+    Notes {
+        group: GroupId,
+        epic_id: u64,
+    },
+    CreateNote {
+        group: GroupId,
+        epic_id: u64,
+        body: &'a str,
+    },
+    EditNote {
+        group: GroupId,
+        epic_id: u64,
+        note: NoteId,
+        body: &'a str,
+    },
+}
+
+impl Endpoint for EpicEndpoint<'_> {
+    fn method(&self) -> Method {
+        match self {
+            Self::Get { .. } | Self::Notes { .. } => Method::GET,
+            Self::CreateNote { .. } => Method::POST,
+            Self::EditNote { .. } => Method::PUT,
+        }
+    }
+
+    fn endpoint(&self) -> Cow<'static, str> {
+        match self {
+            Self::Get { group, epic_iid } => format!("groups/{group}/epics/{epic_iid}"),
+            Self::Notes { group, epic_id } | Self::CreateNote { group, epic_id, .. } => {
+                format!("groups/{group}/epics/{epic_id}/notes")
+            }
+            Self::EditNote {
+                group,
+                epic_id,
+                note,
+                ..
+            } => format!("groups/{group}/epics/{epic_id}/notes/{note}"),
+        }
+        .into()
+    }
+
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, BodyError> {
+        match self {
+            Self::CreateNote { body, .. } | Self::EditNote { body, .. } => {
+                let mut params = FormParams::default();
+                params.push("body", *body);
+                params.into_body()
+            }
+            Self::Get { .. } | Self::Notes { .. } => Ok(None),
+        }
+    }
+}
+
+impl RestGitLab {
+    pub(super) async fn epic(
+        &self,
+        ctx: &CallContext,
+        group: GroupId,
+        epic_iid: u64,
+    ) -> Result<Epic, GitLabError> {
+        let endpoint = EpicEndpoint::Get { group, epic_iid };
+        let response = self
+            .call("epics.get", ctx, CallKind::Request, &endpoint, &[], None)
+            .await?;
+        Ok(response.json::<RestEpic>()?.into())
+    }
+
+    pub(super) async fn epic_notes(
+        &self,
+        ctx: &CallContext,
+        group: GroupId,
+        epic_id: u64,
+    ) -> Result<Vec<Note>, GitLabError> {
+        let endpoint = EpicEndpoint::Notes { group, epic_id };
+        let raw: Vec<RestNote> = self.all_pages("epic_notes.list", ctx, &endpoint).await?;
+        Ok(raw.into_iter().map(Note::from).collect())
+    }
+
+    pub(super) async fn epic_note_write(
+        &self,
+        ctx: &CallContext,
+        group: GroupId,
+        epic_id: u64,
+        note: Option<NoteId>,
+        body: &str,
+    ) -> Result<Note, GitLabError> {
+        let (name, kind, endpoint) = match note {
+            None => (
+                "epic_notes.create",
+                CallKind::NoteCreation,
+                EpicEndpoint::CreateNote {
+                    group,
+                    epic_id,
+                    body,
+                },
+            ),
+            Some(note) => (
+                "epic_notes.edit",
+                CallKind::Request,
+                EpicEndpoint::EditNote {
+                    group,
+                    epic_id,
+                    note,
+                    body,
+                },
+            ),
+        };
+        let response = self.call(name, ctx, kind, &endpoint, &[], None).await?;
+        Ok(response.json::<RestNote>()?.into())
+    }
+
+    /// Sends a `createNote` / `updateNote` mutation; GraphQL `errors` become permanent
+    /// [`GitLabError::GraphQl`] errors.
+    pub(super) async fn graphql_note(
+        &self,
+        ctx: &CallContext,
+        mutation: NoteMutation,
+        target_gid: &str,
+        body: &str,
+    ) -> Result<WorkItemNote, GitLabError> {
+        let (operation, name, kind, payload) = match mutation {
+            // GITLAB.md §3.2: GraphQL createNote shares the notes_create limiter.
+            NoteMutation::Create => (
+                "createNote",
+                "graphql.create_note",
+                CallKind::NoteCreation,
+                graphql::create_note_request(target_gid, body),
+            ),
+            NoteMutation::Update => (
+                "updateNote",
+                "graphql.update_note",
+                CallKind::Request,
+                graphql::update_note_request(target_gid, body),
+            ),
+        };
+        let call = CallSite {
+            method: "POST".into(),
+            path: self.graphql_url.path().to_owned(),
+        };
+        let mut request = reqwest::Request::new(Method::POST, self.graphql_url.clone());
+        request.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        *request.body_mut() = Some(payload.to_string().into());
+        let response = self.send(name, ctx, kind, request, call).await?;
+        graphql::decode_note(operation, &response.body)
+            .map_err(|message| GitLabError::GraphQl { operation, message })
+    }
+}

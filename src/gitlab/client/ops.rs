@@ -1,0 +1,408 @@
+//! `GitLab` trait operations of [`RestGitLab`]: each one builds its request with the `gitlab`
+//! crate's endpoint builders (epics and GraphQL, which the crate lacks, are in `epics`) and
+//! maps the private wire types to `model` types. No retries, no decisions.
+
+use gitlab_api::api::common::SortOrder;
+use gitlab_api::api::endpoint_prelude::Endpoint;
+use gitlab_api::api::projects::issues::notes::{
+    CreateIssueNote, EditIssueNote, IssueNotes, NoteOrderBy,
+};
+use gitlab_api::api::projects::issues::{
+    EditIssue, Issue as IssueEndpoint, IssueDueDateFilter, IssueOrderBy as GlIssueOrderBy,
+    IssueState as GlIssueState, Issues,
+};
+use gitlab_api::api::projects::labels::Labels;
+use gitlab_api::api::users::{CurrentUser, Users};
+use serde::de::DeserializeOwned;
+
+use super::super::budget::CallKind;
+use super::super::error::{CallSite, GitLabError};
+use super::super::wire::{RestIssue, RestLabel, RestNote, RestUser};
+use super::super::{
+    BoxFuture, CallContext, DueDateEdit, DueDateFilter, Epic, GitLab, IssueEdit, IssueOrderBy,
+    IssueQuery, Note, Page, SortDirection, WorkItemNote,
+};
+use super::epics::NoteMutation;
+use super::{PER_PAGE, RestGitLab};
+use crate::model::{
+    GroupId, Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserRef, Username,
+};
+
+fn invalid(what: &str, e: impl std::fmt::Display) -> GitLabError {
+    GitLabError::InvalidRequest(format!("{what}: {e}"))
+}
+
+fn to_issue(call: &CallSite, raw: RestIssue) -> Result<Issue, GitLabError> {
+    Issue::try_from(raw).map_err(|message| GitLabError::Decode {
+        call: call.clone(),
+        message,
+    })
+}
+
+fn page_params(page: u32) -> [(&'static str, String); 2] {
+    [
+        ("page", page.to_string()),
+        ("per_page", PER_PAGE.to_string()),
+    ]
+}
+
+impl RestGitLab {
+    /// Every page of a list endpoint, following `x-next-page`.
+    pub(super) async fn all_pages<E, W>(
+        &self,
+        name: &'static str,
+        ctx: &CallContext,
+        endpoint: &E,
+    ) -> Result<Vec<W>, GitLabError>
+    where
+        E: Endpoint,
+        W: DeserializeOwned,
+    {
+        let mut all = Vec::new();
+        let mut page = 1;
+        loop {
+            let response = self
+                .call(
+                    name,
+                    ctx,
+                    CallKind::Request,
+                    endpoint,
+                    &page_params(page),
+                    None,
+                )
+                .await?;
+            all.extend(response.json::<Vec<W>>()?);
+            match response.next_page()? {
+                // A page number that does not advance would loop forever: treat it as the end.
+                Some(next) if next > page => page = next,
+                _ => return Ok(all),
+            }
+        }
+    }
+}
+
+impl GitLab for RestGitLab {
+    fn current_user<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+    ) -> BoxFuture<'a, Result<UserRef, GitLabError>> {
+        Box::pin(async move {
+            let endpoint = CurrentUser::builder()
+                .build()
+                .map_err(|e| invalid("user", e))?;
+            let response = self
+                .call("user.current", ctx, CallKind::Request, &endpoint, &[], None)
+                .await?;
+            Ok(response.json::<RestUser>()?.into())
+        })
+    }
+
+    fn get_issue<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+    ) -> BoxFuture<'a, Result<Issue, GitLabError>> {
+        Box::pin(async move {
+            let endpoint = IssueEndpoint::builder()
+                .project(project.0)
+                .issue(iid.0)
+                .build()
+                .map_err(|e| invalid("issue", e))?;
+            let response = self
+                .call("issues.get", ctx, CallKind::Request, &endpoint, &[], None)
+                .await?;
+            to_issue(&response.call, response.json()?)
+        })
+    }
+
+    fn list_issues_page<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        query: &'a IssueQuery,
+        page: u32,
+    ) -> BoxFuture<'a, Result<Page<Issue>, GitLabError>> {
+        Box::pin(async move {
+            let mut builder = Issues::builder();
+            builder.project(project.0);
+            if let Some(state) = query.state {
+                builder.state(match state {
+                    IssueState::Opened => GlIssueState::Opened,
+                    IssueState::Closed => GlIssueState::Closed,
+                });
+            }
+            if !query.labels.is_empty() {
+                builder.labels(query.labels.iter().map(|l| l.as_str()));
+            }
+            if let Some(after) = query.updated_after {
+                builder.updated_after(after);
+            }
+            if let Some(due) = query.due_date {
+                builder.due_date(match due {
+                    DueDateFilter::None => IssueDueDateFilter::None,
+                    DueDateFilter::Any => IssueDueDateFilter::Any,
+                    DueDateFilter::Today => IssueDueDateFilter::Today,
+                    DueDateFilter::Tomorrow => IssueDueDateFilter::Tomorrow,
+                    DueDateFilter::Overdue => IssueDueDateFilter::Overdue,
+                    DueDateFilter::Week => IssueDueDateFilter::ThisWeek,
+                    DueDateFilter::Month => IssueDueDateFilter::ThisMonth,
+                });
+            }
+            if let Some(order) = query.order_by {
+                builder.order_by(match order {
+                    IssueOrderBy::CreatedAt => GlIssueOrderBy::CreatedAt,
+                    IssueOrderBy::UpdatedAt => GlIssueOrderBy::UpdatedAt,
+                    IssueOrderBy::DueDate => GlIssueOrderBy::DueDate,
+                });
+            }
+            if let Some(sort) = query.sort {
+                builder.sort(match sort {
+                    SortDirection::Asc => SortOrder::Ascending,
+                    SortDirection::Desc => SortOrder::Descending,
+                });
+            }
+            let endpoint = builder.build().map_err(|e| invalid("issue list", e))?;
+            let response = self
+                .call(
+                    "issues.list",
+                    ctx,
+                    CallKind::Request,
+                    &endpoint,
+                    &page_params(page),
+                    None,
+                )
+                .await?;
+            let raw: Vec<RestIssue> = response.json()?;
+            let items = raw
+                .into_iter()
+                .map(|i| to_issue(&response.call, i))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Page {
+                items,
+                next_page: response.next_page()?,
+            })
+        })
+    }
+
+    fn edit_issue<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        edit: &'a IssueEdit,
+    ) -> BoxFuture<'a, Result<Issue, GitLabError>> {
+        Box::pin(async move {
+            if edit.is_empty() {
+                return Err(GitLabError::InvalidRequest(format!(
+                    "edit of issue {project}#{iid} changes nothing; no request sent"
+                )));
+            }
+            let mut builder = EditIssue::builder();
+            builder.project(project.0).issue(iid.0);
+            for label in &edit.add_labels {
+                builder.add_label(label.as_str());
+            }
+            for label in &edit.remove_labels {
+                builder.remove_label(label.as_str());
+            }
+            match &edit.assignee_ids {
+                Some(ids) if ids.is_empty() => {
+                    builder.unassign();
+                }
+                Some(ids) => {
+                    builder.assignee_ids(ids.iter().map(|id| id.0));
+                }
+                None => {}
+            }
+            if let Some(DueDateEdit::Set(date)) = edit.due_date {
+                builder.due_date(date);
+            }
+            // The crate's `due_date` takes a date only; GitLab clears it on an empty value.
+            let clear_due =
+                matches!(edit.due_date, Some(DueDateEdit::Clear)).then_some("due_date=");
+            let endpoint = builder.build().map_err(|e| invalid("issue edit", e))?;
+            let response = self
+                .call(
+                    "issues.edit",
+                    ctx,
+                    CallKind::Request,
+                    &endpoint,
+                    &[],
+                    clear_due,
+                )
+                .await?;
+            to_issue(&response.call, response.json()?)
+        })
+    }
+
+    fn list_notes<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+    ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>> {
+        Box::pin(async move {
+            let endpoint = IssueNotes::builder()
+                .project(project.0)
+                .issue(iid.0)
+                .order_by(NoteOrderBy::CreatedAt)
+                .sort(SortOrder::Ascending)
+                .build()
+                .map_err(|e| invalid("issue notes", e))?;
+            let raw: Vec<RestNote> = self.all_pages("notes.list", ctx, &endpoint).await?;
+            Ok(raw.into_iter().map(Note::from).collect())
+        })
+    }
+
+    fn create_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>> {
+        Box::pin(async move {
+            let endpoint = CreateIssueNote::builder()
+                .project(project.0)
+                .issue(iid.0)
+                .body(body)
+                .build()
+                .map_err(|e| invalid("note", e))?;
+            let response = self
+                .call(
+                    "notes.create",
+                    ctx,
+                    CallKind::NoteCreation,
+                    &endpoint,
+                    &[],
+                    None,
+                )
+                .await?;
+            Ok(response.json::<RestNote>()?.into())
+        })
+    }
+
+    fn edit_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        note: NoteId,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>> {
+        Box::pin(async move {
+            let endpoint = EditIssueNote::builder()
+                .project(project.0)
+                .issue(iid.0)
+                .note(note.0)
+                .body(body)
+                .build()
+                .map_err(|e| invalid("note edit", e))?;
+            let response = self
+                .call("notes.edit", ctx, CallKind::Request, &endpoint, &[], None)
+                .await?;
+            Ok(response.json::<RestNote>()?.into())
+        })
+    }
+
+    fn project_labels<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+    ) -> BoxFuture<'a, Result<Vec<LabelName>, GitLabError>> {
+        Box::pin(async move {
+            // Group labels are usable on the project's issues too, so they count as existing.
+            let endpoint = Labels::builder()
+                .project(project.0)
+                .include_ancestor_groups(true)
+                .build()
+                .map_err(|e| invalid("labels", e))?;
+            let raw: Vec<RestLabel> = self.all_pages("labels.list", ctx, &endpoint).await?;
+            Ok(raw.into_iter().map(LabelName::from).collect())
+        })
+    }
+
+    fn user_by_username<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        username: &'a Username,
+    ) -> BoxFuture<'a, Result<Option<UserRef>, GitLabError>> {
+        Box::pin(async move {
+            let endpoint = Users::builder()
+                .username(username.as_str())
+                .build()
+                .map_err(|e| invalid("users", e))?;
+            let response = self
+                .call(
+                    "users.by_username",
+                    ctx,
+                    CallKind::Request,
+                    &endpoint,
+                    &[],
+                    None,
+                )
+                .await?;
+            // GITLAB.md §3.5: an array of 0 or 1 users; the match is case-insensitive.
+            let users: Vec<RestUser> = response.json()?;
+            Ok(users.into_iter().next().map(UserRef::from))
+        })
+    }
+
+    fn get_epic<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        group: GroupId,
+        epic_iid: u64,
+    ) -> BoxFuture<'a, Result<Epic, GitLabError>> {
+        Box::pin(self.epic(ctx, group, epic_iid))
+    }
+
+    fn list_epic_notes<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        group: GroupId,
+        epic_id: u64,
+    ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>> {
+        Box::pin(self.epic_notes(ctx, group, epic_id))
+    }
+
+    fn create_epic_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        group: GroupId,
+        epic_id: u64,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>> {
+        Box::pin(self.epic_note_write(ctx, group, epic_id, None, body))
+    }
+
+    fn edit_epic_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        group: GroupId,
+        epic_id: u64,
+        note: NoteId,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>> {
+        Box::pin(self.epic_note_write(ctx, group, epic_id, Some(note), body))
+    }
+
+    fn work_item_create_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        work_item_gid: &'a str,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>> {
+        Box::pin(self.graphql_note(ctx, NoteMutation::Create, work_item_gid, body))
+    }
+
+    fn work_item_update_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        note_gid: &'a str,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>> {
+        Box::pin(self.graphql_note(ctx, NoteMutation::Update, note_gid, body))
+    }
+}

@@ -1,0 +1,412 @@
+//! The worker: claims jobs from the store, runs them, and records how each ended. One job is one
+//! issue sync: re-read the issue (the webhook is only a trigger), decide, reconcile.
+//!
+//! It never decides what an issue should look like (`rules`) and never computes diffs
+//! (`reconcile::diff`); it sequences reads and writes, retries and audit entries.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+use tracing::{Instrument, info_span};
+
+use crate::gitlab::{CallContext, GitLabError, IssueEdit, Note};
+use crate::jobs::{ISSUE_SYNC, IssueSync, Outcome, backoff};
+use crate::model::{Issue, IssueIid, ProjectId};
+use crate::reconcile::{self, Actions, ExistingNote, NoteAction};
+use crate::service::AppState;
+use crate::store::{AuditEntry, ClaimedJob, NoteTarget};
+
+/// How long an idle worker waits before looking for jobs again (jobs enqueued by this process
+/// wake it at once; this covers other replicas and delayed retries).
+const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// State key prefix saying whether the store's owned-note records for an issue are complete.
+const NOTES_SYNCED: &str = "notes-synced";
+/// State key holding when this store was first used (see [`Worker::existing_notes`]).
+pub const STORE_INITIALISED_AT: &str = "store.initialised_at";
+
+/// One worker task.
+#[derive(Debug, Clone)]
+pub struct Worker {
+    state: Arc<AppState>,
+    id: String,
+}
+
+impl Worker {
+    /// A worker with a unique id (used for leases).
+    pub fn new(state: Arc<AppState>, id: String) -> Self {
+        Self { state, id }
+    }
+
+    /// Runs until `shutdown`; the job in hand is finished first, the rest stay queued.
+    pub async fn run(&self, shutdown: CancellationToken) {
+        while !shutdown.is_cancelled() {
+            match self.run_once().await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(worker = %self.id, error = %e, "claiming a job failed"),
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = self.state.jobs_ready.notified() => {}
+                _ = tokio::time::sleep(IDLE_POLL) => {}
+            }
+        }
+    }
+
+    /// Claims and runs one job. `Ok(false)` when none was due.
+    pub async fn run_once(&self) -> Result<bool, crate::store::StoreError> {
+        let now = self.state.clock.now();
+        let Some(job) = self
+            .state
+            .store
+            .claim_job(&self.id, now, self.state.worker.lease)
+            .await?
+        else {
+            return Ok(false);
+        };
+        let started = std::time::Instant::now();
+        let span = info_span!("job", job_id = job.id, kind = %job.kind, attempt = job.attempts);
+        let outcome = self.execute(&job).instrument(span).await;
+        let label = match &outcome {
+            Outcome::Done(_) => "done",
+            Outcome::Retry { .. } => "retry",
+            Outcome::Fail(_) => "failed",
+        };
+        metrics::histogram!("steward_job_duration_seconds", "kind" => job.kind.clone(), "outcome" => label)
+            .record(started.elapsed().as_secs_f64());
+        self.finish(&job, outcome).await?;
+        Ok(true)
+    }
+
+    /// Runs jobs until none is due now. Tests and the demo use it to drain the queue without
+    /// sleeping. Returns how many jobs ran.
+    pub async fn drain(&self) -> Result<usize, crate::store::StoreError> {
+        let mut n = 0;
+        while self.run_once().await? {
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    async fn finish(&self, job: &ClaimedJob, outcome: Outcome) -> Result<(), crate::store::StoreError> {
+        let store = &self.state.store;
+        match outcome {
+            Outcome::Done(summary) => {
+                tracing::info!(job_id = job.id, %summary, "job done");
+                store.complete_job(job, &summary).await?;
+            }
+            Outcome::Retry { error, after } => {
+                let wait = backoff(job.attempts, after, job.id);
+                let at = self.state.clock.now()
+                    + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
+                tracing::warn!(job_id = job.id, %error, retry_in_ms = wait.as_millis() as u64, "job will retry");
+                store.retry_job(job, &error, at).await?;
+            }
+            Outcome::Fail(error) => {
+                tracing::error!(job_id = job.id, %error, "job failed permanently");
+                store.fail_job(job, &error).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn execute(&self, job: &ClaimedJob) -> Outcome {
+        match job.kind.as_str() {
+            ISSUE_SYNC => match serde_json::from_value::<IssueSync>(job.payload.clone()) {
+                Ok(p) => self.sync_issue(&p).await,
+                Err(e) => Outcome::Fail(format!("unreadable {ISSUE_SYNC} payload: {e}")),
+            },
+            other => Outcome::Fail(format!("unknown job kind `{other}`")),
+        }
+    }
+
+    /// Re-reads the issue, decides and reconciles. Safe to run any number of times.
+    pub async fn sync_issue(&self, job: &IssueSync) -> Outcome {
+        let span = info_span!("sync", project = %job.project, iid = %job.iid, delivery_id = job.delivery_id);
+        async {
+            match self.try_sync(job).await {
+                Ok(summary) => Outcome::Done(summary),
+                Err(e) if e.is_transient() => Outcome::Retry {
+                    error: e.to_string(),
+                    after: e.retry_after(),
+                },
+                Err(e) => {
+                    self.audit(job, "job.failed", "", e.status(), &e.to_string(), &[]).await;
+                    Outcome::Fail(e.to_string())
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn try_sync(&self, job: &IssueSync) -> Result<String, GitLabError> {
+        let st = &self.state;
+        let ctx = CallContext {
+            event_uuid: job.event_uuid.clone(),
+        };
+        let mut issue = st.gitlab.get_issue(job.project, job.iid, &ctx).await?;
+        let existing = self.existing_notes(&issue, &ctx).await?;
+        issue.owned_note_keys = existing.keys().cloned().collect();
+
+        let decision = st
+            .engine
+            .decide(&issue, st.clock.now(), &crate::rules::Workload::default());
+        let plan = &decision.plan;
+        let rule_names: Vec<String> = plan.matched_rules.iter().map(|r| r.name.clone()).collect();
+
+        let mut labels = st.project_labels(job.project, false).await?;
+        if plan.add_labels.iter().any(|l| !labels.contains(l)) {
+            labels = st.project_labels(job.project, true).await?;
+        }
+        let users = match &plan.assignees {
+            Some(names) => st.user_ids(names.iter().map(|n| n.as_str())).await?,
+            None => Default::default(),
+        };
+        let actions = reconcile::diff(plan, &issue, &existing, &labels, &users);
+        for problem in &actions.problems {
+            self.audit(job, "plan.skipped", "", None, &problem.to_string(), &rule_names)
+                .await;
+        }
+        if actions.is_noop() {
+            return Ok("no change".to_owned());
+        }
+        self.apply(job, &issue, &actions, &ctx, &rule_names).await
+    }
+
+    async fn apply(
+        &self,
+        job: &IssueSync,
+        issue: &Issue,
+        actions: &Actions,
+        ctx: &CallContext,
+        rules: &[String],
+    ) -> Result<String, GitLabError> {
+        let st = &self.state;
+        let mut summary = Vec::new();
+        let issue_path = format!("/projects/{}/issues/{}", job.project, job.iid);
+        if let Some(changes) = &actions.edit {
+            let edit = IssueEdit {
+                add_labels: changes.add_labels.clone(),
+                remove_labels: changes.remove_labels.clone(),
+                assignee_ids: changes.assignee_ids.clone(),
+                due_date: changes.due_date.map(Some),
+            };
+            let detail = describe_edit(changes);
+            match st.gitlab.edit_issue(job.project, job.iid, &edit, ctx).await {
+                Ok(_) => {
+                    self.audit(job, "issue.edit", &format!("PUT {issue_path}"), Some(200), &detail, rules)
+                        .await;
+                    summary.push(detail);
+                }
+                Err(e) => {
+                    self.audit(job, "issue.edit", &format!("PUT {issue_path}"), e.status(), &e.to_string(), rules)
+                        .await;
+                    return Err(e);
+                }
+            }
+        }
+        let target = NoteTarget::Issue {
+            project: issue.project_id,
+            iid: issue.iid,
+        };
+        for action in &actions.notes {
+            match action {
+                NoteAction::Create { key, body } => {
+                    // Mark the issue's note records incomplete first: if the process dies after
+                    // GitLab created the note but before we record it, the next run lists the
+                    // issue's notes and finds it by marker instead of posting a second one.
+                    self.set_notes_synced(job.project, job.iid, false).await;
+                    let path = format!("POST {issue_path}/notes");
+                    let note = match st.gitlab.create_note(job.project, job.iid, body, ctx).await {
+                        Ok(n) => n,
+                        Err(e) => {
+                            self.audit(job, "note.create", &path, e.status(), &e.to_string(), rules).await;
+                            return Err(e);
+                        }
+                    };
+                    self.record_note(&target, key, &note, body).await;
+                    self.set_notes_synced(job.project, job.iid, true).await;
+                    self.audit(job, "note.create", &path, Some(201), &format!("note {} `{key}`", note.id), rules)
+                        .await;
+                    summary.push(format!("created note `{key}`"));
+                }
+                NoteAction::Update { key, note_id, body } => {
+                    let path = format!("PUT {issue_path}/notes/{note_id}");
+                    let note = match st.gitlab.edit_note(job.project, job.iid, *note_id, body, ctx).await {
+                        Ok(n) => n,
+                        Err(e) => {
+                            self.audit(job, "note.update", &path, e.status(), &e.to_string(), rules).await;
+                            return Err(e);
+                        }
+                    };
+                    self.record_note(&target, key, &note, body).await;
+                    self.audit(job, "note.update", &path, Some(200), &format!("note {} `{key}`", note.id), rules)
+                        .await;
+                    summary.push(format!("updated note `{key}`"));
+                }
+            }
+        }
+        Ok(summary.join("; "))
+    }
+
+    /// Steward's notes on the issue, by key. The store is authoritative when it knows it holds
+    /// every owned note of the issue: the issue is newer than the store, or its notes were listed
+    /// once. Otherwise (an issue older than the store, e.g. after a database loss, or an
+    /// interrupted note creation) the notes are listed from GitLab and found by marker.
+    async fn existing_notes(
+        &self,
+        issue: &Issue,
+        ctx: &CallContext,
+    ) -> Result<BTreeMap<String, ExistingNote>, GitLabError> {
+        let st = &self.state;
+        let target = NoteTarget::Issue {
+            project: issue.project_id,
+            iid: issue.iid,
+        };
+        let flag = st
+            .store
+            .get_state(&notes_synced_key(issue.project_id, issue.iid))
+            .await
+            .map_err(store_err)?;
+        let store_born = st
+            .store
+            .get_state(STORE_INITIALISED_AT)
+            .await
+            .map_err(store_err)?
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok());
+        let authoritative = match flag.as_deref() {
+            Some("1") => true,
+            Some(_) => false,
+            None => store_born.is_some_and(|born| issue.created_at >= born),
+        };
+        if authoritative {
+            let owned = st.store.list_owned_notes(&target).await.map_err(store_err)?;
+            return Ok(owned
+                .into_iter()
+                .map(|(key, n)| {
+                    (
+                        key,
+                        ExistingNote {
+                            id: n.note_id,
+                            body_hash: n.body_hash,
+                        },
+                    )
+                })
+                .collect());
+        }
+        let notes: Vec<Note> = st.gitlab.list_notes(issue.project_id, issue.iid, ctx).await?;
+        let mut found = BTreeMap::new();
+        for note in notes {
+            if note.system || note.author.id != st.bot.id {
+                continue;
+            }
+            if let Some(key) = reconcile::marker_key(&note.body) {
+                // The oldest note with a key wins; later duplicates (from before Steward kept
+                // records) are left alone rather than guessed about.
+                if !found.contains_key(key) {
+                    let hash = reconcile::body_hash(&note.body);
+                    self.record_hash(&target, key, note.id, &hash).await;
+                    found.insert(
+                        key.to_owned(),
+                        ExistingNote {
+                            id: note.id,
+                            body_hash: hash,
+                        },
+                    );
+                }
+            }
+        }
+        self.set_notes_synced(issue.project_id, issue.iid, true).await;
+        Ok(found)
+    }
+
+    async fn record_note(&self, target: &NoteTarget, key: &str, note: &Note, body: &str) {
+        self.record_hash(target, key, note.id, &reconcile::body_hash(body)).await;
+    }
+
+    async fn record_hash(&self, target: &NoteTarget, key: &str, id: crate::model::NoteId, hash: &str) {
+        if let Err(e) = self.state.store.put_owned_note(target, key, id, hash).await {
+            // Not fatal: the next run will list notes and find it by marker.
+            tracing::warn!(error = %e, key, "could not record an owned note");
+            self.set_notes_synced_target(target, false).await;
+        }
+    }
+
+    async fn set_notes_synced(&self, project: ProjectId, iid: IssueIid, synced: bool) {
+        let value = if synced { "1" } else { "0" };
+        if let Err(e) = self
+            .state
+            .store
+            .set_state(&notes_synced_key(project, iid), value)
+            .await
+        {
+            tracing::warn!(error = %e, "could not record owned-note sync state");
+        }
+    }
+
+    async fn set_notes_synced_target(&self, target: &NoteTarget, synced: bool) {
+        if let NoteTarget::Issue { project, iid } = target {
+            self.set_notes_synced(*project, *iid, synced).await;
+        }
+    }
+
+    async fn audit(
+        &self,
+        job: &IssueSync,
+        action: &str,
+        api_call: &str,
+        status: Option<u16>,
+        detail: &str,
+        rules: &[String],
+    ) {
+        let entry = AuditEntry {
+            at: self.state.clock.now(),
+            job_id: None,
+            delivery_id: job.delivery_id,
+            project_id: Some(job.project),
+            issue_iid: Some(job.iid),
+            actor: "steward".to_owned(),
+            rule_names: rules.to_vec(),
+            action: action.to_owned(),
+            api_call: api_call.to_owned(),
+            response_status: status,
+            detail: detail.to_owned(),
+        };
+        if let Err(e) = self.state.store.append_audit(entry).await {
+            tracing::error!(error = %e, action, "could not write the audit log");
+        }
+    }
+}
+
+fn notes_synced_key(project: ProjectId, iid: IssueIid) -> String {
+    format!("{NOTES_SYNCED}:{project}:{iid}")
+}
+
+/// A store failure during a sync is transient from the job's point of view: retry later.
+fn store_err(e: crate::store::StoreError) -> GitLabError {
+    GitLabError::Internal(format!("store: {e}"))
+}
+
+fn describe_edit(c: &reconcile::IssueChanges) -> String {
+    let mut parts = Vec::new();
+    if !c.add_labels.is_empty() {
+        let l: Vec<&str> = c.add_labels.iter().map(|l| l.as_str()).collect();
+        parts.push(format!("+labels {}", l.join(", ")));
+    }
+    if !c.remove_labels.is_empty() {
+        let l: Vec<&str> = c.remove_labels.iter().map(|l| l.as_str()).collect();
+        parts.push(format!("-labels {}", l.join(", ")));
+    }
+    if let Some(ids) = &c.assignee_ids {
+        let ids: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+        parts.push(format!("assignees [{}]", ids.join(", ")));
+    }
+    if let Some(d) = c.due_date {
+        parts.push(format!("due {d}"));
+    }
+    parts.join("; ")
+}
