@@ -47,7 +47,9 @@ impl FiscalQuarter {
         let (year, quarter) = rest.split_once("-Q")?;
         let year: i32 = year.parse().ok()?;
         let quarter: u8 = quarter.parse().ok()?;
-        (1..=4).contains(&quarter).then_some(FiscalQuarter { year, quarter })
+        (1..=4)
+            .contains(&quarter)
+            .then_some(FiscalQuarter { year, quarter })
     }
 }
 
@@ -198,7 +200,11 @@ impl Calendar {
         } else {
             date.checked_sub_days(Days::new(n.unsigned_abs()))
         };
-        r.unwrap_or(if n >= 0 { NaiveDate::MAX } else { NaiveDate::MIN })
+        r.unwrap_or(if n >= 0 {
+            NaiveDate::MAX
+        } else {
+            NaiveDate::MIN
+        })
     }
 
     /// The first month (1..=12) of the fiscal year.

@@ -8,7 +8,11 @@ use rules_support::*;
 use steward::rules::RuleSet;
 
 fn errors(yaml: &str) -> Vec<String> {
-    match RuleSet::from_yaml(&[("rules/t.yaml".to_owned(), yaml.to_owned())], &specs(), &roster()) {
+    match RuleSet::from_yaml(
+        &[("rules/t.yaml".to_owned(), yaml.to_owned())],
+        &specs(),
+        &roster(),
+    ) {
         Ok(_) => panic!("loaded:\n{yaml}"),
         Err(es) => es.iter().map(ToString::to_string).collect(),
     }
@@ -18,7 +22,11 @@ fn errors(yaml: &str) -> Vec<String> {
 fn shipped_rules_load_and_name_every_label_they_may_add() {
     let rules = shipped();
     assert!(rules.rules().len() >= 25);
-    let labels: Vec<String> = rules.labels_added().iter().map(ToString::to_string).collect();
+    let labels: Vec<String> = rules
+        .labels_added()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     for l in [
         "Customer Advocacy",
         "advocacy-status::triage",
@@ -34,7 +42,16 @@ fn shipped_rules_load_and_name_every_label_they_may_add() {
     ] {
         assert!(labels.iter().any(|x| x == l), "{l} missing from {labels:?}");
     }
-    for p in ["speaker", "press", "story", "earnings", "reference", "analyst", "eab", "contest"] {
+    for p in [
+        "speaker",
+        "press",
+        "story",
+        "earnings",
+        "reference",
+        "analyst",
+        "eab",
+        "contest",
+    ] {
         let l = format!("advocacy-program::{p}");
         assert!(labels.contains(&l), "{l}");
     }

@@ -44,8 +44,14 @@ impl TryFrom<RuleSource<'_>> for RuleSet {
                 let name = r.name.value.clone();
                 if let Some(first) = seen.get(&name) {
                     errors.push(
-                        ConfigError::at(&file, r.name.referenced, format!("rule `{name}` is defined twice"))
-                            .hint(format!("the first is in {first}; rule names must be unique")),
+                        ConfigError::at(
+                            &file,
+                            r.name.referenced,
+                            format!("rule `{name}` is defined twice"),
+                        )
+                        .hint(format!(
+                            "the first is in {first}; rule names must be unique"
+                        )),
                     );
                 } else {
                     seen.insert(name, file.clone());
@@ -134,8 +140,14 @@ impl<'a> Builder<'a, '_> {
         if let Some(o) = &otherwise
             && (o.assign.is_some() || o.due_date.is_some())
         {
-            self.err(loc, format!("rule `{}`: `otherwise` can only change labels and update comments", r.name.value))
-                .hint = Some("move `assign` / `due_date` to `actions`".to_owned());
+            self.err(
+                loc,
+                format!(
+                    "rule `{}`: `otherwise` can only change labels and update comments",
+                    r.name.value
+                ),
+            )
+            .hint = Some("move `assign` / `due_date` to `actions`".to_owned());
         }
         (self.errors.len() == before).then(|| Rule {
             name: r.name.value,
@@ -155,9 +167,15 @@ impl<'a> Builder<'a, '_> {
             Some(s) => Some(TemplateCond::Named(s.name.clone())),
             None => {
                 let known = self.templates.iter().map(|s| s.name.as_str());
-                let msg = format!("unknown template `{}`: {}", t.value, suggestion(&t.value, known));
-                self.err(t.referenced, msg).hint =
-                    Some("templates are the file names in issue_templates/ without .md, or `*` for any".to_owned());
+                let msg = format!(
+                    "unknown template `{}`: {}",
+                    t.value,
+                    suggestion(&t.value, known)
+                );
+                self.err(t.referenced, msg).hint = Some(
+                    "templates are the file names in issue_templates/ without .md, or `*` for any"
+                        .to_owned(),
+                );
                 None
             }
         }
@@ -173,8 +191,16 @@ impl<'a> Builder<'a, '_> {
                 spec = templates.iter().find(|s| &s.name == n);
             }
         }
-        out.labels = c.labels.iter().filter_map(|l| self.label_pattern(l)).collect();
-        out.forbidden_labels = c.forbidden_labels.iter().filter_map(|l| self.label_pattern(l)).collect();
+        out.labels = c
+            .labels
+            .iter()
+            .filter_map(|l| self.label_pattern(l))
+            .collect();
+        out.forbidden_labels = c
+            .forbidden_labels
+            .iter()
+            .filter_map(|l| self.label_pattern(l))
+            .collect();
         out.state = match c.state {
             None | Some(RawState::All) => None,
             Some(RawState::Opened) => Some(IssueState::Opened),
@@ -188,8 +214,16 @@ impl<'a> Builder<'a, '_> {
         out.assignees = c.assignees;
         for (key, cond) in c.fields.0 {
             let Some(t) = spec else {
-                self.err(key.referenced, format!("field condition on `{}` needs the rule to name one `template`", key.value))
-                    .hint = Some("set `conditions.template` to the template that has this field".to_owned());
+                self.err(
+                    key.referenced,
+                    format!(
+                        "field condition on `{}` needs the rule to name one `template`",
+                        key.value
+                    ),
+                )
+                .hint = Some(
+                    "set `conditions.template` to the template that has this field".to_owned(),
+                );
                 continue;
             };
             if let Some(fc) = self.field_condition(t, &key, cond) {
@@ -208,12 +242,15 @@ impl<'a> Builder<'a, '_> {
     fn label_pattern(&mut self, l: &Spanned<String>) -> Option<LabelPattern> {
         let s = l.value.trim();
         if s.is_empty() || s.contains(',') {
-            self.err(l.referenced, format!("`{}` is not a usable label", l.value)).hint =
-                Some("GitLab label names cannot be empty or contain commas".to_owned());
+            self.err(l.referenced, format!("`{}` is not a usable label", l.value))
+                .hint = Some("GitLab label names cannot be empty or contain commas".to_owned());
             return None;
         }
         if s.contains('*') && !s.ends_with("::*") {
-            self.err(l.referenced, format!("`{s}`: `*` is only allowed as a whole scope, as in `scope::*`"));
+            self.err(
+                l.referenced,
+                format!("`{s}`: `*` is only allowed as a whole scope, as in `scope::*`"),
+            );
             return None;
         }
         Some(LabelPattern::parse(s))
@@ -223,14 +260,21 @@ impl<'a> Builder<'a, '_> {
         match self.label_pattern(l)? {
             LabelPattern::Exact(name) => Some(name),
             LabelPattern::Scope(_) => {
-                self.err(l.referenced, format!("cannot add the wildcard `{}`", l.value)).hint =
-                    Some("add one concrete label, e.g. `advocacy-status::triage`".to_owned());
+                self.err(
+                    l.referenced,
+                    format!("cannot add the wildcard `{}`", l.value),
+                )
+                .hint = Some("add one concrete label, e.g. `advocacy-status::triage`".to_owned());
                 None
             }
         }
     }
 
-    fn field<'t>(&mut self, t: &'t TemplateSpec, key: &Spanned<String>) -> Option<&'t crate::model::FieldSpec> {
+    fn field<'t>(
+        &mut self,
+        t: &'t TemplateSpec,
+        key: &Spanned<String>,
+    ) -> Option<&'t crate::model::FieldSpec> {
         let f = t.field(&key.value);
         if f.is_none() {
             let msg = format!(
@@ -251,12 +295,21 @@ impl<'a> Builder<'a, '_> {
         what: &str,
     ) -> Option<&'t crate::model::FieldSpec> {
         let Some(t) = t else {
-            self.err(key.referenced, format!("{what} on `{}` needs the rule to name one `template`", key.value));
+            self.err(
+                key.referenced,
+                format!(
+                    "{what} on `{}` needs the rule to name one `template`",
+                    key.value
+                ),
+            );
             return None;
         };
         let f = self.field(t, key)?;
         if f.kind != FieldKind::Date {
-            self.err(key.referenced, format!("{what} needs a date field, but `{}` is {:?}", f.key, f.kind));
+            self.err(
+                key.referenced,
+                format!("{what} needs a date field, but `{}` is {:?}", f.key, f.kind),
+            );
             return None;
         }
         Some(f)
@@ -275,7 +328,10 @@ impl<'a> Builder<'a, '_> {
         let is_num = kind == FieldKind::Number;
         let is_date = kind == FieldKind::Date;
         let wrong = |b: &mut Self, op: &str, need: &str| {
-            b.err(loc, format!("`{op}` needs {need}, but field `{}` is {kind:?}", f.key));
+            b.err(
+                loc,
+                format!("`{op}` needs {need}, but field `{}` is {kind:?}", f.key),
+            );
         };
         if let Some(p) = c.present {
             tests.push(FieldTest::Present(p));
@@ -283,27 +339,40 @@ impl<'a> Builder<'a, '_> {
         if let Some(eq) = c.equals {
             match (&eq.value, kind) {
                 (RawScalar::Bool(b), FieldKind::Boolean) => tests.push(FieldTest::EqualsBool(*b)),
-                (RawScalar::Number(n), FieldKind::Number) => tests.push(FieldTest::EqualsNumber(*n)),
+                (RawScalar::Number(n), FieldKind::Number) => {
+                    tests.push(FieldTest::EqualsNumber(*n))
+                }
                 (RawScalar::Text(s), FieldKind::Choice) => {
                     if let Some(s) = self.choice(&f, s, eq.referenced) {
                         tests.push(FieldTest::EqualsText(s));
                     }
                 }
                 (RawScalar::Text(s), FieldKind::Text | FieldKind::Url | FieldKind::Username) => {
-                    tests.push(FieldTest::EqualsText(s.trim_start_matches('@').to_lowercase()))
+                    tests.push(FieldTest::EqualsText(
+                        s.trim_start_matches('@').to_lowercase(),
+                    ))
                 }
-                (RawScalar::Text(s), FieldKind::Date) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-                    Ok(d) => {
-                        // Equality on a date: after the day before and before the day after.
-                        tests.push(FieldTest::After(DateRef::Fixed(d.pred_opt().unwrap_or(d))));
-                        tests.push(FieldTest::Before(DateRef::Fixed(d.succ_opt().unwrap_or(d))));
+                (RawScalar::Text(s), FieldKind::Date) => {
+                    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                        Ok(d) => {
+                            // Equality on a date: after the day before and before the day after.
+                            tests.push(FieldTest::After(DateRef::Fixed(d.pred_opt().unwrap_or(d))));
+                            tests
+                                .push(FieldTest::Before(DateRef::Fixed(d.succ_opt().unwrap_or(d))));
+                        }
+                        Err(_) => {
+                            self.err(eq.referenced, format!("`{s}` is not a YYYY-MM-DD date"));
+                        }
                     }
-                    Err(_) => {
-                        self.err(eq.referenced, format!("`{s}` is not a YYYY-MM-DD date"));
-                    }
-                },
+                }
                 (v, k) => {
-                    self.err(eq.referenced, format!("`equals: {v:?}` does not fit field `{}` of kind {k:?}", f.key));
+                    self.err(
+                        eq.referenced,
+                        format!(
+                            "`equals: {v:?}` does not fit field `{}` of kind {k:?}",
+                            f.key
+                        ),
+                    );
                 }
             }
         }
@@ -311,8 +380,15 @@ impl<'a> Builder<'a, '_> {
             if list.is_empty() {
                 continue;
             }
-            if !matches!(kind, FieldKind::Choice | FieldKind::Text | FieldKind::Username | FieldKind::Url) {
-                wrong(self, if none { "none_of" } else { "one_of" }, "a text or choice field");
+            if !matches!(
+                kind,
+                FieldKind::Choice | FieldKind::Text | FieldKind::Username | FieldKind::Url
+            ) {
+                wrong(
+                    self,
+                    if none { "none_of" } else { "one_of" },
+                    "a text or choice field",
+                );
                 continue;
             }
             let mut vals = Vec::new();
@@ -325,14 +401,22 @@ impl<'a> Builder<'a, '_> {
                     vals.push(v.value.trim_start_matches('@').to_lowercase());
                 }
             }
-            tests.push(if none { FieldTest::NoneOf(vals) } else { FieldTest::OneOf(vals) });
+            tests.push(if none {
+                FieldTest::NoneOf(vals)
+            } else {
+                FieldTest::OneOf(vals)
+            });
         }
         if let Some(r) = c.regex {
             match Regex::new(&r.value) {
                 Ok(re) => tests.push(FieldTest::Regex(re)),
                 Err(e) => {
                     let first = e.to_string().lines().last().unwrap_or_default().to_owned();
-                    self.err(r.referenced, format!("invalid regex `{}`: {first}", r.value)).hint =
+                    self.err(
+                        r.referenced,
+                        format!("invalid regex `{}`: {first}", r.value),
+                    )
+                    .hint =
                         Some("regex syntax: https://docs.rs/regex/latest/regex/#syntax".to_owned());
                 }
             }
@@ -344,10 +428,17 @@ impl<'a> Builder<'a, '_> {
                 continue;
             }
             match parse_date_ref(&v.value) {
-                Some(d) => tests.push(if after { FieldTest::After(d) } else { FieldTest::Before(d) }),
+                Some(d) => tests.push(if after {
+                    FieldTest::After(d)
+                } else {
+                    FieldTest::Before(d)
+                }),
                 None => {
-                    self.err(v.referenced, format!("`{}` is not a date reference", v.value)).hint =
-                        Some("write `now`, `now+30d`, `now-7d` or YYYY-MM-DD".to_owned());
+                    self.err(
+                        v.referenced,
+                        format!("`{}` is not a date reference", v.value),
+                    )
+                    .hint = Some("write `now`, `now+30d`, `now-7d` or YYYY-MM-DD".to_owned());
                 }
             }
         }
@@ -397,20 +488,34 @@ impl<'a> Builder<'a, '_> {
         None
     }
 
-    fn actions(&mut self, a: RawActions, t: Option<&TemplateSpec>, lead: bool, otherwise: bool) -> Actions {
+    fn actions(
+        &mut self,
+        a: RawActions,
+        t: Option<&TemplateSpec>,
+        lead: bool,
+        otherwise: bool,
+    ) -> Actions {
         let mut out = Actions {
-            add_labels: a.labels.iter().filter_map(|l| self.literal_label(l)).collect(),
-            remove_labels: a.remove_labels.iter().filter_map(|l| self.label_pattern(l)).collect(),
+            add_labels: a
+                .labels
+                .iter()
+                .filter_map(|l| self.literal_label(l))
+                .collect(),
+            remove_labels: a
+                .remove_labels
+                .iter()
+                .filter_map(|l| self.label_pattern(l))
+                .collect(),
             ..Actions::default()
         };
-        if let Some(asg) = a.assign {
-            if self.role(&asg.role) {
-                out.assign = Some(Assign {
-                    role: asg.role.value,
-                    strategy: asg.strategy,
-                    override_existing: asg.override_existing,
-                });
-            }
+        if let Some(asg) = a.assign
+            && self.role(&asg.role)
+        {
+            out.assign = Some(Assign {
+                role: asg.role.value,
+                strategy: asg.strategy,
+                override_existing: asg.override_existing,
+            });
         }
         if let Some(d) = a.due_date {
             out.due_date = self.due_date(d, t);
@@ -427,22 +532,36 @@ impl<'a> Builder<'a, '_> {
                 roster: self.roster,
             };
             let key = c.key.value.trim().to_owned();
-            if key.is_empty() || !key.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_') {
-                self.err(c.key.referenced, format!("comment key `{}` must be letters, digits, `-` or `_`", c.key.value));
+            if key.is_empty()
+                || !key
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+            {
+                self.err(
+                    c.key.referenced,
+                    format!(
+                        "comment key `{}` must be letters, digits, `-` or `_`",
+                        c.key.value
+                    ),
+                );
             }
             match BodyTemplate::parse(&c.body.value, &scope) {
                 Ok(body) => out.comment = Some(Comment { key, body }),
                 Err(errs) => {
                     for (line, msg, hint) in errs {
-                        let e = self.err(c.body.referenced, format!("{msg} (line {} of the comment)", line + 1));
+                        let e = self.err(
+                            c.body.referenced,
+                            format!("{msg} (line {} of the comment)", line + 1),
+                        );
                         e.hint = hint;
                     }
                 }
             }
-        } else if !a.mention.is_empty() {
-            if let Some(m) = a.mention.first() {
-                self.err(m.referenced, "`mention` needs a `comment` to put the mentions in");
-            }
+        } else if let Some(m) = a.mention.first() {
+            self.err(
+                m.referenced,
+                "`mention` needs a `comment` to put the mentions in",
+            );
         }
         let _ = otherwise;
         out
@@ -452,8 +571,13 @@ impl<'a> Builder<'a, '_> {
         if self.roster.role(&r.value).is_some() {
             return true;
         }
-        let msg = format!("unknown role `{}`: {}", r.value, suggestion(&r.value, self.roster.role_names()));
-        self.err(r.referenced, msg).hint = Some("roles are defined in rules/roster.yaml".to_owned());
+        let msg = format!(
+            "unknown role `{}`: {}",
+            r.value,
+            suggestion(&r.value, self.roster.role_names())
+        );
+        self.err(r.referenced, msg).hint =
+            Some("roles are defined in rules/roster.yaml".to_owned());
         false
     }
 
@@ -467,7 +591,11 @@ impl<'a> Builder<'a, '_> {
             let f = self.date_field(t, &spanned, "a due date")?;
             DueFrom::Field(f.key.clone())
         } else {
-            self.err(d.from.referenced, format!("due date `from: {}` is not understood", d.from.value)).hint =
+            self.err(
+                d.from.referenced,
+                format!("due date `from: {}` is not understood", d.from.value),
+            )
+            .hint =
                 Some("use `created`, `next_earnings` or `field.KEY` for a date field".to_owned());
             return None;
         };
@@ -501,5 +629,7 @@ fn parse_date_ref(s: &str) -> Option<DateRef> {
         }
         return Some(DateRef::Today(n));
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(DateRef::Fixed)
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .map(DateRef::Fixed)
 }

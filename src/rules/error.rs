@@ -152,7 +152,10 @@ pub fn closest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -
 }
 
 /// "did you mean `x`?" suffix for a name looked up among `candidates`, or a list of them.
-pub fn suggestion<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> String {
+pub fn suggestion<'a>(
+    found: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+) -> String {
     match closest(found, candidates.clone()) {
         Some(best) => format!("did you mean `{best}`?"),
         None => {
@@ -200,11 +203,15 @@ mod tests {
             labels: Option<Vec<String>>,
             forbidden_labels: Option<Vec<String>>,
         }
-        let err = serde_saphyr::from_str::<Cond>("labels: [a]\nforbiden_labels: [b]\n").unwrap_err();
+        let err =
+            serde_saphyr::from_str::<Cond>("labels: [a]\nforbiden_labels: [b]\n").unwrap_err();
         let e = ConfigError::from_yaml("rules/x.yaml", &err);
         let shown = e.to_string();
         assert!(shown.starts_with("rules/x.yaml:2:"), "{shown}");
         assert!(shown.contains("`forbiden_labels`"), "{shown}");
-        assert!(shown.contains("did you mean `forbidden_labels`?"), "{shown}");
+        assert!(
+            shown.contains("did you mean `forbidden_labels`?"),
+            "{shown}"
+        );
     }
 }

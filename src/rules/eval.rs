@@ -333,7 +333,11 @@ fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Vec<String>) -> 
     }
     if !c.authors.is_empty() {
         let Some(a) = &issue.author else { return false };
-        if !c.authors.iter().any(|u| u.as_str().eq_ignore_ascii_case(a.username.as_str())) {
+        if !c
+            .authors
+            .iter()
+            .any(|u| u.as_str().eq_ignore_ascii_case(a.username.as_str()))
+        {
             return false;
         }
         reasons.push(format!("filed by @{}", a.username));
@@ -448,4 +452,3 @@ fn field_test(t: &FieldTest, v: Option<&FieldValue>, ctx: &Ctx<'_>) -> bool {
         FieldTest::Gte(n) => number().is_some_and(|x| x >= *n),
     }
 }
-

@@ -3,8 +3,8 @@
 //! No validation beyond shape (unknown keys are rejected here); names, regexes and placeholders
 //! are resolved by `rules::build`.
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use super::roster::Strategy;

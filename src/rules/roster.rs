@@ -70,7 +70,9 @@ impl Member {
     /// True when the member is away on the date `now` falls on in their time zone (or the
     /// team's, `team_tz`, when they have none).
     pub fn is_away(&self, now: DateTime<Utc>, team_tz: Tz) -> bool {
-        let date = now.with_timezone(&self.time_zone.unwrap_or(team_tz)).date_naive();
+        let date = now
+            .with_timezone(&self.time_zone.unwrap_or(team_tz))
+            .date_naive();
         self.out_of_office
             .iter()
             .any(|(from, to)| *from <= date && date <= *to)
@@ -147,13 +149,19 @@ impl Roster {
                     let r = NaiveDate::parse_from_str(s.value.trim(), "%Y-%m-%d").ok();
                     if r.is_none() {
                         errors.push(
-                            ConfigError::at(file, s.referenced, format!("`{}` is not a date", s.value))
-                                .hint("write dates as YYYY-MM-DD"),
+                            ConfigError::at(
+                                file,
+                                s.referenced,
+                                format!("`{}` is not a date", s.value),
+                            )
+                            .hint("write dates as YYYY-MM-DD"),
                         );
                     }
                     r
                 };
-                if let (Some(from), Some(to)) = (parse(&a.from, &mut errors), parse(&a.to, &mut errors)) {
+                if let (Some(from), Some(to)) =
+                    (parse(&a.from, &mut errors), parse(&a.to, &mut errors))
+                {
                     if to < from {
                         errors.push(ConfigError::at(
                             file,
@@ -254,7 +262,8 @@ impl Roster {
             Strategy::LeastLoaded => {
                 // Members with room first; among them (or, when all are full, among everyone)
                 // the lowest load relative to capacity; ties go to roster order.
-                let has_room = |m: &&Member| m.capacity.is_none_or(|c| workload.of(&m.username) < c);
+                let has_room =
+                    |m: &&Member| m.capacity.is_none_or(|c| workload.of(&m.username) < c);
                 let pool: Vec<&Member> = if available.iter().any(has_room) {
                     available.iter().copied().filter(has_room).collect()
                 } else {
@@ -312,17 +321,88 @@ members:
         let working = Utc.with_ymd_and_hms(2027, 2, 10, 15, 0, 0).unwrap();
         let ana_away = Utc.with_ymd_and_hms(2027, 3, 3, 15, 0, 0).unwrap();
         let none = Workload::default();
-        let cases: Vec<(&str, Strategy, u64, DateTime<Utc>, Workload, &str)> = vec![
-            ("fixed takes the first member", Strategy::Fixed, 1, working, none.clone(), "ana"),
-            ("fixed skips an absent first member", Strategy::Fixed, 1, ana_away, none.clone(), "ben"),
-            ("round robin by iid 0", Strategy::RoundRobin, 3, working, none.clone(), "ana"),
-            ("round robin by iid 1", Strategy::RoundRobin, 4, working, none.clone(), "ben"),
-            ("round robin by iid 2", Strategy::RoundRobin, 5, working, none.clone(), "cai"),
-            ("round robin over present members", Strategy::RoundRobin, 5, ana_away, none.clone(), "cai"),
-            ("least loaded by ratio", Strategy::LeastLoaded, 1, working, load(&[("ana", 5), ("ben", 1), ("cai", 2)]), "cai"),
-            ("least loaded skips full members", Strategy::LeastLoaded, 1, working, load(&[("ana", 9), ("ben", 5), ("cai", 19)]), "ana"),
-            ("least loaded when all are full", Strategy::LeastLoaded, 1, working, load(&[("ana", 12), ("ben", 6), ("cai", 20)]), "cai"),
-            ("least loaded skips absent", Strategy::LeastLoaded, 1, ana_away, load(&[("ben", 4), ("cai", 19)]), "ben"),
+        type Case<'a> = (&'a str, Strategy, u64, DateTime<Utc>, Workload, &'a str);
+        let cases: Vec<Case> = vec![
+            (
+                "fixed takes the first member",
+                Strategy::Fixed,
+                1,
+                working,
+                none.clone(),
+                "ana",
+            ),
+            (
+                "fixed skips an absent first member",
+                Strategy::Fixed,
+                1,
+                ana_away,
+                none.clone(),
+                "ben",
+            ),
+            (
+                "round robin by iid 0",
+                Strategy::RoundRobin,
+                3,
+                working,
+                none.clone(),
+                "ana",
+            ),
+            (
+                "round robin by iid 1",
+                Strategy::RoundRobin,
+                4,
+                working,
+                none.clone(),
+                "ben",
+            ),
+            (
+                "round robin by iid 2",
+                Strategy::RoundRobin,
+                5,
+                working,
+                none.clone(),
+                "cai",
+            ),
+            (
+                "round robin over present members",
+                Strategy::RoundRobin,
+                5,
+                ana_away,
+                none.clone(),
+                "cai",
+            ),
+            (
+                "least loaded by ratio",
+                Strategy::LeastLoaded,
+                1,
+                working,
+                load(&[("ana", 5), ("ben", 1), ("cai", 2)]),
+                "cai",
+            ),
+            (
+                "least loaded skips full members",
+                Strategy::LeastLoaded,
+                1,
+                working,
+                load(&[("ana", 9), ("ben", 5), ("cai", 19)]),
+                "ana",
+            ),
+            (
+                "least loaded when all are full",
+                Strategy::LeastLoaded,
+                1,
+                working,
+                load(&[("ana", 12), ("ben", 6), ("cai", 20)]),
+                "cai",
+            ),
+            (
+                "least loaded skips absent",
+                Strategy::LeastLoaded,
+                1,
+                ana_away,
+                load(&[("ben", 4), ("cai", 19)]),
+                "ben",
+            ),
         ];
         for (why, strategy, iid, now, wl, want) in cases {
             let got = r.choose("pmm", strategy, IssueIid(iid), now, tz, &wl);
@@ -336,7 +416,17 @@ members:
         let r = Roster::from_yaml("roster.yaml", yaml).unwrap();
         // 2027-02-28 16:00 UTC is already March 1st in Tokyo.
         let now = Utc.with_ymd_and_hms(2027, 2, 28, 16, 0, 0).unwrap();
-        assert_eq!(r.choose("r", Strategy::Fixed, IssueIid(1), now, chrono_tz::UTC, &Workload::default()), None);
+        assert_eq!(
+            r.choose(
+                "r",
+                Strategy::Fixed,
+                IssueIid(1),
+                now,
+                chrono_tz::UTC,
+                &Workload::default()
+            ),
+            None
+        );
     }
 
     #[test]

@@ -97,7 +97,11 @@ impl BodyTemplate {
         while let Some(open) = rest.find("{{") {
             let Some(close_rel) = rest[open + 2..].find("}}") else {
                 let line = body[..consumed + open].matches('\n').count();
-                errors.push((line, "`{{` is never closed".to_owned(), Some("close it with `}}`".to_owned())));
+                errors.push((
+                    line,
+                    "`{{` is never closed".to_owned(),
+                    Some("close it with `}}`".to_owned()),
+                ));
                 break;
             };
             if open > 0 {
@@ -386,11 +390,16 @@ mod tests {
             lead_time: false,
             roster: &roster,
         };
-        let err = BodyTemplate::parse("Hi {{autor}}\nsee {{lead_time.actual_days}}", &scope).unwrap_err();
+        let err =
+            BodyTemplate::parse("Hi {{autor}}\nsee {{lead_time.actual_days}}", &scope).unwrap_err();
         assert_eq!(err.len(), 2);
         assert_eq!(err[0].0, 0);
         assert!(err[0].1.contains("did you mean `author`?"), "{}", err[0].1);
         assert_eq!(err[1].0, 1);
-        assert!(err[1].1.contains("needs a `check: lead_time`"), "{}", err[1].1);
+        assert!(
+            err[1].1.contains("needs a `check: lead_time`"),
+            "{}",
+            err[1].1
+        );
     }
 }

@@ -28,7 +28,12 @@ fn field(key: &str, kind: FieldKind, choices: &[&str]) -> FieldSpec {
     }
 }
 
-const EVIDENCE: [&str; 4] = ["Contract / order form", "License agreement", "Email", "None yet"];
+const EVIDENCE: [&str; 4] = [
+    "Contract / order form",
+    "License agreement",
+    "Email",
+    "None yet",
+];
 
 /// Specs with the keys, kinds and choices the shipped rules rely on.
 pub fn specs() -> Vec<TemplateSpec> {
@@ -39,51 +44,89 @@ pub fn specs() -> Vec<TemplateSpec> {
         fields,
     };
     vec![
-        t("customer-speaker-request", "speaker", vec![
-            field("customer_account", Text, &[]),
-            field("event_name", Text, &[]),
-            field("event_date", Date, &[]),
-        ]),
-        t("customer-press-request", "press", vec![
-            field("outlet", Text, &[]),
-            field("deadline", Date, &[]),
-        ]),
-        t("customer-story-idea", "story", vec![
-            field("customer_account", Text, &[]),
-            field("account_size", Choice, &["ENT", "MM", "SMB"]),
-            field("license_tier", Choice, &["Ultimate", "Premium", "Dedicated", "Free"]),
-            field("user_count", Number, &[]),
-        ]),
-        t("earnings-customer-reference", "earnings", vec![
-            field("category", Choice, &["First Order", "Growth"]),
-        ]),
-        t("customer-reference-approval", "reference", vec![
-            field("customer_account", Text, &[]),
-            field("publish_date", Date, &[]),
-            field("approval_source", Choice, &EVIDENCE),
-        ]),
-        t("analyst-participation-request", "analyst", vec![
-            field("firm", Choice, &["Gartner", "Forrester", "IDC", "Other"]),
-            field("report", Text, &[]),
-            field("deadline", Date, &[]),
-            field("customers_needed", Number, &[]),
-        ]),
-        t("eab-nomination", "eab", vec![
-            field("executive_name", Text, &[]),
-            field("executive_title", Text, &[]),
-            field("company", Text, &[]),
-            field("executive_level", Choice, &["C-level", "SVP", "VP", "Director or below"]),
-        ]),
-        t("reference-contest-entry", "contest", vec![
-            field("customer_account", Text, &[]),
-            field("quarter", Text, &[]),
-            field("agreement_evidence", Choice, &EVIDENCE),
-        ]),
+        t(
+            "customer-speaker-request",
+            "speaker",
+            vec![
+                field("customer_account", Text, &[]),
+                field("event_name", Text, &[]),
+                field("event_date", Date, &[]),
+            ],
+        ),
+        t(
+            "customer-press-request",
+            "press",
+            vec![field("outlet", Text, &[]), field("deadline", Date, &[])],
+        ),
+        t(
+            "customer-story-idea",
+            "story",
+            vec![
+                field("customer_account", Text, &[]),
+                field("account_size", Choice, &["ENT", "MM", "SMB"]),
+                field(
+                    "license_tier",
+                    Choice,
+                    &["Ultimate", "Premium", "Dedicated", "Free"],
+                ),
+                field("user_count", Number, &[]),
+            ],
+        ),
+        t(
+            "earnings-customer-reference",
+            "earnings",
+            vec![field("category", Choice, &["First Order", "Growth"])],
+        ),
+        t(
+            "customer-reference-approval",
+            "reference",
+            vec![
+                field("customer_account", Text, &[]),
+                field("publish_date", Date, &[]),
+                field("approval_source", Choice, &EVIDENCE),
+            ],
+        ),
+        t(
+            "analyst-participation-request",
+            "analyst",
+            vec![
+                field("firm", Choice, &["Gartner", "Forrester", "IDC", "Other"]),
+                field("report", Text, &[]),
+                field("deadline", Date, &[]),
+                field("customers_needed", Number, &[]),
+            ],
+        ),
+        t(
+            "eab-nomination",
+            "eab",
+            vec![
+                field("executive_name", Text, &[]),
+                field("executive_title", Text, &[]),
+                field("company", Text, &[]),
+                field(
+                    "executive_level",
+                    Choice,
+                    &["C-level", "SVP", "VP", "Director or below"],
+                ),
+            ],
+        ),
+        t(
+            "reference-contest-entry",
+            "contest",
+            vec![
+                field("customer_account", Text, &[]),
+                field("quarter", Text, &[]),
+                field("agreement_evidence", Choice, &EVIDENCE),
+            ],
+        ),
     ]
 }
 
 pub fn spec(name: &str) -> TemplateSpec {
-    specs().into_iter().find(|s| s.name.as_str() == name).unwrap()
+    specs()
+        .into_iter()
+        .find(|s| s.name.as_str() == name)
+        .unwrap()
 }
 
 pub fn shipped_rule_files() -> Vec<(String, String)> {
@@ -98,7 +141,12 @@ pub fn shipped_rule_files() -> Vec<(String, String)> {
     paths.sort();
     paths
         .into_iter()
-        .map(|p| (format!("rules/{}", p.file_name().unwrap().to_str().unwrap()), std::fs::read_to_string(&p).unwrap()))
+        .map(|p| {
+            (
+                format!("rules/{}", p.file_name().unwrap().to_str().unwrap()),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -113,8 +161,15 @@ pub fn calendar() -> Calendar {
 }
 
 pub fn shipped() -> RuleSet {
-    RuleSet::from_yaml(&shipped_rule_files(), &specs(), &roster())
-        .unwrap_or_else(|e| panic!("{}", e.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))
+    RuleSet::from_yaml(&shipped_rule_files(), &specs(), &roster()).unwrap_or_else(|e| {
+        panic!(
+            "{}",
+            e.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })
 }
 
 pub fn at(s: &str) -> DateTime<Utc> {
@@ -139,7 +194,10 @@ pub fn issue(created: &str) -> Issue {
         state: IssueState::Opened,
         labels: BTreeSet::new(),
         assignees: Vec::new(),
-        author: Some(UserRef { id: UserId(51), username: Username("sam.seller".to_owned()) }),
+        author: Some(UserRef {
+            id: UserId(51),
+            username: Username("sam.seller".to_owned()),
+        }),
         created_at: at(created),
         updated_at: at(created),
         due_date: None,
@@ -150,7 +208,10 @@ pub fn issue(created: &str) -> Issue {
 }
 
 pub fn user(name: &str) -> UserRef {
-    UserRef { id: UserId(99), username: Username(name.to_owned()) }
+    UserRef {
+        id: UserId(99),
+        username: Username(name.to_owned()),
+    }
 }
 
 /// Field values: `("event_date", "2027-03-10")` → a date when it parses as one, a number when
@@ -171,20 +232,35 @@ pub fn fields(pairs: &[(&str, &str)]) -> ParsedFields {
         };
         values.insert((*k).to_owned(), value);
     }
-    ParsedFields { values, errors: Vec::new() }
+    ParsedFields {
+        values,
+        errors: Vec::new(),
+    }
 }
 
 pub fn with_errors(mut f: ParsedFields, errs: &[(&str, &str)]) -> ParsedFields {
     f.errors = errs
         .iter()
-        .map(|(field, message)| FieldError { field: (*field).to_owned(), message: (*message).to_owned() })
+        .map(|(field, message)| FieldError {
+            field: (*field).to_owned(),
+            message: (*message).to_owned(),
+        })
         .collect();
     f
 }
 
 pub fn eval(rules: &RuleSet, issue: &Issue, template: &str, f: &ParsedFields, now: &str) -> Plan {
     let s = spec(template);
-    evaluate(rules, issue, Some(&s), f, at(now), &calendar(), &roster(), &Workload::default())
+    evaluate(
+        rules,
+        issue,
+        Some(&s),
+        f,
+        at(now),
+        &calendar(),
+        &roster(),
+        &Workload::default(),
+    )
 }
 
 pub fn names(plan: &Plan) -> Vec<&str> {
@@ -200,5 +276,8 @@ pub fn removed(plan: &Plan) -> Vec<&str> {
 }
 
 pub fn note<'p>(plan: &'p Plan, key: &str) -> Option<&'p str> {
-    plan.notes.iter().find(|n| n.key == key).map(|n| n.body.as_str())
+    plan.notes
+        .iter()
+        .find(|n| n.key == key)
+        .map(|n| n.body.as_str())
 }
