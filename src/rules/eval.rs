@@ -219,15 +219,20 @@ fn shift(calendar: &Calendar, base: NaiveDate, offset: i64, unit: Unit) -> Naive
 }
 
 fn outcome(c: &Conditions, check: Option<&LeadTimeCheck>, ctx: &Ctx<'_>) -> Outcome {
-    let mut reasons = Vec::new();
-    let holds = match conditions_hold(c, ctx, &mut reasons) {
+    // Reasons are only worth building for rules that fire: evaluate silently first.
+    let holds = match conditions_hold(c, ctx, &mut Why(None)) {
         Holds::Yes => true,
         Holds::No => false,
         Holds::NotApplicable => return Outcome::Neither,
     };
+    let explain = || {
+        let mut why = Why(Some(Vec::new()));
+        conditions_hold(c, ctx, &mut why);
+        why.0.unwrap_or_default()
+    };
     let Some(check) = check else {
         return if holds {
-            Outcome::Fire(reasons, None)
+            Outcome::Fire(explain(), None)
         } else {
             Outcome::Otherwise(None)
         };
@@ -241,6 +246,7 @@ fn outcome(c: &Conditions, check: Option<&LeadTimeCheck>, ctx: &Ctx<'_>) -> Outc
         return Outcome::Otherwise(Some(figures));
     }
     if figures.actual < i64::from(figures.required) {
+        let mut reasons = explain();
         reasons.push(format!(
             "{} is {} {} after filing ({}), fewer than the {} required",
             check.field_label, figures.actual, figures.unit, figures.filed, figures.required
@@ -278,6 +284,17 @@ fn lead_figures(check: &LeadTimeCheck, date: NaiveDate, ctx: &Ctx<'_>) -> LeadFi
     }
 }
 
+/// Collects plain-words reasons when asked to (`Some`), at no cost otherwise.
+struct Why(Option<Vec<String>>);
+
+impl Why {
+    fn add(&mut self, reason: impl FnOnce() -> String) {
+        if let Some(v) = &mut self.0 {
+            v.push(reason());
+        }
+    }
+}
+
 /// Whether a rule's conditions hold. A rule is not applicable at all (neither `actions` nor
 /// `otherwise`) to an issue of another template or state, or when a field it tests has no value:
 /// it cannot judge those, so it leaves them alone.
@@ -287,13 +304,15 @@ enum Holds {
     NotApplicable,
 }
 
-fn conditions_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Vec<String>) -> Holds {
+fn conditions_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> Holds {
     let issue = ctx.issue;
     if let Some(t) = &c.template {
         match (t, ctx.template) {
-            (TemplateCond::Any, Some(s)) => reasons.push(format!("filed from template {}", s.name)),
+            (TemplateCond::Any, Some(s)) => {
+                reasons.add(|| format!("filed from template {}", s.name))
+            }
             (TemplateCond::Named(n), Some(s)) if &s.name == n => {
-                reasons.push(format!("filed from template {n}"))
+                reasons.add(|| format!("filed from template {n}"))
             }
             _ => return Holds::NotApplicable,
         }
@@ -302,7 +321,7 @@ fn conditions_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Vec<String>) -> 
         if issue.state != s {
             return Holds::NotApplicable;
         }
-        reasons.push(format!("is {s:?}").to_lowercase());
+        reasons.add(|| format!("is {s:?}").to_lowercase());
     }
     for f in &c.fields {
         let absent = !ctx.fields.values.contains_key(&f.key);
@@ -317,19 +336,19 @@ fn conditions_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Vec<String>) -> 
     }
 }
 
-fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Vec<String>) -> bool {
+fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
     let issue = ctx.issue;
     for p in &c.labels {
         if !issue.labels.iter().any(|l| p.matches(l)) {
             return false;
         }
-        reasons.push(format!("has label {p}"));
+        reasons.add(|| format!("has label {p}"));
     }
     for p in &c.forbidden_labels {
         if issue.labels.iter().any(|l| p.matches(l)) {
             return false;
         }
-        reasons.push(format!("has no label {p}"));
+        reasons.add(|| format!("has no label {p}"));
     }
     if !c.authors.is_empty() {
         let Some(a) = &issue.author else { return false };
@@ -340,13 +359,13 @@ fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Vec<String>) -> 
         {
             return false;
         }
-        reasons.push(format!("filed by @{}", a.username));
+        reasons.add(|| format!("filed by @{}", a.username));
     }
     match c.assignees {
         Some(RawAssignees::None) if !issue.assignees.is_empty() => return false,
         Some(RawAssignees::Any) if issue.assignees.is_empty() => return false,
-        Some(RawAssignees::None) => reasons.push("has no assignee".to_owned()),
-        Some(RawAssignees::Any) => reasons.push("has an assignee".to_owned()),
+        Some(RawAssignees::None) => reasons.add(|| "has no assignee".to_owned()),
+        Some(RawAssignees::Any) => reasons.add(|| "has an assignee".to_owned()),
         None => {}
     }
     for f in &c.fields {
@@ -356,7 +375,7 @@ fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Vec<String>) -> 
                 return false;
             }
         }
-        reasons.push(match v {
+        reasons.add(|| match v {
             Some(v) => format!("{} is {}", f.label, show_value(v)),
             None => format!("{} is not given", f.label),
         });
@@ -366,11 +385,13 @@ fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Vec<String>) -> 
         if has != want {
             return false;
         }
-        reasons.push(if has {
-            let names: Vec<&str> = ctx.fields.errors.iter().map(|e| e.field.as_str()).collect();
-            format!("fields missing or invalid: {}", names.join(", "))
-        } else {
-            "all required fields are valid".to_owned()
+        reasons.add(|| {
+            if has {
+                let names: Vec<&str> = ctx.fields.errors.iter().map(|e| e.field.as_str()).collect();
+                format!("fields missing or invalid: {}", names.join(", "))
+            } else {
+                "all required fields are valid".to_owned()
+            }
         });
     }
     if let Some(d) = &c.due_date {
@@ -391,7 +412,7 @@ fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Vec<String>) -> 
                 return false;
             }
         }
-        reasons.push(match due {
+        reasons.add(|| match due {
             Some(x) => format!("due {x}"),
             None => "has no due date".to_owned(),
         });
