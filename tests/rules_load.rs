@@ -157,3 +157,10 @@ fn every_error_in_a_file_is_reported_not_just_the_first() {
     let errs = errors(yaml);
     assert_eq!(errs.len(), 3, "{errs:#?}");
 }
+
+#[test]
+fn a_bad_placeholder_in_a_block_comment_is_reported_on_its_own_line() {
+    let yaml = "rules:\n  - name: a\n    actions:\n      comment:\n        key: k\n        body: |\n          Hello\n          {{autor}} there\n";
+    let errs = errors(yaml);
+    assert!(errs[0].starts_with("rules/t.yaml:8:"), "{errs:?}");
+}

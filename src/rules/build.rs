@@ -372,10 +372,10 @@ impl<'a> Builder<'a, '_> {
                 Ok(body) => out.comment = Some(Comment { key, body }),
                 Err(errs) => {
                     for (line, msg, hint) in errs {
-                        let e = self.err(
-                            c.body.referenced,
-                            format!("{msg} (line {} of the comment)", line + 1),
-                        );
+                        // The body's location is its first content line (for `|` blocks too),
+                        // so the placeholder's own line is that plus its line within the body.
+                        let e = self.err(c.body.referenced, msg);
+                        e.line += line as u64;
                         e.hint = hint;
                     }
                 }
