@@ -159,27 +159,34 @@ impl Calendar {
         d
     }
 
-    /// Business days from `from` to `to`: the business days in `(from, to]` when `to >= from`,
-    /// or minus those in `(to, from]` otherwise. Monday to Friday of one week is 4.
+    /// Business days from `from` to `to`, counted the way [`Self::add_business_days`] steps:
+    /// the business days in `(from, to]` when `to >= from`, or minus those in `[to, from)`
+    /// otherwise. Monday to Friday of one week is 4; Saturday back to Friday is -1.
     pub fn business_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
-        let (start, end, sign) = if to >= from {
-            (from, to, 1)
+        if to >= from {
+            self.business_days_in(from, to)
         } else {
-            (to, from, -1)
-        };
+            match (to.pred_opt(), from.pred_opt()) {
+                (Some(a), Some(b)) => -self.business_days_in(a, b),
+                _ => -self.business_days_in(to, from),
+            }
+        }
+    }
+
+    /// Business days in `(start, end]`, `start <= end`: whole weeks at once, then the rest.
+    fn business_days_in(&self, start: NaiveDate, end: NaiveDate) -> i64 {
         let total = (end - start).num_days();
         let full_weeks = total / 7;
         let working_per_week = self.weekend.iter().filter(|w| !**w).count() as i64;
         let mut count = full_weeks * working_per_week;
-        // The remainder is under a week: walk it.
         let mut d = start + chrono::Duration::days(full_weeks * 7);
         while d < end {
-            d = d.succ_opt().unwrap_or(d);
+            match d.succ_opt() {
+                Some(next) => d = next,
+                None => break,
+            }
             if !self.is_weekend(d.weekday()) {
                 count += 1;
-            }
-            if d == NaiveDate::MAX {
-                break;
             }
         }
         let holidays = self
@@ -190,7 +197,7 @@ impl Calendar {
             ))
             .filter(|(h, _)| !self.is_weekend(h.weekday()))
             .count() as i64;
-        sign * (count - holidays)
+        count - holidays
     }
 
     /// Adds `n` calendar days (negative subtracts), saturating at chrono's date range.

@@ -66,6 +66,7 @@ fn business_days_between_counts_working_days_after_start_up_to_end() {
     let cases = [
         ("2027-01-18", "2027-01-22", 4, "Mon to Fri"),
         ("2027-01-22", "2027-01-18", -4, "backwards"),
+        ("2027-05-29", "2027-05-28", -1, "Saturday back to Friday"),
         (
             "2027-05-28",
             "2027-06-01",
@@ -189,5 +190,18 @@ fn calendar_file_errors_are_located_and_helpful() {
             "{shown}"
         );
         assert!(shown.contains(needle), "{shown}");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn adding_then_counting_business_days_round_trips(offset in 0i64..2000, n in -120i64..120) {
+        let c = cal();
+        let start = d("2026-01-01") + chrono::Duration::days(offset);
+        let end = c.add_business_days(start, n);
+        proptest::prop_assert_eq!(c.business_days_between(start, end), n);
+        if n != 0 {
+            proptest::prop_assert!(c.is_business_day(end));
+        }
     }
 }
