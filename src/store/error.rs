@@ -116,7 +116,10 @@ fn classify(err: sqlx::Error) -> StoreError {
         | sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(db) => db.code().is_some_and(|c| is_transient_code(&c)),
+        sqlx::Error::Database(db) => {
+            let sqlite = db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some();
+            db.code().is_some_and(|c| is_transient_code(&c, sqlite))
+        }
         _ => false,
     };
     if transient {
@@ -128,9 +131,9 @@ fn classify(err: sqlx::Error) -> StoreError {
 
 /// SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6) with any extended code. PostgreSQL: class 08
 /// (connection exception), serialization failure, deadlock, too many connections, shutdown.
-fn is_transient_code(code: &str) -> bool {
-    if let Ok(n) = code.parse::<i64>() {
-        return matches!(n & 0xff, 5 | 6);
+fn is_transient_code(code: &str, sqlite: bool) -> bool {
+    if sqlite {
+        return code.parse::<i64>().is_ok_and(|n| matches!(n & 0xff, 5 | 6));
     }
     code.starts_with("08") || matches!(code, "40001" | "40P01" | "53300" | "57P01" | "57P03")
 }
@@ -172,19 +175,21 @@ mod tests {
 
     #[test]
     fn busy_and_connection_errors_are_transient_and_constraint_errors_are_not() {
+        // (code, from SQLite?, transient?)
         let cases = [
-            ("5", true),
-            ("517", true),
-            ("6", true),
-            ("19", false),
-            ("2067", false),
-            ("08006", true),
-            ("40001", true),
-            ("23505", false),
-            ("42P01", false),
+            ("5", true, true),
+            ("517", true, true),
+            ("6", true, true),
+            ("19", true, false),
+            ("2067", true, false),
+            ("08006", false, true),
+            ("40001", false, true),
+            ("40P01", false, true),
+            ("23505", false, false),
+            ("42P01", false, false),
         ];
-        for (code, want) in cases {
-            assert_eq!(is_transient_code(code), want, "{code}");
+        for (code, sqlite, want) in cases {
+            assert_eq!(is_transient_code(code, sqlite), want, "{code}");
         }
         assert!(
             classify(sqlx::Error::PoolTimedOut)
