@@ -153,6 +153,10 @@ pub trait Store: Send + Sync {
     /// Claims the due job with the earliest `run_at` (pending and due, or running with an
     /// expired lease), counting an attempt and issuing a new lease token. Running jobs whose
     /// lease expired after `max_attempts` attempts are dead-lettered instead of claimed.
+    /// A pending job is not claimed while another job with the same `coalesce_key` is running,
+    /// so two jobs for one issue never run at once. `None` when nothing is claimable now (on
+    /// PostgreSQL, also when another replica claimed a job of the same key at the same instant;
+    /// asking again is safe).
     fn claim_job<'a>(
         &'a self,
         worker_id: &'a str,

@@ -154,6 +154,7 @@ contract!(
     pending_jobs_with_one_coalesce_key_collapse_until_claimed,
     a_delivery_job_coalesces_with_a_pending_job_for_the_same_issue,
     a_claimed_job_completes_and_is_not_claimed_again,
+    two_jobs_for_one_issue_never_run_at_the_same_time,
     a_job_whose_lease_expired_is_reclaimed_and_the_old_worker_cannot_finish_it,
     an_extended_lease_keeps_the_job_from_other_workers,
     a_retried_job_is_not_claimable_before_its_next_run_time,
@@ -343,6 +344,38 @@ async fn a_delivery_job_coalesces_with_a_pending_job_for_the_same_issue(s: Arc<d
     // The coalesced job runs as early as the most urgent of its requests.
     assert_eq!(s.next_run_at().await.unwrap(), Some(t0()));
     assert!(s.claim_job("w", t0(), LEASE).await.unwrap().is_some());
+}
+
+async fn two_jobs_for_one_issue_never_run_at_the_same_time(s: Arc<dyn Store>) {
+    s.enqueue_job(job("issue.reconcile", Some("issue:1:23"), t0()))
+        .await
+        .unwrap();
+    let first = s.claim_job("worker-a", t0(), LEASE).await.unwrap().unwrap();
+    // A change arriving while the first job runs queues a second job for the same issue...
+    let second = s
+        .enqueue_job(job("issue.reconcile", Some("issue:1:23"), t0()))
+        .await
+        .unwrap();
+    assert!(!second.coalesced);
+    s.enqueue_job(job("issue.reconcile", Some("issue:1:24"), t0()))
+        .await
+        .unwrap();
+    // ...which waits for the first to finish, while other issues' jobs proceed.
+    let other = s.claim_job("worker-b", t0(), LEASE).await.unwrap().unwrap();
+    assert_eq!(other.coalesce_key.as_deref(), Some("issue:1:24"));
+    assert!(
+        s.claim_job("worker-b", t0(), LEASE)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    s.complete_job(&first, t0() + secs(1), "ok").await.unwrap();
+    let next = s
+        .claim_job("worker-b", t0() + secs(1), LEASE)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(next.id, second.job_id);
 }
 
 async fn a_claimed_job_completes_and_is_not_claimed_again(s: Arc<dyn Store>) {

@@ -35,6 +35,10 @@ CREATE TABLE jobs (
 -- At most one pending, never-claimed job per coalesce key.
 CREATE UNIQUE INDEX jobs_coalesce_unclaimed ON jobs (coalesce_key)
     WHERE state = 'pending' AND attempts = 0 AND coalesce_key IS NOT NULL;
+-- At most one running job per coalesce key: two jobs for one issue never run at once (a
+-- claim that would break this fails and claims nothing; see Store::claim_job).
+CREATE UNIQUE INDEX jobs_coalesce_running ON jobs (coalesce_key)
+    WHERE state = 'running' AND coalesce_key IS NOT NULL;
 CREATE INDEX jobs_pending_due ON jobs (run_at, id) WHERE state = 'pending';
 CREATE INDEX jobs_running_lease ON jobs (lease_until) WHERE state = 'running';
 CREATE INDEX jobs_state ON jobs (state, id);

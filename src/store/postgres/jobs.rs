@@ -88,7 +88,10 @@ impl PgStore {
         let row = sqlx::query(
             "WITH next AS (\
                SELECT id FROM jobs \
-               WHERE (state = 'pending' AND run_at <= $3) OR (state = 'running' AND lease_until <= $3) \
+               WHERE ((state = 'pending' AND run_at <= $3 \
+                              AND (coalesce_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs r \
+                                   WHERE r.coalesce_key = jobs.coalesce_key AND r.state = 'running'))) \
+                            OR (state = 'running' AND lease_until <= $3)) \
                ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
              UPDATE jobs j SET state = 'running', attempts = j.attempts + 1, \
                claim_token = j.claim_token + 1, lease_owner = $1, lease_until = $2 \
@@ -100,8 +103,14 @@ impl PgStore {
         .bind(until)
         .bind(now)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(|e| self.err(e))?;
+        .await;
+        let row = match row {
+            Ok(row) => row,
+            // Another replica started a job with the same coalesce key at the same instant
+            // (index jobs_coalesce_running): claim nothing now; the job stays due for later.
+            Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("23505") => None,
+            Err(e) => return Err(self.err(e)),
+        };
         row.map(|r| rows::claimed(&r, worker_id)).transpose()
     }
 

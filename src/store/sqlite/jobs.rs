@@ -76,7 +76,10 @@ pub(super) async fn claim(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, claim_token = claim_token + 1, \
          lease_owner = ?1, lease_until = ?2 \
          WHERE id = (SELECT id FROM jobs \
-                     WHERE (state = 'pending' AND run_at <= ?3) OR (state = 'running' AND lease_until <= ?3) \
+                     WHERE ((state = 'pending' AND run_at <= ?3 \
+                              AND (coalesce_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs r \
+                                   WHERE r.coalesce_key = jobs.coalesce_key AND r.state = 'running'))) \
+                            OR (state = 'running' AND lease_until <= ?3)) \
                      ORDER BY run_at, id LIMIT 1) \
          RETURNING id, kind, payload, attempts, claim_token, lease_until, delivery_id, coalesce_key",
     )
