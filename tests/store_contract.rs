@@ -68,18 +68,47 @@ fn job(kind: &str, coalesce: Option<&str>, run_at: DateTime<Utc>) -> NewJob {
 
 // ---- backends ---------------------------------------------------------------------------------
 
+/// What a contract test receives: one store, or two stores on the same database standing for
+/// two replicas (two pools; on SQLite, two processes sharing one file).
+trait Stores: Sized + Send + 'static {
+    const COUNT: usize;
+    fn from_vec(v: Vec<Arc<dyn Store>>) -> Self;
+}
+
+impl Stores for Arc<dyn Store> {
+    const COUNT: usize = 1;
+    fn from_vec(mut v: Vec<Arc<dyn Store>>) -> Self {
+        v.remove(0)
+    }
+}
+
+impl Stores for (Arc<dyn Store>, Arc<dyn Store>) {
+    const COUNT: usize = 2;
+    fn from_vec(mut v: Vec<Arc<dyn Store>>) -> Self {
+        let b = v.remove(1);
+        (v.remove(0), b)
+    }
+}
+
+async fn open_n<S: Stores>(url: &str, opts: &StoreOptions) -> S {
+    let mut v = Vec::new();
+    for _ in 0..S::COUNT {
+        v.push(store::open(url, opts).await.expect("open the store"));
+    }
+    S::from_vec(v)
+}
+
 /// A SQLite database in a fresh temporary file, removed afterwards.
-async fn run_sqlite<F, Fut>(test: F)
+async fn run_sqlite<S, F, Fut>(test: F)
 where
-    F: FnOnce(Arc<dyn Store>) -> Fut,
+    S: Stores,
+    F: FnOnce(S) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
     let path = std::env::temp_dir().join(format!("{}.db", unique_name("steward_store")));
     let url = format!("sqlite://{}?mode=rwc", path.display());
-    let store = store::open(&url, &options())
-        .await
-        .expect("open SQLite store");
-    let outcome = tokio::spawn(test(store)).await;
+    let stores = open_n::<S>(&url, &options()).await;
+    let outcome = tokio::spawn(test(stores)).await;
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
@@ -90,9 +119,10 @@ where
 
 /// A PostgreSQL store in its own schema, dropped afterwards. Fails (never skips) when the
 /// database is not configured or unreachable.
-async fn run_postgres<F, Fut>(test: F)
+async fn run_postgres<S, F, Fut>(test: F)
 where
-    F: FnOnce(Arc<dyn Store>) -> Fut,
+    S: Stores,
+    F: FnOnce(S) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
     use sqlx::Connection;
@@ -105,10 +135,8 @@ where
         max_connections: 10,
         ..options()
     };
-    let store = store::open(&url, &opts)
-        .await
-        .expect("open PostgreSQL store");
-    let outcome = tokio::spawn(test(store)).await;
+    let stores = open_n::<S>(&url, &opts).await;
+    let outcome = tokio::spawn(test(stores)).await;
     let mut admin = sqlx::PgConnection::connect(&url)
         .await
         .expect("connect to drop the schema");
@@ -169,6 +197,8 @@ contract!(
     state_values_are_set_and_replaced,
     every_embedded_migration_is_reported_applied,
     pruning_keeps_deliveries_younger_than_seven_days,
+    two_replicas_record_one_delivery_once_and_share_the_queue_without_overlap,
+    two_replicas_claim_each_schedule_slot_once,
 );
 
 // ---- deliveries -------------------------------------------------------------------------------
@@ -850,4 +880,90 @@ async fn pruning_keeps_deliveries_younger_than_seven_days(s: Arc<dyn Store>) {
         s.record_delivery(at(8)).await.unwrap(),
         RecordOutcome::Accepted { .. }
     ));
+}
+
+// ---- two replicas on one database ---------------------------------------------------------
+
+async fn two_replicas_record_one_delivery_once_and_share_the_queue_without_overlap(
+    (a, b): (Arc<dyn Store>, Arc<dyn Store>),
+) {
+    let sends: Vec<_> = (0..10)
+        .map(|i| {
+            let s = if i % 2 == 0 { a.clone() } else { b.clone() };
+            tokio::spawn(async move {
+                s.record_delivery(delivery("resent", Some(job("issue.reconcile", None, t0()))))
+                    .await
+            })
+        })
+        .collect();
+    let mut accepted = 0;
+    for t in sends {
+        accepted += usize::from(matches!(
+            t.await.unwrap().unwrap(),
+            RecordOutcome::Accepted { .. }
+        ));
+    }
+    assert_eq!(accepted, 1, "one acceptance across both replicas");
+
+    for i in 0..99 {
+        let s = if i % 2 == 0 { &a } else { &b };
+        s.enqueue_job(job("issue.reconcile", None, t0()))
+            .await
+            .unwrap();
+    }
+    let workers: Vec<_> = (0..4)
+        .map(|w| {
+            let s = if w % 2 == 0 { a.clone() } else { b.clone() };
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                while let Some(j) = s
+                    .claim_job(&format!("replica-{w}"), t0(), LEASE)
+                    .await
+                    .unwrap()
+                {
+                    s.complete_job(&j, t0(), "ok").await.unwrap();
+                    mine.push(j.id);
+                }
+                mine
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.await.unwrap());
+    }
+    let distinct: HashSet<_> = all.iter().copied().collect();
+    assert_eq!(
+        (all.len(), distinct.len()),
+        (100, 100),
+        "each job handled once across replicas"
+    );
+    assert_eq!(b.queue_stats().await.unwrap().done, 100);
+}
+
+async fn two_replicas_claim_each_schedule_slot_once((a, b): (Arc<dyn Store>, Arc<dyn Store>)) {
+    let slot = Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap();
+    let tasks: Vec<_> = (0..10)
+        .map(|i| {
+            let s = if i % 2 == 0 { a.clone() } else { b.clone() };
+            tokio::spawn(async move {
+                s.claim_slot("daily-sweep", slot, &format!("replica-{i}"), t0())
+                    .await
+            })
+        })
+        .collect();
+    let mut winners = 0;
+    for t in tasks {
+        winners += usize::from(t.await.unwrap().unwrap());
+    }
+    assert_eq!(winners, 1);
+    assert!(
+        a.finish_slot("daily-sweep", slot, t0(), "ok")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        b.last_finished_slot("daily-sweep").await.unwrap(),
+        Some(slot)
+    );
 }
