@@ -209,6 +209,14 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
     ) -> BoxFuture<'_, Result<bool, StoreError>>;
 
+    /// Deletes jobs that finished successfully before `now - retain`. Dead jobs are kept for
+    /// inspection until requeued. Returns how many were deleted.
+    fn prune_done_jobs(
+        &self,
+        now: DateTime<Utc>,
+        retain: Duration,
+    ) -> BoxFuture<'_, Result<u64, StoreError>>;
+
     /// How many jobs are in each state.
     fn queue_stats(&self) -> BoxFuture<'_, Result<QueueStats, StoreError>>;
 
@@ -307,13 +315,17 @@ fn migration_infos(migrator: &sqlx::migrate::Migrator, applied: &[i64]) -> Vec<M
         .collect()
 }
 
-/// `now - retain`, with `retain` raised to [`MIN_DELIVERY_RETENTION`].
-fn prune_cutoff(now: DateTime<Utc>, retain: Duration) -> Result<DateTime<Utc>, StoreError> {
-    let retain = retain.max(MIN_DELIVERY_RETENTION);
+/// `now - retain`.
+fn cutoff(now: DateTime<Utc>, retain: Duration) -> Result<DateTime<Utc>, StoreError> {
     chrono::Duration::from_std(retain)
         .ok()
         .and_then(|d| now.checked_sub_signed(d))
         .ok_or_else(|| StoreError::Permanent(format!("retention {retain:?} is too long")))
+}
+
+/// `now - retain`, with `retain` raised to [`MIN_DELIVERY_RETENTION`].
+fn prune_cutoff(now: DateTime<Utc>, retain: Duration) -> Result<DateTime<Utc>, StoreError> {
+    cutoff(now, retain.max(MIN_DELIVERY_RETENTION))
 }
 
 /// Interprets the state a fenced retry update returned (`None`: the claim was not current).

@@ -197,6 +197,7 @@ contract!(
     state_values_are_set_and_replaced,
     every_embedded_migration_is_reported_applied,
     pruning_keeps_deliveries_younger_than_seven_days,
+    pruning_done_jobs_keeps_recent_and_dead_ones,
     two_replicas_record_one_delivery_once_and_share_the_queue_without_overlap,
     two_replicas_claim_each_schedule_slot_once,
 );
@@ -880,6 +881,28 @@ async fn pruning_keeps_deliveries_younger_than_seven_days(s: Arc<dyn Store>) {
         s.record_delivery(at(8)).await.unwrap(),
         RecordOutcome::Accepted { .. }
     ));
+}
+
+async fn pruning_done_jobs_keeps_recent_and_dead_ones(s: Arc<dyn Store>) {
+    for _ in 0..3 {
+        s.enqueue_job(job("sweep", None, t0())).await.unwrap();
+    }
+    let old = s.claim_job("w", t0(), LEASE).await.unwrap().unwrap();
+    s.complete_job(&old, t0(), "ok").await.unwrap();
+    let recent = s.claim_job("w", t0(), LEASE).await.unwrap().unwrap();
+    s.complete_job(&recent, t0() + secs(86_400), "ok")
+        .await
+        .unwrap();
+    let dead = s.claim_job("w", t0(), LEASE).await.unwrap().unwrap();
+    s.fail_job(&dead, t0(), "404").await.unwrap();
+    let now = t0() + secs(2 * 86_400);
+    let pruned = s
+        .prune_done_jobs(now, Duration::from_secs(36 * 3600))
+        .await
+        .unwrap();
+    assert_eq!(pruned, 1);
+    let stats = s.queue_stats().await.unwrap();
+    assert_eq!((stats.done, stats.dead), (1, 1));
 }
 
 // ---- two replicas on one database ---------------------------------------------------------

@@ -249,6 +249,22 @@ impl Store for SqliteStore {
         Box::pin(self.requeue_dead_op(id, now))
     }
 
+    fn prune_done_jobs(
+        &self,
+        now: DateTime<Utc>,
+        retain: Duration,
+    ) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(async move {
+            let cutoff = super::cutoff(now, retain)?;
+            let done = sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < ?1")
+                .bind(ms(cutoff))
+                .execute(&self.write)
+                .await
+                .map_err(|e| self.err(e))?;
+            Ok(done.rows_affected())
+        })
+    }
+
     fn queue_stats(&self) -> BoxFuture<'_, Result<QueueStats, StoreError>> {
         Box::pin(self.queue_stats_op())
     }
