@@ -66,7 +66,10 @@ impl SqliteStore {
             // Another process (a `steward migrate`, a backup) may hold the lock briefly.
             .busy_timeout(opts.acquire_timeout)
             .foreign_keys(true);
+        // A local file does not go stale like a network connection: skip the ping that sqlx
+        // would otherwise send before handing out every pooled connection.
         let write = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(1)
             .min_connections(1)
             .acquire_timeout(opts.acquire_timeout)
@@ -80,6 +83,7 @@ impl SqliteStore {
             write.clone()
         } else {
             SqlitePoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(opts.max_connections.max(1))
                 .acquire_timeout(opts.acquire_timeout)
                 .connect_with(connect)
