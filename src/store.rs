@@ -255,6 +255,12 @@ pub trait Store: Send + Sync {
         key: &'a str,
     ) -> BoxFuture<'a, Result<Option<OwnedNote>, StoreError>>;
 
+    /// Every note Steward owns on `target`, by key.
+    fn list_owned_notes<'a>(
+        &'a self,
+        target: &'a NoteTarget,
+    ) -> BoxFuture<'a, Result<Vec<(String, OwnedNote)>, StoreError>>;
+
     /// Records (or replaces) the note owned on `target` under `key`.
     fn put_owned_note<'a>(
         &'a self,

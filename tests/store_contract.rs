@@ -789,6 +789,13 @@ async fn an_owned_note_is_recorded_updated_and_kept_apart_per_target(s: Arc<dyn 
             .unwrap(),
         None
     );
+    s.put_owned_note(&issue, "needs-info", note(302, "h3", t0()))
+        .await
+        .unwrap();
+    let listed = s.list_owned_notes(&issue).await.unwrap();
+    let keys: Vec<&str> = listed.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["lead-time", "needs-info"], "every key of the issue, none of the epic");
+    assert_eq!(listed[0].1.body_hash, "h2");
 }
 
 async fn a_schedule_slot_is_claimed_by_exactly_one_of_ten_claimers(s: Arc<dyn Store>) {

@@ -393,6 +393,13 @@ impl Store for PgStore {
         Box::pin(self.get_owned_note_op(target, key))
     }
 
+    fn list_owned_notes<'a>(
+        &'a self,
+        target: &'a NoteTarget,
+    ) -> BoxFuture<'a, Result<Vec<(String, OwnedNote)>, StoreError>> {
+        Box::pin(self.list_owned_notes_op(target))
+    }
+
     fn put_owned_note<'a>(
         &'a self,
         target: &'a NoteTarget,

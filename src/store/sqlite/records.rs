@@ -87,6 +87,25 @@ impl SqliteStore {
         row.map(|r| rows::owned_note(&r)).transpose()
     }
 
+    pub(super) async fn list_owned_notes_op(
+        &self,
+        target: &NoteTarget,
+    ) -> Result<Vec<(String, OwnedNote)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT note_key, note_id, body_hash, updated_at FROM owned_notes WHERE target = ?1 ORDER BY note_key",
+        )
+        .bind(target.storage_key())
+        .fetch_all(&self.read)
+        .await
+        .map_err(|e| self.err(e))?;
+        rows.iter()
+            .map(|r| {
+                let key: String = sqlx::Row::try_get(r, "note_key").map_err(|e| self.err(e))?;
+                Ok((key, rows::owned_note(r)?))
+            })
+            .collect()
+    }
+
     pub(super) async fn put_owned_note_op(
         &self,
         target: &NoteTarget,
