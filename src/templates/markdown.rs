@@ -1,0 +1,192 @@
+//! Line-level reading of Markdown descriptions as people really type them: HTML comments,
+//! `**Label:** value` field lines, checklist items and unfilled placeholders.
+//!
+//! Shared by template loading, recognition and field parsing so that all three read a line the
+//! same way. Performs no type conversion of values (that is `values`) and knows no template.
+
+use std::borrow::Cow;
+
+/// Labels longer than this are prose, not field labels. Also bounds the work done per line on
+/// garbage input.
+pub(crate) const MAX_LABEL_LEN: usize = 100;
+
+/// Removes HTML comments from one line, carrying the "inside a comment" state across lines so
+/// that multi-line instruction comments disappear. Borrows when at most one piece survives (the
+/// usual case: a trailing field annotation), so filled descriptions cost few allocations.
+pub(crate) fn strip_comments<'a>(line: &'a str, in_comment: &mut bool) -> Cow<'a, str> {
+    let mut out: Option<Cow<'a, str>> = None;
+    let mut push = |seg: &'a str| {
+        if seg.is_empty() {
+            return;
+        }
+        match out.as_mut() {
+            None => out = Some(Cow::Borrowed(seg)),
+            Some(cow) => cow.to_mut().push_str(seg),
+        }
+    };
+    let mut pos = 0;
+    loop {
+        let rest = &line[pos..];
+        if *in_comment {
+            match rest.find("-->") {
+                Some(i) => {
+                    pos += i + 3;
+                    *in_comment = false;
+                }
+                None => break,
+            }
+        } else {
+            match rest.find("<!--") {
+                Some(i) => {
+                    push(&rest[..i]);
+                    pos += i + 4;
+                    *in_comment = true;
+                }
+                None => {
+                    push(rest);
+                    break;
+                }
+            }
+        }
+    }
+    out.unwrap_or(Cow::Borrowed(""))
+}
+
+/// Iterates over the lines of `text` with HTML comments removed; yields `(line_number, line)`
+/// with 1-based line numbers.
+pub(crate) fn visible_lines(text: &str) -> impl Iterator<Item = (usize, Cow<'_, str>)> {
+    let mut in_comment = false;
+    text.lines()
+        .enumerate()
+        .map(move |(i, l)| (i + 1, strip_comments(l, &mut in_comment)))
+}
+
+/// A checklist item: `- [ ] Option`, `- [x] Option`, `* [X] Option`, `+ [x] Option`.
+/// Returns whether it is ticked and its text (trimmed).
+pub(crate) fn checklist_item(line: &str) -> Option<(bool, &str)> {
+    let t = line.trim_start();
+    let t = t
+        .strip_prefix('-')
+        .or_else(|| t.strip_prefix('*'))
+        .or_else(|| t.strip_prefix('+'))?
+        .trim_start();
+    let (ticked, rest) = if let Some(r) = t.strip_prefix("[ ]").or_else(|| t.strip_prefix("[]")) {
+        (false, r)
+    } else if let Some(r) = t.strip_prefix("[x]").or_else(|| t.strip_prefix("[X]")) {
+        (true, r)
+    } else {
+        return None;
+    };
+    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    Some((ticked, rest.trim()))
+}
+
+/// A line that may be a field line, split into its label candidate and the rest.
+///
+/// Accepts `**Label:** value`, `**Label**: value`, `Label: value`, `- **Label:** value`,
+/// `### Label` (heading, value on the next lines) and `**Label**` alone. The label is returned
+/// without emphasis markers; the value without the closing `**`.
+pub(crate) fn field_line(line: &str) -> Option<(&str, &str)> {
+    let mut t = line.trim();
+    if t.is_empty() || checklist_item(t).is_some() {
+        return None;
+    }
+    let mut heading = false;
+    if t.starts_with('#') {
+        t = t.trim_start_matches('#').trim_start();
+        heading = true;
+    } else if let Some(r) = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
+        t = r.trim_start();
+    }
+    let window = &t.as_bytes()[..t.len().min(MAX_LABEL_LEN + 8)];
+    match window.iter().position(|&b| b == b':') {
+        Some(colon) => {
+            let label = trim_emphasis(&t[..colon]);
+            if label.is_empty() || label.len() > MAX_LABEL_LEN {
+                return None;
+            }
+            let value = t[colon + 1..].trim_start_matches(['*', '_']).trim();
+            Some((label, value))
+        }
+        None => {
+            // Without a colon, only a heading or a wholly bold line names a field.
+            let bold = (t.starts_with("**") && t.ends_with("**") && t.len() > 4)
+                || (t.starts_with("__") && t.ends_with("__") && t.len() > 4);
+            if !(heading || bold) || t.len() > MAX_LABEL_LEN + 8 {
+                return None;
+            }
+            let label = trim_emphasis(t);
+            (!label.is_empty()).then_some((label, ""))
+        }
+    }
+}
+
+fn trim_emphasis(s: &str) -> &str {
+    s.trim().trim_matches(['*', '_']).trim()
+}
+
+/// Whether `candidate` (as typed) names `label`: case-insensitive, runs of white space equal,
+/// emphasis markers ignored. Allocates nothing.
+pub(crate) fn label_matches(candidate: &str, label: &str) -> bool {
+    let mut a = significant_chars(candidate);
+    let mut b = significant_chars(label);
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x == y => {}
+            _ => return false,
+        }
+    }
+}
+
+/// The normal form of a label (what [`label_matches`] compares), for use as a map key.
+pub(crate) fn normalise_label_into(label: &str, out: &mut String) {
+    out.clear();
+    out.extend(significant_chars(label));
+}
+
+fn significant_chars(s: &str) -> SignificantChars<'_> {
+    SignificantChars {
+        chars: s.chars(),
+        pending: None,
+        started: false,
+    }
+}
+
+/// Lower-cased characters of a label without emphasis markers, with white space trimmed and
+/// collapsed to single spaces (a space is only emitted once a later character follows it).
+pub(crate) struct SignificantChars<'a> {
+    chars: std::str::Chars<'a>,
+    pending: Option<char>,
+    started: bool,
+}
+
+impl Iterator for SignificantChars<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        if let Some(c) = self.pending.take() {
+            return Some(c);
+        }
+        let mut saw_space = false;
+        for c in self.chars.by_ref() {
+            if c == '*' || c == '_' {
+                continue;
+            }
+            if c.is_whitespace() {
+                saw_space = true;
+                continue;
+            }
+            let c = c.to_ascii_lowercase();
+            if saw_space && self.started {
+                self.pending = Some(c);
+                return Some(' ');
+            }
+            self.started = true;
+            return Some(c);
+        }
+        None
+    }
+}
