@@ -85,18 +85,16 @@ pub(crate) fn checklist_item(line: &str) -> Option<(bool, &str)> {
 
 /// A line that may be a field line, split into its label candidate and the rest.
 ///
-/// Accepts `**Label:** value`, `**Label**: value`, `Label: value`, `- **Label:** value`,
-/// `### Label` (heading, value on the next lines) and `**Label**` alone. The label is returned
+/// Accepts `**Label:** value`, `**Label**: value`, `Label: value`, `- **Label:** value`, and a
+/// label alone on its line (`### Label`, `**Label**`, `Label`) with the value on the next lines. The label is returned
 /// without emphasis markers; the value without the closing `**`.
 pub(crate) fn field_line(line: &str) -> Option<(&str, &str)> {
     let mut t = line.trim();
     if t.is_empty() || checklist_item(t).is_some() {
         return None;
     }
-    let mut heading = false;
     if t.starts_with('#') {
         t = t.trim_start_matches('#').trim_start();
-        heading = true;
     } else if let Some(r) = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
         t = r.trim_start();
     }
@@ -111,10 +109,10 @@ pub(crate) fn field_line(line: &str) -> Option<(&str, &str)> {
             Some((label, value))
         }
         None => {
-            // Without a colon, only a heading or a wholly bold line names a field.
-            let bold = (t.starts_with("**") && t.ends_with("**") && t.len() > 4)
-                || (t.starts_with("__") && t.ends_with("__") && t.len() > 4);
-            if !(heading || bold) || t.len() > MAX_LABEL_LEN + 8 {
+            // Without a colon the whole line may still be a label alone (`### Event date`,
+            // `**Event date**`, `License tier`) with its value on the next lines; callers only
+            // accept it if it equals a known label.
+            if t.len() > MAX_LABEL_LEN + 8 {
                 return None;
             }
             let label = trim_emphasis(t);
