@@ -124,11 +124,14 @@ pub(crate) fn parse_template(
                     cx.err(lineno, *col, "a second `steward:template=` marker; a template has exactly one, remove this one");
                 } else {
                     if name != stem {
-                        cx.err(lineno, *col + 4 + MARKER_PREFIX.len(), format!("marker names template `{name}` but the file is `{stem}.md`; the marker must equal the file name without `.md`"));
+                        cx.err(lineno, col_of(raw, MARKER_PREFIX) + MARKER_PREFIX.len(), format!("marker names template `{name}` but the file is `{stem}.md`; the marker must equal the file name without `.md`"));
                     }
                     marker = Some((name, intake, lineno, *col));
                 }
-            } else if let Some(rest) = text.strip_prefix(FIELD_PREFIX) {
+            } else if let Some(rest) = text
+                .strip_prefix(FIELD_PREFIX)
+                .filter(|r| r.is_empty() || r.starts_with(char::is_whitespace))
+            {
                 if let Some(p) = parse_field(&mut cx, lineno, *col, rest, raw, &visible, &fields) {
                     pending = Some(p);
                 }
