@@ -126,6 +126,7 @@ fn each_kind_of_mistake_is_reported_at_its_line_and_column_with_a_fix() {
         let broken = text.replacen(case.from, case.to, 1);
         let errors = load(&broken);
         let (line, col) = pos(&broken, case.at);
+        let want = format!("issue_templates/{NAME}.md:{line}:{col}: {}", case.message);
         let got: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(got, [want], "{}", case.what);
     }

@@ -214,7 +214,7 @@ fn garbage(len: usize) -> String {
         x ^= x << 17;
         let piece = pieces[(x % pieces.len() as u64) as usize];
         // Long runs without a newline now and then.
-        if x % 97 == 0 {
+        if x.is_multiple_of(97) {
             out.push_str(&"x".repeat(20_000));
         }
         out.push_str(piece);
