@@ -28,7 +28,7 @@ pub(crate) fn strip_comments<'a>(line: &'a str, in_comment: &mut bool) -> Cow<'a
     loop {
         let rest = &line[pos..];
         if *in_comment {
-            match rest.find("-->") {
+            match find_bytes(rest, b"-->") {
                 Some(i) => {
                     pos += i + 3;
                     *in_comment = false;
@@ -36,7 +36,7 @@ pub(crate) fn strip_comments<'a>(line: &'a str, in_comment: &mut bool) -> Cow<'a
                 None => break,
             }
         } else {
-            match rest.find("<!--") {
+            match find_bytes(rest, b"<!--") {
                 Some(i) => {
                     push(&rest[..i]);
                     pos += i + 4;
@@ -50,6 +50,22 @@ pub(crate) fn strip_comments<'a>(line: &'a str, in_comment: &mut bool) -> Cow<'a
         }
     }
     out.unwrap_or(Cow::Borrowed(""))
+}
+
+/// Byte offset of `needle` in `hay`: a first-byte scan, cheaper than `str::find`'s two-way
+/// searcher for the short markers searched on every line, and linear in `hay`.
+pub(crate) fn find_bytes(hay: &str, needle: &[u8]) -> Option<usize> {
+    let h = hay.as_bytes();
+    let first = *needle.first()?;
+    let mut i = 0;
+    while let Some(p) = h[i..].iter().position(|&b| b == first) {
+        let at = i + p;
+        if h[at..].starts_with(needle) {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
 }
 
 /// Iterates over the lines of `text` with HTML comments removed; yields `(line_number, line)`
@@ -122,12 +138,37 @@ pub(crate) fn field_line(line: &str) -> Option<(&str, &str)> {
 }
 
 fn trim_emphasis(s: &str) -> &str {
-    s.trim().trim_matches(['*', '_']).trim()
+    let t = s.trim();
+    let b = t.as_bytes();
+    let is_em = |c: &u8| *c == b'*' || *c == b'_';
+    let start = b.iter().position(|c| !is_em(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !is_em(c)).map_or(start, |e| e + 1);
+    // `*` and `_` are ASCII, so these offsets are character boundaries.
+    t[start..end.max(start)].trim()
 }
 
 /// Whether `candidate` (as typed) names `label`: case-insensitive, runs of white space equal,
 /// emphasis markers ignored. Allocates nothing.
 pub(crate) fn label_matches(candidate: &str, label: &str) -> bool {
+    // Fast path for the hot loop: compare bytes until the first difference; only a
+    // difference involving white space, emphasis or non-ASCII needs the normalising compare.
+    let (a, b) = (candidate.as_bytes(), label.as_bytes());
+    let special = |c: u8| !c.is_ascii() || c.is_ascii_whitespace() || c == b'*' || c == b'_';
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        let (x, y) = (a[i], b[i]);
+        if !x.eq_ignore_ascii_case(&y) {
+            if special(x) || special(y) {
+                return label_matches_slow(candidate, label);
+            }
+            return false;
+        }
+        i += 1;
+    }
+    a.len() == b.len() || label_matches_slow(candidate, label)
+}
+
+fn label_matches_slow(candidate: &str, label: &str) -> bool {
     let mut a = significant_chars(candidate);
     let mut b = significant_chars(label);
     loop {
