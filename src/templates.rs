@@ -10,6 +10,7 @@
 //! for choices, a `<!-- steward:template=NAME intake="LABEL" -->` marker and a `/label` quick
 //! action applying the intake label.
 
+mod dates;
 mod load;
 mod markdown;
 mod parse;
@@ -24,8 +25,8 @@ use serde::Serialize;
 
 use crate::model::{LabelName, TemplateName, TemplateSpec};
 
+pub use dates::{DateOrder, parse_date};
 pub use parse::{ParseOptions, parse_fields};
-pub use values::{DateOrder, parse_date};
 
 /// A problem in a template file, located at `path:line:col` (1-based), saying what is wrong and
 /// what to do.

@@ -6,11 +6,9 @@
 
 use std::borrow::Cow;
 
+use super::dates::{DateOrder, DateProblem, date_value};
 use super::markdown::{checklist_item, field_line, label_matches, visible_lines};
-use super::values::{
-    DateOrder, DateProblem, boolean_value, date_value, is_placeholder, number_value, url_value,
-    username_value,
-};
+use super::values::{boolean_value, is_placeholder, number_value, url_value, username_value};
 use crate::model::{
     FieldError, FieldKind, FieldSpec, FieldValue, ParsedFields, TemplateSpec, Username,
 };
