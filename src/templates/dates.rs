@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 
+use super::markdown::find_bytes;
 use super::values::MAX_SCALAR_LEN;
 
 /// How to read an all-numeric date whose year comes last (`03/10/2027`).
@@ -104,8 +105,8 @@ pub(crate) fn date_value(s: &str, order: DateOrder) -> Result<NaiveDate, DatePro
 fn cut_at_range(s: &str) -> &str {
     let mut end = s.len();
     for pat in ["(", ";", "–", "—", " - ", " to ", " through ", " until "] {
-        if let Some(i) = s.find(pat) {
-            end = end.min(i);
+        if let Some(i) = find_bytes(&s[..end], pat.as_bytes()) {
+            end = i;
         }
     }
     &s[..end]

@@ -56,11 +56,15 @@ pub(crate) fn strip_comments<'a>(line: &'a str, in_comment: &mut bool) -> Cow<'a
 /// searcher for the short markers searched on every line, and linear in `hay`.
 pub(crate) fn find_bytes(hay: &str, needle: &[u8]) -> Option<usize> {
     let h = hay.as_bytes();
-    let first = *needle.first()?;
+    let (&first, rest) = needle.split_first()?;
+    // Needles are ASCII, so every match of `first` is on a character boundary and
+    // `str::find(char)` can use its memchr fast path.
+    let first = char::from(first);
     let mut i = 0;
-    while let Some(p) = h[i..].iter().position(|&b| b == first) {
+    while let Some(p) = hay.get(i..)?.find(first) {
         let at = i + p;
-        if h[at..].starts_with(needle) {
+        let tail = &h[at + 1..];
+        if tail.len() >= rest.len() && rest.iter().zip(tail).all(|(a, b)| a == b) {
             return Some(at);
         }
         i = at + 1;
@@ -105,8 +109,9 @@ pub(crate) fn checklist_item(line: &str) -> Option<(bool, &str)> {
 /// label alone on its line (`### Label`, `**Label**`, `Label`) with the value on the next lines. The label is returned
 /// without emphasis markers; the value without the closing `**`.
 pub(crate) fn field_line(line: &str) -> Option<(&str, &str)> {
+    // Callers deal with checklist items first; `- [ ] X` would only yield the label `[ ] X`.
     let mut t = line.trim();
-    if t.is_empty() || checklist_item(t).is_some() {
+    if t.is_empty() {
         return None;
     }
     if t.starts_with('#') {
@@ -227,5 +232,45 @@ impl Iterator for SignificantChars<'_> {
             return Some(c);
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn comments_are_removed_across_lines_and_one_surviving_piece_is_borrowed() {
+        let mut inside = false;
+        let line = "**Event date:** 2027-03-10 <!-- steward:field key=event_date -->";
+        assert!(matches!(
+            strip_comments(line, &mut inside),
+            Cow::Borrowed("**Event date:** 2027-03-10 ")
+        ));
+        assert_eq!(
+            strip_comments("a <!-- x --> b <!-- y", &mut inside),
+            "a  b "
+        );
+        assert!(inside);
+        assert_eq!(strip_comments("still hidden", &mut inside), "");
+        assert_eq!(strip_comments("end --> shown", &mut inside), " shown");
+        assert!(!inside);
+    }
+
+    #[test]
+    fn find_bytes_finds_the_first_occurrence_or_none() {
+        assert_eq!(find_bytes("a <-- <!-- b", b"<!--"), Some(6));
+        assert_eq!(find_bytes("é <!--", b"<!--"), Some(3));
+        assert_eq!(find_bytes("--- -> --", b"-->"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn fast_label_comparison_agrees_with_the_normalising_one(
+            a in "[ *_a-cA-Cé]{0,8}", b in "[ *_a-cA-Cé]{0,8}",
+        ) {
+            prop_assert_eq!(label_matches(&a, &b), label_matches_slow(&a, &b));
+        }
     }
 }

@@ -63,7 +63,7 @@ pub fn parse_fields(spec: &TemplateSpec, description: &str, opts: &ParseOptions)
             }
             continue;
         }
-        if let Some((label, value)) = field_line(&line)
+        if let Some((label, value)) = field_line(trimmed)
             && let Some(fi) = spec
                 .fields
                 .iter()
