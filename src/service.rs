@@ -83,7 +83,7 @@ impl AppState {
         }
         let labels: BTreeSet<LabelName> = self
             .gitlab
-            .project_labels(project, &CallContext::none())
+            .project_labels(&CallContext::none(), project)
             .await?
             .into_iter()
             .collect();
@@ -110,7 +110,7 @@ impl AppState {
                 None => {
                     let found = self
                         .gitlab
-                        .user_by_username(&crate::model::Username(key.clone()), &CallContext::none())
+                        .user_by_username(&CallContext::none(), &crate::model::Username(key.clone()))
                         .await?
                         .map(|u| u.id);
                     self.cache.users.write().await.insert(key.clone(), found);

@@ -50,7 +50,7 @@ pub async fn receive(
 ) -> StatusCode {
     let now = state.clock.now();
     let auth_cfg = WebhookAuthConfig {
-        secrets: state.webhook.secrets.clone(),
+        secret_tokens: state.webhook.secrets.clone(),
         signing_tokens: state.webhook.signing_tokens.clone(),
         replay_window: state.webhook.replay_window,
     };

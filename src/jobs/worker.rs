@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, info_span};
 
-use crate::gitlab::{CallContext, GitLabError, IssueEdit, Note};
+use crate::gitlab::{CallContext, DueDateEdit, GitLabError, IssueEdit, Note};
 use crate::jobs::{ISSUE_SYNC, IssueSync, Outcome, backoff};
 use crate::model::{Issue, IssueIid, ProjectId};
 use crate::reconcile::{self, Actions, ExistingNote, NoteAction};
@@ -129,26 +129,31 @@ impl Worker {
         async {
             match self.try_sync(job).await {
                 Ok(summary) => Outcome::Done(summary),
-                Err(e) if e.is_transient() => Outcome::Retry {
+                Err(SyncError::GitLab(e)) if e.is_transient() => Outcome::Retry {
                     error: e.to_string(),
                     after: e.retry_after(),
                 },
-                Err(e) => {
+                Err(SyncError::GitLab(e)) => {
                     self.audit(job, "job.failed", "", e.status(), &e.to_string(), &[]).await;
                     Outcome::Fail(e.to_string())
                 }
+                // The store being unavailable is never the issue's fault: try again later.
+                Err(SyncError::Store(e)) => Outcome::Retry {
+                    error: format!("store: {e}"),
+                    after: None,
+                },
             }
         }
         .instrument(span)
         .await
     }
 
-    async fn try_sync(&self, job: &IssueSync) -> Result<String, GitLabError> {
+    async fn try_sync(&self, job: &IssueSync) -> Result<String, SyncError> {
         let st = &self.state;
         let ctx = CallContext {
             event_uuid: job.event_uuid.clone(),
         };
-        let mut issue = st.gitlab.get_issue(job.project, job.iid, &ctx).await?;
+        let mut issue = st.gitlab.get_issue(&ctx, job.project, job.iid).await?;
         let existing = self.existing_notes(&issue, &ctx).await?;
         issue.owned_note_keys = existing.keys().cloned().collect();
 
@@ -184,19 +189,19 @@ impl Worker {
         actions: &Actions,
         ctx: &CallContext,
         rules: &[String],
-    ) -> Result<String, GitLabError> {
+    ) -> Result<String, SyncError> {
         let st = &self.state;
         let mut summary = Vec::new();
         let issue_path = format!("/projects/{}/issues/{}", job.project, job.iid);
         if let Some(changes) = &actions.edit {
             let edit = IssueEdit {
-                add_labels: changes.add_labels.clone(),
-                remove_labels: changes.remove_labels.clone(),
+                add_labels: changes.add_labels.iter().cloned().collect(),
+                remove_labels: changes.remove_labels.iter().cloned().collect(),
                 assignee_ids: changes.assignee_ids.clone(),
-                due_date: changes.due_date.map(Some),
+                due_date: changes.due_date.map(DueDateEdit::Set),
             };
             let detail = describe_edit(changes);
-            match st.gitlab.edit_issue(job.project, job.iid, &edit, ctx).await {
+            match st.gitlab.edit_issue(ctx, job.project, job.iid, &edit).await {
                 Ok(_) => {
                     self.audit(job, "issue.edit", &format!("PUT {issue_path}"), Some(200), &detail, rules)
                         .await;
@@ -205,7 +210,7 @@ impl Worker {
                 Err(e) => {
                     self.audit(job, "issue.edit", &format!("PUT {issue_path}"), e.status(), &e.to_string(), rules)
                         .await;
-                    return Err(e);
+                    return Err(e.into());
                 }
             }
         }
@@ -221,11 +226,11 @@ impl Worker {
                     // issue's notes and finds it by marker instead of posting a second one.
                     self.set_notes_synced(job.project, job.iid, false).await;
                     let path = format!("POST {issue_path}/notes");
-                    let note = match st.gitlab.create_note(job.project, job.iid, body, ctx).await {
+                    let note = match st.gitlab.create_note(ctx, job.project, job.iid, body).await {
                         Ok(n) => n,
                         Err(e) => {
                             self.audit(job, "note.create", &path, e.status(), &e.to_string(), rules).await;
-                            return Err(e);
+                            return Err(e.into());
                         }
                     };
                     self.record_note(&target, key, &note, body).await;
@@ -236,11 +241,11 @@ impl Worker {
                 }
                 NoteAction::Update { key, note_id, body } => {
                     let path = format!("PUT {issue_path}/notes/{note_id}");
-                    let note = match st.gitlab.edit_note(job.project, job.iid, *note_id, body, ctx).await {
+                    let note = match st.gitlab.edit_note(ctx, job.project, job.iid, *note_id, body).await {
                         Ok(n) => n,
                         Err(e) => {
                             self.audit(job, "note.update", &path, e.status(), &e.to_string(), rules).await;
-                            return Err(e);
+                            return Err(e.into());
                         }
                     };
                     self.record_note(&target, key, &note, body).await;
@@ -261,7 +266,7 @@ impl Worker {
         &self,
         issue: &Issue,
         ctx: &CallContext,
-    ) -> Result<BTreeMap<String, ExistingNote>, GitLabError> {
+    ) -> Result<BTreeMap<String, ExistingNote>, SyncError> {
         let st = &self.state;
         let target = NoteTarget::Issue {
             project: issue.project_id,
@@ -270,13 +275,11 @@ impl Worker {
         let flag = st
             .store
             .get_state(&notes_synced_key(issue.project_id, issue.iid))
-            .await
-            .map_err(store_err)?;
+            .await?;
         let store_born = st
             .store
             .get_state(STORE_INITIALISED_AT)
-            .await
-            .map_err(store_err)?
+            .await?
             .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok());
         let authoritative = match flag.as_deref() {
             Some("1") => true,
@@ -284,7 +287,7 @@ impl Worker {
             None => store_born.is_some_and(|born| issue.created_at >= born),
         };
         if authoritative {
-            let owned = st.store.list_owned_notes(&target).await.map_err(store_err)?;
+            let owned = st.store.list_owned_notes(&target).await?;
             return Ok(owned
                 .into_iter()
                 .map(|(key, n)| {
@@ -298,7 +301,7 @@ impl Worker {
                 })
                 .collect());
         }
-        let notes: Vec<Note> = st.gitlab.list_notes(issue.project_id, issue.iid, ctx).await?;
+        let notes: Vec<Note> = st.gitlab.list_notes(ctx, issue.project_id, issue.iid).await?;
         let mut found = BTreeMap::new();
         for note in notes {
             if note.system || note.author.id != st.bot.id {
@@ -386,9 +389,13 @@ fn notes_synced_key(project: ProjectId, iid: IssueIid) -> String {
     format!("{NOTES_SYNCED}:{project}:{iid}")
 }
 
-/// A store failure during a sync is transient from the job's point of view: retry later.
-fn store_err(e: crate::store::StoreError) -> GitLabError {
-    GitLabError::Internal(format!("store: {e}"))
+/// Why a sync stopped early.
+#[derive(Debug, thiserror::Error)]
+enum SyncError {
+    #[error(transparent)]
+    GitLab(#[from] GitLabError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 fn describe_edit(c: &reconcile::IssueChanges) -> String {

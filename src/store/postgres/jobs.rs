@@ -1,0 +1,262 @@
+//! PostgreSQL job-queue operations behind `Store`: claiming with `FOR UPDATE SKIP LOCKED`,
+//! lease-fenced completion, retry and dead-lettering, and inspection queries.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use sqlx::postgres::PgConnection;
+
+use super::{PgStore, fenced, race_lost, rows};
+use crate::store::convert;
+use crate::store::error::StoreError;
+use crate::store::types::*;
+
+/// Inserts the job or coalesces it into the pending never-claimed job with the same key.
+pub(super) async fn enqueue(
+    conn: &mut PgConnection,
+    job: &NewJob,
+    delivery: Option<DeliveryId>,
+) -> Result<Option<EnqueueOutcome>, sqlx::Error> {
+    for _ in 0..super::RACE_RETRIES {
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO jobs (kind, payload, state, run_at, coalesce_key, delivery_id) \
+             VALUES ($1, $2, 'pending', $3, $4, $5) \
+             ON CONFLICT (coalesce_key) WHERE state = 'pending' AND attempts = 0 AND coalesce_key IS NOT NULL \
+             DO NOTHING RETURNING id",
+        )
+        .bind(&job.kind)
+        .bind(convert::payload_to_db(&job.payload))
+        .bind(job.run_at)
+        .bind(&job.coalesce_key)
+        .bind(delivery.map(|d| d.0))
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(id) = inserted {
+            return Ok(Some(EnqueueOutcome {
+                job_id: JobId(id),
+                coalesced: false,
+            }));
+        }
+        let existing: Option<i64> = sqlx::query_scalar(
+            "UPDATE jobs SET run_at = LEAST(run_at, $1) \
+             WHERE coalesce_key = $2 AND state = 'pending' AND attempts = 0 RETURNING id",
+        )
+        .bind(job.run_at)
+        .bind(&job.coalesce_key)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(id) = existing {
+            return Ok(Some(EnqueueOutcome {
+                job_id: JobId(id),
+                coalesced: true,
+            }));
+        }
+        // The conflicting job was claimed between the two statements: try the insert again.
+    }
+    Ok(None)
+}
+
+impl PgStore {
+    pub(super) async fn enqueue_job_op(&self, job: NewJob) -> Result<EnqueueOutcome, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(|e| self.err(e))?;
+        enqueue(&mut conn, &job, None)
+            .await
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| race_lost("enqueueing the job"))
+    }
+
+    pub(super) async fn claim_job_op(
+        &self,
+        worker_id: &str,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Option<ClaimedJob>, StoreError> {
+        let until = convert::add(now, lease)?;
+        // A job that keeps killing its worker would otherwise be re-claimed forever.
+        sqlx::query(
+            "UPDATE jobs SET state = 'dead', finished_at = $1, lease_until = NULL, \
+             last_error = COALESCE(last_error || '; ', '') || 'lease expired on the last allowed attempt' \
+             WHERE state = 'running' AND lease_until <= $1 AND attempts >= $2",
+        )
+        .bind(now)
+        .bind(i64::from(self.max_attempts))
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        let row = sqlx::query(
+            "WITH next AS (\
+               SELECT id FROM jobs \
+               WHERE ((state = 'pending' AND run_at <= $3 \
+                              AND (coalesce_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs r \
+                                   WHERE r.coalesce_key = jobs.coalesce_key AND r.state = 'running'))) \
+                            OR (state = 'running' AND lease_until <= $3)) \
+               ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
+             UPDATE jobs j SET state = 'running', attempts = j.attempts + 1, \
+               claim_token = j.claim_token + 1, lease_owner = $1, lease_until = $2 \
+             FROM next WHERE j.id = next.id \
+             RETURNING j.id, j.kind, j.payload, j.attempts, j.claim_token, j.lease_until, \
+               j.delivery_id, j.coalesce_key",
+        )
+        .bind(worker_id)
+        .bind(until)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await;
+        let row = match row {
+            Ok(row) => row,
+            // Another replica started a job with the same coalesce key at the same instant
+            // (index jobs_coalesce_running): claim nothing now; the job stays due for later.
+            Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("23505") => None,
+            Err(e) => return Err(self.err(e)),
+        };
+        row.map(|r| rows::claimed(&r, worker_id)).transpose()
+    }
+
+    pub(super) async fn extend_lease_op(
+        &self,
+        job: &ClaimedJob,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<DateTime<Utc>, StoreError> {
+        let until = convert::add(now, lease)?;
+        let done = sqlx::query(
+            "UPDATE jobs SET lease_until = $1 WHERE id = $2 AND claim_token = $3 AND state = 'running'",
+        )
+        .bind(until)
+        .bind(job.id.0)
+        .bind(job.claim_token)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        fenced(done.rows_affected(), job)?;
+        Ok(until)
+    }
+
+    pub(super) async fn complete_job_op(
+        &self,
+        job: &ClaimedJob,
+        now: DateTime<Utc>,
+        summary: &str,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE jobs SET state = 'done', summary = $1, finished_at = $2, lease_until = NULL \
+             WHERE id = $3 AND claim_token = $4 AND state = 'running'",
+        )
+        .bind(summary)
+        .bind(now)
+        .bind(job.id.0)
+        .bind(job.claim_token)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        fenced(done.rows_affected(), job)
+    }
+
+    pub(super) async fn retry_job_op(
+        &self,
+        job: &ClaimedJob,
+        now: DateTime<Utc>,
+        error: &str,
+        next_run_at: DateTime<Utc>,
+    ) -> Result<RetryOutcome, StoreError> {
+        let state: Option<String> = sqlx::query_scalar(
+            "UPDATE jobs SET \
+               state = CASE WHEN attempts >= $1 THEN 'dead' ELSE 'pending' END, \
+               finished_at = CASE WHEN attempts >= $1 THEN $2 ELSE NULL END, \
+               run_at = $3, last_error = $4, lease_until = NULL \
+             WHERE id = $5 AND claim_token = $6 AND state = 'running' RETURNING state",
+        )
+        .bind(i64::from(self.max_attempts))
+        .bind(now)
+        .bind(next_run_at)
+        .bind(error)
+        .bind(job.id.0)
+        .bind(job.claim_token)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        crate::store::retry_outcome(state.as_deref(), job, next_run_at)
+    }
+
+    pub(super) async fn fail_job_op(
+        &self,
+        job: &ClaimedJob,
+        now: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE jobs SET state = 'dead', last_error = $1, finished_at = $2, lease_until = NULL \
+             WHERE id = $3 AND claim_token = $4 AND state = 'running'",
+        )
+        .bind(error)
+        .bind(now)
+        .bind(job.id.0)
+        .bind(job.claim_token)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        fenced(done.rows_affected(), job)
+    }
+
+    pub(super) async fn requeue_dead_op(
+        &self,
+        id: JobId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE jobs SET state = 'pending', attempts = 0, run_at = $1, finished_at = NULL, \
+             lease_owner = NULL, lease_until = NULL, coalesce_key = NULL WHERE id = $2 AND state = 'dead'",
+        )
+        .bind(now)
+        .bind(id.0)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(super) async fn queue_stats_op(&self) -> Result<QueueStats, StoreError> {
+        let counts = sqlx::query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        let mut pairs = Vec::with_capacity(counts.len());
+        for r in &counts {
+            let state: String = r.try_get("state").map_err(|e| self.err(e))?;
+            let n: i64 = r.try_get("n").map_err(|e| self.err(e))?;
+            pairs.push((state, n));
+        }
+        crate::store::stats_from_counts(&pairs)
+    }
+
+    pub(super) async fn next_run_at_op(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        sqlx::query_scalar(
+            "SELECT LEAST(\
+               (SELECT MIN(run_at) FROM jobs WHERE state = 'pending'), \
+               (SELECT MIN(lease_until) FROM jobs WHERE state = 'running'))",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| self.err(e))
+    }
+
+    pub(super) async fn list_jobs_op(
+        &self,
+        state: Option<JobState>,
+        limit: u32,
+    ) -> Result<Vec<JobRecord>, StoreError> {
+        let found = sqlx::query(
+            "SELECT id, kind, payload, state, attempts, run_at, lease_owner, lease_until, \
+             coalesce_key, delivery_id, last_error, summary, finished_at FROM jobs \
+             WHERE $1::TEXT IS NULL OR state = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(state.map(JobState::as_str))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        found.iter().map(rows::job).collect()
+    }
+}
