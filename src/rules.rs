@@ -6,7 +6,7 @@
 //! the workload are parameters. Acting on a plan is the reconciler's job, not this module's.
 
 mod build;
-// pub mod engine; (needs the templates module)
+pub mod engine;
 pub mod error;
 mod eval;
 pub mod raw;
@@ -22,6 +22,7 @@ use regex::Regex;
 use crate::model::{IssueState, LabelName, TemplateName, Username};
 
 pub use build::RuleSource;
+pub use engine::{Decision, Engine};
 pub use error::ConfigError;
 pub use eval::evaluate;
 pub use roster::{Member, Roster, Strategy, Workload};
