@@ -204,6 +204,11 @@ fn unreadable_input_exits_2_with_one_clear_line() {
             serde_json::to_vec(&mr).unwrap(),
             "merge_request",
         ),
+        (
+            "note-hook",
+            std::fs::read(fixture("note-hook-issue.json")).unwrap(),
+            "not an issue",
+        ),
     ];
     for (tag, body, needle) in cases {
         let event = temp_file(tag, &body);
