@@ -98,6 +98,57 @@ fn decide(c: &mut Criterion) {
             }
         })
     });
+    // The two halves, to see where the time goes.
+    let opts = steward::templates::ParseOptions::default();
+    group.bench_function("recognise_and_parse_only", |b| {
+        b.iter(|| {
+            for issue in &batch {
+                let r = engine
+                    .templates()
+                    .recognise(&issue.description, &issue.labels);
+                if let Some(spec) = r.template().and_then(|t| engine.templates().get(t)) {
+                    black_box(steward::templates::parse_fields(
+                        spec,
+                        &issue.description,
+                        &opts,
+                    ));
+                }
+            }
+        })
+    });
+    let parsed: Vec<_> = batch
+        .iter()
+        .map(|issue| {
+            let r = engine
+                .templates()
+                .recognise(&issue.description, &issue.labels);
+            let spec = r
+                .template()
+                .and_then(|t| engine.templates().get(t))
+                .cloned();
+            let fields = spec
+                .as_ref()
+                .map(|s| steward::templates::parse_fields(s, &issue.description, &opts))
+                .unwrap_or_default();
+            (spec, fields)
+        })
+        .collect();
+    group.bench_function("evaluate_only", |b| {
+        b.iter(|| {
+            for (issue, (spec, fields)) in batch.iter().zip(&parsed) {
+                black_box(steward::rules::evaluate(
+                    engine.rules(),
+                    issue,
+                    spec.as_ref(),
+                    fields,
+                    now,
+                    engine.calendar(),
+                    engine.roster(),
+                    &workload,
+                ));
+            }
+        })
+    });
     group.finish();
 }
 

@@ -92,7 +92,7 @@ impl LabelPattern {
     fn matches(&self, label: &LabelName) -> bool {
         match self {
             LabelPattern::Exact(l) => l == label,
-            LabelPattern::Scope(s) => label.scope() == Some(s.as_str()),
+            LabelPattern::Scope(s) => eval::label_scope(label.as_str()) == Some(s.as_str()),
         }
     }
 }

@@ -87,32 +87,33 @@ pub fn evaluate(
         }
     }
 
-    // Labels: adds in order, one per scope, never removed by anyone.
-    let mut adds: Vec<LabelName> = Vec::new();
+    // Labels: adds in order, one per scope, never removed by anyone. Scopes are computed once
+    // per label (this loop runs for every issue).
+    let mut adds: Vec<(&LabelName, Option<&str>)> = Vec::new();
     let mut removes: Vec<&LabelPattern> = Vec::new();
     for (a, _, _) in &applied {
         for l in &a.add_labels {
-            let scope_taken = l
-                .scope()
-                .is_some_and(|s| adds.iter().any(|x| x.scope() == Some(s)));
-            if !scope_taken && !adds.contains(l) {
-                adds.push(l.clone());
+            let scope = label_scope(l.as_str());
+            let taken = adds
+                .iter()
+                .any(|(x, s)| *x == l || (scope.is_some() && *s == scope));
+            if !taken {
+                adds.push((l, scope));
             }
         }
         removes.extend(a.remove_labels.iter());
     }
-    for l in &adds {
-        if !issue.labels.contains(l) {
-            plan.add_labels.insert(l.clone());
+    for (l, _) in &adds {
+        if !issue.labels.contains(*l) {
+            plan.add_labels.insert((*l).clone());
         }
     }
     for l in &issue.labels {
-        if adds.contains(l) {
+        if adds.iter().any(|(x, _)| *x == l) {
             continue;
         }
-        let replaced = l
-            .scope()
-            .is_some_and(|s| adds.iter().any(|x| x.scope() == Some(s)));
+        let scope = label_scope(l.as_str());
+        let replaced = scope.is_some() && adds.iter().any(|(_, s)| *s == scope);
         if replaced || removes.iter().any(|p| p.matches(l)) {
             plan.remove_labels.insert(l.clone());
         }
@@ -212,6 +213,16 @@ pub fn evaluate(
     plan
 }
 
+/// A scoped label's scope (`a::b::c` → `a::b`, as GitLab scopes on the last `::`); a byte scan,
+/// cheaper than a substring search on this hot path.
+pub(super) fn label_scope(label: &str) -> Option<&str> {
+    label
+        .as_bytes()
+        .windows(2)
+        .rposition(|w| w == b"::")
+        .map(|i| &label[..i])
+}
+
 fn shift(calendar: &Calendar, base: NaiveDate, offset: i64, unit: Unit) -> NaiveDate {
     match unit {
         Unit::Calendar => calendar.add_calendar_days(base, offset),
@@ -282,5 +293,25 @@ fn lead_figures(check: &LeadTimeCheck, date: NaiveDate, ctx: &Ctx<'_>) -> LeadFi
         field_date: date,
         filed: ctx.created,
         field_label: check.field_label.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::LabelName;
+
+    #[test]
+    fn label_scope_agrees_with_gitlab_scoping() {
+        for l in [
+            "a::b::c",
+            "a::b",
+            "plain",
+            "::x",
+            "a::",
+            "a:b",
+            "Customer Advocacy",
+        ] {
+            assert_eq!(super::label_scope(l), LabelName::from(l).scope(), "{l}");
+        }
     }
 }
