@@ -28,12 +28,12 @@ use tokio_util::sync::CancellationToken;
 
 pub use handle::SimHandle;
 pub use seed::{
-    PROGRAMS, StandaloneConfig, TEAM_GROUP, TEAM_PROJECT, TeamSeed, TeamSeedOptions, TrackingEpic, run_standalone,
-    seed_team_project,
+    PROGRAMS, StandaloneConfig, TEAM_GROUP, TEAM_PROJECT, TeamSeed, TeamSeedOptions, TrackingEpic,
+    run_standalone, seed_team_project,
 };
 pub use types::{
-    Burst429, Counters, DeliveryId, DeliveryRecord, Faults, HookConfig, HookId, HookStatus, IssueChange,
-    NewIssue, SimConfig, SimIssue, SimNote,
+    Burst429, Counters, DeliveryId, DeliveryRecord, Faults, HookConfig, HookId, HookStatus,
+    IssueChange, NewIssue, SimConfig, SimIssue, SimNote,
 };
 pub use webhooks::standard_webhooks_signature;
 
@@ -102,7 +102,9 @@ impl Simulator {
     /// Binds the server (127.0.0.1 on a random port unless `config.bind` says otherwise) and
     /// starts it with the webhook sender in the background.
     pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
-        let addr = config.bind.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        let addr = config
+            .bind
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| SimError::Bind { addr, source })?;
@@ -115,11 +117,17 @@ impl Simulator {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
-        let st = state::State { web_base: base_url.clone(), ..state::State::default() };
+        let st = state::State {
+            web_base: base_url.clone(),
+            ..state::State::default()
+        };
         let shared = Arc::new(Shared {
             state: Mutex::new(st),
             counters: Mutex::new(Counters::default()),
-            faults: Mutex::new(faults::FaultState::new(config.requests_per_minute, config.notes_per_minute)),
+            faults: Mutex::new(faults::FaultState::new(
+                config.requests_per_minute,
+                config.notes_per_minute,
+            )),
             hooks: Mutex::new(webhooks::Hooks::new(config.seed)),
             clock: Mutex::new(None),
             wake: Notify::new(),

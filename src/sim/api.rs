@@ -49,8 +49,14 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
-            Self::NotFound(what) => (StatusCode::NOT_FOUND, axum::Json(json!({ "message": what }))).into_response(),
-            Self::BadRequest(m) => (StatusCode::BAD_REQUEST, axum::Json(json!({ "error": m }))).into_response(),
+            Self::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                axum::Json(json!({ "message": what })),
+            )
+                .into_response(),
+            Self::BadRequest(m) => {
+                (StatusCode::BAD_REQUEST, axum::Json(json!({ "error": m }))).into_response()
+            }
             Self::TooMany(secs) => too_many(secs),
         }
     }
@@ -59,7 +65,8 @@ impl IntoResponse for ApiError {
 fn too_many(retry_after: u64) -> Response {
     // GITLAB.md §3.6: plain-text `Retry later` with `Retry-After` in seconds.
     let mut r = (StatusCode::TOO_MANY_REQUESTS, "Retry later").into_response();
-    r.headers_mut().insert("Retry-After", HeaderValue::from(retry_after));
+    r.headers_mut()
+        .insert("Retry-After", HeaderValue::from(retry_after));
     r
 }
 
@@ -68,13 +75,28 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v4/user", get(api_issues::current_user))
         .route("/api/v4/users", get(api_issues::users))
         .route("/api/v4/projects/{id}/issues", get(api_issues::list_issues))
-        .route("/api/v4/projects/{id}/issues/{iid}", get(api_issues::get_issue).put(api_issues::edit_issue))
-        .route("/api/v4/projects/{id}/issues/{iid}/notes", get(api_notes::list_notes).post(api_notes::create_note))
-        .route("/api/v4/projects/{id}/issues/{iid}/notes/{note}", get(api_notes::get_note).put(api_notes::edit_note))
+        .route(
+            "/api/v4/projects/{id}/issues/{iid}",
+            get(api_issues::get_issue).put(api_issues::edit_issue),
+        )
+        .route(
+            "/api/v4/projects/{id}/issues/{iid}/notes",
+            get(api_notes::list_notes).post(api_notes::create_note),
+        )
+        .route(
+            "/api/v4/projects/{id}/issues/{iid}/notes/{note}",
+            get(api_notes::get_note).put(api_notes::edit_note),
+        )
         .route("/api/v4/projects/{id}/labels", get(api_issues::list_labels))
         .route("/api/v4/groups/{id}/epics/{iid}", get(api_notes::get_epic))
-        .route("/api/v4/groups/{id}/epics/{iid}/notes", get(api_notes::list_epic_notes).post(api_notes::create_epic_note))
-        .route("/api/v4/groups/{id}/epics/{iid}/notes/{note}", put(api_notes::edit_epic_note))
+        .route(
+            "/api/v4/groups/{id}/epics/{iid}/notes",
+            get(api_notes::list_epic_notes).post(api_notes::create_epic_note),
+        )
+        .route(
+            "/api/v4/groups/{id}/epics/{iid}/notes/{note}",
+            put(api_notes::edit_epic_note),
+        )
         .route("/api/graphql", post(graphql::graphql))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), gate))
@@ -82,7 +104,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 }
 
 async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, axum::Json(json!({ "message": "404 Not Found" }))).into_response()
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(json!({ "message": "404 Not Found" })),
+    )
+        .into_response()
 }
 
 /// The counter name of an endpoint, from method and path; `None` for unknown routes.
@@ -112,7 +138,10 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<&'static str> {
 }
 
 fn is_list(endpoint: &str) -> bool {
-    matches!(endpoint, "issues.list" | "notes.list" | "labels.list" | "epic_notes.list")
+    matches!(
+        endpoint,
+        "issues.list" | "notes.list" | "labels.list" | "epic_notes.list"
+    )
 }
 
 fn token(headers: &HeaderMap) -> Option<String> {
@@ -128,7 +157,10 @@ fn token(headers: &HeaderMap) -> Option<String> {
 
 fn rate_headers(r: &mut Response, info: RateInfo) {
     let h = r.headers_mut();
-    h.insert("RateLimit-Name", HeaderValue::from_static("throttle_authenticated_api"));
+    h.insert(
+        "RateLimit-Name",
+        HeaderValue::from_static("throttle_authenticated_api"),
+    );
     h.insert("RateLimit-Limit", HeaderValue::from(info.limit));
     h.insert("RateLimit-Observed", HeaderValue::from(info.observed));
     h.insert("RateLimit-Remaining", HeaderValue::from(info.remaining));
@@ -167,15 +199,21 @@ async fn gate(State(shared): Sh, mut req: Request, next: Next) -> Response {
     }
     let actor = token(req.headers()).and_then(|t| lock(&shared.state).user_by_token(&t));
     let Some(actor) = actor else {
-        return (StatusCode::UNAUTHORIZED, axum::Json(json!({ "message": "401 Unauthorized" }))).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({ "message": "401 Unauthorized" })),
+        )
+            .into_response();
     };
     let now = shared.now();
     let (verdict, info) = lock(&shared.faults).admit(now);
     let mut resp = match verdict {
         Verdict::TooMany { retry_after } => too_many(retry_after),
-        Verdict::ServerError => {
-            (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({ "message": "500 Internal Server Error" }))).into_response()
-        }
+        Verdict::ServerError => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            axum::Json(json!({ "message": "500 Internal Server Error" })),
+        )
+            .into_response(),
         Verdict::Pass => {
             let uuid = req
                 .headers()
@@ -219,7 +257,9 @@ fn json_value(k: &str, v: &Value, out: &mut Vec<(String, String)>) {
         Value::Null => out.push((k.to_owned(), String::new())),
         Value::Array(a) if a.is_empty() => out.push((k.to_owned(), String::new())),
         Value::Array(a) => a.iter().for_each(|x| json_value(k, x, out)),
-        Value::Object(o) => o.iter().for_each(|(k2, x)| json_value(&format!("{k}[{k2}]"), x, out)),
+        Value::Object(o) => o
+            .iter()
+            .for_each(|(k2, x)| json_value(&format!("{k}[{k2}]"), x, out)),
         other => out.push((k.to_owned(), other.to_string())),
     }
 }
@@ -231,10 +271,13 @@ impl Params {
             form_pairs(q, &mut out);
         }
         if !body.is_empty() {
-            let ct = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+            let ct = headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             if ct.starts_with("application/json") {
-                let v: Value =
-                    serde_json::from_slice(body).map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))?;
+                let v: Value = serde_json::from_slice(body)
+                    .map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))?;
                 if let Value::Object(o) = v {
                     o.iter().for_each(|(k, x)| json_value(k, x, &mut out));
                 }
@@ -247,12 +290,21 @@ impl Params {
 
     /// The last value given for `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every value given for `key`, comma-separated lists split.
     pub fn list(&self, key: &str) -> Option<Vec<String>> {
-        let vals: Vec<&str> = self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect();
+        let vals: Vec<&str> = self
+            .0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect();
         if vals.is_empty() {
             return None;
         }
@@ -279,11 +331,31 @@ mod tests {
     #[test]
     fn endpoints_are_named_from_method_and_path() {
         let cases = [
-            (Method::GET, "/api/v4/projects/12/issues", Some("issues.list")),
-            (Method::GET, "/api/v4/projects/a%2Fb/issues/3", Some("issues.get")),
-            (Method::PUT, "/api/v4/projects/12/issues/3", Some("issues.edit")),
-            (Method::POST, "/api/v4/projects/12/issues/3/notes", Some("notes.create")),
-            (Method::PUT, "/api/v4/groups/7/epics/701/notes/9", Some("epic_notes.edit")),
+            (
+                Method::GET,
+                "/api/v4/projects/12/issues",
+                Some("issues.list"),
+            ),
+            (
+                Method::GET,
+                "/api/v4/projects/a%2Fb/issues/3",
+                Some("issues.get"),
+            ),
+            (
+                Method::PUT,
+                "/api/v4/projects/12/issues/3",
+                Some("issues.edit"),
+            ),
+            (
+                Method::POST,
+                "/api/v4/projects/12/issues/3/notes",
+                Some("notes.create"),
+            ),
+            (
+                Method::PUT,
+                "/api/v4/groups/7/epics/701/notes/9",
+                Some("epic_notes.edit"),
+            ),
             (Method::POST, "/api/graphql", Some("graphql")),
             (Method::DELETE, "/api/v4/projects/12/issues/3", None),
             (Method::GET, "/api/v4/nothing", None),
@@ -297,11 +369,21 @@ mod tests {
     fn json_form_and_query_params_read_alike() {
         let mut h = HeaderMap::new();
         h.insert("content-type", HeaderValue::from_static("application/json"));
-        let j = Params::parse(None, &h, br#"{"add_labels":"a,b","assignee_ids":[],"due_date":null}"#).unwrap();
+        let j = Params::parse(
+            None,
+            &h,
+            br#"{"add_labels":"a,b","assignee_ids":[],"due_date":null}"#,
+        )
+        .unwrap();
         assert_eq!(j.list("add_labels"), Some(vec!["a".into(), "b".into()]));
         assert_eq!(j.list("assignee_ids"), Some(vec![]));
         assert_eq!(j.get("due_date"), Some(""));
-        let f = Params::parse(Some("add_labels=a%2Cb&assignee_ids[]=3&assignee_ids[]=4"), &HeaderMap::new(), b"").unwrap();
+        let f = Params::parse(
+            Some("add_labels=a%2Cb&assignee_ids[]=3&assignee_ids[]=4"),
+            &HeaderMap::new(),
+            b"",
+        )
+        .unwrap();
         assert_eq!(f.list("add_labels"), Some(vec!["a".into(), "b".into()]));
         assert_eq!(f.list("assignee_ids"), Some(vec!["3".into(), "4".into()]));
     }

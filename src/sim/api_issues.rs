@@ -19,9 +19,14 @@ use crate::model::{IssueState, UserId};
 const PROJECT_404: &str = "404 Project Not Found";
 const ISSUE_404: &str = "404 Issue Not Found";
 
-pub(crate) async fn current_user(State(sh): Sh, Extension(Actor(me)): Extension<Actor>) -> Result<Response, ApiError> {
+pub(crate) async fn current_user(
+    State(sh): Sh,
+    Extension(Actor(me)): Extension<Actor>,
+) -> Result<Response, ApiError> {
     let st = lock(&sh.state);
-    let u = st.user(me).ok_or(ApiError::NotFound("404 User Not Found"))?;
+    let u = st
+        .user(me)
+        .ok_or(ApiError::NotFound("404 User Not Found"))?;
     let mut v = render::user_rest(u, &st.web_base);
     if let Some(o) = v.as_object_mut() {
         o.insert("bot".into(), Value::Bool(u.username.contains("bot")));
@@ -34,8 +39,16 @@ pub(crate) async fn users(State(sh): Sh, RawQuery(q): RawQuery) -> Result<Respon
     let params = Params::parse(q.as_deref(), &HeaderMap::new(), b"")?;
     let st = lock(&sh.state);
     let found: Vec<Value> = match params.get("username") {
-        Some(name) => st.user_by_name(name).map(|u| render::user_rest(u, &st.web_base)).into_iter().collect(),
-        None => st.users.iter().map(|u| render::user_rest(u, &st.web_base)).collect(),
+        Some(name) => st
+            .user_by_name(name)
+            .map(|u| render::user_rest(u, &st.web_base))
+            .into_iter()
+            .collect(),
+        None => st
+            .users
+            .iter()
+            .map(|u| render::user_rest(u, &st.web_base))
+            .collect(),
     };
     Ok(axum::Json(found).into_response())
 }
@@ -44,7 +57,10 @@ fn iid_of(raw: &str) -> Result<u64, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound(ISSUE_404))
 }
 
-pub(crate) async fn get_issue(State(sh): Sh, Path((id, iid)): Path<(String, String)>) -> Result<Response, ApiError> {
+pub(crate) async fn get_issue(
+    State(sh): Sh,
+    Path((id, iid)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
     let iid = iid_of(&iid)?;
     let st = lock(&sh.state);
     let pid = st.project_ref(&id).ok_or(ApiError::NotFound(PROJECT_404))?;
@@ -56,7 +72,10 @@ pub(crate) async fn get_issue(State(sh): Sh, Path((id, iid)): Path<(String, Stri
 fn parse_time(s: &str) -> Result<DateTime<Utc>, ApiError> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .or_else(|_| NaiveDate::parse_from_str(s, "%Y-%m-%d").map(|d| d.and_time(Default::default()).and_utc()))
+        .or_else(|_| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(|d| d.and_time(Default::default()).and_utc())
+        })
         .map_err(|_| ApiError::BadRequest(format!("{s} is not a valid date-time")))
 }
 
@@ -75,7 +94,11 @@ fn due_matches(filter: &str, due: Option<NaiveDate>, today: NaiveDate) -> Result
         "next_month_and_previous_two_weeks" => {
             due.is_some_and(|d| d >= today - Days::new(14) && d <= today + Days::new(31))
         }
-        other => return Err(ApiError::BadRequest(format!("due_date does not have a valid value: {other}"))),
+        other => {
+            return Err(ApiError::BadRequest(format!(
+                "due_date does not have a valid value: {other}"
+            )));
+        }
     })
 }
 
@@ -92,13 +115,22 @@ struct Filter {
 
 impl Filter {
     fn parse(p: &Params) -> Result<Self, ApiError> {
-        let time = |k: &str| p.get(k).filter(|s| !s.is_empty()).map(parse_time).transpose();
+        let time = |k: &str| {
+            p.get(k)
+                .filter(|s| !s.is_empty())
+                .map(parse_time)
+                .transpose()
+        };
         Ok(Self {
             state: match p.get("state") {
                 Some("opened") => Some(IssueState::Opened),
                 Some("closed") => Some(IssueState::Closed),
                 None | Some("all") | Some("") => None,
-                Some(other) => return Err(ApiError::BadRequest(format!("state does not have a valid value: {other}"))),
+                Some(other) => {
+                    return Err(ApiError::BadRequest(format!(
+                        "state does not have a valid value: {other}"
+                    )));
+                }
             },
             labels: p.list("labels"),
             not_labels: p.list("not[labels]").unwrap_or_default(),
@@ -106,7 +138,10 @@ impl Filter {
             updated_before: time("updated_before")?,
             created_after: time("created_after")?,
             created_before: time("created_before")?,
-            due: p.get("due_date").filter(|s| !s.is_empty()).map(str::to_owned),
+            due: p
+                .get("due_date")
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
         })
     }
 
@@ -127,10 +162,14 @@ impl Filter {
         if self.not_labels.iter().any(|l| i.labels.contains(l)) {
             return Ok(false);
         }
-        if self.updated_after.is_some_and(|t| i.updated_at < t) || self.updated_before.is_some_and(|t| i.updated_at > t) {
+        if self.updated_after.is_some_and(|t| i.updated_at < t)
+            || self.updated_before.is_some_and(|t| i.updated_at > t)
+        {
             return Ok(false);
         }
-        if self.created_after.is_some_and(|t| i.created_at < t) || self.created_before.is_some_and(|t| i.created_at > t) {
+        if self.created_after.is_some_and(|t| i.created_at < t)
+            || self.created_before.is_some_and(|t| i.created_at > t)
+        {
             return Ok(false);
         }
         match &self.due {
@@ -140,7 +179,11 @@ impl Filter {
     }
 }
 
-pub(crate) async fn list_issues(State(sh): Sh, Path(id): Path<String>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+pub(crate) async fn list_issues(
+    State(sh): Sh,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref(), &HeaderMap::new(), b"")?;
     let filter = Filter::parse(&params)?;
     let today = sh.now().date_naive();
@@ -173,8 +216,16 @@ pub(crate) async fn list_issues(State(sh): Sh, Path(id): Path<String>, RawQuery(
 fn edit_from_params(st: &SimState, p: &Params) -> Result<Edit, ApiError> {
     let ids = |vals: Vec<String>| -> Result<Vec<UserId>, ApiError> {
         vals.iter()
-            .map(|v| v.parse::<u64>().map(UserId).map_err(|_| ApiError::BadRequest("assignee_ids is invalid".into())))
-            .filter(|r| r.as_ref().map(|u| st.user(*u).is_some() || u.0 == 0).unwrap_or(true))
+            .map(|v| {
+                v.parse::<u64>()
+                    .map(UserId)
+                    .map_err(|_| ApiError::BadRequest("assignee_ids is invalid".into()))
+            })
+            .filter(|r| {
+                r.as_ref()
+                    .map(|u| st.user(*u).is_some() || u.0 == 0)
+                    .unwrap_or(true)
+            })
             .collect()
     };
     let assignee_ids = match (p.list("assignee_ids"), p.get("assignee_id")) {
@@ -186,14 +237,19 @@ fn edit_from_params(st: &SimState, p: &Params) -> Result<Edit, ApiError> {
         None => None,
         Some("") => Some(None),
         Some(d) => Some(Some(
-            NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| ApiError::BadRequest("due_date is invalid".into()))?,
+            NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| ApiError::BadRequest("due_date is invalid".into()))?,
         )),
     };
     let state = match p.get("state_event") {
         None => None,
         Some("close") => Some(IssueState::Closed),
         Some("reopen") => Some(IssueState::Opened),
-        Some(_) => return Err(ApiError::BadRequest("state_event does not have a valid value".into())),
+        Some(_) => {
+            return Err(ApiError::BadRequest(
+                "state_event does not have a valid value".into(),
+            ));
+        }
     };
     let edit = Edit {
         title: p.get("title").map(str::to_owned),
@@ -243,8 +299,9 @@ pub(crate) async fn edit_issue(
         let pid = st.project_ref(&id).ok_or(ApiError::NotFound(PROJECT_404))?;
         st.issue(pid, iid).ok_or(ApiError::NotFound(ISSUE_404))?;
         let edit = edit_from_params(&st, &params)?;
-        let (_, events) = ops::edit_issue(&mut st, pid, iid, me, edit, now, sh.config.single_assignee)
-            .map_err(|e| ApiError::from_op(e, ISSUE_404))?;
+        let (_, events) =
+            ops::edit_issue(&mut st, pid, iid, me, edit, now, sh.config.single_assignee)
+                .map_err(|e| ApiError::from_op(e, ISSUE_404))?;
         let p = st.project(pid).ok_or(ApiError::NotFound(PROJECT_404))?;
         let i = p.issues.get(&iid).ok_or(ApiError::NotFound(ISSUE_404))?;
         (events, render::issue_rest(&st, p, i))
@@ -253,13 +310,17 @@ pub(crate) async fn edit_issue(
     Ok(axum::Json(json).into_response())
 }
 
-pub(crate) async fn list_labels(State(sh): Sh, Path(id): Path<String>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+pub(crate) async fn list_labels(
+    State(sh): Sh,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref(), &HeaderMap::new(), b"")?;
     let st = lock(&sh.state);
     let pid = st.project_ref(&id).ok_or(ApiError::NotFound(PROJECT_404))?;
     let p = st.project(pid).ok_or(ApiError::NotFound(PROJECT_404))?;
     let mut labels: Vec<&super::state::Label> = p.labels.iter().collect();
-    labels.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    labels.sort_by_key(|l| l.name.to_lowercase());
     let url = format!("{}/api/v4/projects/{}/labels", st.web_base, id);
     let (page, headers) = paging::paginate(&labels, &params, &url);
     let body: Vec<Value> = page.iter().map(|l| render::label_rest(l)).collect();

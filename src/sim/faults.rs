@@ -13,7 +13,11 @@ pub(crate) struct Xorshift(u64);
 impl Xorshift {
     pub fn new(seed: u64) -> Self {
         // Zero is xorshift's fixed point; any other value works.
-        Self(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
+        Self(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
     }
 
     pub fn next_u64(&mut self) -> u64 {
@@ -139,7 +143,12 @@ impl FaultState {
         {
             let pos = (self.seq - 1) % u64::from(b.every_n);
             if pos >= u64::from(b.every_n.saturating_sub(b.len)) {
-                return (Verdict::TooMany { retry_after: b.retry_after_secs }, info);
+                return (
+                    Verdict::TooMany {
+                        retry_after: b.retry_after_secs,
+                    },
+                    info,
+                );
             }
         }
         // Draw only when a rate is set, so enabling bursts alone leaves other draws unchanged.
@@ -191,11 +200,18 @@ mod tests {
     fn bursts_refuse_the_last_requests_of_each_block() {
         let mut f = FaultState::new(None, None);
         f.set(Faults {
-            burst_429: Some(Burst429 { every_n: 4, len: 2, retry_after_secs: 7 }),
+            burst_429: Some(Burst429 {
+                every_n: 4,
+                len: 2,
+                retry_after_secs: 7,
+            }),
             ..Faults::default()
         });
         let verdicts: Vec<bool> = (0..8).map(|_| f.admit(at(0)).0 != Verdict::Pass).collect();
-        assert_eq!(verdicts, [false, false, true, true, false, false, true, true]);
+        assert_eq!(
+            verdicts,
+            [false, false, true, true, false, false, true, true]
+        );
     }
 
     #[test]

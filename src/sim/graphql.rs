@@ -16,8 +16,7 @@ use super::api_notes::{
 use super::state::NoteLocation;
 use super::{lock, ops};
 
-const NOT_FOUND: &str =
-    "The resource that you are attempting to access does not exist or you don't have permission to perform this action";
+const NOT_FOUND: &str = "The resource that you are attempting to access does not exist or you don't have permission to perform this action";
 
 /// Reads a GraphQL string literal starting at `s` (just after the opening quote).
 fn string_literal(s: &str) -> Option<String> {
@@ -45,7 +44,11 @@ fn string_literal(s: &str) -> Option<String> {
 /// An argument of the mutation: from `variables.input`, an inline literal, a `$variable`, or a
 /// top-level variable of the same name.
 fn arg(query: &str, vars: &Value, name: &str) -> Option<String> {
-    if let Some(v) = vars.get("input").and_then(|i| i.get(name)).and_then(Value::as_str) {
+    if let Some(v) = vars
+        .get("input")
+        .and_then(|i| i.get(name))
+        .and_then(Value::as_str)
+    {
         return Some(v.to_owned());
     }
     let mut from = 0;
@@ -53,7 +56,10 @@ fn arg(query: &str, vars: &Value, name: &str) -> Option<String> {
         let start = from + pos;
         let after = &query[start + name.len()..];
         from = start + name.len();
-        let boundary = query[..start].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$'));
+        let boundary = query[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$'));
         if !boundary {
             continue;
         }
@@ -65,7 +71,10 @@ fn arg(query: &str, vars: &Value, name: &str) -> Option<String> {
             return string_literal(lit);
         }
         if let Some(var) = rest.strip_prefix('$') {
-            let ident: String = var.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let ident: String = var
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
             return vars.get(&ident).and_then(Value::as_str).map(str::to_owned);
         }
     }
@@ -105,7 +114,8 @@ pub(crate) async fn graphql(
     body: Bytes,
 ) -> Response {
     let Ok(req) = serde_json::from_slice::<Value>(&body) else {
-        return axum::Json(json!({ "errors": [{ "message": "Invalid JSON body" }] })).into_response();
+        return axum::Json(json!({ "errors": [{ "message": "Invalid JSON body" }] }))
+            .into_response();
     };
     let query = req.get("query").and_then(Value::as_str).unwrap_or("");
     let vars = req.get("variables").cloned().unwrap_or(Value::Null);
@@ -120,9 +130,16 @@ pub(crate) async fn graphql(
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-fn create(sh: &super::Shared, me: crate::model::UserId, uuid: Option<String>, query: &str, vars: &Value) -> Result<Response, ApiError> {
+fn create(
+    sh: &super::Shared,
+    me: crate::model::UserId,
+    uuid: Option<String>,
+    query: &str,
+    vars: &Value,
+) -> Result<Response, ApiError> {
     const F: &str = "createNote";
-    let (Some(target), Some(body)) = (arg(query, vars, "noteableId"), arg(query, vars, "body")) else {
+    let (Some(target), Some(body)) = (arg(query, vars, "noteableId"), arg(query, vars, "body"))
+    else {
         return Ok(failure(F, "noteableId and body are required"));
     };
     let (epic, issue) = {
@@ -130,7 +147,9 @@ fn create(sh: &super::Shared, me: crate::model::UserId, uuid: Option<String>, qu
         let wi = gid(&target, "WorkItem");
         let epic = wi.and_then(|w| st.epic_by_work_item(w));
         // An issue's work item id is its issue id; `gid://gitlab/Issue/N` is accepted too.
-        let issue = wi.or_else(|| gid(&target, "Issue")).and_then(|i| st.issue_by_global_id(i));
+        let issue = wi
+            .or_else(|| gid(&target, "Issue"))
+            .and_then(|i| st.issue_by_global_id(i));
         (epic, issue)
     };
     if let Some((g, epic_id)) = epic {
@@ -141,13 +160,22 @@ fn create(sh: &super::Shared, me: crate::model::UserId, uuid: Option<String>, qu
         let (_, json, id) = create_issue_note(sh, me, uuid, p, iid, &body, false)?;
         return Ok(match id {
             Some(id) => note_out(F, id, json["body"].as_str().unwrap_or("")),
-            None => axum::Json(json!({ "data": { F: { "note": Value::Null, "errors": ["Commands only note"] } } })).into_response(),
+            None => axum::Json(
+                json!({ "data": { F: { "note": Value::Null, "errors": ["Commands only note"] } } }),
+            )
+            .into_response(),
         });
     }
     Ok(failure(F, NOT_FOUND))
 }
 
-fn update(sh: &super::Shared, me: crate::model::UserId, uuid: Option<String>, query: &str, vars: &Value) -> Result<Response, ApiError> {
+fn update(
+    sh: &super::Shared,
+    me: crate::model::UserId,
+    uuid: Option<String>,
+    query: &str,
+    vars: &Value,
+) -> Result<Response, ApiError> {
     const F: &str = "updateNote";
     let (Some(target), Some(body)) = (arg(query, vars, "id"), arg(query, vars, "body")) else {
         return Ok(failure(F, "id and body are required"));
@@ -164,7 +192,8 @@ fn update(sh: &super::Shared, me: crate::model::UserId, uuid: Option<String>, qu
         Some(NoteLocation::Epic(g, epic_id)) => {
             let now = sh.now();
             let mut st = lock(&sh.state);
-            ops::edit_epic_note(&mut st, g, epic_id, note, &body, now).map_err(|e| ApiError::from_op(e, EPIC_404))?;
+            ops::edit_epic_note(&mut st, g, epic_id, note, &body, now)
+                .map_err(|e| ApiError::from_op(e, EPIC_404))?;
             let json = epic_note_json(&st, g, epic_id, note)?;
             drop(st);
             lock(&sh.counters).notes_updated += 1;
@@ -181,14 +210,23 @@ mod tests {
     #[test]
     fn arguments_are_read_from_literals_variables_and_input() {
         let q = r#"mutation { createNote(input: {noteableId: "gid://gitlab/WorkItem/7", body: "a \"b\"\nc"}) { note { id } errors } }"#;
-        assert_eq!(arg(q, &Value::Null, "noteableId").as_deref(), Some("gid://gitlab/WorkItem/7"));
+        assert_eq!(
+            arg(q, &Value::Null, "noteableId").as_deref(),
+            Some("gid://gitlab/WorkItem/7")
+        );
         assert_eq!(arg(q, &Value::Null, "body").as_deref(), Some("a \"b\"\nc"));
         let q2 = "mutation($id: NoteableID!, $b: String!) { createNote(input: {noteableId: $id, body: $b}) { errors } }";
         let vars = json!({ "id": "gid://gitlab/WorkItem/8", "b": "x" });
-        assert_eq!(arg(q2, &vars, "noteableId").as_deref(), Some("gid://gitlab/WorkItem/8"));
+        assert_eq!(
+            arg(q2, &vars, "noteableId").as_deref(),
+            Some("gid://gitlab/WorkItem/8")
+        );
         let q3 = "mutation($input: CreateNoteInput!) { createNote(input: $input) { errors } }";
         let vars3 = json!({ "input": { "noteableId": "gid://gitlab/WorkItem/9", "body": "y" } });
-        assert_eq!(arg(q3, &vars3, "noteableId").as_deref(), Some("gid://gitlab/WorkItem/9"));
+        assert_eq!(
+            arg(q3, &vars3, "noteableId").as_deref(),
+            Some("gid://gitlab/WorkItem/9")
+        );
         assert_eq!(gid("gid://gitlab/WorkItem/9", "WorkItem"), Some(9));
         assert_eq!(gid("gid://gitlab/Note/9", "WorkItem"), None);
     }

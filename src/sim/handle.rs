@@ -12,11 +12,13 @@ use tokio_util::sync::CancellationToken;
 use super::ops::{self, Creation, Edit, OpError};
 use super::state::{Epic, Group, NoteLocation, Project, State, User};
 use super::types::{
-    Counters, DeliveryId, DeliveryRecord, Faults, HookConfig, HookId, HookStatus, IssueChange, NewIssue, SimIssue,
-    SimNote,
+    Counters, DeliveryId, DeliveryRecord, Faults, HookConfig, HookId, HookStatus, IssueChange,
+    NewIssue, SimIssue, SimNote,
 };
 use super::{Shared, SimError, lock, webhooks};
-use crate::model::{GroupId, IssueId, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserId, Username};
+use crate::model::{
+    GroupId, IssueId, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserId, Username,
+};
 
 /// A running simulator. Dropping it does not stop the server; call [`SimHandle::shutdown`].
 pub struct SimHandle {
@@ -54,7 +56,13 @@ impl SimHandle {
         server: JoinHandle<std::io::Result<()>>,
         sender: JoinHandle<()>,
     ) -> Self {
-        Self { shared, addr, stop, server: Some(server), sender: Some(sender) }
+        Self {
+            shared,
+            addr,
+            stop,
+            server: Some(server),
+            sender: Some(sender),
+        }
     }
 
     /// `http://127.0.0.1:PORT` (clients append `/api/v4`).
@@ -75,7 +83,12 @@ impl SimHandle {
     pub fn add_user(&self, username: &str, name: &str) -> UserId {
         let mut st = self.state();
         let id = UserId(st.ids.user());
-        st.users.push(User { id, username: username.to_owned(), name: name.to_owned(), can_set_metadata: true });
+        st.users.push(User {
+            id,
+            username: username.to_owned(),
+            name: name.to_owned(),
+            can_set_metadata: true,
+        });
         id
     }
 
@@ -95,7 +108,11 @@ impl SimHandle {
     pub fn add_project(&self, path_with_namespace: &str) -> ProjectId {
         let mut st = self.state();
         let id = ProjectId(st.ids.project());
-        let name = path_with_namespace.rsplit('/').next().unwrap_or(path_with_namespace).to_owned();
+        let name = path_with_namespace
+            .rsplit('/')
+            .next()
+            .unwrap_or(path_with_namespace)
+            .to_owned();
         st.projects.push(Project {
             id,
             path: path_with_namespace.to_owned(),
@@ -125,7 +142,11 @@ impl SimHandle {
     pub fn add_group(&self, path: &str) -> GroupId {
         let mut st = self.state();
         let id = GroupId(st.ids.group());
-        st.groups.push(Group { id, path: path.to_owned(), epics: Vec::new() });
+        st.groups.push(Group {
+            id,
+            path: path.to_owned(),
+            epics: Vec::new(),
+        });
         id
     }
 
@@ -137,8 +158,18 @@ impl SimHandle {
         let id = st.ids.epic();
         let work_item_id = st.ids.work_item();
         let author = st.users.first().map(|u| u.id).unwrap_or(UserId(0));
-        let g = st.group_mut(group).ok_or_else(|| SimError::NotFound(format!("group {group}")))?;
-        g.epics.push(Epic { id, iid, work_item_id, title: title.to_owned(), author, created_at: now, notes: Vec::new() });
+        let g = st
+            .group_mut(group)
+            .ok_or_else(|| SimError::NotFound(format!("group {group}")))?;
+        g.epics.push(Epic {
+            id,
+            iid,
+            work_item_id,
+            title: title.to_owned(),
+            author,
+            created_at: now,
+            notes: Vec::new(),
+        });
         Ok((id, work_item_id))
     }
 
@@ -153,11 +184,20 @@ impl SimHandle {
     }
 
     /// Files an issue as `as_user` in the UI; returns its iid. Emits Issue Hook `open`.
-    pub fn create_issue(&self, project: ProjectId, as_user: UserId, new: NewIssue) -> Result<IssueIid, SimError> {
+    pub fn create_issue(
+        &self,
+        project: ProjectId,
+        as_user: UserId,
+        new: NewIssue,
+    ) -> Result<IssueIid, SimError> {
         let now = self.now();
         let (iid, events) = {
             let mut st = self.state();
-            let assignees = new.assignees.iter().filter_map(|u| st.user_by_name(u).map(|u| u.id)).collect();
+            let assignees = new
+                .assignees
+                .iter()
+                .filter_map(|u| st.user_by_name(u).map(|u| u.id))
+                .collect();
             let c = Creation {
                 title: new.title,
                 description: new.description,
@@ -167,8 +207,15 @@ impl SimHandle {
                 confidential: new.confidential,
                 created_at: new.created_at,
             };
-            ops::create_issue(&mut st, project, as_user, c, now, self.shared.config.single_assignee)
-                .map_err(|e| op_err(e, format!("project {project}")))?
+            ops::create_issue(
+                &mut st,
+                project,
+                as_user,
+                c,
+                now,
+                self.shared.config.single_assignee,
+            )
+            .map_err(|e| op_err(e, format!("project {project}")))?
         };
         webhooks::enqueue(&self.shared, events, None);
         Ok(IssueIid(iid))
@@ -176,11 +223,22 @@ impl SimHandle {
 
     /// Edits an issue as `as_user`; returns whether anything changed. Emits Issue Hook `update`
     /// (or `close`/`reopen`) with a real `changes` object.
-    pub fn update_issue(&self, project: ProjectId, iid: IssueIid, as_user: UserId, change: IssueChange) -> Result<bool, SimError> {
+    pub fn update_issue(
+        &self,
+        project: ProjectId,
+        iid: IssueIid,
+        as_user: UserId,
+        change: IssueChange,
+    ) -> Result<bool, SimError> {
         let now = self.now();
         let (changed, events) = {
             let mut st = self.state();
-            let resolve = |names: &Vec<String>| names.iter().filter_map(|u| st.user_by_name(u).map(|u| u.id)).collect();
+            let resolve = |names: &Vec<String>| {
+                names
+                    .iter()
+                    .filter_map(|u| st.user_by_name(u).map(|u| u.id))
+                    .collect()
+            };
             let edit = Edit {
                 title: change.title,
                 description: change.description,
@@ -192,26 +250,64 @@ impl SimHandle {
                 state: change.state,
                 confidential: change.confidential,
             };
-            ops::edit_issue(&mut st, project, iid.0, as_user, edit, now, self.shared.config.single_assignee)
-                .map_err(|e| op_err(e, format!("issue {project}#{iid}")))?
+            ops::edit_issue(
+                &mut st,
+                project,
+                iid.0,
+                as_user,
+                edit,
+                now,
+                self.shared.config.single_assignee,
+            )
+            .map_err(|e| op_err(e, format!("issue {project}#{iid}")))?
         };
         webhooks::enqueue(&self.shared, events, None);
         Ok(changed)
     }
 
     /// Closes an issue as `as_user`.
-    pub fn close_issue(&self, project: ProjectId, iid: IssueIid, as_user: UserId) -> Result<bool, SimError> {
-        self.update_issue(project, iid, as_user, IssueChange { state: Some(IssueState::Closed), ..IssueChange::default() })
+    pub fn close_issue(
+        &self,
+        project: ProjectId,
+        iid: IssueIid,
+        as_user: UserId,
+    ) -> Result<bool, SimError> {
+        self.update_issue(
+            project,
+            iid,
+            as_user,
+            IssueChange {
+                state: Some(IssueState::Closed),
+                ..IssueChange::default()
+            },
+        )
     }
 
     /// Comments as `as_user`; quick-action lines run and are removed. Returns the note id, or
     /// `None` when the comment was only quick actions (not saved, like GitLab).
-    pub fn add_note(&self, project: ProjectId, iid: IssueIid, as_user: UserId, body: &str) -> Result<Option<NoteId>, SimError> {
+    pub fn add_note(
+        &self,
+        project: ProjectId,
+        iid: IssueIid,
+        as_user: UserId,
+        body: &str,
+    ) -> Result<Option<NoteId>, SimError> {
         let now = self.now();
         let outcome = {
             let mut st = self.state();
-            ops::create_note(&mut st, project, iid.0, as_user, body, false, now, self.shared.config.single_assignee)
-                .map_err(|e| op_err(e, format!("issue {project}#{iid}")))?
+            ops::create_note(
+                &mut st,
+                project,
+                iid.0,
+                as_user,
+                ops::NoteText {
+                    body,
+                    internal: false,
+                },
+                now,
+                self.shared.config.single_assignee,
+            )
+            .map_err(|e| op_err(e, format!("issue {project}#{iid}")))?
         };
         webhooks::enqueue(&self.shared, outcome.events, None);
         Ok(outcome.note_id.map(NoteId))
@@ -229,7 +325,11 @@ impl SimHandle {
             description: i.description.clone(),
             state: i.state,
             labels: i.labels.iter().map(|l| LabelName(l.clone())).collect(),
-            assignees: i.assignees.iter().map(|a| Username(st.username(*a))).collect(),
+            assignees: i
+                .assignees
+                .iter()
+                .map(|a| Username(st.username(*a)))
+                .collect(),
             author: Username(st.username(i.author)),
             due_date: i.due_date,
             confidential: i.confidential,

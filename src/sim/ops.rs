@@ -7,9 +7,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Value, json};
 
 use super::quick::{self, QuickActions};
+
+mod history;
+mod notes;
+
 use super::render;
 use super::state::{DEFAULT_LABEL_COLOR, Issue, Note, State};
-use crate::model::{GroupId, IssueState, LabelName, ProjectId, UserId};
+use crate::model::{IssueState, LabelName, ProjectId, UserId};
+use history::{changes_object, system_notes};
+pub(crate) use notes::{NoteText, create_epic_note, create_note, edit_epic_note, edit_note};
 
 /// Which hook family an event belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,14 +56,14 @@ pub(crate) struct Edit {
 
 /// The fields an edit can change, compared before and after.
 #[derive(Debug, Clone, PartialEq)]
-struct Fields {
-    title: String,
-    description: String,
-    labels: Vec<String>,
-    assignees: Vec<UserId>,
-    due: Option<NaiveDate>,
-    state: IssueState,
-    confidential: bool,
+pub(crate) struct Fields {
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) labels: Vec<String>,
+    pub(crate) assignees: Vec<UserId>,
+    pub(crate) due: Option<NaiveDate>,
+    pub(crate) state: IssueState,
+    pub(crate) confidential: bool,
 }
 
 impl Fields {
@@ -101,7 +107,8 @@ fn apply(f: &mut Fields, e: &Edit, single_assignee: bool) {
             push_label(&mut f.labels, l);
         }
     }
-    f.labels.retain(|l| !e.remove_labels.iter().any(|r| r.trim() == l));
+    f.labels
+        .retain(|l| !e.remove_labels.iter().any(|r| r.trim() == l));
     for l in &e.add_labels {
         push_label(&mut f.labels, l);
     }
@@ -132,7 +139,13 @@ fn apply(f: &mut Fields, e: &Edit, single_assignee: bool) {
 
 /// Turns quick actions into an edit: labels must already exist (unlike `add_labels`), users must
 /// exist; unknown ones are ignored like GitLab does.
-fn quick_edit(st: &State, project: ProjectId, current: &[UserId], actor: UserId, qa: &QuickActions) -> Edit {
+pub(crate) fn quick_edit(
+    st: &State,
+    project: ProjectId,
+    current: &[UserId],
+    actor: UserId,
+    qa: &QuickActions,
+) -> Edit {
     let existing = |names: &[String]| -> Vec<String> {
         names
             .iter()
@@ -187,29 +200,16 @@ fn quick_edit(st: &State, project: ProjectId, current: &[UserId], actor: UserId,
     }
 }
 
-/// Summary lines like GitLab's quick-action response (`Added ~x label.`).
-fn summary(qa: &QuickActions) -> Vec<String> {
-    let mut out = Vec::new();
-    if !qa.add_labels.is_empty() {
-        out.push(format!("Added {} label(s).", qa.add_labels.join(" ")));
-    }
-    if !qa.remove_labels.is_empty() {
-        out.push(format!("Removed {} label(s).", qa.remove_labels.join(" ")));
-    }
-    if !qa.assign.is_empty() {
-        out.push(format!("Assigned {}.", qa.assign.join(" ")));
-    }
-    if let Some(Some(d)) = qa.due {
-        out.push(format!("Set the due date to {d}."));
-    }
-    out
-}
-
-fn can_set_metadata(st: &State, actor: UserId) -> bool {
+pub(crate) fn can_set_metadata(st: &State, actor: UserId) -> bool {
     st.user(actor).is_some_and(|u| u.can_set_metadata)
 }
 
-fn create_missing_labels(st: &mut State, project: ProjectId, labels: &[String], now: DateTime<Utc>) {
+fn create_missing_labels(
+    st: &mut State,
+    project: ProjectId,
+    labels: &[String],
+    now: DateTime<Utc>,
+) {
     // GITLAB.md §3.1: `labels`/`add_labels` create labels that do not exist yet.
     for l in labels {
         st.ensure_label(project, l, DEFAULT_LABEL_COLOR, now);
@@ -303,17 +303,23 @@ pub(crate) fn create_issue(
             ch.insert(k.into(), json!({ "previous": null, "current": v }));
         }
         if !i.labels.is_empty() {
-            ch.insert("labels".into(), json!({ "previous": [], "current": render::labels_hook(p, &i.labels) }));
+            ch.insert(
+                "labels".into(),
+                json!({ "previous": [], "current": render::labels_hook(p, &i.labels) }),
+            );
         }
         if let Some(d) = i.due_date {
-            ch.insert("due_date".into(), json!({ "previous": null, "current": d.to_string() }));
+            ch.insert(
+                "due_date".into(),
+                json!({ "previous": null, "current": d.to_string() }),
+            );
         }
         Value::Object(ch)
     });
     Ok((iid, events))
 }
 
-fn issue_event(
+pub(crate) fn issue_event(
     st: &State,
     project: ProjectId,
     iid: u64,
@@ -334,97 +340,6 @@ fn issue_event(
         confidential: i.confidential,
         body,
     }]
-}
-
-fn label_refs(st: &State, project: ProjectId, names: &[&String]) -> String {
-    let p = st.project(project);
-    names
-        .iter()
-        .map(|n| match p.and_then(|p| p.labels.iter().find(|l| &l.name == *n)) {
-            Some(l) => format!("~{}", l.id),
-            None => format!("~\"{n}\""),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// System notes GitLab writes for metadata changes (they never reach Note Hooks, §2.2).
-fn system_notes(st: &State, project: ProjectId, before: &Fields, after: &Fields) -> Vec<String> {
-    let mut out = Vec::new();
-    let added: Vec<&String> = after.labels.iter().filter(|l| !before.labels.contains(l)).collect();
-    let removed: Vec<&String> = before.labels.iter().filter(|l| !after.labels.contains(l)).collect();
-    let plural = |n: usize| if n == 1 { "label" } else { "labels" };
-    match (added.is_empty(), removed.is_empty()) {
-        (false, true) => out.push(format!("added {} {}", label_refs(st, project, &added), plural(added.len()))),
-        (true, false) => out.push(format!("removed {} {}", label_refs(st, project, &removed), plural(removed.len()))),
-        (false, false) => out.push(format!(
-            "added {} {} and removed {} {}",
-            label_refs(st, project, &added),
-            plural(added.len()),
-            label_refs(st, project, &removed),
-            plural(removed.len())
-        )),
-        (true, true) => {}
-    }
-    if before.assignees != after.assignees {
-        let names = |ids: &[UserId]| ids.iter().map(|i| format!("@{}", st.username(*i))).collect::<Vec<_>>().join(", ");
-        let new: Vec<UserId> = after.assignees.iter().filter(|a| !before.assignees.contains(a)).copied().collect();
-        let gone: Vec<UserId> = before.assignees.iter().filter(|a| !after.assignees.contains(a)).copied().collect();
-        match (new.is_empty(), gone.is_empty()) {
-            (false, true) => out.push(format!("assigned to {}", names(&new))),
-            (true, false) => out.push(format!("unassigned {}", names(&gone))),
-            _ => out.push(format!("assigned to {} and unassigned {}", names(&new), names(&gone))),
-        }
-    }
-    if before.due != after.due {
-        out.push(match after.due {
-            Some(d) => format!("changed due date to {}", d.format("%B %-d, %Y")),
-            None => "removed due date".to_owned(),
-        });
-    }
-    if before.state != after.state {
-        out.push(match after.state {
-            IssueState::Closed => "closed".to_owned(),
-            IssueState::Opened => "reopened".to_owned(),
-        });
-    }
-    out
-}
-
-fn changes_object(st: &State, project: ProjectId, before: &Fields, after: &Fields, prev_updated: DateTime<Utc>, i: &Issue, prev_by: Option<UserId>) -> Value {
-    let mut ch = Map::new();
-    let mut put = |k: &str, p: Value, c: Value| {
-        ch.insert(k.to_owned(), json!({ "previous": p, "current": c }));
-    };
-    if before.title != after.title {
-        put("title", json!(before.title), json!(after.title));
-    }
-    if before.description != after.description {
-        put("description", json!(before.description), json!(after.description));
-    }
-    if before.labels != after.labels
-        && let Some(p) = st.project(project)
-    {
-        put("labels", render::labels_hook(p, &before.labels), render::labels_hook(p, &after.labels));
-    }
-    if before.assignees != after.assignees {
-        put("assignees", render::users_hook(st, &before.assignees), render::users_hook(st, &after.assignees));
-    }
-    if before.due != after.due {
-        put("due_date", json!(before.due.map(|d| d.to_string())), json!(after.due.map(|d| d.to_string())));
-    }
-    if before.state != after.state {
-        let id = |s: IssueState| if s == IssueState::Opened { 1 } else { 2 };
-        put("state_id", json!(id(before.state)), json!(id(after.state)));
-    }
-    if before.confidential != after.confidential {
-        put("confidential", json!(before.confidential), json!(after.confidential));
-    }
-    if prev_by != i.updated_by {
-        put("updated_by_id", json!(prev_by.map(|u| u.0)), json!(i.updated_by.map(|u| u.0)));
-    }
-    put("updated_at", json!(render::ts_hook(prev_updated)), json!(render::ts_hook(i.updated_at)));
-    Value::Object(ch)
 }
 
 /// Edits an issue like `PUT /projects/:id/issues/:iid`. Returns whether anything changed; an
@@ -485,7 +400,15 @@ pub(crate) fn edit_issue(
         }
     }
     for (body, id) in notes.into_iter().zip(note_ids) {
-        issue.notes.push(Note { id, body, author: actor, system: true, internal: false, created_at: now, updated_at: now });
+        issue.notes.push(Note {
+            id,
+            body,
+            author: actor,
+            system: true,
+            internal: false,
+            created_at: now,
+            updated_at: now,
+        });
     }
     let action = match (before.state, after.state) {
         (IssueState::Opened, IssueState::Closed) => "close",
@@ -496,117 +419,4 @@ pub(crate) fn edit_issue(
         changes_object(st, project, &before, &after, prev_updated, i, prev_by)
     });
     Ok((true, events))
-}
-
-/// What creating a note did.
-pub(crate) struct NoteOutcome {
-    /// The saved note, or `None` when the body was only quick actions.
-    pub note_id: Option<u64>,
-    /// Quick-action summary (GitLab's `202` body for command-only notes).
-    pub summary: Vec<String>,
-    /// Whether the body contained executed commands.
-    pub had_commands: bool,
-    pub events: Vec<Event>,
-}
-
-/// Comments on an issue: quick-action lines run and are removed; a note made only of quick
-/// actions is not saved (GITLAB.md §2.2, §3.2).
-pub(crate) fn create_note(
-    st: &mut State,
-    project: ProjectId,
-    iid: u64,
-    actor: UserId,
-    body: &str,
-    internal: bool,
-    now: DateTime<Utc>,
-    single_assignee: bool,
-) -> Result<NoteOutcome, OpError> {
-    if body.trim().is_empty() {
-        return Err(OpError::BadRequest("body is missing".into()));
-    }
-    let allowed = can_set_metadata(st, actor);
-    let issue = st.issue(project, iid).ok_or(OpError::NotFound)?;
-    let (clean, qa) = quick::extract(body, allowed);
-    let mut events = Vec::new();
-    if qa.commands > 0 {
-        let edit = quick_edit(st, project, &issue.assignees, actor, &qa);
-        let (_, ev) = edit_issue(st, project, iid, actor, edit, now, single_assignee)?;
-        events.extend(ev);
-    }
-    let mut note_id = None;
-    if !clean.trim().is_empty() {
-        let id = st.ids.note();
-        let issue = st.issue_mut(project, iid).ok_or(OpError::NotFound)?;
-        issue.notes.push(Note { id, body: clean, author: actor, system: false, internal, created_at: now, updated_at: now });
-        note_id = Some(id);
-        events.extend(note_event(st, project, iid, id, actor, "create"));
-    }
-    Ok(NoteOutcome { note_id, summary: summary(&qa), had_commands: qa.commands > 0, events })
-}
-
-fn note_event(st: &State, project: ProjectId, iid: u64, note_id: u64, actor: UserId, action: &str) -> Vec<Event> {
-    let (Some(p), Some(a)) = (st.project(project), st.user(actor)) else {
-        return Vec::new();
-    };
-    let Some(i) = p.issues.get(&iid) else {
-        return Vec::new();
-    };
-    let Some(n) = i.notes.iter().find(|n| n.id == note_id) else {
-        return Vec::new();
-    };
-    vec![Event {
-        project,
-        kind: EventKind::Note,
-        confidential: i.confidential || n.internal,
-        body: render::note_hook(st, p, i, n, a, action),
-    }]
-}
-
-/// Edits a comment's body (system notes cannot be edited). The body is saved as sent.
-pub(crate) fn edit_note(
-    st: &mut State,
-    project: ProjectId,
-    iid: u64,
-    note_id: u64,
-    actor: UserId,
-    body: &str,
-    now: DateTime<Utc>,
-) -> Result<Vec<Event>, OpError> {
-    if body.trim().is_empty() {
-        return Err(OpError::BadRequest("body is missing".into()));
-    }
-    let issue = st.issue_mut(project, iid).ok_or(OpError::NotFound)?;
-    let note = issue.notes.iter_mut().find(|n| n.id == note_id && !n.system).ok_or(OpError::NotFound)?;
-    if note.body == body {
-        return Ok(Vec::new());
-    }
-    note.body = body.to_owned();
-    note.updated_at = now;
-    Ok(note_event(st, project, iid, note_id, actor, "update"))
-}
-
-/// Comments on an epic, addressed by its `id` (GITLAB.md §3.4). Epic events need group hooks,
-/// which the simulator does not model, so nothing is delivered.
-pub(crate) fn create_epic_note(st: &mut State, group: GroupId, epic_id: u64, actor: UserId, body: &str, now: DateTime<Utc>) -> Result<u64, OpError> {
-    if body.trim().is_empty() {
-        return Err(OpError::BadRequest("body is missing".into()));
-    }
-    let id = st.ids.note();
-    let g = st.group_mut(group).ok_or(OpError::NotFound)?;
-    let e = g.epics.iter_mut().find(|e| e.id == epic_id).ok_or(OpError::NotFound)?;
-    e.notes.push(Note { id, body: body.to_owned(), author: actor, system: false, internal: false, created_at: now, updated_at: now });
-    Ok(id)
-}
-
-/// Edits an epic comment.
-pub(crate) fn edit_epic_note(st: &mut State, group: GroupId, epic_id: u64, note_id: u64, body: &str, now: DateTime<Utc>) -> Result<(), OpError> {
-    if body.trim().is_empty() {
-        return Err(OpError::BadRequest("body is missing".into()));
-    }
-    let g = st.group_mut(group).ok_or(OpError::NotFound)?;
-    let e = g.epics.iter_mut().find(|e| e.id == epic_id).ok_or(OpError::NotFound)?;
-    let n = e.notes.iter_mut().find(|n| n.id == note_id).ok_or(OpError::NotFound)?;
-    n.body = body.to_owned();
-    n.updated_at = now;
-    Ok(())
 }

@@ -13,7 +13,9 @@ fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -74,8 +76,22 @@ pub(crate) fn paginate<T: Clone>(items: &[T], params: &Params, url: &str) -> (Ve
     };
     set("x-page", page.to_string());
     set("x-per-page", per_page.to_string());
-    set("x-next-page", if has_next { (page + 1).to_string() } else { String::new() });
-    set("x-prev-page", if page > 1 { (page - 1).to_string() } else { String::new() });
+    set(
+        "x-next-page",
+        if has_next {
+            (page + 1).to_string()
+        } else {
+            String::new()
+        },
+    );
+    set(
+        "x-prev-page",
+        if page > 1 {
+            (page - 1).to_string()
+        } else {
+            String::new()
+        },
+    );
     if counted {
         set("x-total", total.to_string());
         set("x-total-pages", total_pages.to_string());

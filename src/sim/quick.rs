@@ -151,7 +151,10 @@ mod tests {
         let text = "## Event\n\nDate: 2027-01-01\n\n/label ~\"Customer Advocacy\" ~advocacy-program::speaker\n/assign @jhernandez\n/due 2027-01-01\n";
         let (clean, qa) = extract(text, true);
         assert_eq!(clean, "## Event\n\nDate: 2027-01-01");
-        assert_eq!(qa.add_labels, vec!["Customer Advocacy", "advocacy-program::speaker"]);
+        assert_eq!(
+            qa.add_labels,
+            vec!["Customer Advocacy", "advocacy-program::speaker"]
+        );
         assert_eq!(qa.assign, vec!["jhernandez"]);
         assert_eq!(qa.due, Some(NaiveDate::from_ymd_opt(2027, 1, 1)));
         assert_eq!(qa.commands, 3);

@@ -93,7 +93,12 @@ pub(crate) fn labels_hook(p: &Project, names: &[String]) -> Value {
 }
 
 pub(crate) fn users_hook(st: &State, ids: &[UserId]) -> Value {
-    Value::Array(ids.iter().filter_map(|id| st.user(*id)).map(user_hook).collect())
+    Value::Array(
+        ids.iter()
+            .filter_map(|id| st.user(*id))
+            .map(user_hook)
+            .collect(),
+    )
 }
 
 pub(crate) fn issue_web_url(base: &str, p: &Project, iid: u64) -> String {
@@ -299,7 +304,14 @@ pub(crate) fn issue_hook_attrs(st: &State, p: &Project, i: &Issue) -> Value {
 }
 
 /// A whole Issue Hook body. `changes` is GitLab's `{attr: {previous, current}}` object.
-pub(crate) fn issue_hook(st: &State, p: &Project, i: &Issue, actor: &User, action: &str, changes: Value) -> Value {
+pub(crate) fn issue_hook(
+    st: &State,
+    p: &Project,
+    i: &Issue,
+    actor: &User,
+    action: &str,
+    changes: Value,
+) -> Value {
     let base = &st.web_base;
     let mut attrs = issue_hook_attrs(st, p, i);
     if let Some(o) = attrs.as_object_mut() {
@@ -325,7 +337,14 @@ pub(crate) fn issue_hook(st: &State, p: &Project, i: &Issue, actor: &User, actio
 }
 
 /// A whole Note Hook body for a comment on an issue (fixture `note-hook-issue.json`).
-pub(crate) fn note_hook(st: &State, p: &Project, i: &Issue, n: &Note, actor: &User, action: &str) -> Value {
+pub(crate) fn note_hook(
+    st: &State,
+    p: &Project,
+    i: &Issue,
+    n: &Note,
+    actor: &User,
+    action: &str,
+) -> Value {
     let base = &st.web_base;
     let confidential = i.confidential || n.internal;
     json!({

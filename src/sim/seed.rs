@@ -131,10 +131,24 @@ pub fn seed_team_project(sim: &SimHandle, opts: &TeamSeedOptions) -> Result<Team
     let mut epics = BTreeMap::new();
     for (iid, (key, title)) in (1u64..).zip(PROGRAMS) {
         let (id, work_item_id) = sim.add_epic(group, iid, &format!("{title} — tracking"))?;
-        epics.insert((*key).to_owned(), TrackingEpic { id, iid, work_item_id });
+        epics.insert(
+            (*key).to_owned(),
+            TrackingEpic {
+                id,
+                iid,
+                work_item_id,
+            },
+        );
     }
     let hook = opts.hook.clone().map(|h| sim.add_hook(project, h));
-    Ok(TeamSeed { project, group, bot, users, epics, hook })
+    Ok(TeamSeed {
+        project,
+        group,
+        bot,
+        users,
+        epics,
+        hook,
+    })
 }
 
 /// Settings of a standalone simulator (`steward sim`).
@@ -151,9 +165,22 @@ pub struct StandaloneConfig {
 }
 
 /// Runs a seeded simulator until `shutdown` is cancelled.
-pub async fn run_standalone(cfg: StandaloneConfig, shutdown: CancellationToken) -> Result<(), SimError> {
-    let sim = Simulator::start(SimConfig { bind: Some(cfg.listen), ..cfg.sim }).await?;
-    let seed = seed_team_project(&sim, &TeamSeedOptions { bot_token: cfg.bot_token, hook: cfg.hook })?;
+pub async fn run_standalone(
+    cfg: StandaloneConfig,
+    shutdown: CancellationToken,
+) -> Result<(), SimError> {
+    let sim = Simulator::start(SimConfig {
+        bind: Some(cfg.listen),
+        ..cfg.sim
+    })
+    .await?;
+    let seed = seed_team_project(
+        &sim,
+        &TeamSeedOptions {
+            bot_token: cfg.bot_token,
+            hook: cfg.hook,
+        },
+    )?;
     tracing::info!(url = %sim.base_url(), project = %seed.project, "GitLab simulator listening");
     shutdown.cancelled().await;
     sim.flush_webhooks().await;
@@ -167,7 +194,14 @@ mod tests {
     #[tokio::test]
     async fn the_team_seed_has_every_label_and_one_epic_per_program() {
         let sim = Simulator::start(SimConfig::default()).await.unwrap();
-        let seed = seed_team_project(&sim, &TeamSeedOptions { bot_token: "t".into(), hook: None }).unwrap();
+        let seed = seed_team_project(
+            &sim,
+            &TeamSeedOptions {
+                bot_token: "t".into(),
+                hook: None,
+            },
+        )
+        .unwrap();
         let labels = sim.project_label_names(seed.project);
         assert_eq!(labels.len(), LABELS.len());
         assert!(labels.iter().any(|l| l == "advocacy-program::speaker"));

@@ -197,11 +197,7 @@ impl State {
     pub fn project_ref(&self, raw: &str) -> Option<ProjectId> {
         let decoded = percent_decode(raw);
         if let Ok(n) = decoded.parse::<u64>() {
-            return self
-                .projects
-                .iter()
-                .find(|p| p.id.0 == n)
-                .map(|p| p.id);
+            return self.projects.iter().find(|p| p.id.0 == n).map(|p| p.id);
         }
         self.projects
             .iter()
@@ -241,7 +237,8 @@ impl State {
     }
 
     pub fn issue_mut(&mut self, project: ProjectId, iid: u64) -> Option<&mut Issue> {
-        self.project_mut(project).and_then(|p| p.issues.get_mut(&iid))
+        self.project_mut(project)
+            .and_then(|p| p.issues.get_mut(&iid))
     }
 
     /// Finds an issue by its global id (GraphQL work item ids of issues equal their issue ids).
@@ -284,7 +281,13 @@ impl State {
     }
 
     /// Adds a project label unless one with that title exists; returns whether it was created.
-    pub fn ensure_label(&mut self, project: ProjectId, name: &str, color: &str, now: DateTime<Utc>) -> bool {
+    pub fn ensure_label(
+        &mut self,
+        project: ProjectId,
+        name: &str,
+        color: &str,
+        now: DateTime<Utc>,
+    ) -> bool {
         let id = self.ids.label();
         let Some(p) = self.project_mut(project) else {
             return false;
@@ -308,7 +311,9 @@ impl State {
     }
 
     pub fn username(&self, id: UserId) -> String {
-        self.user(id).map(|u| u.username.clone()).unwrap_or_default()
+        self.user(id)
+            .map(|u| u.username.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -325,7 +330,10 @@ mod tests {
 
     #[test]
     fn url_encoded_project_paths_decode_to_their_namespace_path() {
-        assert_eq!(percent_decode("customer-advocacy%2Frequests"), "customer-advocacy/requests");
+        assert_eq!(
+            percent_decode("customer-advocacy%2Frequests"),
+            "customer-advocacy/requests"
+        );
         assert_eq!(percent_decode("a%2fb"), "a/b");
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz"), "%zz");

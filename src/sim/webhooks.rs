@@ -100,7 +100,15 @@ impl Hooks {
     pub fn add(&mut self, project: ProjectId, cfg: HookConfig) -> HookId {
         self.next_hook += 1;
         let id = HookId(self.next_hook);
-        self.hooks.push(HookRec { id, project, cfg, recent_failures: 0, backoff_count: 0, disabled_until: None, permanent: false });
+        self.hooks.push(HookRec {
+            id,
+            project,
+            cfg,
+            recent_failures: 0,
+            backoff_count: 0,
+            disabled_until: None,
+            permanent: false,
+        });
         id
     }
 
@@ -109,7 +117,10 @@ impl Hooks {
     }
 
     pub fn status(&self, hook: HookId, now: DateTime<Utc>) -> Option<HookStatus> {
-        self.hooks.iter().find(|h| h.id == hook).map(|h| h.status(now))
+        self.hooks
+            .iter()
+            .find(|h| h.id == hook)
+            .map(|h| h.status(now))
     }
 
     pub fn records(&self) -> Vec<DeliveryRecord> {
@@ -156,12 +167,17 @@ pub(crate) fn enqueue(shared: &Shared, events: Vec<Event>, event_uuid: Option<St
             let body = serde_json::to_vec(&e.body).unwrap_or_default();
             for hook in targets {
                 let chain = h.chains.entry(uuid.clone()).or_default();
-                if shared.config.recursion_detection && (chain.contains(&hook) || chain.len() >= MAX_CHAIN) {
+                if shared.config.recursion_detection
+                    && (chain.contains(&hook) || chain.len() >= MAX_CHAIN)
+                {
                     blocked += 1;
                     continue;
                 }
                 chain.insert(hook);
-                let enabled = h.hooks.iter().any(|r| r.id == hook && r.status(now) == HookStatus::Enabled);
+                let enabled = h
+                    .hooks
+                    .iter()
+                    .any(|r| r.id == hook && r.status(now) == HookStatus::Enabled);
                 if !enabled {
                     // GITLAB.md §1.3: dropped, not queued, while the hook is disabled.
                     dropped += 1;
@@ -206,12 +222,22 @@ pub(crate) fn enqueue(shared: &Shared, events: Vec<Event>, event_uuid: Option<St
 
 /// `v1,<base64 HMAC-SHA256(key, "{id}.{ts}.{body}")>` with key = base64 of the token after
 /// `whsec_` (GITLAB.md §1.2). `None` when the token is not valid base64.
-pub fn standard_webhooks_signature(signing_token: &str, id: &str, ts: i64, body: &[u8]) -> Option<String> {
-    let key = STANDARD.decode(signing_token.trim_start_matches("whsec_")).ok()?;
+pub fn standard_webhooks_signature(
+    signing_token: &str,
+    id: &str,
+    ts: i64,
+    body: &[u8],
+) -> Option<String> {
+    let key = STANDARD
+        .decode(signing_token.trim_start_matches("whsec_"))
+        .ok()?;
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&key).ok()?;
     mac.update(format!("{id}.{ts}.").as_bytes());
     mac.update(body);
-    Some(format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes())))
+    Some(format!(
+        "v1,{}",
+        STANDARD.encode(mac.finalize().into_bytes())
+    ))
 }
 
 /// Sends one request for a delivery; returns the status (None: timeout or connection error)
@@ -221,13 +247,15 @@ async fn send_once(shared: &Shared, id: DeliveryId) -> Option<u16> {
     let prepared = {
         let mut h = lock(&shared.hooks);
         let webhook_uuid = h.fresh_uuid();
-        let Some(d) = h.deliveries.get(&id) else {
-            return None;
-        };
-        let Some(hook) = h.hooks.iter().find(|r| r.id == d.hook) else {
-            return None;
-        };
-        (hook.cfg.clone(), d.event, d.body.clone(), d.record.clone(), webhook_uuid)
+        let d = h.deliveries.get(&id)?;
+        let hook = h.hooks.iter().find(|r| r.id == d.hook)?;
+        (
+            hook.cfg.clone(),
+            d.event,
+            d.body.clone(),
+            d.record.clone(),
+            webhook_uuid,
+        )
     };
     let (cfg, event, body, record, webhook_uuid) = prepared;
     let ts = now.timestamp();
@@ -254,7 +282,12 @@ async fn send_once(shared: &Shared, id: DeliveryId) -> Option<u16> {
     {
         req = req.header("webhook-signature", sig);
     }
-    let status = req.body(body).send().await.ok().map(|r| r.status().as_u16());
+    let status = req
+        .body(body)
+        .send()
+        .await
+        .ok()
+        .map(|r| r.status().as_u16());
     let ok = status.is_some_and(|s| (200..400).contains(&s));
     {
         let mut h = lock(&shared.hooks);
@@ -274,7 +307,9 @@ async fn send_once(shared: &Shared, id: DeliveryId) -> Option<u16> {
                     r.permanent = true;
                 } else if r.recent_failures > TEMPORARY_THRESHOLD {
                     // 1 minute, doubling, at most a day (GITLAB.md §1.5).
-                    let secs = 60u64.saturating_mul(1u64 << r.backoff_count.min(20)).min(86_400);
+                    let secs = 60u64
+                        .saturating_mul(1u64 << r.backoff_count.min(20))
+                        .min(86_400);
                     r.backoff_count += 1;
                     r.disabled_until = Some(now + TimeDelta::seconds(secs as i64));
                 }
@@ -380,10 +415,16 @@ mod tests {
     #[test]
     fn signature_matches_the_documented_test_vector() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gitlab");
-        let vector: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(dir.join("webhook-signature-test-vector.json")).unwrap()).unwrap();
+        let vector: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(dir.join("webhook-signature-test-vector.json")).unwrap(),
+        )
+        .unwrap();
         let body = std::fs::read(dir.join("issue-hook-open.json")).unwrap();
-        let ts: i64 = vector["webhook_timestamp"].as_str().unwrap().parse().unwrap();
+        let ts: i64 = vector["webhook_timestamp"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         let sig = standard_webhooks_signature(
             vector["signing_token"].as_str().unwrap(),
             vector["webhook_id"].as_str().unwrap(),
