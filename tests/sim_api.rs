@@ -805,3 +805,29 @@ async fn counters_are_exact_for_a_scripted_sequence() {
     }
     e.sim.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn issues_created_through_the_api_run_quick_actions_and_answer_201() {
+    let e = env().await;
+    let r = e
+        .post(
+            &format!("/projects/{}/issues", e.project),
+            json!({ "title": "Story idea", "description": "Account: ACME\n/label ~\"Customer Advocacy\"\n/due 2027-05-01", "assignee_ids": [e.alice.0] }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["description"], "Account: ACME");
+    assert_eq!(v["labels"], json!(["Customer Advocacy"]));
+    assert_eq!(v["due_date"], "2027-05-01");
+    assert_eq!(v["author"]["username"], "steward-bot");
+    assert_eq!(v["assignees"][0]["username"], "alice");
+    let missing_title = e
+        .post(
+            &format!("/projects/{}/issues", e.project),
+            json!({ "description": "x" }),
+        )
+        .await;
+    assert_eq!(missing_title.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(e.sim.counters().endpoint("issues.create"), 2);
+}

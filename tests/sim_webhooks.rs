@@ -557,3 +557,25 @@ async fn the_5xx_rate_is_reproducible_with_a_fixed_seed() {
     );
     assert!(e.sim.issue(e.project, iid).unwrap().labels.is_empty());
 }
+
+#[tokio::test]
+async fn a_receiver_slower_than_the_hook_timeout_counts_as_a_failure() {
+    // A receiver that accepts the connection and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = Router::new().route("/hook", post(|| std::future::pending::<StatusCode>()));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let config = SimConfig {
+        hook_timeout: std::time::Duration::from_millis(200),
+        ..SimConfig::default()
+    };
+    let e = env(config, |_| {
+        HookConfig::all_events(format!("http://{addr}/hook"))
+    })
+    .await;
+    e.file("slow");
+    e.sim.flush_webhooks().await;
+    let c = e.sim.counters();
+    assert_eq!((c.webhooks_sent, c.webhooks_failed), (0, 1));
+    assert_eq!(e.sim.deliveries()[0].last_status, None);
+}

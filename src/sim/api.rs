@@ -74,7 +74,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/api/v4/user", get(api_issues::current_user))
         .route("/api/v4/users", get(api_issues::users))
-        .route("/api/v4/projects/{id}/issues", get(api_issues::list_issues))
+        .route(
+            "/api/v4/projects/{id}/issues",
+            get(api_issues::list_issues).post(api_issues::create_issue),
+        )
         .route(
             "/api/v4/projects/{id}/issues/{iid}",
             get(api_issues::get_issue).put(api_issues::edit_issue),
@@ -122,6 +125,7 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<&'static str> {
         ("GET", ["user"]) => "user.get",
         ("GET", ["users"]) => "users.get",
         ("GET", ["projects", _, "issues"]) => "issues.list",
+        ("POST", ["projects", _, "issues"]) => "issues.create",
         ("GET", ["projects", _, "issues", _]) => "issues.get",
         ("PUT", ["projects", _, "issues", _]) => "issues.edit",
         ("GET", ["projects", _, "issues", _, "notes"]) => "notes.list",

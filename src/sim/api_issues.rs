@@ -310,6 +310,53 @@ pub(crate) async fn edit_issue(
     Ok(axum::Json(json).into_response())
 }
 
+/// `POST /projects/:id/issues`: quick actions in the description run at creation (§4.4).
+pub(crate) async fn create_issue(
+    State(sh): Sh,
+    Extension(Actor(me)): Extension<Actor>,
+    Extension(EventUuid(uuid)): Extension<EventUuid>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(q.as_deref(), &headers, &body)?;
+    let now = sh.now();
+    let (events, json) = {
+        let mut st = lock(&sh.state);
+        let pid = st.project_ref(&id).ok_or(ApiError::NotFound(PROJECT_404))?;
+        // Creation needs no edit field besides the title, so "at least one parameter" is fine.
+        let edit = match edit_from_params(&st, &params) {
+            Ok(e) => e,
+            Err(ApiError::BadRequest(m)) if m.contains("at least one parameter") => {
+                ops::Edit::default()
+            }
+            Err(e) => return Err(e),
+        };
+        let created_at = params
+            .get("created_at")
+            .filter(|s| !s.is_empty())
+            .map(parse_time)
+            .transpose()?;
+        let c = ops::Creation {
+            title: params.get("title").unwrap_or("").to_owned(),
+            description: params.get("description").unwrap_or("").to_owned(),
+            labels: edit.labels.unwrap_or_default(),
+            assignees: edit.assignee_ids.unwrap_or_default(),
+            due_date: edit.due_date.flatten(),
+            confidential: edit.confidential.unwrap_or(false),
+            created_at,
+        };
+        let (iid, events) = ops::create_issue(&mut st, pid, me, c, now, sh.config.single_assignee)
+            .map_err(|e| ApiError::from_op(e, PROJECT_404))?;
+        let p = st.project(pid).ok_or(ApiError::NotFound(PROJECT_404))?;
+        let i = p.issues.get(&iid).ok_or(ApiError::NotFound(ISSUE_404))?;
+        (events, render::issue_rest(&st, p, i))
+    };
+    webhooks::enqueue(&sh, events, uuid);
+    Ok((axum::http::StatusCode::CREATED, axum::Json(json)).into_response())
+}
+
 pub(crate) async fn list_labels(
     State(sh): Sh,
     Path(id): Path<String>,

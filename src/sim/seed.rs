@@ -210,4 +210,18 @@ mod tests {
         assert_ne!(speaker.id, speaker.iid);
         sim.shutdown().await.unwrap();
     }
+
+    #[tokio::test]
+    async fn the_standalone_server_stops_when_cancelled() {
+        let stop = CancellationToken::new();
+        let cfg = StandaloneConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            bot_token: "t".into(),
+            hook: None,
+            sim: SimConfig::default(),
+        };
+        let task = tokio::spawn(run_standalone(cfg, stop.clone()));
+        stop.cancel();
+        assert!(task.await.unwrap().is_ok());
+    }
 }

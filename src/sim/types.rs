@@ -240,7 +240,7 @@ pub struct Counters {
     pub status_429: u64,
     /// Responses with a 5xx status.
     pub status_5xx: u64,
-    /// Requests per endpoint name (`issues.get`, `issues.list`, `issues.edit`, `notes.list`,
+    /// Requests per endpoint name (`issues.get`, `issues.list`, `issues.create`, `issues.edit`, `notes.list`,
     /// `notes.create`, `notes.edit`, `labels.list`, `users.get`, `user.get`, `epics.get`,
     /// `epic_notes.list|create|edit`, `graphql`, `unknown`).
     pub by_endpoint: BTreeMap<String, u64>,
