@@ -563,7 +563,7 @@ async fn a_receiver_slower_than_the_hook_timeout_counts_as_a_failure() {
     // A receiver that accepts the connection and never answers.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = Router::new().route("/hook", post(|| std::future::pending::<StatusCode>()));
+    let app = Router::new().route("/hook", post(std::future::pending::<StatusCode>));
     tokio::spawn(async move { axum::serve(listener, app).await });
     let config = SimConfig {
         hook_timeout: std::time::Duration::from_millis(200),
