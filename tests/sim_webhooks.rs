@@ -579,3 +579,16 @@ async fn a_receiver_slower_than_the_hook_timeout_counts_as_a_failure() {
     assert_eq!((c.webhooks_sent, c.webhooks_failed), (0, 1));
     assert_eq!(e.sim.deliveries()[0].last_status, None);
 }
+
+#[tokio::test]
+async fn injected_latency_delays_every_api_response() {
+    let e = env(SimConfig::default(), HookConfig::all_events).await;
+    let latency = std::time::Duration::from_millis(120);
+    e.sim.set_faults(Faults {
+        latency,
+        ..Faults::default()
+    });
+    let started = std::time::Instant::now();
+    assert_eq!(get_user(&e.sim).await.status(), 200);
+    assert!(started.elapsed() >= latency);
+}

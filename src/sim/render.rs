@@ -22,6 +22,11 @@ fn opt<T, F: Fn(T) -> Value>(v: Option<T>, f: F) -> Value {
     v.map(f).unwrap_or(Value::Null)
 }
 
+/// GitLab stores a missing description as `null`, not `""`.
+fn description(d: &str) -> Value {
+    if d.is_empty() { Value::Null } else { json!(d) }
+}
+
 fn state_str(s: IssueState) -> &'static str {
     match s {
         IssueState::Opened => "opened",
@@ -114,7 +119,7 @@ pub(crate) fn issue_rest(st: &State, p: &Project, i: &Issue) -> Value {
         "iid": i.iid,
         "project_id": p.id.0,
         "title": i.title,
-        "description": i.description,
+        "description": description(&i.description),
         "state": state_str(i.state),
         "created_at": ts_rest(i.created_at),
         "updated_at": ts_rest(i.updated_at),
@@ -269,7 +274,7 @@ pub(crate) fn issue_hook_attrs(st: &State, p: &Project, i: &Issue) -> Value {
         "id": i.id,
         "iid": i.iid,
         "title": i.title,
-        "description": i.description,
+        "description": description(&i.description),
         "state": state_str(i.state),
         "state_id": match i.state { IssueState::Opened => 1, IssueState::Closed => 2 },
         "created_at": ts_hook(i.created_at),
