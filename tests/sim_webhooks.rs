@@ -348,10 +348,20 @@ async fn a_forwarded_event_uuid_blocks_the_echo_to_the_same_hook() {
     e.sim.flush_webhooks().await;
     assert_eq!(e.rx.requests().len(), 1, "the echo was blocked");
     assert_eq!(e.sim.counters().webhooks_blocked, 1);
+    // GitLab forgets a chain after 30 minutes.
+    e.sim.set_now(e.now + TimeDelta::minutes(31));
+    e.put(iid, json!({ "title": "Speaker (renamed)" }), Some(&uuid))
+        .await;
+    e.sim.flush_webhooks().await;
+    assert_eq!(
+        e.rx.requests().len(),
+        2,
+        "an expired chain no longer blocks"
+    );
     // Without the header (a sweep edit) the change echoes normally.
     e.put(iid, json!({ "due_date": "2027-02-02" }), None).await;
     e.sim.flush_webhooks().await;
-    assert_eq!(e.rx.requests().len(), 2);
+    assert_eq!(e.rx.requests().len(), 3);
 
     let off = env(
         SimConfig {

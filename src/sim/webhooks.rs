@@ -24,6 +24,8 @@ use crate::model::ProjectId;
 /// GitLab 17.11+: disabled when failures exceed 3 (the 4th in a row), permanently past 39.
 const TEMPORARY_THRESHOLD: u32 = 3;
 const PERMANENT_THRESHOLD: u32 = 39;
+/// GitLab forgets a recursion chain after 30 minutes (Redis TTL, GITLAB.md §5.3).
+const CHAIN_TTL: TimeDelta = TimeDelta::minutes(30);
 /// GitLab blocks chains of 100 hooks (GITLAB.md §1.3).
 const MAX_CHAIN: usize = 100;
 /// How long the sender waits for a reorder window to fill before sending what it has.
@@ -74,12 +76,14 @@ pub(crate) struct Hooks {
     hooks: Vec<HookRec>,
     queue: VecDeque<DeliveryId>,
     deliveries: BTreeMap<DeliveryId, Delivery>,
-    chains: HashMap<String, HashSet<HookId>>,
+    /// Hooks fired per `X-Gitlab-Event-UUID`, with the chain's start time for the TTL.
+    chains: HashMap<String, (DateTime<Utc>, HashSet<HookId>)>,
     uuids: Xorshift,
     delivery_rng: Xorshift,
     next_hook: u64,
     next_delivery: u64,
     flush: bool,
+    prune_at: usize,
 }
 
 impl Hooks {
@@ -94,6 +98,7 @@ impl Hooks {
             next_hook: 0,
             next_delivery: 0,
             flush: false,
+            prune_at: 1024,
         }
     }
 
@@ -153,6 +158,12 @@ pub(crate) fn enqueue(shared: &Shared, events: Vec<Event>, event_uuid: Option<St
     let mut queued = 0;
     {
         let mut h = lock(&shared.hooks);
+        if h.chains.len() >= h.prune_at {
+            // Amortised: prune only when the map doubled since the last pruning.
+            h.chains
+                .retain(|_, (started, _)| now - *started < CHAIN_TTL);
+            h.prune_at = (h.chains.len() * 2).max(1024);
+        }
         for e in events {
             let uuid = event_uuid.clone().unwrap_or_else(|| h.fresh_uuid());
             let targets: Vec<HookId> = h
@@ -166,7 +177,15 @@ pub(crate) fn enqueue(shared: &Shared, events: Vec<Event>, event_uuid: Option<St
             }
             let body = serde_json::to_vec(&e.body).unwrap_or_default();
             for hook in targets {
-                let chain = h.chains.entry(uuid.clone()).or_default();
+                let (started, chain) = h
+                    .chains
+                    .entry(uuid.clone())
+                    .or_insert_with(|| (now, HashSet::new()));
+                if now - *started >= CHAIN_TTL {
+                    // The chain expired: GitLab has forgotten it.
+                    *started = now;
+                    chain.clear();
+                }
                 if shared.config.recursion_detection
                     && (chain.contains(&hook) || chain.len() >= MAX_CHAIN)
                 {
