@@ -474,6 +474,7 @@ async fn quick_actions_in_a_note_run_and_a_commands_only_note_is_not_saved() {
             .unwrap()
             .has_label("advocacy-status::done")
     );
+    assert_eq!(e.sim.counters().quick_actions, 2);
     let comments: Vec<_> = e
         .sim
         .notes(e.project, iid)

@@ -126,12 +126,16 @@ pub(crate) fn create_issue_note(
         };
         (outcome, json)
     };
-    if outcome.note_id.is_some() {
-        lock(&sh.counters).notes_created += 1;
+    {
+        let mut c = lock(&sh.counters);
+        if outcome.note_id.is_some() {
+            c.notes_created += 1;
+        }
+        c.quick_actions += outcome.commands as u64;
     }
     webhooks::enqueue(sh, outcome.events, uuid);
     // GitLab answers 202 for a note made only of quick actions: nothing was saved (§3.2).
-    let status = if outcome.note_id.is_none() && outcome.had_commands {
+    let status = if outcome.note_id.is_none() && outcome.commands > 0 {
         StatusCode::ACCEPTED
     } else {
         StatusCode::CREATED

@@ -234,6 +234,9 @@ pub struct Counters {
     pub notes_created: u64,
     /// Notes edited.
     pub notes_updated: u64,
+    /// Quick-action lines executed from notes posted through the API (REST or GraphQL). A bot
+    /// that never starts a generated line with `/` keeps this at 0 (GITLAB.md §3.2).
+    pub quick_actions: u64,
     /// Calls to paged list endpoints (issues, notes, labels, epic notes).
     pub list_calls: u64,
     /// Responses with status 429.

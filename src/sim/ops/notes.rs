@@ -41,8 +41,8 @@ pub(crate) struct NoteOutcome {
     pub note_id: Option<u64>,
     /// Quick-action summary (GitLab's `202` body for command-only notes).
     pub summary: Vec<String>,
-    /// Whether the body contained executed commands.
-    pub had_commands: bool,
+    /// Quick-action lines executed (and removed) from the body.
+    pub commands: usize,
     pub events: Vec<Event>,
 }
 
@@ -89,7 +89,7 @@ pub(crate) fn create_note(
     Ok(NoteOutcome {
         note_id,
         summary: summary(&qa),
-        had_commands: qa.commands > 0,
+        commands: qa.commands,
         events,
     })
 }
