@@ -832,3 +832,47 @@ async fn issues_created_through_the_api_run_quick_actions_and_answer_201() {
     assert_eq!(missing_title.status(), StatusCode::BAD_REQUEST);
     assert_eq!(e.sim.counters().endpoint("issues.create"), 2);
 }
+
+#[tokio::test]
+async fn note_bodies_have_every_key_of_gitlabs_documented_examples() {
+    let e = env().await;
+    let iid = e.issue("Notes");
+    e.sim.add_note(e.project, iid, e.alice, "hello").unwrap();
+    let notes: Vec<Value> = e
+        .get(&format!("{}/notes", e.issue_path(iid)))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let group = e.sim.add_group("g");
+    let (epic_id, _) = e.sim.add_epic(group, 1, "Epic").unwrap();
+    let epic_note: Value = e
+        .post(
+            &format!("/groups/{group}/epics/{epic_id}/notes"),
+            json!({ "body": "digest" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gitlab");
+    let read = |f: &str| -> Value {
+        serde_json::from_slice(&std::fs::read(dir.join(f)).unwrap()).unwrap()
+    };
+    for (doc, ours) in [
+        (
+            read("api-issue-notes-list-response.json")[0].clone(),
+            &notes[0],
+        ),
+        (read("api-epic-note-response.json"), &epic_note),
+    ] {
+        let missing: Vec<&String> = doc
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| ours.get(k.as_str()).is_none())
+            .collect();
+        assert!(missing.is_empty(), "{missing:?}");
+    }
+    assert_eq!(epic_note["noteable_id"], epic_id);
+}

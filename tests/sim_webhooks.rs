@@ -602,3 +602,98 @@ async fn injected_latency_delays_every_api_response() {
     assert_eq!(get_user(&e.sim).await.status(), 200);
     assert!(started.elapsed() >= latency);
 }
+
+fn fixture(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/gitlab")
+        .join(name);
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Keys of `gitlab` missing from `ours`, ignoring `except`.
+fn missing_keys(gitlab: &Value, ours: &Value, except: &[&str]) -> Vec<String> {
+    gitlab
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| !except.contains(&k.as_str()) && ours.get(k.as_str()).is_none())
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn rest_and_webhook_bodies_have_every_key_of_gitlabs_documented_examples() {
+    let e = env(SimConfig::default(), HookConfig::all_events).await;
+    let iid = e
+        .sim
+        .create_issue(
+            e.project,
+            e.alice,
+            NewIssue {
+                title: "Shape".into(),
+                assignees: vec!["alice".into()],
+                labels: vec!["Customer Advocacy".into()],
+                ..NewIssue::default()
+            },
+        )
+        .unwrap();
+    e.sim
+        .add_note(e.project, iid, e.alice, "A comment")
+        .unwrap();
+    e.sim.flush_webhooks().await;
+    let rest: Value = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v4/projects/{}/issues/{iid}",
+            e.sim.base_url(),
+            e.project
+        ))
+        .header("PRIVATE-TOKEN", TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for f in [
+        "api-issue-edit-response.json",
+        "api-project-issues-list-response.json",
+        "api-issues-list-response.json",
+    ] {
+        let doc = fixture(f);
+        let doc = doc.as_array().map(|a| a[0].clone()).unwrap_or(doc);
+        assert_eq!(missing_keys(&doc, &rest, &[]), Vec::<String>::new(), "{f}");
+    }
+    let reqs = e.rx.requests();
+    let (issue_hook, note_hook) = (&reqs[0].1, &reqs[1].1);
+    let doc = fixture("issue-hook-open.json");
+    assert_eq!(missing_keys(&doc, issue_hook, &[]), Vec::<String>::new());
+    // Escalation fields exist only for incidents.
+    let incident_only = ["escalation_status", "escalation_policy"];
+    assert_eq!(
+        missing_keys(
+            &doc["object_attributes"],
+            &issue_hook["object_attributes"],
+            &incident_only
+        ),
+        Vec::<String>::new()
+    );
+    let doc = fixture("note-hook-issue.json");
+    assert_eq!(missing_keys(&doc, note_hook, &[]), Vec::<String>::new());
+    assert_eq!(
+        missing_keys(
+            &doc["object_attributes"],
+            &note_hook["object_attributes"],
+            &[]
+        ),
+        Vec::<String>::new()
+    );
+    // `position` and `branch_name` are leftovers of old GitLab versions in the doc example.
+    assert_eq!(
+        missing_keys(
+            &doc["issue"],
+            &note_hook["issue"],
+            &["position", "branch_name"]
+        ),
+        Vec::<String>::new()
+    );
+}

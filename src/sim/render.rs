@@ -146,6 +146,9 @@ pub(crate) fn issue_rest(st: &State, p: &Project, i: &Issue) -> Value {
         },
         "task_completion_status": { "count": 0, "completed_count": 0 },
         "has_tasks": false,
+        "task_status": "0 of 0 checklist items completed",
+        "imported": false,
+        "imported_from": "none",
         "_links": {
             "self": api,
             "notes": format!("{api}/notes"),
@@ -304,6 +307,8 @@ pub(crate) fn issue_hook_attrs(st: &State, p: &Project, i: &Issue) -> Value {
         "type": "Issue",
         "labels": labels_hook(p, &i.labels),
         "severity": "unknown",
+        "weight": Value::Null,
+        "health_status": Value::Null,
         "customer_relations_contacts": [],
     })
 }
@@ -337,6 +342,10 @@ pub(crate) fn issue_hook(
         && let Some(o) = body.as_object_mut()
     {
         o.insert("assignees".into(), users_hook(st, &i.assignees));
+        // Deprecated single `assignee` (the first), still in GitLab's payloads.
+        if let Some(first) = i.assignees.first().and_then(|a| st.user(*a)) {
+            o.insert("assignee".into(), user_hook(first));
+        }
     }
     body
 }
