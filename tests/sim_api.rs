@@ -581,6 +581,25 @@ async fn epic_notes_take_the_epic_id_and_graphql_create_note_takes_the_work_item
         .collect();
     assert_eq!(bodies, vec!["digest".to_owned(), "edited".to_owned()]);
 
+    // An issue is a work item too: its work item id is its issue id.
+    let iid = e.issue("Work item");
+    let issue_id = e.sim.issue(e.project, iid).unwrap().id;
+    let on_issue = json!({ "query": format!("mutation {{ createNote(input: {{noteableId: \"gid://gitlab/WorkItem/{issue_id}\", body: \"on the issue\"}}) {{ errors }} }}") });
+    let v: Value = e
+        .http
+        .post(format!("{}/api/graphql", e.sim.base_url()))
+        .bearer_auth(TOKEN)
+        .json(&on_issue)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["data"]["createNote"]["errors"], json!([]));
+    assert_eq!(e.sim.notes(e.project, iid)[0].body, "on the issue");
+    assert_eq!(e.sim.counters().endpoint("graphql"), 3);
+
     let missing = json!({ "query": "mutation { createNote(input: {noteableId: \"gid://gitlab/WorkItem/1\", body: \"x\"}) { errors } }" });
     let v: Value = e
         .http

@@ -156,7 +156,8 @@ impl SimHandle {
         let now = self.now();
         let mut st = self.state();
         let id = st.ids.epic();
-        let work_item_id = st.ids.work_item();
+        // Work items live in the issues table on GitLab: one id space for issues and epics' items.
+        let work_item_id = st.ids.issue();
         let author = st.users.first().map(|u| u.id).unwrap_or(UserId(0));
         let g = st
             .group_mut(group)

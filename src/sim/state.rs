@@ -94,7 +94,6 @@ pub(crate) struct Ids {
     issue: u64,
     note: u64,
     epic: u64,
-    work_item: u64,
 }
 
 impl Default for Ids {
@@ -107,7 +106,6 @@ impl Default for Ids {
             issue: 5000,
             note: 90_000,
             epic: 700,
-            work_item: 40_000,
         }
     }
 }
@@ -138,9 +136,6 @@ impl Ids {
     }
     pub fn epic(&mut self) -> u64 {
         bump(&mut self.epic)
-    }
-    pub fn work_item(&mut self) -> u64 {
-        bump(&mut self.work_item)
     }
 }
 
