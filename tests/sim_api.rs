@@ -229,6 +229,14 @@ async fn issue_json_has_gitlab_rest_shape_and_accepts_an_encoded_path() {
             .unwrap()
             .ends_with(&format!("/customer-advocacy/requests/-/issues/{iid}"))
     );
+    let project: Value = e
+        .get("/projects/customer-advocacy%2Frequests")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(project["id"], e.project.0);
+    assert_eq!(project["path_with_namespace"], "customer-advocacy/requests");
     let missing = e.get(&format!("/projects/{}/issues/999", e.project)).await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     let unknown = e.get("/nothing/here").await;

@@ -74,6 +74,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/api/v4/user", get(api_issues::current_user))
         .route("/api/v4/users", get(api_issues::users))
+        .route("/api/v4/projects/{id}", get(api_issues::get_project))
+        .route("/api/v4/groups/{id}", get(api_issues::get_group))
         .route(
             "/api/v4/projects/{id}/issues",
             get(api_issues::list_issues).post(api_issues::create_issue),
@@ -124,6 +126,8 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<&'static str> {
     Some(match (m, segs.as_slice()) {
         ("GET", ["user"]) => "user.get",
         ("GET", ["users"]) => "users.get",
+        ("GET", ["projects", _]) => "projects.get",
+        ("GET", ["groups", _]) => "groups.get",
         ("GET", ["projects", _, "issues"]) => "issues.list",
         ("POST", ["projects", _, "issues"]) => "issues.create",
         ("GET", ["projects", _, "issues", _]) => "issues.get",

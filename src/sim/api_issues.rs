@@ -53,6 +53,27 @@ pub(crate) async fn users(State(sh): Sh, RawQuery(q): RawQuery) -> Result<Respon
     Ok(axum::Json(found).into_response())
 }
 
+pub(crate) async fn get_project(
+    State(sh): Sh,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let st = lock(&sh.state);
+    let pid = st.project_ref(&id).ok_or(ApiError::NotFound(PROJECT_404))?;
+    let p = st.project(pid).ok_or(ApiError::NotFound(PROJECT_404))?;
+    Ok(axum::Json(render::project_rest(p, &st.web_base)).into_response())
+}
+
+pub(crate) async fn get_group(State(sh): Sh, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let st = lock(&sh.state);
+    let gid = st
+        .group_ref(&id)
+        .ok_or(ApiError::NotFound("404 Group Not Found"))?;
+    let g = st
+        .group(gid)
+        .ok_or(ApiError::NotFound("404 Group Not Found"))?;
+    Ok(axum::Json(render::group_rest(g, &st.web_base)).into_response())
+}
+
 fn iid_of(raw: &str) -> Result<u64, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound(ISSUE_404))
 }

@@ -261,6 +261,40 @@ pub(crate) fn project_hook(p: &Project, base: &str) -> Value {
     })
 }
 
+/// `GET /projects/:id` (the fields a client needs to resolve and link a project).
+pub(crate) fn project_rest(p: &Project, base: &str) -> Value {
+    let (namespace, path) = p.path.rsplit_once('/').unwrap_or(("", p.path.as_str()));
+    json!({
+        "id": p.id.0,
+        "name": p.name,
+        "path": path,
+        "path_with_namespace": p.path,
+        "name_with_namespace": p.path.replace('/', " / "),
+        "description": "",
+        "default_branch": "main",
+        "visibility": "private",
+        "web_url": format!("{base}/{}", p.path),
+        "namespace": { "name": namespace, "path": namespace, "full_path": namespace, "kind": "group" },
+        "issues_enabled": true,
+        "archived": false,
+    })
+}
+
+/// `GET /groups/:id`.
+pub(crate) fn group_rest(g: &Group, base: &str) -> Value {
+    let name = g.path.rsplit('/').next().unwrap_or(&g.path);
+    json!({
+        "id": g.id.0,
+        "name": name,
+        "path": name,
+        "full_path": g.path,
+        "full_name": g.path.replace('/', " / "),
+        "web_url": format!("{base}/groups/{}", g.path),
+        "visibility": "private",
+        "parent_id": Value::Null,
+    })
+}
+
 fn repository_hook(p: &Project, base: &str) -> Value {
     json!({
         "name": p.name,

@@ -243,9 +243,10 @@ pub struct Counters {
     pub status_429: u64,
     /// Responses with a 5xx status.
     pub status_5xx: u64,
-    /// Requests per endpoint name (`issues.get`, `issues.list`, `issues.create`, `issues.edit`, `notes.list`,
-    /// `notes.create`, `notes.edit`, `labels.list`, `users.get`, `user.get`, `epics.get`,
-    /// `epic_notes.list|create|edit`, `graphql`, `unknown`).
+    /// Requests per endpoint name: `user.get`, `users.get`, `projects.get`, `groups.get`,
+    /// `issues.get`, `issues.list`, `issues.create`, `issues.edit`, `notes.get`, `notes.list`,
+    /// `notes.create`, `notes.edit`, `labels.list`, `epics.get`, `epic_notes.list`,
+    /// `epic_notes.create`, `epic_notes.edit`, `graphql`, and `unknown` for other routes.
     pub by_endpoint: BTreeMap<String, u64>,
     /// Webhook requests answered 2xx/3xx.
     pub webhooks_sent: u64,
