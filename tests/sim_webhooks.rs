@@ -697,3 +697,25 @@ async fn rest_and_webhook_bodies_have_every_key_of_gitlabs_documented_examples()
         Vec::<String>::new()
     );
 }
+
+#[tokio::test]
+async fn webhook_timestamps_can_follow_real_time_while_the_clock_is_moved() {
+    let e = env(
+        SimConfig {
+            real_time_webhook_timestamps: true,
+            ..SimConfig::default()
+        },
+        |url| HookConfig {
+            signing_token: Some(SIGNING.into()),
+            ..HookConfig::all_events(url)
+        },
+    )
+    .await;
+    e.file("now");
+    e.sim.flush_webhooks().await;
+    let (headers, body) = e.rx.raw().remove(0);
+    let ts: i64 = h(&headers, "webhook-timestamp").parse().unwrap();
+    assert!((Utc::now().timestamp() - ts).abs() < 60);
+    assert_ne!(ts, e.now.timestamp());
+    assert!(verify(SIGNING, &headers, &body));
+}

@@ -29,6 +29,10 @@ pub struct SimConfig {
     pub hook_timeout: Duration,
     /// Seed for ids that must look random (UUIDs); faults carry their own seed.
     pub seed: u64,
+    /// Stamp `webhook-timestamp` (and so the signature) with real time instead of the simulator
+    /// clock, for receivers that check a replay window against their own clock while the
+    /// simulator's clock is moved.
+    pub real_time_webhook_timestamps: bool,
 }
 
 impl Default for SimConfig {
@@ -42,6 +46,7 @@ impl Default for SimConfig {
             recursion_detection: true,
             hook_timeout: Duration::from_secs(10),
             seed: 0x5eed_57e7_a4d0,
+            real_time_webhook_timestamps: false,
         }
     }
 }

@@ -53,7 +53,11 @@ async fn send_once(shared: &Shared, id: DeliveryId) -> Option<u16> {
         )
     };
     let (cfg, event, body, record, webhook_uuid) = prepared;
-    let ts = now.timestamp();
+    let ts = if shared.config.real_time_webhook_timestamps {
+        chrono::Utc::now().timestamp()
+    } else {
+        now.timestamp()
+    };
     let mut req = shared
         .client
         .post(&cfg.url)
