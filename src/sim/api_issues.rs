@@ -29,7 +29,7 @@ pub(crate) async fn current_user(
         .ok_or(ApiError::NotFound("404 User Not Found"))?;
     let mut v = render::user_rest(u, &st.web_base);
     if let Some(o) = v.as_object_mut() {
-        o.insert("bot".into(), Value::Bool(u.username.contains("bot")));
+        o.insert("bot".into(), Value::Bool(u.bot));
     }
     Ok(axum::Json(v).into_response())
 }

@@ -88,6 +88,7 @@ impl SimHandle {
             username: username.to_owned(),
             name: name.to_owned(),
             can_set_metadata: true,
+            bot: false,
         });
         id
     }
@@ -96,6 +97,13 @@ impl SimHandle {
     pub fn set_can_set_metadata(&self, user: UserId, allowed: bool) {
         if let Some(u) = self.state().users.iter_mut().find(|u| u.id == user) {
             u.can_set_metadata = allowed;
+        }
+    }
+
+    /// Marks a user as a bot user (like the one behind a project access token).
+    pub fn set_bot(&self, user: UserId, bot: bool) {
+        if let Some(u) = self.state().users.iter_mut().find(|u| u.id == user) {
+            u.bot = bot;
         }
     }
 

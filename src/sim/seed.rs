@@ -122,6 +122,7 @@ pub fn seed_team_project(sim: &SimHandle, opts: &TeamSeedOptions) -> Result<Team
         .get("steward-bot")
         .copied()
         .ok_or_else(|| SimError::NotFound("steward-bot".into()))?;
+    sim.set_bot(bot, true);
     sim.add_token(&opts.bot_token, bot);
     let project = sim.add_project(TEAM_PROJECT);
     for (name, color) in LABELS {

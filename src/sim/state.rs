@@ -17,6 +17,8 @@ pub(crate) struct User {
     pub name: String,
     /// Whether quick actions of this user run (a Guest's do not, GITLAB.md §4.4).
     pub can_set_metadata: bool,
+    /// A project/group access token's bot user (`GET /user` says `"bot": true`).
+    pub bot: bool,
 }
 
 pub(crate) struct Label {
