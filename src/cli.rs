@@ -1,6 +1,72 @@
-//! The `steward` command line (in progress).
+//! The `steward` command line: argument parsing and dispatch to one function per subcommand
+//! (`cli::check`, `cli::plan`, `cli::schema`).
+//!
+//! It only wires: every decision is made by the library modules it calls. Add a subcommand by
+//! adding a variant to [`Command`], a module under `src/cli/` and one arm in [`run`].
 
-/// Runs the command line and returns the process exit code.
+mod check;
+mod plan;
+mod schema;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub use plan::{Format, PlanArgs};
+
+/// Exit code: success (a plan was made, the configuration is valid).
+pub const EXIT_OK: i32 = 0;
+/// Exit code: the configuration (rules, roster, calendar, templates) is invalid.
+pub const EXIT_CONFIG: i32 = 1;
+/// Exit code: the input could not be read or is not what was expected.
+pub const EXIT_INPUT: i32 = 2;
+
+/// Steward: webhook-driven issue automation for GitLab.
+#[derive(Debug, Parser)]
+#[command(name = "steward", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the configuration lives.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConfigDirs {
+    /// Directory with roster.yaml, calendar.yaml and the rule files.
+    #[arg(long, default_value = "rules")]
+    pub rules: PathBuf,
+    /// Directory with the issue description templates (*.md).
+    #[arg(long, default_value = "issue_templates")]
+    pub templates: PathBuf,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate templates, rules, roster and calendar; list every problem (exit 1 if any).
+    Check(ConfigDirs),
+    /// Decide what Steward would do with one Issue Hook payload, without touching GitLab.
+    Plan(PlanArgs),
+    /// Print the JSON Schema of the rule file format.
+    Schema,
+}
+
+/// Parses the process arguments, runs the subcommand and returns the exit code.
 pub fn run() -> i32 {
-    0
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with exit 0; usage errors exit 2.
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_INPUT } else { EXIT_OK };
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr().lock();
+    match cli.command {
+        Command::Check(dirs) => check::run(&dirs, &mut out, &mut err),
+        Command::Plan(args) => plan::run(&args, &mut out, &mut err),
+        Command::Schema => schema::run(&mut out, &mut err),
+    }
 }

@@ -1,0 +1,219 @@
+//! The decision engine: everything loaded from disk once (templates, rules, roster, calendar)
+//! and `decide` = recognise → parse → evaluate for one issue.
+//!
+//! Loading reads files; deciding is pure (no I/O, `now` is a parameter). Acting on the
+//! decision belongs to the reconciler.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::error::ConfigError;
+use super::raw::RawRuleFile;
+use super::{Roster, RuleSet, RuleSource, Workload, evaluate};
+use crate::calendar::{Calendar, NumericDateOrder};
+use crate::model::{FieldError, FieldValue, Issue, LabelName, ParsedFields, Plan, TemplateName};
+use crate::templates::{DateOrder, ParseOptions, Recognition, TemplateError, TemplateSet, parse_fields};
+
+/// The roster file inside the rules directory.
+pub const ROSTER_FILE: &str = "roster.yaml";
+/// The calendar file inside the rules directory.
+pub const CALENDAR_FILE: &str = "calendar.yaml";
+
+/// Everything needed to decide, validated. Immutable and `Send + Sync`: share it behind an `Arc`.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    templates: TemplateSet,
+    rules: RuleSet,
+    roster: Roster,
+    calendar: Calendar,
+    parse: ParseOptions,
+}
+
+/// What Steward decided for one issue. Serialises to the JSON printed by `steward plan`:
+/// exactly `template`, `fields`, `field_errors`, `matched_rules` and `plan`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decision {
+    /// The recognised template, or null.
+    pub template: Option<TemplateName>,
+    /// Parsed values by field key (dates as `YYYY-MM-DD`).
+    pub fields: BTreeMap<String, FieldValue>,
+    /// Missing or unreadable required fields.
+    pub field_errors: Vec<FieldError>,
+    /// Names of the rules that fired, in evaluation order.
+    pub matched_rules: Vec<String>,
+    /// The desired end state (its `matched_rules` holds the reasons; not serialised).
+    pub plan: Plan,
+    /// How the template was (or was not) recognised.
+    #[serde(skip)]
+    pub recognition: Recognition,
+}
+
+fn template_error(e: TemplateError) -> ConfigError {
+    ConfigError {
+        file: e.path.display().to_string(),
+        line: e.line as u64,
+        column: e.col as u64,
+        message: e.message,
+        hint: None,
+    }
+}
+
+fn read(path: &Path, errors: &mut Vec<ConfigError>) -> Option<String> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            errors.push(
+                ConfigError::file(&path.display().to_string(), format!("cannot read: {e}"))
+                    .hint("check the path given with --rules / --templates"),
+            );
+            None
+        }
+    }
+}
+
+impl Engine {
+    /// Loads and validates templates (`templates_dir/*.md`), the roster and calendar
+    /// (`rules_dir/roster.yaml`, `rules_dir/calendar.yaml`) and every other `rules_dir/*.yaml`
+    /// as rule files, in file-name order. Returns every problem found, each `file:line:col: …`.
+    pub fn load(rules_dir: &Path, templates_dir: &Path) -> Result<Engine, Vec<ConfigError>> {
+        let mut errors = Vec::new();
+        let templates = match TemplateSet::load_dir(templates_dir) {
+            Ok(t) => Some(t),
+            Err(es) => {
+                errors.extend(es.into_iter().map(template_error));
+                None
+            }
+        };
+        let display = |p: &Path| p.display().to_string();
+        let roster_path = rules_dir.join(ROSTER_FILE);
+        let roster = read(&roster_path, &mut errors).and_then(|t| {
+            Roster::from_yaml(&display(&roster_path), &t)
+                .map_err(|es| errors.extend(es))
+                .ok()
+        });
+        let cal_path = rules_dir.join(CALENDAR_FILE);
+        let calendar = read(&cal_path, &mut errors).and_then(|t| {
+            Calendar::from_yaml(&display(&cal_path), &t)
+                .map_err(|es| errors.extend(es))
+                .ok()
+        });
+        let mut rule_paths: Vec<PathBuf> = match std::fs::read_dir(rules_dir) {
+            Ok(entries) => entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                    (name.ends_with(".yaml") || name.ends_with(".yml"))
+                        && name != ROSTER_FILE
+                        && name != CALENDAR_FILE
+                })
+                .collect(),
+            Err(e) => {
+                errors.push(
+                    ConfigError::file(&display(rules_dir), format!("cannot read the rules directory: {e}"))
+                        .hint("pass the directory holding roster.yaml, calendar.yaml and the rule files with --rules"),
+                );
+                Vec::new()
+            }
+        };
+        rule_paths.sort();
+        let mut parsed = Vec::new();
+        for p in &rule_paths {
+            if let Some(text) = read(p, &mut errors) {
+                match serde_saphyr::from_str::<RawRuleFile>(&text) {
+                    Ok(raw) => parsed.push((display(p), raw)),
+                    Err(e) => errors.push(ConfigError::from_yaml(&display(p), &e)),
+                }
+            }
+        }
+        // Names can only be resolved against templates and roles that loaded.
+        let (Some(templates), Some(roster), Some(calendar)) = (templates, roster, calendar) else {
+            return Err(errors);
+        };
+        let specs: Vec<_> = templates.iter().cloned().collect();
+        let rules = RuleSet::try_from(RuleSource {
+            files: parsed,
+            templates: &specs,
+            roster: &roster,
+        });
+        match rules {
+            Ok(rules) if errors.is_empty() => {
+                let date_order = match calendar.date_order() {
+                    NumericDateOrder::MonthFirst => DateOrder::MonthFirst,
+                    NumericDateOrder::DayFirst => DateOrder::DayFirst,
+                };
+                Ok(Engine {
+                    templates,
+                    rules,
+                    roster,
+                    calendar,
+                    parse: ParseOptions { date_order },
+                })
+            }
+            Ok(_) => Err(errors),
+            Err(more) => {
+                errors.extend(more);
+                Err(errors)
+            }
+        }
+    }
+
+    /// Recognises the issue's template, parses its fields and evaluates the rules.
+    pub fn decide(&self, issue: &Issue, now: DateTime<Utc>, workload: &Workload) -> Decision {
+        let recognition = self.templates.recognise(&issue.description, &issue.labels);
+        let spec = recognition.template().and_then(|t| self.templates.get(t));
+        let fields = match spec {
+            Some(s) => parse_fields(s, &issue.description, &self.parse),
+            None => ParsedFields::default(),
+        };
+        let plan = evaluate(
+            &self.rules,
+            issue,
+            spec,
+            &fields,
+            now,
+            &self.calendar,
+            &self.roster,
+            workload,
+        );
+        Decision {
+            template: spec.map(|s| s.name.clone()),
+            fields: fields.values,
+            field_errors: fields.errors,
+            matched_rules: plan.matched_rules.iter().map(|m| m.name.clone()).collect(),
+            plan,
+            recognition,
+        }
+    }
+
+    /// Every literal label a rule or a template's intake may add, to check against the
+    /// project's labels before writing (GITLAB.md §3.1: unknown labels are created silently).
+    pub fn labels_used(&self) -> BTreeSet<LabelName> {
+        let mut all = self.rules.labels_added();
+        all.extend(self.templates.intake_labels());
+        all
+    }
+
+    /// The templates.
+    pub fn templates(&self) -> &TemplateSet {
+        &self.templates
+    }
+
+    /// The rules.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// The roster.
+    pub fn roster(&self) -> &Roster {
+        &self.roster
+    }
+
+    /// The calendar.
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+}

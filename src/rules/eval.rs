@@ -1,0 +1,286 @@
+//! Pure rule evaluation: an issue, its template and parsed fields, `now`, the calendar, roster
+//! and workload in; the desired end state (`Plan`) out.
+//!
+//! No I/O, no clock, no randomness: the same inputs always give the same plan.
+//!
+//! How rules combine (documented in docs/rules.md):
+//! - A rule *fires* when all its conditions hold and its check (if any) fails. Its `actions`
+//!   apply. When its conditions do not hold, or its check passes, its `otherwise` block applies.
+//!   When a check cannot be computed (its date field is missing), neither applies.
+//! - A label that any applied block adds is never removed by another rule. Within one scope the
+//!   first rule (file order, then rule order) wins; adding a scoped label removes its siblings.
+//! - The first fired rule that assigns, and the first that sets a due date, win.
+//! - One note per key: a fired rule's comment wins over an `otherwise` comment; an `otherwise`
+//!   comment is planned only for a note that already exists (never post "all is well").
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::text::{LeadFigures, RenderCtx};
+
+mod conditions;
+
+use super::{Actions, Conditions, LabelPattern, LeadTimeCheck, Roster, RuleSet, Unit, Workload};
+use crate::calendar::Calendar;
+use crate::model::{
+    FieldValue, Issue, LabelName, MatchedRule, ParsedFields, Plan, PlannedNote, TemplateSpec,
+    Username,
+};
+use conditions::{Holds, Why, conditions_hold};
+
+struct Ctx<'a> {
+    issue: &'a Issue,
+    template: Option<&'a TemplateSpec>,
+    fields: &'a ParsedFields,
+    today: NaiveDate,
+    created: NaiveDate,
+    calendar: &'a Calendar,
+}
+
+enum Outcome {
+    Fire(Vec<String>, Option<LeadFigures>),
+    Otherwise(Option<LeadFigures>),
+    Neither,
+}
+
+/// Evaluates every rule against one issue and returns the plan (see the module docs for how
+/// rules combine). `template` is the recognised template, `fields` what was parsed with it.
+#[allow(clippy::too_many_arguments)] // each input is a distinct, explicit dependency of a pure function
+pub fn evaluate(
+    rules: &RuleSet,
+    issue: &Issue,
+    template: Option<&TemplateSpec>,
+    fields: &ParsedFields,
+    now: DateTime<Utc>,
+    calendar: &Calendar,
+    roster: &Roster,
+    workload: &Workload,
+) -> Plan {
+    let ctx = Ctx {
+        issue,
+        template,
+        fields,
+        today: calendar.local_date(now),
+        created: calendar.local_date(issue.created_at),
+        calendar,
+    };
+    let mut plan = Plan::default();
+    let mut applied: Vec<(&Actions, bool, Option<LeadFigures>)> = Vec::new();
+    for rule in rules.rules() {
+        match outcome(&rule.conditions, rule.check.as_ref(), &ctx) {
+            Outcome::Fire(reasons, lead) => {
+                plan.matched_rules.push(MatchedRule {
+                    name: rule.name.clone(),
+                    reasons,
+                });
+                if let Some(a) = &rule.actions {
+                    applied.push((a, true, lead));
+                }
+            }
+            Outcome::Otherwise(lead) => {
+                if let Some(o) = &rule.otherwise {
+                    applied.push((o, false, lead));
+                }
+            }
+            Outcome::Neither => {}
+        }
+    }
+
+    // Labels: adds in order, one per scope, never removed by anyone.
+    let mut adds: Vec<LabelName> = Vec::new();
+    let mut removes: Vec<&LabelPattern> = Vec::new();
+    for (a, _, _) in &applied {
+        for l in &a.add_labels {
+            let scope_taken = l
+                .scope()
+                .is_some_and(|s| adds.iter().any(|x| x.scope() == Some(s)));
+            if !scope_taken && !adds.contains(l) {
+                adds.push(l.clone());
+            }
+        }
+        removes.extend(a.remove_labels.iter());
+    }
+    for l in &adds {
+        if !issue.labels.contains(l) {
+            plan.add_labels.insert(l.clone());
+        }
+    }
+    for l in &issue.labels {
+        if adds.contains(l) {
+            continue;
+        }
+        let replaced = l
+            .scope()
+            .is_some_and(|s| adds.iter().any(|x| x.scope() == Some(s)));
+        if replaced || removes.iter().any(|p| p.matches(l)) {
+            plan.remove_labels.insert(l.clone());
+        }
+    }
+
+    // Assignee and due date: first fired rule wins.
+    let mut assignee: Option<Username> = None;
+    let mut due: Option<NaiveDate> = None;
+    for (a, fired, _) in &applied {
+        if !*fired {
+            continue;
+        }
+        if assignee.is_none()
+            && let Some(asg) = &a.assign
+            && (issue.assignees.is_empty() || asg.override_existing)
+            && let Some(u) = roster.choose(
+                &asg.role,
+                asg.strategy,
+                issue.iid,
+                now,
+                calendar.time_zone(),
+                workload,
+            )
+        {
+            let current: Vec<&Username> = issue.assignees.iter().map(|r| &r.username).collect();
+            if current != [&u] {
+                plan.assignees = Some(vec![u.clone()]);
+            }
+            assignee = Some(u);
+        }
+        if due.is_none()
+            && let Some(d) = &a.due_date
+        {
+            let base = match &d.from {
+                super::DueFrom::Created => Some(ctx.created),
+                super::DueFrom::NextEarnings => calendar.next_earnings(ctx.created).map(|(_, d)| d),
+                super::DueFrom::Field(k) => match fields.values.get(k) {
+                    Some(FieldValue::Date(date)) => Some(*date),
+                    _ => None,
+                },
+            };
+            if let Some(base) = base {
+                let target = shift(calendar, base, d.offset, d.unit);
+                due = Some(target);
+                let differs = issue.due_date != Some(target);
+                if issue.due_date.is_none() || (d.overwrite && differs) {
+                    plan.due_date = Some(target);
+                }
+            }
+        }
+    }
+
+    // Notes, rendered with the final assignee and due date.
+    let shown_assignee = assignee.or_else(|| issue.assignees.first().map(|r| r.username.clone()));
+    let shown_due = plan.due_date.or(issue.due_date).or(due);
+    let mut keys: BTreeSet<String> = BTreeSet::new();
+    for pass_fired in [true, false] {
+        for (a, fired, lead) in &applied {
+            if *fired != pass_fired {
+                continue;
+            }
+            let Some(c) = &a.comment else { continue };
+            if keys.contains(&c.key) || (!fired && !issue.owned_note_keys.contains(&c.key)) {
+                continue;
+            }
+            let rctx = RenderCtx {
+                issue,
+                template,
+                fields,
+                lead: lead.as_ref(),
+                roster,
+                assignee: shown_assignee.as_ref(),
+                due_date: shown_due,
+                today: ctx.today,
+            };
+            let mut body = c.body.render(&rctx);
+            let mut mentioned: Vec<&Username> = Vec::new();
+            for role in &a.mention {
+                for u in roster.role(role).unwrap_or(&[]) {
+                    if !mentioned.contains(&u) {
+                        mentioned.push(u);
+                    }
+                }
+            }
+            if !mentioned.is_empty() {
+                let line: Vec<String> = mentioned.iter().map(|u| format!("@{u}")).collect();
+                body.push_str("\n\ncc ");
+                body.push_str(&line.join(" "));
+            }
+            keys.insert(c.key.clone());
+            plan.notes.push(PlannedNote {
+                key: c.key.clone(),
+                body,
+            });
+        }
+    }
+    plan
+}
+
+fn shift(calendar: &Calendar, base: NaiveDate, offset: i64, unit: Unit) -> NaiveDate {
+    match unit {
+        Unit::Calendar => calendar.add_calendar_days(base, offset),
+        Unit::Business => calendar.add_business_days(base, offset),
+    }
+}
+
+fn outcome(c: &Conditions, check: Option<&LeadTimeCheck>, ctx: &Ctx<'_>) -> Outcome {
+    // Reasons are only worth building for rules that fire: evaluate silently first.
+    let holds = match conditions_hold(c, ctx, &mut Why(None)) {
+        Holds::Yes => true,
+        Holds::No => false,
+        Holds::NotApplicable => return Outcome::Neither,
+    };
+    let explain = || {
+        let mut why = Why(Some(Vec::new()));
+        conditions_hold(c, ctx, &mut why);
+        why.0.unwrap_or_default()
+    };
+    let Some(check) = check else {
+        return if holds {
+            Outcome::Fire(explain(), None)
+        } else {
+            Outcome::Otherwise(None)
+        };
+    };
+    let Some(FieldValue::Date(date)) = ctx.fields.values.get(&check.field) else {
+        // No date to measure: leave whatever the last evaluation did.
+        return Outcome::Neither;
+    };
+    let figures = lead_figures(check, *date, ctx);
+    if !holds {
+        return Outcome::Otherwise(Some(figures));
+    }
+    if figures.actual < i64::from(figures.required) {
+        let mut reasons = explain();
+        reasons.push(format!(
+            "{} is {} {} after filing ({}), fewer than the {} required",
+            check.field_label, figures.actual, figures.unit, figures.filed, figures.required
+        ));
+        Outcome::Fire(reasons, Some(figures))
+    } else {
+        Outcome::Otherwise(Some(figures))
+    }
+}
+
+fn lead_figures(check: &LeadTimeCheck, date: NaiveDate, ctx: &Ctx<'_>) -> LeadFigures {
+    let cal = ctx.calendar;
+    let req = i64::from(check.minimum);
+    let (actual, earliest_ok, latest_filing) = match check.unit {
+        Unit::Calendar => (
+            (date - ctx.created).num_days(),
+            cal.add_calendar_days(ctx.created, req),
+            cal.add_calendar_days(date, -req),
+        ),
+        Unit::Business => (
+            cal.business_days_between(ctx.created, date),
+            cal.add_business_days(ctx.created, req),
+            cal.add_business_days(date, -req),
+        ),
+    };
+    LeadFigures {
+        required: check.minimum,
+        actual,
+        unit: check.unit.words(),
+        earliest_ok,
+        latest_filing,
+        field_date: date,
+        filed: ctx.created,
+        field_label: check.field_label.clone(),
+    }
+}

@@ -1,0 +1,181 @@
+//! The JSON Schema of rule files, printed by `steward schema` for editors (YAML language servers
+//! read it). Hand-written to carry descriptions; a test checks it names every key the loader
+//! accepts.
+//!
+//! Documentation only: loading never consults it (the serde types are the authority).
+
+use serde_json::{Value, json};
+
+fn labels(desc: &str) -> Value {
+    json!({ "type": "array", "items": { "type": "string", "minLength": 1 }, "description": desc })
+}
+
+fn days_unit() -> Value {
+    json!({ "enum": ["calendar_days", "business_days"], "default": "calendar_days",
+            "description": "Calendar days, or business days (team calendar: weekends and holidays skipped)." })
+}
+
+/// The schema as a JSON value (draft 2020-12).
+pub fn rule_file_schema() -> Value {
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://steward.example/schemas/rules.json",
+        "title": "Steward rule file (rules/*.yaml)",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["rules"],
+        "properties": {
+            "rules": { "type": "array", "items": { "$ref": "#/$defs/rule" },
+                       "description": "Rules, evaluated in order (files by name, then file order)." }
+        },
+        "$defs": {
+            "rule": {
+                "type": "object", "additionalProperties": false, "required": ["name"],
+                "properties": {
+                    "name": { "type": "string", "description": "Unique rule name, shown in matched_rules." },
+                    "description": { "type": "string" },
+                    "conditions": { "$ref": "#/$defs/conditions" },
+                    "check": { "$ref": "#/$defs/check" },
+                    "actions": { "$ref": "#/$defs/actions", "description": "Applied when the conditions hold and the check (if any) fails." },
+                    "otherwise": { "$ref": "#/$defs/actions", "description": "Applied when the conditions do not hold or the check passes; may only change labels and update an existing comment." }
+                }
+            },
+            "conditions": {
+                "type": "object", "additionalProperties": false,
+                "properties": {
+                    "template": { "type": "string", "description": "Template name (issue_templates/NAME.md) or \"*\" for any recognised template." },
+                    "labels": labels("The issue has all of these labels; `scope::*` matches any label of the scope."),
+                    "forbidden_labels": labels("The issue has none of these labels; `scope::*` allowed."),
+                    "state": { "enum": ["opened", "closed", "all"] },
+                    "author": { "type": "array", "items": { "type": "string" }, "description": "The author is one of these usernames." },
+                    "assignees": { "enum": ["none", "any"] },
+                    "fields": { "type": "object", "additionalProperties": { "$ref": "#/$defs/field_condition" },
+                                "description": "Tests by field key of the rule's template." },
+                    "field_errors": { "type": "boolean", "description": "true: some required field is missing or unreadable." },
+                    "due_date": { "$ref": "#/$defs/due_date_condition" }
+                }
+            },
+            "field_condition": {
+                "type": "object", "additionalProperties": false,
+                "properties": {
+                    "present": { "type": "boolean" },
+                    "equals": { "type": ["string", "number", "boolean"], "description": "Text case-insensitively; for a choice, this option is ticked; for a date, YYYY-MM-DD." },
+                    "one_of": { "type": "array", "items": { "type": "string" } },
+                    "none_of": { "type": "array", "items": { "type": "string" } },
+                    "regex": { "type": "string", "description": "Rust regex syntax (linear time)." },
+                    "before": { "type": "string", "pattern": "^(now([+-][0-9]+d)?|[0-9]{4}-[0-9]{2}-[0-9]{2})$" },
+                    "after": { "type": "string", "pattern": "^(now([+-][0-9]+d)?|[0-9]{4}-[0-9]{2}-[0-9]{2})$" },
+                    "within_days": { "type": "integer", "minimum": 0, "description": "Between today and today + N days." },
+                    "lt": { "type": "number" }, "lte": { "type": "number" },
+                    "gt": { "type": "number" }, "gte": { "type": "number" }
+                }
+            },
+            "due_date_condition": {
+                "type": "object", "additionalProperties": false,
+                "properties": {
+                    "present": { "type": "boolean" },
+                    "within_business_days": { "type": "integer", "minimum": 0 },
+                    "overdue": { "type": "boolean" }
+                }
+            },
+            "check": {
+                "type": "object", "additionalProperties": false, "required": ["lead_time"],
+                "properties": { "lead_time": { "$ref": "#/$defs/lead_time" } }
+            },
+            "lead_time": {
+                "type": "object", "additionalProperties": false, "required": ["field", "minimum"],
+                "properties": {
+                    "field": { "type": "string", "description": "A date field of the rule's template." },
+                    "minimum": { "type": "integer", "minimum": 0 },
+                    "unit": days_unit()
+                }
+            },
+            "actions": {
+                "type": "object", "additionalProperties": false,
+                "properties": {
+                    "labels": labels("Labels to add; a scoped label replaces its siblings."),
+                    "remove_labels": labels("Labels to remove; `scope::*` allowed. Never removes a label another rule adds."),
+                    "assign": { "$ref": "#/$defs/assign" },
+                    "due_date": { "$ref": "#/$defs/due_date" },
+                    "comment": { "$ref": "#/$defs/comment" },
+                    "mention": { "type": "array", "items": { "type": "string" }, "description": "Roles mentioned at the end of the comment." }
+                }
+            },
+            "assign": {
+                "type": "object", "additionalProperties": false, "required": ["role"],
+                "properties": {
+                    "role": { "type": "string", "description": "A role from rules/roster.yaml." },
+                    "strategy": { "enum": ["fixed", "round_robin", "least_loaded"], "default": "fixed" },
+                    "override": { "type": "boolean", "default": false, "description": "Replace existing assignees." }
+                }
+            },
+            "due_date": {
+                "type": "object", "additionalProperties": false, "required": ["from"],
+                "properties": {
+                    "from": { "type": "string", "pattern": "^(created|next_earnings|field\\.[A-Za-z0-9_]+)$" },
+                    "offset": { "type": "integer", "default": 0 },
+                    "unit": days_unit(),
+                    "overwrite": { "type": "boolean", "default": false, "description": "Replace a due date already set." }
+                }
+            },
+            "comment": {
+                "type": "object", "additionalProperties": false, "required": ["key", "body"],
+                "properties": {
+                    "key": { "type": "string", "pattern": "^[A-Za-z0-9_-]+$", "description": "One note per key per issue, updated in place." },
+                    "body": { "type": "string", "description": "Markdown with {{author}}, {{title}}, {{iid}}, {{url}}, {{template}}, {{today}}, {{due_date}}, {{assignee}}, {{field_errors}}, {{field.KEY}}, {{lead_time.required_days|actual_days|earliest_ok_date|latest_filing_date|unit|field_date|filed_date|field_label}}, {{role.NAME}}." }
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::raw::*;
+    use serde::de::DeserializeOwned;
+
+    /// The keys a strict raw type accepts, read from its unknown-key error.
+    fn accepted_keys<T: DeserializeOwned + std::fmt::Debug>() -> Vec<String> {
+        let err = serde_saphyr::from_str::<T>("zz_probe: 1\n").unwrap_err();
+        match err.without_snippet() {
+            serde_saphyr::Error::SerdeUnknownField { expected, .. } => {
+                expected.iter().map(|s| (*s).to_owned()).collect()
+            }
+            other => panic!("no key list: {other}"),
+        }
+    }
+
+    fn schema_keys(def: &str) -> Vec<String> {
+        let s = rule_file_schema();
+        let props = if def.is_empty() {
+            &s["properties"]
+        } else {
+            &s["$defs"][def]["properties"]
+        };
+        props.as_object().unwrap().keys().cloned().collect()
+    }
+
+    #[test]
+    fn schema_names_every_key_the_loader_accepts() {
+        let cases: Vec<(&str, Vec<String>)> = vec![
+            ("", accepted_keys::<RawRuleFile>()),
+            ("rule", accepted_keys::<RawRule>()),
+            ("conditions", accepted_keys::<RawConditions>()),
+            ("field_condition", accepted_keys::<RawFieldCondition>()),
+            ("due_date_condition", accepted_keys::<RawDueDateCondition>()),
+            ("check", accepted_keys::<RawCheck>()),
+            ("lead_time", accepted_keys::<RawLeadTime>()),
+            ("actions", accepted_keys::<RawActions>()),
+            ("assign", accepted_keys::<RawAssign>()),
+            ("due_date", accepted_keys::<RawDueDate>()),
+            ("comment", accepted_keys::<RawComment>()),
+        ];
+        for (def, mut keys) in cases {
+            let mut in_schema = schema_keys(def);
+            keys.sort();
+            in_schema.sort();
+            assert_eq!(keys, in_schema, "schema definition `{def}`");
+        }
+    }
+}

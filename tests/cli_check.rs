@@ -1,0 +1,97 @@
+//! `steward check` and `steward schema` as a user runs them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn steward() -> Command {
+    let mut c = Command::cargo_bin("steward").unwrap();
+    c.current_dir(root());
+    c
+}
+
+/// A fresh copy of `rules/` in a temporary directory, unique per test.
+fn copy_rules(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("steward-cli-check-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for e in std::fs::read_dir(root().join("rules")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn check_passes_on_the_shipped_configuration() {
+    let out = steward().arg("check").assert().success().get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.starts_with("ok: 8 templates,"), "{text}");
+}
+
+/// (file, text to replace, replacement, expected message after `file:line:col: `)
+const BREAKAGES: [(&str, &str, &str, &str); 5] = [
+    ("intake.yaml", "forbidden_labels:", "forbiden_labels:", "unknown key `forbiden_labels`: did you mean `forbidden_labels`?"),
+    ("speaker.yaml", "role: speaker-dri", "role: speaker-dr", "unknown role `speaker-dr`: did you mean `speaker-dri`?"),
+    ("press.yaml", "{{field.outlet}}", "{{field.outlett}}", "did you mean `outlet`?"),
+    ("stories.yaml", "template: customer-story-idea", "template: customer-story-ideas", "unknown template `customer-story-ideas`: did you mean `customer-story-idea`?"),
+    ("calendar.yaml", "time_zone: America/New_York", "time_zone: America/New_Yrok", "unknown time zone `America/New_Yrok`"),
+];
+
+#[test]
+fn check_fails_on_a_broken_copy_with_file_line_col_and_the_closest_key() {
+    for (i, (file, from, to, message)) in BREAKAGES.iter().enumerate() {
+        let dir = copy_rules(&format!("broken{i}"));
+        let path = dir.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} no longer contains {from}");
+        let line = text.lines().position(|l| l.contains(from)).unwrap() + 1;
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+
+        let out = steward().args(["check", "--rules"]).arg(&dir).assert().code(1).get_output().clone();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        let prefix = format!("{}:{line}:", path.display());
+        assert!(
+            stderr.lines().any(|l| l.starts_with(&prefix) && l.contains(message)),
+            "expected `{prefix}<col>: {message}` in:\n{stderr}"
+        );
+        assert!(stderr.contains("configuration error"), "{stderr}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn check_lists_every_error_not_just_the_first() {
+    let dir = copy_rules("many");
+    for (file, from, to, _) in &BREAKAGES[..3] {
+        let path = dir.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+    let out = steward().args(["check", "--rules"]).arg(&dir).assert().code(1).get_output().clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("3 configuration errors"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn check_names_a_missing_directory() {
+    let out = steward().args(["check", "--rules", "no-such-dir"]).assert().code(1).get_output().clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("no-such-dir"), "{stderr}");
+}
+
+#[test]
+fn schema_is_valid_json_describing_every_section() {
+    let out = steward().arg("schema").assert().success().get_output().stdout.clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    for def in ["rule", "conditions", "field_condition", "check", "lead_time", "actions", "assign", "due_date", "comment"] {
+        assert!(v["$defs"][def].is_object(), "{def}");
+    }
+    assert_eq!(v["properties"]["rules"]["type"], "array");
+}
