@@ -41,9 +41,12 @@ fn issues(root: &Path) -> Vec<Issue> {
                     "eab-nomination" => "eab",
                     _ => "contest",
                 };
-                [LabelName(format!("advocacy-program::{program}")), LabelName::from("Customer Advocacy")]
-                    .into_iter()
-                    .collect()
+                [
+                    LabelName(format!("advocacy-program::{program}")),
+                    LabelName::from("Customer Advocacy"),
+                ]
+                .into_iter()
+                .collect()
             } else {
                 BTreeSet::new()
             };
@@ -56,7 +59,10 @@ fn issues(root: &Path) -> Vec<Issue> {
                 state: IssueState::Opened,
                 labels,
                 assignees: Vec::new(),
-                author: Some(UserRef { id: UserId(7), username: Username::from("sam.seller") }),
+                author: Some(UserRef {
+                    id: UserId(7),
+                    username: Username::from("sam.seller"),
+                }),
                 created_at: created,
                 updated_at: created,
                 due_date: None,
@@ -70,8 +76,16 @@ fn issues(root: &Path) -> Vec<Issue> {
 
 fn decide(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let engine = Engine::load(&root.join("rules"), &root.join("issue_templates"))
-        .unwrap_or_else(|e| panic!("{}", e.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")));
+    let engine =
+        Engine::load(&root.join("rules"), &root.join("issue_templates")).unwrap_or_else(|e| {
+            panic!(
+                "{}",
+                e.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        });
     let batch = issues(root);
     let now: DateTime<Utc> = "2027-01-15T09:00:00Z".parse().unwrap();
     let workload = Workload::default();

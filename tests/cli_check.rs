@@ -29,18 +29,49 @@ fn copy_rules(tag: &str) -> PathBuf {
 
 #[test]
 fn check_passes_on_the_shipped_configuration() {
-    let out = steward().arg("check").assert().success().get_output().stdout.clone();
+    let out = steward()
+        .arg("check")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let text = String::from_utf8(out).unwrap();
     assert!(text.starts_with("ok: 8 templates,"), "{text}");
 }
 
 /// (file, text to replace, replacement, expected message after `file:line:col: `)
 const BREAKAGES: [(&str, &str, &str, &str); 5] = [
-    ("intake.yaml", "forbidden_labels:", "forbiden_labels:", "unknown key `forbiden_labels`: did you mean `forbidden_labels`?"),
-    ("speaker.yaml", "role: speaker-dri", "role: speaker-dr", "unknown role `speaker-dr`: did you mean `speaker-dri`?"),
-    ("press.yaml", "{{field.outlet}}", "{{field.outlett}}", "did you mean `outlet`?"),
-    ("stories.yaml", "template: customer-story-idea", "template: customer-story-ideas", "unknown template `customer-story-ideas`: did you mean `customer-story-idea`?"),
-    ("calendar.yaml", "time_zone: America/New_York", "time_zone: America/New_Yrok", "unknown time zone `America/New_Yrok`"),
+    (
+        "intake.yaml",
+        "forbidden_labels:",
+        "forbiden_labels:",
+        "unknown key `forbiden_labels`: did you mean `forbidden_labels`?",
+    ),
+    (
+        "speaker.yaml",
+        "role: speaker-dri",
+        "role: speaker-dr",
+        "unknown role `speaker-dr`: did you mean `speaker-dri`?",
+    ),
+    (
+        "press.yaml",
+        "{{field.outlet}}",
+        "{{field.outlett}}",
+        "did you mean `outlet`?",
+    ),
+    (
+        "stories.yaml",
+        "template: customer-story-idea",
+        "template: customer-story-ideas",
+        "unknown template `customer-story-ideas`: did you mean `customer-story-idea`?",
+    ),
+    (
+        "calendar.yaml",
+        "time_zone: America/New_York",
+        "time_zone: America/New_Yrok",
+        "unknown time zone `America/New_Yrok`",
+    ),
 ];
 
 #[test]
@@ -53,11 +84,19 @@ fn check_fails_on_a_broken_copy_with_file_line_col_and_the_closest_key() {
         let line = text.lines().position(|l| l.contains(from)).unwrap() + 1;
         std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
 
-        let out = steward().args(["check", "--rules"]).arg(&dir).assert().code(1).get_output().clone();
+        let out = steward()
+            .args(["check", "--rules"])
+            .arg(&dir)
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
         let stderr = String::from_utf8(out.stderr).unwrap();
         let prefix = format!("{}:{line}:", path.display());
         assert!(
-            stderr.lines().any(|l| l.starts_with(&prefix) && l.contains(message)),
+            stderr
+                .lines()
+                .any(|l| l.starts_with(&prefix) && l.contains(message)),
             "expected `{prefix}<col>: {message}` in:\n{stderr}"
         );
         assert!(stderr.contains("configuration error"), "{stderr}");
@@ -73,7 +112,13 @@ fn check_lists_every_error_not_just_the_first() {
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
     }
-    let out = steward().args(["check", "--rules"]).arg(&dir).assert().code(1).get_output().clone();
+    let out = steward()
+        .args(["check", "--rules"])
+        .arg(&dir)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("3 configuration errors"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -81,16 +126,37 @@ fn check_lists_every_error_not_just_the_first() {
 
 #[test]
 fn check_names_a_missing_directory() {
-    let out = steward().args(["check", "--rules", "no-such-dir"]).assert().code(1).get_output().clone();
+    let out = steward()
+        .args(["check", "--rules", "no-such-dir"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("no-such-dir"), "{stderr}");
 }
 
 #[test]
 fn schema_is_valid_json_describing_every_section() {
-    let out = steward().arg("schema").assert().success().get_output().stdout.clone();
+    let out = steward()
+        .arg("schema")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    for def in ["rule", "conditions", "field_condition", "check", "lead_time", "actions", "assign", "due_date", "comment"] {
+    for def in [
+        "rule",
+        "conditions",
+        "field_condition",
+        "check",
+        "lead_time",
+        "actions",
+        "assign",
+        "due_date",
+        "comment",
+    ] {
         assert!(v["$defs"][def].is_object(), "{def}");
     }
     assert_eq!(v["properties"]["rules"]["type"], "array");

@@ -22,7 +22,10 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn temp_file(tag: &str, bytes: &[u8]) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("steward-cli-plan-{}-{tag}.json", std::process::id()));
+    let p = std::env::temp_dir().join(format!(
+        "steward-cli-plan-{}-{tag}.json",
+        std::process::id()
+    ));
     std::fs::write(&p, bytes).unwrap();
     p
 }
@@ -43,7 +46,8 @@ fn plan_json(event: &Path) -> Value {
 
 /// The documented open-issue payload with a filled-in speaker request as its description.
 fn speaker_payload(description: &str, created_at: &str) -> Vec<u8> {
-    let mut v: Value = serde_json::from_slice(&std::fs::read(fixture("issue-hook-open.json")).unwrap()).unwrap();
+    let mut v: Value =
+        serde_json::from_slice(&std::fs::read(fixture("issue-hook-open.json")).unwrap()).unwrap();
     let attrs = v["object_attributes"].as_object_mut().unwrap();
     attrs.insert("description".into(), Value::String(description.to_owned()));
     attrs.insert("created_at".into(), Value::String(created_at.to_owned()));
@@ -57,14 +61,42 @@ fn speaker_payload(description: &str, created_at: &str) -> Vec<u8> {
 
 #[test]
 fn gitlab_doc_payloads_plan_with_no_template() {
-    for name in ["issue-hook-open.json", "issue-hook-open-legacy-gitlab11.json"] {
+    for name in [
+        "issue-hook-open.json",
+        "issue-hook-open-legacy-gitlab11.json",
+    ] {
         let v = plan_json(&fixture(name));
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(keys, ["field_errors", "fields", "matched_rules", "plan", "template"], "{name}");
+        assert_eq!(
+            keys,
+            [
+                "field_errors",
+                "fields",
+                "matched_rules",
+                "plan",
+                "template"
+            ],
+            "{name}"
+        );
         assert_eq!(v["template"], Value::Null, "{name}");
         assert_eq!(v["matched_rules"], serde_json::json!([]), "{name}");
-        let plan_keys: Vec<&str> = v["plan"].as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(plan_keys, ["add_labels", "assignees", "due_date", "notes", "remove_labels"], "{name}");
+        let plan_keys: Vec<&str> = v["plan"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            plan_keys,
+            [
+                "add_labels",
+                "assignees",
+                "due_date",
+                "notes",
+                "remove_labels"
+            ],
+            "{name}"
+        );
         assert_eq!(v["plan"]["assignees"], Value::Null);
         assert_eq!(v["plan"]["due_date"], Value::Null);
     }
@@ -72,19 +104,45 @@ fn gitlab_doc_payloads_plan_with_no_template() {
 
 #[test]
 fn a_late_speaker_request_is_flagged_routed_and_dated() {
-    let description = std::fs::read_to_string(root().join("tests/data/requests/customer-speaker-request--clean.md")).unwrap();
+    let description = std::fs::read_to_string(
+        root().join("tests/data/requests/customer-speaker-request--clean.md"),
+    )
+    .unwrap();
     // Filed 2027-03-01 for an event on 2027-04-21: 51 days, under the 60 required.
-    let event = temp_file("late-speaker", &speaker_payload(&description, "2027-03-01 15:00:00 UTC"));
+    let event = temp_file(
+        "late-speaker",
+        &speaker_payload(&description, "2027-03-01 15:00:00 UTC"),
+    );
     let v = plan_json(&event);
     assert_eq!(v["template"], "customer-speaker-request");
     assert_eq!(v["fields"]["event_date"], "2027-04-21");
     assert_eq!(v["field_errors"], serde_json::json!([]));
-    let matched: Vec<&str> = v["matched_rules"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
-    for r in ["intake-speaker", "intake-triage-status", "speaker-route", "speaker-lead-time"] {
+    let matched: Vec<&str> = v["matched_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    for r in [
+        "intake-speaker",
+        "intake-triage-status",
+        "speaker-route",
+        "speaker-lead-time",
+    ] {
         assert!(matched.contains(&r), "{r} not in {matched:?}");
     }
-    let add: Vec<&str> = v["plan"]["add_labels"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
-    for l in ["Customer Advocacy", "advocacy-program::speaker", "advocacy-status::triage", "lead-time::violated"] {
+    let add: Vec<&str> = v["plan"]["add_labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    for l in [
+        "Customer Advocacy",
+        "advocacy-program::speaker",
+        "advocacy-status::triage",
+        "lead-time::violated",
+    ] {
         assert!(add.contains(&l), "{l} not in {add:?}");
     }
     assert_eq!(v["plan"]["assignees"], serde_json::json!(["jhernandez"]));
@@ -99,8 +157,14 @@ fn a_late_speaker_request_is_flagged_routed_and_dated() {
 
 #[test]
 fn an_on_time_speaker_request_is_not_flagged_and_text_format_explains() {
-    let description = std::fs::read_to_string(root().join("tests/data/requests/customer-speaker-request--clean.md")).unwrap();
-    let event = temp_file("ontime-speaker", &speaker_payload(&description, "2027-01-14T15:00:00Z"));
+    let description = std::fs::read_to_string(
+        root().join("tests/data/requests/customer-speaker-request--clean.md"),
+    )
+    .unwrap();
+    let event = temp_file(
+        "ontime-speaker",
+        &speaker_payload(&description, "2027-01-14T15:00:00Z"),
+    );
     let v = plan_json(&event);
     let add = v["plan"]["add_labels"].to_string();
     assert!(!add.contains("lead-time::violated"), "{add}");
@@ -113,8 +177,14 @@ fn an_on_time_speaker_request_is_not_flagged_and_text_format_explains() {
         .stdout
         .clone();
     let text = String::from_utf8(out).unwrap();
-    assert!(text.contains("template: customer-speaker-request"), "{text}");
-    assert!(text.contains("speaker-route: filed from template customer-speaker-request"), "{text}");
+    assert!(
+        text.contains("template: customer-speaker-request"),
+        "{text}"
+    );
+    assert!(
+        text.contains("speaker-route: filed from template customer-speaker-request"),
+        "{text}"
+    );
     assert!(text.contains("assignees: @jhernandez"), "{text}");
     let _ = std::fs::remove_file(event);
 }
@@ -124,20 +194,43 @@ fn unreadable_input_exits_2_with_one_clear_line() {
     let mr = serde_json::json!({ "object_kind": "merge_request", "object_attributes": { "id": 1, "iid": 2, "title": "x" } });
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("not-json", b"this is not json {".to_vec(), "not JSON"),
-        ("no-attrs", br#"{"object_kind":"issue","user":{"id":1}}"#.to_vec(), "object_attributes"),
-        ("merge-request", serde_json::to_vec(&mr).unwrap(), "merge_request"),
+        (
+            "no-attrs",
+            br#"{"object_kind":"issue","user":{"id":1}}"#.to_vec(),
+            "object_attributes",
+        ),
+        (
+            "merge-request",
+            serde_json::to_vec(&mr).unwrap(),
+            "merge_request",
+        ),
     ];
     for (tag, body, needle) in cases {
         let event = temp_file(tag, &body);
-        let out = steward().args(["plan", "--now", NOW, "--event"]).arg(&event).assert().code(2).get_output().clone();
+        let out = steward()
+            .args(["plan", "--now", NOW, "--event"])
+            .arg(&event)
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert_eq!(stderr.trim_end().lines().count(), 1, "{tag}: {stderr}");
         assert!(stderr.contains(needle), "{tag}: {stderr}");
         assert!(out.stdout.is_empty(), "{tag}");
         let _ = std::fs::remove_file(event);
     }
-    let out = steward().args(["plan", "--now", NOW, "--event", "no-such-file.json"]).assert().code(2).get_output().clone();
-    assert!(String::from_utf8(out.stderr).unwrap().contains("no-such-file.json"));
+    let out = steward()
+        .args(["plan", "--now", NOW, "--event", "no-such-file.json"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("no-such-file.json")
+    );
 }
 
 #[test]
@@ -150,10 +243,17 @@ fn a_megabyte_of_garbage_in_the_description_is_planned_quickly() {
         let c = ALPHABET[(x >> 16) as usize % ALPHABET.len()] as char;
         garbage.push(c);
     }
-    let event = temp_file("garbage", &speaker_payload(&garbage, "2027-01-14T15:00:00Z"));
+    let event = temp_file(
+        "garbage",
+        &speaker_payload(&garbage, "2027-01-14T15:00:00Z"),
+    );
     let start = Instant::now();
     let v = plan_json(&event);
-    assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        start.elapsed()
+    );
     assert_eq!(v["template"], Value::Null);
     let _ = std::fs::remove_file(event);
 }

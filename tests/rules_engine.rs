@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use steward::model::{Issue, IssueId, IssueIid, IssueState, LabelName, ProjectId, UserId, UserRef, Username};
+use steward::model::{
+    Issue, IssueId, IssueIid, IssueState, LabelName, ProjectId, UserId, UserRef, Username,
+};
 use steward::rules::{Engine, Workload};
 
 fn root() -> &'static Path {
@@ -14,8 +16,15 @@ fn root() -> &'static Path {
 }
 
 fn engine() -> Engine {
-    Engine::load(&root().join("rules"), &root().join("issue_templates"))
-        .unwrap_or_else(|e| panic!("{}", e.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))
+    Engine::load(&root().join("rules"), &root().join("issue_templates")).unwrap_or_else(|e| {
+        panic!(
+            "{}",
+            e.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })
 }
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -28,11 +37,19 @@ fn request(file: &str, created: &str) -> Issue {
         id: IssueId(500),
         iid: IssueIid(42),
         title: file.to_owned(),
-        description: std::fs::read_to_string(root().join("tests/data/requests").join(format!("{file}.md"))).unwrap(),
+        description: std::fs::read_to_string(
+            root()
+                .join("tests/data/requests")
+                .join(format!("{file}.md")),
+        )
+        .unwrap(),
         state: IssueState::Opened,
         labels: BTreeSet::new(),
         assignees: Vec::new(),
-        author: Some(UserRef { id: UserId(3), username: Username::from("sam.seller") }),
+        author: Some(UserRef {
+            id: UserId(3),
+            username: Username::from("sam.seller"),
+        }),
         created_at: at(created),
         updated_at: at(created),
         due_date: None,
@@ -53,40 +70,119 @@ fn realistic_requests_get_the_handbook_treatment() {
     let engine = engine();
     // (request file, created, template, rules that must fire, rules that must not, labels added)
     let cases: Vec<(&str, &str, &str, Vec<&str>, Vec<&str>, Vec<&str>)> = vec![
-        ("customer-speaker-request--clean", "2027-01-14T15:00:00Z", "customer-speaker-request",
-            vec!["intake-speaker", "intake-triage-status", "speaker-route"], vec!["speaker-lead-time", "intake-needs-info"],
-            vec!["Customer Advocacy", "advocacy-program::speaker", "advocacy-status::triage"]),
-        ("customer-speaker-request--clean", "2027-03-01T15:00:00Z", "customer-speaker-request",
-            vec!["speaker-lead-time"], vec![], vec!["lead-time::violated"]),
-        ("customer-speaker-request--late-and-broken", "2027-01-14T15:00:00Z", "customer-speaker-request",
-            vec!["intake-needs-info"], vec!["speaker-lead-time"], vec!["advocacy::needs-info"]),
-        ("customer-press-request--messy", "2027-01-02T15:00:00Z", "customer-press-request",
-            vec!["press-route", "press-lead-time"], vec![], vec!["lead-time::violated", "advocacy-program::press"]),
-        ("customer-reference-approval--no-approval-yet", "2026-11-02T15:00:00Z", "customer-reference-approval",
-            vec!["reference-written-approval"], vec![], vec!["reference::written-approval-missing"]),
-        ("eab-nomination--director", "2027-01-14T15:00:00Z", "eab-nomination",
-            vec!["eab-below-vp", "eab-route"], vec![], vec!["eab::below-vp"]),
-        ("earnings-customer-reference--messy", "2026-09-20T15:00:00Z", "earnings-customer-reference",
-            vec!["earnings-first-order"], vec!["earnings-growth"], vec!["earnings::first-order"]),
-        ("analyst-participation-request--messy", "2027-01-04T15:00:00Z", "analyst-participation-request",
-            vec!["analyst-lead-time"], vec![], vec!["lead-time::violated", "advocacy-program::analyst"]),
-        ("reference-contest-entry--missing-evidence", "2027-01-04T15:00:00Z", "reference-contest-entry",
-            vec!["intake-needs-info", "contest-route"], vec![], vec!["advocacy::needs-info"]),
+        (
+            "customer-speaker-request--clean",
+            "2027-01-14T15:00:00Z",
+            "customer-speaker-request",
+            vec!["intake-speaker", "intake-triage-status", "speaker-route"],
+            vec!["speaker-lead-time", "intake-needs-info"],
+            vec![
+                "Customer Advocacy",
+                "advocacy-program::speaker",
+                "advocacy-status::triage",
+            ],
+        ),
+        (
+            "customer-speaker-request--clean",
+            "2027-03-01T15:00:00Z",
+            "customer-speaker-request",
+            vec!["speaker-lead-time"],
+            vec![],
+            vec!["lead-time::violated"],
+        ),
+        (
+            "customer-speaker-request--late-and-broken",
+            "2027-01-14T15:00:00Z",
+            "customer-speaker-request",
+            vec!["intake-needs-info"],
+            vec!["speaker-lead-time"],
+            vec!["advocacy::needs-info"],
+        ),
+        (
+            "customer-press-request--messy",
+            "2027-01-02T15:00:00Z",
+            "customer-press-request",
+            vec!["press-route", "press-lead-time"],
+            vec![],
+            vec!["lead-time::violated", "advocacy-program::press"],
+        ),
+        (
+            "customer-reference-approval--no-approval-yet",
+            "2026-11-02T15:00:00Z",
+            "customer-reference-approval",
+            vec!["reference-written-approval"],
+            vec![],
+            vec!["reference::written-approval-missing"],
+        ),
+        (
+            "eab-nomination--director",
+            "2027-01-14T15:00:00Z",
+            "eab-nomination",
+            vec!["eab-below-vp", "eab-route"],
+            vec![],
+            vec!["eab::below-vp"],
+        ),
+        (
+            "earnings-customer-reference--messy",
+            "2026-09-20T15:00:00Z",
+            "earnings-customer-reference",
+            vec!["earnings-first-order"],
+            vec!["earnings-growth"],
+            vec!["earnings::first-order"],
+        ),
+        (
+            "analyst-participation-request--messy",
+            "2027-01-04T15:00:00Z",
+            "analyst-participation-request",
+            vec!["analyst-lead-time"],
+            vec![],
+            vec!["lead-time::violated", "advocacy-program::analyst"],
+        ),
+        (
+            "reference-contest-entry--missing-evidence",
+            "2027-01-04T15:00:00Z",
+            "reference-contest-entry",
+            vec!["intake-needs-info", "contest-route"],
+            vec![],
+            vec!["advocacy::needs-info"],
+        ),
     ];
     for (file, created, template, fire, not_fire, add) in cases {
         let d = engine.decide(&request(file, created), at(created), &Workload::default());
-        assert_eq!(d.template.as_ref().map(|t| t.as_str()), Some(template), "{file}: {}", d.recognition);
+        assert_eq!(
+            d.template.as_ref().map(|t| t.as_str()),
+            Some(template),
+            "{file}: {}",
+            d.recognition
+        );
         for r in &fire {
-            assert!(d.matched_rules.iter().any(|m| m == r), "{file}: {r} did not fire: {:?} (errors {:?})", d.matched_rules, d.field_errors);
+            assert!(
+                d.matched_rules.iter().any(|m| m == r),
+                "{file}: {r} did not fire: {:?} (errors {:?})",
+                d.matched_rules,
+                d.field_errors
+            );
         }
         for r in &not_fire {
-            assert!(!d.matched_rules.iter().any(|m| m == r), "{file}: {r} fired: {:?}", d.matched_rules);
+            assert!(
+                !d.matched_rules.iter().any(|m| m == r),
+                "{file}: {r} fired: {:?}",
+                d.matched_rules
+            );
         }
         for l in &add {
-            assert!(d.plan.add_labels.contains(&LabelName::from(*l)), "{file}: {l} not added: {:?}", d.plan.add_labels);
+            assert!(
+                d.plan.add_labels.contains(&LabelName::from(*l)),
+                "{file}: {l} not added: {:?}",
+                d.plan.add_labels
+            );
         }
         for n in &d.plan.notes {
-            assert!(n.body.lines().all(|l| !l.trim_start().starts_with('/')), "{file}: {}", n.body);
+            assert!(
+                n.body.lines().all(|l| !l.trim_start().starts_with('/')),
+                "{file}: {}",
+                n.body
+            );
         }
     }
 }
@@ -97,11 +193,21 @@ fn every_label_the_engine_may_add_is_declared_in_labels_used() {
     let used = engine.labels_used();
     let dir = root().join("tests/data/requests");
     for e in std::fs::read_dir(&dir).unwrap() {
-        let file = e.unwrap().path().file_stem().unwrap().to_str().unwrap().to_owned();
+        let file = e
+            .unwrap()
+            .path()
+            .file_stem()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
         for created in ["2026-06-01T15:00:00Z", "2027-03-01T15:00:00Z"] {
             let d = engine.decide(&request(&file, created), at(created), &Workload::default());
             for l in &d.plan.add_labels {
-                assert!(used.contains(l), "{file}: {l} is added but not in labels_used");
+                assert!(
+                    used.contains(l),
+                    "{file}: {l} is added but not in labels_used"
+                );
             }
         }
     }
@@ -111,10 +217,23 @@ fn every_label_the_engine_may_add_is_declared_in_labels_used() {
 #[test]
 fn decisions_serialise_to_the_plan_command_shape() {
     let engine = engine();
-    let d = engine.decide(&request("customer-speaker-request--clean", "2027-03-01T15:00:00Z"), at("2027-03-01T15:00:00Z"), &Workload::default());
+    let d = engine.decide(
+        &request("customer-speaker-request--clean", "2027-03-01T15:00:00Z"),
+        at("2027-03-01T15:00:00Z"),
+        &Workload::default(),
+    );
     let v = serde_json::to_value(&d).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["field_errors", "fields", "matched_rules", "plan", "template"]);
+    assert_eq!(
+        keys,
+        [
+            "field_errors",
+            "fields",
+            "matched_rules",
+            "plan",
+            "template"
+        ]
+    );
     assert_eq!(v["fields"]["event_date"], "2027-04-21");
     assert_eq!(v["plan"]["due_date"], "2027-03-22");
     assert_eq!(v["plan"]["assignees"], serde_json::json!(["jhernandez"]));

@@ -794,7 +794,11 @@ async fn an_owned_note_is_recorded_updated_and_kept_apart_per_target(s: Arc<dyn 
         .unwrap();
     let listed = s.list_owned_notes(&issue).await.unwrap();
     let keys: Vec<&str> = listed.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(keys, ["lead-time", "needs-info"], "every key of the issue, none of the epic");
+    assert_eq!(
+        keys,
+        ["lead-time", "needs-info"],
+        "every key of the issue, none of the epic"
+    );
     assert_eq!(listed[0].1.body_hash, "h2");
 }
 

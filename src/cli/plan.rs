@@ -43,7 +43,9 @@ pub struct PlanArgs {
 fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&Utc))
-        .map_err(|e| format!("`{s}` is not an RFC 3339 time ({e}); write e.g. 2027-01-14T09:00:00Z"))
+        .map_err(|e| {
+            format!("`{s}` is not an RFC 3339 time ({e}); write e.g. 2027-01-14T09:00:00Z")
+        })
 }
 
 /// Runs `steward plan`.
@@ -68,7 +70,10 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             for e in &errors {
                 let _ = writeln!(err, "{e}");
             }
-            let _ = writeln!(err, "the configuration is invalid; run `steward check` for details");
+            let _ = writeln!(
+                err,
+                "the configuration is invalid; run `steward check` for details"
+            );
             return EXIT_CONFIG;
         }
     };
@@ -115,10 +120,24 @@ pub fn render_text(d: &Decision) -> String {
         let _ = writeln!(s, "  - {}: {}", m.name, m.reasons.join("; "));
     }
     let p = &d.plan;
-    let list = |ls: Vec<String>| if ls.is_empty() { "-".to_owned() } else { ls.join(", ") };
+    let list = |ls: Vec<String>| {
+        if ls.is_empty() {
+            "-".to_owned()
+        } else {
+            ls.join(", ")
+        }
+    };
     let _ = writeln!(s, "plan:");
-    let _ = writeln!(s, "  add labels: {}", list(p.add_labels.iter().map(|l| l.to_string()).collect()));
-    let _ = writeln!(s, "  remove labels: {}", list(p.remove_labels.iter().map(|l| l.to_string()).collect()));
+    let _ = writeln!(
+        s,
+        "  add labels: {}",
+        list(p.add_labels.iter().map(|l| l.to_string()).collect())
+    );
+    let _ = writeln!(
+        s,
+        "  remove labels: {}",
+        list(p.remove_labels.iter().map(|l| l.to_string()).collect())
+    );
     let _ = writeln!(
         s,
         "  assignees: {}",
@@ -130,7 +149,8 @@ pub fn render_text(d: &Decision) -> String {
     let _ = writeln!(
         s,
         "  due date: {}",
-        p.due_date.map_or("(unchanged)".to_owned(), |d| d.to_string())
+        p.due_date
+            .map_or("(unchanged)".to_owned(), |d| d.to_string())
     );
     for n in &p.notes {
         let _ = writeln!(s, "  note [{}]:", n.key);

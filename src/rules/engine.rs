@@ -15,7 +15,9 @@ use super::raw::RawRuleFile;
 use super::{Roster, RuleSet, RuleSource, Workload, evaluate};
 use crate::calendar::{Calendar, NumericDateOrder};
 use crate::model::{FieldError, FieldValue, Issue, LabelName, ParsedFields, Plan, TemplateName};
-use crate::templates::{DateOrder, ParseOptions, Recognition, TemplateError, TemplateSet, parse_fields};
+use crate::templates::{
+    DateOrder, ParseOptions, Recognition, TemplateError, TemplateSet, parse_fields,
+};
 
 /// The roster file inside the rules directory.
 pub const ROSTER_FILE: &str = "roster.yaml";
