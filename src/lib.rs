@@ -36,12 +36,14 @@
 //! | [`jobs`] | job kinds, retry policy and the worker that runs them |
 //! | [`service`] | assembles state, HTTP server and workers with one shutdown signal |
 //! | [`harness`] | simulator + Steward in one process, for demo, tests, benchmarks |
+//! | [`demo`] | the `steward demo` scenario and report |
 //! | [`cli`] | the `steward` command line |
 
 pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod demo;
 pub mod gitlab;
 pub mod harness;
 pub mod http;
