@@ -38,6 +38,9 @@ pub struct HarnessOptions {
     pub sim: SimConfig,
     /// Store settings.
     pub store: StoreOptions,
+    /// A GitLab 19 signing token (`whsec_…`) configured on both sides, in addition to the
+    /// secret token.
+    pub signing_token: Option<String>,
 }
 
 impl HarnessOptions {
@@ -51,6 +54,7 @@ impl HarnessOptions {
             templates_dir: root.join("issue_templates"),
             sim: SimConfig::default(),
             store: StoreOptions::default(),
+            signing_token: None,
         }
     }
 }
@@ -149,7 +153,11 @@ impl Harness {
             clock: Arc::new(clock.clone()) as Arc<dyn Clock>,
             webhook: WebhookSettings {
                 secrets: vec![secrecy::SecretString::from(HOOK_SECRET)],
-                signing_tokens: vec![],
+                signing_tokens: opts
+                    .signing_token
+                    .iter()
+                    .map(|t| secrecy::SecretString::from(t.clone()))
+                    .collect(),
                 replay_window: std::time::Duration::from_secs(300),
                 max_body_bytes: 25 * 1024 * 1024,
                 request_timeout: std::time::Duration::from_secs(8),
@@ -176,6 +184,7 @@ impl Harness {
         .map_err(|e| err("binding Steward's port")(e.to_string()))?;
         let mut hook = HookConfig::all_events(format!("http://{}/webhooks/gitlab", running.addr));
         hook.secret_token = Some(HOOK_SECRET.to_owned());
+        hook.signing_token = opts.signing_token.clone();
         sim.add_hook(seed.project, hook);
         let worker = Worker::new(state.clone(), "harness".to_owned());
         Ok(Self {
