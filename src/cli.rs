@@ -5,8 +5,11 @@
 //! adding a variant to [`Command`], a module under `src/cli/` and one arm in [`run`].
 
 mod check;
+mod demo;
 mod plan;
 mod schema;
+mod serve;
+mod sim;
 
 use std::path::PathBuf;
 
@@ -50,6 +53,12 @@ pub enum Command {
     Plan(PlanArgs),
     /// Print the JSON Schema of the rule file format.
     Schema,
+    /// Run the service: webhook receiver, workers, health and metrics endpoints.
+    Serve(serve::ServeArgs),
+    /// Run Steward against the built-in GitLab simulator and report what it did.
+    Demo(demo::DemoArgs),
+    /// Run the GitLab simulator on its own.
+    Sim(sim::SimArgs),
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit code.
@@ -68,5 +77,24 @@ pub fn run() -> i32 {
         Command::Check(dirs) => check::run(&dirs, &mut out, &mut err),
         Command::Plan(args) => plan::run(&args, &mut out, &mut err),
         Command::Schema => schema::run(&mut out, &mut err),
+        Command::Serve(args) => serve::run(&args, &mut err),
+        Command::Demo(args) => demo::run(&args, &mut out, &mut err),
+        Command::Sim(args) => sim::run(&args, &mut err),
     }
+}
+
+/// Sets up logging once: JSON lines for `serve`, terse text for interactive commands.
+/// `RUST_LOG` overrides the level (`info` for JSON, `warn` otherwise).
+fn init_tracing(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if json { "info" } else { "warn" };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.try_init()
+    };
 }

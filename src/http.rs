@@ -22,7 +22,9 @@ pub fn router(state: Arc<AppState>) -> Router {
     let webhook = Router::new()
         .route("/webhooks/gitlab", post(webhook::receive))
         .layer(DefaultBodyLimit::max(state.webhook.max_body_bytes))
-        .layer(GlobalConcurrencyLimitLayer::new(state.webhook.max_concurrency))
+        .layer(GlobalConcurrencyLimitLayer::new(
+            state.webhook.max_concurrency,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             state.webhook.request_timeout,

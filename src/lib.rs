@@ -32,16 +32,26 @@
 //! | [`config`] | service settings from a file and `STEWARD_*` variables |
 //! | [`clock`] | the injected source of "now" |
 //! | [`reconcile`] | plan vs current issue → minimal writes |
+//! | [`http`] | webhook receiver, health, readiness and metrics endpoints |
+//! | [`jobs`] | job kinds, retry policy and the worker that runs them |
+//! | [`service`] | assembles state, HTTP server and workers with one shutdown signal |
+//! | [`harness`] | simulator + Steward in one process, for demo, tests, benchmarks |
+//! | [`demo`] | the `steward demo` scenario and report |
 //! | [`cli`] | the `steward` command line |
 
 pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod demo;
 pub mod gitlab;
+pub mod harness;
+pub mod http;
+pub mod jobs;
 pub mod model;
 pub mod reconcile;
 pub mod rules;
+pub mod service;
 pub mod sim;
 pub mod store;
 pub mod templates;

@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
 use crate::config::{WebhookSettings, WorkerSettings};
+use crate::gitlab::auth::WebhookAuthConfig;
 use crate::gitlab::{CallContext, GitLab, GitLabError};
 use crate::model::{LabelName, ProjectId, UserId, UserRef};
 use crate::rules::Engine;
@@ -27,8 +28,10 @@ pub struct AppState {
     pub engine: Arc<Engine>,
     /// Source of "now".
     pub clock: Arc<dyn Clock>,
-    /// Webhook authentication and limits.
+    /// Webhook limits.
     pub webhook: WebhookSettings,
+    /// Webhook authentication (secret tokens, signing tokens, replay window).
+    pub auth: WebhookAuthConfig,
     /// Worker settings.
     pub worker: WorkerSettings,
     /// Steward's own GitLab user (its events are echoes and are skipped).
@@ -99,18 +102,21 @@ impl AppState {
     /// is looked up once per process.
     pub async fn user_ids(
         &self,
-        usernames: impl IntoIterator<Item = &str>,
+        usernames: &[crate::model::Username],
     ) -> Result<HashMap<String, UserId>, GitLabError> {
         let mut out = HashMap::new();
         for name in usernames {
-            let key = name.to_ascii_lowercase();
+            let key = name.as_str().to_ascii_lowercase();
             let cached = self.cache.users.read().await.get(&key).copied();
             let id = match cached {
                 Some(id) => id,
                 None => {
                     let found = self
                         .gitlab
-                        .user_by_username(&CallContext::none(), &crate::model::Username(key.clone()))
+                        .user_by_username(
+                            &CallContext::none(),
+                            &crate::model::Username(key.clone()),
+                        )
                         .await?
                         .map(|u| u.id);
                     self.cache.users.write().await.insert(key.clone(), found);
@@ -123,6 +129,112 @@ impl AppState {
         }
         Ok(out)
     }
+}
+
+/// A start-up problem, said so that the operator can fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// GitLab did not answer `GET /user` with the configured token.
+    #[error(
+        "GitLab did not accept Steward's token ({0}); check gitlab.url and the token \
+         (it needs the `api` scope)"
+    )]
+    GitLab(#[source] GitLabError),
+    /// The store could not be prepared.
+    #[error("the database could not be prepared: {0}")]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// The parts an [`AppState`] is built from.
+pub struct Parts {
+    /// Durable store (already migrated).
+    pub store: Arc<dyn Store>,
+    /// GitLab.
+    pub gitlab: Arc<dyn GitLab>,
+    /// Loaded configuration.
+    pub engine: Arc<Engine>,
+    /// Source of "now".
+    pub clock: Arc<dyn Clock>,
+    /// Webhook settings.
+    pub webhook: WebhookSettings,
+    /// Worker settings.
+    pub worker: WorkerSettings,
+    /// Projects served (empty: all).
+    pub projects: Vec<ProjectId>,
+}
+
+impl AppState {
+    /// Checks GitLab (who is the bot?), stamps the store's birth time on first use, and
+    /// reports labels the rules use that a served project lacks (Steward will not create them).
+    pub async fn assemble(parts: Parts) -> Result<Self, StartupError> {
+        let bot = parts
+            .gitlab
+            .current_user(&CallContext::none())
+            .await
+            .map_err(StartupError::GitLab)?;
+        let key = crate::jobs::worker::STORE_INITIALISED_AT;
+        if parts.store.get_state(key).await?.is_none() {
+            let born = parts.clock.now().to_rfc3339();
+            parts.store.set_state(key, &born).await?;
+        }
+        let auth = WebhookAuthConfig {
+            secret_tokens: parts.webhook.secrets.clone(),
+            signing_tokens: parts.webhook.signing_tokens.clone(),
+            replay_window: parts.webhook.replay_window,
+        };
+        let state = AppState {
+            store: parts.store,
+            gitlab: parts.gitlab,
+            engine: parts.engine,
+            clock: parts.clock,
+            webhook: parts.webhook,
+            auth,
+            worker: parts.worker,
+            bot,
+            projects: parts.projects,
+            jobs_ready: Notify::new(),
+            cache: Cache::default(),
+            metrics: install_metrics(),
+        };
+        let wanted = state.engine.labels_used();
+        for project in state.projects.clone() {
+            match state.project_labels(project, true).await {
+                Ok(have) => {
+                    let missing: Vec<&str> = wanted
+                        .iter()
+                        .filter(|l| !have.contains(*l))
+                        .map(|l| l.as_str())
+                        .collect();
+                    if !missing.is_empty() {
+                        tracing::error!(
+                            project = %project,
+                            missing = %missing.join(", "),
+                            "labels used by the rules do not exist in the project; Steward will \
+                             not apply them until they are created (it never creates labels)"
+                        );
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(project = %project, error = %e, "could not read project labels")
+                }
+            }
+        }
+        Ok(state)
+    }
+}
+
+/// Installs the process-wide Prometheus recorder once; later calls return the same handle.
+pub fn install_metrics() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
+    static HANDLE: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
+        std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            metrics_exporter_prometheus::PrometheusBuilder::new()
+                .install_recorder()
+                .map_err(|e| tracing::warn!(error = %e, "metrics are disabled"))
+                .ok()
+        })
+        .clone()
 }
 
 /// A started service: its address and the handle that stops it.
@@ -168,7 +280,8 @@ pub async fn start(
     });
 
     for n in 0..workers {
-        let worker = crate::jobs::worker::Worker::new(state.clone(), format!("{}-{n}", worker_prefix()));
+        let worker =
+            crate::jobs::worker::Worker::new(state.clone(), format!("{}-{n}", worker_prefix()));
         let stop = shutdown.clone();
         tasks.spawn(async move { worker.run(stop).await });
     }

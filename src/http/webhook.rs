@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use sha2::{Digest, Sha256};
 
-use crate::gitlab::auth::{self, WebhookAuthConfig};
+use crate::gitlab::auth;
 use crate::gitlab::payload::{self, WebhookEvent};
 use crate::jobs::{ISSUE_SYNC, IssueSync};
 use crate::service::AppState;
@@ -49,19 +49,19 @@ pub async fn receive(
     body: Bytes,
 ) -> StatusCode {
     let now = state.clock.now();
-    let auth_cfg = WebhookAuthConfig {
-        secret_tokens: state.webhook.secrets.clone(),
-        signing_tokens: state.webhook.signing_tokens.clone(),
-        replay_window: state.webhook.replay_window,
-    };
-    if let Err(e) = auth::authenticate(&headers, &body, &auth_cfg, now) {
+    if let Err(e) = auth::authenticate(&headers, &body, &state.auth, now) {
         metrics::counter!("steward_webhook_deliveries_total", "outcome" => "unauthorized")
             .increment(1);
         tracing::warn!(reason = %e, "webhook rejected: not authenticated");
         return StatusCode::UNAUTHORIZED;
     }
 
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
     let event_name = header("x-gitlab-event");
     let event_uuid = header("x-gitlab-event-uuid");
     let idempotency = header("idempotency-key").or_else(|| header("webhook-id"));
@@ -77,12 +77,12 @@ pub async fn receive(
                 ev.action.as_deref().unwrap_or(""),
                 issue.updated_at.timestamp_millis()
             );
-            let d = if ev.actor_id() == Some(state.bot.id) {
+            let d = if ev.actor.as_ref().and_then(|a| a.id) == Some(state.bot.id) {
                 Disposition::Ignore("echo of Steward's own change".into())
             } else if !state.serves(issue.project_id) {
                 Disposition::Ignore(format!("project {} is not served", issue.project_id))
-            } else if !ev.is_plain_issue() {
-                Disposition::Ignore(format!("work item of type {}", ev.work_item_type()))
+            } else if ev.object_kind != "issue" {
+                Disposition::Ignore(format!("work item event (`{}`)", ev.object_kind))
             } else {
                 Disposition::Enqueue(IssueSync {
                     project: issue.project_id,
@@ -94,7 +94,11 @@ pub async fn receive(
             (d, Some(issue.project_id), Some(issue.iid), key, None)
         }
         Ok(WebhookEvent::Note(ev)) => {
-            let key = format!("note:{}:{}", ev.project_id.map(|p| p.0).unwrap_or(0), ev.note_id);
+            let key = format!(
+                "note:{}:{}",
+                ev.project_id.map(|p| p.0).unwrap_or(0),
+                ev.note_id.map(|n| n.0).unwrap_or(0)
+            );
             let iid = ev.issue.as_ref().map(|i| i.iid);
             (
                 Disposition::Ignore("comments do not change rule inputs".into()),
@@ -124,7 +128,7 @@ pub async fn receive(
         None => content_key,
     };
     let outcome = outcome_label(&disposition);
-    let (job, note) = match disposition {
+    let job = match disposition {
         Disposition::Enqueue(sync) => {
             let coalesce = IssueSync::coalesce_key(sync.project, sync.iid);
             let job = NewJob {
@@ -133,9 +137,12 @@ pub async fn receive(
                 run_at: now,
                 coalesce_key: Some(coalesce),
             };
-            (Some(job), None)
+            Some(job)
         }
-        Disposition::Ignore(why) => (None, Some(why)),
+        Disposition::Ignore(why) => {
+            tracing::debug!(reason = %why, "delivery recorded, no job");
+            None
+        }
     };
     let kept: serde_json::Map<String, serde_json::Value> = KEPT_HEADERS
         .iter()
@@ -143,20 +150,20 @@ pub async fn receive(
         .collect();
     let delivery = NewDelivery {
         dedup_key,
-        event_name: event_name.unwrap_or_default(),
+        event_name,
         event_uuid,
         project_id: project,
         issue_iid: iid,
         headers_json: serde_json::Value::Object(kept).to_string(),
         body: body.to_vec(),
         decode_error,
-        note,
         received_at: now,
         job,
     };
     match state.store.record_delivery(delivery).await {
         Ok(RecordOutcome::Accepted { job_id, .. }) => {
-            metrics::counter!("steward_webhook_deliveries_total", "outcome" => outcome).increment(1);
+            metrics::counter!("steward_webhook_deliveries_total", "outcome" => outcome)
+                .increment(1);
             if job_id.is_some() {
                 state.jobs_ready.notify_one();
             }

@@ -68,7 +68,7 @@ impl Worker {
             return Ok(false);
         };
         let started = std::time::Instant::now();
-        let span = info_span!("job", job_id = job.id, kind = %job.kind, attempt = job.attempts);
+        let span = info_span!("job", job_id = job.id.0, kind = %job.kind, attempt = job.attempts);
         let outcome = self.execute(&job).instrument(span).await;
         let label = match &outcome {
             Outcome::Done(_) => "done",
@@ -91,23 +91,31 @@ impl Worker {
         Ok(n)
     }
 
-    async fn finish(&self, job: &ClaimedJob, outcome: Outcome) -> Result<(), crate::store::StoreError> {
+    async fn finish(
+        &self,
+        job: &ClaimedJob,
+        outcome: Outcome,
+    ) -> Result<(), crate::store::StoreError> {
         let store = &self.state.store;
         match outcome {
             Outcome::Done(summary) => {
-                tracing::info!(job_id = job.id, %summary, "job done");
-                store.complete_job(job, &summary).await?;
+                tracing::info!(job_id = job.id.0, %summary, "job done");
+                store
+                    .complete_job(job, self.state.clock.now(), &summary)
+                    .await?;
             }
             Outcome::Retry { error, after } => {
-                let wait = backoff(job.attempts, after, job.id);
+                let wait = backoff(job.attempts, after, job.id.0);
                 let at = self.state.clock.now()
                     + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
-                tracing::warn!(job_id = job.id, %error, retry_in_ms = wait.as_millis() as u64, "job will retry");
-                store.retry_job(job, &error, at).await?;
+                tracing::warn!(job_id = job.id.0, %error, retry_in_ms = wait.as_millis() as u64, "job will retry");
+                store
+                    .retry_job(job, self.state.clock.now(), &error, at)
+                    .await?;
             }
             Outcome::Fail(error) => {
-                tracing::error!(job_id = job.id, %error, "job failed permanently");
-                store.fail_job(job, &error).await?;
+                tracing::error!(job_id = job.id.0, %error, "job failed permanently");
+                store.fail_job(job, self.state.clock.now(), &error).await?;
             }
         }
         Ok(())
@@ -116,7 +124,10 @@ impl Worker {
     async fn execute(&self, job: &ClaimedJob) -> Outcome {
         match job.kind.as_str() {
             ISSUE_SYNC => match serde_json::from_value::<IssueSync>(job.payload.clone()) {
-                Ok(p) => self.sync_issue(&p).await,
+                Ok(mut p) => {
+                    p.delivery_id = p.delivery_id.or(job.delivery_id.map(|d| d.0));
+                    self.sync_issue(&p).await
+                }
                 Err(e) => Outcome::Fail(format!("unreadable {ISSUE_SYNC} payload: {e}")),
             },
             other => Outcome::Fail(format!("unknown job kind `{other}`")),
@@ -134,7 +145,8 @@ impl Worker {
                     after: e.retry_after(),
                 },
                 Err(SyncError::GitLab(e)) => {
-                    self.audit(job, "job.failed", "", e.status(), &e.to_string(), &[]).await;
+                    self.audit(job, "job.failed", "", e.status(), &e.to_string(), &[])
+                        .await;
                     Outcome::Fail(e.to_string())
                 }
                 // The store being unavailable is never the issue's fault: try again later.
@@ -168,13 +180,20 @@ impl Worker {
             labels = st.project_labels(job.project, true).await?;
         }
         let users = match &plan.assignees {
-            Some(names) => st.user_ids(names.iter().map(|n| n.as_str())).await?,
+            Some(names) => st.user_ids(names).await?,
             None => Default::default(),
         };
         let actions = reconcile::diff(plan, &issue, &existing, &labels, &users);
         for problem in &actions.problems {
-            self.audit(job, "plan.skipped", "", None, &problem.to_string(), &rule_names)
-                .await;
+            self.audit(
+                job,
+                "plan.skipped",
+                "",
+                None,
+                &problem.to_string(),
+                &rule_names,
+            )
+            .await;
         }
         if actions.is_noop() {
             return Ok("no change".to_owned());
@@ -203,13 +222,27 @@ impl Worker {
             let detail = describe_edit(changes);
             match st.gitlab.edit_issue(ctx, job.project, job.iid, &edit).await {
                 Ok(_) => {
-                    self.audit(job, "issue.edit", &format!("PUT {issue_path}"), Some(200), &detail, rules)
-                        .await;
+                    self.audit(
+                        job,
+                        "issue.edit",
+                        &format!("PUT {issue_path}"),
+                        Some(200),
+                        &detail,
+                        rules,
+                    )
+                    .await;
                     summary.push(detail);
                 }
                 Err(e) => {
-                    self.audit(job, "issue.edit", &format!("PUT {issue_path}"), e.status(), &e.to_string(), rules)
-                        .await;
+                    self.audit(
+                        job,
+                        "issue.edit",
+                        &format!("PUT {issue_path}"),
+                        e.status(),
+                        &e.to_string(),
+                        rules,
+                    )
+                    .await;
                     return Err(e.into());
                 }
             }
@@ -229,28 +262,62 @@ impl Worker {
                     let note = match st.gitlab.create_note(ctx, job.project, job.iid, body).await {
                         Ok(n) => n,
                         Err(e) => {
-                            self.audit(job, "note.create", &path, e.status(), &e.to_string(), rules).await;
+                            self.audit(
+                                job,
+                                "note.create",
+                                &path,
+                                e.status(),
+                                &e.to_string(),
+                                rules,
+                            )
+                            .await;
                             return Err(e.into());
                         }
                     };
                     self.record_note(&target, key, &note, body).await;
                     self.set_notes_synced(job.project, job.iid, true).await;
-                    self.audit(job, "note.create", &path, Some(201), &format!("note {} `{key}`", note.id), rules)
-                        .await;
+                    self.audit(
+                        job,
+                        "note.create",
+                        &path,
+                        Some(201),
+                        &format!("note {} `{key}`", note.id),
+                        rules,
+                    )
+                    .await;
                     summary.push(format!("created note `{key}`"));
                 }
                 NoteAction::Update { key, note_id, body } => {
                     let path = format!("PUT {issue_path}/notes/{note_id}");
-                    let note = match st.gitlab.edit_note(ctx, job.project, job.iid, *note_id, body).await {
+                    let note = match st
+                        .gitlab
+                        .edit_note(ctx, job.project, job.iid, *note_id, body)
+                        .await
+                    {
                         Ok(n) => n,
                         Err(e) => {
-                            self.audit(job, "note.update", &path, e.status(), &e.to_string(), rules).await;
+                            self.audit(
+                                job,
+                                "note.update",
+                                &path,
+                                e.status(),
+                                &e.to_string(),
+                                rules,
+                            )
+                            .await;
                             return Err(e.into());
                         }
                     };
                     self.record_note(&target, key, &note, body).await;
-                    self.audit(job, "note.update", &path, Some(200), &format!("note {} `{key}`", note.id), rules)
-                        .await;
+                    self.audit(
+                        job,
+                        "note.update",
+                        &path,
+                        Some(200),
+                        &format!("note {} `{key}`", note.id),
+                        rules,
+                    )
+                    .await;
                     summary.push(format!("updated note `{key}`"));
                 }
             }
@@ -301,7 +368,10 @@ impl Worker {
                 })
                 .collect());
         }
-        let notes: Vec<Note> = st.gitlab.list_notes(ctx, issue.project_id, issue.iid).await?;
+        let notes: Vec<Note> = st
+            .gitlab
+            .list_notes(ctx, issue.project_id, issue.iid)
+            .await?;
         let mut found = BTreeMap::new();
         for note in notes {
             if note.system || note.author.id != st.bot.id {
@@ -323,16 +393,29 @@ impl Worker {
                 }
             }
         }
-        self.set_notes_synced(issue.project_id, issue.iid, true).await;
+        self.set_notes_synced(issue.project_id, issue.iid, true)
+            .await;
         Ok(found)
     }
 
     async fn record_note(&self, target: &NoteTarget, key: &str, note: &Note, body: &str) {
-        self.record_hash(target, key, note.id, &reconcile::body_hash(body)).await;
+        self.record_hash(target, key, note.id, &reconcile::body_hash(body))
+            .await;
     }
 
-    async fn record_hash(&self, target: &NoteTarget, key: &str, id: crate::model::NoteId, hash: &str) {
-        if let Err(e) = self.state.store.put_owned_note(target, key, id, hash).await {
+    async fn record_hash(
+        &self,
+        target: &NoteTarget,
+        key: &str,
+        id: crate::model::NoteId,
+        hash: &str,
+    ) {
+        let note = crate::store::OwnedNote {
+            note_id: id,
+            body_hash: hash.to_owned(),
+            updated_at: self.state.clock.now(),
+        };
+        if let Err(e) = self.state.store.put_owned_note(target, key, note).await {
             // Not fatal: the next run will list notes and find it by marker.
             tracing::warn!(error = %e, key, "could not record an owned note");
             self.set_notes_synced_target(target, false).await;
@@ -369,13 +452,13 @@ impl Worker {
         let entry = AuditEntry {
             at: self.state.clock.now(),
             job_id: None,
-            delivery_id: job.delivery_id,
+            delivery_id: job.delivery_id.map(crate::store::DeliveryId),
             project_id: Some(job.project),
             issue_iid: Some(job.iid),
             actor: "steward".to_owned(),
             rule_names: rules.to_vec(),
             action: action.to_owned(),
-            api_call: api_call.to_owned(),
+            api_call: (!api_call.is_empty()).then(|| api_call.to_owned()),
             response_status: status,
             detail: detail.to_owned(),
         };

@@ -1,0 +1,49 @@
+//! `steward demo`: runs the end-to-end demonstration (see [`crate::demo`]).
+
+use std::io::Write;
+
+use chrono::{DateTime, Utc};
+
+use super::{EXIT_CONFIG, EXIT_INPUT, EXIT_OK};
+
+/// Arguments of `steward demo`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// The simulated "now" (RFC 3339); the scenario's dates are written for the default.
+    #[arg(long, default_value = crate::demo::DEFAULT_NOW)]
+    pub now: String,
+}
+
+/// Runs the demo and prints its report.
+pub fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let now = match DateTime::parse_from_rfc3339(&args.now) {
+        Ok(t) => t.with_timezone(&Utc),
+        Err(e) => {
+            let _ = writeln!(
+                err,
+                "steward demo: --now `{}` is not an RFC 3339 time ({e}); e.g. {}",
+                args.now,
+                crate::demo::DEFAULT_NOW
+            );
+            return EXIT_INPUT;
+        }
+    };
+    super::init_tracing(false);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            let _ = writeln!(err, "steward demo: cannot start the runtime: {e}");
+            return EXIT_CONFIG;
+        }
+    };
+    match runtime.block_on(crate::demo::run(now, out)) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            let _ = writeln!(err, "steward demo: {e}");
+            EXIT_CONFIG
+        }
+    }
+}

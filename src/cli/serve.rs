@@ -1,0 +1,128 @@
+//! `steward serve`: loads settings, validates the configuration and GitLab connectivity, then
+//! runs the webhook receiver and the workers until SIGINT/SIGTERM (graceful: in-flight jobs
+//! finish, the rest stay queued).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::{EXIT_CONFIG, EXIT_OK};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::gitlab::{ClientConfig, GitLab, RestGitLab};
+use crate::rules::Engine;
+use crate::service::{self, AppState, Parts};
+use crate::store::{self, StoreOptions};
+
+/// Arguments of `steward serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Settings file (YAML); `STEWARD_*` environment variables override it.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+}
+
+/// Runs the service; exit 1 when start-up fails (with the reason on stderr).
+pub fn run(args: &ServeArgs, err: &mut dyn Write) -> i32 {
+    super::init_tracing(true);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            let _ = writeln!(err, "steward serve: cannot start the runtime: {e}");
+            return EXIT_CONFIG;
+        }
+    };
+    match runtime.block_on(serve(args)) {
+        Ok(()) => EXIT_OK,
+        Err(message) => {
+            tracing::error!(%message, "start-up failed");
+            let _ = writeln!(err, "steward serve: {message}");
+            EXIT_CONFIG
+        }
+    }
+}
+
+async fn serve(args: &ServeArgs) -> Result<(), String> {
+    let settings = Settings::load(args.config.as_deref()).map_err(|e| e.to_string())?;
+    let engine = Engine::load(&settings.rules_dir, &settings.templates_dir).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        format!(
+            "the configuration is invalid ({} errors; `steward check` shows the same):\n{}",
+            lines.len(),
+            lines.join("\n")
+        )
+    })?;
+    let store = store::open(
+        &settings.database_url,
+        &StoreOptions {
+            max_connections: settings.database_max_connections,
+            lease: settings.worker.lease,
+            max_attempts: settings.worker.max_attempts,
+            ..StoreOptions::default()
+        },
+    )
+    .await
+    .map_err(|e| format!("database: {e}"))?;
+    let base = reqwest::Url::parse(&settings.gitlab.url)
+        .map_err(|e| format!("gitlab.url `{}`: {e}", settings.gitlab.url))?;
+    let mut client = ClientConfig::new(base, settings.gitlab.token.clone());
+    client.timeout = settings.gitlab.timeout;
+    client.requests_per_minute = nonzero(settings.gitlab.requests_per_minute);
+    client.notes_per_minute = nonzero(settings.gitlab.notes_per_minute);
+    let gitlab: Arc<dyn GitLab> =
+        Arc::new(RestGitLab::new(client).map_err(|e| format!("GitLab client: {e}"))?);
+    let state = AppState::assemble(Parts {
+        store,
+        gitlab,
+        engine: Arc::new(engine),
+        clock: Arc::new(SystemClock) as Arc<dyn Clock>,
+        webhook: settings.webhook.clone(),
+        worker: settings.worker.clone(),
+        projects: settings.projects.clone(),
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    tracing::info!(bot = %state.bot.username, backend = state.store.backend_name(), "connected");
+    let running = service::start(
+        Arc::new(state),
+        settings.listen,
+        settings.worker.concurrency,
+    )
+    .await
+    .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
+    tracing::info!(addr = %running.addr, "listening: POST /webhooks/gitlab, GET /healthz /readyz /metrics");
+    wait_for_signal().await;
+    tracing::info!("shutting down: finishing in-flight jobs");
+    running.stop().await;
+    Ok(())
+}
+
+fn nonzero(n: u32) -> std::num::NonZeroU32 {
+    std::num::NonZeroU32::new(n).unwrap_or(std::num::NonZeroU32::MIN)
+}
+
+/// Waits for SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+pub(crate) async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,296 @@
+//! `steward demo`: the team's project in the GitLab simulator, a dozen realistic requests (some
+//! late, some incomplete), Steward handling their webhooks over loopback with an embedded SQLite
+//! store, and a readable report of what happened to each issue.
+//!
+//! The scenario is written for the default `--now` (2026-11-25); the request texts are the same
+//! realistic descriptions the tests use.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+
+use chrono::{DateTime, Utc};
+
+use crate::harness::{Harness, HarnessError, HarnessOptions};
+use crate::model::{IssueIid, LabelName};
+use crate::sim::{Counters, IssueChange};
+
+/// The default simulated "now" the scenario's dates are written for.
+pub const DEFAULT_NOW: &str = "2026-11-25T15:00:00Z";
+
+/// One request the demo files.
+struct Request {
+    by: &'static str,
+    title: &'static str,
+    text: String,
+    expect: &'static str,
+}
+
+fn requests() -> Vec<Request> {
+    let speaker = include_str!("../tests/data/requests/customer-speaker-request--clean.md");
+    let press = include_str!("../tests/data/requests/customer-press-request--clean.md");
+    vec![
+        Request {
+            by: "asales",
+            title: "Customer speaker for DevSecOps World Tour Chicago",
+            text: speaker.to_owned(),
+            expect: "on time (147 days ahead): triaged, assigned to the speaker DRI, due 30 days before the event",
+        },
+        Request {
+            by: "bmarketing",
+            title: "Customer speaker for the DevOps Leaders Summit (January)",
+            text: speaker
+                .replace(
+                    "GitLab DevSecOps World Tour Chicago",
+                    "DevOps Leaders Summit",
+                )
+                .replace("2027-04-21", "2027-01-09"),
+            expect: "late (45 of 60 days): flagged with one comment",
+        },
+        Request {
+            by: "ccs",
+            title: "Speaker: Helix Bank at the FinServ Engineering Forum",
+            text: include_str!("../tests/data/requests/customer-speaker-request--messy.md")
+                .to_owned(),
+            expect: "messy but complete (plain labels, US date): handled like a clean one",
+        },
+        Request {
+            by: "asales",
+            title: "Speaker request (details to follow)",
+            text: include_str!(
+                "../tests/data/requests/customer-speaker-request--late-and-broken.md"
+            )
+            .to_owned(),
+            expect: "incomplete: needs-info with a checklist of what is missing",
+        },
+        Request {
+            by: "bmarketing",
+            title: "Press quote for the Q1 platform launch",
+            text: press.to_owned(),
+            expect: "on time: routed to the press DRI",
+        },
+        Request {
+            by: "ccs",
+            title: "Customer quote for a trade-press feature due in two weeks",
+            text: press.replace("**Deadline:** 2027-02-15", "**Deadline:** 2026-12-10"),
+            expect: "late (15 of 30 days): flagged with one comment",
+        },
+        Request {
+            by: "ccs",
+            title: "Story idea: large bank consolidating CI",
+            text: include_str!("../tests/data/requests/customer-story-idea--clean.md").to_owned(),
+            expect: "prioritised from account size, tier and users",
+        },
+        Request {
+            by: "asales",
+            title: "Story idea (quick note from the field)",
+            text: include_str!("../tests/data/requests/customer-story-idea--messy.md").to_owned(),
+            expect: "messy story idea: still prioritised",
+        },
+        Request {
+            by: "asales",
+            title: "Earnings reference candidate",
+            text: include_str!("../tests/data/requests/earnings-customer-reference--clean.md")
+                .to_owned(),
+            expect: "classified First Order or Growth",
+        },
+        Request {
+            by: "bmarketing",
+            title: "Logo on the website for a new customer",
+            text: include_str!(
+                "../tests/data/requests/customer-reference-approval--no-approval-yet.md"
+            )
+            .to_owned(),
+            expect: "no written approval yet: flagged",
+        },
+        Request {
+            by: "ccs",
+            title: "Analyst reference survey participants",
+            text: include_str!("../tests/data/requests/analyst-participation-request--clean.md")
+                .to_owned(),
+            expect: "routed to Analyst Relations and Advocacy",
+        },
+        Request {
+            by: "asales",
+            title: "EAB nomination",
+            text: include_str!("../tests/data/requests/eab-nomination--director.md").to_owned(),
+            expect: "below VP level: flagged",
+        },
+        Request {
+            by: "bmarketing",
+            title: "Reference contest entry",
+            text: include_str!(
+                "../tests/data/requests/reference-contest-entry--missing-evidence.md"
+            )
+            .to_owned(),
+            expect: "no agreement evidence and an impossible date: needs-info",
+        },
+    ]
+}
+
+/// Runs the scenario and writes the report to `out`.
+pub async fn run(now: DateTime<Utc>, out: &mut dyn Write) -> Result<(), HarnessError> {
+    let io = |e: std::io::Error| HarnessError(format!("writing the report: {e}"));
+    let h = Harness::start(HarnessOptions::shipped(now)).await?;
+    writeln!(
+        out,
+        "Steward demo: {} (simulated), GitLab simulator at {}, Steward at http://{}, SQLite store {}\n",
+        now.format("%Y-%m-%d %H:%M UTC"),
+        h.sim.base_url(),
+        h.running.addr,
+        h.db_file
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
+    )
+    .map_err(io)?;
+
+    let reqs = requests();
+    let mut filed = Vec::new();
+    for r in &reqs {
+        let iid = h.file(r.by, r.title, &r.text).await?;
+        filed.push(iid);
+    }
+    let jobs = h.settle().await?;
+    let after_intake = h.sim.counters();
+    writeln!(
+        out,
+        "{} requests filed; Steward ran {jobs} jobs and made {} GitLab API calls \
+         ({} reads, {} writes: {} issue edits, {} comments).\n",
+        reqs.len(),
+        after_intake.requests_total,
+        after_intake.reads,
+        after_intake.writes,
+        after_intake.endpoint("issues.edit"),
+        after_intake.notes_created
+    )
+    .map_err(io)?;
+
+    for (r, iid) in reqs.iter().zip(&filed) {
+        report_issue(&h, *iid, r, out).map_err(io)?;
+    }
+
+    // The late speaker request's requester corrects the event date.
+    let late = filed[1];
+    let requester = h.user(reqs[1].by)?;
+    let fixed = reqs[1].text.replace("2027-01-09", "2027-03-01");
+    h.sim
+        .update_issue(
+            h.project(),
+            late,
+            requester,
+            IssueChange {
+                description: Some(fixed),
+                ..IssueChange::default()
+            },
+        )
+        .map_err(|e| HarnessError(format!("editing #{late}: {e}")))?;
+    h.settle().await?;
+    writeln!(
+        out,
+        "Then @{} corrects the event date of #{late} to 2027-03-01 (96 days ahead):",
+        reqs[1].by
+    )
+    .map_err(io)?;
+    report_issue(&h, late, &reqs[1], out).map_err(io)?;
+
+    // GitLab re-sends the first request's delivery three times.
+    let before = h.sim.counters();
+    if let Some(first) = h.sim.deliveries().first().map(|d| d.id) {
+        for _ in 0..3 {
+            let _ = h.sim.resend(first).await;
+        }
+    }
+    h.settle().await?;
+    let after = h.sim.counters();
+    writeln!(
+        out,
+        "GitLab re-sends #{}'s delivery 3 times: {} more API calls, {} more writes \
+         (duplicates are recognised by their Idempotency-Key).\n",
+        filed[0],
+        after.requests_total - before.requests_total,
+        after.writes - before.writes
+    )
+    .map_err(io)?;
+    summary(&after, out).map_err(io)?;
+    h.stop().await;
+    Ok(())
+}
+
+fn report_issue(
+    h: &Harness,
+    iid: IssueIid,
+    r: &Request,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let Some(issue) = h.sim.issue(h.project(), iid) else {
+        return writeln!(out, "#{iid}: missing from the simulator");
+    };
+    let labels: BTreeSet<LabelName> = issue.labels.iter().cloned().collect();
+    let template = h
+        .state
+        .engine
+        .templates()
+        .recognise(&issue.description, &labels)
+        .template()
+        .map(|t| t.to_string())
+        .unwrap_or_else(|| "(not recognised)".to_owned());
+    writeln!(out, "#{iid}  {}  (filed by @{})", issue.title, r.by)?;
+    writeln!(out, "    expected   {}", r.expect)?;
+    writeln!(out, "    template   {template}")?;
+    let names: Vec<&str> = issue.labels.iter().map(|l| l.as_str()).collect();
+    writeln!(out, "    labels     {}", names.join(" · "))?;
+    let who: Vec<String> = issue.assignees.iter().map(|u| format!("@{u}")).collect();
+    writeln!(
+        out,
+        "    assignee   {:<16} due {}",
+        if who.is_empty() {
+            "(none)".to_owned()
+        } else {
+            who.join(", ")
+        },
+        issue
+            .due_date
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "(none)".to_owned())
+    )?;
+    let notes: Vec<_> = h
+        .sim
+        .notes(h.project(), iid)
+        .into_iter()
+        .filter(|n| !n.system && n.author.as_str() == "steward-bot")
+        .collect();
+    if notes.is_empty() {
+        writeln!(out, "    comments   (none)")?;
+    }
+    for note in notes {
+        let key = crate::reconcile::marker_key(&note.body).unwrap_or("?");
+        let edited = if note.updated_at > note.created_at {
+            ", edited"
+        } else {
+            ""
+        };
+        writeln!(out, "    comment    `{key}`{edited}:")?;
+        for line in note
+            .body
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .take(6)
+        {
+            writeln!(out, "        | {}", line.trim_end())?;
+        }
+    }
+    writeln!(out)
+}
+
+fn summary(c: &Counters, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "GitLab API calls in total (simulator counters):")?;
+    for (endpoint, n) in &c.by_endpoint {
+        writeln!(out, "    {endpoint:<14} {n}")?;
+    }
+    writeln!(
+        out,
+        "    webhooks sent {}, blocked by GitLab's recursion detection {}, quick actions run by Steward's text {}",
+        c.webhooks_sent, c.webhooks_blocked, c.quick_actions
+    )
+}

@@ -1,0 +1,282 @@
+//! An in-process GitLab simulator wired to a real Steward (HTTP over loopback, a real SQLite or
+//! PostgreSQL store, the shipped rules), for `steward demo`, the end-to-end tests and the
+//! benchmarks. Time is a manual clock shared by both sides; the queue is drained explicitly,
+//! so nothing here sleeps.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::clock::{Clock, ManualClock};
+use crate::config::{WebhookSettings, WorkerSettings};
+use crate::gitlab::{ClientConfig, GitLab, RestGitLab};
+use crate::jobs::worker::Worker;
+use crate::model::{IssueIid, ProjectId, UserId};
+use crate::rules::Engine;
+use crate::service::{self, AppState, Parts, Running};
+use crate::sim::{self, HookConfig, NewIssue, SimConfig, SimHandle, TeamSeed, TeamSeedOptions};
+use crate::store::{self, StoreOptions};
+
+/// The webhook secret the harness configures on both sides.
+pub const HOOK_SECRET: &str = "harness-hook-secret";
+/// The bot's API token in the simulator.
+pub const BOT_TOKEN: &str = "glpat-harness-bot";
+
+/// How to start a harness.
+#[derive(Debug, Clone)]
+pub struct HarnessOptions {
+    /// The simulated "now" for both GitLab and Steward.
+    pub now: DateTime<Utc>,
+    /// Database URL; `None` creates a fresh SQLite file in the temp directory.
+    pub database_url: Option<String>,
+    /// Rules directory.
+    pub rules_dir: PathBuf,
+    /// Templates directory.
+    pub templates_dir: PathBuf,
+    /// Simulator settings.
+    pub sim: SimConfig,
+    /// Store settings.
+    pub store: StoreOptions,
+    /// A GitLab 19 signing token (`whsec_…`) configured on both sides, in addition to the
+    /// secret token.
+    pub signing_token: Option<String>,
+}
+
+impl HarnessOptions {
+    /// The shipped rules and templates (resolved from the crate root), a fresh SQLite file.
+    pub fn shipped(now: DateTime<Utc>) -> Self {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        Self {
+            now,
+            database_url: None,
+            rules_dir: root.join("rules"),
+            templates_dir: root.join("issue_templates"),
+            sim: SimConfig::default(),
+            store: StoreOptions::default(),
+            signing_token: None,
+        }
+    }
+}
+
+/// A running simulator plus Steward.
+pub struct Harness {
+    /// The simulated GitLab.
+    pub sim: SimHandle,
+    /// The seeded team project, users and epics.
+    pub seed: TeamSeed,
+    /// Steward's shared state.
+    pub state: Arc<AppState>,
+    /// Steward's HTTP server (no background workers: see [`Harness::settle`]).
+    pub running: Running,
+    /// A worker driven by the harness.
+    pub worker: Worker,
+    /// The shared clock.
+    pub clock: ManualClock,
+    /// The SQLite file, when the harness created one.
+    pub db_file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Harness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Harness")
+            .field("steward", &self.running.addr)
+            .field("gitlab", &self.sim.base_url())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A harness start-up failure.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct HarnessError(pub String);
+
+fn err(what: &str) -> impl Fn(String) -> HarnessError + '_ {
+    move |e| HarnessError(format!("{what}: {e}"))
+}
+
+impl Harness {
+    /// Starts the simulator, seeds the team project, starts Steward on a random port and points
+    /// the project's webhook at it.
+    pub async fn start(opts: HarnessOptions) -> Result<Self, HarnessError> {
+        let engine = Engine::load(&opts.rules_dir, &opts.templates_dir).map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            HarnessError(format!("configuration is invalid:\n{}", lines.join("\n")))
+        })?;
+        let sim = sim::Simulator::start(opts.sim.clone())
+            .await
+            .map_err(|e| err("simulator")(e.to_string()))?;
+        sim.set_now(opts.now);
+        let seed = sim::seed_team_project(
+            &sim,
+            &TeamSeedOptions {
+                bot_token: BOT_TOKEN.to_owned(),
+                hook: None,
+            },
+        )
+        .map_err(|e| err("seeding the simulator")(e.to_string()))?;
+
+        // The team created every label its rules use (`steward serve` reports missing ones).
+        let existing = sim.project_label_names(seed.project);
+        for label in engine.labels_used() {
+            if !existing.iter().any(|l| l == label.as_str()) {
+                sim.add_label(seed.project, label.as_str(), "#428bca");
+            }
+        }
+
+        let (db_url, db_file) = match &opts.database_url {
+            Some(url) => (url.clone(), None),
+            None => {
+                let path = unique_temp_file("steward-harness", "db");
+                (format!("sqlite://{}?mode=rwc", path.display()), Some(path))
+            }
+        };
+        let store = store::open(&db_url, &opts.store)
+            .await
+            .map_err(|e| err("store")(e.to_string()))?;
+        let mut cfg = ClientConfig::new(
+            reqwest::Url::parse(&sim.base_url())
+                .map_err(|e| err("simulator URL")(e.to_string()))?,
+            secrecy::SecretString::from(BOT_TOKEN),
+        );
+        cfg.user_agent = "steward-harness".to_owned();
+        // The simulator enforces no budget unless told to; keep the client's out of the way too.
+        cfg.requests_per_minute = std::num::NonZeroU32::MIN.saturating_add(999_999);
+        cfg.notes_per_minute = std::num::NonZeroU32::MIN.saturating_add(999_999);
+        let gitlab: Arc<dyn GitLab> =
+            Arc::new(RestGitLab::new(cfg).map_err(|e| err("GitLab client")(e.to_string()))?);
+        let clock = ManualClock::new(opts.now);
+        let state = AppState::assemble(Parts {
+            store,
+            gitlab,
+            engine: Arc::new(engine),
+            clock: Arc::new(clock.clone()) as Arc<dyn Clock>,
+            webhook: WebhookSettings {
+                secrets: vec![secrecy::SecretString::from(HOOK_SECRET)],
+                signing_tokens: opts
+                    .signing_token
+                    .iter()
+                    .map(|t| secrecy::SecretString::from(t.clone()))
+                    .collect(),
+                replay_window: std::time::Duration::from_secs(300),
+                max_body_bytes: 25 * 1024 * 1024,
+                request_timeout: std::time::Duration::from_secs(8),
+                max_concurrency: 256,
+            },
+            worker: WorkerSettings {
+                concurrency: 1,
+                lease: std::time::Duration::from_secs(60),
+                max_attempts: 8,
+            },
+            projects: vec![seed.project],
+        })
+        .await
+        .map_err(|e| err("Steward start-up")(e.to_string()))?;
+        let state = Arc::new(state);
+        let running = service::start(
+            state.clone(),
+            "127.0.0.1:0"
+                .parse()
+                .map_err(|_| HarnessError("address".into()))?,
+            0,
+        )
+        .await
+        .map_err(|e| err("binding Steward's port")(e.to_string()))?;
+        let mut hook = HookConfig::all_events(format!("http://{}/webhooks/gitlab", running.addr));
+        hook.secret_token = Some(HOOK_SECRET.to_owned());
+        hook.signing_token = opts.signing_token.clone();
+        sim.add_hook(seed.project, hook);
+        let worker = Worker::new(state.clone(), "harness".to_owned());
+        Ok(Self {
+            sim,
+            seed,
+            state,
+            running,
+            worker,
+            clock,
+            db_file,
+        })
+    }
+
+    /// The team project.
+    pub fn project(&self) -> ProjectId {
+        self.seed.project
+    }
+
+    /// A seeded user's id.
+    pub fn user(&self, username: &str) -> Result<UserId, HarnessError> {
+        self.seed
+            .user(username)
+            .ok_or_else(|| HarnessError(format!("no seeded user `{username}`")))
+    }
+
+    /// Moves both clocks.
+    pub fn set_now(&self, now: DateTime<Utc>) {
+        self.clock.set(now);
+        self.sim.set_now(now);
+    }
+
+    /// Files an issue as `username` (quick actions in the description run as in GitLab).
+    pub async fn file(
+        &self,
+        username: &str,
+        title: &str,
+        description: &str,
+    ) -> Result<IssueIid, HarnessError> {
+        let user = self.user(username)?;
+        self.sim
+            .create_issue(
+                self.project(),
+                user,
+                NewIssue {
+                    title: title.to_owned(),
+                    description: description.to_owned(),
+                    ..NewIssue::default()
+                },
+            )
+            .map_err(|e| err("filing an issue")(e.to_string()))
+    }
+
+    /// Delivers every pending webhook and runs every due job, repeatedly, until both are quiet
+    /// (Steward's own edits produce echo webhooks, which must be delivered too). Returns the
+    /// number of jobs run.
+    pub async fn settle(&self) -> Result<usize, HarnessError> {
+        let mut total = 0;
+        for _ in 0..20 {
+            self.sim.flush_webhooks().await;
+            let ran = self
+                .worker
+                .drain()
+                .await
+                .map_err(|e| err("worker")(e.to_string()))?;
+            total += ran;
+            if ran == 0 {
+                return Ok(total);
+            }
+        }
+        Ok(total)
+    }
+
+    /// Stops Steward and the simulator and removes the temporary database.
+    pub async fn stop(self) {
+        self.running.stop().await;
+        let _ = self.sim.shutdown().await;
+        if let Some(path) = &self.db_file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+    }
+}
+
+/// A path in the temp directory that no other process or test uses.
+pub fn unique_temp_file(prefix: &str, ext: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    std::env::temp_dir().join(format!("{prefix}-{}-{n}-{nanos}.{ext}", std::process::id()))
+}

@@ -1,0 +1,33 @@
+//! `steward demo` from the command line: the README's run command.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use assert_cmd::Command;
+
+#[test]
+fn demo_reports_the_expected_outcome_for_every_request() {
+    let out = Command::cargo_bin("steward")
+        .unwrap()
+        .arg("demo")
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("13 requests filed"), "{text}");
+    // The late speaker request is flagged, then cleared when its date is fixed.
+    let (intake, after_fix) = text.split_once("corrects the event date").unwrap();
+    assert!(intake.contains("lead-time::violated"));
+    assert!(intake.contains("45 days"));
+    assert!(after_fix.contains("Update: with the event date now 2027-03-01"));
+    // Incomplete requests get a checklist; re-deliveries cost nothing.
+    assert!(text.contains("advocacy::needs-info"));
+    assert!(text.contains("- [ ] **Event date**: found \"next spring\""));
+    assert!(text.contains("0 more API calls, 0 more writes"));
+    assert!(text.contains("quick actions run by Steward's text 0"));
+    // Every request was recognised.
+    assert!(!text.contains("(not recognised)"), "{text}");
+}
