@@ -4,6 +4,7 @@
 // Test tables are tuples spelled out where they are used.
 #![allow(clippy::type_complexity)]
 
+#[path = "rules_support/helpers.rs"]
 mod rules_support;
 
 use rules_support::*;

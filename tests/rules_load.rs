@@ -2,6 +2,7 @@
 //! valid name and a hint; the shipped rules load cleanly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "rules_support/helpers.rs"]
 mod rules_support;
 
 use rules_support::*;
