@@ -869,4 +869,5 @@ fn closed_issues_are_left_alone_by_open_only_rules() {
     assert!(plan.remove_labels.is_empty(), "{plan:?}");
     assert!(plan.assignees.is_none());
     assert!(!names(&plan).contains(&"intake-triage-status"));
+    assert!(plan.add_labels.is_empty(), "{plan:?}");
 }
