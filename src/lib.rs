@@ -32,16 +32,20 @@
 //! | [`config`] | service settings from a file and `STEWARD_*` variables |
 //! | [`clock`] | the injected source of "now" |
 //! | [`reconcile`] | plan vs current issue → minimal writes |
+//! | [`schedule`] | cron schedules in a time zone; due slots claimed once across replicas |
+//! | [`digest`] | weekly program digest: select, render Markdown, post once per ISO week |
 //! | [`cli`] | the `steward` command line |
 
 pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod digest;
 pub mod gitlab;
 pub mod model;
 pub mod reconcile;
 pub mod rules;
+pub mod schedule;
 pub mod sim;
 pub mod store;
 pub mod templates;
