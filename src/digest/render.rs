@@ -66,9 +66,9 @@ pub fn render(d: &Digest) -> String {
     section(w, "Open", &d.open, "No open requests.");
     progress(w, d);
     leaderboard(w, d);
-    let _ = write!(
+    let _ = writeln!(
         w,
-        "<sub>Posted by Steward; this note is updated in place when the digest is re-run for {}.</sub>\n",
+        "<sub>Posted by Steward; this note is updated in place when the digest is re-run for {}.</sub>",
         d.week
     );
     guard_quick_actions(&out)

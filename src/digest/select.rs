@@ -305,7 +305,7 @@ fn leaderboard(scope: &DigestScope, targets: &Targets, issues: &[DigestIssue]) -
         })
         .collect();
     // BTreeMap order is by name; a stable sort by count keeps ties in name order.
-    rows.sort_by(|a, b| b.entries.cmp(&a.entries));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.entries));
     Leaderboard {
         quarter: scope.quarter.name.clone(),
         rows,
