@@ -5,6 +5,7 @@
 //! This module does not read GitLab to build its input (the job runner turns issues into
 //! [`DigestIssue`]s) and does not compute fiscal periods (the calendar passes them in).
 
+mod config;
 mod input;
 mod post;
 mod render;
@@ -12,6 +13,7 @@ mod select;
 mod targets;
 mod week;
 
+pub use config::{DigestConfig, SharedTargetError};
 pub use input::{DigestIssue, DigestScope, FiscalPeriod, LATE_FILED_LABEL, Program};
 pub use post::{DigestError, DigestTarget, EpicApi, PostOutcome, post_digest};
 pub use render::{MAX_LISTED, marker, note_key, render};
