@@ -252,3 +252,38 @@ fn looking_back_finds_exactly_the_slots_looking_forward_does_across_dst_weeks() 
         }
     }
 }
+
+mod invariants {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Whatever the history and the moment, across 2027's DST changes: the run slot is due,
+        /// within grace and new; coalesced slots are within grace, skipped ones outside it; and
+        /// once the run slot finishes nothing is due until the next slot.
+        #[test]
+        fn due_slots_are_due_new_and_run_once(
+            now_minutes in 0i64..(366 * 24 * 60),
+            since_minutes in 0i64..(4 * 24 * 60),
+            cron_index in 0usize..4,
+            berlin in any::<bool>(),
+        ) {
+            let cron = [HOURLY, WEEKDAY_MORNINGS, WEEKLY_DIGEST, NIGHTLY_FULL_SWEEP][cron_index];
+            let tz = if berlin { Berlin } else { New_York };
+            let s = schedule(cron, tz, 6);
+            let now = at("2027-01-01T00:00:00Z") + chrono::Duration::minutes(now_minutes);
+            let last = now - chrono::Duration::minutes(since_minutes);
+            let window = now - chrono::Duration::hours(6);
+            let due = due_slots(&s, Some(last), now);
+            if let Some(run) = due.run {
+                prop_assert!(run <= now && run >= window && run > last);
+                prop_assert!(next_slot(&s, run).is_none_or(|n| n > now));
+                prop_assert!(due.coalesced.iter().all(|c| *c < run && *c >= window && *c > last));
+                prop_assert!(due_slots(&s, Some(run), now).is_empty());
+            }
+            prop_assert!(due.skipped.iter().all(|k| *k < window && *k > last));
+        }
+    }
+}

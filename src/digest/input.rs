@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::IsoWeek;
-use crate::model::{IssueIid, IssueState, LabelName, Username};
+use crate::model::{Issue, IssueIid, IssueState, LabelName, Username};
 
 /// The label that marks a request filed later than its program's lead time.
 pub const LATE_FILED_LABEL: &str = "lead-time::violated";
@@ -126,6 +126,29 @@ pub struct DigestIssue {
 }
 
 impl DigestIssue {
+    /// The digest's view of an issue read from GitLab. `closed_at` is passed separately because
+    /// [`Issue`] does not carry it; `account_owner` comes from the parsed template fields.
+    pub fn from_issue(
+        issue: &Issue,
+        closed_at: Option<DateTime<Utc>>,
+        account_owner: Option<Username>,
+    ) -> Self {
+        Self {
+            iid: issue.iid,
+            title: issue.title.clone(),
+            web_url: issue.web_url.clone(),
+            confidential: issue.confidential,
+            state: issue.state,
+            created_at: issue.created_at,
+            closed_at,
+            due_date: issue.due_date,
+            assignees: issue.assignees.iter().map(|u| u.username.clone()).collect(),
+            labels: issue.labels.clone(),
+            account_owner,
+            late_filed: issue.labels.iter().any(|l| l.as_str() == LATE_FILED_LABEL),
+        }
+    }
+
     /// Whether the issue carries `label`.
     pub fn has_label(&self, label: &str) -> bool {
         self.labels.iter().any(|l| l.as_str() == label)
@@ -178,4 +201,52 @@ pub struct DigestScope {
     pub quarter: FiscalPeriod,
     /// The fiscal year targets are measured in.
     pub year: FiscalPeriod,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{IssueId, ProjectId, UserId, UserRef};
+
+    #[test]
+    fn an_issue_read_from_gitlab_becomes_a_digest_issue_with_its_late_flag() {
+        let created = DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let issue = Issue {
+            project_id: ProjectId(5),
+            id: IssueId(1121),
+            iid: IssueIid(121),
+            title: "Speaker for Commit".into(),
+            description: String::new(),
+            state: IssueState::Opened,
+            labels: [LATE_FILED_LABEL, "advocacy-program::speaker"]
+                .into_iter()
+                .map(LabelName::from)
+                .collect(),
+            assignees: vec![UserRef {
+                id: UserId(9),
+                username: Username::from("jhernandez"),
+            }],
+            author: None,
+            created_at: created,
+            updated_at: created,
+            due_date: None,
+            confidential: true,
+            web_url: "https://gitlab.example.com/a/b/-/issues/121".into(),
+            owned_note_keys: BTreeSet::new(),
+        };
+        let d = DigestIssue::from_issue(&issue, None, Some(Username::from("ae-sam")));
+        assert!(d.late_filed && d.confidential);
+        assert_eq!(d.assignees, [Username::from("jhernandez")]);
+        assert_eq!(d.account_owner, Some(Username::from("ae-sam")));
+        assert!(d.open_at(created) && !d.open_at(created - chrono::Duration::seconds(1)));
+        assert_eq!("eab".parse::<Program>(), Ok(Program::Eab));
+        assert!(
+            "webinar"
+                .parse::<Program>()
+                .unwrap_err()
+                .contains("speaker")
+        );
+    }
 }
