@@ -69,6 +69,7 @@ fn issues(root: &Path) -> Vec<Issue> {
                 confidential: false,
                 web_url: String::new(),
                 owned_note_keys: BTreeSet::new(),
+                managed_due_date: None,
             }
         })
         .collect()

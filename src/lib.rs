@@ -37,6 +37,8 @@
 //! | [`service`] | assembles state, HTTP server and workers with one shutdown signal |
 //! | [`harness`] | simulator + Steward in one process, for demo, tests, benchmarks |
 //! | [`demo`] | the `steward demo` scenario and report |
+//! | [`schedule`] | cron schedules in a time zone; due slots claimed once across replicas |
+//! | [`digest`] | weekly program digest: select, render Markdown, post once per ISO week |
 //! | [`cli`] | the `steward` command line |
 
 pub mod calendar;
@@ -44,6 +46,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod digest;
 pub mod gitlab;
 pub mod harness;
 pub mod http;
@@ -52,6 +55,7 @@ pub mod model;
 pub mod reconcile;
 pub mod rules;
 pub mod service;
+pub mod schedule;
 pub mod sim;
 pub mod store;
 pub mod templates;

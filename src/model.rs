@@ -153,6 +153,9 @@ pub struct Issue {
     /// Keys of the Steward-owned notes already present on the issue (found by marker). Rules use
     /// it to update a note that no longer needs to exist instead of creating one.
     pub owned_note_keys: BTreeSet<String>,
+    /// The due date Steward itself last set on the issue (kept in the store), if any. Rules
+    /// move a due date only while it is still the one Steward set: a date a person chose wins.
+    pub managed_due_date: Option<NaiveDate>,
 }
 
 /// The type of a template field.

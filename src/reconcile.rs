@@ -256,6 +256,7 @@ mod tests {
             confidential: false,
             web_url: String::new(),
             owned_note_keys: BTreeSet::new(),
+            managed_due_date: None,
         }
     }
 

@@ -122,6 +122,48 @@ async fn moving_the_event_date_90_days_out_removes_the_flag_and_updates_the_same
     assert_eq!(after[0].id, first[0].id);
     assert_ne!(after[0].body, first[0].body);
     assert!(after[0].body.contains("90 days"), "{}", after[0].body);
+    // The due date Steward set follows the event date (30 days before it).
+    let issue = h.sim.issue(h.project(), iid).unwrap();
+    assert_eq!(issue.due_date, NaiveDate::from_ymd_opt(2027, 5, 6));
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_due_date_a_person_chose_is_kept_when_the_event_moves() {
+    let h = harness().await;
+    let iid = h
+        .file("asales", "Speaker request", &speaker_request("2027-05-21"))
+        .await
+        .unwrap();
+    h.settle().await.unwrap();
+    let dri = h.user("jhernandez").unwrap();
+    let chosen = NaiveDate::from_ymd_opt(2027, 4, 1);
+    h.sim
+        .update_issue(
+            h.project(),
+            iid,
+            dri,
+            IssueChange {
+                due_date: Some(chosen),
+                ..IssueChange::default()
+            },
+        )
+        .unwrap();
+    h.settle().await.unwrap();
+    let requester = h.user("asales").unwrap();
+    h.sim
+        .update_issue(
+            h.project(),
+            iid,
+            requester,
+            IssueChange {
+                description: Some(speaker_request("2027-06-21")),
+                ..IssueChange::default()
+            },
+        )
+        .unwrap();
+    h.settle().await.unwrap();
+    assert_eq!(h.sim.issue(h.project(), iid).unwrap().due_date, chosen);
     h.stop().await;
 }
 

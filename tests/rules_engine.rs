@@ -58,6 +58,7 @@ fn request(file: &str, created: &str) -> Issue {
         confidential: false,
         web_url: String::new(),
         owned_note_keys: BTreeSet::new(),
+        managed_due_date: None,
     }
 }
 

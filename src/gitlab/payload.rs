@@ -497,5 +497,6 @@ fn build_issue(
         confidential: a.confidential.unwrap_or(false) || confidential_event,
         web_url: a.url.clone().unwrap_or_default(),
         owned_note_keys: BTreeSet::new(),
+        managed_due_date: None,
     })
 }

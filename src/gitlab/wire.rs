@@ -93,6 +93,7 @@ impl TryFrom<RestIssue> for Issue {
             web_url: i.web_url,
             // The caller fills this from the notes it owns; the issue JSON cannot know it.
             owned_note_keys: BTreeSet::new(),
+            managed_due_date: None,
         })
     }
 }

@@ -168,6 +168,11 @@ impl Worker {
         let mut issue = st.gitlab.get_issue(&ctx, job.project, job.iid).await?;
         let existing = self.existing_notes(&issue, &ctx).await?;
         issue.owned_note_keys = existing.keys().cloned().collect();
+        issue.managed_due_date = st
+            .store
+            .get_state(&managed_due_key(job.project, job.iid))
+            .await?
+            .and_then(|d| d.parse().ok());
 
         let decision = st
             .engine
@@ -222,6 +227,13 @@ impl Worker {
             let detail = describe_edit(changes);
             match st.gitlab.edit_issue(ctx, job.project, job.iid, &edit).await {
                 Ok(_) => {
+                    if let Some(due) = changes.due_date {
+                        let key = managed_due_key(job.project, job.iid);
+                        if let Err(e) = st.store.set_state(&key, &due.to_string()).await {
+                            // Only costs the ability to move this date later; never fatal.
+                            tracing::warn!(error = %e, "could not record the due date Steward set");
+                        }
+                    }
                     self.audit(
                         job,
                         "issue.edit",
@@ -466,6 +478,10 @@ impl Worker {
             tracing::error!(error = %e, action, "could not write the audit log");
         }
     }
+}
+
+fn managed_due_key(project: ProjectId, iid: IssueIid) -> String {
+    format!("managed-due:{project}:{iid}")
 }
 
 fn notes_synced_key(project: ProjectId, iid: IssueIid) -> String {

@@ -156,10 +156,14 @@ pub fn evaluate(
                 },
             };
             if let Some(base) = base {
-                let target = shift(calendar, base, d.offset, d.unit);
+                // A due date before the request was filed helps nobody: it starts overdue.
+                let target = shift(calendar, base, d.offset, d.unit).max(ctx.created);
                 due = Some(target);
                 let differs = issue.due_date != Some(target);
-                if issue.due_date.is_none() || (d.overwrite && differs) {
+                // Steward keeps the due date it set in step with its source field; a date a
+                // person chose is kept unless the rule says `overwrite`.
+                let ours = issue.due_date.is_some() && issue.due_date == issue.managed_due_date;
+                if issue.due_date.is_none() || (differs && (ours || d.overwrite)) {
                     plan.due_date = Some(target);
                 }
             }

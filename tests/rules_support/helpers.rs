@@ -204,6 +204,7 @@ pub fn issue(created: &str) -> Issue {
         confidential: false,
         web_url: String::new(),
         owned_note_keys: BTreeSet::new(),
+        managed_due_date: None,
     }
 }
 

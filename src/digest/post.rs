@@ -1,0 +1,329 @@
+//! Posting a rendered digest: once per ISO week per target, editing that week's note when the
+//! body changed and writing nothing when it did not. The only part of `digest` that performs
+//! I/O; it decides nothing about the digest's content.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::IsoWeek;
+use super::render::{marker, note_key};
+use crate::gitlab::{CallContext, GitLab, GitLabError, Note};
+use crate::model::{GroupId, IssueIid, NoteId, ProjectId};
+use crate::reconcile::body_hash;
+use crate::store::{NoteTarget, OwnedNote, Store, StoreError};
+
+/// Which epic API to post through (GITLAB.md §3.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum EpicApi {
+    /// `POST /groups/:id/epics/:epic_id/notes` (deprecated since GitLab 17.0, still served).
+    #[default]
+    Rest,
+    /// GraphQL `createNote` / `updateNote` on the epic's work item.
+    #[serde(rename = "graphql")]
+    GraphQl,
+}
+
+/// Where a program's digest is posted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum DigestTarget {
+    /// The program's tracking epic, by group and epic iid (the `&12` users see).
+    Epic {
+        /// Group.
+        group: GroupId,
+        /// Epic iid.
+        epic_iid: u64,
+        /// API to post through.
+        #[serde(default)]
+        api: EpicApi,
+    },
+    /// A plain tracking issue (for GitLab tiers without epics).
+    Issue {
+        /// Project.
+        project: ProjectId,
+        /// Issue iid.
+        iid: IssueIid,
+    },
+}
+
+/// What posting did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostOutcome {
+    /// The week's first digest note was created.
+    Created,
+    /// The week's note existed and its body was replaced.
+    Updated,
+    /// The week's note already had this body: nothing was written.
+    Unchanged,
+}
+
+/// A failed post.
+#[derive(Debug, thiserror::Error)]
+pub enum DigestError {
+    /// GitLab failed or refused.
+    #[error("posting the digest: {0}")]
+    GitLab(#[from] GitLabError),
+    /// The store failed.
+    #[error("remembering the digest note: {0}")]
+    Store(#[from] StoreError),
+    /// GraphQL posting needs the epic's work item, which GitLab did not report.
+    #[error(
+        "epic &{epic_iid} of group {group} has no work item id; post through the REST API \
+         (`api: rest`) on this GitLab version"
+    )]
+    NoWorkItem {
+        /// Group.
+        group: GroupId,
+        /// Epic iid.
+        epic_iid: u64,
+    },
+}
+
+impl DigestError {
+    /// Whether retrying later can help.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::GitLab(e) => e.is_transient(),
+            Self::Store(e) => e.is_transient(),
+            Self::NoWorkItem { .. } => false,
+        }
+    }
+}
+
+/// The note remembered for a GraphQL-posted digest (state table, JSON).
+#[derive(Debug, Serialize, Deserialize)]
+struct GraphQlNote {
+    gid: String,
+    body_hash: String,
+}
+
+/// Posts `body` as `week`'s digest on `target`, or updates that week's note. The marker line is
+/// added when `body` lacks it. Re-running with the same body writes nothing.
+pub async fn post_digest(
+    gitlab: &dyn GitLab,
+    store: &dyn Store,
+    target: &DigestTarget,
+    week: IsoWeek,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<PostOutcome, DigestError> {
+    let body = with_marker(week, body);
+    let ctx = CallContext::none();
+    match *target {
+        DigestTarget::Epic {
+            group,
+            epic_iid,
+            api: EpicApi::Rest,
+        } => {
+            let epic_id = epic_id(gitlab, store, &ctx, group, epic_iid).await?;
+            let notes = NoteApi::Epic { group, epic_id };
+            upsert(gitlab, store, &ctx, &notes, week, &body, now).await
+        }
+        DigestTarget::Epic {
+            group,
+            epic_iid,
+            api: EpicApi::GraphQl,
+        } => post_graphql(gitlab, store, &ctx, group, epic_iid, week, &body).await,
+        DigestTarget::Issue { project, iid } => {
+            let notes = NoteApi::Issue { project, iid };
+            upsert(gitlab, store, &ctx, &notes, week, &body, now).await
+        }
+    }
+}
+
+fn with_marker(week: IsoWeek, body: &str) -> String {
+    let marker = marker(week);
+    if body.lines().next().map(str::trim) == Some(marker.as_str()) {
+        body.to_owned()
+    } else {
+        format!("{marker}\n{body}")
+    }
+}
+
+/// The epic's global id, looked up once and remembered: epic notes take the id, not the iid
+/// (GITLAB.md §3.4).
+async fn epic_id(
+    gitlab: &dyn GitLab,
+    store: &dyn Store,
+    ctx: &CallContext,
+    group: GroupId,
+    epic_iid: u64,
+) -> Result<u64, DigestError> {
+    let key = format!("epic-id:{group}/{epic_iid}");
+    if let Some(id) = store.get_state(&key).await?.and_then(|v| v.parse().ok()) {
+        return Ok(id);
+    }
+    let epic = gitlab.get_epic(ctx, group, epic_iid).await?;
+    store.set_state(&key, &epic.id.to_string()).await?;
+    Ok(epic.id)
+}
+
+/// The REST note endpoints of an epic or an issue.
+enum NoteApi {
+    Epic { group: GroupId, epic_id: u64 },
+    Issue { project: ProjectId, iid: IssueIid },
+}
+
+impl NoteApi {
+    fn target(&self) -> NoteTarget {
+        match *self {
+            Self::Epic { group, epic_id } => NoteTarget::Epic { group, epic_id },
+            Self::Issue { project, iid } => NoteTarget::Issue { project, iid },
+        }
+    }
+
+    async fn list(&self, gl: &dyn GitLab, ctx: &CallContext) -> Result<Vec<Note>, GitLabError> {
+        match *self {
+            Self::Epic { group, epic_id } => gl.list_epic_notes(ctx, group, epic_id).await,
+            Self::Issue { project, iid } => gl.list_notes(ctx, project, iid).await,
+        }
+    }
+
+    async fn create(
+        &self,
+        gl: &dyn GitLab,
+        ctx: &CallContext,
+        body: &str,
+    ) -> Result<Note, GitLabError> {
+        match *self {
+            Self::Epic { group, epic_id } => gl.create_epic_note(ctx, group, epic_id, body).await,
+            Self::Issue { project, iid } => gl.create_note(ctx, project, iid, body).await,
+        }
+    }
+
+    async fn edit(
+        &self,
+        gl: &dyn GitLab,
+        ctx: &CallContext,
+        note: NoteId,
+        body: &str,
+    ) -> Result<Note, GitLabError> {
+        match *self {
+            Self::Epic { group, epic_id } => {
+                gl.edit_epic_note(ctx, group, epic_id, note, body).await
+            }
+            Self::Issue { project, iid } => gl.edit_note(ctx, project, iid, note, body).await,
+        }
+    }
+}
+
+async fn upsert(
+    gitlab: &dyn GitLab,
+    store: &dyn Store,
+    ctx: &CallContext,
+    api: &NoteApi,
+    week: IsoWeek,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<PostOutcome, DigestError> {
+    let target = api.target();
+    let key = note_key(week);
+    let hash = body_hash(body);
+    let known = match store.get_owned_note(&target, &key).await? {
+        Some(owned) if owned.body_hash == hash => return Ok(PostOutcome::Unchanged),
+        Some(owned) => Some(owned.note_id),
+        None => {
+            // The store lost track (new database, another replica's crash): find the week's
+            // note by its marker before posting a second one.
+            let marker = marker(week);
+            let found = api.list(gitlab, ctx).await?.into_iter().find(|n| {
+                !n.system && n.body.lines().next().map(str::trim) == Some(marker.as_str())
+            });
+            match found {
+                Some(note) if body_hash(&note.body) == hash => {
+                    remember(store, &target, &key, note.id, &hash, now).await?;
+                    return Ok(PostOutcome::Unchanged);
+                }
+                Some(note) => Some(note.id),
+                None => None,
+            }
+        }
+    };
+    let (note, outcome) = match known {
+        Some(id) => match api.edit(gitlab, ctx, id, body).await {
+            Ok(note) => (note, PostOutcome::Updated),
+            // Someone deleted the week's note: post it again rather than fail every re-run.
+            Err(e) if e.status() == Some(404) => {
+                (api.create(gitlab, ctx, body).await?, PostOutcome::Created)
+            }
+            Err(e) => return Err(e.into()),
+        },
+        None => (api.create(gitlab, ctx, body).await?, PostOutcome::Created),
+    };
+    remember(store, &target, &key, note.id, &hash, now).await?;
+    Ok(outcome)
+}
+
+async fn remember(
+    store: &dyn Store,
+    target: &NoteTarget,
+    key: &str,
+    note_id: NoteId,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let note = OwnedNote {
+        note_id,
+        body_hash: hash.to_owned(),
+        updated_at: now,
+    };
+    store.put_owned_note(target, key, note).await
+}
+
+/// GraphQL work-item notes cannot be listed through the `GitLab` trait, so the note's global
+/// id is remembered in the state table under the epic and week.
+async fn post_graphql(
+    gitlab: &dyn GitLab,
+    store: &dyn Store,
+    ctx: &CallContext,
+    group: GroupId,
+    epic_iid: u64,
+    week: IsoWeek,
+    body: &str,
+) -> Result<PostOutcome, DigestError> {
+    let key = format!("digest-note:graphql:{group}/{epic_iid}:{}", note_key(week));
+    let hash = body_hash(body);
+    let known: Option<GraphQlNote> = store
+        .get_state(&key)
+        .await?
+        .and_then(|v| serde_json::from_str(&v).ok());
+    let (gid, outcome) = match known {
+        Some(note) if note.body_hash == hash => return Ok(PostOutcome::Unchanged),
+        Some(note) => {
+            let updated = gitlab.work_item_update_note(ctx, &note.gid, body).await?;
+            (updated.gid, PostOutcome::Updated)
+        }
+        None => {
+            let work_item = work_item_gid(gitlab, store, ctx, group, epic_iid).await?;
+            let created = gitlab.work_item_create_note(ctx, &work_item, body).await?;
+            (created.gid, PostOutcome::Created)
+        }
+    };
+    let value = serde_json::to_string(&GraphQlNote {
+        gid,
+        body_hash: hash,
+    })
+    .map_err(|e| StoreError::Permanent(e.to_string()))?;
+    store.set_state(&key, &value).await?;
+    Ok(outcome)
+}
+
+async fn work_item_gid(
+    gitlab: &dyn GitLab,
+    store: &dyn Store,
+    ctx: &CallContext,
+    group: GroupId,
+    epic_iid: u64,
+) -> Result<String, DigestError> {
+    let key = format!("epic-work-item:{group}/{epic_iid}");
+    if let Some(gid) = store.get_state(&key).await? {
+        return Ok(gid);
+    }
+    let epic = gitlab.get_epic(ctx, group, epic_iid).await?;
+    let gid = epic
+        .work_item_gid()
+        .ok_or(DigestError::NoWorkItem { group, epic_iid })?;
+    store.set_state(&key, &gid).await?;
+    Ok(gid)
+}
