@@ -144,6 +144,8 @@ pub struct Issue {
     pub created_at: DateTime<Utc>,
     /// When the issue was last updated (UTC).
     pub updated_at: DateTime<Utc>,
+    /// When the issue was closed (UTC), if it is.
+    pub closed_at: Option<DateTime<Utc>>,
     /// Current due date.
     pub due_date: Option<NaiveDate>,
     /// Whether the issue is confidential.

@@ -257,6 +257,7 @@ mod tests {
             web_url: String::new(),
             owned_note_keys: BTreeSet::new(),
             managed_due_date: None,
+            closed_at: None,
         }
     }
 

@@ -235,6 +235,8 @@ mod tests {
             confidential: true,
             web_url: "https://gitlab.example.com/a/b/-/issues/121".into(),
             owned_note_keys: BTreeSet::new(),
+            managed_due_date: None,
+            closed_at: None,
         };
         let d = DigestIssue::from_issue(&issue, None, Some(Username::from("ae-sam")));
         assert!(d.late_filed && d.confidential);

@@ -244,6 +244,8 @@ struct RawIssue {
     #[serde(deserialize_with = "lenient")]
     updated_at: Option<String>,
     #[serde(deserialize_with = "lenient")]
+    closed_at: Option<String>,
+    #[serde(deserialize_with = "lenient")]
     due_date: Option<String>,
     #[serde(deserialize_with = "lenient")]
     author_id: Option<u64>,
@@ -498,5 +500,6 @@ fn build_issue(
         web_url: a.url.clone().unwrap_or_default(),
         owned_note_keys: BTreeSet::new(),
         managed_due_date: None,
+        closed_at: a.closed_at.as_deref().and_then(parse_timestamp),
     })
 }

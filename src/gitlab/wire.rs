@@ -50,6 +50,8 @@ pub(crate) struct RestIssue {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     #[serde(default)]
+    closed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
     due_date: Option<NaiveDate>,
     #[serde(default)]
     confidential: bool,
@@ -94,6 +96,7 @@ impl TryFrom<RestIssue> for Issue {
             // The caller fills this from the notes it owns; the issue JSON cannot know it.
             owned_note_keys: BTreeSet::new(),
             managed_due_date: None,
+            closed_at: i.closed_at,
         })
     }
 }

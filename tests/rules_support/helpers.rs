@@ -205,6 +205,7 @@ pub fn issue(created: &str) -> Issue {
         web_url: String::new(),
         owned_note_keys: BTreeSet::new(),
         managed_due_date: None,
+        closed_at: None,
     }
 }
 
