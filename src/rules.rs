@@ -158,6 +158,7 @@ struct DueDateCondition {
     present: Option<bool>,
     within_business_days: Option<u32>,
     overdue: Option<bool>,
+    overdue_business_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -171,6 +172,7 @@ struct Conditions {
     fields: Vec<FieldCondition>,
     field_errors: Option<bool>,
     due_date: Option<DueDateCondition>,
+    older_than_business_days: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -208,6 +210,7 @@ struct DueDateAction {
 struct Comment {
     key: String,
     body: BodyTemplate,
+    repeat_every_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -231,7 +231,9 @@ impl<'a> Builder<'a, '_> {
             present: d.present,
             within_business_days: d.within_business_days,
             overdue: d.overdue,
+            overdue_business_days: d.overdue_business_days,
         });
+        out.older_than_business_days = c.older_than_business_days;
         (out, spec)
     }
 
@@ -369,7 +371,13 @@ impl<'a> Builder<'a, '_> {
                 );
             }
             match BodyTemplate::parse(&c.body.value, &scope) {
-                Ok(body) => out.comment = Some(Comment { key, body }),
+                Ok(body) => {
+                    out.comment = Some(Comment {
+                        key,
+                        body,
+                        repeat_every_days: c.repeat_every_days.filter(|d| *d > 0),
+                    })
+                }
                 Err(errs) => {
                     for (line, msg, hint) in errs {
                         // The body's location is its first content line (for `|` blocks too),

@@ -180,7 +180,14 @@ pub fn evaluate(
                 continue;
             }
             let Some(c) = &a.comment else { continue };
-            if keys.contains(&c.key) || (!fired && !issue.owned_note_keys.contains(&c.key)) {
+            // A repeating note gets a fresh key each window, so GitLab notifies again; within
+            // a window the same note is kept.
+            let key = match c.repeat_every_days {
+                Some(days) if *fired => window_key(&c.key, ctx.today, days),
+                Some(_) => continue,
+                None => c.key.clone(),
+            };
+            if keys.contains(&key) || (!fired && !issue.owned_note_keys.contains(&key)) {
                 continue;
             }
             let rctx = RenderCtx {
@@ -207,14 +214,21 @@ pub fn evaluate(
                 body.push_str("\n\ncc ");
                 body.push_str(&line.join(" "));
             }
-            keys.insert(c.key.clone());
-            plan.notes.push(PlannedNote {
-                key: c.key.clone(),
-                body,
-            });
+            keys.insert(key.clone());
+            plan.notes.push(PlannedNote { key, body });
         }
     }
     plan
+}
+
+/// `key-YYYY-MM-DD`: the key of the repeating note for the window of `days` days containing
+/// `today` (windows are counted from 1970-01-01, so every issue shares the same boundaries).
+fn window_key(key: &str, today: NaiveDate, days: u32) -> String {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let n = (today - epoch).num_days();
+    let start = n - n.rem_euclid(i64::from(days));
+    let first = epoch + chrono::Duration::days(start);
+    format!("{key}-{first}")
 }
 
 /// A scoped label's scope (`a::b::c` → `a::b`, as GitLab scopes on the last `::`); a byte scan,

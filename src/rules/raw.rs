@@ -71,6 +71,9 @@ pub struct RawConditions {
     /// Tests on the issue's due date.
     #[serde(default)]
     pub due_date: Option<RawDueDateCondition>,
+    /// The issue was filed at least N business days ago.
+    #[serde(default)]
+    pub older_than_business_days: Option<u32>,
 }
 
 /// Issue state condition.
@@ -162,6 +165,9 @@ pub struct RawDueDateCondition {
     /// `true`: the due date is before today; `false`: it is not.
     #[serde(default)]
     pub overdue: Option<bool>,
+    /// Overdue by at least N business days (escalation thresholds).
+    #[serde(default)]
+    pub overdue_business_days: Option<u32>,
 }
 
 /// Day unit for offsets and lead times.
@@ -259,6 +265,10 @@ pub struct RawComment {
     pub key: Spanned<String>,
     /// Markdown with `{{placeholders}}`.
     pub body: Spanned<String>,
+    /// Post a fresh note (a new notification) at most once per this many days, instead of
+    /// keeping one note updated: the key gets the window's start date appended.
+    #[serde(default)]
+    pub repeat_every_days: Option<u32>,
 }
 
 /// A mapping whose keys keep their source locations, in file order.

@@ -52,7 +52,8 @@ pub fn rule_file_schema() -> Value {
                     "fields": { "type": "object", "additionalProperties": { "$ref": "#/$defs/field_condition" },
                                 "description": "Tests by field key of the rule's template." },
                     "field_errors": { "type": "boolean", "description": "true: some required field is missing or unreadable." },
-                    "due_date": { "$ref": "#/$defs/due_date_condition" }
+                    "due_date": { "$ref": "#/$defs/due_date_condition" },
+                    "older_than_business_days": { "type": "integer", "minimum": 1, "description": "Filed at least N business days ago." }
                 }
             },
             "field_condition": {
@@ -75,7 +76,8 @@ pub fn rule_file_schema() -> Value {
                 "properties": {
                     "present": { "type": "boolean" },
                     "within_business_days": { "type": "integer", "minimum": 0 },
-                    "overdue": { "type": "boolean" }
+                    "overdue": { "type": "boolean" },
+                    "overdue_business_days": { "type": "integer", "minimum": 1, "description": "Overdue by at least N business days." }
                 }
             },
             "check": {
@@ -122,6 +124,7 @@ pub fn rule_file_schema() -> Value {
                 "type": "object", "additionalProperties": false, "required": ["key", "body"],
                 "properties": {
                     "key": { "type": "string", "pattern": "^[A-Za-z0-9_-]+$", "description": "One note per key per issue, updated in place." },
+                    "repeat_every_days": { "type": "integer", "minimum": 1, "description": "Post a new note (a new notification) at most once per N days instead of updating one." },
                     "body": { "type": "string", "description": "Markdown with {{author}}, {{title}}, {{iid}}, {{url}}, {{template}}, {{today}}, {{due_date}}, {{assignee}}, {{field_errors}}, {{field.KEY}}, {{lead_time.required_days|actual_days|earliest_ok_date|latest_filing_date|unit|field_date|filed_date|field_label}}, {{role.NAME}}." }
                 }
             }

@@ -49,7 +49,7 @@ const USERS: &[(&str, &str)] = &[
     ("nsmith", "Nicole Smith"),
     ("jhernandez", "Jocelyn Hernández Vázquez"),
     ("rlurie", "Rachel Lurie"),
-    ("arelations", "Analyst Relations"),
+    ("mchen-ar", "Morgan Chen (Analyst Relations)"),
     ("steward-bot", "Steward"),
     ("asales", "Avery Sales"),
     ("bmarketing", "Blake Marketing"),

@@ -132,6 +132,13 @@ fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
         {
             return false;
         }
+        if let Some(n) = d.overdue_business_days
+            && !due.is_some_and(|x| {
+                x < ctx.today && ctx.calendar.business_days_between(x, ctx.today) >= i64::from(n)
+            })
+        {
+            return false;
+        }
         if let Some(n) = d.within_business_days {
             let limit = ctx.calendar.add_business_days(ctx.today, i64::from(n));
             if !due.is_some_and(|x| ctx.today <= x && x <= limit) {
@@ -142,6 +149,13 @@ fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
             Some(x) => format!("due {x}"),
             None => "has no due date".to_owned(),
         });
+    }
+    if let Some(n) = c.older_than_business_days {
+        let filed = ctx.calendar.local_date(issue.created_at);
+        if ctx.calendar.business_days_between(filed, ctx.today) < i64::from(n) {
+            return false;
+        }
+        reasons.add(|| format!("filed {filed}, at least {n} business days ago"));
     }
     true
 }
