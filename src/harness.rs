@@ -257,6 +257,15 @@ impl Harness {
         Ok(total)
     }
 
+    /// Runs a sweep now (as the scheduler would) and settles the jobs it enqueued.
+    pub async fn sweep(&self, full: bool) -> Result<crate::jobs::sweep::SweepReport, HarnessError> {
+        let report = crate::jobs::sweep::sweep(&self.state, full, true)
+            .await
+            .map_err(|e| err("sweep")(e.to_string()))?;
+        self.settle().await?;
+        Ok(report)
+    }
+
     /// Stops Steward and the simulator and removes the temporary database.
     pub async fn stop(self) {
         self.running.stop().await;

@@ -1,6 +1,7 @@
 //! Job kinds, their payloads and the retry policy. The worker loop that runs them is
 //! [`worker`]; what each job does to GitLab is decided by `rules` and carried out by `reconcile`.
 
+pub mod sweep;
 pub mod worker;
 
 use std::time::Duration;
@@ -33,6 +34,15 @@ impl IssueSync {
     pub fn coalesce_key(project: ProjectId, iid: IssueIid) -> String {
         format!("issue:{project}:{iid}")
     }
+}
+
+/// The schedule slot a scheduled job runs for; the job finishes the slot when it ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotRef {
+    /// Schedule name.
+    pub schedule: String,
+    /// The slot's instant.
+    pub slot: chrono::DateTime<chrono::Utc>,
 }
 
 /// How a job ended.

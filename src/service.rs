@@ -44,6 +44,9 @@ pub struct AppState {
     pub cache: Cache,
     /// Prometheus exposition, when metrics are enabled.
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    /// When this store was first used: owned-note records are complete for issues created
+    /// after it (see `jobs::worker::stored_notes`).
+    pub store_born: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -173,10 +176,16 @@ impl AppState {
             .await
             .map_err(StartupError::GitLab)?;
         let key = crate::jobs::worker::STORE_INITIALISED_AT;
-        if parts.store.get_state(key).await?.is_none() {
-            let born = parts.clock.now().to_rfc3339();
-            parts.store.set_state(key, &born).await?;
-        }
+        let store_born = match parts.store.get_state(key).await? {
+            Some(text) => chrono::DateTime::parse_from_rfc3339(&text)
+                .ok()
+                .map(|t| t.with_timezone(&chrono::Utc)),
+            None => {
+                let born = parts.clock.now();
+                parts.store.set_state(key, &born.to_rfc3339()).await?;
+                Some(born)
+            }
+        };
         let auth = WebhookAuthConfig {
             secret_tokens: parts.webhook.secrets.clone(),
             signing_tokens: parts.webhook.signing_tokens.clone(),
@@ -195,6 +204,7 @@ impl AppState {
             jobs_ready: Notify::new(),
             cache: Cache::default(),
             metrics: install_metrics(),
+            store_born,
         };
         let wanted = state.engine.labels_used();
         for project in state.projects.clone() {

@@ -130,7 +130,50 @@ impl Worker {
                 }
                 Err(e) => Outcome::Fail(format!("unreadable {ISSUE_SYNC} payload: {e}")),
             },
+            super::sweep::SWEEP | super::sweep::FULL_SWEEP => {
+                match serde_json::from_value::<super::sweep::SweepJob>(job.payload.clone()) {
+                    Ok(p) => {
+                        self.run_sweep(&p, job.kind == super::sweep::FULL_SWEEP)
+                            .await
+                    }
+                    Err(e) => Outcome::Fail(format!("unreadable sweep payload: {e}")),
+                }
+            }
             other => Outcome::Fail(format!("unknown job kind `{other}`")),
+        }
+    }
+
+    async fn run_sweep(&self, job: &super::sweep::SweepJob, full: bool) -> Outcome {
+        let outcome = match super::sweep::sweep(&self.state, full || job.full, true).await {
+            Ok(report) => Outcome::Done(report.summary()),
+            Err(SyncError::GitLab(e)) if !e.is_transient() => Outcome::Fail(e.to_string()),
+            Err(e) => Outcome::Retry {
+                error: e.to_string(),
+                after: match &e {
+                    SyncError::GitLab(g) => g.retry_after(),
+                    SyncError::Store(_) => None,
+                },
+            },
+        };
+        self.finish_slot(job.slot.as_ref(), &outcome).await;
+        outcome
+    }
+
+    /// Marks a scheduled slot finished once its job has ended (not on a retry).
+    async fn finish_slot(&self, slot: Option<&super::SlotRef>, outcome: &Outcome) {
+        let Some(slot) = slot else { return };
+        let text = match outcome {
+            Outcome::Done(s) => s.clone(),
+            Outcome::Fail(e) => format!("failed: {e}"),
+            Outcome::Retry { .. } => return,
+        };
+        if let Err(e) = self
+            .state
+            .store
+            .finish_slot(&slot.schedule, slot.slot, self.state.clock.now(), &text)
+            .await
+        {
+            tracing::warn!(error = %e, schedule = %slot.schedule, "could not finish a schedule slot");
         }
     }
 
@@ -167,28 +210,13 @@ impl Worker {
         };
         let mut issue = st.gitlab.get_issue(&ctx, job.project, job.iid).await?;
         let existing = self.existing_notes(&issue, &ctx).await?;
-        issue.owned_note_keys = existing.keys().cloned().collect();
-        issue.managed_due_date = st
-            .store
-            .get_state(&managed_due_key(job.project, job.iid))
-            .await?
-            .and_then(|d| d.parse().ok());
-
-        let decision = st
-            .engine
-            .decide(&issue, st.clock.now(), &crate::rules::Workload::default());
-        let plan = &decision.plan;
-        let rule_names: Vec<String> = plan.matched_rules.iter().map(|r| r.name.clone()).collect();
-
-        let mut labels = st.project_labels(job.project, false).await?;
-        if plan.add_labels.iter().any(|l| !labels.contains(l)) {
-            labels = st.project_labels(job.project, true).await?;
-        }
-        let users = match &plan.assignees {
-            Some(names) => st.user_ids(names).await?,
-            None => Default::default(),
-        };
-        let actions = reconcile::diff(plan, &issue, &existing, &labels, &users);
+        let (decision, actions) = plan_actions(st, &mut issue, &existing).await?;
+        let rule_names: Vec<String> = decision
+            .plan
+            .matched_rules
+            .iter()
+            .map(|r| r.name.clone())
+            .collect();
         for problem in &actions.problems {
             self.audit(
                 job,
@@ -351,34 +379,8 @@ impl Worker {
             project: issue.project_id,
             iid: issue.iid,
         };
-        let flag = st
-            .store
-            .get_state(&notes_synced_key(issue.project_id, issue.iid))
-            .await?;
-        let store_born = st
-            .store
-            .get_state(STORE_INITIALISED_AT)
-            .await?
-            .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok());
-        let authoritative = match flag.as_deref() {
-            Some("1") => true,
-            Some(_) => false,
-            None => store_born.is_some_and(|born| issue.created_at >= born),
-        };
-        if authoritative {
-            let owned = st.store.list_owned_notes(&target).await?;
-            return Ok(owned
-                .into_iter()
-                .map(|(key, n)| {
-                    (
-                        key,
-                        ExistingNote {
-                            id: n.note_id,
-                            body_hash: n.body_hash,
-                        },
-                    )
-                })
-                .collect());
+        if let Some(known) = stored_notes(st, issue).await? {
+            return Ok(known);
         }
         let notes: Vec<Note> = st
             .gitlab
@@ -480,6 +482,75 @@ impl Worker {
     }
 }
 
+/// The issue's owned notes from the store, when the store is known to hold all of them: the
+/// issue is newer than the store, or its notes were listed from GitLab once and every creation
+/// since was recorded. `None` means "ask GitLab".
+pub(crate) async fn stored_notes(
+    st: &AppState,
+    issue: &Issue,
+) -> Result<Option<BTreeMap<String, ExistingNote>>, crate::store::StoreError> {
+    let flag = st
+        .store
+        .get_state(&notes_synced_key(issue.project_id, issue.iid))
+        .await?;
+    let authoritative = match flag.as_deref() {
+        Some("1") => true,
+        Some(_) => false,
+        None => st.store_born.is_some_and(|born| issue.created_at >= born),
+    };
+    if !authoritative {
+        return Ok(None);
+    }
+    let target = NoteTarget::Issue {
+        project: issue.project_id,
+        iid: issue.iid,
+    };
+    let owned = st.store.list_owned_notes(&target).await?;
+    Ok(Some(
+        owned
+            .into_iter()
+            .map(|(key, n)| {
+                (
+                    key,
+                    ExistingNote {
+                        id: n.note_id,
+                        body_hash: n.body_hash,
+                    },
+                )
+            })
+            .collect(),
+    ))
+}
+
+/// Decides what the issue should look like and diffs that against its current state: the one
+/// path shared by webhook syncs and sweeps. `issue.owned_note_keys` must already be filled.
+pub(crate) async fn plan_actions(
+    st: &AppState,
+    issue: &mut Issue,
+    existing: &BTreeMap<String, ExistingNote>,
+) -> Result<(crate::rules::Decision, Actions), SyncError> {
+    issue.owned_note_keys = existing.keys().cloned().collect();
+    issue.managed_due_date = st
+        .store
+        .get_state(&managed_due_key(issue.project_id, issue.iid))
+        .await?
+        .and_then(|d| d.parse().ok());
+    let decision = st
+        .engine
+        .decide(issue, st.clock.now(), &crate::rules::Workload::default());
+    let plan = &decision.plan;
+    let mut labels = st.project_labels(issue.project_id, false).await?;
+    if plan.add_labels.iter().any(|l| !labels.contains(l)) {
+        labels = st.project_labels(issue.project_id, true).await?;
+    }
+    let users = match &plan.assignees {
+        Some(names) => st.user_ids(names).await?,
+        None => Default::default(),
+    };
+    let actions = reconcile::diff(plan, issue, existing, &labels, &users);
+    Ok((decision, actions))
+}
+
 fn managed_due_key(project: ProjectId, iid: IssueIid) -> String {
     format!("managed-due:{project}:{iid}")
 }
@@ -488,11 +559,13 @@ fn notes_synced_key(project: ProjectId, iid: IssueIid) -> String {
     format!("{NOTES_SYNCED}:{project}:{iid}")
 }
 
-/// Why a sync stopped early.
+/// Why a sync or sweep stopped early.
 #[derive(Debug, thiserror::Error)]
-enum SyncError {
+pub enum SyncError {
+    /// GitLab refused or failed.
     #[error(transparent)]
     GitLab(#[from] GitLabError),
+    /// The store failed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
 }

@@ -183,7 +183,7 @@ pub fn evaluate(
             // A repeating note gets a fresh key each window, so GitLab notifies again; within
             // a window the same note is kept.
             let key = match c.repeat_every_days {
-                Some(days) if *fired => window_key(&c.key, ctx.today, days),
+                Some(days) if *fired => repeat_key(&c.key, &issue.owned_note_keys, ctx.today, days),
                 Some(_) => continue,
                 None => c.key.clone(),
             };
@@ -221,14 +221,25 @@ pub fn evaluate(
     plan
 }
 
-/// `key-YYYY-MM-DD`: the key of the repeating note for the window of `days` days containing
-/// `today` (windows are counted from 1970-01-01, so every issue shares the same boundaries).
-fn window_key(key: &str, today: NaiveDate, days: u32) -> String {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    let n = (today - epoch).num_days();
-    let start = n - n.rem_euclid(i64::from(days));
-    let first = epoch + chrono::Duration::days(start);
-    format!("{key}-{first}")
+/// The key of a repeating note: `key-YYYY-MM-DD`, dated the day it was first posted. While the
+/// newest such note is less than `days` old it is kept (same key); after that a new one is due.
+/// The dates live in the keys of the issue's owned notes, so evaluation stays pure.
+pub(super) fn repeat_key(
+    key: &str,
+    owned: &BTreeSet<String>,
+    today: NaiveDate,
+    days: u32,
+) -> String {
+    let prefix = format!("{key}-");
+    let newest = owned
+        .iter()
+        .filter_map(|k| k.strip_prefix(&prefix))
+        .filter_map(|d| d.parse::<NaiveDate>().ok())
+        .max();
+    match newest {
+        Some(last) if (today - last).num_days() < i64::from(days) => format!("{prefix}{last}"),
+        _ => format!("{prefix}{today}"),
+    }
 }
 
 /// A scoped label's scope (`a::b::c` → `a::b`, as GitLab scopes on the last `::`); a byte scan,

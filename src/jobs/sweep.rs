@@ -1,0 +1,158 @@
+//! The sweep: one paginated pass over the open issues of each served project, re-deciding every
+//! issue through the same path as webhooks. It is Steward's safety net (GitLab drops webhooks
+//! while a hook is disabled, GITLAB.md §1.3) and what keeps time-based rules (due soon,
+//! overdue, escalations) true as days pass.
+//!
+//! The sweep never writes to an issue itself: an issue whose diff is not empty gets an
+//! `issue.sync` job, so writes go through the per-issue serialised path (never two writers on
+//! one issue) and re-read fresh state first. Unchanged issues cost nothing beyond their share of
+//! the list pages.
+
+use serde::{Deserialize, Serialize};
+
+use crate::gitlab::{CallContext, IssueOrderBy, IssueQuery, SortDirection};
+use crate::jobs::worker::{SyncError, plan_actions, stored_notes};
+use crate::jobs::{ISSUE_SYNC, IssueSync};
+use crate::model::{IssueIid, IssueState, ProjectId};
+use crate::reconcile::Actions;
+use crate::service::AppState;
+use crate::store::NewJob;
+
+/// Job kind: the catch-up sweep (`updated_after` the last successful sweep).
+pub const SWEEP: &str = "sweep";
+/// Job kind: a full sweep of every open issue (time-based rules).
+pub const FULL_SWEEP: &str = "full_sweep";
+
+/// Payload of a sweep job.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepJob {
+    /// Every open issue, not only those updated since the last sweep.
+    #[serde(default)]
+    pub full: bool,
+    /// The schedule slot that enqueued it, if any (finished when the job ends).
+    #[serde(default)]
+    pub slot: Option<crate::jobs::SlotRef>,
+}
+
+/// One issue the sweep found out of step with the rules.
+#[derive(Debug, Clone)]
+pub struct Drift {
+    /// The project.
+    pub project: ProjectId,
+    /// The issue.
+    pub iid: IssueIid,
+    /// Its title (for reports).
+    pub title: String,
+    /// The writes that would bring it in line (notes may be `Create` when the store does not
+    /// know the issue's notes yet; the sync job resolves that by marker).
+    pub actions: Actions,
+    /// Rules that matched.
+    pub rules: Vec<String>,
+}
+
+/// What a sweep saw.
+#[derive(Debug, Clone, Default)]
+pub struct SweepReport {
+    /// Issues listed.
+    pub listed: usize,
+    /// List requests made.
+    pub pages: usize,
+    /// Issues that need changes (a sync job was enqueued for each unless dry-run).
+    pub drift: Vec<Drift>,
+}
+
+impl SweepReport {
+    /// One line for logs and job summaries.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} open issues in {} pages, {} out of step",
+            self.listed,
+            self.pages,
+            self.drift.len()
+        )
+    }
+}
+
+fn last_sweep_key(project: ProjectId) -> String {
+    format!("sweep.last_success:{project}")
+}
+
+/// Sweeps every served project. With `enqueue` false nothing is written anywhere (dry run):
+/// not even the "last successful sweep" time.
+pub async fn sweep(st: &AppState, full: bool, enqueue: bool) -> Result<SweepReport, SyncError> {
+    let mut report = SweepReport::default();
+    let ctx = CallContext::none();
+    for project in st.projects.clone() {
+        let started = st.clock.now();
+        let since = if full {
+            None
+        } else {
+            st.store
+                .get_state(&last_sweep_key(project))
+                .await?
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+                .map(|t| t.with_timezone(&chrono::Utc))
+        };
+        let query = IssueQuery {
+            state: Some(IssueState::Opened),
+            updated_after: since,
+            order_by: Some(IssueOrderBy::CreatedAt),
+            sort: Some(SortDirection::Asc),
+            ..IssueQuery::default()
+        };
+        let mut page = 1;
+        loop {
+            let listed = st
+                .gitlab
+                .list_issues_page(&ctx, project, &query, page)
+                .await?;
+            report.pages += 1;
+            for mut issue in listed.items {
+                report.listed += 1;
+                let existing = stored_notes(st, &issue).await?.unwrap_or_default();
+                let (decision, actions) = plan_actions(st, &mut issue, &existing).await?;
+                if actions.is_noop() {
+                    continue;
+                }
+                if enqueue {
+                    let sync = IssueSync {
+                        project,
+                        iid: issue.iid,
+                        event_uuid: None,
+                        delivery_id: None,
+                    };
+                    st.store
+                        .enqueue_job(NewJob {
+                            kind: ISSUE_SYNC.to_owned(),
+                            payload: serde_json::to_value(&sync).unwrap_or_default(),
+                            run_at: st.clock.now(),
+                            coalesce_key: Some(IssueSync::coalesce_key(project, issue.iid)),
+                        })
+                        .await?;
+                }
+                report.drift.push(Drift {
+                    project,
+                    iid: issue.iid,
+                    title: issue.title.clone(),
+                    actions,
+                    rules: decision.matched_rules.clone(),
+                });
+            }
+            match listed.next_page {
+                Some(next) if next > page => page = next,
+                _ => break,
+            }
+        }
+        if enqueue {
+            // Issues updated while this sweep ran are caught by the next one: start from the
+            // moment this sweep began, not from when it ended.
+            st.store
+                .set_state(&last_sweep_key(project), &started.to_rfc3339())
+                .await?;
+        }
+    }
+    if enqueue && !report.drift.is_empty() {
+        st.jobs_ready.notify_waiters();
+    }
+    Ok(report)
+}
