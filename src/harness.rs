@@ -169,6 +169,7 @@ impl Harness {
                 max_attempts: 8,
             },
             projects: vec![seed.project],
+            digest: Some(team_digest(&seed)),
         })
         .await
         .map_err(|e| err("Steward start-up")(e.to_string()))?;
@@ -266,6 +267,17 @@ impl Harness {
         Ok(report)
     }
 
+    /// Renders and posts the weekly digests for `week` (default: the current week).
+    pub async fn digest(&self, week: Option<&str>) -> Result<String, HarnessError> {
+        let job = crate::jobs::digest_job::DigestJob {
+            week: week.map(str::to_owned),
+            slot: None,
+        };
+        crate::jobs::digest_job::run(&self.state, &job)
+            .await
+            .map_err(|e| err("digest")(e.to_string()))
+    }
+
     /// Stops Steward and the simulator and removes the temporary database.
     pub async fn stop(self) {
         self.running.stop().await;
@@ -276,6 +288,32 @@ impl Harness {
             }
         }
     }
+}
+
+/// Every program's digest posted on its tracking epic in the seeded group (REST epic notes;
+/// the speaker program uses GraphQL work-item notes, to exercise both).
+pub fn team_digest(seed: &TeamSeed) -> crate::digest::DigestConfig {
+    use crate::digest::{DigestTarget, EpicApi, Program};
+    let mut cfg = crate::digest::DigestConfig::default();
+    for (key, epic) in &seed.epics {
+        let Ok(program) = key.parse::<Program>() else {
+            continue;
+        };
+        let api = if program == Program::Speaker {
+            EpicApi::GraphQl
+        } else {
+            EpicApi::Rest
+        };
+        cfg.post_to.insert(
+            program,
+            DigestTarget::Epic {
+                group: seed.group,
+                epic_iid: epic.iid,
+                api,
+            },
+        );
+    }
+    cfg
 }
 
 /// A path in the temp directory that no other process or test uses.

@@ -1,6 +1,7 @@
 //! Job kinds, their payloads and the retry policy. The worker loop that runs them is
 //! [`worker`]; what each job does to GitLab is decided by `rules` and carried out by `reconcile`.
 
+pub mod digest_job;
 pub mod sweep;
 pub mod worker;
 

@@ -47,6 +47,8 @@ pub struct AppState {
     /// When this store was first used: owned-note records are complete for issues created
     /// after it (see `jobs::worker::stored_notes`).
     pub store_born: Option<chrono::DateTime<chrono::Utc>>,
+    /// Weekly digest targets and program targets, when digests are configured.
+    pub digest: Option<crate::digest::DigestConfig>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -164,6 +166,8 @@ pub struct Parts {
     pub worker: WorkerSettings,
     /// Projects served (empty: all).
     pub projects: Vec<ProjectId>,
+    /// Weekly digest configuration, if any.
+    pub digest: Option<crate::digest::DigestConfig>,
 }
 
 impl AppState {
@@ -205,6 +209,7 @@ impl AppState {
             cache: Cache::default(),
             metrics: install_metrics(),
             store_born,
+            digest: parts.digest,
         };
         let wanted = state.engine.labels_used();
         for project in state.projects.clone() {

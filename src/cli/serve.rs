@@ -82,6 +82,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         webhook: settings.webhook.clone(),
         worker: settings.worker.clone(),
         projects: settings.projects.clone(),
+        digest: None,
     })
     .await
     .map_err(|e| e.to_string())?;

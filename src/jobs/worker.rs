@@ -139,6 +139,23 @@ impl Worker {
                     Err(e) => Outcome::Fail(format!("unreadable sweep payload: {e}")),
                 }
             }
+            super::digest_job::DIGEST => {
+                match serde_json::from_value::<super::digest_job::DigestJob>(job.payload.clone()) {
+                    Ok(p) => {
+                        let outcome = match super::digest_job::run(&self.state, &p).await {
+                            Ok(summary) => Outcome::Done(summary),
+                            Err(e) if e.is_transient() => Outcome::Retry {
+                                error: e.to_string(),
+                                after: None,
+                            },
+                            Err(e) => Outcome::Fail(e.to_string()),
+                        };
+                        self.finish_slot(p.slot.as_ref(), &outcome).await;
+                        outcome
+                    }
+                    Err(e) => Outcome::Fail(format!("unreadable digest payload: {e}")),
+                }
+            }
             other => Outcome::Fail(format!("unknown job kind `{other}`")),
         }
     }

@@ -1,0 +1,206 @@
+//! The weekly digest job: gathers each configured program's issues from GitLab (open ones, and
+//! those closed this fiscal year), turns them into digest input, and posts (or updates) the
+//! week's note on the program's tracking epic or issue. Selection and rendering are the pure
+//! `digest` module; posting once per week is `digest::post_digest`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::digest::{
+    self, DigestIssue, DigestScope, DigestTarget, FiscalPeriod, IsoWeek, PostOutcome, Program,
+};
+use crate::gitlab::{CallContext, IssueQuery};
+use crate::jobs::SlotRef;
+use crate::jobs::worker::SyncError;
+use crate::model::{IssueState, LabelName, Username};
+use crate::service::AppState;
+
+/// Job kind: the weekly digest.
+pub const DIGEST: &str = "digest";
+
+/// Payload of a digest job.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DigestJob {
+    /// The ISO week (`2026-W48`); default: the week containing the slot (or now).
+    #[serde(default)]
+    pub week: Option<String>,
+    /// The schedule slot that enqueued it, if any.
+    #[serde(default)]
+    pub slot: Option<SlotRef>,
+}
+
+/// One program's rendered digest.
+#[derive(Debug, Clone)]
+pub struct RenderedDigest {
+    /// The program.
+    pub program: Program,
+    /// Where it goes.
+    pub target: DigestTarget,
+    /// The Markdown body (with its hidden marker).
+    pub body: String,
+}
+
+/// A digest job failure.
+#[derive(Debug, thiserror::Error)]
+pub enum DigestJobError {
+    /// Reading issues failed.
+    #[error(transparent)]
+    Read(#[from] SyncError),
+    /// Posting failed.
+    #[error(transparent)]
+    Post(#[from] digest::DigestError),
+    /// The week could not be read or the calendar lacks it.
+    #[error("{0}")]
+    Input(String),
+}
+
+impl DigestJobError {
+    /// Whether retrying later may succeed.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            DigestJobError::Read(SyncError::GitLab(e)) => e.is_transient(),
+            DigestJobError::Read(SyncError::Store(_)) => true,
+            DigestJobError::Post(e) => e.is_transient(),
+            DigestJobError::Input(_) => false,
+        }
+    }
+}
+
+/// The fiscal quarter and year containing `date`, as digest periods.
+fn fiscal_periods(
+    st: &AppState,
+    date: chrono::NaiveDate,
+) -> Result<(FiscalPeriod, FiscalPeriod), DigestJobError> {
+    let cal = st.engine.calendar();
+    let q = cal.fiscal_quarter(date);
+    let start = |year: i32, quarter: u8| {
+        cal.quarter_start(crate::calendar::FiscalQuarter { year, quarter })
+            .ok_or_else(|| DigestJobError::Input(format!("no start date for FY{year}-Q{quarter}")))
+    };
+    let (next_year, next_q) = if q.quarter == 4 {
+        (q.year + 1, 1)
+    } else {
+        (q.year, q.quarter + 1)
+    };
+    let day = chrono::Duration::days(1);
+    let quarter = FiscalPeriod {
+        name: q.to_string(),
+        first_day: start(q.year, q.quarter)?,
+        last_day: start(next_year, next_q)? - day,
+    };
+    let year = FiscalPeriod {
+        name: format!("FY{}", q.year),
+        first_day: start(q.year, 1)?,
+        last_day: start(q.year + 1, 1)? - day,
+    };
+    Ok((quarter, year))
+}
+
+/// Renders the digest of every configured program for `week`.
+pub async fn render_all(
+    st: &AppState,
+    week: IsoWeek,
+) -> Result<Vec<RenderedDigest>, DigestJobError> {
+    let Some(cfg) = &st.digest else {
+        return Ok(Vec::new());
+    };
+    let now = st.clock.now();
+    let tz = st.engine.calendar().time_zone();
+    // Progress is measured at the end of the week, or now for the current week.
+    let as_of = now.min(week.end_in(tz));
+    let (quarter, year) = fiscal_periods(st, st.engine.calendar().local_date(as_of))?;
+    let ctx = CallContext::none();
+    let year_start = digest::start_of_day(year.first_day, tz);
+    let mut out = Vec::new();
+    for (program, target) in &cfg.post_to {
+        let label = LabelName(format!("advocacy-program::{}", program.key()));
+        let mut issues = Vec::new();
+        for project in &st.projects {
+            let open = IssueQuery {
+                state: Some(IssueState::Opened),
+                labels: vec![label.clone()],
+                ..IssueQuery::default()
+            };
+            let closed = IssueQuery {
+                state: Some(IssueState::Closed),
+                labels: vec![label.clone()],
+                updated_after: Some(year_start),
+                ..IssueQuery::default()
+            };
+            for query in [open, closed] {
+                let listed = st
+                    .gitlab
+                    .list_issues(&ctx, *project, &query)
+                    .await
+                    .map_err(SyncError::from)?;
+                for issue in listed {
+                    let decision =
+                        st.engine
+                            .decide(&issue, now, &crate::rules::Workload::default());
+                    let owner = match decision.fields.get("account_owner") {
+                        Some(crate::model::FieldValue::Username(u)) => Some(u.clone()),
+                        Some(crate::model::FieldValue::Text(t)) => {
+                            Some(Username(t.trim_start_matches('@').to_owned()))
+                        }
+                        _ => None,
+                    };
+                    issues.push(DigestIssue::from_issue(&issue, issue.closed_at, owner));
+                }
+            }
+        }
+        let scope = DigestScope {
+            program: *program,
+            week,
+            time_zone: tz,
+            now,
+            quarter: quarter.clone(),
+            year: year.clone(),
+        };
+        let selected = digest::select(&scope, &cfg.targets, &issues);
+        out.push(RenderedDigest {
+            program: *program,
+            target: target.clone(),
+            body: digest::render(&selected),
+        });
+    }
+    Ok(out)
+}
+
+/// The week a digest job covers.
+pub fn week_of(st: &AppState, job: &DigestJob) -> Result<IsoWeek, DigestJobError> {
+    match &job.week {
+        Some(w) => w
+            .parse()
+            .map_err(|e| DigestJobError::Input(format!("week `{w}`: {e}"))),
+        None => {
+            let at = job.slot.as_ref().map(|s| s.slot).unwrap_or(st.clock.now());
+            Ok(IsoWeek::containing(at, st.engine.calendar().time_zone()))
+        }
+    }
+}
+
+/// Renders and posts every configured program's digest; returns one line per program.
+pub async fn run(st: &AppState, job: &DigestJob) -> Result<String, DigestJobError> {
+    let week = week_of(st, job)?;
+    let mut lines = Vec::new();
+    for d in render_all(st, week).await? {
+        let outcome = digest::post_digest(
+            st.gitlab.as_ref(),
+            st.store.as_ref(),
+            &d.target,
+            week,
+            &d.body,
+            st.clock.now(),
+        )
+        .await?;
+        let word = match outcome {
+            PostOutcome::Created => "posted",
+            PostOutcome::Updated => "updated",
+            PostOutcome::Unchanged => "unchanged",
+        };
+        lines.push(format!("{} {week}: {word}", d.program.key()));
+    }
+    if lines.is_empty() {
+        return Ok("no digest configured".to_owned());
+    }
+    Ok(lines.join("; "))
+}
