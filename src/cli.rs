@@ -6,6 +6,7 @@
 
 mod check;
 mod demo;
+mod once;
 mod plan;
 mod schema;
 mod serve;
@@ -59,6 +60,10 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Run the GitLab simulator on its own.
     Sim(sim::SimArgs),
+    /// Sweep the served projects' open issues once and print what changed.
+    Sweep(once::SweepArgs),
+    /// Render and post this week's digests once (or print them with --dry-run).
+    Digest(once::DigestArgs),
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit code.
@@ -80,6 +85,8 @@ pub fn run() -> i32 {
         Command::Serve(args) => serve::run(&args, &mut err),
         Command::Demo(args) => demo::run(&args, &mut out, &mut err),
         Command::Sim(args) => sim::run(&args, &mut err),
+        Command::Sweep(args) => once::run_sweep(&args, &mut out, &mut err),
+        Command::Digest(args) => once::run_digest(&args, &mut out, &mut err),
     }
 }
 

@@ -72,6 +72,12 @@ struct RawSettings {
     projects: Vec<u64>,
     #[serde(default)]
     worker: RawWorker,
+    /// Cron schedules; absent: the shipped ones in the team's time zone.
+    #[serde(default)]
+    schedules: Option<Vec<crate::schedule::RawSchedule>>,
+    /// Weekly digests; absent: none.
+    #[serde(default)]
+    digest: Option<crate::digest::DigestConfig>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -177,6 +183,11 @@ pub struct Settings {
     pub projects: Vec<ProjectId>,
     /// Worker settings.
     pub worker: WorkerSettings,
+    /// Cron schedules as written; `None` means the shipped ones in the team's time zone
+    /// (resolved once the calendar is loaded).
+    pub schedules: Option<Vec<crate::schedule::Schedule>>,
+    /// Weekly digest configuration.
+    pub digest: Option<crate::digest::DigestConfig>,
 }
 
 impl Settings {
@@ -292,7 +303,26 @@ impl Settings {
             None => raw.projects.into_iter().map(ProjectId).collect(),
         };
 
+        let schedules =
+            match &raw.schedules {
+                Some(list) => Some(crate::schedule::parse_schedules(list).map_err(|e| {
+                    ConfigError::Invalid {
+                        key: "schedules".into(),
+                        message: e.to_string(),
+                    }
+                })?),
+                None => None,
+            };
+        if let Some(d) = &raw.digest {
+            d.validate().map_err(|e| ConfigError::Invalid {
+                key: "digest.post_to".into(),
+                message: e.to_string(),
+            })?;
+        }
+
         Ok(Settings {
+            schedules,
+            digest: raw.digest,
             gitlab: GitLabSettings {
                 url,
                 token: SecretString::from(token),

@@ -211,7 +211,74 @@ pub async fn run(now: DateTime<Utc>, out: &mut dyn Write) -> Result<(), HarnessE
         after.writes - before.writes
     )
     .map_err(io)?;
-    summary(&after, out).map_err(io)?;
+
+    // Time travel: two weeks later the nightly full sweep runs.
+    let later = now + chrono::Duration::days(13);
+    h.set_now(later);
+    let before = h.sim.counters();
+    let report = h.sweep(true).await?;
+    let swept = h.sim.counters();
+    writeln!(
+        out,
+        "Two weeks later ({}), the nightly sweep: {}; {} GitLab calls ({} list pages, {} writes).",
+        later.format("%Y-%m-%d"),
+        report.summary(),
+        swept.requests_total - before.requests_total,
+        swept.endpoint("issues.list") - before.endpoint("issues.list"),
+        swept.writes - before.writes
+    )
+    .map_err(io)?;
+    for d in &report.drift {
+        let mut what: Vec<String> = Vec::new();
+        if let Some(e) = &d.actions.edit {
+            what.extend(e.add_labels.iter().map(|l| format!("+{l}")));
+            what.extend(e.remove_labels.iter().map(|l| format!("-{l}")));
+        }
+        for n in &d.actions.notes {
+            match n {
+                crate::reconcile::NoteAction::Create { key, .. } => {
+                    what.push(format!("new comment `{key}`"))
+                }
+                crate::reconcile::NoteAction::Update { key, .. } => {
+                    what.push(format!("edited comment `{key}`"))
+                }
+            }
+        }
+        writeln!(
+            out,
+            "    #{:<3} {:<58} {}",
+            d.iid,
+            truncate(&d.title, 58),
+            what.join(", ")
+        )
+        .map_err(io)?;
+    }
+    writeln!(out).map_err(io)?;
+
+    // The weekly digest for the speaker program, as posted on its tracking epic.
+    let week = crate::digest::IsoWeek::containing(later, h.state.engine.calendar().time_zone());
+    let posted = h.digest(Some(&week.to_string())).await?;
+    writeln!(
+        out,
+        "Weekly digests for {week}: {posted}
+"
+    )
+    .map_err(io)?;
+    if let Some(epic) = h.seed.epics.get("speaker") {
+        for note in h.sim.epic_notes(h.seed.group, epic.id) {
+            writeln!(
+                out,
+                "Speaker program digest, as posted on its tracking epic:
+"
+            )
+            .map_err(io)?;
+            for line in note.body.lines() {
+                writeln!(out, "    {line}").map_err(io)?;
+            }
+            writeln!(out).map_err(io)?;
+        }
+    }
+    summary(&h.sim.counters(), out).map_err(io)?;
     h.stop().await;
     Ok(())
 }
@@ -281,6 +348,15 @@ fn report_issue(
         }
     }
     writeln!(out)
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        return s.to_owned();
+    }
+    let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+    t.push('…');
+    t
 }
 
 fn summary(c: &Counters, out: &mut dyn Write) -> std::io::Result<()> {

@@ -170,6 +170,7 @@ impl Harness {
             },
             projects: vec![seed.project],
             digest: Some(team_digest(&seed)),
+            schedules: Vec::new(),
         })
         .await
         .map_err(|e| err("Steward start-up")(e.to_string()))?;

@@ -49,6 +49,8 @@ pub struct AppState {
     pub store_born: Option<chrono::DateTime<chrono::Utc>>,
     /// Weekly digest targets and program targets, when digests are configured.
     pub digest: Option<crate::digest::DigestConfig>,
+    /// Schedules run by this process (every replica runs them; slots are claimed once).
+    pub schedules: Vec<crate::schedule::Schedule>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -168,6 +170,8 @@ pub struct Parts {
     pub projects: Vec<ProjectId>,
     /// Weekly digest configuration, if any.
     pub digest: Option<crate::digest::DigestConfig>,
+    /// Schedules the service runs (empty: none, e.g. tests that sweep explicitly).
+    pub schedules: Vec<crate::schedule::Schedule>,
 }
 
 impl AppState {
@@ -210,6 +214,7 @@ impl AppState {
             metrics: install_metrics(),
             store_born,
             digest: parts.digest,
+            schedules: parts.schedules,
         };
         let wanted = state.engine.labels_used();
         for project in state.projects.clone() {
@@ -294,6 +299,20 @@ pub async fn start(
         }
     });
 
+    if !state.schedules.is_empty() {
+        let scheduler = crate::schedule::Scheduler::new(
+            state.schedules.clone(),
+            state.store.clone(),
+            Arc::new(JobSink {
+                state: state.clone(),
+            }),
+            format!("{}-scheduler", worker_prefix()),
+        );
+        let stop = shutdown.clone();
+        let clock = state.clock.clone();
+        tasks.spawn(async move { scheduler.run(stop, clock).await });
+    }
+
     for n in 0..workers {
         let worker =
             crate::jobs::worker::Worker::new(state.clone(), format!("{}-{n}", worker_prefix()));
@@ -305,6 +324,61 @@ pub async fn start(
         shutdown,
         tasks,
     })
+}
+
+/// Turns a won schedule slot into a job in the store (coalesced per schedule, so a backlog of
+/// one schedule never piles up).
+struct JobSink {
+    state: Arc<AppState>,
+}
+
+impl crate::schedule::SlotSink for JobSink {
+    fn enqueue<'a>(
+        &'a self,
+        schedule: &'a crate::schedule::Schedule,
+        slot: chrono::DateTime<chrono::Utc>,
+    ) -> crate::store::BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move {
+            use crate::schedule::JobKind;
+            let slot_ref = crate::jobs::SlotRef {
+                schedule: schedule.name().to_owned(),
+                slot,
+            };
+            let (kind, payload) = match schedule.job() {
+                JobKind::Sweep | JobKind::FullSweep => (
+                    if schedule.job() == JobKind::Sweep {
+                        crate::jobs::sweep::SWEEP
+                    } else {
+                        crate::jobs::sweep::FULL_SWEEP
+                    },
+                    serde_json::to_value(crate::jobs::sweep::SweepJob {
+                        full: schedule.job() == JobKind::FullSweep,
+                        slot: Some(slot_ref),
+                    }),
+                ),
+                JobKind::Digest => (
+                    crate::jobs::digest_job::DIGEST,
+                    serde_json::to_value(crate::jobs::digest_job::DigestJob {
+                        week: None,
+                        slot: Some(slot_ref),
+                    }),
+                ),
+            };
+            let payload = payload.map_err(|e| e.to_string())?;
+            self.state
+                .store
+                .enqueue_job(crate::store::NewJob {
+                    kind: kind.to_owned(),
+                    payload,
+                    run_at: slot,
+                    coalesce_key: Some(format!("schedule:{}", schedule.name())),
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+            self.state.jobs_ready.notify_waiters();
+            Ok(())
+        })
+    }
 }
 
 /// A worker id prefix unique to this process (host name is not always available; pid is).

@@ -28,6 +28,14 @@ fn demo_reports_the_expected_outcome_for_every_request() {
     assert!(text.contains("- [ ] **Event date**: found \"next spring\""));
     assert!(text.contains("0 more API calls, 0 more writes"));
     assert!(text.contains("quick actions run by Steward's text 0"));
+    // Time travel: the sweep marks overdue requests, the digest is posted on the epic.
+    let (_, later) = text.split_once("Two weeks later").unwrap();
+    assert!(later.contains("+deadline::overdue"), "{later}");
+    assert!(
+        later.contains("<!-- steward:digest:2026-W50 -->"),
+        "{later}"
+    );
+    assert!(later.contains("speaker 2026-W50: posted"), "{later}");
     // Every request was recognised.
     assert!(!text.contains("(not recognised)"), "{text}");
 }

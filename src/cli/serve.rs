@@ -45,8 +45,12 @@ pub fn run(args: &ServeArgs, err: &mut dyn Write) -> i32 {
     }
 }
 
-async fn serve(args: &ServeArgs) -> Result<(), String> {
-    let settings = Settings::load(args.config.as_deref()).map_err(|e| e.to_string())?;
+/// Loads settings and configuration, opens the store, connects to GitLab: everything `serve`,
+/// `sweep` and `digest` share. Every failure is one readable message.
+pub(crate) async fn build_state(
+    config: Option<&std::path::Path>,
+) -> Result<(Settings, AppState), String> {
+    let settings = Settings::load(config).map_err(|e| e.to_string())?;
     let engine = Engine::load(&settings.rules_dir, &settings.templates_dir).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         format!(
@@ -55,6 +59,11 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
             lines.join("\n")
         )
     })?;
+    let schedules = match settings.schedules.clone() {
+        Some(list) => list,
+        None => crate::schedule::shipped(engine.calendar().time_zone())
+            .map_err(|e| format!("shipped schedules: {e}"))?,
+    };
     let store = store::open(
         &settings.database_url,
         &StoreOptions {
@@ -82,10 +91,16 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         webhook: settings.webhook.clone(),
         worker: settings.worker.clone(),
         projects: settings.projects.clone(),
-        digest: None,
+        digest: settings.digest.clone(),
+        schedules,
     })
     .await
     .map_err(|e| e.to_string())?;
+    Ok((settings, state))
+}
+
+async fn serve(args: &ServeArgs) -> Result<(), String> {
+    let (settings, state) = build_state(args.config.as_deref()).await?;
     tracing::info!(bot = %state.bot.username, backend = state.store.backend_name(), "connected");
     let running = service::start(
         Arc::new(state),

@@ -1,0 +1,189 @@
+//! `steward sweep` and `steward digest`: run one scheduled job now, against the configured
+//! GitLab and store, and print what changed (or, with `--dry-run`, what would change: no
+//! GitLab writes and no jobs queued).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::{EXIT_CONFIG, EXIT_INPUT, EXIT_OK};
+use crate::jobs::digest_job::{self, DigestJob};
+use crate::jobs::sweep;
+use crate::jobs::worker::Worker;
+use crate::reconcile::NoteAction;
+
+/// Arguments of `steward sweep`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SweepArgs {
+    /// Settings file (as for `serve`).
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Every open issue, not only those updated since the last sweep.
+    #[arg(long)]
+    pub full: bool,
+    /// Print what would change; write nothing to GitLab and queue nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Arguments of `steward digest`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DigestArgs {
+    /// Settings file (as for `serve`).
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// ISO week, e.g. 2026-W48 (default: the current week in the team's time zone).
+    #[arg(long)]
+    pub week: Option<String>,
+    /// Print the digests; post nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+fn runtime(err: &mut dyn Write, what: &str) -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            let _ = writeln!(err, "steward {what}: cannot start the runtime: {e}");
+            None
+        }
+    }
+}
+
+/// Runs one sweep.
+pub fn run_sweep(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    super::init_tracing(false);
+    let Some(rt) = runtime(err, "sweep") else {
+        return EXIT_CONFIG;
+    };
+    let result = rt.block_on(async {
+        let (_, state) = super::serve::build_state(args.config.as_deref()).await?;
+        if state.projects.is_empty() {
+            return Err(
+                "no projects configured (set `projects` or STEWARD_PROJECTS): a sweep \
+                        lists the open issues of the served projects"
+                    .to_owned(),
+            );
+        }
+        let state = Arc::new(state);
+        let report = sweep::sweep(&state, args.full, !args.dry_run)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut ran = 0;
+        if !args.dry_run {
+            ran = Worker::new(state.clone(), "cli-sweep".to_owned())
+                .drain()
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Ok::<_, String>((report, ran))
+    });
+    match result {
+        Ok((report, ran)) => {
+            for d in &report.drift {
+                let _ = writeln!(out, "#{} {}", d.iid, d.title);
+                if let Some(edit) = &d.actions.edit {
+                    for l in &edit.add_labels {
+                        let _ = writeln!(out, "    + label {l}");
+                    }
+                    for l in &edit.remove_labels {
+                        let _ = writeln!(out, "    - label {l}");
+                    }
+                    if let Some(ids) = &edit.assignee_ids {
+                        let _ = writeln!(out, "    assignees → {ids:?}");
+                    }
+                    if let Some(due) = edit.due_date {
+                        let _ = writeln!(out, "    due date → {due}");
+                    }
+                }
+                for n in &d.actions.notes {
+                    let line = match n {
+                        NoteAction::Create { key, .. } => format!("    comment `{key}` (new)"),
+                        NoteAction::Update { key, .. } => format!("    comment `{key}` (edited)"),
+                    };
+                    let _ = writeln!(out, "{line}");
+                }
+            }
+            let verb = if args.dry_run {
+                "would change"
+            } else {
+                "changed"
+            };
+            let _ = writeln!(
+                out,
+                "{}; {} {verb}{}",
+                report.summary(),
+                report.drift.len(),
+                if args.dry_run {
+                    String::new()
+                } else {
+                    format!(" ({ran} sync jobs run)")
+                }
+            );
+            EXIT_OK
+        }
+        Err(e) => {
+            let _ = writeln!(err, "steward sweep: {e}");
+            EXIT_CONFIG
+        }
+    }
+}
+
+/// Renders (and unless `--dry-run`, posts) the weekly digests.
+pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    super::init_tracing(false);
+    if let Some(w) = &args.week
+        && w.parse::<crate::digest::IsoWeek>().is_err()
+    {
+        let _ = writeln!(
+            err,
+            "steward digest: --week `{w}` is not an ISO week like 2026-W48"
+        );
+        return EXIT_INPUT;
+    }
+    let Some(rt) = runtime(err, "digest") else {
+        return EXIT_CONFIG;
+    };
+    let result = rt.block_on(async {
+        let (_, state) = super::serve::build_state(args.config.as_deref()).await?;
+        if state.digest.is_none() {
+            return Err("no `digest` section in the settings: nothing to render".to_owned());
+        }
+        let job = DigestJob {
+            week: args.week.clone(),
+            slot: None,
+        };
+        let week = digest_job::week_of(&state, &job).map_err(|e| e.to_string())?;
+        let rendered = digest_job::render_all(&state, week)
+            .await
+            .map_err(|e| e.to_string())?;
+        let summary = if args.dry_run {
+            None
+        } else {
+            Some(
+                digest_job::run(&state, &job)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            )
+        };
+        Ok::<_, String>((rendered, summary))
+    });
+    match result {
+        Ok((rendered, summary)) => {
+            for d in rendered {
+                let _ = writeln!(out, "{}\n", d.body);
+            }
+            if let Some(s) = summary {
+                let _ = writeln!(out, "{s}");
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            let _ = writeln!(err, "steward digest: {e}");
+            EXIT_CONFIG
+        }
+    }
+}
