@@ -1,0 +1,167 @@
+//! `steward sweep` and `steward digest` from the command line, against an in-process simulator:
+//! `--dry-run` prints what would change and writes nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use assert_cmd::Command;
+use steward::sim::{self, NewIssue, SimConfig, TeamSeedOptions};
+
+const SPEAKER: &str = include_str!("data/requests/customer-speaker-request--clean.md");
+
+fn steward(
+    sim_url: &str,
+    project: u64,
+    db: &std::path::Path,
+    config: &std::path::Path,
+    args: &[&str],
+) -> Command {
+    let mut cmd = Command::cargo_bin("steward").unwrap();
+    cmd.env("STEWARD_GITLAB_URL", sim_url)
+        .env("STEWARD_GITLAB_TOKEN", "glpat-cli")
+        .env("STEWARD_WEBHOOK_SECRETS", "unused")
+        .env("STEWARD_PROJECTS", project.to_string())
+        .env(
+            "STEWARD_DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", db.display()),
+        )
+        .env(
+            "STEWARD_RULES_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/rules"),
+        )
+        .env(
+            "STEWARD_TEMPLATES_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/issue_templates"),
+        )
+        .args(args)
+        .arg("--config")
+        .arg(config)
+        .timeout(std::time::Duration::from_secs(60));
+    cmd
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sweep_and_digest_dry_runs_print_changes_and_write_nothing() {
+    let sim = sim::Simulator::start(SimConfig::default()).await.unwrap();
+    let seed = sim::seed_team_project(
+        &sim,
+        &TeamSeedOptions {
+            bot_token: "glpat-cli".into(),
+            hook: None,
+        },
+    )
+    .unwrap();
+    let requester = seed.user("asales").unwrap();
+    sim.create_issue(
+        seed.project,
+        requester,
+        NewIssue {
+            title: "Customer speaker for World Tour Chicago".into(),
+            description: SPEAKER.to_owned(),
+            ..NewIssue::default()
+        },
+    )
+    .unwrap();
+    let db = steward::harness::unique_temp_file("steward-cli", "db");
+    let config = steward::harness::unique_temp_file("steward-cli", "yaml");
+    let epic = &seed.epics["speaker"];
+    std::fs::write(
+        &config,
+        format!(
+            "digest:\n  post_to:\n    speaker: {{ epic: {{ group: {}, epic_iid: {} }} }}\n",
+            seed.group.0, epic.iid
+        ),
+    )
+    .unwrap();
+    let url = sim.base_url();
+    let project = seed.project.0;
+    sim.reset_counters();
+
+    let (db2, config2, url2) = (db.clone(), config.clone(), url.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        steward(
+            &url2,
+            project,
+            &db2,
+            &config2,
+            &["sweep", "--full", "--dry-run"],
+        )
+        .output()
+        .unwrap()
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("+ label advocacy-program::speaker"), "{text}");
+    assert!(text.contains("1 would change"), "{text}");
+    assert_eq!(sim.counters().writes, 0, "a dry run writes nothing");
+
+    // Without --dry-run the sweep applies the rules.
+    let (db2, config2, url2) = (db.clone(), config.clone(), url.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        steward(&url2, project, &db2, &config2, &["sweep", "--full"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let issue = sim
+        .issue(seed.project, steward::model::IssueIid(1))
+        .unwrap();
+    assert!(
+        issue
+            .labels
+            .iter()
+            .any(|l| l.as_str() == "advocacy-program::speaker")
+    );
+    let writes = sim.counters().writes;
+
+    let (db2, config2, url2) = (db.clone(), config.clone(), url.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        steward(
+            &url2,
+            project,
+            &db2,
+            &config2,
+            &["digest", "--dry-run", "--week", "2026-W48"],
+        )
+        .output()
+        .unwrap()
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("<!-- steward:digest:2026-W48 -->"), "{text}");
+    assert!(text.contains("World Tour Chicago"), "{text}");
+    assert_eq!(sim.counters().writes, writes, "a dry run posts nothing");
+    assert!(sim.epic_notes(seed.group, epic.id).is_empty());
+
+    sim.shutdown().await.unwrap();
+    for p in [&db, &config] {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+#[test]
+fn a_bad_week_is_refused_with_the_expected_format() {
+    let out = Command::cargo_bin("steward")
+        .unwrap()
+        .args(["digest", "--dry-run", "--week", "48"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2026-W48"));
+}
