@@ -41,6 +41,9 @@ pub struct HarnessOptions {
     /// A GitLab 19 signing token (`whsec_…`) configured on both sides, in addition to the
     /// secret token.
     pub signing_token: Option<String>,
+    /// Point the project's webhook at Steward (false: issues change silently, as while a hook
+    /// is disabled; only sweeps see them).
+    pub webhook: bool,
 }
 
 impl HarnessOptions {
@@ -55,6 +58,7 @@ impl HarnessOptions {
             sim: SimConfig::default(),
             store: StoreOptions::default(),
             signing_token: None,
+            webhook: true,
         }
     }
 }
@@ -187,7 +191,9 @@ impl Harness {
         let mut hook = HookConfig::all_events(format!("http://{}/webhooks/gitlab", running.addr));
         hook.secret_token = Some(HOOK_SECRET.to_owned());
         hook.signing_token = opts.signing_token.clone();
-        sim.add_hook(seed.project, hook);
+        if opts.webhook {
+            sim.add_hook(seed.project, hook);
+        }
         let worker = Worker::new(state.clone(), "harness".to_owned());
         Ok(Self {
             sim,

@@ -435,6 +435,74 @@ fn every_shipped_rule_fires_on_its_case() {
         }
         covered.insert(rule.to_owned());
     }
+    // Deadline rules read the clock and the issue's due date and assignees, for any template.
+    // (due date, assigned, now, rule, label) on a request filed 2027-04-01 (a Thursday).
+    let deadline_cases: Vec<(Option<&str>, bool, &str, &str, Option<&str>)> = vec![
+        (
+            Some("2027-04-06"),
+            true,
+            "2027-04-02T15:00:00Z",
+            "deadline-due-soon",
+            Some("deadline::due-soon"),
+        ),
+        (
+            Some("2027-04-06"),
+            true,
+            "2027-04-07T15:00:00Z",
+            "deadline-overdue",
+            Some("deadline::overdue"),
+        ),
+        (
+            Some("2027-04-06"),
+            true,
+            "2027-04-13T15:00:00Z",
+            "deadline-escalation",
+            None,
+        ),
+        (
+            None,
+            false,
+            "2027-04-06T15:00:00Z",
+            "unassigned-escalation",
+            None,
+        ),
+    ];
+    for (due, assigned, now, rule, label) in deadline_cases {
+        let mut i = issue(created);
+        i.labels
+            .insert(steward::model::LabelName::from("Customer Advocacy"));
+        i.due_date = due.map(d);
+        if assigned {
+            i.assignees.push(steward::model::UserRef {
+                id: steward::model::UserId(11),
+                username: steward::model::Username::from("jhernandez"),
+            });
+        }
+        // No template: a general request, so no routing rule assigns or dates it.
+        let plan = evaluate(
+            &rules,
+            &i,
+            None,
+            &steward::model::ParsedFields::default(),
+            at(now),
+            &calendar(),
+            &roster(),
+            &Workload::default(),
+        );
+        assert!(
+            names(&plan).contains(&rule),
+            "{rule} did not fire at {now}: {:?}",
+            names(&plan)
+        );
+        if let Some(l) = label {
+            assert!(
+                added(&plan).contains(&l),
+                "{rule}: {l} not added: {:?}",
+                added(&plan)
+            );
+        }
+        covered.insert(rule.to_owned());
+    }
     let all: std::collections::BTreeSet<String> =
         rules.rules().iter().map(|r| r.name.clone()).collect();
     assert_eq!(covered, all, "every shipped rule has a case");
@@ -870,4 +938,31 @@ fn closed_issues_are_left_alone_by_open_only_rules() {
     assert!(plan.assignees.is_none());
     assert!(!names(&plan).contains(&"intake-triage-status"));
     assert!(plan.add_labels.is_empty(), "{plan:?}");
+}
+
+#[test]
+fn a_request_dated_due_soon_is_labelled_by_the_same_plan_that_dates_it() {
+    let rules = shipped();
+    // Filed Thursday 2027-04-01 with a press deadline a week out: the routing rule dates it
+    // 5 business days before the deadline (clamped to the filing day), which is due soon.
+    let created = "2027-04-01T15:00:00Z";
+    let parsed = fields(&[("deadline", "2027-04-08")]);
+    let plan = eval(
+        &rules,
+        &issue(created),
+        "customer-press-request",
+        &parsed,
+        created,
+    );
+    assert_eq!(plan.due_date, Some(d("2027-04-01")));
+    let add = added(&plan);
+    assert!(add.contains(&"Customer Advocacy"), "{add:?}");
+    assert!(add.contains(&"deadline::due-soon"), "{add:?}");
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n.key.starts_with("reminder-due-soon-"))
+    );
+    assert!(names(&plan).contains(&"intake-press"));
+    assert!(names(&plan).contains(&"deadline-due-soon"));
 }

@@ -46,8 +46,76 @@ enum Outcome {
 
 /// Evaluates every rule against one issue and returns the plan (see the module docs for how
 /// rules combine). `template` is the recognised template, `fields` what was parsed with it.
+///
+/// When the plan changes labels or the due date, the rules are evaluated once more against the
+/// issue as the plan would leave it, so the plan is already the end state: a request that gets
+/// its intake labels and a due date tomorrow is labelled due-soon (a rule that reads both) by
+/// the same edit, not by the next sweep.
 #[allow(clippy::too_many_arguments)] // each input is a distinct, explicit dependency of a pure function
 pub fn evaluate(
+    rules: &RuleSet,
+    issue: &Issue,
+    template: Option<&TemplateSpec>,
+    fields: &ParsedFields,
+    now: DateTime<Utc>,
+    calendar: &Calendar,
+    roster: &Roster,
+    workload: &Workload,
+) -> Plan {
+    let first = evaluate_once(
+        rules, issue, template, fields, now, calendar, roster, workload,
+    );
+    let new_due = first.due_date.filter(|d| issue.due_date != Some(*d));
+    if first.add_labels.is_empty() && first.remove_labels.is_empty() && new_due.is_none() {
+        return first;
+    }
+    let mut projected = issue.clone();
+    projected
+        .labels
+        .retain(|l| !first.remove_labels.contains(l));
+    projected.labels.extend(first.add_labels.iter().cloned());
+    if let Some(due) = new_due {
+        projected.due_date = Some(due);
+        projected.managed_due_date = Some(due);
+    }
+    if let Some(names) = &first.assignees {
+        // Only the usernames matter to rules; ids are the reconciler's business.
+        projected.assignees = names
+            .iter()
+            .map(|u| crate::model::UserRef {
+                id: crate::model::UserId(0),
+                username: u.clone(),
+            })
+            .collect();
+    }
+    let second = evaluate_once(
+        rules, &projected, template, fields, now, calendar, roster, workload,
+    );
+    // The end state is the projection plus what the second pass still changes; the plan is
+    // that end state relative to the issue as it is now.
+    let mut end = projected.labels.clone();
+    end.retain(|l| !second.remove_labels.contains(l));
+    end.extend(second.add_labels.iter().cloned());
+    // Rules that fired on either pass explain the plan (the intake rule fired on the first,
+    // a due-soon rule may fire only on the second).
+    let mut matched_rules = first.matched_rules;
+    for m in second.matched_rules {
+        if !matched_rules.iter().any(|r| r.name == m.name) {
+            matched_rules.push(m);
+        }
+    }
+    Plan {
+        add_labels: end.difference(&issue.labels).cloned().collect(),
+        remove_labels: issue.labels.difference(&end).cloned().collect(),
+        assignees: second.assignees.or(first.assignees),
+        due_date: second.due_date.or(new_due),
+        notes: second.notes,
+        matched_rules,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn evaluate_once(
     rules: &RuleSet,
     issue: &Issue,
     template: Option<&TemplateSpec>,
