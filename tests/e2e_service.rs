@@ -409,3 +409,42 @@ async fn a_worker_killed_between_claim_and_finish_loses_no_job() {
     assert!(late.is_err(), "a lost lease is refused: {late:?}");
     h.stop().await;
 }
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_the_job_in_hand_and_leaves_the_rest_queued() {
+    let h = harness().await;
+    for n in 0..3 {
+        h.file(
+            "asales",
+            &format!("Speaker request {n}"),
+            &speaker_request("2027-04-21"),
+        )
+        .await
+        .unwrap();
+    }
+    h.sim.flush_webhooks().await;
+    // Slow GitLab, so that the first job is still in flight when shutdown is asked for.
+    h.sim.set_faults(Faults {
+        latency: std::time::Duration::from_millis(150),
+        ..Faults::default()
+    });
+    let stop = tokio_util::sync::CancellationToken::new();
+    let worker = h.worker.clone();
+    let token = stop.clone();
+    let task = tokio::spawn(async move { worker.run(token).await });
+    // Wait (polling the store, no fixed sleep) until a job is claimed, then ask to stop.
+    loop {
+        if h.state.store.queue_stats().await.unwrap().running == 1 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    stop.cancel();
+    task.await.unwrap();
+    let stats = h.state.store.queue_stats().await.unwrap();
+    assert_eq!(stats.done, 1, "the job in hand was finished: {stats:?}");
+    assert_eq!(stats.running, 0, "nothing left half-done: {stats:?}");
+    assert_eq!(stats.pending, 2, "the rest stay queued: {stats:?}");
+    h.sim.set_faults(Faults::default());
+    h.stop().await;
+}
