@@ -6,6 +6,7 @@
 
 mod check;
 mod demo;
+mod migrate;
 mod plan;
 mod schema;
 mod serve;
@@ -59,6 +60,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Run the GitLab simulator on its own.
     Sim(sim::SimArgs),
+    /// Apply the embedded database migrations (or list them with --status).
+    Migrate(migrate::MigrateArgs),
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit code.
@@ -80,6 +83,7 @@ pub fn run() -> i32 {
         Command::Serve(args) => serve::run(&args, &mut err),
         Command::Demo(args) => demo::run(&args, &mut out, &mut err),
         Command::Sim(args) => sim::run(&args, &mut err),
+        Command::Migrate(args) => migrate::run(&args, &mut out, &mut err),
     }
 }
 

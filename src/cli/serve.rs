@@ -61,6 +61,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
             max_connections: settings.database_max_connections,
             lease: settings.worker.lease,
             max_attempts: settings.worker.max_attempts,
+            postgres_schema: settings.database_schema.clone(),
             ..StoreOptions::default()
         },
     )
