@@ -75,7 +75,10 @@ pub fn run() -> i32 {
         }
     };
     let mut out = std::io::stdout().lock();
-    let mut err = std::io::stderr().lock();
+    // Not locked: `serve`, `sim` and `demo` log to stderr from runtime worker threads, and the
+    // standard stream's lock is held per thread, so holding it here for the whole command
+    // would block the first log line written by a spawned task forever.
+    let mut err = std::io::stderr();
     match cli.command {
         Command::Check(dirs) => check::run(&dirs, &mut out, &mut err),
         Command::Plan(args) => plan::run(&args, &mut out, &mut err),

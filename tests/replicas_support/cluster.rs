@@ -1,6 +1,8 @@
 //! Support for the multi-replica tests: `steward serve` child processes that are killed on
 //! every exit path, a round-robin load balancer in front of them, and polling helpers that wait
 //! with short timeouts instead of fixed sleeps.
+// Each test file uses a different part of this module.
+#![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -72,16 +74,18 @@ pub struct ReplicaEnv {
     pub token: String,
     /// Webhook secret.
     pub secret: String,
-    /// PostgreSQL URL.
+    /// Database URL (PostgreSQL for replicas; SQLite for one process).
     pub database_url: String,
-    /// Schema shared by the replicas of one test.
-    pub schema: String,
+    /// PostgreSQL schema shared by the replicas of one test.
+    pub schema: Option<String>,
     /// Served project.
     pub project: u64,
     /// Job lease in seconds.
     pub lease_secs: u64,
     /// Worker tasks per replica.
     pub concurrency: usize,
+    /// `RUST_LOG` of the process.
+    pub rust_log: &'static str,
 }
 
 impl Cluster {
@@ -103,7 +107,6 @@ impl Cluster {
             .env("STEWARD_GITLAB_TOKEN", &env.token)
             .env("STEWARD_WEBHOOK_SECRETS", &env.secret)
             .env("STEWARD_DATABASE_URL", &env.database_url)
-            .env("STEWARD_DATABASE_SCHEMA", &env.schema)
             .env("STEWARD_DATABASE_MAX_CONNECTIONS", "6")
             .env("STEWARD_LISTEN", addr.to_string())
             .env("STEWARD_RULES_DIR", root.join("rules"))
@@ -114,10 +117,13 @@ impl Cluster {
             // The simulator enforces no budget; keep the client's out of the way too.
             .env("STEWARD_GITLAB_REQUESTS_PER_MINUTE", "1000000")
             .env("STEWARD_GITLAB_NOTES_PER_MINUTE", "1000000")
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", env.rust_log)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap());
+        if let Some(schema) = &env.schema {
+            cmd.env("STEWARD_DATABASE_SCHEMA", schema);
+        }
         let child = cmd.spawn().unwrap();
         self.replicas.push(Replica {
             name,
