@@ -37,7 +37,7 @@ const BOT_TOKEN: &str = "glpat-replicas-bot";
 const HOOK_SECRET: &str = "replicas-hook-secret";
 const LEASE_SECS: u64 = 3;
 const ISSUES: usize = 300;
-const KILL_PHASE_ISSUES: usize = 40;
+const KILL_PHASE_ISSUES: usize = 20;
 const DELIVERIES: u64 = 1_000;
 const REQUESTERS: [&str; 3] = ["asales", "bmarketing", "ccs"];
 
@@ -94,9 +94,8 @@ fn speaker_with_event(text: &str, event: NaiveDate) -> String {
 
 fn expectation_for(file: &str) -> Expect {
     match file {
-        "customer-speaker-request--late-and-broken" | "reference-contest-entry--missing-evidence" => {
-            Expect::NeedsInfo
-        }
+        "customer-speaker-request--late-and-broken"
+        | "reference-contest-entry--missing-evidence" => Expect::NeedsInfo,
         "customer-reference-approval--no-approval-yet" => Expect::ApprovalMissing,
         "eab-nomination--director" => Expect::BelowVp,
         _ => Expect::AsFiled,
@@ -125,7 +124,11 @@ fn file_issues(sim: &SimHandle, seed: &TeamSeed, from: usize, count: usize) -> V
                 )
             } else {
                 let (name, text) = &files[i % files.len()];
-                (format!("{name} (#{i})"), text.clone(), expectation_for(name))
+                (
+                    format!("{name} (#{i})"),
+                    text.clone(),
+                    expectation_for(name),
+                )
             };
             let iid = sim
                 .create_issue(
@@ -153,7 +156,12 @@ async fn wait_until_quiet(sim: &SimHandle, store: &Arc<dyn Store>, within: Durat
     loop {
         sim.flush_webhooks().await;
         let stats = store.queue_stats().await.unwrap();
-        assert_eq!(stats.dead, 0, "no job may fail: {:?}", dead_jobs(store).await);
+        assert_eq!(
+            stats.dead,
+            0,
+            "no job may fail: {:?}",
+            dead_jobs(store).await
+        );
         if stats.pending == 0 && stats.running == 0 {
             return;
         }
@@ -242,9 +250,7 @@ impl World {
             .into_iter()
             .map(LabelName)
             .collect();
-        let decision = self
-            .engine
-            .decide(&issue, Utc::now(), &Workload::default());
+        let decision = self.engine.decide(&issue, Utc::now(), &Workload::default());
         let actions = reconcile::diff(&decision.plan, &issue, &existing, &labels, &self.users);
         if !actions.is_noop() {
             out.push(format!("#{iid}: not converged, still to do: {actions:?}"));
@@ -273,7 +279,10 @@ impl World {
         let has = |l: &str| issue.labels.contains(&LabelName::from(l));
         let check = |ok: bool, what: &str, out: &mut Vec<String>| {
             if !ok {
-                out.push(format!("#{iid} ({:?}): {what}; labels {:?}", filed.expect, issue.labels));
+                out.push(format!(
+                    "#{iid} ({:?}): {what}; labels {:?}",
+                    filed.expect, issue.labels
+                ));
             }
         };
         match filed.expect {
@@ -355,8 +364,7 @@ async fn drop_schema(url: &str, schema: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "needs PostgreSQL: set STEWARD_TEST_DATABASE_URL and run with --include-ignored"]
-async fn two_replicas_handle_every_delivery_once_and_one_finishes_the_others_jobs_after_sigkill()
-{
+async fn two_replicas_handle_every_delivery_once_and_one_finishes_the_others_jobs_after_sigkill() {
     let url = std::env::var("STEWARD_TEST_DATABASE_URL").expect(
         "STEWARD_TEST_DATABASE_URL must name a PostgreSQL database, e.g. postgres://postgres@127.0.0.1:5432/test",
     );
@@ -387,10 +395,11 @@ async fn two_replicas_handle_every_delivery_once_and_one_finishes_the_others_job
         token: BOT_TOKEN.to_owned(),
         secret: HOOK_SECRET.to_owned(),
         database_url: url.clone(),
-        schema: schema.clone(),
+        schema: Some(schema.clone()),
         project: seed.project.0,
         lease_secs: LEASE_SECS,
         concurrency: 4,
+        rust_log: "info",
     };
     let mut cluster = Cluster::default();
     cluster.spawn("A", &env);
@@ -444,8 +453,13 @@ async fn two_replicas_handle_every_delivery_once_and_one_finishes_the_others_job
     let mut filed = file_issues(sim, &world.seed, 0, ISSUES);
     for (i, f) in filed.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
         let who = world.seed.user(REQUESTERS[i % 3]).unwrap();
-        sim.add_note(project, f.iid, who, "Thanks! Anything else you need from me?")
-            .unwrap();
+        sim.add_note(
+            project,
+            f.iid,
+            who,
+            "Thanks! Anything else you need from me?",
+        )
+        .unwrap();
     }
     wait_until_quiet(sim, &world.store, Duration::from_secs(60)).await;
     let edits_after_filing: Vec<u64> = {
@@ -505,7 +519,9 @@ async fn two_replicas_handle_every_delivery_once_and_one_finishes_the_others_job
     );
     let records = sim.deliveries();
     for k in 0..(DELIVERIES - sent) as usize {
-        sim.resend(records[(k * 7) % records.len()].id).await.unwrap();
+        sim.resend(records[(k * 7) % records.len()].id)
+            .await
+            .unwrap();
     }
     wait_until_quiet(sim, &world.store, Duration::from_secs(60)).await;
 
@@ -535,21 +551,37 @@ async fn two_replicas_handle_every_delivery_once_and_one_finishes_the_others_job
             *outcomes.entry(k).or_default() += v;
         }
     }
-    assert_eq!(outcomes.get("duplicate").copied(), Some(duplicates_sent), "{outcomes:?}");
     assert_eq!(
-        outcomes.get("queued").copied().unwrap_or(0) + outcomes.get("ignored").copied().unwrap_or(0),
+        outcomes.get("duplicate").copied(),
+        Some(duplicates_sent),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        outcomes.get("queued").copied().unwrap_or(0)
+            + outcomes.get("ignored").copied().unwrap_or(0),
         distinct_keys,
         "{outcomes:?}"
     );
 
-    world.assert_all_converged(&filed, "after 1,000 deliveries").await;
+    world
+        .assert_all_converged(&filed, "after 1,000 deliveries")
+        .await;
 
     // The audit log shows each write once: as many edits and notes as GitLab received, at most
     // one edit per issue as filed, and none for a title change the rules do not read.
     let c = sim.counters();
-    assert_eq!(world.audit_count(None, "issue.edit").await, c.endpoint("issues.edit"));
-    assert_eq!(world.audit_count(None, "note.create").await, c.endpoint("notes.create"));
-    assert_eq!(world.audit_count(None, "note.update").await, c.endpoint("notes.edit"));
+    assert_eq!(
+        world.audit_count(None, "issue.edit").await,
+        c.endpoint("issues.edit")
+    );
+    assert_eq!(
+        world.audit_count(None, "note.create").await,
+        c.endpoint("notes.create")
+    );
+    assert_eq!(
+        world.audit_count(None, "note.update").await,
+        c.endpoint("notes.edit")
+    );
     assert_eq!(c.status_5xx + c.status_429, 0, "{c:?}");
     for (f, before) in filed.iter().zip(&edits_after_filing) {
         let edits = world.audit_count(Some(f.iid), "issue.edit").await;
@@ -569,13 +601,25 @@ async fn two_replicas_handle_every_delivery_once_and_one_finishes_the_others_job
         }
     }
     let late = filed.iter().filter(|f| f.expect == Expect::Late).count();
-    let moved = filed.iter().filter(|f| f.expect == Expect::LateThenMoved).count();
+    let moved = filed
+        .iter()
+        .filter(|f| f.expect == Expect::LateThenMoved)
+        .count();
     assert!(late >= 10 && moved >= 10, "late {late}, moved {moved}");
 
     // ---- phase 2: SIGKILL replica A while it holds leased jobs -----------------------------
-    // Slow GitLab down so that jobs are in flight long enough to be caught holding a lease.
+    // Slow GitLab down so that jobs are in flight long enough to be caught holding a lease,
+    // and take longer than the lease: live jobs must keep their leases (renewed), only the
+    // dead replica's jobs may change hands.
+    let last_job_before = world
+        .store
+        .list_jobs(None, 1)
+        .await
+        .unwrap()
+        .first()
+        .map_or(0, |j| j.id.0);
     sim.set_faults(Faults {
-        latency: Duration::from_millis(300),
+        latency: Duration::from_millis(1000),
         duplicate_rate: 0.25,
         seed: 12,
         ..Faults::default()
@@ -585,11 +629,16 @@ async fn two_replicas_handle_every_delivery_once_and_one_finishes_the_others_job
     let b_prefix = cluster.replicas[1].worker_prefix();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let running = world.store.list_jobs(Some(JobState::Running), 100).await.unwrap();
-        if running
-            .iter()
-            .any(|j| j.lease_owner.as_deref().is_some_and(|o| o.starts_with(&a_prefix)))
-        {
+        let running = world
+            .store
+            .list_jobs(Some(JobState::Running), 100)
+            .await
+            .unwrap();
+        if running.iter().any(|j| {
+            j.lease_owner
+                .as_deref()
+                .is_some_and(|o| o.starts_with(&a_prefix))
+        }) {
             break;
         }
         assert!(Instant::now() < deadline, "replica A never held a job");
@@ -605,7 +654,11 @@ async fn two_replicas_handle_every_delivery_once_and_one_finishes_the_others_job
         .await
         .unwrap()
         .into_iter()
-        .filter(|j| j.lease_owner.as_deref().is_some_and(|o| o.starts_with(&a_prefix)))
+        .filter(|j| {
+            j.lease_owner
+                .as_deref()
+                .is_some_and(|o| o.starts_with(&a_prefix))
+        })
         .map(|j| j.id.0)
         .collect();
     assert!(!orphans.is_empty(), "A died without a job in hand");
@@ -615,24 +668,38 @@ async fn two_replicas_handle_every_delivery_once_and_one_finishes_the_others_job
         killed_at.elapsed() >= Duration::from_secs(LEASE_SECS),
         "orphaned jobs were taken before their lease expired"
     );
-    let done = world.store.list_jobs(Some(JobState::Done), 10_000).await.unwrap();
+    let done = world
+        .store
+        .list_jobs(Some(JobState::Done), 10_000)
+        .await
+        .unwrap();
     for id in &orphans {
         let job = done
             .iter()
             .find(|j| j.id.0 == *id)
             .unwrap_or_else(|| panic!("orphaned job {id} never finished"));
         assert!(
-            job.lease_owner.as_deref().is_some_and(|o| o.starts_with(&b_prefix)),
+            job.lease_owner
+                .as_deref()
+                .is_some_and(|o| o.starts_with(&b_prefix)),
             "job {id} finished by {:?}, not by B",
             job.lease_owner
         );
         assert!(job.attempts >= 2, "job {id} was claimed again: {job:?}");
     }
+    for job in done
+        .iter()
+        .filter(|j| j.id.0 > last_job_before && !orphans.contains(&j.id.0))
+    {
+        assert_eq!(job.attempts, 1, "a live job changed hands: {job:?}");
+    }
 
     // ---- final checks: every issue, old and new, in the prescribed state --------------------
     sim.set_faults(Faults::default());
     filed.extend(more.iter().cloned());
-    world.assert_all_converged(&filed, "after the SIGKILL").await;
+    world
+        .assert_all_converged(&filed, "after the SIGKILL")
+        .await;
     let c = sim.counters();
     // A killed mid-job may have written to GitLab without auditing it; never the reverse.
     assert!(world.audit_count(None, "issue.edit").await <= c.endpoint("issues.edit"));

@@ -53,7 +53,11 @@ pub fn run(args: &MigrateArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 
     }
 }
 
-async fn migrate(db: &DatabaseSettings, status_only: bool, out: &mut dyn Write) -> Result<(), String> {
+async fn migrate(
+    db: &DatabaseSettings,
+    status_only: bool,
+    out: &mut dyn Write,
+) -> Result<(), String> {
     let store = store::open(
         &db.url,
         &StoreOptions {
@@ -91,10 +95,9 @@ async fn migrate(db: &DatabaseSettings, status_only: bool, out: &mut dyn Write) 
         return Ok(());
     }
 
-    store
-        .migrate()
-        .await
-        .map_err(|e| format!("migrating failed (nothing after the failing migration was applied): {e}"))?;
+    store.migrate().await.map_err(|e| {
+        format!("migrating failed (nothing after the failing migration was applied): {e}")
+    })?;
     let after = store
         .migration_status()
         .await
