@@ -664,8 +664,9 @@ async fn two_replicas_handle_every_delivery_once_and_one_finishes_the_others_job
     assert!(!orphans.is_empty(), "A died without a job in hand");
 
     wait_until_quiet(sim, &world.store, Duration::from_secs(60)).await;
+    // A's leases were last renewed at most a third of a lease before the kill.
     assert!(
-        killed_at.elapsed() >= Duration::from_secs(LEASE_SECS),
+        killed_at.elapsed() >= Duration::from_secs(LEASE_SECS) * 2 / 3,
         "orphaned jobs were taken before their lease expired"
     );
     let done = world
