@@ -6,6 +6,7 @@
 
 mod check;
 mod demo;
+mod export;
 mod migrate;
 mod plan;
 mod schema;
@@ -62,6 +63,10 @@ pub enum Command {
     Sim(sim::SimArgs),
     /// Apply the embedded database migrations (or list them with --status).
     Migrate(migrate::MigrateArgs),
+    /// Write the audit log as JSON lines (to move it to another database).
+    Export(export::ExportArgs),
+    /// Append an `export` file to the audit log (once per database).
+    Import(export::ImportArgs),
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit code.
@@ -87,6 +92,8 @@ pub fn run() -> i32 {
         Command::Demo(args) => demo::run(&args, &mut out, &mut err),
         Command::Sim(args) => sim::run(&args, &mut err),
         Command::Migrate(args) => migrate::run(&args, &mut out, &mut err),
+        Command::Export(args) => export::run_export(&args, &mut out, &mut err),
+        Command::Import(args) => export::run_import(&args, &mut out, &mut err),
     }
 }
 
