@@ -138,6 +138,26 @@ impl Setup {
         }
     }
 
+    /// Polls until the log shows `n` finished jobs (the labels land before the comment, so a
+    /// labelled issue's job may still be running).
+    async fn wait_jobs_done(&self, n: usize, within: Duration) {
+        let deadline = Instant::now() + within;
+        while self
+            .log()
+            .iter()
+            .filter(|v| v["message"] == "job done")
+            .count()
+            < n
+        {
+            assert!(
+                Instant::now() < deadline,
+                "jobs did not finish: {:#?}",
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// The process's JSON log lines.
     fn log(&self) -> Vec<serde_json::Value> {
         std::fs::read_to_string(&self.cluster.replicas[0].log)
@@ -164,6 +184,7 @@ async fn serve_with_info_logs_handles_every_request_and_logs_each_job_as_json() 
     let s = Setup::start(60, 2).await;
     let iids = s.file_speaker_requests(10).await;
     s.wait_labelled(&iids, Duration::from_secs(30)).await;
+    s.wait_jobs_done(iids.len(), Duration::from_secs(10)).await;
 
     let addr = s.cluster.replicas[0].addr;
     let ready = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
@@ -190,22 +211,7 @@ async fn a_job_slower_than_its_lease_is_run_once_while_other_workers_are_idle() 
     s.sim.reset_counters();
     let iids = s.file_speaker_requests(2).await;
     s.wait_labelled(&iids, Duration::from_secs(40)).await;
-    // The labels land before the comment: wait for the jobs to finish too.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while s
-        .log()
-        .iter()
-        .filter(|v| v["message"] == "job done")
-        .count()
-        < iids.len()
-    {
-        assert!(
-            Instant::now() < deadline,
-            "jobs did not finish: {:#?}",
-            s.log()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    s.wait_jobs_done(iids.len(), Duration::from_secs(20)).await;
 
     let c = s.sim.counters();
     assert_eq!(
