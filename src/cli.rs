@@ -7,6 +7,8 @@
 mod check;
 mod demo;
 mod once;
+mod export;
+mod migrate;
 mod plan;
 mod schema;
 mod serve;
@@ -64,6 +66,12 @@ pub enum Command {
     Sweep(once::SweepArgs),
     /// Render and post this week's digests once (or print them with --dry-run).
     Digest(once::DigestArgs),
+    /// Apply the embedded database migrations (or list them with --status).
+    Migrate(migrate::MigrateArgs),
+    /// Write the audit log as JSON lines (to move it to another database).
+    Export(export::ExportArgs),
+    /// Append an `export` file to the audit log (once per database).
+    Import(export::ImportArgs),
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit code.
@@ -77,7 +85,10 @@ pub fn run() -> i32 {
         }
     };
     let mut out = std::io::stdout().lock();
-    let mut err = std::io::stderr().lock();
+    // Not locked: `serve`, `sim` and `demo` log to stderr from runtime worker threads, and the
+    // standard stream's lock is held per thread, so holding it here for the whole command
+    // would block the first log line written by a spawned task forever.
+    let mut err = std::io::stderr();
     match cli.command {
         Command::Check(dirs) => check::run(&dirs, &mut out, &mut err),
         Command::Plan(args) => plan::run(&args, &mut out, &mut err),
@@ -87,6 +98,9 @@ pub fn run() -> i32 {
         Command::Sim(args) => sim::run(&args, &mut err),
         Command::Sweep(args) => once::run_sweep(&args, &mut out, &mut err),
         Command::Digest(args) => once::run_digest(&args, &mut out, &mut err),
+        Command::Migrate(args) => migrate::run(&args, &mut out, &mut err),
+        Command::Export(args) => export::run_export(&args, &mut out, &mut err),
+        Command::Import(args) => export::run_import(&args, &mut out, &mut err),
     }
 }
 

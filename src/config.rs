@@ -109,6 +109,7 @@ struct RawWebhook {
 struct RawDatabase {
     url: Option<String>,
     max_connections: Option<u32>,
+    schema: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -173,6 +174,8 @@ pub struct Settings {
     pub database_url: String,
     /// Database pool size.
     pub database_max_connections: u32,
+    /// PostgreSQL only: the schema holding Steward's tables (`None`: the server's search path).
+    pub database_schema: Option<String>,
     /// HTTP listen address.
     pub listen: SocketAddr,
     /// Directory of rule files, roster and calendar.
@@ -204,20 +207,7 @@ impl Settings {
         file: Option<&Path>,
         env: &HashMap<String, String>,
     ) -> Result<Self, ConfigError> {
-        let raw = match file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-                    path: path.to_owned(),
-                    source,
-                })?;
-                serde_saphyr::from_str::<RawSettings>(&text).map_err(|e| ConfigError::Parse {
-                    path: path.to_owned(),
-                    message: e.to_string(),
-                })?
-            }
-            None => RawSettings::default(),
-        };
-        Self::from_raw(raw, env)
+        Self::from_raw(read_raw(file)?, env)
     }
 
     fn from_raw(raw: RawSettings, env: &HashMap<String, String>) -> Result<Self, ConfigError> {
@@ -287,6 +277,7 @@ impl Settings {
             message: format!("`{listen_text}` is not an address like 0.0.0.0:8080"),
         })?;
 
+        let database = DatabaseSettings::from_raw(raw.database, env)?;
         let projects = match get("STEWARD_PROJECTS") {
             Some(text) => text
                 .split(',')
@@ -342,10 +333,9 @@ impl Settings {
                 request_timeout: Duration::from_secs(raw.webhook.request_timeout_secs.unwrap_or(8)),
                 max_concurrency: raw.webhook.max_concurrency.unwrap_or(256),
             },
-            database_url: get("STEWARD_DATABASE_URL")
-                .or(raw.database.url)
-                .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
-            database_max_connections: raw.database.max_connections.unwrap_or(8),
+            database_url: database.url,
+            database_max_connections: database.max_connections,
+            database_schema: database.schema,
             listen,
             rules_dir: get("STEWARD_RULES_DIR")
                 .map(PathBuf::from)
@@ -361,11 +351,75 @@ impl Settings {
                     .or(raw.worker.concurrency)
                     .unwrap_or(4)
                     .max(1),
-                lease: Duration::from_secs(raw.worker.lease_secs.unwrap_or(60)),
+                lease: Duration::from_secs(
+                    env_num(env, "STEWARD_WORKER_LEASE_SECS")?
+                        .or(raw.worker.lease_secs)
+                        .unwrap_or(60)
+                        .max(1),
+                ),
                 max_attempts: raw.worker.max_attempts.unwrap_or(8),
             },
         })
     }
+}
+
+/// The database settings alone: what `steward migrate` needs, without GitLab or webhook
+/// settings (a deployment job that runs migrations need not hold the GitLab token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseSettings {
+    /// `database.url` / `STEWARD_DATABASE_URL` (`sqlite://…` or `postgres://…`).
+    pub url: String,
+    /// `database.schema` / `STEWARD_DATABASE_SCHEMA` (PostgreSQL only).
+    pub schema: Option<String>,
+    /// `database.max_connections` / `STEWARD_DATABASE_MAX_CONNECTIONS`.
+    pub max_connections: u32,
+}
+
+impl DatabaseSettings {
+    /// Reads the optional file, then applies the process environment; other sections of the
+    /// file are checked for syntax but may be incomplete.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("STEWARD_"))
+            .collect();
+        Self::load_with_env(file, &env)
+    }
+
+    /// Reads the optional file, then applies `env` (the `STEWARD_*` variables).
+    pub fn load_with_env(
+        file: Option<&Path>,
+        env: &HashMap<String, String>,
+    ) -> Result<Self, ConfigError> {
+        Self::from_raw(read_raw(file)?.database, env)
+    }
+
+    fn from_raw(raw: RawDatabase, env: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| env.get(name).filter(|v| !v.is_empty()).cloned();
+        Ok(Self {
+            url: get("STEWARD_DATABASE_URL")
+                .or(raw.url)
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            schema: get("STEWARD_DATABASE_SCHEMA").or(raw.schema),
+            max_connections: env_num(env, "STEWARD_DATABASE_MAX_CONNECTIONS")?
+                .or(raw.max_connections)
+                .unwrap_or(8),
+        })
+    }
+}
+
+/// Parses the settings file, or returns the all-default raw settings when there is none.
+fn read_raw(file: Option<&Path>) -> Result<RawSettings, ConfigError> {
+    let Some(path) = file else {
+        return Ok(RawSettings::default());
+    };
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    serde_saphyr::from_str::<RawSettings>(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
 }
 
 fn list_from(env_value: Option<String>, file_value: Vec<String>) -> Vec<String> {
@@ -474,5 +528,42 @@ mod tests {
         assert_eq!(s.gitlab.url, "https://a.example");
         assert_eq!(s.listen.port(), 9000);
         assert_eq!(s.database_url, "postgres://postgres@127.0.0.1/test");
+    }
+
+    #[test]
+    fn replicas_can_be_given_a_schema_and_a_short_lease_through_the_environment() {
+        let s = Settings::load_with_env(
+            None,
+            &env(&[
+                ("STEWARD_GITLAB_URL", "https://gitlab.com"),
+                ("STEWARD_GITLAB_TOKEN", "t"),
+                ("STEWARD_WEBHOOK_SECRETS", "s"),
+                ("STEWARD_DATABASE_URL", "postgres://postgres@127.0.0.1/test"),
+                ("STEWARD_DATABASE_SCHEMA", "steward_a"),
+                ("STEWARD_DATABASE_MAX_CONNECTIONS", "3"),
+                ("STEWARD_WORKER_LEASE_SECS", "3"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.database_schema.as_deref(), Some("steward_a"));
+        assert_eq!(s.database_max_connections, 3);
+        assert_eq!(s.worker.lease, Duration::from_secs(3));
+    }
+
+    #[test]
+    fn database_settings_load_without_any_gitlab_settings() {
+        let db = DatabaseSettings::load_with_env(
+            None,
+            &env(&[("STEWARD_DATABASE_URL", "sqlite://x.db?mode=rwc")]),
+        )
+        .unwrap();
+        assert_eq!(db.url, "sqlite://x.db?mode=rwc");
+        assert_eq!(db.schema, None);
+        assert_eq!(
+            DatabaseSettings::load_with_env(None, &HashMap::new())
+                .unwrap()
+                .url,
+            DEFAULT_DATABASE_URL
+        );
     }
 }

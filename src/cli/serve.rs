@@ -70,6 +70,7 @@ pub(crate) async fn build_state(
             max_connections: settings.database_max_connections,
             lease: settings.worker.lease,
             max_attempts: settings.worker.max_attempts,
+            postgres_schema: settings.database_schema.clone(),
             ..StoreOptions::default()
         },
     )

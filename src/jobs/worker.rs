@@ -69,7 +69,10 @@ impl Worker {
         };
         let started = std::time::Instant::now();
         let span = info_span!("job", job_id = job.id.0, kind = %job.kind, attempt = job.attempts);
-        let outcome = self.execute(&job).instrument(span).await;
+        let Some(outcome) = self.execute_leased(&job).instrument(span).await else {
+            // Another worker holds the job now and will finish it; nothing to record here.
+            return Ok(true);
+        };
         let label = match &outcome {
             Outcome::Done(_) => "done",
             Outcome::Retry { .. } => "retry",
@@ -119,6 +122,37 @@ impl Worker {
             }
         }
         Ok(())
+    }
+
+    /// Runs the job while renewing its lease every third of the lease, so a slow job (GitLab
+    /// latency, rate-budget waits) is never claimed by a second worker, here or on another
+    /// replica, while it still runs. If a renewal finds the claim replaced (this worker stalled
+    /// past its lease), the job is dropped at its next await point and `None` is returned: the
+    /// new holder re-reads the issue, as after a crash.
+    async fn execute_leased(&self, job: &ClaimedJob) -> Option<Outcome> {
+        let lease = self.state.worker.lease;
+        let period = (lease / 3).max(Duration::from_millis(100));
+        let work = self.execute(job);
+        tokio::pin!(work);
+        let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                outcome = &mut work => return Some(outcome),
+                _ = renew.tick() => {
+                    let now = self.state.clock.now();
+                    match self.state.store.extend_lease(job, now, lease).await {
+                        Ok(_) => {}
+                        Err(crate::store::StoreError::LeaseLost { .. }) => {
+                            tracing::warn!(job_id = job.id.0, "lease lost to another worker; job abandoned");
+                            return None;
+                        }
+                        // The lease still runs; the next tick tries again.
+                        Err(e) => tracing::warn!(job_id = job.id.0, error = %e, "could not renew the lease"),
+                    }
+                }
+            }
+        }
     }
 
     async fn execute(&self, job: &ClaimedJob) -> Outcome {

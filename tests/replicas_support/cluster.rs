@@ -1,0 +1,292 @@
+//! Support for the multi-replica tests: `steward serve` child processes that are killed on
+//! every exit path, a round-robin load balancer in front of them, and polling helpers that wait
+//! with short timeouts instead of fixed sleeps.
+// Each test file uses a different part of this module.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use tokio_util::sync::CancellationToken;
+
+/// A port nobody listens on right now (bound, read, released). `listen: 127.0.0.1:0` would not
+/// tell the test which port the child chose.
+pub fn free_port() -> SocketAddr {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap()
+}
+
+/// One `steward serve` process.
+pub struct Replica {
+    /// Short name for messages (`A`, `B`).
+    pub name: &'static str,
+    /// Its HTTP address.
+    pub addr: SocketAddr,
+    /// The process.
+    pub child: Child,
+    /// Where its stderr (JSON logs) goes.
+    pub log: PathBuf,
+}
+
+impl Replica {
+    /// The prefix of its workers' ids (`pid1234-`), as stored in `jobs.lease_owner`.
+    pub fn worker_prefix(&self) -> String {
+        format!("pid{}-", self.child.id())
+    }
+
+    /// The last lines of its log, for failure messages.
+    pub fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+}
+
+/// Every replica of a test; dropping it SIGKILLs and reaps each one that still runs, so a
+/// failing assertion never leaves a process behind.
+#[derive(Default)]
+pub struct Cluster {
+    /// The replicas, in start order.
+    pub replicas: Vec<Replica>,
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for r in &mut self.replicas {
+            let _ = r.child.kill();
+            let _ = r.child.wait();
+        }
+    }
+}
+
+/// Environment of one replica (everything through `STEWARD_*`, no settings file).
+pub struct ReplicaEnv {
+    /// Simulator base URL.
+    pub gitlab_url: String,
+    /// Bot token.
+    pub token: String,
+    /// Webhook secret.
+    pub secret: String,
+    /// Database URL (PostgreSQL for replicas; SQLite for one process).
+    pub database_url: String,
+    /// PostgreSQL schema shared by the replicas of one test.
+    pub schema: Option<String>,
+    /// Served project.
+    pub project: u64,
+    /// Job lease in seconds.
+    pub lease_secs: u64,
+    /// Worker tasks per replica.
+    pub concurrency: usize,
+    /// `RUST_LOG` of the process.
+    pub rust_log: &'static str,
+}
+
+impl Cluster {
+    /// Spawns `steward serve` with `env` on a free port; does not wait for readiness.
+    pub fn spawn(&mut self, name: &'static str, env: &ReplicaEnv) -> &mut Replica {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let addr = free_port();
+        let log = std::env::temp_dir().join(format!(
+            "steward-replica-{name}-{}-{}.log",
+            std::process::id(),
+            addr.port()
+        ));
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_steward"));
+        for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("STEWARD_")) {
+            cmd.env_remove(k);
+        }
+        cmd.arg("serve")
+            .env("STEWARD_GITLAB_URL", &env.gitlab_url)
+            .env("STEWARD_GITLAB_TOKEN", &env.token)
+            .env("STEWARD_WEBHOOK_SECRETS", &env.secret)
+            .env("STEWARD_DATABASE_URL", &env.database_url)
+            .env("STEWARD_DATABASE_MAX_CONNECTIONS", "6")
+            .env("STEWARD_LISTEN", addr.to_string())
+            .env("STEWARD_RULES_DIR", root.join("rules"))
+            .env("STEWARD_TEMPLATES_DIR", root.join("issue_templates"))
+            .env("STEWARD_PROJECTS", env.project.to_string())
+            .env("STEWARD_WORKER_LEASE_SECS", env.lease_secs.to_string())
+            .env("STEWARD_WORKER_CONCURRENCY", env.concurrency.to_string())
+            // The simulator enforces no budget; keep the client's out of the way too.
+            .env("STEWARD_GITLAB_REQUESTS_PER_MINUTE", "1000000")
+            .env("STEWARD_GITLAB_NOTES_PER_MINUTE", "1000000")
+            .env("RUST_LOG", env.rust_log)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap());
+        if let Some(schema) = &env.schema {
+            cmd.env("STEWARD_DATABASE_SCHEMA", schema);
+        }
+        let child = cmd.spawn().unwrap();
+        self.replicas.push(Replica {
+            name,
+            addr,
+            child,
+            log,
+        });
+        self.replicas.last_mut().unwrap()
+    }
+}
+
+/// Polls `GET /readyz` (short timeouts) until it answers 200; fails at once if the process
+/// exited, with its log.
+pub async fn wait_ready(replica: &mut Replica, within: Duration) {
+    let client = reqwest::Client::new();
+    let url = format!("http://{}/readyz", replica.addr);
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(status) = replica.child.try_wait().unwrap() {
+            panic!(
+                "replica {} exited with {status} before it was ready:\n{}",
+                replica.name,
+                replica.log_tail()
+            );
+        }
+        let ok = client
+            .get(&url)
+            .timeout(Duration::from_millis(500))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == StatusCode::OK);
+        if ok {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "replica {} not ready within {within:?}:\n{}",
+            replica.name,
+            replica.log_tail()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// What the balancer saw.
+#[derive(Debug, Default)]
+pub struct BalancerStats {
+    /// Requests received from GitLab.
+    pub received: AtomicU64,
+    /// Requests answered by each backend.
+    pub per_backend: [AtomicU64; 2],
+    /// Requests a backend could not take (refused or dropped) that went to the other one.
+    pub failovers: AtomicU64,
+}
+
+/// A round-robin HTTP load balancer with passive failover, like a typical reverse proxy in
+/// front of replicas.
+pub struct Balancer {
+    /// Where GitLab sends webhooks.
+    pub addr: SocketAddr,
+    /// Counters.
+    pub stats: Arc<BalancerStats>,
+    stop: CancellationToken,
+}
+
+impl Drop for Balancer {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+struct Upstreams {
+    urls: [String; 2],
+    next: AtomicUsize,
+    stats: Arc<BalancerStats>,
+    client: reqwest::Client,
+}
+
+impl Balancer {
+    /// Listens on a free port and forwards `POST /webhooks/gitlab` alternately to `a` and `b`.
+    pub async fn start(a: SocketAddr, b: SocketAddr) -> Self {
+        let stats = Arc::new(BalancerStats::default());
+        let upstreams = Arc::new(Upstreams {
+            urls: [a, b].map(|addr| format!("http://{addr}/webhooks/gitlab")),
+            next: AtomicUsize::new(0),
+            stats: stats.clone(),
+            client: reqwest::Client::new(),
+        });
+        let app = axum::Router::new()
+            .route("/webhooks/gitlab", axum::routing::post(forward))
+            .with_state(upstreams);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stop = CancellationToken::new();
+        let until = stop.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(until.cancelled_owned())
+                .await;
+        });
+        Self { addr, stats, stop }
+    }
+}
+
+/// Sends the request to the next backend; on a transport error (refused, reset: the replica is
+/// down) it tries the other one. Retrying a POST is safe here because the request carries
+/// GitLab's `Idempotency-Key`: if the first replica did commit it, the second records a
+/// duplicate and does nothing.
+async fn forward(State(up): State<Arc<Upstreams>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    up.stats.received.fetch_add(1, Ordering::Relaxed);
+    let mut headers = headers;
+    headers.remove(header::HOST);
+    headers.remove(header::CONTENT_LENGTH);
+    let first = up.next.fetch_add(1, Ordering::Relaxed) % 2;
+    for i in [first, 1 - first] {
+        let sent = up
+            .client
+            .post(&up.urls[i])
+            .headers(headers.clone())
+            .body(body.clone())
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await;
+        match sent {
+            Ok(res) => {
+                up.stats.per_backend[i].fetch_add(1, Ordering::Relaxed);
+                return StatusCode::from_u16(res.status().as_u16())
+                    .unwrap_or(StatusCode::BAD_GATEWAY);
+            }
+            Err(_) => {
+                up.stats.failovers.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+    StatusCode::BAD_GATEWAY
+}
+
+/// `steward_webhook_deliveries_total` by outcome, scraped from a replica's `/metrics`.
+pub async fn delivery_outcomes(addr: SocketAddr) -> std::collections::BTreeMap<String, u64> {
+    let text = reqwest::Client::new()
+        .get(format!("http://{addr}/metrics"))
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix("steward_webhook_deliveries_total{") else {
+            continue;
+        };
+        let Some((labels, value)) = rest.split_once("} ") else {
+            continue;
+        };
+        let outcome = labels
+            .split(',')
+            .find_map(|l| l.strip_prefix("outcome=\""))
+            .map(|o| o.trim_end_matches('"').to_owned())
+            .unwrap_or_default();
+        let n: f64 = value.trim().parse().unwrap_or(0.0);
+        *out.entry(outcome).or_insert(0) += n as u64;
+    }
+    out
+}

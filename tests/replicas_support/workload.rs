@@ -1,0 +1,342 @@
+//! The workload of the multi-replica test and its checks: realistic requests filed in the
+//! simulator (some late, some incomplete), waiting for the shared queue to drain, and the
+//! final-state checks (re-deciding changes nothing, one note per key, store records match).
+// Each test file uses a different part of this module.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, Utc};
+use steward::gitlab::{CallContext, GitLab, RestGitLab};
+use steward::model::{IssueIid, LabelName, ProjectId, UserId};
+use steward::reconcile::{self, ExistingNote};
+use steward::rules::{Engine, Workload};
+use steward::sim::{NewIssue, SimHandle, TeamSeed};
+use steward::store::{AuditFilter, JobState, NoteTarget, Store};
+
+/// Who files the requests.
+pub const REQUESTERS: [&str; 3] = ["asales", "bmarketing", "ccs"];
+
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every realistic request file, by name (`customer-speaker-request--clean`).
+pub fn request_files() -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(root().join("tests/data/requests"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .filter_map(|p| {
+            let name = p.file_stem()?.to_str()?.to_owned();
+            name.contains("--")
+                .then(|| (name, std::fs::read_to_string(&p).unwrap()))
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() >= 18, "request files: {}", files.len());
+    files
+}
+
+/// What the test expects of an issue beyond "re-deciding changes nothing".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// A request as filed; only the generic checks apply.
+    AsFiled,
+    /// A speaker request filed 45 days before its event: flagged, with one lead-time comment.
+    Late,
+    /// A late speaker request whose event later moved 120 days out: flag removed, the same
+    /// comment edited (not a second one).
+    LateThenMoved,
+    /// The request lacks required information: `advocacy::needs-info`.
+    NeedsInfo,
+    /// No written approval yet: `reference::written-approval-missing`.
+    ApprovalMissing,
+    /// A director nominated for the EAB: `eab::below-vp`.
+    BelowVp,
+}
+
+#[derive(Debug, Clone)]
+pub struct Filed {
+    pub iid: IssueIid,
+    pub expect: Expect,
+    /// Edited by a person after Steward had handled it, in a way the rules do not read.
+    pub title_edited: bool,
+}
+
+pub fn speaker_with_event(text: &str, event: NaiveDate) -> String {
+    text.replace("2027-04-21", &event.format("%Y-%m-%d").to_string())
+}
+
+pub fn expectation_for(file: &str) -> Expect {
+    match file {
+        "customer-speaker-request--late-and-broken"
+        | "reference-contest-entry--missing-evidence" => Expect::NeedsInfo,
+        "customer-reference-approval--no-approval-yet" => Expect::ApprovalMissing,
+        "eab-nomination--director" => Expect::BelowVp,
+        _ => Expect::AsFiled,
+    }
+}
+
+/// Files `count` issues starting at index `from`: request files in turn, every tenth one a
+/// speaker request 45 days before its event.
+pub fn file_issues(sim: &SimHandle, seed: &TeamSeed, from: usize, count: usize) -> Vec<Filed> {
+    let files = request_files();
+    let speaker = files
+        .iter()
+        .find(|(n, _)| n == "customer-speaker-request--clean")
+        .unwrap()
+        .1
+        .clone();
+    let today = Utc::now().date_naive();
+    (from..from + count)
+        .map(|i| {
+            let requester = seed.user(REQUESTERS[i % REQUESTERS.len()]).unwrap();
+            let (title, description, expect) = if i % 10 == 9 {
+                (
+                    format!("Customer speaker, event in 45 days (#{i})"),
+                    speaker_with_event(&speaker, today + chrono::Duration::days(45)),
+                    Expect::Late,
+                )
+            } else {
+                let (name, text) = &files[i % files.len()];
+                (
+                    format!("{name} (#{i})"),
+                    text.clone(),
+                    expectation_for(name),
+                )
+            };
+            let iid = sim
+                .create_issue(
+                    seed.project,
+                    requester,
+                    NewIssue {
+                        title,
+                        description,
+                        ..NewIssue::default()
+                    },
+                )
+                .unwrap();
+            Filed {
+                iid,
+                expect,
+                title_edited: false,
+            }
+        })
+        .collect()
+}
+
+/// Delivers every queued webhook and waits (polling) until no job is pending or running.
+pub async fn wait_until_quiet(sim: &SimHandle, store: &Arc<dyn Store>, within: Duration) {
+    let deadline = Instant::now() + within;
+    loop {
+        sim.flush_webhooks().await;
+        let stats = store.queue_stats().await.unwrap();
+        assert_eq!(
+            stats.dead,
+            0,
+            "no job may fail: {:?}",
+            dead_jobs(store).await
+        );
+        if stats.pending == 0 && stats.running == 0 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the queue did not drain within {within:?}: {stats:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn dead_jobs(store: &Arc<dyn Store>) -> Vec<(i64, Option<String>)> {
+    store
+        .list_jobs(Some(JobState::Dead), 20)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| (j.id.0, j.last_error))
+        .collect()
+}
+
+/// Everything the final-state checks need.
+pub struct World {
+    pub sim: SimHandle,
+    pub seed: TeamSeed,
+    pub engine: Engine,
+    pub store: Arc<dyn Store>,
+    pub gitlab: RestGitLab,
+    pub users: HashMap<String, UserId>,
+}
+
+impl World {
+    pub fn project(&self) -> ProjectId {
+        self.seed.project
+    }
+
+    /// Steward's notes on the issue, by marker key (all of them, duplicates included).
+    pub async fn bot_notes(&self, iid: IssueIid) -> BTreeMap<String, Vec<steward::gitlab::Note>> {
+        let notes = self
+            .gitlab
+            .list_notes(&CallContext::none(), self.project(), iid)
+            .await
+            .unwrap();
+        let mut by_key: BTreeMap<String, Vec<_>> = BTreeMap::new();
+        for n in notes {
+            if n.system || n.author.id != self.seed.bot {
+                continue;
+            }
+            let key = reconcile::marker_key(&n.body)
+                .unwrap_or("<no marker>")
+                .to_owned();
+            by_key.entry(key).or_default().push(n);
+        }
+        by_key
+    }
+
+    /// Problems with one issue's final state (empty when it is as the rules prescribe).
+    pub async fn problems(&self, filed: &Filed) -> Vec<String> {
+        let iid = filed.iid;
+        let mut out = Vec::new();
+        let mut issue = self
+            .gitlab
+            .get_issue(&CallContext::none(), self.project(), iid)
+            .await
+            .unwrap();
+        let notes = self.bot_notes(iid).await;
+        let mut existing = BTreeMap::new();
+        for (key, list) in &notes {
+            if list.len() != 1 {
+                out.push(format!("#{iid}: {} notes with key `{key}`", list.len()));
+            }
+            existing.insert(
+                key.clone(),
+                ExistingNote {
+                    id: list[0].id,
+                    body_hash: reconcile::body_hash(&list[0].body),
+                },
+            );
+        }
+        issue.owned_note_keys = existing.keys().cloned().collect();
+
+        // The rules, asked again about the issue as it now is, want nothing more.
+        let labels: BTreeSet<LabelName> = self
+            .sim
+            .project_label_names(self.project())
+            .into_iter()
+            .map(LabelName)
+            .collect();
+        let decision = self.engine.decide(&issue, Utc::now(), &Workload::default());
+        let actions = reconcile::diff(&decision.plan, &issue, &existing, &labels, &self.users);
+        if !actions.is_noop() {
+            out.push(format!("#{iid}: not converged, still to do: {actions:?}"));
+        }
+
+        // The store's owned-note records point at exactly those notes.
+        let recorded: BTreeMap<String, u64> = self
+            .store
+            .list_owned_notes(&NoteTarget::Issue {
+                project: self.project(),
+                iid,
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(k, n)| (k, n.note_id.0))
+            .collect();
+        let on_gitlab: BTreeMap<String, u64> =
+            existing.iter().map(|(k, n)| (k.clone(), n.id.0)).collect();
+        if recorded != on_gitlab {
+            out.push(format!(
+                "#{iid}: store records {recorded:?}, GitLab has {on_gitlab:?}"
+            ));
+        }
+
+        let has = |l: &str| issue.labels.contains(&LabelName::from(l));
+        let check = |ok: bool, what: &str, out: &mut Vec<String>| {
+            if !ok {
+                out.push(format!(
+                    "#{iid} ({:?}): {what}; labels {:?}",
+                    filed.expect, issue.labels
+                ));
+            }
+        };
+        match filed.expect {
+            Expect::AsFiled => {}
+            Expect::Late => {
+                check(has("lead-time::violated"), "not flagged late", &mut out);
+                check(notes.len() == 1, "not exactly one comment", &mut out);
+            }
+            Expect::LateThenMoved => {
+                check(!has("lead-time::violated"), "still flagged late", &mut out);
+                check(notes.len() == 1, "not exactly one comment", &mut out);
+            }
+            Expect::NeedsInfo => check(has("advocacy::needs-info"), "needs-info missing", &mut out),
+            Expect::ApprovalMissing => check(
+                has("reference::written-approval-missing"),
+                "missing approval not flagged",
+                &mut out,
+            ),
+            Expect::BelowVp => check(has("eab::below-vp"), "below-VP not flagged", &mut out),
+        }
+        out
+    }
+
+    pub async fn audit_count(&self, iid: Option<IssueIid>, action: &str) -> u64 {
+        self.store
+            .count_audit(&AuditFilter {
+                project: Some(self.project()),
+                issue: iid,
+                action: Some(action.to_owned()),
+                ..AuditFilter::default()
+            })
+            .await
+            .unwrap()
+    }
+
+    /// Checks every issue; fails listing the first problems.
+    pub async fn assert_all_converged(&self, filed: &[Filed], phase: &str) {
+        let mut problems = Vec::new();
+        for f in filed {
+            problems.extend(self.problems(f).await);
+        }
+        assert!(
+            problems.is_empty(),
+            "{phase}: {} problems, first: {:#?}",
+            problems.len(),
+            &problems[..problems.len().min(15)]
+        );
+    }
+}
+
+/// A fresh schema name, unique per run.
+pub fn unique_schema() -> String {
+    let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+    format!("steward_replicas_{}_{nanos}", std::process::id())
+}
+
+pub async fn count_rows(url: &str, schema: &str, table: &str) -> i64 {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    let n: (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM \"{schema}\".{table}"
+    )))
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    n.0
+}
+
+pub async fn drop_schema(url: &str, schema: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
+    )))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+}
