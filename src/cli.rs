@@ -6,9 +6,9 @@
 
 mod check;
 mod demo;
-mod once;
 mod export;
 mod migrate;
+mod once;
 mod plan;
 mod schema;
 mod serve;

@@ -216,6 +216,26 @@ impl AppState {
             digest: parts.digest,
             schedules: parts.schedules,
         };
+        // Resolve the roster's usernames once, so the first request of each role costs no user
+        // lookup, and a roster typo is reported at start-up rather than at the first request.
+        let mut members: Vec<crate::model::Username> = Vec::new();
+        for role in state.engine.roster().role_names() {
+            for u in state.engine.roster().role(role).unwrap_or(&[]) {
+                if !members.contains(u) {
+                    members.push(u.clone());
+                }
+            }
+        }
+        match state.user_ids(&members).await {
+            Ok(found) => {
+                for m in &members {
+                    if !found.contains_key(&m.as_str().to_ascii_lowercase()) {
+                        tracing::error!(user = %m, "a roster member is not a GitLab user; fix rules/roster.yaml");
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not look up the roster's users"),
+        }
         let wanted = state.engine.labels_used();
         for project in state.projects.clone() {
             match state.project_labels(project, true).await {
