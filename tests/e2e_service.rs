@@ -242,6 +242,12 @@ async fn a_newly_opened_request_costs_one_read_one_edit_and_one_note() {
         0,
         "the store knows a new issue has no owned notes"
     );
+    assert_eq!(
+        c.reads, 1,
+        "labels and users were read at start-up: {:?}",
+        c.by_endpoint
+    );
+    assert_eq!(c.writes, 2, "one edit and one note: {:?}", c.by_endpoint);
     h.stop().await;
 }
 
