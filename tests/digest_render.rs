@@ -190,7 +190,7 @@ fn story_quarter() -> Vec<DigestIssue> {
                 issue(206, "Blog: small agency migration", "2026-11-03T10:00:00Z"),
                 "2026-11-24T16:00:00Z",
             ),
-            "status::declined",
+            "advocacy-status::declined",
         ),
         confidential(owned(
             issue(207, "Globex Bank migration story", "2026-11-23T15:00:00Z"),
@@ -304,7 +304,7 @@ fn contest_leaderboard_ranks_account_owners_by_accepted_entries_in_the_quarter()
         entry(406, None, "2026-11-26T11:00:00Z"),
         labelled(
             entry(407, Some("dave"), "2026-11-26T12:00:00Z"),
-            "status::declined",
+            "advocacy-status::declined",
         ),
         entry(408, Some("erin"), "2026-10-30T12:00:00Z"), // last quarter
         {

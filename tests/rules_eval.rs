@@ -349,6 +349,12 @@ fn every_shipped_rule_fires_on_its_case() {
         ),
         ("customer-story-idea", vec![], "story-route", None),
         (
+            "customer-story-idea",
+            vec![("story_format", "[Case study|Video]")],
+            "story-video",
+            Some("story-format::video"),
+        ),
+        (
             "earnings-customer-reference",
             vec![("category", "[First Order]")],
             "earnings-first-order",

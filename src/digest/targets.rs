@@ -16,7 +16,7 @@ use crate::model::LabelName;
 ///   marquee_video: { per_year: 2, label: "story-format::video" }
 ///   eab: { cohort_min: 12, cohort_max: 15 }
 ///   earnings: { per_quarter: 1 }
-///   declined_labels: ["status::declined"]
+///   declined_labels: ["advocacy-status::declined"]
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -47,7 +47,7 @@ impl Default for Targets {
                 cohort_max: 15,
             },
             earnings: PerQuarter { per_quarter: 1 },
-            declined_labels: BTreeSet::from([LabelName::from("status::declined")]),
+            declined_labels: BTreeSet::from([LabelName::from("advocacy-status::declined")]),
         }
     }
 }

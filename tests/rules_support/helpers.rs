@@ -70,6 +70,11 @@ pub fn specs() -> Vec<TemplateSpec> {
                     &["Ultimate", "Premium", "Dedicated", "Free"],
                 ),
                 field("user_count", Number, &[]),
+                field(
+                    "story_format",
+                    Choice,
+                    &["Case study", "Blog post", "Video", "Quote only"],
+                ),
             ],
         ),
         t(
