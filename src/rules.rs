@@ -175,6 +175,17 @@ struct Conditions {
     older_than_business_days: Option<u32>,
 }
 
+impl Conditions {
+    /// Whether the outcome depends on labels, assignees or the due date: the parts of the issue
+    /// a plan changes (see `eval::evaluate`'s second pass).
+    fn reads_issue_state(&self) -> bool {
+        !self.labels.is_empty()
+            || !self.forbidden_labels.is_empty()
+            || self.assignees.is_some()
+            || self.due_date.is_some()
+    }
+}
+
 #[derive(Debug, Clone)]
 struct LeadTimeCheck {
     field: String,

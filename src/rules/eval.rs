@@ -38,6 +38,7 @@ struct Ctx<'a> {
     calendar: &'a Calendar,
 }
 
+#[derive(Clone)]
 enum Outcome {
     Fire(Vec<String>, Option<LeadFigures>),
     Otherwise(Option<LeadFigures>),
@@ -62,14 +63,34 @@ pub fn evaluate(
     roster: &Roster,
     workload: &Workload,
 ) -> Plan {
+    let mut outcomes = Vec::with_capacity(rules.rules().len());
     let first = evaluate_once(
-        rules, issue, template, fields, now, calendar, roster, workload,
+        rules,
+        issue,
+        template,
+        fields,
+        now,
+        calendar,
+        roster,
+        workload,
+        true,
+        &mut outcomes,
     );
     let new_due = first.due_date.filter(|d| issue.due_date != Some(*d));
     if first.add_labels.is_empty() && first.remove_labels.is_empty() && new_due.is_none() {
         return first;
     }
-    let mut projected = issue.clone();
+    // Rules never read the description (fields are parsed before), so it is not copied.
+    let mut projected = Issue {
+        description: String::new(),
+        title: issue.title.clone(),
+        labels: issue.labels.clone(),
+        assignees: issue.assignees.clone(),
+        author: issue.author.clone(),
+        web_url: issue.web_url.clone(),
+        owned_note_keys: issue.owned_note_keys.clone(),
+        ..*issue
+    };
     projected
         .labels
         .retain(|l| !first.remove_labels.contains(l));
@@ -89,7 +110,16 @@ pub fn evaluate(
             .collect();
     }
     let second = evaluate_once(
-        rules, &projected, template, fields, now, calendar, roster, workload,
+        rules,
+        &projected,
+        template,
+        fields,
+        now,
+        calendar,
+        roster,
+        workload,
+        false,
+        &mut outcomes,
     );
     // The end state is the projection plus what the second pass still changes; the plan is
     // that end state relative to the issue as it is now.
@@ -114,6 +144,9 @@ pub fn evaluate(
     }
 }
 
+/// One pass over the rules. With `skip_notes_if_changing`, a pass whose plan changes labels or
+/// the due date returns before rendering comments: a second pass will render them against the
+/// projected issue, so rendering them here would be wasted (this runs for every issue).
 #[allow(clippy::too_many_arguments)]
 fn evaluate_once(
     rules: &RuleSet,
@@ -124,6 +157,8 @@ fn evaluate_once(
     calendar: &Calendar,
     roster: &Roster,
     workload: &Workload,
+    skip_notes_if_changing: bool,
+    outcomes: &mut Vec<Outcome>,
 ) -> Plan {
     let ctx = Ctx {
         issue,
@@ -135,8 +170,18 @@ fn evaluate_once(
     };
     let mut plan = Plan::default();
     let mut applied: Vec<(&Actions, bool, Option<LeadFigures>)> = Vec::new();
-    for rule in rules.rules() {
-        match outcome(&rule.conditions, rule.check.as_ref(), &ctx) {
+    // On the second pass only rules that read labels, assignees or the due date can change
+    // their outcome; the others' outcomes from the first pass are reused.
+    let reuse = outcomes.len() == rules.rules().len();
+    for (i, rule) in rules.rules().iter().enumerate() {
+        let result = match outcomes.get(i) {
+            Some(prior) if reuse && !rule.conditions.reads_issue_state() => prior.clone(),
+            _ => outcome(&rule.conditions, rule.check.as_ref(), &ctx),
+        };
+        if !reuse {
+            outcomes.push(result.clone());
+        }
+        match result {
             Outcome::Fire(reasons, lead) => {
                 plan.matched_rules.push(MatchedRule {
                     name: rule.name.clone(),
@@ -236,6 +281,14 @@ fn evaluate_once(
                 }
             }
         }
+    }
+
+    if skip_notes_if_changing
+        && (!plan.add_labels.is_empty()
+            || !plan.remove_labels.is_empty()
+            || plan.due_date.is_some_and(|d| issue.due_date != Some(d)))
+    {
+        return plan;
     }
 
     // Notes, rendered with the final assignee and due date.
