@@ -188,3 +188,28 @@ async fn a_sweep_over_a_thousand_unchanged_issues_makes_no_writes() {
     );
     h.stop().await;
 }
+
+#[tokio::test]
+async fn story_ideas_are_spread_across_the_advocacy_pmms_by_open_workload() {
+    let h = Harness::start(HarnessOptions::shipped(day("2026-12-01")))
+        .await
+        .unwrap();
+    let mut owners = Vec::new();
+    for n in 0..4 {
+        let iid = h
+            .file("ccs", &format!("Story idea {n}"), STORY)
+            .await
+            .unwrap();
+        h.settle().await.unwrap();
+        let issue = h.sim.issue(h.project(), iid).unwrap();
+        owners.push(issue.assignees[0].as_str().to_owned());
+    }
+    let first = owners.iter().filter(|o| *o == "jhernandez").count();
+    let second = owners.iter().filter(|o| *o == "rlurie").count();
+    assert_eq!(
+        (first, second),
+        (2, 2),
+        "least-loaded routing alternates: {owners:?}"
+    );
+    h.stop().await;
+}

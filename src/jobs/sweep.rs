@@ -101,6 +101,8 @@ pub async fn sweep(st: &AppState, full: bool, enqueue: bool) -> Result<SweepRepo
             ..IssueQuery::default()
         };
         let mut page = 1;
+        // A full pass recounts each assignee's open issues for least-loaded routing.
+        let mut workload: std::collections::BTreeMap<String, u32> = Default::default();
         loop {
             let listed = st
                 .gitlab
@@ -109,6 +111,9 @@ pub async fn sweep(st: &AppState, full: bool, enqueue: bool) -> Result<SweepRepo
             report.pages += 1;
             for mut issue in listed.items {
                 report.listed += 1;
+                for a in &issue.assignees {
+                    *workload.entry(a.username.as_str().to_owned()).or_default() += 1;
+                }
                 let existing = stored_notes(st, &issue).await?.unwrap_or_default();
                 let (decision, actions) = plan_actions(st, &mut issue, &existing).await?;
                 if actions.is_noop() {
@@ -142,6 +147,9 @@ pub async fn sweep(st: &AppState, full: bool, enqueue: bool) -> Result<SweepRepo
                 Some(next) if next > page => page = next,
                 _ => break,
             }
+        }
+        if enqueue && full {
+            crate::jobs::worker::save_workload(st, project, &workload).await?;
         }
         if enqueue {
             // Issues updated while this sweep ran are caught by the next one: start from the

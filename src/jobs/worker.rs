@@ -282,7 +282,15 @@ impl Worker {
         if actions.is_noop() {
             return Ok("no change".to_owned());
         }
-        self.apply(job, &issue, &actions, &ctx, &rule_names).await
+        self.apply(
+            job,
+            &issue,
+            &actions,
+            &ctx,
+            &rule_names,
+            decision.plan.assignees.as_deref(),
+        )
+        .await
     }
 
     async fn apply(
@@ -292,6 +300,7 @@ impl Worker {
         actions: &Actions,
         ctx: &CallContext,
         rules: &[String],
+        assigned: Option<&[crate::model::Username]>,
     ) -> Result<String, SyncError> {
         let st = &self.state;
         let mut summary = Vec::new();
@@ -306,6 +315,22 @@ impl Worker {
             let detail = describe_edit(changes);
             match st.gitlab.edit_issue(ctx, job.project, job.iid, &edit).await {
                 Ok(_) => {
+                    if changes.assignee_ids.is_some()
+                        && let Some(plan_names) = assigned
+                    {
+                        // Approximate between full sweeps (which recount): good enough to spread
+                        // a day's new requests across a role.
+                        if let Ok(w) = load_workload(st, job.project).await {
+                            let mut counts: BTreeMap<String, u32> =
+                                w.open_issues.into_iter().map(|(u, n)| (u.0, n)).collect();
+                            for name in plan_names {
+                                *counts.entry(name.as_str().to_owned()).or_default() += 1;
+                            }
+                            if let Err(e) = save_workload(st, job.project, &counts).await {
+                                tracing::warn!(error = %e, "could not update the workload");
+                            }
+                        }
+                    }
                     if let Some(due) = changes.due_date {
                         let key = managed_due_key(job.project, job.iid);
                         if let Err(e) = st.store.set_state(&key, &due.to_string()).await {
@@ -586,9 +611,8 @@ pub(crate) async fn plan_actions(
         .get_state(&managed_due_key(issue.project_id, issue.iid))
         .await?
         .and_then(|d| d.parse().ok());
-    let decision = st
-        .engine
-        .decide(issue, st.clock.now(), &crate::rules::Workload::default());
+    let workload = load_workload(st, issue.project_id).await?;
+    let decision = st.engine.decide(issue, st.clock.now(), &workload);
     let plan = &decision.plan;
     let mut labels = st.project_labels(issue.project_id, false).await?;
     if plan.add_labels.iter().any(|l| !labels.contains(l)) {
@@ -600,6 +624,36 @@ pub(crate) async fn plan_actions(
     };
     let actions = reconcile::diff(plan, issue, existing, &labels, &users);
     Ok((decision, actions))
+}
+
+fn workload_key(project: ProjectId) -> String {
+    format!("workload:{project}")
+}
+
+/// Open issues per assignee in `project`, as the last full sweep counted them plus the
+/// assignments Steward made since (for least-loaded routing). Empty before the first sweep.
+pub(crate) async fn load_workload(
+    st: &AppState,
+    project: ProjectId,
+) -> Result<crate::rules::Workload, crate::store::StoreError> {
+    let text = st.store.get_state(&workload_key(project)).await?;
+    let open_issues = text
+        .and_then(|t| serde_json::from_str::<BTreeMap<String, u32>>(&t).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(u, n)| (crate::model::Username(u), n))
+        .collect();
+    Ok(crate::rules::Workload { open_issues })
+}
+
+/// Stores a project's workload (see [`load_workload`]).
+pub(crate) async fn save_workload(
+    st: &AppState,
+    project: ProjectId,
+    counts: &BTreeMap<String, u32>,
+) -> Result<(), crate::store::StoreError> {
+    let text = serde_json::to_string(counts).unwrap_or_else(|_| "{}".to_owned());
+    st.store.set_state(&workload_key(project), &text).await
 }
 
 fn managed_due_key(project: ProjectId, iid: IssueIid) -> String {
