@@ -102,6 +102,12 @@ pub(crate) async fn build_state(
 
 async fn serve(args: &ServeArgs) -> Result<(), String> {
     let (settings, state) = build_state(args.config.as_deref()).await?;
+    if state.projects.is_empty() {
+        tracing::warn!(
+            "no `projects` configured: webhooks from any project are handled, but sweeps and \
+             digests have no project to list; set `projects` (or STEWARD_PROJECTS)"
+        );
+    }
     tracing::info!(bot = %state.bot.username, backend = state.store.backend_name(), "connected");
     let running = service::start(
         Arc::new(state),
