@@ -294,16 +294,29 @@ impl Settings {
             None => raw.projects.into_iter().map(ProjectId).collect(),
         };
 
-        let schedules =
-            match &raw.schedules {
-                Some(list) => Some(crate::schedule::parse_schedules(list).map_err(|e| {
-                    ConfigError::Invalid {
+        // `STEWARD_SCHEDULES=none` runs no schedules in this process (e.g. a replica kept for
+        // webhooks only, or tests that drive sweeps themselves).
+        let schedules = match (&raw.schedules, get("STEWARD_SCHEDULES").as_deref()) {
+            (_, Some("none")) => Some(Vec::new()),
+            (_, Some(other)) => {
+                return Err(ConfigError::Env {
+                    name: "STEWARD_SCHEDULES".into(),
+                    message: format!(
+                        "`{other}` is not understood; the only value is `none` (no schedules); \
+                         configure schedules in the settings file"
+                    ),
+                });
+            }
+            (Some(list), None) => {
+                Some(
+                    crate::schedule::parse_schedules(list).map_err(|e| ConfigError::Invalid {
                         key: "schedules".into(),
                         message: e.to_string(),
-                    }
-                })?),
-                None => None,
-            };
+                    })?,
+                )
+            }
+            (None, None) => None,
+        };
         if let Some(d) = &raw.digest {
             d.validate().map_err(|e| ConfigError::Invalid {
                 key: "digest.post_to".into(),

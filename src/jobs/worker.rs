@@ -102,7 +102,7 @@ impl Worker {
         let store = &self.state.store;
         match outcome {
             Outcome::Done(summary) => {
-                tracing::info!(job_id = job.id.0, %summary, "job done");
+                tracing::info!(job_id = job.id.0, kind = %job.kind, %summary, "job done");
                 store
                     .complete_job(job, self.state.clock.now(), &summary)
                     .await?;

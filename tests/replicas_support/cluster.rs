@@ -112,6 +112,9 @@ impl Cluster {
             .env("STEWARD_RULES_DIR", root.join("rules"))
             .env("STEWARD_TEMPLATES_DIR", root.join("issue_templates"))
             .env("STEWARD_PROJECTS", env.project.to_string())
+            // These tests are about webhooks and leases; the scheduler's start-up sweep would
+            // add reads they do not expect (scheduling is tested in schedule_scheduler.rs).
+            .env("STEWARD_SCHEDULES", "none")
             .env("STEWARD_WORKER_LEASE_SECS", env.lease_secs.to_string())
             .env("STEWARD_WORKER_CONCURRENCY", env.concurrency.to_string())
             // The simulator enforces no budget; keep the client's out of the way too.
