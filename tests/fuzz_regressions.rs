@@ -132,3 +132,25 @@ fn the_signature_seed_vector_passes_and_one_changed_body_byte_fails() {
     body[0] ^= 1;
     assert_eq!(verify(&body), Err(SignatureError::Mismatch));
 }
+
+#[test]
+fn every_shipped_rule_file_loads_on_its_own_through_the_fuzzed_entry_point() {
+    let mut loaded = 0;
+    for entry in std::fs::read_dir(root().join("rules")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name == "roster.yaml" || name == "calendar.yaml" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let rules = steward::rules::RuleSet::from_yaml(
+            &[(name.clone(), text)],
+            checks::shipped_specs(),
+            checks::shipped_roster(),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert!(!rules.rules().is_empty(), "{name} defines rules");
+        loaded += 1;
+    }
+    assert!(loaded >= 10, "only {loaded} rule files found");
+}
