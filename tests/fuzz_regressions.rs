@@ -154,3 +154,36 @@ fn every_shipped_rule_file_loads_on_its_own_through_the_fuzzed_entry_point() {
     }
     assert!(loaded >= 10, "only {loaded} rule files found");
 }
+
+/// Crash 1 (`description_fields`): a count followed by an en dash (`5 –3`, `1000–2000`) made
+/// the number reader slice inside the three-byte `–` and panic, on the path of every issue
+/// evaluation. Fixed in `templates/values.rs`; the range is now refused like `1000-2000`.
+#[test]
+fn a_count_followed_by_an_en_dash_is_read_or_refused_without_panicking() {
+    checks::description_fields("**Number of users:** 5 \u{2013}3\n".as_bytes());
+    let spec = checks::shipped_templates()
+        .get(&"customer-story-idea".into())
+        .unwrap();
+    let cases: [(&str, Option<f64>); 5] = [
+        ("5 \u{2013}3", None),
+        ("1000\u{2013}2000", None),
+        ("1000-2000", None),
+        ("1500 \u{2013} give or take", Some(1500.0)),
+        ("2,000+", Some(2000.0)),
+    ];
+    for (typed, want) in cases {
+        let description = format!("**Number of users:** {typed}\n");
+        let parsed = steward::templates::parse_fields(spec, &description, &Default::default());
+        let got = parsed.values.get("user_count").map(|v| match v {
+            steward::model::FieldValue::Number(n) => *n,
+            other => panic!("user_count holds {other:?}"),
+        });
+        assert_eq!(got, want, "{typed}");
+        if want.is_none() {
+            assert!(
+                parsed.errors.iter().any(|e| e.field == "Number of users"),
+                "{typed}: an unreadable count is reported to the requester"
+            );
+        }
+    }
+}
