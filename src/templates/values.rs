@@ -93,9 +93,14 @@ pub(crate) fn number_value(s: &str) -> Option<f64> {
         rest = &suffix[word_end..];
     }
     let rest = rest.trim_start();
-    // `1000-2000`, `1,5`, `12/3`: not one count.
-    if rest.starts_with(['-', '–', '/', ',', '.'])
-        && rest[1..]
+    // `1000-2000`, `1000–2000`, `1,5`, `12/3`: not one count. Step over the separator as a
+    // char: `–` is three bytes, and slicing after its first byte panicked (found by fuzzing).
+    let mut after = rest.chars();
+    if after
+        .next()
+        .is_some_and(|c| matches!(c, '-' | '–' | '/' | ',' | '.'))
+        && after
+            .as_str()
             .trim_start()
             .starts_with(|c: char| c.is_ascii_digit())
     {
