@@ -64,6 +64,8 @@ impl std::fmt::Debug for AppState {
 
 /// How long a project's label list is trusted before it is read again.
 const LABEL_CACHE_TTL: Duration = Duration::from_secs(600);
+/// The shortest interval between two forced re-reads of a project's labels.
+const LABEL_REFRESH_MIN: Duration = Duration::from_secs(60);
 
 /// Read-through caches of slow-changing GitLab data, so a webhook costs one issue read.
 #[derive(Debug, Default)]
@@ -85,9 +87,15 @@ impl AppState {
         project: ProjectId,
         refresh: bool,
     ) -> Result<BTreeSet<LabelName>, GitLabError> {
-        if !refresh
-            && let Some((labels, at)) = self.cache.labels.read().await.get(&project)
-            && at.elapsed() < LABEL_CACHE_TTL
+        // A forced refresh (the rules want a label the list lacks) still reads at most once a
+        // minute: a label that is really missing must not cost a label listing per issue.
+        let fresh_enough = if refresh {
+            LABEL_REFRESH_MIN
+        } else {
+            LABEL_CACHE_TTL
+        };
+        if let Some((labels, at)) = self.cache.labels.read().await.get(&project)
+            && at.elapsed() < fresh_enough
         {
             return Ok(labels.clone());
         }
@@ -346,8 +354,7 @@ pub async fn start(
     })
 }
 
-/// Turns a won schedule slot into a job in the store (coalesced per schedule, so a backlog of
-/// one schedule never piles up).
+/// Turns a won schedule slot into a job in the store.
 struct JobSink {
     state: Arc<AppState>,
 }
@@ -391,7 +398,8 @@ impl crate::schedule::SlotSink for JobSink {
                     kind: kind.to_owned(),
                     payload,
                     run_at: slot,
-                    coalesce_key: Some(format!("schedule:{}", schedule.name())),
+                    // Not coalesced: each slot's job finishes its own slot.
+                    coalesce_key: None,
                 })
                 .await
                 .map_err(|e| e.to_string())?;

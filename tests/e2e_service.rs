@@ -454,3 +454,42 @@ async fn graceful_shutdown_finishes_the_job_in_hand_and_leaves_the_rest_queued()
     h.sim.set_faults(Faults::default());
     h.stop().await;
 }
+
+#[tokio::test]
+async fn a_deleted_lead_time_comment_is_posted_again_on_the_next_change() {
+    let h = harness().await;
+    let iid = h
+        .file("asales", "Speaker request", &speaker_request("2027-04-21"))
+        .await
+        .unwrap();
+    h.settle().await.unwrap();
+    let first = bot_notes(&h, iid);
+    assert_eq!(first.len(), 1);
+    assert!(h.sim.delete_note(h.project(), iid, first[0].id));
+
+    // The requester moves the event date; the note's text changes with it, so
+    // Steward tries to edit the deleted note, gets 404, and posts it again.
+    let requester = h.user("asales").unwrap();
+    h.sim
+        .update_issue(
+            h.project(),
+            iid,
+            requester,
+            IssueChange {
+                description: Some(speaker_request("2027-04-25")),
+                ..IssueChange::default()
+            },
+        )
+        .unwrap();
+    h.settle().await.unwrap();
+    let after = bot_notes(&h, iid);
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert!(after[0].body.contains("49 days"), "{}", after[0].body);
+    let jobs = h.state.store.list_jobs(None, 10).await.unwrap();
+    assert!(
+        jobs.iter()
+            .all(|j| j.state != steward::store::JobState::Dead),
+        "no job failed: {jobs:?}"
+    );
+    h.stop().await;
+}

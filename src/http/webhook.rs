@@ -64,19 +64,13 @@ pub async fn receive(
     };
     let event_name = header("x-gitlab-event");
     let event_uuid = header("x-gitlab-event-uuid");
-    let idempotency = header("idempotency-key").or_else(|| header("webhook-id"));
+    // `webhook-id` first: when a signature was checked, it is the signed copy of the key.
+    let idempotency = header("webhook-id").or_else(|| header("idempotency-key"));
 
     let decoded = payload::decode(event_name.as_deref(), &body);
-    let (disposition, project, iid, content_key, decode_error) = match &decoded {
+    let (disposition, project, iid, decode_error) = match &decoded {
         Ok(WebhookEvent::Issue(ev)) => {
             let issue = &ev.issue;
-            let key = format!(
-                "issue:{}:{}:{}:{}",
-                issue.project_id,
-                issue.id,
-                ev.action.as_deref().unwrap_or(""),
-                issue.updated_at.timestamp_millis()
-            );
             let d = if ev.actor.as_ref().and_then(|a| a.id) == Some(state.bot.id) {
                 Disposition::Ignore("echo of Steward's own change".into())
             } else if !state.serves(issue.project_id) {
@@ -91,41 +85,33 @@ pub async fn receive(
                     delivery_id: None,
                 })
             };
-            (d, Some(issue.project_id), Some(issue.iid), key, None)
+            (d, Some(issue.project_id), Some(issue.iid), None)
         }
-        Ok(WebhookEvent::Note(ev)) => {
-            let key = format!(
-                "note:{}:{}",
-                ev.project_id.map(|p| p.0).unwrap_or(0),
-                ev.note_id.map(|n| n.0).unwrap_or(0)
-            );
-            let iid = ev.issue.as_ref().map(|i| i.iid);
-            (
-                Disposition::Ignore("comments do not change rule inputs".into()),
-                ev.project_id,
-                iid,
-                key,
-                None,
-            )
-        }
+        Ok(WebhookEvent::Note(ev)) => (
+            Disposition::Ignore("comments do not change rule inputs".into()),
+            ev.project_id,
+            ev.issue.as_ref().map(|i| i.iid),
+            None,
+        ),
         Ok(WebhookEvent::Other { object_kind }) => (
             Disposition::Ignore(format!("event kind `{object_kind}` is not handled")),
             None,
             None,
-            format!("body:{}", hex_sha256(&body)),
             None,
         ),
         Err(e) => (
             Disposition::Ignore("undecodable body kept for inspection".into()),
             None,
             None,
-            format!("body:{}", hex_sha256(&body)),
             Some(e.to_string()),
         ),
     };
+    // Without an Idempotency-Key (GitLab before 17.4), the body itself is the key: a resend
+    // carries the same bytes, while two different events never do (a content key built from
+    // `updated_at` would merge two edits made within the same second).
     let dedup_key = match &idempotency {
         Some(k) => format!("idem:{k}"),
-        None => content_key,
+        None => format!("body:{}", hex_sha256(&body)),
     };
     let outcome = outcome_label(&disposition);
     let job = match disposition {

@@ -154,8 +154,11 @@ pub async fn sweep(st: &AppState, full: bool, enqueue: bool) -> Result<SweepRepo
         if enqueue {
             // Issues updated while this sweep ran are caught by the next one: start from the
             // moment this sweep began, not from when it ended.
+            // Minus a margin for clock skew between Steward and GitLab (`updated_after` is
+            // compared with GitLab's timestamps); re-listing a few issues costs nothing.
+            let since = started - chrono::Duration::minutes(5);
             st.store
-                .set_state(&last_sweep_key(project), &started.to_rfc3339())
+                .set_state(&last_sweep_key(project), &since.to_rfc3339())
                 .await?;
         }
     }

@@ -136,19 +136,29 @@ impl Worker {
         tokio::pin!(work);
         let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Until when this worker surely holds the job: past it, another worker may have taken
+        // it, so carrying on could write to GitLab twice.
+        let mut held_until = job.lease_until;
         loop {
             tokio::select! {
                 outcome = &mut work => return Some(outcome),
                 _ = renew.tick() => {
                     let now = self.state.clock.now();
                     match self.state.store.extend_lease(job, now, lease).await {
-                        Ok(_) => {}
+                        Ok(until) => held_until = until,
                         Err(crate::store::StoreError::LeaseLost { .. }) => {
                             tracing::warn!(job_id = job.id.0, "lease lost to another worker; job abandoned");
                             return None;
                         }
-                        // The lease still runs; the next tick tries again.
-                        Err(e) => tracing::warn!(job_id = job.id.0, error = %e, "could not renew the lease"),
+                        // The lease may still run; the next tick tries again, unless it is
+                        // about to expire: then stop before another worker can take over.
+                        Err(e) if now + chrono::Duration::from_std(period).unwrap_or_default() < held_until => {
+                            tracing::warn!(job_id = job.id.0, error = %e, "could not renew the lease");
+                        }
+                        Err(e) => {
+                            tracing::warn!(job_id = job.id.0, error = %e, "lease could not be renewed before it ran out; job abandoned");
+                            return None;
+                        }
                     }
                 }
             }
@@ -390,8 +400,9 @@ impl Worker {
                             return Err(e.into());
                         }
                     };
-                    self.record_note(&target, key, &note, body).await;
-                    self.set_notes_synced(job.project, job.iid, true).await;
+                    if self.record_note(&target, key, &note, body).await {
+                        self.set_notes_synced(job.project, job.iid, true).await;
+                    }
                     self.audit(
                         job,
                         "note.create",
@@ -411,6 +422,29 @@ impl Worker {
                         .await
                     {
                         Ok(n) => n,
+                        Err(e) if e.status() == Some(404) => {
+                            // Someone deleted Steward's note: post it again (marking the records
+                            // incomplete first, as for any creation).
+                            self.set_notes_synced(job.project, job.iid, false).await;
+                            let n = st
+                                .gitlab
+                                .create_note(ctx, job.project, job.iid, body)
+                                .await?;
+                            if self.record_note(&target, key, &n, body).await {
+                                self.set_notes_synced(job.project, job.iid, true).await;
+                            }
+                            self.audit(
+                                job,
+                                "note.create",
+                                &format!("POST {issue_path}/notes"),
+                                Some(201),
+                                &format!("note {} `{key}` (the previous one was deleted)", n.id),
+                                rules,
+                            )
+                            .await;
+                            summary.push(format!("re-created deleted note `{key}`"));
+                            continue;
+                        }
                         Err(e) => {
                             self.audit(
                                 job,
@@ -463,6 +497,7 @@ impl Worker {
             .list_notes(ctx, issue.project_id, issue.iid)
             .await?;
         let mut found = BTreeMap::new();
+        let mut all_recorded = true;
         for note in notes {
             if note.system || note.author.id != st.bot.id {
                 continue;
@@ -472,7 +507,7 @@ impl Worker {
                 // records) are left alone rather than guessed about.
                 if !found.contains_key(key) {
                     let hash = reconcile::body_hash(&note.body);
-                    self.record_hash(&target, key, note.id, &hash).await;
+                    all_recorded &= self.record_hash(&target, key, note.id, &hash).await;
                     found.insert(
                         key.to_owned(),
                         ExistingNote {
@@ -483,14 +518,16 @@ impl Worker {
                 }
             }
         }
-        self.set_notes_synced(issue.project_id, issue.iid, true)
-            .await;
+        if all_recorded {
+            self.set_notes_synced(issue.project_id, issue.iid, true)
+                .await;
+        }
         Ok(found)
     }
 
-    async fn record_note(&self, target: &NoteTarget, key: &str, note: &Note, body: &str) {
+    async fn record_note(&self, target: &NoteTarget, key: &str, note: &Note, body: &str) -> bool {
         self.record_hash(target, key, note.id, &reconcile::body_hash(body))
-            .await;
+            .await
     }
 
     async fn record_hash(
@@ -499,16 +536,22 @@ impl Worker {
         key: &str,
         id: crate::model::NoteId,
         hash: &str,
-    ) {
+    ) -> bool {
         let note = crate::store::OwnedNote {
             note_id: id,
             body_hash: hash.to_owned(),
             updated_at: self.state.clock.now(),
         };
-        if let Err(e) = self.state.store.put_owned_note(target, key, note).await {
-            // Not fatal: the next run will list notes and find it by marker.
-            tracing::warn!(error = %e, key, "could not record an owned note");
-            self.set_notes_synced_target(target, false).await;
+        match self.state.store.put_owned_note(target, key, note).await {
+            Ok(()) => true,
+            Err(e) => {
+                // Not fatal: the issue's records are marked incomplete, so the next run lists
+                // its notes and finds this one by marker. The caller must not mark them
+                // complete again.
+                tracing::warn!(error = %e, key, "could not record an owned note");
+                self.set_notes_synced_target(target, false).await;
+                false
+            }
         }
     }
 

@@ -347,6 +347,17 @@ impl SimHandle {
         })
     }
 
+    /// Deletes a note "in the UI" (as a maintainer would); `false` when there was none.
+    pub fn delete_note(&self, project: ProjectId, iid: IssueIid, note: NoteId) -> bool {
+        let mut st = self.state();
+        let Some(issue) = st.issue_mut(project, iid.0) else {
+            return false;
+        };
+        let before = issue.notes.len();
+        issue.notes.retain(|n| n.id != note.0);
+        issue.notes.len() != before
+    }
+
     /// The issue's notes (system notes included), oldest first.
     pub fn notes(&self, project: ProjectId, iid: IssueIid) -> Vec<SimNote> {
         let st = self.state();
