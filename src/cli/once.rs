@@ -163,8 +163,9 @@ pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -
         let summary = if args.dry_run {
             None
         } else {
+            // Post exactly what is printed: no second pass over GitLab's issue lists.
             Some(
-                digest_job::run(&state, &job)
+                digest_job::post_all(&state, week, &rendered)
                     .await
                     .map_err(|e| e.to_string())?,
             )

@@ -181,8 +181,18 @@ pub fn week_of(st: &AppState, job: &DigestJob) -> Result<IsoWeek, DigestJobError
 /// Renders and posts every configured program's digest; returns one line per program.
 pub async fn run(st: &AppState, job: &DigestJob) -> Result<String, DigestJobError> {
     let week = week_of(st, job)?;
+    let rendered = render_all(st, week).await?;
+    post_all(st, week, &rendered).await
+}
+
+/// Posts already rendered digests (once per week per target); one line per program.
+pub async fn post_all(
+    st: &AppState,
+    week: IsoWeek,
+    rendered: &[RenderedDigest],
+) -> Result<String, DigestJobError> {
     let mut lines = Vec::new();
-    for d in render_all(st, week).await? {
+    for d in rendered {
         let outcome = digest::post_digest(
             st.gitlab.as_ref(),
             st.store.as_ref(),
