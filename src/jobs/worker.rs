@@ -380,38 +380,8 @@ impl Worker {
         for action in &actions.notes {
             match action {
                 NoteAction::Create { key, body } => {
-                    // Mark the issue's note records incomplete first: if the process dies after
-                    // GitLab created the note but before we record it, the next run lists the
-                    // issue's notes and finds it by marker instead of posting a second one.
-                    self.set_notes_synced(job.project, job.iid, false).await;
-                    let path = format!("POST {issue_path}/notes");
-                    let note = match st.gitlab.create_note(ctx, job.project, job.iid, body).await {
-                        Ok(n) => n,
-                        Err(e) => {
-                            self.audit(
-                                job,
-                                "note.create",
-                                &path,
-                                e.status(),
-                                &e.to_string(),
-                                rules,
-                            )
-                            .await;
-                            return Err(e.into());
-                        }
-                    };
-                    if self.record_note(&target, key, &note, body).await {
-                        self.set_notes_synced(job.project, job.iid, true).await;
-                    }
-                    self.audit(
-                        job,
-                        "note.create",
-                        &path,
-                        Some(201),
-                        &format!("note {} `{key}`", note.id),
-                        rules,
-                    )
-                    .await;
+                    self.create_owned_note(job, &target, key, body, ctx, rules, "")
+                        .await?;
                     summary.push(format!("created note `{key}`"));
                 }
                 NoteAction::Update { key, note_id, body } => {
@@ -423,25 +393,10 @@ impl Worker {
                     {
                         Ok(n) => n,
                         Err(e) if e.status() == Some(404) => {
-                            // Someone deleted Steward's note: post it again (marking the records
-                            // incomplete first, as for any creation).
-                            self.set_notes_synced(job.project, job.iid, false).await;
-                            let n = st
-                                .gitlab
-                                .create_note(ctx, job.project, job.iid, body)
+                            // Someone deleted Steward's note: post it again.
+                            let why = " (the previous one was deleted)";
+                            self.create_owned_note(job, &target, key, body, ctx, rules, why)
                                 .await?;
-                            if self.record_note(&target, key, &n, body).await {
-                                self.set_notes_synced(job.project, job.iid, true).await;
-                            }
-                            self.audit(
-                                job,
-                                "note.create",
-                                &format!("POST {issue_path}/notes"),
-                                Some(201),
-                                &format!("note {} `{key}` (the previous one was deleted)", n.id),
-                                rules,
-                            )
-                            .await;
                             summary.push(format!("re-created deleted note `{key}`"));
                             continue;
                         }
@@ -523,6 +478,44 @@ impl Worker {
                 .await;
         }
         Ok(found)
+    }
+
+    /// Posts an owned note and records it. The issue's note records are marked incomplete
+    /// first: if the process dies after GitLab created the note but before it is recorded, the
+    /// next run lists the issue's notes and finds it by marker instead of posting a second one.
+    #[allow(clippy::too_many_arguments)] // one call site per creation path, all inputs distinct
+    async fn create_owned_note(
+        &self,
+        job: &IssueSync,
+        target: &NoteTarget,
+        key: &str,
+        body: &str,
+        ctx: &CallContext,
+        rules: &[String],
+        why: &str,
+    ) -> Result<(), SyncError> {
+        self.set_notes_synced(job.project, job.iid, false).await;
+        let path = format!("POST /projects/{}/issues/{}/notes", job.project, job.iid);
+        let note = match self
+            .state
+            .gitlab
+            .create_note(ctx, job.project, job.iid, body)
+            .await
+        {
+            Ok(n) => n,
+            Err(e) => {
+                self.audit(job, "note.create", &path, e.status(), &e.to_string(), rules)
+                    .await;
+                return Err(e.into());
+            }
+        };
+        if self.record_note(target, key, &note, body).await {
+            self.set_notes_synced(job.project, job.iid, true).await;
+        }
+        let detail = format!("note {} `{key}`{why}", note.id);
+        self.audit(job, "note.create", &path, Some(201), &detail, rules)
+            .await;
+        Ok(())
     }
 
     async fn record_note(&self, target: &NoteTarget, key: &str, note: &Note, body: &str) -> bool {
