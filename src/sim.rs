@@ -33,7 +33,7 @@ pub use seed::{
 };
 pub use types::{
     Burst429, Counters, DeliveryId, DeliveryRecord, Faults, HookConfig, HookId, HookStatus,
-    IssueChange, NewIssue, SimConfig, SimIssue, SimNote,
+    IssueChange, NewIssue, SimConfig, SimIssue, SimNote, WriteRecord,
 };
 pub use webhooks::standard_webhooks_signature;
 
@@ -69,6 +69,8 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(crate) struct Shared {
     pub state: Mutex<state::State>,
     pub counters: Mutex<Counters>,
+    /// Every write request (not GET) that reached authentication, in arrival order.
+    pub write_log: Mutex<Vec<WriteRecord>>,
     pub faults: Mutex<faults::FaultState>,
     pub hooks: Mutex<webhooks::Hooks>,
     /// A fixed time set by `set_now`, or `None` for real time.
@@ -124,6 +126,7 @@ impl Simulator {
         let shared = Arc::new(Shared {
             state: Mutex::new(st),
             counters: Mutex::new(Counters::default()),
+            write_log: Mutex::new(Vec::new()),
             faults: Mutex::new(faults::FaultState::new(
                 config.requests_per_minute,
                 config.notes_per_minute,

@@ -234,7 +234,20 @@ pub trait Store: Send + Sync {
     // ---- audit log --------------------------------------------------------------------------
 
     /// Appends one entry to the audit log and returns its id.
+    ///
+    /// Writes to GitLab are logged ahead: the entry is appended with no `response_status`
+    /// before the call and completed by [`Store::finish_audit`] after it, so a process killed
+    /// during the call leaves an entry whose outcome is unknown rather than no entry at all.
     fn append_audit(&self, entry: AuditEntry) -> BoxFuture<'_, Result<i64, StoreError>>;
+
+    /// Records the outcome of the call logged ahead as entry `id`: GitLab's status (`None`:
+    /// no response) and the final detail. Unknown ids change nothing.
+    fn finish_audit(
+        &self,
+        id: i64,
+        status: Option<u16>,
+        detail: String,
+    ) -> BoxFuture<'_, Result<(), StoreError>>;
 
     /// Entries matching the filter, newest first, at most `filter.limit` (100 when unset).
     fn list_audit<'a>(

@@ -79,6 +79,7 @@ async fn two_replicas_handle_every_delivery_once_and_one_finishes_the_others_job
         lease_secs: LEASE_SECS,
         concurrency: 4,
         rust_log: "info",
+        settings_file: None,
     };
     let mut cluster = Cluster::default();
     cluster.spawn("A", &env);

@@ -70,6 +70,7 @@ impl Setup {
                 lease_secs,
                 concurrency,
                 rust_log: "info",
+                settings_file: None,
             },
         );
         wait_ready(replica, Duration::from_secs(30)).await;

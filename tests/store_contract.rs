@@ -192,6 +192,7 @@ contract!(
     eight_concurrent_claimers_share_two_hundred_jobs_without_overlap,
     queue_stats_and_next_run_time_follow_the_jobs,
     audit_entries_are_listed_newest_first_and_counted_by_filter,
+    a_write_logged_ahead_is_completed_with_its_answer_or_left_unanswered,
     an_owned_note_is_recorded_updated_and_kept_apart_per_target,
     a_schedule_slot_is_claimed_by_exactly_one_of_ten_claimers,
     state_values_are_set_and_replaced,
@@ -744,6 +745,48 @@ async fn audit_entries_are_listed_newest_first_and_counted_by_filter(s: Arc<dyn 
     assert_eq!(one.len(), 1);
     assert_eq!(one[0].entry.action, "skip.echo");
     assert_eq!(one[0].entry.api_call, None);
+}
+
+async fn a_write_logged_ahead_is_completed_with_its_answer_or_left_unanswered(s: Arc<dyn Store>) {
+    let ahead = |iid| AuditEntry {
+        response_status: None,
+        detail: "+labels lead-time::violated (sent; no answer recorded)".to_owned(),
+        ..audit(1, iid, "issue.edit", t0())
+    };
+    let answered = s.append_audit(ahead(23)).await.unwrap();
+    let interrupted = s.append_audit(ahead(24)).await.unwrap();
+    s.finish_audit(
+        answered,
+        Some(200),
+        "+labels lead-time::violated".to_owned(),
+    )
+    .await
+    .unwrap();
+    // An id that does not exist changes nothing (and is no error).
+    s.finish_audit(interrupted + 1_000, Some(500), "x".to_owned())
+        .await
+        .unwrap();
+
+    let all = s.list_audit(&AuditFilter::default()).await.unwrap();
+    assert_eq!(all.len(), 2);
+    let by_id = |id: i64| &all.iter().find(|r| r.id == id).unwrap().entry;
+    assert_eq!(by_id(answered).response_status, Some(200));
+    assert_eq!(by_id(answered).detail, "+labels lead-time::violated");
+    assert_eq!(
+        by_id(answered).api_call.as_deref(),
+        Some("PUT /projects/1/issues/23"),
+        "the call stays as logged"
+    );
+    assert_eq!(
+        by_id(interrupted).response_status,
+        None,
+        "no answer recorded"
+    );
+    assert!(
+        by_id(interrupted)
+            .detail
+            .ends_with("(sent; no answer recorded)")
+    );
 }
 
 async fn an_owned_note_is_recorded_updated_and_kept_apart_per_target(s: Arc<dyn Store>) {

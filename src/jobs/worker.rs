@@ -323,6 +323,10 @@ impl Worker {
                 due_date: changes.due_date.map(DueDateEdit::Set),
             };
             let detail = describe_edit(changes);
+            let api_call = format!("PUT {issue_path}");
+            let entry = self
+                .audit_ahead(job, "issue.edit", &api_call, &detail, rules)
+                .await?;
             match st.gitlab.edit_issue(ctx, job.project, job.iid, &edit).await {
                 Ok(_) => {
                     if changes.assignee_ids.is_some()
@@ -348,27 +352,11 @@ impl Worker {
                             tracing::warn!(error = %e, "could not record the due date Steward set");
                         }
                     }
-                    self.audit(
-                        job,
-                        "issue.edit",
-                        &format!("PUT {issue_path}"),
-                        Some(200),
-                        &detail,
-                        rules,
-                    )
-                    .await;
+                    self.audit_done(entry, Some(200), detail.clone()).await;
                     summary.push(detail);
                 }
                 Err(e) => {
-                    self.audit(
-                        job,
-                        "issue.edit",
-                        &format!("PUT {issue_path}"),
-                        e.status(),
-                        &e.to_string(),
-                        rules,
-                    )
-                    .await;
+                    self.audit_done(entry, e.status(), e.to_string()).await;
                     return Err(e.into());
                 }
             }
@@ -386,6 +374,10 @@ impl Worker {
                 }
                 NoteAction::Update { key, note_id, body } => {
                     let path = format!("PUT {issue_path}/notes/{note_id}");
+                    let detail = format!("note {note_id} `{key}`");
+                    let entry = self
+                        .audit_ahead(job, "note.update", &path, &detail, rules)
+                        .await?;
                     let note = match st
                         .gitlab
                         .edit_note(ctx, job.project, job.iid, *note_id, body)
@@ -394,6 +386,12 @@ impl Worker {
                         Ok(n) => n,
                         Err(e) if e.status() == Some(404) => {
                             // Someone deleted Steward's note: post it again.
+                            self.audit_done(
+                                entry,
+                                Some(404),
+                                format!("{detail} was deleted; posting it again"),
+                            )
+                            .await;
                             let why = " (the previous one was deleted)";
                             self.create_owned_note(job, &target, key, body, ctx, rules, why)
                                 .await?;
@@ -401,28 +399,12 @@ impl Worker {
                             continue;
                         }
                         Err(e) => {
-                            self.audit(
-                                job,
-                                "note.update",
-                                &path,
-                                e.status(),
-                                &e.to_string(),
-                                rules,
-                            )
-                            .await;
+                            self.audit_done(entry, e.status(), e.to_string()).await;
                             return Err(e.into());
                         }
                     };
                     self.record_note(&target, key, &note, body).await;
-                    self.audit(
-                        job,
-                        "note.update",
-                        &path,
-                        Some(200),
-                        &format!("note {} `{key}`", note.id),
-                        rules,
-                    )
-                    .await;
+                    self.audit_done(entry, Some(200), detail).await;
                     summary.push(format!("updated note `{key}`"));
                 }
             }
@@ -496,6 +478,15 @@ impl Worker {
     ) -> Result<(), SyncError> {
         self.set_notes_synced(job.project, job.iid, false).await;
         let path = format!("POST /projects/{}/issues/{}/notes", job.project, job.iid);
+        let entry = self
+            .audit_ahead(
+                job,
+                "note.create",
+                &path,
+                &format!("note `{key}`{why}"),
+                rules,
+            )
+            .await?;
         let note = match self
             .state
             .gitlab
@@ -504,8 +495,7 @@ impl Worker {
         {
             Ok(n) => n,
             Err(e) => {
-                self.audit(job, "note.create", &path, e.status(), &e.to_string(), rules)
-                    .await;
+                self.audit_done(entry, e.status(), e.to_string()).await;
                 return Err(e.into());
             }
         };
@@ -513,8 +503,7 @@ impl Worker {
             self.set_notes_synced(job.project, job.iid, true).await;
         }
         let detail = format!("note {} `{key}`{why}", note.id);
-        self.audit(job, "note.create", &path, Some(201), &detail, rules)
-            .await;
+        self.audit_done(entry, Some(201), detail).await;
         Ok(())
     }
 
@@ -563,6 +552,42 @@ impl Worker {
     async fn set_notes_synced_target(&self, target: &NoteTarget, synced: bool) {
         if let NoteTarget::Issue { project, iid } = target {
             self.set_notes_synced(*project, *iid, synced).await;
+        }
+    }
+
+    /// Logs a write before it is sent (write-ahead): if the entry cannot be stored the write is
+    /// not made (the job fails and is retried), so every change Steward makes in GitLab has an
+    /// entry. The entry carries no status until [`Self::audit_done`] completes it; one left
+    /// without a status means the process stopped while the call was in flight.
+    async fn audit_ahead(
+        &self,
+        job: &IssueSync,
+        action: &str,
+        api_call: &str,
+        detail: &str,
+        rules: &[String],
+    ) -> Result<i64, SyncError> {
+        let entry = AuditEntry {
+            at: self.state.clock.now(),
+            job_id: None,
+            delivery_id: job.delivery_id.map(crate::store::DeliveryId),
+            project_id: Some(job.project),
+            issue_iid: Some(job.iid),
+            actor: "steward".to_owned(),
+            rule_names: rules.to_vec(),
+            action: action.to_owned(),
+            api_call: Some(api_call.to_owned()),
+            response_status: None,
+            detail: format!("{detail} (sent; no answer recorded)"),
+        };
+        Ok(self.state.store.append_audit(entry).await?)
+    }
+
+    /// Completes an entry from [`Self::audit_ahead`] with GitLab's answer.
+    async fn audit_done(&self, id: i64, status: Option<u16>, detail: String) {
+        if let Err(e) = self.state.store.finish_audit(id, status, detail).await {
+            // The entry stays "no answer recorded": the write is still accounted for.
+            tracing::error!(error = %e, audit_id = id, "could not complete an audit entry");
         }
     }
 

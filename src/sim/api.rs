@@ -205,7 +205,25 @@ async fn gate(State(shared): Sh, mut req: Request, next: Next) -> Response {
     if endpoint.is_none() {
         return not_found().await;
     }
-    let actor = token(req.headers()).and_then(|t| lock(&shared.state).user_by_token(&t));
+    let (actor, username) = {
+        let st = lock(&shared.state);
+        let actor = token(req.headers()).and_then(|t| st.user_by_token(&t));
+        let name = actor
+            .and_then(|a| st.user(a))
+            .map(|u| u.username.clone())
+            .unwrap_or_default();
+        (actor, name)
+    };
+    let write = (req.method() != Method::GET).then(|| {
+        (
+            req.method().to_string(),
+            req.uri()
+                .path()
+                .strip_prefix("/api/v4")
+                .unwrap_or(req.uri().path())
+                .to_owned(),
+        )
+    });
     let Some(actor) = actor else {
         return (
             StatusCode::UNAUTHORIZED,
@@ -235,6 +253,15 @@ async fn gate(State(shared): Sh, mut req: Request, next: Next) -> Response {
     };
     rate_headers(&mut resp, info);
     let status = resp.status();
+    if let Some((method, path)) = write {
+        lock(&shared.write_log).push(super::types::WriteRecord {
+            method,
+            path,
+            endpoint: endpoint.unwrap_or("unknown").to_owned(),
+            username,
+            status: status.as_u16(),
+        });
+    }
     let mut c = lock(&shared.counters);
     if status == StatusCode::TOO_MANY_REQUESTS {
         c.status_429 += 1;

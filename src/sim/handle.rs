@@ -13,7 +13,7 @@ use super::ops::{self, Creation, Edit, OpError};
 use super::state::{Epic, Group, NoteLocation, Project, State, User};
 use super::types::{
     Counters, DeliveryId, DeliveryRecord, Faults, HookConfig, HookId, HookStatus, IssueChange,
-    NewIssue, SimIssue, SimNote,
+    NewIssue, SimIssue, SimNote, WriteRecord,
 };
 use super::{Shared, SimError, lock, webhooks};
 use crate::model::{
@@ -404,9 +404,16 @@ impl SimHandle {
         lock(&self.shared.counters).clone()
     }
 
-    /// Zeroes the counters.
+    /// Zeroes the counters (and empties the write log).
     pub fn reset_counters(&self) {
         *lock(&self.shared.counters) = Counters::default();
+        lock(&self.shared.write_log).clear();
+    }
+
+    /// Every authenticated write request since start or the last `reset_counters`, in
+    /// arrival order, with its answer.
+    pub fn write_log(&self) -> Vec<WriteRecord> {
+        lock(&self.shared.write_log).clone()
     }
 
     /// Replaces the injected faults (their PRNG restarts from `faults.seed`).

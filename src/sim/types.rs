@@ -270,6 +270,23 @@ impl Counters {
     }
 }
 
+/// One write request (PUT/POST/DELETE) made to the API by an authenticated user, and the
+/// status it was answered with: what an instance's request log would show. A 2xx status means
+/// GitLab applied it; 429 and 5xx answers changed nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteRecord {
+    /// `PUT`, `POST` or `DELETE`.
+    pub method: String,
+    /// Path under `/api/v4` (`/projects/7/issues/12/notes`).
+    pub path: String,
+    /// Endpoint name, as in [`Counters::by_endpoint`].
+    pub endpoint: String,
+    /// Username of the token's owner.
+    pub username: String,
+    /// The answer's status.
+    pub status: u16,
+}
+
 /// Identifies one webhook delivery (an event sent to one hook), for `resend`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DeliveryId(pub u64);
@@ -293,6 +310,8 @@ pub struct DeliveryRecord {
     pub event_uuid: String,
     /// HTTP status of the last attempt (`None`: not sent yet, or no response).
     pub last_status: Option<u16>,
+    /// Whether any attempt was answered 2xx: the receiver acknowledged the delivery.
+    pub acknowledged: bool,
     /// Requests made for it (duplicates and resends included).
     pub attempts: u32,
 }

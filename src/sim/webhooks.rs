@@ -216,6 +216,7 @@ pub(crate) fn enqueue(shared: &Shared, events: Vec<Event>, event_uuid: Option<St
                             idempotency_key: key,
                             event_uuid: uuid.clone(),
                             last_status: None,
+                            acknowledged: false,
                             attempts: 0,
                         },
                     },

@@ -289,6 +289,15 @@ impl Store for SqliteStore {
         Box::pin(self.append_audit_op(entry))
     }
 
+    fn finish_audit(
+        &self,
+        id: i64,
+        status: Option<u16>,
+        detail: String,
+    ) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(self.finish_audit_op(id, status, detail))
+    }
+
     fn list_audit<'a>(
         &'a self,
         filter: &'a AuditFilter,

@@ -86,17 +86,43 @@ pub struct ReplicaEnv {
     pub concurrency: usize,
     /// `RUST_LOG` of the process.
     pub rust_log: &'static str,
+    /// A settings file (`--config`) whose schedules the process runs; without one it runs no
+    /// schedules (`STEWARD_SCHEDULES=none`).
+    pub settings_file: Option<PathBuf>,
 }
 
 impl Cluster {
     /// Spawns `steward serve` with `env` on a free port; does not wait for readiness.
     pub fn spawn(&mut self, name: &'static str, env: &ReplicaEnv) -> &mut Replica {
+        let replica = Self::start_process(name, env, free_port());
+        self.replicas.push(replica);
+        self.replicas.last_mut().unwrap()
+    }
+
+    /// SIGKILLs replica `index` (no shutdown of any kind) and reaps it.
+    pub fn kill(&mut self, index: usize) {
+        let r = &mut self.replicas[index];
+        r.child.kill().unwrap();
+        r.child.wait().unwrap();
+    }
+
+    /// Starts a new process in place of replica `index`, with the same name, environment and
+    /// address (a restarted container keeps its port); does not wait for readiness.
+    pub fn restart(&mut self, index: usize, env: &ReplicaEnv) -> &mut Replica {
+        let (name, addr) = (self.replicas[index].name, self.replicas[index].addr);
+        self.replicas[index] = Self::start_process(name, env, addr);
+        &mut self.replicas[index]
+    }
+
+    fn start_process(name: &'static str, env: &ReplicaEnv, addr: SocketAddr) -> Replica {
+        // One log per process, restarts included.
+        static STARTED: AtomicU64 = AtomicU64::new(0);
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let addr = free_port();
         let log = std::env::temp_dir().join(format!(
-            "steward-replica-{name}-{}-{}.log",
+            "steward-replica-{name}-{}-{}-{}.log",
             std::process::id(),
-            addr.port()
+            addr.port(),
+            STARTED.fetch_add(1, Ordering::Relaxed)
         ));
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_steward"));
         for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("STEWARD_")) {
@@ -112,9 +138,6 @@ impl Cluster {
             .env("STEWARD_RULES_DIR", root.join("rules"))
             .env("STEWARD_TEMPLATES_DIR", root.join("issue_templates"))
             .env("STEWARD_PROJECTS", env.project.to_string())
-            // These tests are about webhooks and leases; the scheduler's start-up sweep would
-            // add reads they do not expect (scheduling is tested in schedule_scheduler.rs).
-            .env("STEWARD_SCHEDULES", "none")
             .env("STEWARD_WORKER_LEASE_SECS", env.lease_secs.to_string())
             .env("STEWARD_WORKER_CONCURRENCY", env.concurrency.to_string())
             // The simulator enforces no budget; keep the client's out of the way too.
@@ -127,14 +150,23 @@ impl Cluster {
         if let Some(schema) = &env.schema {
             cmd.env("STEWARD_DATABASE_SCHEMA", schema);
         }
+        match &env.settings_file {
+            Some(file) => {
+                cmd.arg("--config").arg(file);
+            }
+            // Most tests are about webhooks and leases; the scheduler's start-up sweep would
+            // add reads they do not expect (scheduling is tested in schedule_scheduler.rs).
+            None => {
+                cmd.env("STEWARD_SCHEDULES", "none");
+            }
+        }
         let child = cmd.spawn().unwrap();
-        self.replicas.push(Replica {
+        Replica {
             name,
             addr,
             child,
             log,
-        });
-        self.replicas.last_mut().unwrap()
+        }
     }
 }
 

@@ -93,6 +93,7 @@ async fn send_once(shared: &Shared, id: DeliveryId) -> Option<u16> {
         if let Some(d) = h.deliveries.get_mut(&id) {
             d.record.attempts += 1;
             d.record.last_status = status;
+            d.record.acknowledged |= status.is_some_and(|s| (200..300).contains(&s));
         }
         let hook_id = record.hook;
         if let Some(r) = h.hooks.iter_mut().find(|r| r.id == hook_id) {

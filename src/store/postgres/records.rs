@@ -31,6 +31,22 @@ impl PgStore {
         .map_err(|e| self.err(e))
     }
 
+    pub(super) async fn finish_audit_op(
+        &self,
+        id: i64,
+        status: Option<u16>,
+        detail: String,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE audit_log SET response_status = $1, detail = $2 WHERE id = $3")
+            .bind(status.map(i32::from))
+            .bind(detail)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     pub(super) async fn list_audit_op(
         &self,
         filter: &AuditFilter,

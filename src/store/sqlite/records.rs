@@ -32,6 +32,22 @@ impl SqliteStore {
         Ok(id)
     }
 
+    pub(super) async fn finish_audit_op(
+        &self,
+        id: i64,
+        status: Option<u16>,
+        detail: String,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE audit_log SET response_status = ?1, detail = ?2 WHERE id = ?3")
+            .bind(status.map(i64::from))
+            .bind(detail)
+            .bind(id)
+            .execute(&self.write)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     pub(super) async fn list_audit_op(
         &self,
         filter: &AuditFilter,
