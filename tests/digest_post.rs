@@ -133,6 +133,38 @@ async fn rest_epic_digest_is_created_then_edited_then_left_alone() {
         4,
         "the re-run wrote or read"
     );
+
+    // Both writes are in the audit log with GitLab's answers; the unchanged re-run is not.
+    let audit = store
+        .list_audit(&steward::store::AuditFilter::default())
+        .await
+        .unwrap();
+    let logged: Vec<(&str, Option<&str>, Option<u16>)> = audit
+        .iter()
+        .rev()
+        .map(|r| {
+            (
+                r.entry.action.as_str(),
+                r.entry.api_call.as_deref(),
+                r.entry.response_status,
+            )
+        })
+        .collect();
+    assert_eq!(
+        logged,
+        [
+            (
+                "note.create",
+                Some("POST /groups/7/epics/30/notes"),
+                Some(201)
+            ),
+            (
+                "note.update",
+                Some("PUT /groups/7/epics/30/notes/401"),
+                Some(200)
+            ),
+        ]
+    );
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use super::render::{marker, note_key};
 use crate::gitlab::{CallContext, GitLab, GitLabError, Note};
 use crate::model::{GroupId, IssueIid, NoteId, ProjectId};
 use crate::reconcile::body_hash;
-use crate::store::{NoteTarget, OwnedNote, Store, StoreError};
+use crate::store::{AuditEntry, NoteTarget, OwnedNote, Store, StoreError};
 
 /// Which epic API to post through (GITLAB.md §3.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -124,7 +124,7 @@ pub async fn post_digest(
             group,
             epic_iid,
             api: EpicApi::GraphQl,
-        } => post_graphql(gitlab, store, &ctx, group, epic_iid, week, &body).await,
+        } => post_graphql(gitlab, store, &ctx, (group, epic_iid), week, &body, now).await,
         DigestTarget::Issue { project, iid } => {
             let notes = NoteApi::Issue { project, iid };
             upsert(gitlab, store, &ctx, &notes, week, &body, now).await
@@ -166,6 +166,22 @@ enum NoteApi {
 }
 
 impl NoteApi {
+    /// The REST path of the notes (or of one note), for the audit log.
+    fn path(&self, note: Option<NoteId>) -> String {
+        let base = match *self {
+            Self::Epic { group, epic_id } => format!("/groups/{group}/epics/{epic_id}/notes"),
+            Self::Issue { project, iid } => format!("/projects/{project}/issues/{iid}/notes"),
+        };
+        note.map_or(base.clone(), |n| format!("{base}/{n}"))
+    }
+
+    fn issue(&self) -> (Option<ProjectId>, Option<IssueIid>) {
+        match *self {
+            Self::Epic { .. } => (None, None),
+            Self::Issue { project, iid } => (Some(project), Some(iid)),
+        }
+    }
+
     fn target(&self) -> NoteTarget {
         match *self {
             Self::Epic { group, epic_id } => NoteTarget::Epic { group, epic_id },
@@ -240,19 +256,88 @@ async fn upsert(
             }
         }
     };
+    let (project, iid) = api.issue();
+    let what = format!("weekly digest `{key}`");
+    let create = |why: &'static str| Logged {
+        action: "note.create",
+        api_call: format!("POST {}", api.path(None)),
+        project,
+        iid,
+        detail: format!("{what}{why}"),
+        ok_status: 201,
+    };
     let (note, outcome) = match known {
-        Some(id) => match api.edit(gitlab, ctx, id, body).await {
-            Ok(note) => (note, PostOutcome::Updated),
-            // Someone deleted the week's note: post it again rather than fail every re-run.
-            Err(e) if e.status() == Some(404) => {
-                (api.create(gitlab, ctx, body).await?, PostOutcome::Created)
+        Some(id) => {
+            let update = Logged {
+                action: "note.update",
+                api_call: format!("PUT {}", api.path(Some(id))),
+                project,
+                iid,
+                detail: format!("{what}, note {id}"),
+                ok_status: 200,
+            };
+            match logged(store, now, update, api.edit(gitlab, ctx, id, body)).await {
+                Ok(note) => (note, PostOutcome::Updated),
+                // Someone deleted the week's note: post it again rather than fail every re-run.
+                Err(DigestError::GitLab(e)) if e.status() == Some(404) => {
+                    let again = create(" (the previous one was deleted)");
+                    let note = logged(store, now, again, api.create(gitlab, ctx, body)).await?;
+                    (note, PostOutcome::Created)
+                }
+                Err(e) => return Err(e),
             }
-            Err(e) => return Err(e.into()),
-        },
-        None => (api.create(gitlab, ctx, body).await?, PostOutcome::Created),
+        }
+        None => {
+            let note = logged(store, now, create(""), api.create(gitlab, ctx, body)).await?;
+            (note, PostOutcome::Created)
+        }
     };
     remember(store, &target, &key, note.id, &hash, now).await?;
     Ok(outcome)
+}
+
+/// A digest write, as the audit log records it.
+struct Logged {
+    action: &'static str,
+    api_call: String,
+    project: Option<ProjectId>,
+    iid: Option<IssueIid>,
+    detail: String,
+    ok_status: u16,
+}
+
+/// Makes the call `send` with its audit entry written ahead, like the issue worker's writes: if
+/// the entry cannot be stored the call is not made; the entry is completed with GitLab's answer
+/// (one left without an answer means the process stopped during the call).
+async fn logged<T>(
+    store: &dyn Store,
+    now: DateTime<Utc>,
+    call: Logged,
+    send: impl Future<Output = Result<T, GitLabError>>,
+) -> Result<T, DigestError> {
+    let entry = AuditEntry {
+        at: now,
+        job_id: None,
+        delivery_id: None,
+        project_id: call.project,
+        issue_iid: call.iid,
+        actor: "steward".to_owned(),
+        rule_names: Vec::new(),
+        action: call.action.to_owned(),
+        api_call: Some(call.api_call),
+        response_status: None,
+        detail: format!("{} (sent; no answer recorded)", call.detail),
+    };
+    let id = store.append_audit(entry).await?;
+    let result = send.await;
+    let (status, detail) = match &result {
+        Ok(_) => (Some(call.ok_status), call.detail),
+        Err(e) => (e.status(), format!("{}: {e}", call.detail)),
+    };
+    if let Err(e) = store.finish_audit(id, status, detail).await {
+        tracing::error!(error = %e, audit_id = id, "could not complete an audit entry");
+    }
+    Ok(result?)
 }
 
 async fn remember(
@@ -277,12 +362,16 @@ async fn post_graphql(
     gitlab: &dyn GitLab,
     store: &dyn Store,
     ctx: &CallContext,
-    group: GroupId,
-    epic_iid: u64,
+    (group, epic_iid): (GroupId, u64),
     week: IsoWeek,
     body: &str,
+    now: DateTime<Utc>,
 ) -> Result<PostOutcome, DigestError> {
     let key = format!("digest-note:graphql:{group}/{epic_iid}:{}", note_key(week));
+    let what = format!(
+        "weekly digest `{}` on epic &{epic_iid} of group {group}",
+        note_key(week)
+    );
     let hash = body_hash(body);
     let known: Option<GraphQlNote> = store
         .get_state(&key)
@@ -291,12 +380,30 @@ async fn post_graphql(
     let (gid, outcome) = match known {
         Some(note) if note.body_hash == hash => return Ok(PostOutcome::Unchanged),
         Some(note) => {
-            let updated = gitlab.work_item_update_note(ctx, &note.gid, body).await?;
+            let call = Logged {
+                action: "note.update",
+                api_call: "POST /graphql updateNote".to_owned(),
+                project: None,
+                iid: None,
+                detail: format!("{what}, note {}", note.gid),
+                ok_status: 200,
+            };
+            let send = gitlab.work_item_update_note(ctx, &note.gid, body);
+            let updated = logged(store, now, call, send).await?;
             (updated.gid, PostOutcome::Updated)
         }
         None => {
             let work_item = work_item_gid(gitlab, store, ctx, group, epic_iid).await?;
-            let created = gitlab.work_item_create_note(ctx, &work_item, body).await?;
+            let call = Logged {
+                action: "note.create",
+                api_call: "POST /graphql createNote".to_owned(),
+                project: None,
+                iid: None,
+                detail: what,
+                ok_status: 200,
+            };
+            let send = gitlab.work_item_create_note(ctx, &work_item, body);
+            let created = logged(store, now, call, send).await?;
             (created.gid, PostOutcome::Created)
         }
     };
