@@ -201,8 +201,10 @@ pub struct Page<T> {
 }
 
 /// The GitLab operations Steward performs, in domain terms. Object safe: use it as
-/// `Arc<dyn GitLab>`. Implementations do not retry: a transient [`GitLabError`] goes back to the
-/// job runner, which retries with backoff honouring [`GitLabError::retry_after`].
+/// `Arc<dyn GitLab>`. Implementations retry only reads, in place and briefly (a 5xx or a short
+/// 429 on one page must not throw a sweep away); any other transient [`GitLabError`] goes back
+/// to the job runner, which retries the job with backoff honouring
+/// [`GitLabError::retry_after`].
 ///
 /// List calls come in two forms: `list_issues_page` returns one page so a sweep over 10,000
 /// issues holds one page at a time (loop while `next_page` is `Some`); the other list calls

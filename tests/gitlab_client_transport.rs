@@ -95,6 +95,82 @@ async fn status_codes_map_to_transient_or_permanent_errors_with_gitlabs_message(
 }
 
 #[tokio::test]
+async fn a_read_that_fails_transiently_is_sent_again_in_place_but_a_write_is_not() {
+    let server = MockServer::start().await;
+    let issue = json!({
+        "id": 90, "iid": 9, "project_id": 4, "title": "Speaker request", "description": "",
+        "state": "opened", "labels": [], "assignees": [], "author": {"id": 7, "username": "sam"},
+        "created_at": "2026-11-20T10:00:00Z", "updated_at": "2026-11-20T10:00:00Z",
+        "due_date": null, "confidential": false, "web_url": "https://gitlab.example.com/x/-/issues/9"
+    });
+    // A 500, then a 429 with a short Retry-After, then the issue.
+    Mock::given(method("GET"))
+        .and(path("/api/v4/projects/4/issues/9"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({"message": "500"})))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v4/projects/4/issues/9"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v4/projects/4/issues/9"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(issue))
+        .mount(&server)
+        .await;
+    // Writes fail once and are not repeated by the client.
+    Mock::given(method("POST"))
+        .and(path("/api/v4/projects/4/issues/9/notes"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({"message": "500"})))
+        .mount(&server)
+        .await;
+    // A read GitLab throttles for a minute is handed back to the job runner at once.
+    Mock::given(method("GET"))
+        .and(path("/api/v4/projects/4/issues/10"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "60"))
+        .mount(&server)
+        .await;
+    let gl = client(&server);
+
+    let got = gl
+        .get_issue(&none(), ProjectId(4), IssueIid(9))
+        .await
+        .unwrap();
+    assert_eq!(got.title, "Speaker request");
+    let err = gl
+        .create_note(&none(), ProjectId(4), IssueIid(9), "hello")
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(500));
+    let err = gl
+        .get_issue(&none(), ProjectId(4), IssueIid(10))
+        .await
+        .unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(60)));
+
+    let sent: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.url.path()))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            "GET /api/v4/projects/4/issues/9",
+            "GET /api/v4/projects/4/issues/9",
+            "GET /api/v4/projects/4/issues/9",
+            "POST /api/v4/projects/4/issues/9/notes",
+            "GET /api/v4/projects/4/issues/10",
+        ]
+    );
+}
+
+#[tokio::test]
 async fn a_slow_gitlab_is_a_transient_timeout() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

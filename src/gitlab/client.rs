@@ -1,7 +1,10 @@
 //! The HTTP transport to GitLab: our own `gitlab_api::api::AsyncClient` over reqwest, with
 //! timeouts, the token header, the outgoing rate budget, metrics and one tracing span per call.
-//! It does not retry (the job runner retries with backoff) and follows no redirects (a redirect
-//! to another host would carry `PRIVATE-TOKEN` with it).
+//! Reads (GET) that fail transiently are retried in place a few times with short waits, so one
+//! 500 among the hundred pages of a sweep does not throw the sweep away; writes are never
+//! retried here (the job runner retries the whole job with backoff, after re-reading the
+//! issue). It follows no redirects (a redirect to another host would carry `PRIVATE-TOKEN`
+//! with it).
 //!
 //! Requests are described with the `gitlab` crate's endpoint builders and executed here, so
 //! the response headers (pagination, `Retry-After`) stay visible: the crate's own async client
@@ -236,9 +239,43 @@ impl RestGitLab {
         self.send(name, ctx, kind, request, call).await
     }
 
-    /// Sends one request: waits for the budget, adds the token and event headers, records the
-    /// metric and maps the status to success or a [`GitLabError`].
+    /// Sends a request and maps the status to success or a [`GitLabError`]. A GET answered
+    /// 5xx or 429, or refused at connection, is sent again up to [`READ_RETRIES`] times, after
+    /// GitLab's `Retry-After` or a short backoff. When GitLab asks for a longer wait than
+    /// [`MAX_IN_PLACE_WAIT`], or the call timed out (GitLab is overloaded; more load will not
+    /// help), the error is returned at once and the job runner reschedules the job instead of
+    /// holding a worker.
     pub(crate) async fn send(
+        &self,
+        name: &'static str,
+        ctx: &CallContext,
+        kind: CallKind,
+        mut request: reqwest::Request,
+        call: CallSite,
+    ) -> Result<Response, GitLabError> {
+        let is_read = request.method() == reqwest::Method::GET;
+        let mut attempt: u32 = 0;
+        loop {
+            let again = if is_read { request.try_clone() } else { None };
+            let outcome = self.send_once(name, ctx, kind, request, call.clone()).await;
+            let (e, next) = match (outcome, again) {
+                (Err(e), Some(next)) if attempt < READ_RETRIES && retried_in_place(&e) => (e, next),
+                (outcome, _) => return outcome,
+            };
+            let wait = e.retry_after().unwrap_or(READ_BACKOFF * 2u32.pow(attempt));
+            if wait > MAX_IN_PLACE_WAIT {
+                return Err(e);
+            }
+            tracing::debug!(error = %e, attempt, ?wait, "GitLab read failed; retrying");
+            tokio::time::sleep(wait).await;
+            request = next;
+            attempt += 1;
+        }
+    }
+
+    /// Sends one request once: waits for the budget, adds the token and event headers, records
+    /// the metric and maps the status to success or a [`GitLabError`].
+    async fn send_once(
         &self,
         name: &'static str,
         ctx: &CallContext,
@@ -298,6 +335,21 @@ impl RestGitLab {
             .join(endpoint)
             .map_err(|e| GitLabError::InvalidRequest(format!("endpoint {endpoint}: {e}")))
     }
+}
+
+/// How many times a failed GET is sent again before its error is returned.
+pub const READ_RETRIES: u32 = 3;
+/// The first wait before a GET is sent again (doubling after each try) when GitLab gave no
+/// `Retry-After`.
+const READ_BACKOFF: Duration = Duration::from_millis(200);
+/// The longest `Retry-After` a read waits out in place.
+pub const MAX_IN_PLACE_WAIT: Duration = Duration::from_secs(2);
+
+fn retried_in_place(e: &GitLabError) -> bool {
+    matches!(
+        e,
+        GitLabError::Server { .. } | GitLabError::RateLimited { .. } | GitLabError::Connect { .. }
+    )
 }
 
 fn status_word(e: &GitLabError) -> &'static str {
