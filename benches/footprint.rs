@@ -108,6 +108,7 @@ async fn main() -> anyhow::Result<()> {
     sweep_env.config = Some(config);
     sweep_env.requests_per_minute = Some(1_000_000);
     sweep_env.notes_per_minute = Some(1_000_000);
+    sim.reset_counters();
     let started = Instant::now();
     let mut child = spawn_serve(&sweep_env)?;
     wait_ready(&mut child, &client, started, ms(2), secs(30)).await?;
@@ -115,7 +116,7 @@ async fn main() -> anyhow::Result<()> {
     let metrics_url = format!("http://{}/metrics", child.addr);
     let deadline = Instant::now() + secs(env_or("FOOTPRINT_SWEEP_TIMEOUT_SECS", 900));
     let mut max_rss = 0;
-    let (sweep_time, jobs) = loop {
+    let (sweep_time, jobs, dead) = loop {
         if let Some(status) = child.child.try_wait()? {
             anyhow::bail!(
                 "steward serve exited with {status} during the sweep:\n{}",
@@ -134,6 +135,7 @@ async fn main() -> anyhow::Result<()> {
             break (
                 started.elapsed(),
                 metric(&text, "steward_job_duration_seconds_count", "issue.sync"),
+                metric(&text, "steward_queue_jobs", "\"dead\""),
             );
         }
         if Instant::now() > deadline {
@@ -190,8 +192,8 @@ async fn main() -> anyhow::Result<()> {
     );
     println!();
     println!(
-        "sweep wall time {:.1} s from spawn until the queue was empty; {jobs} issue.sync jobs; \
-         GitLab calls: {} reads, {} writes, {} list calls",
+        "sweep wall time {:.1} s from spawn until the queue was empty; {jobs} issue.sync jobs, \
+         {dead} dead-lettered; GitLab calls of that process: {} reads, {} writes, {} list calls",
         sweep_time.as_secs_f64(),
         counters.reads,
         counters.writes,

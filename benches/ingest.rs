@@ -9,7 +9,8 @@
 //! Run with `cargo bench --bench ingest`. Scale with `INGEST_SECS` (measured seconds per run,
 //! default 10), `INGEST_WARMUP_SECS` (3), `INGEST_CONCURRENCY` (`16,64`), `INGEST_RATE` (500),
 //! `INGEST_OPEN_SECS` (20), `INGEST_ISSUES` (300) and `STEWARD_BENCH_DATABASE_URL`
-//! (`postgres://postgres@127.0.0.1:5432/test`; unreachable: the PostgreSQL rows are skipped).
+//! (`postgres://postgres@127.0.0.1:5432/test`; unreachable: the PostgreSQL rows are skipped);
+//! `INGEST_TARGETS` (`bare,sqlite,postgres`) runs a subset.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 #[path = "support/serve.rs"]
@@ -108,8 +109,8 @@ impl Deliveries {
     fn request(&self, client: &reqwest::Client, url: &str) -> reqwest::RequestBuilder {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let key = self.uuid(n, 1);
-        let body = self.bodies[(splitmix(n ^ self.nonce) % self.bodies.len() as u64) as usize]
-            .clone();
+        let body =
+            self.bodies[(splitmix(n ^ self.nonce) % self.bodies.len() as u64) as usize].clone();
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
@@ -160,7 +161,12 @@ fn file_issues(sim: &SimHandle, seed: &TeamSeed, n: usize) -> anyhow::Result<Vec
             .issue(seed.project, iid)
             .context("the simulator lost an issue")?;
         bodies.push(Bytes::from(hook_body(
-            &template, &base, seed, requester.0, &issue, iid,
+            &template,
+            &base,
+            seed,
+            requester.0,
+            &issue,
+            iid,
         )?));
     }
     Ok(bodies)
@@ -175,7 +181,8 @@ fn hook_body(
     iid: IssueIid,
 ) -> anyhow::Result<Vec<u8>> {
     use serde_json::json;
-    let gitlab_time = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    let gitlab_time =
+        |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
     let project_url = format!("{base}/{}", steward::sim::TEAM_PROJECT);
     let mut v = template.clone();
     v["user"] = json!({
@@ -194,7 +201,10 @@ fn hook_body(
     p["path_with_namespace"] = json!(steward::sim::TEAM_PROJECT);
     p["homepage"] = json!(project_url);
     for k in ["git_ssh_url", "ssh_url"] {
-        p[k] = json!(format!("git@example.com:{}.git", steward::sim::TEAM_PROJECT));
+        p[k] = json!(format!(
+            "git@example.com:{}.git",
+            steward::sim::TEAM_PROJECT
+        ));
     }
     for k in ["git_http_url", "url", "http_url"] {
         p[k] = json!(format!("{project_url}.git"));
@@ -298,7 +308,8 @@ impl Outcome {
             return Duration::ZERO;
         }
         self.latencies.sort_unstable();
-        let rank = ((q * self.latencies.len() as f64).ceil() as usize).clamp(1, self.latencies.len());
+        let rank =
+            ((q * self.latencies.len() as f64).ceil() as usize).clamp(1, self.latencies.len());
         Duration::from_micros(u64::from(self.latencies[rank - 1]))
     }
 
@@ -474,10 +485,7 @@ async fn closed_runs(
 ) -> anyhow::Result<()> {
     for &c in &plan.concurrency {
         let out = closed_loop(url, deliveries, c, plan.warmup, plan.measure).await?;
-        eprintln!(
-            "  {target}, {c} in flight: {:.0} accepted/s",
-            out.per_sec()
-        );
+        eprintln!("  {target}, {c} in flight: {:.0} accepted/s", out.per_sec());
         rows.push(Row {
             target,
             load: format!("closed loop, {c} in flight"),
@@ -549,9 +557,13 @@ async fn steward_runs(
     let url = format!("http://{}/webhooks/gitlab", child.addr);
     closed_runs(target, &url, deliveries, plan, rows).await?;
     if open {
-        let (out, lag) = open_loop(&url, deliveries, plan.rate, plan.warmup, plan.open_measure)
-            .await?;
-        eprintln!("  {target}, open loop at {}/s: {:.0} accepted/s", plan.rate, out.per_sec());
+        let (out, lag) =
+            open_loop(&url, deliveries, plan.rate, plan.warmup, plan.open_measure).await?;
+        eprintln!(
+            "  {target}, open loop at {}/s: {:.0} accepted/s",
+            plan.rate,
+            out.per_sec()
+        );
         open_rows.push((
             Row {
                 target,
@@ -564,7 +576,10 @@ async fn steward_runs(
     memories.push((target, memory(child.pid())?));
     eprintln!("  {target}: {}", steward_outcomes(child.addr).await);
     if let Some(status) = child.child.try_wait()? {
-        anyhow::bail!("{target} exited with {status} during the run:\n{}", child.log_tail());
+        anyhow::bail!(
+            "{target} exited with {status} during the run:\n{}",
+            child.log_tail()
+        );
     }
     child.stop();
     Ok(())
@@ -586,6 +601,9 @@ async fn bench() -> anyhow::Result<()> {
     let issues: usize = env_or("INGEST_ISSUES", 300_usize).max(1);
     let pg_url = std::env::var("STEWARD_BENCH_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let targets =
+        std::env::var("INGEST_TARGETS").unwrap_or_else(|_| "bare,sqlite,postgres".to_owned());
+    let wanted = |t: &str| targets.split(',').any(|x| x.trim() == t);
     let load_start = loadavg();
     println!("load average at start: {load_start}");
 
@@ -616,12 +634,14 @@ async fn bench() -> anyhow::Result<()> {
     let mut memories = Vec::new();
 
     // (c) the reference.
-    eprintln!("bare axum handler…");
-    let bare = spawn_bare()?;
-    let url = format!("http://{}/webhooks/gitlab", bare.addr);
-    closed_runs("bare axum", &url, &deliveries, &plan, &mut rows).await?;
-    memories.push(("bare axum", memory(bare.pid())?));
-    bare.stop();
+    if wanted("bare") {
+        eprintln!("bare axum handler…");
+        let bare = spawn_bare()?;
+        let url = format!("http://{}/webhooks/gitlab", bare.addr);
+        closed_runs("bare axum", &url, &deliveries, &plan, &mut rows).await?;
+        memories.push(("bare axum", memory(bare.pid())?));
+        bare.stop();
+    }
 
     let serve_env = |database_url: String, schema: Option<String>, log: &str| ServeEnv {
         gitlab_url: sim.base_url(),
@@ -637,28 +657,30 @@ async fn bench() -> anyhow::Result<()> {
     };
 
     // (a) SQLite, with the open-loop run.
-    eprintln!("steward serve, SQLite…");
-    let sqlite = serve_env(
-        format!("sqlite://{}?mode=rwc", tmp.join("steward.db").display()),
-        None,
-        "sqlite.log",
-    );
-    steward_runs(
-        "Steward, SQLite",
-        &sqlite,
-        &deliveries,
-        &plan,
-        true,
-        &mut rows,
-        &mut open_rows,
-        &mut memories,
-    )
-    .await?;
+    if wanted("sqlite") {
+        eprintln!("steward serve, SQLite…");
+        let sqlite = serve_env(
+            format!("sqlite://{}?mode=rwc", tmp.join("steward.db").display()),
+            None,
+            "sqlite.log",
+        );
+        steward_runs(
+            "Steward, SQLite",
+            &sqlite,
+            &deliveries,
+            &plan,
+            true,
+            &mut rows,
+            &mut open_rows,
+            &mut memories,
+        )
+        .await?;
+    }
 
     // (b) PostgreSQL in a schema of its own, dropped afterwards whatever happened.
-    eprintln!("steward serve, PostgreSQL…");
     let mut pg_note = None;
     match pg_reachable(&pg_url).await {
+        _ if !wanted("postgres") => {}
         Err(e) => {
             pg_note = Some(format!(
                 "PostgreSQL at {} is unreachable ({e}); the PostgreSQL rows are skipped",
@@ -666,6 +688,7 @@ async fn bench() -> anyhow::Result<()> {
             ));
         }
         Ok(()) => {
+            eprintln!("steward serve, PostgreSQL…");
             let schema = format!("steward_bench_{}_{}", std::process::id(), nonce % 1_000_000);
             let pg = serve_env(pg_url.clone(), Some(schema.clone()), "postgres.log");
             let ran = steward_runs(
@@ -700,7 +723,9 @@ async fn bench() -> anyhow::Result<()> {
         plan.warmup.as_secs_f64()
     );
     println!();
-    println!("| target | load | accepted deliveries | accepted/s | p50 | p99 | not accepted | ratio to bare |");
+    println!(
+        "| target | load | accepted deliveries | accepted/s | p50 | p99 | not accepted | ratio to bare |"
+    );
     println!("|---|---|---:|---:|---:|---:|---:|---:|");
     for r in &mut rows {
         let ratio = bare_rate
