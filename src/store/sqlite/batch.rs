@@ -372,3 +372,113 @@ fn copy_error(e: &StoreError) -> StoreError {
         other => StoreError::Permanent(other.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::model::{IssueIid, ProjectId};
+    use crate::store::StoreOptions;
+    use crate::store::sqlite::SqliteStore;
+
+    fn delivery(key: &str, project: u64, coalesce: Option<&str>, minute: u32) -> NewDelivery {
+        let at = Utc.with_ymd_and_hms(2026, 11, 25, 9, minute, 0).unwrap();
+        NewDelivery {
+            dedup_key: key.to_owned(),
+            event_name: Some("Issue Hook".to_owned()),
+            event_uuid: None,
+            project_id: Some(ProjectId(project)),
+            issue_iid: Some(IssueIid(1)),
+            headers_json: "{}".to_owned(),
+            body: key.as_bytes().to_vec(),
+            decode_error: None,
+            received_at: at,
+            job: coalesce.map(|c| NewJob {
+                kind: "issue.sync".to_owned(),
+                payload: serde_json::json!({ "key": key }),
+                run_at: at,
+                coalesce_key: (!c.is_empty()).then(|| c.to_owned()),
+            }),
+        }
+    }
+
+    /// A batch mixing every case: new keys, a key repeated within the batch, a key recorded by
+    /// an earlier batch, jobs coalescing with a pending job and with each other, a job without
+    /// coalesce key, a delivery without job, and a project id no BIGINT holds.
+    fn batch(with_bad_row: bool) -> Vec<(NewDelivery, Reply)> {
+        let mut ds = vec![
+            delivery("a", 7, Some("issue:7:1"), 5),
+            delivery("b", 7, Some("issue:7:1"), 3),
+            delivery("a", 7, Some("issue:7:1"), 1),
+            delivery("old", 7, Some("issue:7:2"), 1),
+            delivery("c", 7, Some("issue:7:2"), 2),
+            delivery("d", 7, Some(""), 4),
+            delivery("e", 7, None, 4),
+            delivery("f", 7, Some("issue:7:3"), 4),
+            delivery("g", 7, Some("issue:7:3"), 8),
+        ];
+        if with_bad_row {
+            ds.insert(3, delivery("bad", u64::MAX, Some("issue:x"), 4));
+        }
+        ds.into_iter().map(|d| (d, oneshot::channel().0)).collect()
+    }
+
+    async fn store() -> SqliteStore {
+        let store = SqliteStore::open("sqlite::memory:", &StoreOptions::default())
+            .await
+            .unwrap();
+        crate::store::Store::migrate(&store).await.unwrap();
+        // An earlier batch: the key `old` and a pending job for issue 2.
+        let earlier = vec![(
+            delivery("old", 7, Some("issue:7:2"), 9),
+            oneshot::channel().0,
+        )];
+        commit_each(&store.write, &earlier, &store.scrub).await;
+        store
+    }
+
+    async fn jobs(store: &SqliteStore) -> Vec<(i64, Option<String>, i64, Option<i64>)> {
+        sqlx::query_as("SELECT id, coalesce_key, run_at, delivery_id FROM jobs ORDER BY id")
+            .fetch_all(&store.write)
+            .await
+            .unwrap()
+    }
+
+    fn shown(results: Vec<Result<RecordOutcome, StoreError>>) -> Vec<String> {
+        results
+            .into_iter()
+            .map(|r| match r {
+                Ok(o) => format!("{o:?}"),
+                Err(_) => "error".to_owned(),
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_combined_batch_records_what_one_by_one_inserts_record() {
+        let (one_by_one, combined) = (store().await, store().await);
+        let expected =
+            shown(commit_each(&one_by_one.write, &batch(false), &one_by_one.scrub).await);
+        let got = shown(
+            commit_combined(&combined.write, &batch(false))
+                .await
+                .unwrap(),
+        );
+        assert_eq!(got, expected);
+        assert_eq!(jobs(&combined).await, jobs(&one_by_one).await);
+        assert!(expected[2].starts_with("Duplicate"), "{expected:?}");
+        assert!(expected[3].starts_with("Duplicate"), "{expected:?}");
+    }
+
+    #[tokio::test]
+    async fn a_bad_row_fails_only_its_own_delivery() {
+        let (one_by_one, mixed) = (store().await, store().await);
+        let expected =
+            shown(commit_each(&one_by_one.write, &batch(false), &one_by_one.scrub).await);
+        let mut got = shown(commit(&mixed.write, &batch(true), &mixed.scrub).await);
+        assert_eq!(got.remove(3), "error");
+        assert_eq!(got, expected);
+        assert_eq!(jobs(&mixed).await, jobs(&one_by_one).await);
+    }
+}
