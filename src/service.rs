@@ -155,6 +155,19 @@ pub enum StartupError {
          (it needs the `api` scope)"
     )]
     GitLab(#[source] GitLabError),
+    /// GitLab kept failing transiently (5xx, 429, timeouts, refused connections) for longer
+    /// than start-up waits.
+    #[error(
+        "GitLab kept failing `GET /user` for {waited_secs} s (last: {error}); check that \
+         gitlab.url is reachable from this host and that GitLab is up, then start again"
+    )]
+    GitLabUnavailable {
+        /// The last error.
+        #[source]
+        error: GitLabError,
+        /// How long start-up kept trying.
+        waited_secs: u64,
+    },
     /// The store could not be prepared.
     #[error("the database could not be prepared: {0}")]
     Store(#[from] crate::store::StoreError),
@@ -186,11 +199,7 @@ impl AppState {
     /// Checks GitLab (who is the bot?), stamps the store's birth time on first use, and
     /// reports labels the rules use that a served project lacks (Steward will not create them).
     pub async fn assemble(parts: Parts) -> Result<Self, StartupError> {
-        let bot = parts
-            .gitlab
-            .current_user(&CallContext::none())
-            .await
-            .map_err(StartupError::GitLab)?;
+        let bot = whoami(parts.gitlab.as_ref()).await?;
         let key = crate::jobs::worker::STORE_INITIALISED_AT;
         let store_born = match parts.store.get_state(key).await? {
             Some(text) => chrono::DateTime::parse_from_rfc3339(&text)
@@ -268,6 +277,36 @@ impl AppState {
             }
         }
         Ok(state)
+    }
+}
+
+/// How long start-up keeps asking GitLab who the bot is while GitLab fails transiently: a
+/// restart during a burst of 429s or a GitLab hiccup must not leave Steward down.
+const STARTUP_PATIENCE: Duration = Duration::from_secs(60);
+
+/// `GET /user`, retried with backoff (honouring `Retry-After`) while GitLab fails transiently,
+/// for at most [`STARTUP_PATIENCE`]; a refusal (401, 403…) fails at once.
+async fn whoami(gitlab: &dyn GitLab) -> Result<UserRef, StartupError> {
+    let started = std::time::Instant::now();
+    let mut backoff = Duration::from_millis(500);
+    loop {
+        match gitlab.current_user(&CallContext::none()).await {
+            Ok(user) => return Ok(user),
+            Err(e) if !e.is_transient() => return Err(StartupError::GitLab(e)),
+            Err(e) => {
+                let pause = e.retry_after().unwrap_or(backoff);
+                if started.elapsed() + pause > STARTUP_PATIENCE {
+                    return Err(StartupError::GitLabUnavailable {
+                        error: e,
+                        waited_secs: started.elapsed().as_secs(),
+                    });
+                }
+                tracing::warn!(error = %e, retry_in_ms = pause.as_millis() as u64,
+                    "GitLab is not answering GET /user yet; retrying");
+                tokio::time::sleep(pause).await;
+                backoff = (backoff * 2).min(Duration::from_secs(8));
+            }
+        }
     }
 }
 
@@ -412,4 +451,64 @@ impl crate::schedule::SlotSink for JobSink {
 /// A worker id prefix unique to this process (host name is not always available; pid is).
 fn worker_prefix() -> String {
     format!("pid{}", std::process::id())
+}
+
+#[cfg(test)]
+mod startup_tests {
+    use super::*;
+    use crate::gitlab::{ClientConfig, RestGitLab};
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn client(server: &MockServer) -> RestGitLab {
+        let cfg = ClientConfig::new(
+            server.uri().parse().unwrap(),
+            secrecy::SecretString::from("glpat-startup"),
+        );
+        RestGitLab::new(cfg).unwrap()
+    }
+
+    #[tokio::test]
+    async fn start_up_waits_out_a_failing_gitlab_but_not_a_refused_token() {
+        let server = MockServer::start().await;
+        // More failures in a row than one call's in-place retries absorb.
+        Mock::given(method("GET"))
+            .and(path("/api/v4/user"))
+            .respond_with(ResponseTemplate::new(502))
+            .up_to_n_times(5)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/api/v4/user"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"id": 5, "username": "steward-bot"})),
+            )
+            .mount(&server)
+            .await;
+        let bot = whoami(&client(&server)).await.unwrap();
+        assert_eq!(bot.username.as_str(), "steward-bot");
+        assert_eq!(server.received_requests().await.unwrap().len(), 6);
+
+        let refused = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/api/v4/user"))
+            .respond_with(
+                ResponseTemplate::new(401)
+                    .set_body_json(serde_json::json!({"message": "401 Unauthorized"})),
+            )
+            .mount(&refused)
+            .await;
+        let err = whoami(&client(&refused)).await.unwrap_err();
+        assert!(matches!(err, StartupError::GitLab(_)), "{err}");
+        assert!(
+            err.to_string().contains("check gitlab.url and the token"),
+            "{err}"
+        );
+        assert_eq!(
+            refused.received_requests().await.unwrap().len(),
+            1,
+            "no retry"
+        );
+    }
 }
