@@ -21,7 +21,7 @@
 //! `STEWARD_DRILL=full` runs the drill of issue 6 (2,000 requests, 10,000 deliveries, two kills):
 //!
 //! ```sh
-//! STEWARD_DRILL=full cargo test --release --test drill -- --include-ignored --nocapture --test-threads 1
+//! STEWARD_DRILL=full cargo test --test drill -- --include-ignored --nocapture --test-threads 1
 //! ```
 //!
 //! On SQLite one process is killed and restarted; on PostgreSQL two replicas share a schema
