@@ -40,16 +40,11 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use cluster::{Balancer, Cluster, ReplicaEnv, wait_ready};
-use steward::gitlab::{ClientConfig, RestGitLab};
-use steward::rules::Engine;
-use steward::sim::{
-    Burst429, Faults, HookConfig, HookStatus, IssueChange, SimConfig, SimHandle, Simulator,
-    TeamSeedOptions, seed_team_project,
-};
-use steward::store::{self, JobState, Store, StoreOptions};
+use steward::sim::{Burst429, Faults, HookConfig, HookStatus, IssueChange, SimHandle};
+use steward::store::{JobState, Store};
 use workload::{
-    Expect, Filed, REQUESTERS, World, dead_jobs, drop_schema, file_issues, request_files, root,
-    speaker_with_event, unique_schema,
+    Expect, Filed, REQUESTERS, World, dead_jobs, drop_schema, file_issues, request_files,
+    speaker_with_event, team_gitlab, unique_schema,
 };
 
 const BOT_TOKEN: &str = "glpat-drill-bot";
@@ -222,22 +217,7 @@ async fn run_drill(backend: Backend) {
     let mut figures = Figures::default();
 
     // ---- GitLab (simulated) with the team's project, and the shipped configuration --------
-    let engine = Engine::load(&root().join("rules"), &root().join("issue_templates")).unwrap();
-    let sim = Simulator::start(SimConfig::default()).await.unwrap();
-    let seed = seed_team_project(
-        &sim,
-        &TeamSeedOptions {
-            bot_token: BOT_TOKEN.to_owned(),
-            hook: None,
-        },
-    )
-    .unwrap();
-    let existing = sim.project_label_names(seed.project);
-    for label in engine.labels_used() {
-        if !existing.iter().any(|l| l == label.as_str()) {
-            sim.add_label(seed.project, label.as_str(), "#428bca");
-        }
-    }
+    let (sim, seed, engine) = team_gitlab(BOT_TOKEN).await;
 
     // ---- Steward: a catch-up sweep every minute (the safety net for lost webhooks) --------
     let settings = std::env::temp_dir().join(format!(
@@ -284,34 +264,14 @@ async fn run_drill(backend: Backend) {
     hook_cfg.secret_token = Some(HOOK_SECRET.to_owned());
     let hook = sim.add_hook(seed.project, hook_cfg);
 
-    let store: Arc<dyn Store> = store::open(
+    let world = World::new(
+        (sim, seed.clone(), engine),
+        BOT_TOKEN,
         &backend.url(),
-        &StoreOptions {
-            postgres_schema: backend.schema(),
-            migrate_on_open: false,
-            max_connections: 2,
-            ..StoreOptions::default()
-        },
+        backend.schema(),
     )
-    .await
-    .unwrap();
-    let mut client = ClientConfig::new(
-        reqwest::Url::parse(&sim.base_url()).unwrap(),
-        secrecy::SecretString::from(BOT_TOKEN),
-    );
-    client.requests_per_minute = std::num::NonZeroU32::new(1_000_000).unwrap();
-    let world = World {
-        users: seed
-            .users
-            .iter()
-            .map(|(name, id)| (name.to_ascii_lowercase(), *id))
-            .collect(),
-        gitlab: RestGitLab::new(client).unwrap(),
-        sim,
-        seed: seed.clone(),
-        engine,
-        store: store.clone(),
-    };
+    .await;
+    let store = world.store.clone();
     let sim = &world.sim;
     let project = world.project();
 

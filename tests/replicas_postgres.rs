@@ -23,15 +23,11 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use cluster::{Balancer, Cluster, ReplicaEnv, delivery_outcomes, wait_ready};
-use steward::gitlab::{ClientConfig, RestGitLab};
-use steward::rules::Engine;
-use steward::sim::{
-    Faults, HookConfig, IssueChange, SimConfig, Simulator, TeamSeedOptions, seed_team_project,
-};
-use steward::store::{self, JobState, StoreOptions};
+use steward::sim::{Faults, HookConfig, IssueChange};
+use steward::store::JobState;
 use workload::{
-    Expect, REQUESTERS, World, count_rows, drop_schema, file_issues, request_files, root,
-    speaker_with_event, unique_schema, wait_until_quiet,
+    Expect, REQUESTERS, World, count_rows, drop_schema, file_issues, request_files,
+    speaker_with_event, team_gitlab, unique_schema, wait_until_quiet,
 };
 
 const BOT_TOKEN: &str = "glpat-replicas-bot";
@@ -51,22 +47,7 @@ async fn two_replicas_handle_every_delivery_once_and_one_finishes_the_others_job
     let schema = unique_schema();
 
     // ---- GitLab (simulated) with the team's project, and the shipped configuration --------
-    let engine = Engine::load(&root().join("rules"), &root().join("issue_templates")).unwrap();
-    let sim = Simulator::start(SimConfig::default()).await.unwrap();
-    let seed = seed_team_project(
-        &sim,
-        &TeamSeedOptions {
-            bot_token: BOT_TOKEN.to_owned(),
-            hook: None,
-        },
-    )
-    .unwrap();
-    let existing = sim.project_label_names(seed.project);
-    for label in engine.labels_used() {
-        if !existing.iter().any(|l| l == label.as_str()) {
-            sim.add_label(seed.project, label.as_str(), "#428bca");
-        }
-    }
+    let (sim, seed, engine) = team_gitlab(BOT_TOKEN).await;
 
     // ---- two replicas on one schema (they migrate it concurrently), behind a balancer -----
     let env = ReplicaEnv {
@@ -92,34 +73,7 @@ async fn two_replicas_handle_every_delivery_once_and_one_finishes_the_others_job
     hook.secret_token = Some(HOOK_SECRET.to_owned());
     sim.add_hook(seed.project, hook);
 
-    let store = store::open(
-        &url,
-        &StoreOptions {
-            postgres_schema: Some(schema.clone()),
-            migrate_on_open: false,
-            max_connections: 2,
-            ..StoreOptions::default()
-        },
-    )
-    .await
-    .unwrap();
-    let mut client = ClientConfig::new(
-        reqwest::Url::parse(&sim.base_url()).unwrap(),
-        secrecy::SecretString::from(BOT_TOKEN),
-    );
-    client.requests_per_minute = std::num::NonZeroU32::new(1_000_000).unwrap();
-    let world = World {
-        users: seed
-            .users
-            .iter()
-            .map(|(name, id)| (name.to_ascii_lowercase(), *id))
-            .collect(),
-        gitlab: RestGitLab::new(client).unwrap(),
-        sim,
-        seed,
-        engine,
-        store,
-    };
+    let world = World::new((sim, seed, engine), BOT_TOKEN, &url, Some(schema.clone())).await;
     let sim = &world.sim;
     let project = world.project();
 

@@ -249,7 +249,7 @@ impl Worker {
                     after: e.retry_after(),
                 },
                 Err(SyncError::GitLab(e)) => {
-                    self.audit(job, "job.failed", "", e.status(), &e.to_string(), &[])
+                    self.audit(job, "job.failed", e.status(), &e.to_string(), &[])
                         .await;
                     Outcome::Fail(e.to_string())
                 }
@@ -279,15 +279,8 @@ impl Worker {
             .map(|r| r.name.clone())
             .collect();
         for problem in &actions.problems {
-            self.audit(
-                job,
-                "plan.skipped",
-                "",
-                None,
-                &problem.to_string(),
-                &rule_names,
-            )
-            .await;
+            self.audit(job, "plan.skipped", None, &problem.to_string(), &rule_names)
+                .await;
         }
         if actions.is_noop() {
             return Ok("no change".to_owned());
@@ -568,17 +561,9 @@ impl Worker {
         rules: &[String],
     ) -> Result<i64, SyncError> {
         let entry = AuditEntry {
-            at: self.state.clock.now(),
-            job_id: None,
-            delivery_id: job.delivery_id.map(crate::store::DeliveryId),
-            project_id: Some(job.project),
-            issue_iid: Some(job.iid),
-            actor: "steward".to_owned(),
-            rule_names: rules.to_vec(),
-            action: action.to_owned(),
             api_call: Some(api_call.to_owned()),
-            response_status: None,
             detail: format!("{detail} (sent; no answer recorded)"),
+            ..self.audit_entry(job, action, rules)
         };
         Ok(self.state.store.append_audit(entry).await?)
     }
@@ -591,16 +576,9 @@ impl Worker {
         }
     }
 
-    async fn audit(
-        &self,
-        job: &IssueSync,
-        action: &str,
-        api_call: &str,
-        status: Option<u16>,
-        detail: &str,
-        rules: &[String],
-    ) {
-        let entry = AuditEntry {
+    /// An entry about `job` with no call, status or detail yet.
+    fn audit_entry(&self, job: &IssueSync, action: &str, rules: &[String]) -> AuditEntry {
+        AuditEntry {
             at: self.state.clock.now(),
             job_id: None,
             delivery_id: job.delivery_id.map(crate::store::DeliveryId),
@@ -609,9 +587,26 @@ impl Worker {
             actor: "steward".to_owned(),
             rule_names: rules.to_vec(),
             action: action.to_owned(),
-            api_call: (!api_call.is_empty()).then(|| api_call.to_owned()),
+            api_call: None,
+            response_status: None,
+            detail: String::new(),
+        }
+    }
+
+    /// Records something Steward decided without writing to GitLab (a skipped plan, a failed
+    /// job).
+    async fn audit(
+        &self,
+        job: &IssueSync,
+        action: &str,
+        status: Option<u16>,
+        detail: &str,
+        rules: &[String],
+    ) {
+        let entry = AuditEntry {
             response_status: status,
             detail: detail.to_owned(),
+            ..self.audit_entry(job, action, rules)
         };
         if let Err(e) = self.state.store.append_audit(entry).await {
             tracing::error!(error = %e, action, "could not write the audit log");

@@ -10,12 +10,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
-use steward::gitlab::{CallContext, GitLab, RestGitLab};
+use steward::gitlab::{CallContext, ClientConfig, GitLab, RestGitLab};
 use steward::model::{IssueIid, LabelName, ProjectId, UserId};
 use steward::reconcile::{self, ExistingNote};
 use steward::rules::{Engine, Workload};
-use steward::sim::{NewIssue, SimHandle, TeamSeed};
-use steward::store::{AuditFilter, JobState, NoteTarget, Store};
+use steward::sim::{NewIssue, SimConfig, SimHandle, Simulator, TeamSeed, TeamSeedOptions};
+use steward::store::{self, AuditFilter, JobState, NoteTarget, Store, StoreOptions};
 
 /// Who files the requests.
 pub const REQUESTERS: [&str; 3] = ["asales", "bmarketing", "ccs"];
@@ -162,6 +162,28 @@ pub async fn dead_jobs(store: &Arc<dyn Store>) -> Vec<(i64, Option<String>)> {
         .collect()
 }
 
+/// The GitLab simulator with the team's project and every label the shipped rules use (the
+/// team created them; `steward serve` reports missing ones), and the shipped engine.
+pub async fn team_gitlab(bot_token: &str) -> (SimHandle, TeamSeed, Engine) {
+    let engine = Engine::load(&root().join("rules"), &root().join("issue_templates")).unwrap();
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let seed = steward::sim::seed_team_project(
+        &sim,
+        &TeamSeedOptions {
+            bot_token: bot_token.to_owned(),
+            hook: None,
+        },
+    )
+    .unwrap();
+    let existing = sim.project_label_names(seed.project);
+    for label in engine.labels_used() {
+        if !existing.iter().any(|l| l == label.as_str()) {
+            sim.add_label(seed.project, label.as_str(), "#428bca");
+        }
+    }
+    (sim, seed, engine)
+}
+
 /// Everything the final-state checks need.
 pub struct World {
     pub sim: SimHandle,
@@ -173,6 +195,44 @@ pub struct World {
 }
 
 impl World {
+    /// The checker's view: a GitLab client with the bot's token (no budget) and a handle on
+    /// the replicas' database (`schema` for PostgreSQL), which the test does not migrate.
+    pub async fn new(
+        (sim, seed, engine): (SimHandle, TeamSeed, Engine),
+        bot_token: &str,
+        database_url: &str,
+        schema: Option<String>,
+    ) -> Self {
+        let store = store::open(
+            database_url,
+            &StoreOptions {
+                postgres_schema: schema,
+                migrate_on_open: false,
+                max_connections: 2,
+                ..StoreOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+        let mut client = ClientConfig::new(
+            reqwest::Url::parse(&sim.base_url()).unwrap(),
+            secrecy::SecretString::from(bot_token.to_owned()),
+        );
+        client.requests_per_minute = std::num::NonZeroU32::new(1_000_000).unwrap();
+        World {
+            users: seed
+                .users
+                .iter()
+                .map(|(name, id)| (name.to_ascii_lowercase(), *id))
+                .collect(),
+            gitlab: RestGitLab::new(client).unwrap(),
+            sim,
+            seed,
+            engine,
+            store,
+        }
+    }
+
     pub fn project(&self) -> ProjectId {
         self.seed.project
     }
