@@ -41,6 +41,7 @@
 //! | [`digest`] | weekly program digest: select, render Markdown, post once per ISO week |
 //! | [`cli`] | the `steward` command line |
 
+mod audit;
 pub mod calendar;
 pub mod cli;
 pub mod clock;

@@ -306,9 +306,7 @@ struct Logged {
     ok_status: u16,
 }
 
-/// Makes the call `send` with its audit entry written ahead, like the issue worker's writes: if
-/// the entry cannot be stored the call is not made; the entry is completed with GitLab's answer
-/// (one left without an answer means the process stopped during the call).
+/// Makes the call `send` with its audit entry written ahead ([`crate::audit::logged`]).
 async fn logged<T>(
     store: &dyn Store,
     now: DateTime<Utc>,
@@ -326,18 +324,10 @@ async fn logged<T>(
         action: call.action.to_owned(),
         api_call: Some(call.api_call),
         response_status: None,
-        detail: format!("{} (sent; no answer recorded)", call.detail),
+        detail: call.detail.clone(),
     };
-    let id = store.append_audit(entry).await?;
-    let result = send.await;
-    let (status, detail) = match &result {
-        Ok(_) => (Some(call.ok_status), call.detail),
-        Err(e) => (e.status(), format!("{}: {e}", call.detail)),
-    };
-    if let Err(e) = store.finish_audit(id, status, detail).await {
-        tracing::error!(error = %e, audit_id = id, "could not complete an audit entry");
-    }
-    Ok(result?)
+    let detail = call.detail;
+    Ok(crate::audit::logged(store, entry, call.ok_status, send, |_| detail).await??)
 }
 
 async fn remember(

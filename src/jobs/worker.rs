@@ -11,6 +11,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, info_span};
 
+use crate::audit;
 use crate::gitlab::{CallContext, DueDateEdit, GitLabError, IssueEdit, Note};
 use crate::jobs::{ISSUE_SYNC, IssueSync, Outcome, backoff};
 use crate::model::{Issue, IssueIid, ProjectId};
@@ -317,10 +318,9 @@ impl Worker {
             };
             let detail = describe_edit(changes);
             let api_call = format!("PUT {issue_path}");
-            let entry = self
-                .audit_ahead(job, "issue.edit", &api_call, &detail, rules)
-                .await?;
-            match st.gitlab.edit_issue(ctx, job.project, job.iid, &edit).await {
+            let entry = self.write_entry(job, "issue.edit", api_call, &detail, rules);
+            let send = st.gitlab.edit_issue(ctx, job.project, job.iid, &edit);
+            match audit::logged(st.store.as_ref(), entry, 200, send, |_| detail.clone()).await? {
                 Ok(_) => {
                     if changes.assignee_ids.is_some()
                         && let Some(plan_names) = assigned
@@ -345,13 +345,9 @@ impl Worker {
                             tracing::warn!(error = %e, "could not record the due date Steward set");
                         }
                     }
-                    self.audit_done(entry, Some(200), detail.clone()).await;
                     summary.push(detail);
                 }
-                Err(e) => {
-                    self.audit_done(entry, e.status(), e.to_string()).await;
-                    return Err(e.into());
-                }
+                Err(e) => return Err(e.into()),
             }
         }
         let target = NoteTarget::Issue {
@@ -366,38 +362,27 @@ impl Worker {
                     summary.push(format!("created note `{key}`"));
                 }
                 NoteAction::Update { key, note_id, body } => {
-                    let path = format!("PUT {issue_path}/notes/{note_id}");
                     let detail = format!("note {note_id} `{key}`");
-                    let entry = self
-                        .audit_ahead(job, "note.update", &path, &detail, rules)
-                        .await?;
-                    let note = match st
+                    let api_call = format!("PUT {issue_path}/notes/{note_id}");
+                    let entry = self.write_entry(job, "note.update", api_call, &detail, rules);
+                    let send = st
                         .gitlab
-                        .edit_note(ctx, job.project, job.iid, *note_id, body)
-                        .await
+                        .edit_note(ctx, job.project, job.iid, *note_id, body);
+                    let note = match audit::logged(st.store.as_ref(), entry, 200, send, |_| detail)
+                        .await?
                     {
                         Ok(n) => n,
                         Err(e) if e.status() == Some(404) => {
                             // Someone deleted Steward's note: post it again.
-                            self.audit_done(
-                                entry,
-                                Some(404),
-                                format!("{detail} was deleted; posting it again"),
-                            )
-                            .await;
                             let why = " (the previous one was deleted)";
                             self.create_owned_note(job, &target, key, body, ctx, rules, why)
                                 .await?;
                             summary.push(format!("re-created deleted note `{key}`"));
                             continue;
                         }
-                        Err(e) => {
-                            self.audit_done(entry, e.status(), e.to_string()).await;
-                            return Err(e.into());
-                        }
+                        Err(e) => return Err(e.into()),
                     };
                     self.record_note(&target, key, &note, body).await;
-                    self.audit_done(entry, Some(200), detail).await;
                     summary.push(format!("updated note `{key}`"));
                 }
             }
@@ -471,32 +456,17 @@ impl Worker {
     ) -> Result<(), SyncError> {
         self.set_notes_synced(job.project, job.iid, false).await;
         let path = format!("POST /projects/{}/issues/{}/notes", job.project, job.iid);
-        let entry = self
-            .audit_ahead(
-                job,
-                "note.create",
-                &path,
-                &format!("note `{key}`{why}"),
-                rules,
-            )
-            .await?;
-        let note = match self
+        let planned = format!("note `{key}`{why}");
+        let entry = self.write_entry(job, "note.create", path, &planned, rules);
+        let send = self
             .state
             .gitlab
-            .create_note(ctx, job.project, job.iid, body)
-            .await
-        {
-            Ok(n) => n,
-            Err(e) => {
-                self.audit_done(entry, e.status(), e.to_string()).await;
-                return Err(e.into());
-            }
-        };
+            .create_note(ctx, job.project, job.iid, body);
+        let created = |n: &Note| format!("note {} `{key}`{why}", n.id);
+        let note = audit::logged(self.state.store.as_ref(), entry, 201, send, created).await??;
         if self.record_note(target, key, &note, body).await {
             self.set_notes_synced(job.project, job.iid, true).await;
         }
-        let detail = format!("note {} `{key}`{why}", note.id);
-        self.audit_done(entry, Some(201), detail).await;
         Ok(())
     }
 
@@ -548,31 +518,19 @@ impl Worker {
         }
     }
 
-    /// Logs a write before it is sent (write-ahead): if the entry cannot be stored the write is
-    /// not made (the job fails and is retried), so every change Steward makes in GitLab has an
-    /// entry. The entry carries no status until [`Self::audit_done`] completes it; one left
-    /// without a status means the process stopped while the call was in flight.
-    async fn audit_ahead(
+    /// The audit entry of a write for `job`, with the change it plans (see [`audit::logged`]).
+    fn write_entry(
         &self,
         job: &IssueSync,
         action: &str,
-        api_call: &str,
+        api_call: String,
         detail: &str,
         rules: &[String],
-    ) -> Result<i64, SyncError> {
-        let entry = AuditEntry {
-            api_call: Some(api_call.to_owned()),
-            detail: format!("{detail} (sent; no answer recorded)"),
+    ) -> AuditEntry {
+        AuditEntry {
+            api_call: Some(api_call),
+            detail: detail.to_owned(),
             ..self.audit_entry(job, action, rules)
-        };
-        Ok(self.state.store.append_audit(entry).await?)
-    }
-
-    /// Completes an entry from [`Self::audit_ahead`] with GitLab's answer.
-    async fn audit_done(&self, id: i64, status: Option<u16>, detail: String) {
-        if let Err(e) = self.state.store.finish_audit(id, status, detail).await {
-            // The entry stays "no answer recorded": the write is still accounted for.
-            tracing::error!(error = %e, audit_id = id, "could not complete an audit entry");
         }
     }
 

@@ -205,24 +205,15 @@ async fn gate(State(shared): Sh, mut req: Request, next: Next) -> Response {
     if endpoint.is_none() {
         return not_found().await;
     }
-    let (actor, username) = {
-        let st = lock(&shared.state);
-        let actor = token(req.headers()).and_then(|t| st.user_by_token(&t));
-        let name = actor
-            .and_then(|a| st.user(a))
-            .map(|u| u.username.clone())
-            .unwrap_or_default();
-        (actor, name)
-    };
+    let actor = token(req.headers()).and_then(|t| lock(&shared.state).user_by_token(&t));
+    // Writes are logged with their user (resolved here, once: reads need no name).
     let write = (req.method() != Method::GET).then(|| {
-        (
-            req.method().to_string(),
-            req.uri()
-                .path()
-                .strip_prefix("/api/v4")
-                .unwrap_or(req.uri().path())
-                .to_owned(),
-        )
+        let username = actor
+            .and_then(|a| lock(&shared.state).user(a).map(|u| u.username.clone()))
+            .unwrap_or_default();
+        let path = req.uri().path();
+        let path = path.strip_prefix("/api/v4").unwrap_or(path).to_owned();
+        (req.method().to_string(), path, username)
     });
     let Some(actor) = actor else {
         return (
@@ -253,7 +244,7 @@ async fn gate(State(shared): Sh, mut req: Request, next: Next) -> Response {
     };
     rate_headers(&mut resp, info);
     let status = resp.status();
-    if let Some((method, path)) = write {
+    if let Some((method, path, username)) = write {
         lock(&shared.write_log).push(super::types::WriteRecord {
             method,
             path,
