@@ -4,6 +4,7 @@
 //! Pure date arithmetic plus one loader for `rules/calendar.yaml`; it never reads the clock
 //! (callers pass `now`) and never decides anything about issues (that is `rules`).
 
+mod coverage;
 mod load;
 
 use std::collections::BTreeMap;
@@ -12,6 +13,7 @@ use std::fmt;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
 
+pub use coverage::{Coverage, WANTED_MONTHS};
 pub use load::RawCalendar;
 
 /// How the team writes numeric dates such as `03/10/2027`.

@@ -51,7 +51,7 @@ pub struct ConfigDirs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate templates, rules, roster and calendar; list every problem (exit 1 if any).
-    Check(ConfigDirs),
+    Check(check::CheckArgs),
     /// Decide what Steward would do with one Issue Hook payload, without touching GitLab.
     Plan(PlanArgs),
     /// Print the JSON Schema of the rule file format.
@@ -90,7 +90,7 @@ pub fn run() -> i32 {
     // would block the first log line written by a spawned task forever.
     let mut err = std::io::stderr();
     match cli.command {
-        Command::Check(dirs) => check::run(&dirs, &mut out, &mut err),
+        Command::Check(args) => check::run(&args, &mut out, &mut err),
         Command::Plan(args) => plan::run(&args, &mut out, &mut err),
         Command::Schema => schema::run(&mut out, &mut err),
         Command::Serve(args) => serve::run(&args, &mut err),

@@ -24,7 +24,7 @@ use crate::model::{IssueState, LabelName, TemplateName, Username};
 pub use build::RuleSource;
 pub use engine::{Decision, Engine};
 pub use error::ConfigError;
-pub use eval::evaluate;
+pub use eval::{CALENDAR_GAP_KEY, evaluate};
 pub use roster::{Member, Roster, Strategy, Workload};
 pub use text::{escape_quick_actions, show_value};
 

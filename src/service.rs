@@ -2,6 +2,8 @@
 //! signal for all of them. `steward serve`, `steward demo` and the end-to-end tests start it the
 //! same way (CONVENTIONS: startup builds the app and returns its bound port).
 
+pub mod calendar_watch;
+
 use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -379,6 +381,13 @@ pub async fn start(
         let clock = state.clock.clone();
         tasks.spawn(async move { scheduler.run(stop, clock).await });
     }
+
+    let (calendar, clock, stop) = (
+        state.engine.calendar().clone(),
+        state.clock.clone(),
+        shutdown.clone(),
+    );
+    tasks.spawn(calendar_watch::run(calendar, clock, stop));
 
     for n in 0..workers {
         let worker =

@@ -161,3 +161,35 @@ fn schema_is_valid_json_describing_every_section() {
     }
     assert_eq!(v["properties"]["rules"]["type"], "array");
 }
+
+#[test]
+fn check_warns_when_the_shipped_calendar_covers_less_than_a_year() {
+    // (today, expected warning text or None)
+    let cases: [(&str, Option<&str>); 3] = [
+        ("2026-12-01", None),
+        (
+            "2027-06-01",
+            Some(
+                "warning: rules/calendar.yaml covers less than 12 months from 2027-06-01: it lists holidays until 2027-12-31",
+            ),
+        ),
+        (
+            "2030-01-01",
+            Some("warning: rules/calendar.yaml has run out"),
+        ),
+    ];
+    for (today, expected) in cases {
+        let out = steward()
+            .args(["check", "--today", today])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        match expected {
+            None => assert!(!stderr.contains("warning"), "{today}: {stderr}"),
+            Some(w) => assert!(stderr.contains(w), "{today}: {stderr}"),
+        }
+        assert!(String::from_utf8(out.stdout).unwrap().starts_with("ok: "));
+    }
+}

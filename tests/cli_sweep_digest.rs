@@ -41,6 +41,12 @@ fn steward(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sweep_and_digest_dry_runs_print_changes_and_write_nothing() {
     let sim = sim::Simulator::start(SimConfig::default()).await.unwrap();
+    // The simulator stamps the issue in the week the digest is asked for, whatever today is.
+    sim.set_now(
+        chrono::DateTime::parse_from_rfc3339("2026-11-25T15:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc),
+    );
     let seed = sim::seed_team_project(
         &sim,
         &TeamSeedOptions {

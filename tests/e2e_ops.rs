@@ -54,6 +54,10 @@ async fn metrics_count_deliveries_jobs_and_gitlab_calls() {
         "steward_queue_jobs{state=\"pending\"}",
         "steward_gitlab_calls_total",
         "steward_job_duration_seconds",
+        // The shipped calendar lists holidays until 2027-12-31: 299 days after 2027-03-07,
+        // less than the year ahead the team should see (every test here runs on that day).
+        "steward_calendar_coverage_days 299",
+        "steward_calendar_coverage_short 1",
     ] {
         assert!(text.contains(needle), "missing {needle} in\n{text}");
     }

@@ -972,3 +972,57 @@ fn a_request_dated_due_soon_is_labelled_by_the_same_plan_that_dates_it() {
     assert!(names(&plan).contains(&"intake-press"));
     assert!(names(&plan).contains(&"deadline-due-soon"));
 }
+
+#[test]
+fn an_earnings_reference_filed_after_the_calendar_runs_out_is_told_why_it_has_no_due_date() {
+    let rules = shipped();
+    // The shipped calendar's last earnings call is 2028-03-02.
+    let created = "2028-03-10T15:00:00Z";
+    let plan = eval(
+        &rules,
+        &issue(created),
+        "earnings-customer-reference",
+        &fields(&[]),
+        created,
+    );
+    assert_eq!(plan.due_date, None);
+    let body = note(&plan, steward::rules::CALENDAR_GAP_KEY).expect("a calendar-gap note");
+    for needle in [
+        "no due date yet",
+        "lists no earnings call after 2028-03-02",
+        "Nothing is needed from you",
+    ] {
+        assert!(body.contains(needle), "missing {needle:?} in:\n{body}");
+    }
+    assert!(!body.contains('@'), "the note mentions nobody: {body}");
+
+    // Filed while the calendar still lists the next call: a due date and no such note.
+    let created = "2028-01-10T15:00:00Z";
+    let plan = eval(
+        &rules,
+        &issue(created),
+        "earnings-customer-reference",
+        &fields(&[]),
+        created,
+    );
+    assert!(plan.due_date.is_some());
+    assert!(note(&plan, steward::rules::CALENDAR_GAP_KEY).is_none());
+
+    // Once the calendar is extended, the note that exists says the gap is closed.
+    let mut later = issue(created);
+    later
+        .owned_note_keys
+        .insert(steward::rules::CALENDAR_GAP_KEY.to_owned());
+    let plan = eval(
+        &rules,
+        &later,
+        "earnings-customer-reference",
+        &fields(&[]),
+        created,
+    );
+    let body = note(&plan, steward::rules::CALENDAR_GAP_KEY).expect("the note is updated");
+    assert!(
+        body.contains("now lists the coming earnings call"),
+        "{body}"
+    );
+}

@@ -235,6 +235,8 @@ fn evaluate_once(
     // Assignee and due date: first fired rule wins.
     let mut assignee: Option<Username> = None;
     let mut due: Option<NaiveDate> = None;
+    // A due date that needs a date the calendar no longer lists (it ran out).
+    let mut calendar_gap = false;
     for (a, fired, _) in &applied {
         if !*fired {
             continue;
@@ -262,7 +264,11 @@ fn evaluate_once(
         {
             let base = match &d.from {
                 super::DueFrom::Created => Some(ctx.created),
-                super::DueFrom::NextEarnings => calendar.next_earnings(ctx.created).map(|(_, d)| d),
+                super::DueFrom::NextEarnings => {
+                    let next = calendar.next_earnings(ctx.created).map(|(_, d)| d);
+                    calendar_gap |= next.is_none();
+                    next
+                }
                 super::DueFrom::Field(k) => match fields.values.get(k) {
                     Some(FieldValue::Date(date)) => Some(*date),
                     _ => None,
@@ -339,7 +345,39 @@ fn evaluate_once(
             plan.notes.push(PlannedNote { key, body });
         }
     }
+    if let Some(note) = calendar_gap_note(calendar, issue, calendar_gap && due.is_none()) {
+        plan.notes.push(note);
+    }
     plan
+}
+
+/// The key of the note that says a due date is missing because the calendar ran out.
+pub const CALENDAR_GAP_KEY: &str = "calendar-gap";
+
+/// The note explaining a due date the calendar cannot give (`gap`), or, once it can again, the
+/// same note updated to say so (only when that note exists: never post "all is well").
+fn calendar_gap_note(calendar: &Calendar, issue: &Issue, gap: bool) -> Option<PlannedNote> {
+    let body = if gap {
+        let listed = match calendar.last_earnings() {
+            Some(last) => format!("lists no earnings call after {last} yet"),
+            None => "lists no earnings calls".to_owned(),
+        };
+        format!(
+            "**This request has no due date yet.** Its due date is counted back from the next \
+             earnings call, and the team's calendar {listed}. Nothing is needed from you: the \
+             due date is set as soon as the team adds the coming earnings dates."
+        )
+    } else if issue.owned_note_keys.contains(CALENDAR_GAP_KEY) {
+        "The team's calendar now lists the coming earnings call, and this request's due date \
+         is set from it."
+            .to_owned()
+    } else {
+        return None;
+    };
+    Some(PlannedNote {
+        key: CALENDAR_GAP_KEY.to_owned(),
+        body,
+    })
 }
 
 /// The key of a repeating note: `key-YYYY-MM-DD`, dated the day it was first posted. While the
