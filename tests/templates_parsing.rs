@@ -260,3 +260,147 @@ fn the_public_date_helper_honours_the_order() {
     );
     assert_eq!(parsed.values.get("event_date"), Some(&date(2027, 3, 10)));
 }
+
+#[test]
+fn a_value_typed_under_a_kept_placeholder_is_read() {
+    let cases: [(&str, &str, Option<FieldValue>); 4] = [
+        (
+            "**Event date:** YYYY-MM-DD\n2027-03-10",
+            "event_date",
+            Some(date(2027, 3, 10)),
+        ),
+        (
+            "**Event date:** YYYY-MM-DD\n\nMarch 10, 2027",
+            "event_date",
+            Some(date(2027, 3, 10)),
+        ),
+        (
+            "**Account owner:** @username\n@jdoe",
+            "owner",
+            Some(FieldValue::Username(Username("jdoe".into()))),
+        ),
+        // The placeholder alone is still "not filled in".
+        ("**Event date:** YYYY-MM-DD\n", "event_date", None),
+    ];
+    for (text, key, want) in cases {
+        assert_eq!(value(text, key), want, "{text:?}");
+    }
+    let parsed = parse_fields(
+        &spec(),
+        "**Event date:** YYYY-MM-DD\n",
+        &ParseOptions::default(),
+    );
+    let e = parsed
+        .errors
+        .iter()
+        .find(|e| e.field == "Event date")
+        .unwrap();
+    assert!(
+        e.message.starts_with("not filled in (found"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn a_box_ticked_without_a_space_before_the_text_counts() {
+    assert_eq!(
+        value(
+            "**Use cases:**\n- [x]Security and compliance\n- [ ] CI/CD",
+            "use_cases"
+        ),
+        Some(FieldValue::Choice(vec!["Security and compliance".into()]))
+    );
+    assert_eq!(
+        value("**Format:**\n- [X]Virtual", "format"),
+        Some(FieldValue::Choice(vec!["Virtual".into()]))
+    );
+    // A Markdown link that happens to read `[x](…)` is not a ticked box.
+    assert_eq!(
+        value("**Format:**\n- [x](https://example.com)", "format"),
+        None
+    );
+}
+
+#[test]
+fn choices_match_whatever_the_case_spacing_punctuation_or_a_unique_prefix() {
+    let cases: [(&str, Option<&str>); 7] = [
+        ("**Format:** in-person", Some("In person")),
+        ("**Format:** IN PERSON", Some("In person")),
+        ("**Format:** In-Person!", Some("In person")),
+        ("**Format:** virt", Some("Virtual")),
+        ("**Format:** VIRTUAL.", Some("Virtual")),
+        // Too short to be sure, and not an option.
+        ("**Format:** vi", None),
+        ("**Format:** webinar", None),
+    ];
+    for (text, want) in cases {
+        let want = want.map(|v| FieldValue::Choice(vec![v.to_owned()]));
+        assert_eq!(value(text, "format"), want, "{text:?}");
+    }
+    // `Sec` starts two options: ambiguous, so it is refused rather than guessed.
+    let parsed = parse_fields(&spec(), "**Use cases:** sec", &ParseOptions::default());
+    assert!(parsed.values.get("use_cases").is_none());
+    assert!(parsed.errors.iter().any(|e| e.field == "Use cases"));
+}
+
+#[test]
+fn date_ranges_typed_with_spaces_read_as_their_first_day() {
+    for text in [
+        "Jan 14 - 15, 2027",
+        "January 14 – 15, 2027",
+        "14–15 January 2027",
+        "14 - 15 Jan 2027",
+        "Jan 14 to 15, 2027",
+        "Jan 14 - 15, 2027 (tentative)",
+    ] {
+        assert_eq!(
+            value(&format!("**Event date:** {text}"), "event_date"),
+            Some(date(2027, 1, 14)),
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn a_numeric_date_only_valid_in_the_other_order_says_how_to_write_it() {
+    let cases: [(&str, DateOrder, &str); 4] = [
+        (
+            "18/12/2026",
+            DateOrder::MonthFirst,
+            "found \"18/12/2026\", which is not a day when read as month/day/year; if you meant December 18, 2026, write 2026-12-18",
+        ),
+        (
+            "14.01.2027",
+            DateOrder::MonthFirst,
+            "if you meant January 14, 2027, write 2027-01-14",
+        ),
+        (
+            "12/18/2026",
+            DateOrder::DayFirst,
+            "not a day when read as day/month/year; if you meant December 18, 2026, write 2026-12-18",
+        ),
+        (
+            "03/10/27",
+            DateOrder::MonthFirst,
+            "found \"03/10/27\", whose year has two digits; write the year in full",
+        ),
+    ];
+    for (text, order, want) in cases {
+        let parsed = parse_fields(
+            &spec(),
+            &format!("**Event date:** {text}"),
+            &ParseOptions { date_order: order },
+        );
+        assert!(
+            parsed.values.get("event_date").is_none(),
+            "{text}: not guessed"
+        );
+        let e = parsed
+            .errors
+            .iter()
+            .find(|e| e.field == "Event date")
+            .unwrap();
+        assert!(e.message.contains(want), "{text}: {}", e.message);
+    }
+}

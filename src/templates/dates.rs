@@ -26,6 +26,11 @@ pub(crate) enum DateProblem {
     NotADate,
     /// It has the shape of a date but names no calendar day (`2027-02-30`).
     NoSuchDay,
+    /// No day in the team's order, but a day in the other (`18/12/2026` month first): the
+    /// date it would be, for the hint. Not taken silently: the writer may mean something else.
+    OtherOrder(NaiveDate),
+    /// A numeric date with a two-digit year (`03/10/27`): which century is not guessed.
+    TwoDigitYear,
 }
 
 /// Parses a date as people type it: `2027-03-10`, `2027/03/10`, `March 10, 2027`,
@@ -42,7 +47,35 @@ pub(crate) fn date_value(s: &str, order: DateOrder) -> Result<NaiveDate, DatePro
     if s.len() > MAX_SCALAR_LEN {
         return Err(DateProblem::NotADate);
     }
-    let s = cut_at_range(s);
+    match read(cut_at_range(s), order) {
+        // `Jan 14 - 15, 2027`, `14–15 January 2027`: the range is inside the date, so the cut
+        // left no year; read the whole text with the range's second day as one more day.
+        Err(DateProblem::NotADate) if has_day_range(s) => {
+            let annotated = s.find(['(', ';']).map_or(s, |i| &s[..i]);
+            read(&join_day_range(annotated), order)
+        }
+        r => r,
+    }
+}
+
+/// Whether the text holds a range separator (`14 - 15`, `14–15`, `14 to 15`).
+fn has_day_range(s: &str) -> bool {
+    RANGE_SEPARATORS.iter().any(|sep| s.contains(sep))
+}
+
+/// The text with each range separator replaced by a space.
+fn join_day_range(s: &str) -> String {
+    let mut out = s.to_owned();
+    for sep in RANGE_SEPARATORS {
+        out = out.replace(sep, " ");
+    }
+    out
+}
+
+/// Separators of a range (`A - B`, `A – B`, `A to B`).
+const RANGE_SEPARATORS: [&str; 6] = ["–", "—", " - ", " to ", " through ", " until "];
+
+fn read(s: &str, order: DateOrder) -> Result<NaiveDate, DateProblem> {
     let mut nums: [(u32, usize); 4] = [(0, 0); 4];
     let mut n_nums = 0;
     let mut month: Option<u32> = None;
@@ -88,10 +121,19 @@ pub(crate) fn date_value(s: &str, order: DateOrder) -> Result<NaiveDate, DatePro
             if a.1 == 4 && b.1 <= 2 && c.1 <= 2 {
                 (a.0 as i32, b.0, c.0)
             } else if c.1 == 4 && a.1 <= 2 && b.1 <= 2 {
-                match order {
-                    DateOrder::MonthFirst => (c.0 as i32, a.0, b.0),
-                    DateOrder::DayFirst => (c.0 as i32, b.0, a.0),
+                let (m, d, other) = match order {
+                    DateOrder::MonthFirst => (a.0, b.0, (b.0, a.0)),
+                    DateOrder::DayFirst => (b.0, a.0, (a.0, b.0)),
+                };
+                let year = c.0 as i32;
+                if NaiveDate::from_ymd_opt(year, m, d).is_none()
+                    && let Some(o) = NaiveDate::from_ymd_opt(year, other.0, other.1)
+                {
+                    return Err(DateProblem::OtherOrder(o));
                 }
+                (year, m, d)
+            } else if c.1 == 2 && a.1 <= 2 && b.1 <= 2 {
+                return Err(DateProblem::TwoDigitYear);
             } else {
                 return Err(DateProblem::NotADate);
             }
@@ -104,7 +146,7 @@ pub(crate) fn date_value(s: &str, order: DateOrder) -> Result<NaiveDate, DatePro
 /// `2027-03-10 to 2027-03-12`, `2027-03-10 – 2027-03-12`.
 fn cut_at_range(s: &str) -> &str {
     let mut end = s.len();
-    for pat in ["(", ";", "–", "—", " - ", " to ", " through ", " until "] {
+    for pat in ["(", ";"].iter().chain(RANGE_SEPARATORS.iter()) {
         if let Some(i) = find_bytes(&s[..end], pat.as_bytes()) {
             end = i;
         }
@@ -263,17 +305,17 @@ mod tests {
         );
         assert_eq!(
             date_value("13/10/2027", DateOrder::MonthFirst),
+            Err(DateProblem::OtherOrder(d(2027, 10, 13)))
+        );
+        assert_eq!(
+            date_value("32/13/2027", DateOrder::MonthFirst),
             Err(DateProblem::NoSuchDay)
         );
-        for bad in [
-            "next spring",
-            "Q3",
-            "03/10/27",
-            "2027",
-            "March 2027",
-            "10 March",
-            "",
-        ] {
+        assert_eq!(
+            date_value("03/10/27", DateOrder::MonthFirst),
+            Err(DateProblem::TwoDigitYear)
+        );
+        for bad in ["next spring", "Q3", "2027", "March 2027", "10 March", ""] {
             assert_eq!(
                 date_value(bad, DateOrder::MonthFirst),
                 Err(DateProblem::NotADate),

@@ -97,7 +97,8 @@ pub(crate) fn checklist_item(line: &str) -> Option<(bool, &str)> {
     } else {
         return None;
     };
-    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+    // `- [x]Security` (no space after the box) is still an item; `- [x](https://…)` is a link.
+    if rest.starts_with(['(', '[']) {
         return None;
     }
     Some((ticked, rest.trim()))

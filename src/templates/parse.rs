@@ -27,6 +27,9 @@ struct Slot<'a> {
     seen: bool,
     /// Value typed on the field's line.
     inline: Option<Cow<'a, str>>,
+    /// The template's placeholder, when it was kept on the field's line (the value may then
+    /// follow on the next lines).
+    placeholder: Option<Cow<'a, str>>,
     /// Value typed on the following lines.
     next: Option<Cow<'a, str>>,
     /// Checklist items under the line: how many, and the ticked ones' text.
@@ -72,9 +75,14 @@ pub fn parse_fields(spec: &TemplateSpec, description: &str, opts: &ParseOptions)
             current = Some(fi);
             let slot = &mut slots[fi];
             slot.seen = true;
-            // A repeated label only fills what is still empty.
+            // A repeated label only fills what is still empty. A placeholder kept on the
+            // label's line is no answer: the answer may be on the line below it.
             if slot.inline.is_none() && slot.next.is_none() && !value.is_empty() {
-                slot.inline = Some(sub(&line, value));
+                if is_placeholder(value) {
+                    slot.placeholder.get_or_insert_with(|| sub(&line, value));
+                } else {
+                    slot.inline = Some(sub(&line, value));
+                }
             }
             collecting = slot.inline.is_none() && slot.next.is_none();
             continue;
@@ -154,6 +162,7 @@ fn resolve(
         .inline
         .as_deref()
         .or(slot.next.as_deref())
+        .or(slot.placeholder.as_deref())
         .map(str::trim);
     let filled = typed.filter(|t| !is_placeholder(t));
     let missing = || -> Result<Option<FieldValue>, String> {
@@ -250,6 +259,21 @@ fn resolve(
                         quote(t),
                         expected(field, opts)
                     )),
+                    Err(DateProblem::OtherOrder(d)) => Err(format!(
+                        "found {}, which is not a day when read as {}; if you meant {}, \
+                         write {d}",
+                        quote(t),
+                        match opts.date_order {
+                            DateOrder::MonthFirst => "month/day/year",
+                            DateOrder::DayFirst => "day/month/year",
+                        },
+                        d.format("%B %-d, %Y"),
+                    )),
+                    Err(DateProblem::TwoDigitYear) => Err(format!(
+                        "found {}, whose year has two digits; write the year in full, e.g. {}",
+                        quote(t),
+                        expected(field, opts)
+                    )),
                     Err(DateProblem::NotADate) => bad(t),
                 },
                 FieldKind::Number => match number_value(t) {
@@ -271,9 +295,48 @@ fn resolve(
 }
 
 /// The template option a typed or ticked text stands for: the same words, or the option
-/// followed by an explanation (`Keynote (30 minutes)`). The longest such option wins.
+/// followed by an explanation (`Keynote (30 minutes)`), the longest such option winning; failing
+/// that, the same letters and digits whatever the case, spaces and punctuation (`in-person` is
+/// `In person`); failing that, the one option those letters begin (`virt` is `Virtual`).
 fn match_choice<'c>(choices: &'c [String], typed: &str) -> Option<&'c String> {
     let typed = typed.trim().trim_matches(['*', '_']);
+    exact_choice(choices, typed).or_else(|| loose_choice(choices, typed))
+}
+
+/// Letters and digits, lower-cased: what a loose choice match compares.
+fn loose(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn loose_choice<'c>(choices: &'c [String], typed: &str) -> Option<&'c String> {
+    // Long pastes are not worth normalising: they are no option's name.
+    const LONGEST: usize = 200;
+    if typed.len() > LONGEST {
+        return None;
+    }
+    let t = loose(typed);
+    if t.is_empty() {
+        return None;
+    }
+    let keys: Vec<String> = choices.iter().map(|c| loose(c)).collect();
+    if let Some(i) = keys.iter().position(|k| *k == t) {
+        return choices.get(i);
+    }
+    // A prefix of at least three letters that only one option starts with.
+    if t.chars().count() < 3 {
+        return None;
+    }
+    let mut starting = keys.iter().enumerate().filter(|(_, k)| k.starts_with(&t));
+    match (starting.next(), starting.next()) {
+        (Some((i, _)), None) => choices.get(i),
+        _ => None,
+    }
+}
+
+fn exact_choice<'c>(choices: &'c [String], typed: &str) -> Option<&'c String> {
     choices
         .iter()
         .filter(|c| {
