@@ -161,6 +161,25 @@ impl Calendar {
         d
     }
 
+    /// `date` when it is a business day, otherwise the business day before it (a due date that
+    /// would fall on a Sunday or a holiday is the working day before).
+    pub fn business_day_on_or_before(&self, date: NaiveDate) -> NaiveDate {
+        if self.is_business_day(date) {
+            date
+        } else {
+            self.add_business_days(date, -1)
+        }
+    }
+
+    /// `date` when it is a business day, otherwise the next one.
+    pub fn business_day_on_or_after(&self, date: NaiveDate) -> NaiveDate {
+        if self.is_business_day(date) {
+            date
+        } else {
+            self.add_business_days(date, 1)
+        }
+    }
+
     /// Business days from `from` to `to`, counted the way [`Self::add_business_days`] steps:
     /// the business days in `(from, to]` when `to >= from`, or minus those in `[to, from)`
     /// otherwise. Monday to Friday of one week is 4; Saturday back to Friday is -1.

@@ -657,12 +657,28 @@ fn due_dates_follow_each_programs_rule_and_keep_a_human_set_date() {
     let rules = shipped();
     let created = "2027-04-01T15:00:00Z";
     let cases = [
+        // 2027-06-15 minus 30 days is Sunday 2027-05-16: due the Friday before.
         (
             SPEAKER,
             vec![("event_date", "2027-06-15")],
             None,
-            Some("2027-05-16"),
-            "event - 30 days",
+            Some("2027-05-14"),
+            "event - 30 days, moved off the weekend",
+        ),
+        (
+            SPEAKER,
+            vec![("event_date", "2027-06-17")],
+            None,
+            Some("2027-05-18"),
+            "event - 30 days on a Tuesday stays",
+        ),
+        // 2027-08-04 minus 30 days is Monday 2027-07-05, Independence Day (observed): Friday.
+        (
+            SPEAKER,
+            vec![("event_date", "2027-08-04")],
+            None,
+            Some("2027-07-02"),
+            "event - 30 days, moved off a team holiday",
         ),
         // Tue 2027-06-01 minus 5 business days skips Memorial Day (May 31) and the weekend.
         (
@@ -1024,5 +1040,24 @@ fn an_earnings_reference_filed_after_the_calendar_runs_out_is_told_why_it_has_no
     assert!(
         body.contains("now lists the coming earnings call"),
         "{body}"
+    );
+}
+
+#[test]
+fn a_due_date_before_filing_becomes_the_first_working_day_from_filing() {
+    let rules = shipped();
+    // Filed on Saturday 2027-04-03 for an event 17 days later: event - 30 days has passed.
+    let created = "2027-04-03T15:00:00Z";
+    let plan = eval(
+        &rules,
+        &issue(created),
+        SPEAKER,
+        &fields(&[("event_date", "2027-04-20"), ("event_name", "DevOps Days")]),
+        created,
+    );
+    assert_eq!(
+        plan.due_date,
+        Some(d("2027-04-05")),
+        "the Monday after filing"
     );
 }

@@ -275,8 +275,16 @@ fn evaluate_once(
                 },
             };
             if let Some(base) = base {
-                // A due date before the request was filed helps nobody: it starts overdue.
-                let target = shift(calendar, base, d.offset, d.unit).max(ctx.created);
+                // A due date falls on a day the team works: a weekend or holiday moves it to
+                // the working day before. One before the request was filed helps nobody (it
+                // starts overdue): the first working day from filing instead.
+                let target =
+                    calendar.business_day_on_or_before(shift(calendar, base, d.offset, d.unit));
+                let target = if target < ctx.created {
+                    calendar.business_day_on_or_after(ctx.created)
+                } else {
+                    target
+                };
                 due = Some(target);
                 let differs = issue.due_date != Some(target);
                 // Steward keeps the due date it set in step with its source field; a date a
