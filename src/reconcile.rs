@@ -408,6 +408,14 @@ mod tests {
     }
 
     #[test]
+    fn an_owned_note_never_reaches_gitlabs_length_limit() {
+        let body = render_note("k", &"a planned line\n".repeat(80_000));
+        assert!(body.chars().count() <= crate::untrusted::BODY_BUDGET);
+        assert!(body.starts_with("<!-- steward:k -->\n"));
+        assert_eq!(render_note("k", "x"), "<!-- steward:k -->\nx\n");
+    }
+
+    #[test]
     fn marker_keys_are_read_back_but_template_markers_are_not() {
         assert_eq!(
             marker_key(&render_note("lead-time", "x")),

@@ -193,7 +193,7 @@ fn needs_info_checklist_updates_as_fields_are_fixed() {
     let two = with_errors(
         fields(&[("event_name", "Summit")]),
         &[
-            ("Event date", "missing: found \"next spring\""),
+            ("Event date", "missing: found `next spring`"),
             ("Location", "missing"),
         ],
     );
@@ -205,7 +205,7 @@ fn needs_info_checklist_updates_as_fields_are_fixed() {
     );
     let body = note(&first, "needs-info").unwrap();
     assert!(
-        body.contains("- [ ] **Event date**: missing: found \"next spring\""),
+        body.contains("- [ ] **Event date**: missing: found `next spring`"),
         "{body}"
     );
     assert!(body.contains("- [ ] **Location**: missing"), "{body}");
@@ -923,7 +923,7 @@ fn comment_lines_built_from_requester_text_cannot_run_quick_actions() {
         &fields(&[("event_name", "/close")]),
         now,
     );
-    assert_eq!(note(&plan, "echo"), Some("\\/close"));
+    assert_eq!(note(&plan, "echo"), Some("`/close`"));
 }
 
 #[test]
