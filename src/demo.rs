@@ -301,7 +301,12 @@ fn report_issue(
         .template()
         .map(|t| t.to_string())
         .unwrap_or_else(|| "(not recognised)".to_owned());
-    writeln!(out, "#{iid}  {}  (filed by @{})", truncate(&issue.title, 200), r.by)?;
+    writeln!(
+        out,
+        "#{iid}  {}  (filed by @{})",
+        truncate(&issue.title, 200),
+        r.by
+    )?;
     writeln!(out, "    expected   {}", r.expect)?;
     writeln!(out, "    template   {template}")?;
     let names: Vec<&str> = issue.labels.iter().map(|l| l.as_str()).collect();

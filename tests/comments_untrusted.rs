@@ -81,7 +81,10 @@ fn a_hostile_title_and_event_name_mention_only_the_people_the_rule_names() {
 fn the_needs_info_checklist_quotes_what_was_typed_without_mentioning_anyone() {
     let i = speaker(
         "Speaker request",
-        &[("**Event date:** 2027-04-21", "**Event date:** @all next spring")],
+        &[(
+            "**Event date:** 2027-04-21",
+            "**Event date:** @all next spring",
+        )],
     );
     let notes = sent(&decide(&i));
     let (_, body) = notes.iter().find(|(k, _)| k == "needs-info").unwrap();
@@ -151,7 +154,10 @@ fn typed_usernames_and_values_in_tables_headings_and_quotes_stay_data() {
     i.assignees = vec![user("all")];
     let fields = ParsedFields {
         values: BTreeMap::from([
-            ("event_name".to_owned(), FieldValue::Text("x | @all | y".into())),
+            (
+                "event_name".to_owned(),
+                FieldValue::Text("x | @all | y".into()),
+            ),
             (
                 "account_owner".to_owned(),
                 FieldValue::Username(Username::from("all")),

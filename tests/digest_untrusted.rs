@@ -100,7 +100,11 @@ fn hostile_titles_assignees_and_account_owners_notify_nobody_and_render_as_data(
     issues.push(entry(700, "Entry", "all"));
     issues.push(entry(701, "Entry", "here"));
     issues.push(entry(702, "Entry", "group/sub"));
-    let text = render(&select(&scope(Program::Contest), &Targets::default(), &issues));
+    let text = render(&select(
+        &scope(Program::Contest),
+        &Targets::default(),
+        &issues,
+    ));
 
     assert!(live_mentions(&text).is_empty(), "{text}");
     let live = outside_code(&text);
@@ -110,7 +114,10 @@ fn hostile_titles_assignees_and_account_owners_notify_nobody_and_render_as_data(
     for line in text.lines() {
         let t = line.trim_start();
         assert!(!t.starts_with('/'), "quick action: {line}");
-        assert!(!t.starts_with("# ") && !t.starts_with('|'), "markup: {line}");
+        assert!(
+            !t.starts_with("# ") && !t.starts_with('|'),
+            "markup: {line}"
+        );
     }
     assert!(text.contains("`@jhernandez`, `@all`"), "{text}");
     assert!(text.contains(". `@all` — 1 accepted entry"), "{text}");
@@ -137,15 +144,16 @@ fn a_digest_of_20000_requests_with_long_titles_fits_in_a_gitlab_note_and_says_ho
     assert_eq!(digest.open.total(), 20_000);
     let text = render(&digest);
     let chars = text.chars().count();
-    assert!(
-        chars <= BODY_BUDGET && chars < GITLAB_NOTE_LIMIT,
-        "{chars} characters"
-    );
+    assert!(chars < GITLAB_NOTE_LIMIT, "{chars} characters");
+    assert!(chars <= BODY_BUDGET, "{chars} characters");
     let more = 20_000 - MAX_LISTED;
     let list = format!(
         "- … and {more} more — see [the issue list]({BASE}/-/issues?state=opened&label_name%5B%5D=advocacy-program%3A%3Aspeaker)"
     );
-    assert!(text.contains(&list), "no `and N more` line in the Open section");
+    assert!(
+        text.contains(&list),
+        "no `and N more` line in the Open section"
+    );
     assert!(text.contains("`@jhernandez`, `@rlurie`, `@nsmith`, `@a`, `@b`, +2 more"));
     assert!(live_mentions(&text).is_empty());
 }

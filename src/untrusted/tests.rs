@@ -10,7 +10,10 @@ fn hostile() -> Vec<(&'static str, String)> {
         ("a field line", "**Event name:** @all".to_owned()),
         (
             "29 mentions in one title",
-            (0..29).map(|i| format!("@user{i}")).collect::<Vec<_>>().join(" "),
+            (0..29)
+                .map(|i| format!("@user{i}"))
+                .collect::<Vec<_>>()
+                .join(" "),
         ),
         ("script tag", "<script>alert(1)</script>".to_owned()),
         ("javascript link", "[click](javascript:alert(1))".to_owned()),
@@ -18,11 +21,26 @@ fn hostile() -> Vec<(&'static str, String)> {
         ("heading", "# heading".to_owned()),
         ("table", "| a | b |\n|---|---|\n| @all | x |".to_owned()),
         ("quick action", "/close".to_owned()),
-        ("quick action after a newline", "fine\n/assign @me".to_owned()),
-        ("cross-reference", "see #123 and other/project#4 and !5 &6".to_owned()),
-        ("labels and milestones", "~urgent %\"Q4\" ~\"a b\"".to_owned()),
-        ("quote and emphasis", "> *quoted* _em_ __strong__".to_owned()),
-        ("raw HTML", "<img src=x onerror=alert(1)><details>".to_owned()),
+        (
+            "quick action after a newline",
+            "fine\n/assign @me".to_owned(),
+        ),
+        (
+            "cross-reference",
+            "see #123 and other/project#4 and !5 &6".to_owned(),
+        ),
+        (
+            "labels and milestones",
+            "~urgent %\"Q4\" ~\"a b\"".to_owned(),
+        ),
+        (
+            "quote and emphasis",
+            "> *quoted* _em_ __strong__".to_owned(),
+        ),
+        (
+            "raw HTML",
+            "<img src=x onerror=alert(1)><details>".to_owned(),
+        ),
         ("backticks", "`@all` and ``@here``".to_owned()),
         ("trailing backtick", "@all`".to_owned()),
         ("issue link", "https://gitlab.com/g/p/-/issues/9".to_owned()),
@@ -132,8 +150,14 @@ fn only_plain_usernames_become_live_mentions() {
 fn guarded_bodies_never_start_a_quick_action_and_fit_in_a_gitlab_note() {
     let cases = [
         ("/close", "\\/close".to_owned()),
-        ("ok\n  /label ~x\nfine", "ok\n  \\/label ~x\nfine".to_owned()),
-        ("ok\r\n/close\r/reopen", "ok\n\\/close\n\\/reopen".to_owned()),
+        (
+            "ok\n  /label ~x\nfine",
+            "ok\n  \\/label ~x\nfine".to_owned(),
+        ),
+        (
+            "ok\r\n/close\r/reopen",
+            "ok\n\\/close\n\\/reopen".to_owned(),
+        ),
         ("a /b in the middle", "a /b in the middle".to_owned()),
         ("", String::new()),
     ];
