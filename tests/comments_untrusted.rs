@@ -191,3 +191,21 @@ fn typed_usernames_and_values_in_tables_headings_and_quotes_stay_data() {
     assert!(body.contains("### `@here # heading /close`"), "{body}");
     assert!(body.lines().all(|l| !l.trim_start().starts_with('/')));
 }
+
+#[test]
+fn the_checklist_for_a_realistic_broken_request_mentions_only_the_requester() {
+    let mut i = issue("2027-01-14T15:00:00Z");
+    i.title = "Speaker request".into();
+    i.description = std::fs::read_to_string(
+        root().join("tests/data/requests/customer-speaker-request--late-and-broken.md"),
+    )
+    .unwrap();
+    let plan = engine()
+        .decide(&i, at("2027-01-14T15:00:00Z"), &Workload::default())
+        .plan;
+    let notes = sent(&plan);
+    let (_, body) = notes.iter().find(|(k, _)| k == "needs-info").unwrap();
+    // Steward's own hint (`like @jdoe`) pings nobody either.
+    assert_eq!(live_mentions(body), ["sam.seller"], "{body}");
+    assert!(body.contains("found `Dana Whitfield`"), "{body}");
+}

@@ -131,7 +131,7 @@ fn cases() -> Vec<Case> {
             errors: vec![
                 (
                     "Account owner",
-                    "found `Dana Whitfield`, expected a GitLab username like @jdoe",
+                    "found `Dana Whitfield`, expected a GitLab username like `@jdoe`",
                 ),
                 (
                     "Event date",

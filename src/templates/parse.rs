@@ -299,7 +299,7 @@ fn expected(field: &FieldSpec, opts: &ParseOptions) -> String {
         },
         FieldKind::Number => "a number like 1,500".to_owned(),
         FieldKind::Url => "a link starting with https://".to_owned(),
-        FieldKind::Username => "a GitLab username like @jdoe".to_owned(),
+        FieldKind::Username => "a GitLab username like `@jdoe`".to_owned(),
         FieldKind::Boolean => "yes or no".to_owned(),
         FieldKind::Choice => {
             let how = if field.multiple {
