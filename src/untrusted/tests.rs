@@ -202,3 +202,18 @@ fn only_web_links_are_linked() {
         Some("https://gitlab.example/a%20b/%28x%29")
     );
 }
+
+proptest::proptest! {
+    #[test]
+    fn any_text_becomes_one_inert_capped_code_span(
+        text in "[@#!&~%`|<>/\\[\\]()*_ \n\ta-z0-9é👍\u{202E}]{0,300}",
+    ) {
+        let out = code(&text);
+        proptest::prop_assert!(outside_code(&out).trim().is_empty(), "{}", out);
+        proptest::prop_assert!(live_mentions(&out).is_empty(), "{}", out);
+        proptest::prop_assert!(!out.contains('\n') && !out.contains('|'), "{}", out);
+        let guarded = guard_body(&format!("x\n{text}"));
+        proptest::prop_assert!(guarded.lines().all(|l| !l.trim_start().starts_with('/')));
+        proptest::prop_assert_eq!(guard_body(&guarded), guarded.clone());
+    }
+}
