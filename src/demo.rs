@@ -301,7 +301,12 @@ fn report_issue(
         .template()
         .map(|t| t.to_string())
         .unwrap_or_else(|| "(not recognised)".to_owned());
-    writeln!(out, "#{iid}  {}  (filed by @{})", issue.title, r.by)?;
+    writeln!(
+        out,
+        "#{iid}  {}  (filed by @{})",
+        truncate(&issue.title, 200),
+        r.by
+    )?;
     writeln!(out, "    expected   {}", r.expect)?;
     writeln!(out, "    template   {template}")?;
     let names: Vec<&str> = issue.labels.iter().map(|l| l.as_str()).collect();
@@ -350,13 +355,9 @@ fn report_issue(
     writeln!(out)
 }
 
+/// A title for the terminal: one line, control characters dropped, at most `n` characters.
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        return s.to_owned();
-    }
-    let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-    t.push('…');
-    t
+    crate::untrusted::one_line(s, n)
 }
 
 fn summary(c: &Counters, out: &mut dyn Write) -> std::io::Result<()> {

@@ -40,6 +40,7 @@
 //! | [`schedule`] | cron schedules in a time zone; due slots claimed once across replicas |
 //! | [`digest`] | weekly program digest: select, render Markdown, post once per ISO week |
 //! | [`cli`] | the `steward` command line |
+//! | [`untrusted`] | requester text made inert for notes and digests; the whole-body guard |
 
 mod audit;
 pub mod calendar;
@@ -60,3 +61,4 @@ pub mod service;
 pub mod sim;
 pub mod store;
 pub mod templates;
+pub mod untrusted;

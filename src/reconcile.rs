@@ -27,27 +27,15 @@ pub fn marker_key(body: &str) -> Option<&str> {
     (!key.is_empty() && !key.contains('=') && !key.contains(' ')).then_some(key)
 }
 
-/// The full body Steward writes for an owned note: marker line, then the planned text with every
-/// line that would start with `/` escaped. GitLab executes such lines as quick actions
-/// (GITLAB.md §3.2), so generated text must never begin a line with `/`.
+/// The full body Steward writes for an owned note: marker line, then the planned text, passed
+/// through [`crate::untrusted::guard_body`] (no line starts a quick action, GITLAB.md §3.2; the
+/// body fits in a GitLab note). New and edited notes both carry this body.
 pub fn render_note(key: &str, body: &str) -> String {
     let mut out = marker(key);
     out.push('\n');
-    for line in body.lines() {
-        let indent = line.len() - line.trim_start().len();
-        if line.trim_start().starts_with('/') {
-            out.push_str(&line[..indent]);
-            out.push('\\');
-            out.push_str(&line[indent..]);
-        } else {
-            out.push_str(line);
-        }
-        out.push('\n');
-    }
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
-    out
+    out.push_str(body.trim_end());
+    out.push('\n');
+    crate::untrusted::guard_body(&out)
 }
 
 /// A stable digest of a note body, stored so that an unchanged note is not re-read or re-written.
@@ -417,6 +405,14 @@ mod tests {
         }
         assert!(body.contains("\\/label ~x"));
         assert!(body.starts_with("<!-- steward:k -->\n"));
+    }
+
+    #[test]
+    fn an_owned_note_never_reaches_gitlabs_length_limit() {
+        let body = render_note("k", &"a planned line\n".repeat(80_000));
+        assert!(body.chars().count() <= crate::untrusted::BODY_BUDGET);
+        assert!(body.starts_with("<!-- steward:k -->\n"));
+        assert_eq!(render_note("k", "x"), "<!-- steward:k -->\nx\n");
     }
 
     #[test]

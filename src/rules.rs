@@ -26,7 +26,7 @@ pub use engine::{Decision, Engine};
 pub use error::ConfigError;
 pub use eval::{CALENDAR_GAP_KEY, evaluate};
 pub use roster::{Member, Roster, Strategy, Workload};
-pub use text::{escape_quick_actions, show_value};
+pub use text::{show_value, show_value_markdown};
 
 use text::BodyTemplate;
 

@@ -25,7 +25,7 @@ fn demo_reports_the_expected_outcome_for_every_request() {
     assert!(after_fix.contains("Update: with the event date now 2027-03-01"));
     // Incomplete requests get a checklist; re-deliveries cost nothing.
     assert!(text.contains("advocacy::needs-info"));
-    assert!(text.contains("- [ ] **Event date**: found \"next spring\""));
+    assert!(text.contains("- [ ] **Event date**: found `next spring`"));
     assert!(text.contains("0 more API calls, 0 more writes"));
     assert!(text.contains("quick actions run by Steward's text 0"));
     // Time travel: the sweep marks overdue requests, the digest is posted on the epic.

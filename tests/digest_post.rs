@@ -290,3 +290,73 @@ async fn graphql_digest_is_created_on_the_work_item_and_updated_by_note_gid() {
         ]
     );
 }
+
+/// The body each write carried: the form's `body` (REST) or the mutation's `variables.body`.
+fn sent_body(r: &wiremock::Request) -> String {
+    if r.url.path() == "/api/graphql" {
+        let v: Value = serde_json::from_slice(&r.body).unwrap();
+        return v["variables"]["body"].as_str().unwrap().to_owned();
+    }
+    form(r).into_iter().find(|(k, _)| k == "body").unwrap().1
+}
+
+#[tokio::test]
+async fn every_digest_target_sends_a_body_without_quick_actions_that_fits_in_a_gitlab_note() {
+    let server = MockServer::start().await;
+    mount_epic(&server).await;
+    for list in [
+        "/api/v4/groups/7/epics/30/notes",
+        "/api/v4/projects/5/issues/121/notes",
+    ] {
+        Mock::given(method("GET"))
+            .and(path(list))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(list))
+            .respond_with(ResponseTemplate::new(201).set_body_json(note_json(88, "x")))
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("POST"))
+        .and(path("/api/graphql"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": {"createNote": {"note": {"id": "gid://gitlab/Note/9", "body": "b"}, "errors": []}}
+        })))
+        .mount(&server)
+        .await;
+    let (gl, store) = (client(&server), memory_store().await);
+    // A renderer's mistake: a line that closes the epic, and 1.2 million characters.
+    let body = format!("/close\n{}", "- a request line\n".repeat(75_000));
+    let targets = [
+        epic_target(EpicApi::Rest),
+        epic_target(EpicApi::GraphQl),
+        DigestTarget::Issue {
+            project: ProjectId(5),
+            iid: IssueIid(121),
+        },
+    ];
+    for target in &targets {
+        let outcome = post_digest(&gl, store.as_ref(), target, week(), &body, now())
+            .await
+            .unwrap();
+        assert_eq!(outcome, PostOutcome::Created, "{target:?}");
+    }
+    let writes: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .map(sent_body)
+        .collect();
+    assert_eq!(writes.len(), 3);
+    for sent in &writes {
+        assert!(sent.starts_with(MARKER), "{}", &sent[..80]);
+        assert!(sent.lines().all(|l| !l.trim_start().starts_with('/')));
+        assert!(sent.chars().count() <= steward::untrusted::BODY_BUDGET);
+    }
+    // REST and GraphQL carry the same guarded body.
+    assert!(writes.iter().all(|w| w == &writes[0]));
+}

@@ -12,6 +12,7 @@ use steward::digest::{
     select,
 };
 use steward::model::{IssueIid, IssueState, LabelName, Username};
+use steward::untrusted::live_mentions;
 
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -320,8 +321,10 @@ fn contest_leaderboard_ranks_account_owners_by_accepted_entries_in_the_quarter()
         .iter()
         .map(|r| (r.owner.as_str(), r.entries))
         .collect();
-    assert_eq!(rows, [("alice", 2), ("bob", 2), ("carol", 1)]);
+    // Alice's confidential entry (#404) counts, but not toward her name (GITLAB.md §5.4).
+    assert_eq!(rows, [("bob", 2), ("alice", 1), ("carol", 1)]);
     assert_eq!(board.without_owner, 1);
+    assert_eq!(board.confidential, 1);
     insta::assert_snapshot!("contest_2026_w48", render(&digest));
 }
 
@@ -368,8 +371,10 @@ fn generated_text_never_starts_a_line_with_a_slash_or_pings_from_a_title() {
         text.lines().all(|l| !l.trim_start().starts_with('/')),
         "{text}"
     );
-    assert!(!text.contains("@nsmith"), "{text}");
-    assert!(text.contains("@jhernandez"), "{text}");
+    // The title's `@nsmith` and the assignee are both shown, and neither is notified.
+    assert!(live_mentions(&text).is_empty(), "{text}");
+    assert!(text.contains("`/close /assign @nsmith [urgent]`"), "{text}");
+    assert!(text.contains("`@jhernandez`"), "{text}");
     assert!(
         text.starts_with("<!-- steward:digest:2026-W48 -->\n"),
         "{text}"

@@ -258,3 +258,58 @@ async fn work_item_notes_go_through_graphql_and_graphql_errors_are_permanent() {
     assert!(!err.is_transient());
     assert!(err.to_string().contains("does not exist"));
 }
+
+#[tokio::test]
+async fn every_note_write_is_guarded_by_the_client_against_quick_actions() {
+    let server = MockServer::start().await;
+    let note = fixture("api-issue-notes-list-response.json")[1].clone();
+    let epic_note = fixture("api-epic-note-response.json");
+    for (verb, at, reply) in [
+        ("POST", "/api/v4/projects/5/issues/121/notes", &note),
+        ("PUT", "/api/v4/projects/5/issues/121/notes/305", &note),
+        ("POST", "/api/v4/groups/7/epics/30/notes", &epic_note),
+        ("PUT", "/api/v4/groups/7/epics/30/notes/305", &epic_note),
+    ] {
+        Mock::given(method(verb))
+            .and(path(at))
+            .respond_with(ResponseTemplate::new(200).set_body_json(reply))
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("POST"))
+        .and(path("/api/graphql"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": {"createNote": {"note": {"id": "gid://gitlab/Note/9", "body": "b"}, "errors": []}}
+        })))
+        .mount(&server)
+        .await;
+    let gl = client(&server);
+    let body = "Hello\n/close\n  /label ~x";
+    let (p, i, ctx) = (ProjectId(5), IssueIid(121), none());
+    gl.create_note(&ctx, p, i, body).await.unwrap();
+    gl.edit_note(&ctx, p, i, NoteId(305), body).await.unwrap();
+    gl.create_epic_note(&ctx, GroupId(7), 30, body)
+        .await
+        .unwrap();
+    gl.edit_epic_note(&ctx, GroupId(7), 30, NoteId(305), body)
+        .await
+        .unwrap();
+    gl.work_item_create_note(&ctx, "gid://gitlab/WorkItem/901", body)
+        .await
+        .unwrap();
+    let received = server.received_requests().await.unwrap();
+    let sent: Vec<String> = received
+        .iter()
+        .map(|r| match r.url.path() {
+            "/api/graphql" => {
+                let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+                v["variables"]["body"].as_str().unwrap().to_owned()
+            }
+            _ => form(r)[0].1.clone(),
+        })
+        .collect();
+    assert_eq!(sent.len(), 5);
+    for s in sent {
+        assert_eq!(s, "Hello\n\\/close\n  \\/label ~x");
+    }
+}

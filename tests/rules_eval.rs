@@ -68,7 +68,7 @@ fn speaker_request_filed_45_days_ahead_is_flagged_with_the_numbers() {
     let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
     for needle in [
         "Hi @sam.seller",
-        "**DevOps Days Austin**",
+        "**`DevOps Days Austin`**",
         "at least **60 calendar days** before the event",
         "filed on 2027-01-04, **45 days** before the event on 2027-02-18",
         "needed to be filed by 2026-12-20",
@@ -193,7 +193,7 @@ fn needs_info_checklist_updates_as_fields_are_fixed() {
     let two = with_errors(
         fields(&[("event_name", "Summit")]),
         &[
-            ("Event date", "missing: found \"next spring\""),
+            ("Event date", "missing: found `next spring`"),
             ("Location", "missing"),
         ],
     );
@@ -205,7 +205,7 @@ fn needs_info_checklist_updates_as_fields_are_fixed() {
     );
     let body = note(&first, "needs-info").unwrap();
     assert!(
-        body.contains("- [ ] **Event date**: missing: found \"next spring\""),
+        body.contains("- [ ] **Event date**: missing: found `next spring`"),
         "{body}"
     );
     assert!(body.contains("- [ ] **Location**: missing"), "{body}");
@@ -542,7 +542,7 @@ fn flags_clear_when_the_requester_fixes_the_field() {
             ],
             "contest::evidence-missing",
             "contest-evidence",
-            "counts for FY2028-Q2",
+            "counts for `FY2028-Q2`",
         ),
     ];
     for (template, f, label, key, says) in cases {
@@ -939,7 +939,7 @@ fn comment_lines_built_from_requester_text_cannot_run_quick_actions() {
         &fields(&[("event_name", "/close")]),
         now,
     );
-    assert_eq!(note(&plan, "echo"), Some("\\/close"));
+    assert_eq!(note(&plan, "echo"), Some("`/close`"));
 }
 
 #[test]

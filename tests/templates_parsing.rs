@@ -112,7 +112,7 @@ fn a_vague_date_quotes_what_was_found_and_the_expected_format() {
     assert_eq!(parsed.errors[0].field, "Event date");
     assert_eq!(
         parsed.errors[0].message,
-        "found \"next spring\", expected a date like 2027-03-10 (or March 10, 2027)"
+        "found `next spring`, expected a date like 2027-03-10 (or March 10, 2027)"
     );
 }
 
@@ -152,7 +152,7 @@ fn checklists_accept_every_tick_style_and_explanations_after_the_option() {
     assert!(
         parsed.errors[2]
             .message
-            .starts_with("found \"Webinar\", expected one of: In person, Virtual")
+            .starts_with("found `Webinar`, expected one of: In person, Virtual")
     );
 }
 

@@ -253,7 +253,7 @@ fn a_huge_value_and_an_unclosed_comment_stay_bounded() {
         .iter()
         .find(|e| e.field == "Event date")
         .unwrap();
-    assert!(err.message.starts_with("found \"9999"), "{}", err.message);
+    assert!(err.message.starts_with("found `9999"), "{}", err.message);
     assert!(err.message.len() < 200);
 
     let unclosed = format!("<!-- {}\n**Event name:** Hidden", "y".repeat(1 << 20));

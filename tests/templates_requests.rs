@@ -131,15 +131,15 @@ fn cases() -> Vec<Case> {
             errors: vec![
                 (
                     "Account owner",
-                    "found \"Dana Whitfield\", expected a GitLab username like @jdoe",
+                    "found `Dana Whitfield`, expected a GitLab username like `@jdoe`",
                 ),
                 (
                     "Event date",
-                    "found \"next spring\", expected a date like 2027-03-10",
+                    "found `next spring`, expected a date like 2027-03-10",
                 ),
                 (
                     "Event URL",
-                    "found \"www.fintechdevopsforum.example\", expected a link starting with https://",
+                    "found `www.fintechdevopsforum.example`, expected a link starting with https://",
                 ),
                 (
                     "Event type",
@@ -147,7 +147,7 @@ fn cases() -> Vec<Case> {
                 ),
                 (
                     "Format",
-                    "found 2 ticked (\"In person\", \"Virtual\"), expected exactly one of",
+                    "found 2 ticked (`In person`, `Virtual`), expected exactly one of",
                 ),
             ],
         },
@@ -348,7 +348,7 @@ fn cases() -> Vec<Case> {
             ],
             errors: vec![(
                 "Customers needed",
-                "found \"three\", expected a number like 1,500",
+                "found `three`, expected a number like 1,500",
             )],
         },
         Case {
@@ -425,7 +425,7 @@ fn cases() -> Vec<Case> {
                 ),
                 (
                     "Agreement date",
-                    "found \"2026-02-30\", which is not a day on the calendar; expected a date like 2027-03-10",
+                    "found `2026-02-30`, which is not a day on the calendar; expected a date like 2027-03-10",
                 ),
             ],
         },

@@ -84,7 +84,8 @@ pub fn run_sweep(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
     match result {
         Ok((report, ran)) => {
             for d in &report.drift {
-                let _ = writeln!(out, "#{} {}", d.iid, d.title);
+                let title = crate::untrusted::one_line(&d.title, 200);
+                let _ = writeln!(out, "#{} {title}", d.iid);
                 if let Some(edit) = &d.actions.edit {
                     for l in &edit.add_labels {
                         let _ = writeln!(out, "    + label {l}");

@@ -102,7 +102,9 @@ pub fn render_text(d: &Decision) -> String {
     if !d.fields.is_empty() {
         let _ = writeln!(s, "fields:");
         for (k, v) in &d.fields {
-            let _ = writeln!(s, "  {k}: {}", show_value(v));
+            // One line, no control characters: a value must not rewrite the terminal.
+            let shown = crate::untrusted::one_line(&show_value(v), 200);
+            let _ = writeln!(s, "  {k}: {shown}");
         }
     }
     if !d.field_errors.is_empty() {

@@ -64,6 +64,11 @@ impl Program {
         }
     }
 
+    /// The label that puts a request in this program (`advocacy-program::speaker`).
+    pub fn label(self) -> String {
+        format!("advocacy-program::{}", self.key())
+    }
+
     /// The name the team uses in the handbook.
     pub fn display_name(self) -> &'static str {
         match self {

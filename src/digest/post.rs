@@ -99,7 +99,8 @@ struct GraphQlNote {
 }
 
 /// Posts `body` as `week`'s digest on `target`, or updates that week's note. The marker line is
-/// added when `body` lacks it. Re-running with the same body writes nothing.
+/// added when `body` lacks it, and the body is guarded (no quick action, within GitLab's note
+/// limit) whoever rendered it. Re-running with the same body writes nothing.
 pub async fn post_digest(
     gitlab: &dyn GitLab,
     store: &dyn Store,
@@ -132,12 +133,14 @@ pub async fn post_digest(
     }
 }
 
+/// The body as sent on every path (REST epic notes, GraphQL work-item notes, tracking issues;
+/// new and edited alike): the week's marker first, then [`crate::untrusted::guard_body`].
 fn with_marker(week: IsoWeek, body: &str) -> String {
     let marker = marker(week);
     if body.lines().next().map(str::trim) == Some(marker.as_str()) {
-        body.to_owned()
+        crate::untrusted::guard_body(body)
     } else {
-        format!("{marker}\n{body}")
+        crate::untrusted::guard_body(&format!("{marker}\n{body}"))
     }
 }
 

@@ -1,15 +1,25 @@
 //! Pure rendering of a [`Digest`] to the Markdown posted on the tracking epic. It names no
-//! confidential request (they reach it only as counts) and starts no line with `/`, which GitLab
-//! would run as a quick action (GITLAB.md §3.2).
+//! confidential request (they reach it only as counts), shows every title and username through
+//! [`crate::untrusted`] (inert code spans: nobody is notified, nothing is cross-referenced),
+//! lists a bounded number of requests per section with a link to the full issue list, and
+//! passes the whole body through [`crate::untrusted::guard_body`] (no line starts a quick
+//! action, GITLAB.md §3.2; the body fits in a GitLab note).
 
 use std::fmt::Write as _;
 
-use super::IsoWeek;
 use super::select::{Digest, DigestItem, Section};
 use super::targets::Verdict;
+use super::{IsoWeek, Program};
+use crate::untrusted;
 
 /// Named requests listed per section before the rest are summarised.
 pub const MAX_LISTED: usize = 25;
+
+/// Assignees named on one line before the rest are counted.
+pub const MAX_OWNERS_SHOWN: usize = 5;
+
+/// Account owners listed on the contest leaderboard before the rest are counted.
+pub const MAX_BOARD_ROWS: usize = 50;
 
 /// The owned-note key of a week's digest (`digest:2026-W48`).
 pub fn note_key(week: IsoWeek) -> String {
@@ -43,27 +53,34 @@ pub fn render(d: &Digest) -> String {
         d.new.total(),
         d.closed.total(),
     );
-    section(w, "Overdue", &d.overdue, "Nothing overdue.");
-    section(
-        w,
-        "Due this week",
-        &d.due_this_week,
-        "Nothing due for the rest of the week.",
-    );
-    section(w, "New this week", &d.new, "No new requests this week.");
-    section(
-        w,
-        "Filed late, still open",
-        &d.late_filed,
-        "No open request was filed later than its lead time.",
-    );
-    section(
-        w,
-        "Closed this week",
-        &d.closed,
-        "Nothing closed this week.",
-    );
-    section(w, "Open", &d.open, "No open requests.");
+    let open = |s, title, empty| (s, title, empty, "opened");
+    for (s, title, empty, state) in [
+        open(&d.overdue, "Overdue", "Nothing overdue."),
+        open(
+            &d.due_this_week,
+            "Due this week",
+            "Nothing due for the rest of the week.",
+        ),
+        (&d.new, "New this week", "No new requests this week.", "all"),
+        open(
+            &d.late_filed,
+            "Filed late, still open",
+            "No open request was filed later than its lead time.",
+        ),
+        (
+            &d.closed,
+            "Closed this week",
+            "Nothing closed this week.",
+            "closed",
+        ),
+        open(&d.open, "Open", "No open requests."),
+    ] {
+        let list = ListLink {
+            program: d.program,
+            state,
+        };
+        section(w, title, s, empty, &list);
+    }
     progress(w, d);
     leaderboard(w, d);
     let _ = writeln!(
@@ -71,7 +88,7 @@ pub fn render(d: &Digest) -> String {
         "<sub>Posted by Steward; this note is updated in place when the digest is re-run for {}.</sub>",
         d.week
     );
-    guard_quick_actions(&out)
+    untrusted::guard_body(&out)
 }
 
 fn count(n: usize, noun: &str) -> String {
@@ -82,7 +99,62 @@ fn entries(n: u32) -> String {
     format!("{n} accepted {}", if n == 1 { "entry" } else { "entries" })
 }
 
-fn section(w: &mut String, title: &str, s: &Section, empty: &str) {
+/// Where the full list of a section's requests is: the program's label, in a state.
+struct ListLink {
+    program: Program,
+    /// GitLab's issue-list state filter: `opened`, `closed` or `all`.
+    state: &'static str,
+}
+
+impl ListLink {
+    /// ` — see [the issue list](…)`, one link per project the section's requests are in.
+    fn words(&self, items: &[DigestItem]) -> String {
+        let mut bases: Vec<&str> = Vec::new();
+        for item in items {
+            if let Some((base, _)) = item.web_url.split_once("/-/issues/")
+                && !bases.contains(&base)
+            {
+                bases.push(base);
+            }
+        }
+        let label = query_value(&self.program.label());
+        let links: Vec<String> = bases
+            .iter()
+            .filter_map(|base| {
+                let url = format!(
+                    "{base}/-/issues?state={}&label_name%5B%5D={label}",
+                    self.state
+                );
+                untrusted::link_url(&url)
+            })
+            .enumerate()
+            .map(|(i, url)| match i {
+                0 => format!("[the issue list]({url})"),
+                n => format!("[list {}]({url})", n + 1),
+            })
+            .collect();
+        if links.is_empty() {
+            String::new()
+        } else {
+            format!(" — see {}", links.join(" · "))
+        }
+    }
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+fn query_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+fn section(w: &mut String, title: &str, s: &Section, empty: &str, list: &ListLink) {
     let _ = writeln!(w, "### {title} ({})\n", s.total());
     if s.total() == 0 {
         let _ = writeln!(w, "{empty}\n");
@@ -93,7 +165,7 @@ fn section(w: &mut String, title: &str, s: &Section, empty: &str) {
     }
     if s.items.len() > MAX_LISTED {
         let more = s.items.len() - MAX_LISTED;
-        let _ = writeln!(w, "- …and {} more", count(more, "request"));
+        let _ = writeln!(w, "- … and {more} more{}", list.words(&s.items));
     }
     if s.confidential > 0 {
         let _ = writeln!(
@@ -105,48 +177,37 @@ fn section(w: &mut String, title: &str, s: &Section, empty: &str) {
     w.push('\n');
 }
 
+/// `- [#12](link) `title` — `@owner` · due 2026-12-01`: the title and names as inert code
+/// spans, so the digest notifies nobody.
 fn item_line(item: &DigestItem) -> String {
-    let owners = if item.owners.is_empty() {
+    let mut owners: Vec<String> = item
+        .owners
+        .iter()
+        .take(MAX_OWNERS_SHOWN)
+        .map(|u| untrusted::name(u.as_str()))
+        .filter(|n| !n.is_empty())
+        .collect();
+    if item.owners.len() > MAX_OWNERS_SHOWN {
+        owners.push(format!("+{} more", item.owners.len() - MAX_OWNERS_SHOWN));
+    }
+    let owners = if owners.is_empty() {
         "unassigned".to_owned()
     } else {
-        item.owners
-            .iter()
-            .map(|u| format!("@{u}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        owners.join(", ")
     };
     let due = item
         .due_date
         .map(|d| format!(" · due {d}"))
         .unwrap_or_default();
-    format!(
-        "- [#{}]({}) {} — {owners}{due}",
-        item.iid,
-        item.web_url.replace(')', "%29").replace(' ', "%20"),
-        escape_title(&item.title)
-    )
-}
-
-/// One line of Markdown-inert text: newlines folded, link and emphasis characters escaped, and
-/// `@` broken so a requester's title never pings anyone.
-fn escape_title(title: &str) -> String {
-    let mut out = String::with_capacity(title.len());
-    for c in title
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-    {
-        match c {
-            '[' | ']' | '*' | '_' | '`' | '<' | '>' | '\\' | '#' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '@' => out.push_str("@\u{200b}"),
-            _ => out.push(c),
-        }
-    }
-    out
+    let number = match untrusted::link_url(&item.web_url) {
+        Some(url) => format!("[#{}]({url})", item.iid),
+        None => format!("`#{}`", item.iid),
+    };
+    let title = match untrusted::code(&item.title) {
+        t if t.is_empty() => "(no title)".to_owned(),
+        t => t,
+    };
+    format!("- {number} {title} — {owners}{due}")
 }
 
 fn progress(w: &mut String, d: &Digest) {
@@ -190,8 +251,16 @@ fn leaderboard(w: &mut String, d: &Digest) {
     if board.rows.is_empty() {
         let _ = writeln!(w, "No accepted entries yet this quarter.\n");
     }
-    for (rank, row) in board.rows.iter().enumerate() {
-        let _ = writeln!(w, "{}. @{} — {}", rank + 1, row.owner, entries(row.entries));
+    for (rank, row) in board.rows.iter().take(MAX_BOARD_ROWS).enumerate() {
+        let owner = match untrusted::name(row.owner.as_str()) {
+            n if n.is_empty() => "(no name)".to_owned(),
+            n => n,
+        };
+        let _ = writeln!(w, "{}. {owner} — {}", rank + 1, entries(row.entries));
+    }
+    if board.rows.len() > MAX_BOARD_ROWS {
+        let more = board.rows.len() - MAX_BOARD_ROWS;
+        let _ = writeln!(w, "\n… and {more} more account owners.");
     }
     if board.without_owner > 0 {
         let _ = writeln!(
@@ -200,23 +269,13 @@ fn leaderboard(w: &mut String, d: &Digest) {
             entries(board.without_owner)
         );
     }
-    w.push('\n');
-}
-
-/// Escapes any line that would start with `/` (after indentation), the last line of defence
-/// against quick actions in generated text.
-fn guard_quick_actions(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.lines() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('/') {
-            out.push_str(&line[..line.len() - trimmed.len()]);
-            out.push('\\');
-            out.push_str(trimmed);
-        } else {
-            out.push_str(line);
-        }
-        out.push('\n');
+    if board.confidential > 0 {
+        let verb = if board.confidential == 1 { "is" } else { "are" };
+        let _ = writeln!(
+            w,
+            "\n{} from confidential requests {verb} counted but not attributed here.",
+            entries(board.confidential)
+        );
     }
-    out
+    w.push('\n');
 }

@@ -1,5 +1,6 @@
 //! Pure selection: from a program's issues, the week and the fiscal periods, the sections of
-//! one digest. Confidential issues become counts here, so rendering cannot leak them.
+//! one digest. Confidential issues become counts here (in every section and on the contest
+//! leaderboard), so rendering cannot leak their title, number, link, assignees or owner.
 
 use std::collections::BTreeMap;
 
@@ -100,6 +101,8 @@ pub struct Leaderboard {
     pub rows: Vec<LeaderboardRow>,
     /// Accepted entries that name no account owner.
     pub without_owner: u32,
+    /// Accepted entries from confidential requests: counted, never attributed to their owner.
+    pub confidential: u32,
 }
 
 /// Everything one weekly digest says, ready to render.
@@ -290,8 +293,13 @@ fn progress(scope: &DigestScope, targets: &Targets, issues: &[DigestIssue]) -> V
 
 fn leaderboard(scope: &DigestScope, targets: &Targets, issues: &[DigestIssue]) -> Leaderboard {
     let mut by_owner: BTreeMap<&Username, u32> = BTreeMap::new();
-    let mut without_owner = 0;
+    let (mut without_owner, mut confidential) = (0, 0);
     for issue in accepted_in(&scope.quarter, scope, targets, issues) {
+        // Naming a confidential entry's owner would say who is behind it (GITLAB.md §5.4).
+        if issue.confidential {
+            confidential += 1;
+            continue;
+        }
         match &issue.account_owner {
             Some(owner) => *by_owner.entry(owner).or_default() += 1,
             None => without_owner += 1,
@@ -310,5 +318,6 @@ fn leaderboard(scope: &DigestScope, targets: &Targets, issues: &[DigestIssue]) -
         quarter: scope.quarter.name.clone(),
         rows,
         without_owner,
+        confidential,
     }
 }

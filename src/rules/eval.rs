@@ -345,7 +345,10 @@ fn evaluate_once(
                 }
             }
             if !mentioned.is_empty() {
-                let line: Vec<String> = mentioned.iter().map(|u| format!("@{u}")).collect();
+                let line: Vec<String> = mentioned
+                    .iter()
+                    .map(|u| crate::untrusted::mention_or_name(u.as_str()))
+                    .collect();
                 body.push_str("\n\ncc ");
                 body.push_str(&line.join(" "));
             }

@@ -1,13 +1,17 @@
 //! Comment bodies: `{{placeholder}}` parsing (at load, so an unknown placeholder is a
-//! configuration error) and rendering (at evaluation), plus quick-action escaping.
+//! configuration error) and rendering (at evaluation).
 //!
 //! Rendering is pure string building; it decides nothing about whether a note is posted.
+//! Everything a requester wrote (title, field values, typed usernames, quoted answers) goes
+//! through [`crate::untrusted`], so it shows as inert data; only accounts the rule names
+//! (`{{author}}`, `{{assignee}}`, `{{role.X}}`) are mentioned.
 
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 
 use crate::model::{FieldValue, Issue, ParsedFields, TemplateSpec, Username};
+use crate::untrusted;
 
 use super::roster::Roster;
 
@@ -249,7 +253,8 @@ pub struct RenderCtx<'a> {
     pub today: NaiveDate,
 }
 
-/// Formats a field value for a comment.
+/// A field value as plain text, for conditions, regexes and the terminal. Not for Markdown:
+/// comments use [`show_value_markdown`].
 pub fn show_value(v: &FieldValue) -> String {
     match v {
         FieldValue::Text(s) | FieldValue::Url(s) => s.clone(),
@@ -262,8 +267,22 @@ pub fn show_value(v: &FieldValue) -> String {
     }
 }
 
+/// A field value for a comment: what the requester typed (text, links, usernames) as an inert
+/// code span; dates, numbers, yes/no and the template's own choices as they are.
+pub fn show_value_markdown(v: &FieldValue) -> String {
+    match v {
+        FieldValue::Text(s) | FieldValue::Url(s) => untrusted::code(s),
+        FieldValue::Username(u) => untrusted::name(u.as_str()),
+        FieldValue::Date(_)
+        | FieldValue::Number(_)
+        | FieldValue::Choice(_)
+        | FieldValue::Boolean(_) => show_value(v),
+    }
+}
+
 impl BodyTemplate {
-    /// Renders the body; the result is safe to post (no line starts a quick action).
+    /// Renders the body; the result is safe to post (no line starts a quick action, no
+    /// requester text is live Markdown).
     pub fn render(&self, ctx: &RenderCtx<'_>) -> String {
         let mut out = String::new();
         for s in &self.segments {
@@ -272,7 +291,7 @@ impl BodyTemplate {
                 Segment::Ph(p) => render_one(p, ctx, &mut out),
             }
         }
-        escape_quick_actions(&out)
+        untrusted::guard_body(&out)
     }
 }
 
@@ -280,11 +299,14 @@ fn render_one(p: &Placeholder, ctx: &RenderCtx<'_>, out: &mut String) {
     match p {
         Placeholder::Author => match &ctx.issue.author {
             Some(a) if !a.username.as_str().is_empty() => {
-                let _ = write!(out, "@{}", a.username);
+                out.push_str(&untrusted::mention_or_name(a.username.as_str()));
             }
             _ => out.push_str("there"),
         },
-        Placeholder::Title => out.push_str(&ctx.issue.title),
+        Placeholder::Title => match untrusted::code(&ctx.issue.title) {
+            t if t.is_empty() => out.push_str("(no title)"),
+            t => out.push_str(&t),
+        },
         Placeholder::Iid => {
             let _ = write!(out, "{}", ctx.issue.iid);
         }
@@ -297,7 +319,7 @@ fn render_one(p: &Placeholder, ctx: &RenderCtx<'_>, out: &mut String) {
             let _ = write!(out, "{}", ctx.today.format("%Y-%m-%d"));
         }
         Placeholder::Field(k) => match ctx.fields.values.get(k) {
-            Some(v) => out.push_str(&show_value(v)),
+            Some(v) => out.push_str(&show_value_markdown(v)),
             None => out.push_str("(not given)"),
         },
         Placeholder::FieldErrors => {
@@ -327,13 +349,14 @@ fn render_one(p: &Placeholder, ctx: &RenderCtx<'_>, out: &mut String) {
         },
         Placeholder::Role(r) => {
             let members = ctx.roster.role(r).unwrap_or(&[]);
-            let names: Vec<String> = members.iter().map(|u| format!("@{u}")).collect();
+            let names: Vec<String> = members
+                .iter()
+                .map(|u| untrusted::mention_or_name(u.as_str()))
+                .collect();
             out.push_str(&names.join(" "));
         }
         Placeholder::Assignee => match ctx.assignee {
-            Some(u) => {
-                let _ = write!(out, "@{u}");
-            }
+            Some(u) => out.push_str(&untrusted::mention_or_name(u.as_str())),
             None => out.push_str("the team"),
         },
         Placeholder::DueDate => match ctx.due_date {
@@ -345,42 +368,9 @@ fn render_one(p: &Placeholder, ctx: &RenderCtx<'_>, out: &mut String) {
     }
 }
 
-/// Escapes every line that would start a GitLab quick action (GITLAB.md §3.2: a `/command` on
-/// its own line in a note is executed): a leading `/` (after spaces) becomes `\/`.
-pub fn escape_quick_actions(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for (i, line) in s.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        let trimmed = line.trim_start_matches([' ', '\t']);
-        if trimmed.starts_with('/') {
-            out.push_str(&line[..line.len() - trimmed.len()]);
-            out.push('\\');
-            out.push_str(trimmed);
-        } else {
-            out.push_str(line);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lines_that_would_run_quick_actions_are_escaped() {
-        let cases = [
-            ("/close", "\\/close"),
-            ("ok\n  /label ~x\nfine", "ok\n  \\/label ~x\nfine"),
-            ("a /b in the middle", "a /b in the middle"),
-            ("", ""),
-        ];
-        for (input, want) in cases {
-            assert_eq!(escape_quick_actions(input), want);
-        }
-    }
 
     #[test]
     fn unknown_placeholders_are_rejected_with_a_suggestion() {

@@ -362,7 +362,7 @@ fn expected(field: &FieldSpec, opts: &ParseOptions) -> String {
         },
         FieldKind::Number => "a number like 1,500".to_owned(),
         FieldKind::Url => "a link starting with https://".to_owned(),
-        FieldKind::Username => "a GitLab username like @jdoe".to_owned(),
+        FieldKind::Username => "a GitLab username like `@jdoe`".to_owned(),
         FieldKind::Boolean => "yes or no".to_owned(),
         FieldKind::Choice => {
             let how = if field.multiple {
@@ -375,15 +375,13 @@ fn expected(field: &FieldSpec, opts: &ParseOptions) -> String {
     }
 }
 
-/// `"value"`, shortened so that a huge paste does not make a huge message.
+/// What the requester typed, quoted for a message that Steward posts: an inert code span
+/// (no mention, reference or markup survives), shortened so that a huge paste does not make a
+/// huge message.
 fn quote(s: &str) -> String {
     const MAX: usize = 60;
-    let s = s.trim();
-    let first_line = s.lines().next().unwrap_or("");
-    if first_line.chars().count() <= MAX && first_line.len() == s.len() {
-        format!("\"{s}\"")
-    } else {
-        let short: String = first_line.chars().take(MAX).collect();
-        format!("\"{short}…\"")
+    match crate::untrusted::code_capped(s, MAX) {
+        q if q.is_empty() => "a blank answer".to_owned(),
+        q => q,
     }
 }

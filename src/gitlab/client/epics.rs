@@ -115,6 +115,9 @@ impl RestGitLab {
         note: Option<NoteId>,
         body: &str,
     ) -> Result<Note, GitLabError> {
+        // The last line of defence; callers send guarded bodies, and guarding is idempotent.
+        let body = crate::untrusted::guard_body(body);
+        let body = body.as_str();
         let (name, kind, endpoint) = match note {
             None => (
                 "epic_notes.create",
@@ -149,6 +152,8 @@ impl RestGitLab {
         target_gid: &str,
         body: &str,
     ) -> Result<WorkItemNote, GitLabError> {
+        let body = crate::untrusted::guard_body(body);
+        let body = body.as_str();
         let (operation, name, kind, payload) = match mutation {
             // GITLAB.md §3.2: GraphQL createNote shares the notes_create limiter.
             NoteMutation::Create => (

@@ -263,10 +263,12 @@ impl GitLab for RestGitLab {
         body: &'a str,
     ) -> BoxFuture<'a, Result<Note, GitLabError>> {
         Box::pin(async move {
+            // The last line of defence; callers send guarded bodies, and guarding is idempotent.
+            let body = crate::untrusted::guard_body(body);
             let endpoint = CreateIssueNote::builder()
                 .project(project.0)
                 .issue(iid.0)
-                .body(body)
+                .body(body.as_str())
                 .build()
                 .map_err(|e| invalid("note", e))?;
             let response = self
@@ -292,11 +294,12 @@ impl GitLab for RestGitLab {
         body: &'a str,
     ) -> BoxFuture<'a, Result<Note, GitLabError>> {
         Box::pin(async move {
+            let body = crate::untrusted::guard_body(body);
             let endpoint = EditIssueNote::builder()
                 .project(project.0)
                 .issue(iid.0)
                 .note(note.0)
-                .body(body)
+                .body(body.as_str())
                 .build()
                 .map_err(|e| invalid("note edit", e))?;
             let response = self

@@ -35,6 +35,22 @@ fn summary(qa: &QuickActions) -> Vec<String> {
     out
 }
 
+/// GitLab refuses a note longer than this many characters (GITLAB.md §6.5).
+const MAX_NOTE_CHARS: usize = 1_000_000;
+
+/// The checks GitLab makes on every note body, new or edited: present, and not too long.
+fn check_body(body: &str) -> Result<(), OpError> {
+    if body.trim().is_empty() {
+        return Err(OpError::BadRequest("body is missing".into()));
+    }
+    if body.len() > MAX_NOTE_CHARS && body.chars().count() > MAX_NOTE_CHARS {
+        return Err(OpError::BadRequest(format!(
+            "Note is too long (maximum is {MAX_NOTE_CHARS} characters)"
+        )));
+    }
+    Ok(())
+}
+
 /// What creating a note did.
 pub(crate) struct NoteOutcome {
     /// The saved note, or `None` when the body was only quick actions.
@@ -58,9 +74,7 @@ pub(crate) fn create_note(
     single_assignee: bool,
 ) -> Result<NoteOutcome, OpError> {
     let NoteText { body, internal } = text;
-    if body.trim().is_empty() {
-        return Err(OpError::BadRequest("body is missing".into()));
-    }
+    check_body(body)?;
     let allowed = can_set_metadata(st, actor);
     let issue = st.issue(project, iid).ok_or(OpError::NotFound)?;
     let (clean, qa) = quick::extract(body, allowed);
@@ -129,9 +143,7 @@ pub(crate) fn edit_note(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<Event>, OpError> {
-    if body.trim().is_empty() {
-        return Err(OpError::BadRequest("body is missing".into()));
-    }
+    check_body(body)?;
     let issue = st.issue_mut(project, iid).ok_or(OpError::NotFound)?;
     let note = issue
         .notes
@@ -156,9 +168,7 @@ pub(crate) fn create_epic_note(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<u64, OpError> {
-    if body.trim().is_empty() {
-        return Err(OpError::BadRequest("body is missing".into()));
-    }
+    check_body(body)?;
     let id = st.ids.note();
     let g = st.group_mut(group).ok_or(OpError::NotFound)?;
     let e = g
@@ -187,9 +197,7 @@ pub(crate) fn edit_epic_note(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<(), OpError> {
-    if body.trim().is_empty() {
-        return Err(OpError::BadRequest("body is missing".into()));
-    }
+    check_body(body)?;
     let g = st.group_mut(group).ok_or(OpError::NotFound)?;
     let e = g
         .epics
