@@ -368,7 +368,7 @@ fn a_numeric_date_only_valid_in_the_other_order_says_how_to_write_it() {
         (
             "18/12/2026",
             DateOrder::MonthFirst,
-            "found \"18/12/2026\", which is not a day when read as month/day/year; if you meant December 18, 2026, write 2026-12-18",
+            "found `18/12/2026`, which is not a day when read as month/day/year; if you meant December 18, 2026, write 2026-12-18",
         ),
         (
             "14.01.2027",
@@ -383,7 +383,7 @@ fn a_numeric_date_only_valid_in_the_other_order_says_how_to_write_it() {
         (
             "03/10/27",
             DateOrder::MonthFirst,
-            "found \"03/10/27\", whose year has two digits; write the year in full",
+            "found `03/10/27`, whose year has two digits; write the year in full",
         ),
     ];
     for (text, order, want) in cases {
