@@ -242,6 +242,9 @@ pub struct FieldError {
     pub field: String,
     /// What is wrong and what was found, in words for the requester.
     pub message: String,
+    /// Whether the field is required. Only a required field's error holds a request up
+    /// (`field_errors`); an optional field's is a warning (`field_warnings`).
+    pub required: bool,
 }
 
 /// The result of parsing a filled-in description against a template.

@@ -50,6 +50,18 @@ impl RuleSet {
             .flat_map(|a| a.add_labels.iter().cloned())
             .collect()
     }
+
+    /// The keys of the date fields a lead-time check of `template` measures.
+    pub fn lead_time_fields(&self, template: &TemplateName) -> BTreeSet<&str> {
+        self.rules
+            .iter()
+            .filter(|r| match &r.conditions.template {
+                Some(TemplateCond::Named(t)) => t == template,
+                Some(TemplateCond::Any) | None => true,
+            })
+            .filter_map(|r| r.check.as_ref().map(|c| c.field.as_str()))
+            .collect()
+    }
 }
 
 /// One validated rule.
@@ -171,6 +183,7 @@ struct Conditions {
     assignees: Option<raw::RawAssignees>,
     fields: Vec<FieldCondition>,
     field_errors: Option<bool>,
+    field_warnings: Option<bool>,
     due_date: Option<DueDateCondition>,
     older_than_business_days: Option<u32>,
 }

@@ -242,3 +242,103 @@ fn decisions_serialise_to_the_plan_command_shape() {
     assert_eq!(v["plan"]["due_date"], "2027-03-22");
     assert_eq!(v["plan"]["assignees"], serde_json::json!(["jhernandez"]));
 }
+
+/// The clean speaker request with one line replaced.
+fn clean_speaker_with(line_start: &str, replacement: &str, created: &str) -> Issue {
+    let mut issue = request("customer-speaker-request--clean", created);
+    issue.description = issue
+        .description
+        .lines()
+        .map(|l| {
+            if l.starts_with(line_start) {
+                replacement.to_owned()
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    issue
+}
+
+#[test]
+fn an_unreadable_optional_answer_is_a_warning_never_needs_info() {
+    let engine = engine();
+    let created = "2026-11-02T15:00:00Z";
+    let issue = clean_speaker_with(
+        "**Event URL:**",
+        "**Event URL:** see the event site",
+        created,
+    );
+    let d = engine.decide(&issue, at(created), &Workload::default());
+    let needs_info = LabelName::from("advocacy::needs-info");
+    assert!(
+        !d.plan.add_labels.contains(&needs_info),
+        "{:?}",
+        d.plan.add_labels
+    );
+    assert!(d.plan.notes.iter().all(|n| n.key != "needs-info"));
+    let note = d
+        .plan
+        .notes
+        .iter()
+        .find(|n| n.key == "field-warnings")
+        .expect("one note about the optional answer");
+    assert!(
+        note.body.contains("has everything the team needs to start"),
+        "{}",
+        note.body
+    );
+    assert!(
+        note.body.contains(
+            "- (optional, not needed to start) **Event URL**: found `see the event site`"
+        ),
+        "{}",
+        note.body
+    );
+
+    // With a required answer missing as well, both are in the one checklist.
+    let mut issue = issue;
+    issue.description = issue.description.replace("**Location:**", "**Venue:**");
+    let d = engine.decide(&issue, at(created), &Workload::default());
+    assert!(d.plan.add_labels.contains(&needs_info));
+    let checklist = d.plan.notes.iter().find(|n| n.key == "needs-info").unwrap();
+    assert!(
+        checklist.body.contains("- [ ] **Location**"),
+        "{}",
+        checklist.body
+    );
+    assert!(
+        checklist
+            .body
+            .contains("- (optional, not needed to start) **Event URL**"),
+        "{}",
+        checklist.body
+    );
+    assert!(d.plan.notes.iter().all(|n| n.key != "field-warnings"));
+}
+
+#[test]
+fn an_unreadable_event_date_says_the_lead_time_waits_for_it() {
+    let engine = engine();
+    let created = "2026-11-02T15:00:00Z";
+    let issue = clean_speaker_with("**Event date:**", "**Event date:** next spring", created);
+    let d = engine.decide(&issue, at(created), &Workload::default());
+    let checklist = d.plan.notes.iter().find(|n| n.key == "needs-info").unwrap();
+    assert!(
+        checklist
+            .body
+            .contains("the lead time is checked as soon as this date can be read"),
+        "{}",
+        checklist.body
+    );
+    // A field no lead time measures gets no such sentence.
+    let issue = clean_speaker_with("**Location:**", "**Location:** <city>", created);
+    let d = engine.decide(&issue, at(created), &Workload::default());
+    let checklist = d.plan.notes.iter().find(|n| n.key == "needs-info").unwrap();
+    assert!(
+        !checklist.body.contains("lead time is checked"),
+        "{}",
+        checklist.body
+    );
+}

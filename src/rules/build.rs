@@ -227,6 +227,7 @@ impl<'a> Builder<'a, '_> {
             }
         }
         out.field_errors = c.field_errors;
+        out.field_warnings = c.field_warnings;
         out.due_date = c.due_date.map(|d| DueDateCondition {
             present: d.present,
             within_business_days: d.within_business_days,

@@ -14,7 +14,9 @@ use super::error::ConfigError;
 use super::raw::RawRuleFile;
 use super::{Roster, RuleSet, RuleSource, Workload, evaluate};
 use crate::calendar::{Calendar, NumericDateOrder};
-use crate::model::{FieldError, FieldValue, Issue, LabelName, ParsedFields, Plan, TemplateName};
+use crate::model::{
+    FieldError, FieldValue, Issue, LabelName, ParsedFields, Plan, TemplateName, TemplateSpec,
+};
 use crate::templates::{
     DateOrder, ParseOptions, Recognition, TemplateError, TemplateSet, parse_fields,
 };
@@ -168,7 +170,9 @@ impl Engine {
         let recognition = self.templates.recognise(&issue.description, &issue.labels);
         let spec = recognition.template().and_then(|t| self.templates.get(t));
         let fields = match spec {
-            Some(s) => parse_fields(s, &issue.description, &self.parse),
+            Some(s) => {
+                self.explain_lead_time_dates(s, parse_fields(s, &issue.description, &self.parse))
+            }
             None => ParsedFields::default(),
         };
         let plan = evaluate(
@@ -189,6 +193,27 @@ impl Engine {
             plan,
             recognition,
         }
+    }
+
+    /// Says, on each unreadable date that a lead-time check measures, that the lead time is
+    /// checked once the date can be read (until then no lead-time verdict is given).
+    fn explain_lead_time_dates(
+        &self,
+        spec: &TemplateSpec,
+        mut fields: ParsedFields,
+    ) -> ParsedFields {
+        let measured = self.rules.lead_time_fields(&spec.name);
+        for e in &mut fields.errors {
+            let is_measured = spec
+                .fields
+                .iter()
+                .any(|f| f.label == e.field && measured.contains(f.key.as_str()));
+            if is_measured {
+                e.message
+                    .push_str("; the lead time is checked as soon as this date can be read");
+            }
+        }
+        fields
     }
 
     /// Every literal label a rule or a template's intake may add, to check against the

@@ -65,9 +65,12 @@ pub struct RawConditions {
     /// Field tests by field key.
     #[serde(default)]
     pub fields: SpannedMap<RawFieldCondition>,
-    /// Whether the description has field errors.
+    /// Whether a required field is missing or unreadable.
     #[serde(default)]
     pub field_errors: Option<bool>,
+    /// Whether an optional field's answer is unreadable.
+    #[serde(default)]
+    pub field_warnings: Option<bool>,
     /// Tests on the due date.
     #[serde(default)]
     pub due_date: Option<RawDueDateCondition>,

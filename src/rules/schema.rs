@@ -52,6 +52,7 @@ pub fn rule_file_schema() -> Value {
                     "fields": { "type": "object", "additionalProperties": { "$ref": "#/$defs/field_condition" },
                                 "description": "Tests by field key of the rule's template." },
                     "field_errors": { "type": "boolean", "description": "true: some required field is missing or unreadable." },
+                    "field_warnings": { "type": "boolean", "description": "true: some optional field's answer is unreadable (a warning: it never holds the request up)." },
                     "due_date": { "$ref": "#/$defs/due_date_condition" },
                     "older_than_business_days": { "type": "integer", "minimum": 1, "description": "Filed at least N business days ago." }
                 }
@@ -125,7 +126,7 @@ pub fn rule_file_schema() -> Value {
                 "properties": {
                     "key": { "type": "string", "pattern": "^[A-Za-z0-9_-]+$", "description": "One note per key per issue, updated in place." },
                     "repeat_every_days": { "type": "integer", "minimum": 1, "description": "Post a new note (a new notification) at most once per N days instead of updating one." },
-                    "body": { "type": "string", "description": "Markdown with {{author}}, {{title}}, {{iid}}, {{url}}, {{template}}, {{today}}, {{due_date}}, {{assignee}}, {{field_errors}}, {{field.KEY}}, {{lead_time.required_days|actual_days|earliest_ok_date|latest_filing_date|unit|field_date|filed_date|field_label}}, {{role.NAME}}." }
+                    "body": { "type": "string", "description": "Markdown with {{author}}, {{title}}, {{iid}}, {{url}}, {{template}}, {{today}}, {{due_date}}, {{assignee}}, {{field_errors}}, {{field_warnings}}, {{field.KEY}}, {{lead_time.required_days|actual_days|earliest_ok_date|latest_filing_date|unit|field_date|filed_date|field_label}}, {{role.NAME}}." }
                 }
             }
         }

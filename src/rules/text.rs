@@ -37,6 +37,7 @@ enum Placeholder {
     Today,
     Field(String),
     FieldErrors,
+    FieldWarnings,
     Lead(LeadPart),
     Role(String),
     Assignee,
@@ -67,7 +68,7 @@ const LEAD_PARTS: [(&str, LeadPart); 8] = [
 ];
 
 /// Every simple placeholder name, for suggestions and docs.
-pub const SIMPLE: [&str; 8] = [
+pub const SIMPLE: [&str; 9] = [
     "author",
     "title",
     "iid",
@@ -75,6 +76,7 @@ pub const SIMPLE: [&str; 8] = [
     "template",
     "today",
     "field_errors",
+    "field_warnings",
     "assignee",
 ];
 
@@ -141,6 +143,7 @@ fn resolve(name: &str, scope: &Scope<'_>) -> Result<Placeholder, (String, Option
         "template" => Some(Placeholder::Template),
         "today" => Some(Placeholder::Today),
         "field_errors" => Some(Placeholder::FieldErrors),
+        "field_warnings" => Some(Placeholder::FieldWarnings),
         "assignee" => Some(Placeholder::Assignee),
         "due_date" => Some(Placeholder::DueDate),
         _ => None,
@@ -208,7 +211,7 @@ fn resolve(name: &str, scope: &Scope<'_>) -> Result<Placeholder, (String, Option
             "unknown placeholder `{{{{{name}}}}}`: {}",
             super::error::suggestion(name, all.iter().copied())
         ),
-        Some("placeholders: author, title, iid, url, template, today, due_date, assignee, field_errors, field.KEY, lead_time.PART, role.NAME".to_owned()),
+        Some("placeholders: author, title, iid, url, template, today, due_date, assignee, field_errors, field_warnings, field.KEY, lead_time.PART, role.NAME".to_owned()),
     ))
 }
 
@@ -322,12 +325,29 @@ fn render_one(p: &Placeholder, ctx: &RenderCtx<'_>, out: &mut String) {
             Some(v) => out.push_str(&show_value_markdown(v)),
             None => out.push_str("(not given)"),
         },
+        // The checklist: what holds the request up first, then optional answers as warnings.
         Placeholder::FieldErrors => {
-            for (i, e) in ctx.fields.errors.iter().enumerate() {
+            let (required, optional): (Vec<_>, Vec<_>) =
+                ctx.fields.errors.iter().partition(|e| e.required);
+            for (i, e) in required.iter().enumerate() {
                 if i > 0 {
                     out.push('\n');
                 }
                 let _ = write!(out, "- [ ] **{}**: {}", e.field, e.message);
+            }
+            for e in optional {
+                if !out.is_empty() && !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                write_warning(out, e);
+            }
+        }
+        Placeholder::FieldWarnings => {
+            for e in ctx.fields.errors.iter().filter(|e| !e.required) {
+                if !out.is_empty() && !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                write_warning(out, e);
             }
         }
         Placeholder::Lead(part) => match ctx.lead {
@@ -366,6 +386,15 @@ fn render_one(p: &Placeholder, ctx: &RenderCtx<'_>, out: &mut String) {
             None => out.push_str("not set"),
         },
     }
+}
+
+/// One optional answer that could not be read: a warning line, not a checklist item.
+fn write_warning(out: &mut String, e: &crate::model::FieldError) {
+    let _ = write!(
+        out,
+        "- (optional, not needed to start) **{}**: {}",
+        e.field, e.message
+    );
 }
 
 #[cfg(test)]

@@ -124,6 +124,7 @@ pub fn parse_fields(spec: &TemplateSpec, description: &str, opts: &ParseOptions)
             Err(message) => out.errors.push(FieldError {
                 field: field.label.clone(),
                 message,
+                required: field.required,
             }),
         }
     }

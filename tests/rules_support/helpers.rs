@@ -251,6 +251,7 @@ pub fn with_errors(mut f: ParsedFields, errs: &[(&str, &str)]) -> ParsedFields {
         .map(|(field, message)| FieldError {
             field: (*field).to_owned(),
             message: (*message).to_owned(),
+            required: true,
         })
         .collect();
     f

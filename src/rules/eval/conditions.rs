@@ -107,16 +107,32 @@ fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
         });
     }
     if let Some(want) = c.field_errors {
-        let has = !ctx.fields.errors.is_empty();
+        let errors = || ctx.fields.errors.iter().filter(|e| e.required);
+        let has = errors().next().is_some();
         if has != want {
             return false;
         }
         reasons.add(|| {
             if has {
-                let names: Vec<&str> = ctx.fields.errors.iter().map(|e| e.field.as_str()).collect();
+                let names: Vec<&str> = errors().map(|e| e.field.as_str()).collect();
                 format!("fields missing or invalid: {}", names.join(", "))
             } else {
                 "all required fields are valid".to_owned()
+            }
+        });
+    }
+    if let Some(want) = c.field_warnings {
+        let warnings = || ctx.fields.errors.iter().filter(|e| !e.required);
+        let has = warnings().next().is_some();
+        if has != want {
+            return false;
+        }
+        reasons.add(|| {
+            if has {
+                let names: Vec<&str> = warnings().map(|e| e.field.as_str()).collect();
+                format!("optional answers unreadable: {}", names.join(", "))
+            } else {
+                "every optional answer given can be read".to_owned()
             }
         });
     }
