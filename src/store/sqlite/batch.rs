@@ -10,10 +10,12 @@
 //! that one bad row fails only its own delivery.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
+use super::health::{self, FileIdentity};
 use super::jobs;
 use crate::store::convert::{self, ms};
 use crate::store::error::{Scrubber, StoreError};
@@ -28,10 +30,15 @@ pub(super) struct Batcher {
 
 impl Batcher {
     /// Starts the writer task on the current Tokio runtime.
-    pub(super) fn spawn(pool: SqlitePool, max_batch: usize, scrub: Scrubber) -> Self {
+    pub(super) fn spawn(
+        pool: SqlitePool,
+        max_batch: usize,
+        scrub: Scrubber,
+        file: Option<Arc<FileIdentity>>,
+    ) -> Self {
         // Bounded so a stalled disk pushes back on ingest instead of growing memory.
         let (tx, rx) = mpsc::channel(max_batch.saturating_mul(4).max(16));
-        tokio::spawn(run(pool, rx, max_batch, scrub));
+        tokio::spawn(run(pool, rx, max_batch, scrub, file));
         Self { tx }
     }
 
@@ -53,12 +60,21 @@ async fn run(
     mut rx: mpsc::Receiver<(NewDelivery, Reply)>,
     max_batch: usize,
     scrub: Scrubber,
+    file: Option<Arc<FileIdentity>>,
 ) {
     let mut batch = Vec::with_capacity(max_batch);
     // recv_many waits for the first item, then takes whatever else is already queued: under
     // load batches grow by themselves, and a lone delivery is written at once.
     while rx.recv_many(&mut batch, max_batch).await > 0 {
-        let results = commit(&pool, &batch, &scrub).await;
+        let mut results = commit(&pool, &mut batch, &scrub).await;
+        // Checked after the commit: a commit into a file that is no longer the database is
+        // lost, so it must not be acknowledged.
+        if let Some(Err(lost)) = file.as_deref().map(FileIdentity::check) {
+            results = batch.iter().map(|_| Err(copy_error(&lost))).collect();
+        } else if results.iter().any(Result::is_err) {
+            // A writer opened read-only is reopened, so the next batch sees a fixed file.
+            let _ = health::probe_writer(&pool, &scrub).await;
+        }
         for ((_, reply), result) in batch.drain(..).zip(results) {
             // A caller that went away (request cancelled) no longer needs the answer.
             let _ = reply.send(result);
@@ -71,14 +87,18 @@ async fn run(
 /// delivery in its own savepoint so one bad row does not fail the others.
 async fn commit(
     pool: &SqlitePool,
-    batch: &[(NewDelivery, Reply)],
+    batch: &mut [(NewDelivery, Reply)],
     scrub: &Scrubber,
 ) -> Vec<Result<RecordOutcome, StoreError>> {
     match commit_combined(pool, batch).await {
         Ok(results) => return results,
-        Err(e) => {
+        Err(Failed::Rows(e)) => {
             // The transaction was rolled back; each delivery's own error is reported below.
             tracing::debug!(error = %scrub.error(e), "batched delivery insert failed; retrying one by one");
+        }
+        Err(Failed::Batch(e)) => {
+            let err = scrub.error(e);
+            return batch.iter().map(|_| Err(copy_error(&err))).collect();
         }
     }
     commit_each(pool, batch, scrub).await
@@ -94,8 +114,72 @@ const CHUNK: usize = 100;
 /// coalesce into. Same outcomes as [`insert`] run once per delivery in batch order.
 async fn commit_combined(
     pool: &SqlitePool,
+    batch: &mut [(NewDelivery, Reply)],
+) -> Result<Vec<Result<RecordOutcome, StoreError>>, Failed> {
+    // Large bodies are taken out and written last by value (see [`LARGE_BODY`]).
+    let large: Vec<(usize, Vec<u8>)> = batch
+        .iter_mut()
+        .enumerate()
+        .filter(|(_, (d, _))| d.body.len() >= LARGE_BODY)
+        .map(|(i, (d, _))| (i, std::mem::take(&mut d.body)))
+        .collect();
+    let restore = |batch: &mut [(NewDelivery, Reply)], large: Vec<(usize, Vec<u8>)>| {
+        for (i, body) in large {
+            batch[i].0.body = body;
+        }
+    };
+    let mut tx = match pool.begin_with("BEGIN IMMEDIATE").await {
+        Ok(tx) => tx,
+        Err(e) => {
+            restore(batch, large);
+            return Err(Failed::Rows(e));
+        }
+    };
+    let (results, fresh) = match record_rows(&mut *tx, batch).await {
+        Ok(done) => done,
+        Err(e) => {
+            drop(tx);
+            restore(batch, large);
+            return Err(Failed::Rows(e));
+        }
+    };
+    for (i, body) in large {
+        let Some(id) = fresh[i] else {
+            continue; // a duplicate: the first delivery keeps its body
+        };
+        sqlx::query("UPDATE deliveries SET body = ?1 WHERE id = ?2")
+            .bind(body)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(Failed::Batch)?;
+    }
+    tx.commit().await.map_err(Failed::Batch)?;
+    Ok(results)
+}
+
+/// Why a combined commit failed.
+#[derive(Debug)]
+enum Failed {
+    /// Before any body was consumed: the batch can be written again one by one.
+    Rows(sqlx::Error),
+    /// While writing taken bodies or committing: a failure of the whole transaction (disk,
+    /// lock, read-only file), which writing one by one would meet too.
+    Batch(sqlx::Error),
+}
+
+/// Bodies at least this large are written by a statement of their own that takes the body by
+/// value: bound by reference, as the multi-row insert binds, sqlx copies it, and a 24 MiB body
+/// would cost 24 MiB more at the peak.
+const LARGE_BODY: usize = 1024 * 1024;
+
+/// The statements of [`commit_combined`] inside its transaction: per delivery its outcome,
+/// and its new row's id when it was inserted by this batch.
+#[allow(clippy::type_complexity)]
+async fn record_rows(
+    tx: &mut SqliteConnection,
     batch: &[(NewDelivery, Reply)],
-) -> Result<Vec<Result<RecordOutcome, StoreError>>, sqlx::Error> {
+) -> Result<(Vec<Result<RecordOutcome, StoreError>>, Vec<Option<i64>>), sqlx::Error> {
     let ids = batch
         .iter()
         .map(|(d, _)| {
@@ -104,7 +188,6 @@ async fn commit_combined(
             Ok((project.map_err(out_of_range)?, issue.map_err(out_of_range)?))
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
 
     // Deliveries: a key seen for the first time is inserted (the first of several equal keys
     // in the batch wins, as it would one by one); the others are duplicates.
@@ -264,8 +347,7 @@ async fn commit_combined(
         };
         results.push(Ok(outcome));
     }
-    tx.commit().await?;
-    Ok(results)
+    Ok((results, fresh))
 }
 
 /// Writes the batch in one transaction, each delivery in its own savepoint so one bad row
@@ -461,7 +543,7 @@ mod tests {
         let expected =
             shown(commit_each(&one_by_one.write, &batch(false), &one_by_one.scrub).await);
         let got = shown(
-            commit_combined(&combined.write, &batch(false))
+            commit_combined(&combined.write, &mut batch(false))
                 .await
                 .unwrap(),
         );
@@ -472,11 +554,36 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn large_bodies_are_kept_byte_for_byte_and_a_duplicate_keeps_the_first() {
+        let s = store().await;
+        let big = |key: &str, fill: u8| NewDelivery {
+            body: vec![fill; LARGE_BODY + 7],
+            ..delivery(key, 7, None, 1)
+        };
+        let mut b: Vec<(NewDelivery, Reply)> =
+            [big("big", b'a'), big("big", b'b'), big("other", b'c')]
+                .into_iter()
+                .map(|d| (d, oneshot::channel().0))
+                .collect();
+        let got = shown(commit(&s.write, &mut b, &s.scrub).await);
+        assert!(got[1].starts_with("Duplicate"), "{got:?}");
+        for (key, fill) in [("big", b'a'), ("other", b'c')] {
+            let body: Vec<u8> =
+                sqlx::query_scalar("SELECT body FROM deliveries WHERE dedup_key = ?1")
+                    .bind(key)
+                    .fetch_one(&s.write)
+                    .await
+                    .unwrap();
+            assert_eq!(body, vec![fill; LARGE_BODY + 7], "{key}");
+        }
+    }
+
+    #[tokio::test]
     async fn a_bad_row_fails_only_its_own_delivery() {
         let (one_by_one, mixed) = (store().await, store().await);
         let expected =
             shown(commit_each(&one_by_one.write, &batch(false), &one_by_one.scrub).await);
-        let mut got = shown(commit(&mixed.write, &batch(true), &mixed.scrub).await);
+        let mut got = shown(commit(&mixed.write, &mut batch(true), &mixed.scrub).await);
         assert_eq!(got.remove(3), "error");
         assert_eq!(got, expected);
         assert_eq!(jobs(&mixed).await, jobs(&one_by_one).await);
