@@ -60,14 +60,19 @@ fn env(sim: &SimHandle, project: u64, db: &Path) -> ReplicaEnv {
     }
 }
 
-async fn get(replica: &Replica, path: &str) -> (u16, String) {
+async fn try_get(replica: &Replica, path: &str) -> Result<(u16, String), reqwest::Error> {
     let res = reqwest::Client::new()
         .get(format!("http://{}{path}", replica.addr))
         .timeout(Duration::from_secs(5))
         .send()
+        .await?;
+    Ok((res.status().as_u16(), res.text().await.unwrap_or_default()))
+}
+
+async fn get(replica: &Replica, path: &str) -> (u16, String) {
+    try_get(replica, path)
         .await
-        .unwrap_or_else(|e| panic!("GET {path}: {e}\n{}", replica.log_tail()));
-    (res.status().as_u16(), res.text().await.unwrap_or_default())
+        .unwrap_or_else(|e| panic!("GET {path}: {e}\n{}", replica.log_tail()))
 }
 
 /// Posts `body` as an Issue Hook delivery with its own `Idempotency-Key`; the status.
@@ -104,13 +109,15 @@ fn fixture() -> Vec<u8> {
 async fn wait_for(replica: &Replica, path: &str, status: u16, within: Duration) -> String {
     let deadline = Instant::now() + within;
     loop {
-        let (got, text) = get(replica, path).await;
-        if got == status {
-            return text;
+        let answer = try_get(replica, path).await;
+        if let Ok((got, text)) = &answer
+            && *got == status
+        {
+            return text.clone();
         }
         assert!(
             Instant::now() < deadline,
-            "{path} still answers {got} ({text}) after {within:?}:\n{}",
+            "{path} still answers {answer:?} after {within:?}:\n{}",
             replica.log_tail()
         );
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -27,6 +27,9 @@ pub struct Limits {
     pub header_read_timeout: Duration,
 }
 
+/// The most a connection buffers from its socket (hyper's minimum is 8 KiB).
+const READ_BUFFER: usize = 64 * 1024;
+
 /// After shutdown is signalled, how long requests in progress may take to finish (a webhook
 /// request is bounded by its own timeout, well below this).
 const DRAIN: Duration = Duration::from_secs(15);
@@ -69,7 +72,10 @@ pub async fn serve(
             let mut builder = http1::Builder::new();
             builder
                 .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_read_timeout);
+                .header_read_timeout(limits.header_read_timeout)
+                // hyper's default lets each connection's read buffer grow to ~400 KiB; request
+                // heads are a few KiB, and bodies are consumed as they arrive.
+                .max_buf_size(READ_BUFFER);
             let conn = builder.serve_connection(TokioIo::new(stream), service);
             tokio::pin!(conn);
             let outcome = tokio::select! {

@@ -232,7 +232,7 @@ fn route(
             project,
             iid,
         }) => {
-            let d = if actor.is_some() && actor == Some(state.bot.id) {
+            let d = if actor == Some(state.bot.id) {
                 Disposition::Ignore("echo of Steward's own change".into())
             } else if !state.serves(project) {
                 Disposition::Ignore(format!("project {project} is not served"))

@@ -118,6 +118,10 @@ pub async fn upload(
             }
         }
         let _ = write.flush().await;
+        // Dropping the write half would half-close the connection, which the server takes
+        // as the client going away: hold it until the answer is read (the task is aborted).
+        std::future::pending::<()>().await;
+        drop(write);
     });
     let status = read_status(&mut read, within).await;
     writer.abort();

@@ -7,7 +7,7 @@
 //!   compares them with what the path names now.
 //! - the file was not writable when the writer connected (wrong owner after a restore): SQLite
 //!   then opens it read-only without an error, and that connection stays read-only after the
-//!   file is fixed. [`probe_writer`] starts a write transaction (and rolls it back) and closes a
+//!   file is fixed. [`probe_writer`] runs a write that changes nothing (and rolls it back) and closes a
 //!   read-only writer, so the pool opens a new one that sees the file as it is now.
 //!
 //! It writes nothing to the database.
@@ -84,27 +84,55 @@ pub(crate) fn is_read_only(e: &sqlx::Error) -> bool {
             .is_some_and(|n| n & 0xff == 8)
 }
 
-/// Starts a write transaction on the writer and rolls it back. A writer that SQLite opened
-/// read-only is closed, so the next write opens a fresh connection.
+/// Runs a write statement that changes nothing inside a transaction that is rolled back: a
+/// read-only connection refuses it (it does not refuse `BEGIN IMMEDIATE` itself in WAL mode).
+/// A writer that SQLite opened read-only is then closed, so the next write opens a fresh
+/// connection that sees the file as it is now.
 pub(crate) async fn probe_writer(pool: &SqlitePool, scrub: &Scrubber) -> Result<(), StoreError> {
     let mut conn = pool.acquire().await.map_err(|e| scrub.error(e))?;
-    match sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
-        Ok(_) => {
-            sqlx::query("ROLLBACK")
-                .execute(&mut *conn)
-                .await
-                .map_err(|e| scrub.error(e))?;
-            Ok(())
-        }
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| scrub.error(e))?;
+    let wrote = sqlx::query("INSERT INTO deliveries (dedup_key) SELECT '' WHERE 0")
+        .execute(&mut *conn)
+        .await;
+    let rolled_back = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+    match wrote {
+        Ok(_) => rolled_back.map(|_| ()).map_err(|e| scrub.error(e)),
         Err(e) => {
             if is_read_only(&e) {
-                tracing::warn!(
-                    "the SQLite database is read-only for Steward; reopening its writer \
-                     connection at the next write (fix the file's owner or mode)"
-                );
+                // Readiness reports it (start-up logs it once): no log line per probe.
+                tracing::debug!("the SQLite database is read-only; reopening the writer");
                 let _ = conn.close().await;
             }
             Err(scrub.error(e))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_file_deleted_or_replaced_under_the_process_is_noticed() {
+        let dir = std::env::temp_dir().join(format!("steward-identity-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (db, other) = (dir.join("s.db"), dir.join("copy.db"));
+        for (file, why) in [(&db, "replaced by another file"), (&db, "deleted")] {
+            std::fs::write(file, b"x").unwrap();
+            let id = FileIdentity::capture(file).unwrap();
+            assert!(id.check().is_ok());
+            if why == "deleted" {
+                std::fs::remove_file(file).unwrap();
+            } else {
+                std::fs::write(&other, b"x").unwrap();
+                std::fs::rename(&other, file).unwrap();
+            }
+            let err = id.check().unwrap_err().to_string();
+            assert!(err.contains(why) && err.contains("s.db"), "{err}");
+        }
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
