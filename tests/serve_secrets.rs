@@ -47,7 +47,8 @@ fn serve(config: Option<&PathBuf>, vars: &[(&str, &str)]) -> Command {
 fn empty_or_blank_secrets_and_signing_tokens_stop_start_up_from_the_file_and_the_environment() {
     const GOOD: &str = "a-long-enough-webhook-secret";
     // (settings file, variables, what the message must say)
-    let cases: [(&str, &[(&str, &str)], &str); 8] = [
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case; 8] = [
         ("webhook:\n  secrets: [\"\"]\n", &[], "webhook.secrets[0]"),
         (
             "webhook:\n  secrets: [\"   \"]\n",

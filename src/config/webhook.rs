@@ -267,7 +267,13 @@ mod tests {
     #[test]
     fn empty_or_blank_secrets_and_tokens_are_refused_wherever_they_come_from() {
         // (file secrets, file signing tokens, environment, text the error must contain)
-        let cases: [(&[&str], &[&str], &[(&str, &str)], &str); 8] = [
+        type Case<'a> = (
+            &'a [&'a str],
+            &'a [&'a str],
+            &'a [(&'a str, &'a str)],
+            &'a str,
+        );
+        let cases: [Case; 8] = [
             (&[""], &[], &[], "webhook.secrets[0]"),
             (&["good-secret", "  "], &[], &[], "webhook.secrets[1]"),
             (&[], &["\t"], &[], "webhook.signing_tokens[0]"),

@@ -7,6 +7,7 @@
 //! (GITLAB.md §5.6). Never panics on any input.
 
 mod build;
+mod labels;
 mod raw;
 
 use chrono::{DateTime, NaiveDateTime, Utc};

@@ -159,9 +159,8 @@ pub async fn slow_headers(
             return Some(started.elapsed());
         }
         // Closed by the server: a read returns 0 (or an error) instead of waiting.
-        match tokio::time::timeout(every, stream.read(&mut probe)).await {
-            Ok(Ok(0) | Err(_)) => return Some(started.elapsed()),
-            Ok(Ok(_)) | Err(_) => {}
+        if let Ok(Ok(0) | Err(_)) = tokio::time::timeout(every, stream.read(&mut probe)).await {
+            return Some(started.elapsed());
         }
     }
     None
@@ -193,9 +192,8 @@ impl SlowBody {
     /// Whether the server has neither answered nor closed (nothing to read right now).
     pub async fn still_open(&mut self) -> bool {
         let mut buf = [0u8; 16];
-        matches!(
-            tokio::time::timeout(Duration::from_millis(1), self.stream.read(&mut buf)).await,
-            Err(_)
-        )
+        tokio::time::timeout(Duration::from_millis(1), self.stream.read(&mut buf))
+            .await
+            .is_err()
     }
 }
