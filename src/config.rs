@@ -13,6 +13,10 @@ use serde::Deserialize;
 
 use crate::model::ProjectId;
 
+mod webhook;
+
+pub use webhook::{MIN_SECRET_CHARS, WebhookSettings, signing_key};
+
 /// Default listen address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Default database: an embedded SQLite file next to the working directory.
@@ -62,7 +66,7 @@ struct RawSettings {
     #[serde(default)]
     gitlab: RawGitLab,
     #[serde(default)]
-    webhook: RawWebhook,
+    webhook: webhook::RawWebhook,
     #[serde(default)]
     database: RawDatabase,
     listen: Option<String>,
@@ -89,19 +93,6 @@ struct RawGitLab {
     requests_per_minute: Option<u32>,
     notes_per_minute: Option<u32>,
     timeout_secs: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawWebhook {
-    #[serde(default)]
-    secrets: Vec<String>,
-    #[serde(default)]
-    signing_tokens: Vec<String>,
-    replay_window_secs: Option<u64>,
-    max_body_bytes: Option<usize>,
-    request_timeout_secs: Option<u64>,
-    max_concurrency: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -133,23 +124,6 @@ pub struct GitLabSettings {
     pub notes_per_minute: u32,
     /// Timeout of one API call.
     pub timeout: Duration,
-}
-
-/// Webhook receiver settings.
-#[derive(Debug, Clone)]
-pub struct WebhookSettings {
-    /// Accepted `X-Gitlab-Token` values (several during rotation).
-    pub secrets: Vec<SecretString>,
-    /// Accepted signing tokens (`whsec_…`, GitLab 19.0+).
-    pub signing_tokens: Vec<SecretString>,
-    /// How old (or how far in the future) a signed `webhook-timestamp` may be.
-    pub replay_window: Duration,
-    /// Largest accepted body (GitLab sends at most 25 MB; GITLAB.md §1.3).
-    pub max_body_bytes: usize,
-    /// Time limit for one webhook request (GitLab waits 10 s; GITLAB.md §1.3).
-    pub request_timeout: Duration,
-    /// Concurrent webhook requests served at once.
-    pub max_concurrency: usize,
 }
 
 /// Worker settings.
@@ -254,20 +228,16 @@ impl Settings {
             }
         };
 
-        let secrets = list_from(get("STEWARD_WEBHOOK_SECRETS"), raw.webhook.secrets);
-        let signing = list_from(
-            get("STEWARD_WEBHOOK_SIGNING_TOKENS"),
-            raw.webhook.signing_tokens,
-        );
-        if secrets.is_empty() && signing.is_empty() {
+        if token.trim().is_empty() {
             return Err(ConfigError::Invalid {
-                key: "webhook.secrets".into(),
-                message: "no webhook secret or signing token: Steward refuses to accept \
-                          unauthenticated webhooks. Set webhook.secrets (the hook's secret token) \
-                          or webhook.signing_tokens (whsec_…), or STEWARD_WEBHOOK_SECRETS"
+                key: "gitlab.token".into(),
+                message: "is empty or only whitespace (from gitlab.token, gitlab.token_file or \
+                          STEWARD_GITLAB_TOKEN): set the bot's access token"
                     .into(),
             });
         }
+
+        let webhook = webhook::from_raw(raw.webhook, env)?;
 
         let listen_text = get("STEWARD_LISTEN")
             .or(raw.listen)
@@ -338,14 +308,7 @@ impl Settings {
                     .unwrap_or(50),
                 timeout: Duration::from_secs(raw.gitlab.timeout_secs.unwrap_or(15)),
             },
-            webhook: WebhookSettings {
-                secrets: secrets.into_iter().map(SecretString::from).collect(),
-                signing_tokens: signing.into_iter().map(SecretString::from).collect(),
-                replay_window: Duration::from_secs(raw.webhook.replay_window_secs.unwrap_or(300)),
-                max_body_bytes: raw.webhook.max_body_bytes.unwrap_or(25 * 1024 * 1024),
-                request_timeout: Duration::from_secs(raw.webhook.request_timeout_secs.unwrap_or(8)),
-                max_concurrency: raw.webhook.max_concurrency.unwrap_or(256),
-            },
+            webhook,
             database_url: database.url,
             database_max_connections: database.max_connections,
             database_schema: database.schema,
@@ -433,18 +396,6 @@ fn read_raw(file: Option<&Path>) -> Result<RawSettings, ConfigError> {
         path: path.to_owned(),
         message: e.to_string(),
     })
-}
-
-fn list_from(env_value: Option<String>, file_value: Vec<String>) -> Vec<String> {
-    match env_value {
-        Some(text) => text
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        None => file_value,
-    }
 }
 
 fn env_num<T: std::str::FromStr>(

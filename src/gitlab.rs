@@ -12,6 +12,7 @@ pub mod budget;
 pub mod client;
 pub mod error;
 mod graphql;
+mod health;
 mod wire;
 
 use std::collections::BTreeSet;

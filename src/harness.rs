@@ -152,18 +152,13 @@ impl Harness {
             gitlab,
             engine: Arc::new(engine),
             clock: Arc::new(clock.clone()) as Arc<dyn Clock>,
-            webhook: WebhookSettings {
-                secrets: vec![secrecy::SecretString::from(HOOK_SECRET)],
-                signing_tokens: opts
-                    .signing_token
+            webhook: WebhookSettings::with_secrets(
+                vec![secrecy::SecretString::from(HOOK_SECRET)],
+                opts.signing_token
                     .iter()
                     .map(|t| secrecy::SecretString::from(t.clone()))
                     .collect(),
-                replay_window: std::time::Duration::from_secs(300),
-                max_body_bytes: 25 * 1024 * 1024,
-                request_timeout: std::time::Duration::from_secs(8),
-                max_concurrency: 256,
-            },
+            ),
             worker: WorkerSettings {
                 concurrency: 1,
                 lease: std::time::Duration::from_secs(60),

@@ -2,39 +2,47 @@
 //! Errors become responses here and nowhere else. Handlers never call GitLab on the webhook
 //! path: they authenticate, record and enqueue.
 
+pub mod intake;
+pub mod server;
 pub mod webhook;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::gitlab::CallContext;
 use crate::service::AppState;
 
-/// Builds the router with its limits (body size, request timeout, concurrency).
+/// Builds the router with its limits: the webhook route has a request timeout (body included)
+/// and its own body bounds and processing slots ([`webhook::Intake`]).
 pub fn router(state: Arc<AppState>) -> Router {
+    let timeout = state.webhook.request_timeout;
     let webhook = Router::new()
         .route("/webhooks/gitlab", post(webhook::receive))
-        .layer(DefaultBodyLimit::max(state.webhook.max_body_bytes))
-        .layer(GlobalConcurrencyLimitLayer::new(
-            state.webhook.max_concurrency,
-        ))
+        .with_state(Arc::new(webhook::Intake::new(state.clone())))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
-            state.webhook.request_timeout,
+            timeout,
         ));
     Router::new()
-        .merge(webhook)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .with_state(state)
+        .merge(webhook)
+}
+
+/// The listener limits configured for `state`.
+pub fn server_limits(state: &AppState) -> server::Limits {
+    server::Limits {
+        max_connections: state.webhook.max_connections,
+        header_read_timeout: state.webhook.header_read_timeout,
+    }
 }
 
 /// Liveness: the process answers.
@@ -42,15 +50,22 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Readiness: the store answers and GitLab answers (`GET /user`).
+/// How long readiness waits for the store before answering that it is not ready.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Readiness: whether this replica can durably accept a delivery now, i.e. the store answers
+/// and can commit a write. GitLab's health is not part of it (a GitLab outage must not make
+/// the balancer stop delivering webhooks): it is the `steward_gitlab_up` metric.
 async fn readyz(State(state): State<Arc<AppState>>) -> Response {
-    if let Err(e) = state.store.ping().await {
-        return (StatusCode::SERVICE_UNAVAILABLE, format!("store: {e}\n")).into_response();
+    match tokio::time::timeout(READY_TIMEOUT, state.store.check_writable()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready\n").into_response(),
+        Ok(Err(e)) => (StatusCode::SERVICE_UNAVAILABLE, format!("store: {e}\n")).into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("store: no answer within {} s\n", READY_TIMEOUT.as_secs()),
+        )
+            .into_response(),
     }
-    if let Err(e) = state.gitlab.current_user(&CallContext::none()).await {
-        return (StatusCode::SERVICE_UNAVAILABLE, format!("gitlab: {e}\n")).into_response();
-    }
-    (StatusCode::OK, "ready\n").into_response()
 }
 
 /// Prometheus exposition, with the queue depth read at scrape time.

@@ -358,15 +358,13 @@ pub async fn start(
     let mut tasks = tokio::task::JoinSet::new();
 
     let router = crate::http::router(state.clone());
-    let http_shutdown = shutdown.clone();
-    tasks.spawn(async move {
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(async move { http_shutdown.cancelled().await })
-            .await;
-        if let Err(e) = served {
-            tracing::error!(error = %e, "HTTP server stopped with an error");
-        }
-    });
+    let limits = crate::http::server_limits(&state);
+    tasks.spawn(crate::http::server::serve(
+        listener,
+        router,
+        limits,
+        shutdown.clone(),
+    ));
 
     if !state.schedules.is_empty() {
         let scheduler = crate::schedule::Scheduler::new(

@@ -114,6 +114,12 @@ pub trait Store: Send + Sync {
     /// Checks that the database answers.
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;
 
+    /// Checks that a delivery could be committed now: the database answers and accepts a write
+    /// (nothing is written). On SQLite it also checks that the database file is still the one
+    /// opened, and a writer that SQLite opened read-only is reopened, so that a file made
+    /// writable again works without a restart.
+    fn check_writable(&self) -> BoxFuture<'_, Result<(), StoreError>>;
+
     /// Applies pending embedded migrations (idempotent; concurrent callers are serialised).
     fn migrate(&self) -> BoxFuture<'_, Result<(), StoreError>>;
 

@@ -2,12 +2,16 @@
 //! Webhook payload decoding against GitLab's documented example bodies, odd-but-real variants
 //! and broken input.
 
+#[path = "../fuzz/src/lib.rs"]
+#[allow(dead_code)]
+mod checks;
+
 use std::path::Path;
 
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 use steward::gitlab::payload::{
-    PayloadError, WebhookEvent, decode, issue_from_hook, parse_timestamp,
+    PayloadError, Trigger, WebhookEvent, decode, decode_trigger, issue_from_hook, parse_timestamp,
 };
 use steward::model::{IssueState, LabelName, UserId, Username};
 
@@ -231,6 +235,65 @@ fn other_events_are_reported_as_other_not_as_errors() {
     );
 }
 
+#[test]
+fn ids_no_gitlab_id_can_be_make_the_body_undecodable_with_the_number_in_the_reason() {
+    for (iid, shown) in [
+        ("9223372036854775808", "9223372036854775808"),
+        ("-1", "-1"),
+        ("1e30", "1e30"),
+        ("2.5", "2.5"),
+    ] {
+        let body = format!(
+            r#"{{"object_kind":"issue","object_attributes":{{"id":1,"iid":{iid},"project_id":2,
+               "created_at":"2026-01-01T00:00:00Z"}}}}"#
+        );
+        let err = decode_trigger(None, body.as_bytes()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "`object_attributes.iid` is {shown}, which is not a GitLab id (an integer from 0 \
+                 to 9223372036854775807)"
+            )
+        );
+        assert_eq!(decode(None, body.as_bytes()).unwrap_err(), err);
+    }
+    let note = br#"{"object_kind":"note","project_id":9223372036854775808}"#;
+    assert!(matches!(
+        decode_trigger(None, note),
+        Err(PayloadError::IdOutOfRange {
+            field: "project_id",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn the_receivers_trigger_reads_the_fixtures_as_the_full_decoding_does() {
+    let open = fixture("issue-hook-open.json");
+    let Trigger::Issue { project, iid, .. } = decode_trigger(Some("Issue Hook"), &open).unwrap()
+    else {
+        panic!()
+    };
+    let WebhookEvent::Issue(ev) = decode(Some("Issue Hook"), &open).unwrap() else {
+        panic!()
+    };
+    assert_eq!((project, iid), (ev.issue.project_id, ev.issue.iid));
+    for name in [
+        "issue-hook-open.json",
+        "issue-hook-open-legacy-gitlab11.json",
+        "note-hook-issue.json",
+    ] {
+        for header in [
+            None,
+            Some("Issue Hook"),
+            Some("Note Hook"),
+            Some("Push Hook"),
+        ] {
+            checks::trigger_agrees_with_decode(header, &fixture(name));
+        }
+    }
+}
+
 proptest! {
     #[test]
     fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
@@ -254,5 +317,6 @@ proptest! {
             "changes": {"x": null}
         });
         let _ = decode(None, body.to_string().as_bytes());
+        checks::trigger_agrees_with_decode(None, body.to_string().as_bytes());
     }
 }

@@ -910,6 +910,14 @@ async fn every_embedded_migration_is_reported_applied(s: Arc<dyn Store>) {
     assert!(status.iter().all(|m| m.applied), "{status:?}");
     s.migrate().await.unwrap();
     s.ping().await.unwrap();
+    s.check_writable().await.unwrap();
+    assert!(
+        s.get_delivery(steward::store::DeliveryId(1))
+            .await
+            .unwrap()
+            .is_none(),
+        "the writability check writes nothing"
+    );
 }
 
 async fn pruning_keeps_deliveries_younger_than_seven_days(s: Arc<dyn Store>) {

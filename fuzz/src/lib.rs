@@ -22,7 +22,9 @@ use steward::gitlab::auth::{
     AuthError, AuthMethod, DEFAULT_REPLAY_WINDOW, SignatureError, WebhookAuthConfig, authenticate,
     verify_signature,
 };
-use steward::gitlab::payload::{PayloadError, WebhookEvent, decode, issue_from_hook};
+use steward::gitlab::payload::{
+    PayloadError, Trigger, WebhookEvent, decode, decode_trigger, issue_from_hook,
+};
 use steward::model::{FieldKind, FieldValue, LabelName, TemplateSpec};
 use steward::rules::{Roster, RuleSet};
 use steward::templates::{
@@ -117,6 +119,9 @@ pub fn webhook_payload(data: &[u8]) {
             );
         }
     }
+    for h in EVENT_HEADERS {
+        trigger_agrees_with_decode(h, body);
+    }
     let as_issue = decode(Some("Issue Hook"), body);
     match (issue_from_hook(body), as_issue) {
         (Ok(a), Ok(WebhookEvent::Issue(b))) => assert_eq!(a, b),
@@ -128,6 +133,38 @@ pub fn webhook_payload(data: &[u8]) {
             Ok(WebhookEvent::Note(_) | WebhookEvent::Other { .. }),
         ) => {}
         (Err(a), Ok(b)) => panic!("issue_from_hook refused ({a}) but decode gave {b:?}"),
+    }
+}
+
+/// The receiver's lean decoding accepts exactly what the full decoding accepts, with the same
+/// routing values and the same errors.
+pub fn trigger_agrees_with_decode(header: Option<&str>, body: &[u8]) {
+    match (decode(header, body), decode_trigger(header, body)) {
+        (
+            Ok(WebhookEvent::Issue(ev)),
+            Ok(Trigger::Issue {
+                object_kind,
+                actor,
+                project,
+                iid,
+            }),
+        ) => assert_eq!(
+            (
+                ev.object_kind,
+                ev.actor.and_then(|a| a.id),
+                ev.issue.project_id,
+                ev.issue.iid
+            ),
+            (object_kind, actor, project, iid)
+        ),
+        (Ok(WebhookEvent::Note(n)), Ok(Trigger::Note { project, iid })) => {
+            assert_eq!((n.project_id, n.issue.map(|i| i.iid)), (project, iid))
+        }
+        (Ok(WebhookEvent::Other { object_kind: a }), Ok(Trigger::Other { object_kind: b })) => {
+            assert_eq!(a, b)
+        }
+        (Err(a), Err(b)) => assert_eq!(a, b),
+        (full, lean) => panic!("decode gave {full:?} but decode_trigger gave {lean:?}"),
     }
 }
 

@@ -102,6 +102,14 @@ pub(crate) async fn build_state(
 
 async fn serve(args: &ServeArgs) -> Result<(), String> {
     let (settings, state) = build_state(args.config.as_deref()).await?;
+    for warning in settings.webhook.warnings() {
+        tracing::warn!(%warning, "weak webhook secret");
+    }
+    if let Err(e) = state.store.check_writable().await {
+        // Not fatal: readiness reports it, and a store fixed later works without a restart.
+        tracing::error!(error = %e, "the database does not accept writes; /readyz answers 503 \
+            and deliveries are refused until it does");
+    }
     if state.projects.is_empty() {
         tracing::warn!(
             "no `projects` configured: webhooks from any project are handled, but sweeps and \

@@ -102,15 +102,7 @@ pub fn verify_signature(
     now: DateTime<Utc>,
     window: Duration,
 ) -> Result<(), SignatureError> {
-    let ts: i64 = timestamp
-        .trim()
-        .parse()
-        .map_err(|_| SignatureError::Malformed("webhook-timestamp is not Unix seconds"))?;
-    let skew_secs = now.timestamp().saturating_sub(ts);
-    let window_secs = i64::try_from(window.as_secs()).unwrap_or(i64::MAX);
-    if skew_secs.unsigned_abs() > window_secs.unsigned_abs() {
-        return Err(SignatureError::Expired { skew_secs });
-    }
+    check_timestamp(timestamp, now, window)?;
     let signatures: Vec<Vec<u8>> = header
         .split_whitespace()
         .filter_map(|entry| entry.strip_prefix("v1,"))
@@ -123,10 +115,9 @@ pub fn verify_signature(
     }
     let mut matched = Choice::from(0);
     for token in signing_tokens {
-        let secret = token.expose_secret();
-        let encoded = secret.strip_prefix("whsec_").unwrap_or(secret);
-        let Ok(key) = STANDARD.decode(encoded) else {
-            tracing::warn!("a configured webhook signing token is not base64; it is ignored");
+        // Settings refuse tokens without a key; one built in code may still lack it.
+        let Some(key) = crate::config::signing_key(token.expose_secret()).filter(|k| !k.is_empty())
+        else {
             continue;
         };
         let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&key) else {
@@ -149,20 +140,72 @@ pub fn verify_signature(
     }
 }
 
+/// Whether `webhook-timestamp` is Unix seconds within `window` of `now`, either way.
+fn check_timestamp(
+    timestamp: &str,
+    now: DateTime<Utc>,
+    window: Duration,
+) -> Result<(), SignatureError> {
+    let ts: i64 = timestamp
+        .trim()
+        .parse()
+        .map_err(|_| SignatureError::Malformed("webhook-timestamp is not Unix seconds"))?;
+    let skew_secs = now.timestamp().saturating_sub(ts);
+    let window_secs = i64::try_from(window.as_secs()).unwrap_or(i64::MAX);
+    if skew_secs.unsigned_abs() > window_secs.unsigned_abs() {
+        return Err(SignatureError::Expired { skew_secs });
+    }
+    Ok(())
+}
+
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Authenticates a webhook request the way GitLab's migration advice says (GITLAB.md §1.2):
-/// when `webhook-signature` is present and signing tokens are configured, the signature must
-/// verify; otherwise `X-Gitlab-Token` must match a secret token. With nothing configured every
-/// request is refused.
-pub fn authenticate(
-    headers: &HeaderMap,
-    body: &[u8],
+/// What the headers alone decide about a webhook request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderVerdict<'h> {
+    /// A matching `X-Gitlab-Token`: the body comes from GitLab.
+    Authenticated(AuthMethod),
+    /// A signature whose timestamp is recent: it must be checked over the body, so the body
+    /// has to be read before anything is known.
+    NeedsBody(PendingSignature<'h>),
+}
+
+/// The signature headers of a request, checked against the body by [`PendingSignature::verify`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingSignature<'h> {
+    id: &'h str,
+    timestamp: &'h str,
+    signature: &'h str,
+    now: DateTime<Utc>,
+}
+
+impl PendingSignature<'_> {
+    /// Checks the signature over `body` with the configured signing tokens.
+    pub fn verify(&self, body: &[u8], cfg: &WebhookAuthConfig) -> Result<AuthMethod, AuthError> {
+        verify_signature(
+            &cfg.signing_tokens,
+            self.id,
+            self.timestamp,
+            body,
+            self.signature,
+            self.now,
+            cfg.replay_window,
+        )?;
+        Ok(AuthMethod::Signature)
+    }
+}
+
+/// Decides what the headers can decide, before any of the body is read (GITLAB.md §1.2): when
+/// `webhook-signature` is present and signing tokens are configured, the signature must verify
+/// (its timestamp is checked here, the HMAC over the body later); otherwise `X-Gitlab-Token`
+/// must match a secret token. With nothing configured every request is refused.
+pub fn check_headers<'h>(
+    headers: &'h HeaderMap,
     cfg: &WebhookAuthConfig,
     now: DateTime<Utc>,
-) -> Result<AuthMethod, AuthError> {
+) -> Result<HeaderVerdict<'h>, AuthError> {
     if cfg.secret_tokens.is_empty() && cfg.signing_tokens.is_empty() {
         return Err(AuthError::NotConfigured);
     }
@@ -172,18 +215,15 @@ pub fn authenticate(
         let id = header(headers, "webhook-id")
             .or_else(|| header(headers, "idempotency-key"))
             .ok_or(SignatureError::Missing("webhook-id"))?;
-        let ts = header(headers, "webhook-timestamp")
+        let timestamp = header(headers, "webhook-timestamp")
             .ok_or(SignatureError::Missing("webhook-timestamp"))?;
-        verify_signature(
-            &cfg.signing_tokens,
+        check_timestamp(timestamp, now, cfg.replay_window)?;
+        return Ok(HeaderVerdict::NeedsBody(PendingSignature {
             id,
-            ts,
-            body,
+            timestamp,
             signature,
             now,
-            cfg.replay_window,
-        )?;
-        return Ok(AuthMethod::Signature);
+        }));
     }
     if cfg.secret_tokens.is_empty() {
         return Err(SignatureError::Missing("webhook-signature").into());
@@ -193,8 +233,22 @@ pub fn authenticate(
         return Err(AuthError::MissingToken);
     }
     if verify_token(presented, &cfg.secret_tokens) {
-        Ok(AuthMethod::SecretToken)
+        Ok(HeaderVerdict::Authenticated(AuthMethod::SecretToken))
     } else {
         Err(AuthError::BadToken)
+    }
+}
+
+/// Authenticates a whole request: [`check_headers`], then the signature over `body` when one
+/// is needed.
+pub fn authenticate(
+    headers: &HeaderMap,
+    body: &[u8],
+    cfg: &WebhookAuthConfig,
+    now: DateTime<Utc>,
+) -> Result<AuthMethod, AuthError> {
+    match check_headers(headers, cfg, now)? {
+        HeaderVerdict::Authenticated(method) => Ok(method),
+        HeaderVerdict::NeedsBody(pending) => pending.verify(body, cfg),
     }
 }

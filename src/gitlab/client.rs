@@ -321,6 +321,7 @@ impl RestGitLab {
             tracing::Span::current().record("status", status.as_str());
             metrics::counter!("steward_gitlab_calls_total", "endpoint" => name, "status" => status)
                 .increment(1);
+            super::health::record(&outcome);
             if let Err(e) = &outcome {
                 tracing::debug!(error = %e, transient = e.is_transient(), "GitLab call failed");
             }

@@ -1,19 +1,22 @@
-//! `POST /webhooks/gitlab`: authenticate, decode leniently, record the delivery and its job in
-//! one commit, answer 200. GitLab disables a hook after 4 failed deliveries and counts every 4xx
+//! `POST /webhooks/gitlab`: authenticate (from the headers when they suffice), read the body
+//! within its bounds, decode what routing needs, record the delivery and its job in one
+//! commit, answer 200. GitLab disables a hook after 4 failed deliveries and counts every 4xx
 //! and 5xx (GITLAB.md §1.5), so content never causes an error status: only a failed
 //! authentication (401) or a store that cannot commit (503, so that GitLab's log shows the
 //! delivery was not taken) do.
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
 
+use super::intake;
 use crate::gitlab::auth;
-use crate::gitlab::payload::{self, WebhookEvent};
+use crate::gitlab::payload::{self, Trigger};
 use crate::jobs::{ISSUE_SYNC, IssueSync};
+use crate::model::{IssueIid, ProjectId};
 use crate::service::AppState;
 use crate::store::{NewDelivery, NewJob, RecordOutcome};
 
@@ -42,20 +45,95 @@ const KEPT_HEADERS: &[&str] = &[
     "user-agent",
 ];
 
-/// The webhook handler.
-pub async fn receive(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> StatusCode {
-    let now = state.clock.now();
-    if let Err(e) = auth::authenticate(&headers, &body, &state.auth, now) {
-        metrics::counter!("steward_webhook_deliveries_total", "outcome" => "unauthorized")
-            .increment(1);
-        tracing::warn!(reason = %e, "webhook rejected: not authenticated");
-        return StatusCode::UNAUTHORIZED;
-    }
+/// What the webhook route shares: the application, the unauthenticated-body budget and the
+/// slots for decoding and recording.
+#[derive(Debug)]
+pub struct Intake {
+    /// The application.
+    pub app: Arc<AppState>,
+    /// Bytes of bodies read before their signature is checked, all requests together.
+    pub budget: intake::Budget,
+    /// Deliveries decoded and recorded at once (`webhook.max_concurrency`).
+    pub processing: Semaphore,
+}
 
+impl Intake {
+    /// The route's state for `app`, with its configured limits.
+    pub fn new(app: Arc<AppState>) -> Self {
+        let budget = intake::Budget::new(app.webhook.max_in_flight_bytes);
+        let processing = Semaphore::new(app.webhook.max_concurrency.max(1));
+        Self {
+            app,
+            budget,
+            processing,
+        }
+    }
+}
+
+fn count(outcome: &'static str) {
+    metrics::counter!("steward_webhook_deliveries_total", "outcome" => outcome).increment(1);
+}
+
+fn unauthorized(e: &auth::AuthError) -> StatusCode {
+    count("unauthorized");
+    tracing::warn!(reason = %e, "webhook rejected: not authenticated");
+    StatusCode::UNAUTHORIZED
+}
+
+/// The webhook handler: headers are authenticated before the body is read; a body that only
+/// a signature can authenticate is read within the shared budget and checked before use.
+pub async fn receive(State(intake): State<Arc<Intake>>, request: Request) -> StatusCode {
+    let state = &intake.app;
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers;
+    let now = state.clock.now();
+    let verdict = match auth::check_headers(&headers, &state.auth, now) {
+        Ok(v) => v,
+        Err(e) => return unauthorized(&e),
+    };
+    let budget = match &verdict {
+        auth::HeaderVerdict::Authenticated(_) => None,
+        auth::HeaderVerdict::NeedsBody(_) => Some(&intake.budget),
+    };
+    let declared = intake::declared_length(&headers);
+    let read = intake::read(body, state.webhook.max_body_bytes, declared, budget).await;
+    let body = match read {
+        Ok(body) => body,
+        Err(e) => {
+            count("unreadable");
+            tracing::warn!(reason = %e, "webhook body not read");
+            return match e {
+                intake::BodyError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                intake::BodyError::Broken(_) => StatusCode::BAD_REQUEST,
+                intake::BodyError::NoMemory(_) | intake::BodyError::OverBudget => {
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
+            };
+        }
+    };
+    if let auth::HeaderVerdict::NeedsBody(pending) = &verdict
+        && let Err(e) = pending.verify(&body.bytes, &state.auth)
+    {
+        return unauthorized(&e);
+    }
+    let Ok(_slot) = intake.processing.acquire().await else {
+        return StatusCode::SERVICE_UNAVAILABLE;
+    };
+    // The budget share stays held until the delivery is recorded: the bytes are in memory
+    // until then.
+    let intake::ReadBody { bytes, held } = body;
+    let status = record(state, &headers, bytes, now).await;
+    drop(held);
+    status
+}
+
+/// Decodes the authenticated body, records it (and its job) and answers.
+async fn record(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Vec<u8>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> StatusCode {
     let header = |name: &str| {
         headers
             .get(name)
@@ -67,45 +145,11 @@ pub async fn receive(
     // `webhook-id` first: when a signature was checked, it is the signed copy of the key.
     let idempotency = header("webhook-id").or_else(|| header("idempotency-key"));
 
-    let decoded = payload::decode(event_name.as_deref(), &body);
-    let (disposition, project, iid, decode_error) = match &decoded {
-        Ok(WebhookEvent::Issue(ev)) => {
-            let issue = &ev.issue;
-            let d = if ev.actor.as_ref().and_then(|a| a.id) == Some(state.bot.id) {
-                Disposition::Ignore("echo of Steward's own change".into())
-            } else if !state.serves(issue.project_id) {
-                Disposition::Ignore(format!("project {} is not served", issue.project_id))
-            } else if ev.object_kind != "issue" {
-                Disposition::Ignore(format!("work item event (`{}`)", ev.object_kind))
-            } else {
-                Disposition::Enqueue(IssueSync {
-                    project: issue.project_id,
-                    iid: issue.iid,
-                    event_uuid: event_uuid.clone(),
-                    delivery_id: None,
-                })
-            };
-            (d, Some(issue.project_id), Some(issue.iid), None)
-        }
-        Ok(WebhookEvent::Note(ev)) => (
-            Disposition::Ignore("comments do not change rule inputs".into()),
-            ev.project_id,
-            ev.issue.as_ref().map(|i| i.iid),
-            None,
-        ),
-        Ok(WebhookEvent::Other { object_kind }) => (
-            Disposition::Ignore(format!("event kind `{object_kind}` is not handled")),
-            None,
-            None,
-            None,
-        ),
-        Err(e) => (
-            Disposition::Ignore("undecodable body kept for inspection".into()),
-            None,
-            None,
-            Some(e.to_string()),
-        ),
-    };
+    let route = route(
+        state,
+        payload::decode_trigger(event_name.as_deref(), &body),
+        event_uuid.as_deref(),
+    );
     // Without an Idempotency-Key (GitLab before 17.4), the body itself is the key: a resend
     // carries the same bytes, while two different events never do (a content key built from
     // `updated_at` would merge two edits made within the same second).
@@ -113,18 +157,14 @@ pub async fn receive(
         Some(k) => format!("idem:{k}"),
         None => format!("body:{}", hex_sha256(&body)),
     };
-    let outcome = outcome_label(&disposition);
-    let job = match disposition {
-        Disposition::Enqueue(sync) => {
-            let coalesce = IssueSync::coalesce_key(sync.project, sync.iid);
-            let job = NewJob {
-                kind: ISSUE_SYNC.to_owned(),
-                payload: serde_json::to_value(&sync).unwrap_or_default(),
-                run_at: now,
-                coalesce_key: Some(coalesce),
-            };
-            Some(job)
-        }
+    let outcome = outcome_label(&route.disposition);
+    let job = match route.disposition {
+        Disposition::Enqueue(sync) => Some(NewJob {
+            kind: ISSUE_SYNC.to_owned(),
+            payload: serde_json::to_value(&sync).unwrap_or_default(),
+            run_at: now,
+            coalesce_key: Some(IssueSync::coalesce_key(sync.project, sync.iid)),
+        }),
         Disposition::Ignore(why) => {
             tracing::debug!(reason = %why, "delivery recorded, no job");
             None
@@ -138,34 +178,92 @@ pub async fn receive(
         dedup_key,
         event_name,
         event_uuid,
-        project_id: project,
-        issue_iid: iid,
+        project_id: route.project,
+        issue_iid: route.iid,
         headers_json: serde_json::Value::Object(kept).to_string(),
-        body: body.to_vec(),
-        decode_error,
+        body,
+        decode_error: route.decode_error,
         received_at: now,
         job,
     };
     match state.store.record_delivery(delivery).await {
         Ok(RecordOutcome::Accepted { job_id, .. }) => {
-            metrics::counter!("steward_webhook_deliveries_total", "outcome" => outcome)
-                .increment(1);
+            count(outcome);
             if job_id.is_some() {
                 state.jobs_ready.notify_one();
             }
             StatusCode::OK
         }
         Ok(RecordOutcome::Duplicate { .. }) => {
-            metrics::counter!("steward_webhook_deliveries_total", "outcome" => "duplicate")
-                .increment(1);
+            count("duplicate");
             StatusCode::OK
         }
         Err(e) => {
-            metrics::counter!("steward_webhook_deliveries_total", "outcome" => "store_error")
-                .increment(1);
+            count("store_error");
             tracing::error!(error = %e, "could not record a webhook delivery");
             StatusCode::SERVICE_UNAVAILABLE
         }
+    }
+}
+
+/// Where a delivery goes, and what is recorded with it.
+struct Route {
+    disposition: Disposition,
+    project: Option<ProjectId>,
+    iid: Option<IssueIid>,
+    decode_error: Option<String>,
+}
+
+fn route(
+    state: &AppState,
+    decoded: Result<Trigger, payload::PayloadError>,
+    event_uuid: Option<&str>,
+) -> Route {
+    let plain = |disposition, project, iid| Route {
+        disposition,
+        project,
+        iid,
+        decode_error: None,
+    };
+    match decoded {
+        Ok(Trigger::Issue {
+            object_kind,
+            actor,
+            project,
+            iid,
+        }) => {
+            let d = if actor == Some(state.bot.id) {
+                Disposition::Ignore("echo of Steward's own change".into())
+            } else if !state.serves(project) {
+                Disposition::Ignore(format!("project {project} is not served"))
+            } else if object_kind != "issue" {
+                Disposition::Ignore(format!("work item event (`{object_kind}`)"))
+            } else {
+                Disposition::Enqueue(IssueSync {
+                    project,
+                    iid,
+                    event_uuid: event_uuid.map(str::to_owned),
+                    delivery_id: None,
+                })
+            };
+            plain(d, Some(project), Some(iid))
+        }
+        Ok(Trigger::Note { project, iid }) => plain(
+            Disposition::Ignore("comments do not change rule inputs".into()),
+            project,
+            iid,
+        ),
+        Ok(Trigger::Other { object_kind }) => plain(
+            Disposition::Ignore(format!("event kind `{object_kind}` is not handled")),
+            None,
+            None,
+        ),
+        Err(e) => Route {
+            disposition: Disposition::Ignore("undecodable body kept for inspection".into()),
+            project: None,
+            iid: None,
+            decode_error: Some(e.to_string()),
+        },
     }
 }
 

@@ -153,6 +153,18 @@ impl Store for PgStore {
         })
     }
 
+    fn check_writable(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(async move {
+            // Inserts no row, but PostgreSQL still refuses it on a standby, in a read-only
+            // database and without the privilege a delivery's insert needs.
+            sqlx::query("INSERT INTO deliveries (dedup_key) SELECT '' WHERE false")
+                .execute(&self.pool)
+                .await
+                .map_err(|e| self.err(e))?;
+            Ok(())
+        })
+    }
+
     fn migrate(&self) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async move {
             MIGRATOR

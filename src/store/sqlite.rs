@@ -10,11 +10,13 @@
 //! group-commit writer ([`batch`]) shares among all deliveries of a batch.
 
 mod batch;
+mod health;
 mod jobs;
 mod records;
 mod rows;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -37,6 +39,8 @@ pub(crate) struct SqliteStore {
     /// Readers (WAL lets them run beside the writer). The same pool as `write` in memory.
     read: SqlitePool,
     batcher: batch::Batcher,
+    /// The database file as opened (`None` in memory).
+    file: Option<Arc<health::FileIdentity>>,
     scrub: Scrubber,
     lease: Duration,
     max_attempts: u32,
@@ -51,6 +55,7 @@ impl SqliteStore {
             url: redact_url(url),
             reason: e.to_string(),
         })?;
+        let db_path = base.get_filename().to_owned();
         let sync = if opts.sqlite_synchronous_full {
             SqliteSynchronous::Full
         } else {
@@ -90,12 +95,25 @@ impl SqliteStore {
                 .await
                 .map_err(|e| scrub.error(e))?
         };
-        let batcher =
-            batch::Batcher::spawn(write.clone(), opts.sqlite_max_batch.max(1), scrub.clone());
+        let file = if in_memory {
+            None
+        } else {
+            let identity = health::FileIdentity::capture(&db_path).map_err(|e| {
+                StoreError::Permanent(format!("cannot read {}: {e}", db_path.display()))
+            })?;
+            Some(Arc::new(identity))
+        };
+        let batcher = batch::Batcher::spawn(
+            write.clone(),
+            opts.sqlite_max_batch.max(1),
+            scrub.clone(),
+            file.clone(),
+        );
         Ok(Self {
             write,
             read,
             batcher,
+            file,
             scrub,
             lease: opts.lease,
             max_attempts: opts.max_attempts.max(1),
@@ -123,6 +141,15 @@ impl Store for SqliteStore {
                 .await
                 .map_err(|e| self.err(e))?;
             Ok(())
+        })
+    }
+
+    fn check_writable(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(async move {
+            if let Some(file) = &self.file {
+                file.check()?;
+            }
+            health::probe_writer(&self.write, &self.scrub).await
         })
     }
 

@@ -91,10 +91,30 @@ pub struct ReplicaEnv {
     pub settings_file: Option<PathBuf>,
 }
 
+/// What a test adds to a replica's start: more `STEWARD_*` variables, and a command the
+/// process runs under (e.g. `setpriv` to drop privileges).
+#[derive(Debug, Clone, Default)]
+pub struct Extra {
+    /// Further environment variables (they override the ones from [`ReplicaEnv`]).
+    pub env: Vec<(String, String)>,
+    /// A program and its arguments that `steward serve …` is appended to.
+    pub wrapper: Vec<String>,
+}
+
 impl Cluster {
     /// Spawns `steward serve` with `env` on a free port; does not wait for readiness.
     pub fn spawn(&mut self, name: &'static str, env: &ReplicaEnv) -> &mut Replica {
-        let replica = Self::start_process(name, env, free_port());
+        self.spawn_with(name, env, &Extra::default())
+    }
+
+    /// [`Cluster::spawn`] with extra variables or a wrapper command.
+    pub fn spawn_with(
+        &mut self,
+        name: &'static str,
+        env: &ReplicaEnv,
+        extra: &Extra,
+    ) -> &mut Replica {
+        let replica = Self::start_process(name, env, free_port(), extra);
         self.replicas.push(replica);
         self.replicas.last_mut().unwrap()
     }
@@ -110,11 +130,16 @@ impl Cluster {
     /// address (a restarted container keeps its port); does not wait for readiness.
     pub fn restart(&mut self, index: usize, env: &ReplicaEnv) -> &mut Replica {
         let (name, addr) = (self.replicas[index].name, self.replicas[index].addr);
-        self.replicas[index] = Self::start_process(name, env, addr);
+        self.replicas[index] = Self::start_process(name, env, addr, &Extra::default());
         &mut self.replicas[index]
     }
 
-    fn start_process(name: &'static str, env: &ReplicaEnv, addr: SocketAddr) -> Replica {
+    fn start_process(
+        name: &'static str,
+        env: &ReplicaEnv,
+        addr: SocketAddr,
+        extra: &Extra,
+    ) -> Replica {
         // One log per process, restarts included.
         static STARTED: AtomicU64 = AtomicU64::new(0);
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -124,7 +149,14 @@ impl Cluster {
             addr.port(),
             STARTED.fetch_add(1, Ordering::Relaxed)
         ));
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_steward"));
+        let mut cmd = match extra.wrapper.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg(env!("CARGO_BIN_EXE_steward"));
+                c
+            }
+            None => Command::new(env!("CARGO_BIN_EXE_steward")),
+        };
         for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("STEWARD_")) {
             cmd.env_remove(k);
         }
@@ -159,6 +191,9 @@ impl Cluster {
             None => {
                 cmd.env("STEWARD_SCHEDULES", "none");
             }
+        }
+        for (k, v) in &extra.env {
+            cmd.env(k, v);
         }
         let child = cmd.spawn().unwrap();
         Replica {

@@ -9,15 +9,20 @@
 //! statement fails, the batch is rolled back and written again one delivery per savepoint, so
 //! that one bad row fails only its own delivery.
 
-use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
+mod combined;
+
+use combined::{Failed, commit_combined};
+
+use super::health::{self, FileIdentity};
 use super::jobs;
 use crate::store::convert::{self, ms};
 use crate::store::error::{Scrubber, StoreError};
-use crate::store::types::{DeliveryId, JobId, NewDelivery, NewJob, RecordOutcome};
+use crate::store::types::{DeliveryId, NewDelivery, RecordOutcome};
 
 type Reply = oneshot::Sender<Result<RecordOutcome, StoreError>>;
 
@@ -28,10 +33,15 @@ pub(super) struct Batcher {
 
 impl Batcher {
     /// Starts the writer task on the current Tokio runtime.
-    pub(super) fn spawn(pool: SqlitePool, max_batch: usize, scrub: Scrubber) -> Self {
+    pub(super) fn spawn(
+        pool: SqlitePool,
+        max_batch: usize,
+        scrub: Scrubber,
+        file: Option<Arc<FileIdentity>>,
+    ) -> Self {
         // Bounded so a stalled disk pushes back on ingest instead of growing memory.
         let (tx, rx) = mpsc::channel(max_batch.saturating_mul(4).max(16));
-        tokio::spawn(run(pool, rx, max_batch, scrub));
+        tokio::spawn(run(pool, rx, max_batch, scrub, file));
         Self { tx }
     }
 
@@ -53,12 +63,21 @@ async fn run(
     mut rx: mpsc::Receiver<(NewDelivery, Reply)>,
     max_batch: usize,
     scrub: Scrubber,
+    file: Option<Arc<FileIdentity>>,
 ) {
     let mut batch = Vec::with_capacity(max_batch);
     // recv_many waits for the first item, then takes whatever else is already queued: under
     // load batches grow by themselves, and a lone delivery is written at once.
     while rx.recv_many(&mut batch, max_batch).await > 0 {
-        let results = commit(&pool, &batch, &scrub).await;
+        let mut results = commit(&pool, &mut batch, &scrub).await;
+        // Checked after the commit: a commit into a file that is no longer the database is
+        // lost, so it must not be acknowledged.
+        if let Some(Err(lost)) = file.as_deref().map(FileIdentity::check) {
+            results = batch.iter().map(|_| Err(copy_error(&lost))).collect();
+        } else if results.iter().any(Result::is_err) {
+            // A writer opened read-only is reopened, so the next batch sees a fixed file.
+            let _ = health::probe_writer(&pool, &scrub).await;
+        }
         for ((_, reply), result) in batch.drain(..).zip(results) {
             // A caller that went away (request cancelled) no longer needs the answer.
             let _ = reply.send(result);
@@ -71,201 +90,21 @@ async fn run(
 /// delivery in its own savepoint so one bad row does not fail the others.
 async fn commit(
     pool: &SqlitePool,
-    batch: &[(NewDelivery, Reply)],
+    batch: &mut [(NewDelivery, Reply)],
     scrub: &Scrubber,
 ) -> Vec<Result<RecordOutcome, StoreError>> {
     match commit_combined(pool, batch).await {
         Ok(results) => return results,
-        Err(e) => {
+        Err(Failed::Rows(e)) => {
             // The transaction was rolled back; each delivery's own error is reported below.
             tracing::debug!(error = %scrub.error(e), "batched delivery insert failed; retrying one by one");
         }
+        Err(Failed::Batch(e)) => {
+            let err = scrub.error(e);
+            return batch.iter().map(|_| Err(copy_error(&err))).collect();
+        }
     }
     commit_each(pool, batch, scrub).await
-}
-
-/// Rows per multi-row statement: 9 parameters a delivery stays under SQLite's historical
-/// limit of 999 bound parameters.
-const CHUNK: usize = 100;
-
-/// The whole batch in one transaction with a handful of statements: one multi-row insert of
-/// the deliveries (new keys only), one lookup of keys that were already recorded, one
-/// multi-row insert of the new deliveries' jobs, and one update of the pending jobs they
-/// coalesce into. Same outcomes as [`insert`] run once per delivery in batch order.
-async fn commit_combined(
-    pool: &SqlitePool,
-    batch: &[(NewDelivery, Reply)],
-) -> Result<Vec<Result<RecordOutcome, StoreError>>, sqlx::Error> {
-    let ids = batch
-        .iter()
-        .map(|(d, _)| {
-            let project = d.project_id.map(|p| convert::id_to_db(p.0)).transpose();
-            let issue = d.issue_iid.map(|i| convert::id_to_db(i.0)).transpose();
-            Ok((project.map_err(out_of_range)?, issue.map_err(out_of_range)?))
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-
-    // Deliveries: a key seen for the first time is inserted (the first of several equal keys
-    // in the batch wins, as it would one by one); the others are duplicates.
-    let mut inserted: HashMap<String, i64> = HashMap::with_capacity(batch.len());
-    for chunk in batch.iter().zip(&ids).collect::<Vec<_>>().chunks(CHUNK) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO deliveries (dedup_key, event_name, event_uuid, project_id, issue_iid, \
-             headers, body, decode_error, received_at) ",
-        );
-        q.push_values(chunk, |mut row, ((d, _), (project, issue))| {
-            row.push_bind(&d.dedup_key)
-                .push_bind(&d.event_name)
-                .push_bind(&d.event_uuid)
-                .push_bind(*project)
-                .push_bind(*issue)
-                .push_bind(&d.headers_json)
-                .push_bind(&d.body)
-                .push_bind(&d.decode_error)
-                .push_bind(ms(d.received_at));
-        });
-        q.push(" ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key");
-        for r in q.build().fetch_all(&mut *tx).await? {
-            inserted.insert(r.try_get("dedup_key")?, r.try_get("id")?);
-        }
-    }
-    let known: Vec<&str> = batch
-        .iter()
-        .map(|(d, _)| d.dedup_key.as_str())
-        .filter(|k| !inserted.contains_key(*k))
-        .collect();
-    let mut existing: HashMap<String, i64> = HashMap::with_capacity(known.len());
-    for chunk in known.chunks(CHUNK) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT id, dedup_key FROM deliveries WHERE dedup_key IN (",
-        );
-        let mut keys = q.separated(", ");
-        for k in chunk {
-            keys.push_bind(*k);
-        }
-        q.push(")");
-        for r in q.build().fetch_all(&mut *tx).await? {
-            existing.insert(r.try_get("dedup_key")?, r.try_get("id")?);
-        }
-    }
-    // Per delivery in batch order: `Some(id)` when it is new (its key's first occurrence).
-    let mut first = HashSet::with_capacity(inserted.len());
-    let mut fresh: Vec<Option<i64>> = Vec::with_capacity(batch.len());
-    for (d, _) in batch {
-        let new = inserted
-            .get(&d.dedup_key)
-            .copied()
-            .filter(|_| first.insert(d.dedup_key.as_str()));
-        fresh.push(new);
-    }
-
-    // Jobs of the new deliveries: inserted unless a pending, unclaimed job has the same
-    // coalesce key (one inserted earlier in this statement included); those are coalesced.
-    let with_job: Vec<(i64, &NewJob)> = batch
-        .iter()
-        .zip(&fresh)
-        .filter_map(|((d, _), id)| Some(((*id)?, d.job.as_ref()?)))
-        .collect();
-    let mut job_of_delivery: HashMap<i64, i64> = HashMap::with_capacity(with_job.len());
-    for chunk in with_job.chunks(CHUNK) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO jobs (kind, payload, state, run_at, coalesce_key, delivery_id) ",
-        );
-        q.push_values(chunk, |mut row, (delivery, job)| {
-            row.push_bind(&job.kind)
-                .push_bind(convert::payload_to_db(&job.payload))
-                .push_bind("pending")
-                .push_bind(ms(job.run_at))
-                .push_bind(&job.coalesce_key)
-                .push_bind(*delivery);
-        });
-        q.push(
-            " ON CONFLICT (coalesce_key) WHERE state = 'pending' AND attempts = 0 \
-             AND coalesce_key IS NOT NULL DO NOTHING RETURNING id, delivery_id",
-        );
-        for r in q.build().fetch_all(&mut *tx).await? {
-            job_of_delivery.insert(r.try_get("delivery_id")?, r.try_get("id")?);
-        }
-    }
-    // Coalesced jobs: the pending job keeps the earliest run_at, as in `jobs::enqueue`.
-    let mut earliest: HashMap<&str, i64> = HashMap::new();
-    for (delivery, job) in &with_job {
-        if job_of_delivery.contains_key(delivery) {
-            continue;
-        }
-        // Only a coalesce-key conflict can skip the insert.
-        let Some(key) = job.coalesce_key.as_deref() else {
-            return Err(sqlx::Error::Protocol(
-                "a job without coalesce key was not inserted".into(),
-            ));
-        };
-        let at = ms(job.run_at);
-        earliest
-            .entry(key)
-            .and_modify(|t| *t = (*t).min(at))
-            .or_insert(at);
-    }
-    let mut job_of_key: HashMap<String, i64> = HashMap::with_capacity(earliest.len());
-    let earliest: Vec<(&str, i64)> = earliest.into_iter().collect();
-    for chunk in earliest.chunks(CHUNK) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "UPDATE jobs SET run_at = MIN(jobs.run_at, v.at) FROM (SELECT column1 AS k, column2 AS at FROM (",
-        );
-        q.push_values(chunk, |mut row, (key, at)| {
-            row.push_bind(*key).push_bind(*at);
-        });
-        q.push(
-            ")) AS v WHERE jobs.coalesce_key = v.k AND jobs.state = 'pending' \
-             AND jobs.attempts = 0 RETURNING id, coalesce_key",
-        );
-        for r in q.build().fetch_all(&mut *tx).await? {
-            job_of_key.insert(r.try_get("coalesce_key")?, r.try_get("id")?);
-        }
-    }
-
-    let mut results = Vec::with_capacity(batch.len());
-    for ((d, _), new) in batch.iter().zip(&fresh) {
-        let outcome = match new {
-            Some(id) => {
-                let job_id = match &d.job {
-                    None => None,
-                    Some(job) => {
-                        let id = job_of_delivery.get(id).copied().or_else(|| {
-                            job.coalesce_key
-                                .as_deref()
-                                .and_then(|k| job_of_key.get(k).copied())
-                        });
-                        match id {
-                            Some(id) => Some(JobId(id)),
-                            None => {
-                                return Err(sqlx::Error::Protocol(
-                                    "a delivery's job was neither inserted nor coalesced".into(),
-                                ));
-                            }
-                        }
-                    }
-                };
-                RecordOutcome::Accepted {
-                    delivery_id: DeliveryId(*id),
-                    job_id,
-                }
-            }
-            None => {
-                let id = inserted
-                    .get(&d.dedup_key)
-                    .or_else(|| existing.get(&d.dedup_key))
-                    .copied()
-                    .ok_or(sqlx::Error::RowNotFound)?;
-                RecordOutcome::Duplicate {
-                    delivery_id: DeliveryId(id),
-                }
-            }
-        };
-        results.push(Ok(outcome));
-    }
-    tx.commit().await?;
-    Ok(results)
 }
 
 /// Writes the batch in one transaction, each delivery in its own savepoint so one bad row
@@ -377,10 +216,12 @@ fn copy_error(e: &StoreError) -> StoreError {
 mod tests {
     use chrono::{TimeZone, Utc};
 
+    use super::combined::LARGE_BODY;
     use super::*;
     use crate::model::{IssueIid, ProjectId};
     use crate::store::StoreOptions;
     use crate::store::sqlite::SqliteStore;
+    use crate::store::types::NewJob;
 
     fn delivery(key: &str, project: u64, coalesce: Option<&str>, minute: u32) -> NewDelivery {
         let at = Utc.with_ymd_and_hms(2026, 11, 25, 9, minute, 0).unwrap();
@@ -461,7 +302,7 @@ mod tests {
         let expected =
             shown(commit_each(&one_by_one.write, &batch(false), &one_by_one.scrub).await);
         let got = shown(
-            commit_combined(&combined.write, &batch(false))
+            commit_combined(&combined.write, &mut batch(false))
                 .await
                 .unwrap(),
         );
@@ -472,11 +313,36 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn large_bodies_are_kept_byte_for_byte_and_a_duplicate_keeps_the_first() {
+        let s = store().await;
+        let big = |key: &str, fill: u8| NewDelivery {
+            body: vec![fill; LARGE_BODY + 7],
+            ..delivery(key, 7, None, 1)
+        };
+        let mut b: Vec<(NewDelivery, Reply)> =
+            [big("big", b'a'), big("big", b'b'), big("other", b'c')]
+                .into_iter()
+                .map(|d| (d, oneshot::channel().0))
+                .collect();
+        let got = shown(commit(&s.write, &mut b, &s.scrub).await);
+        assert!(got[1].starts_with("Duplicate"), "{got:?}");
+        for (key, fill) in [("big", b'a'), ("other", b'c')] {
+            let body: Vec<u8> =
+                sqlx::query_scalar("SELECT body FROM deliveries WHERE dedup_key = ?1")
+                    .bind(key)
+                    .fetch_one(&s.write)
+                    .await
+                    .unwrap();
+            assert_eq!(body, vec![fill; LARGE_BODY + 7], "{key}");
+        }
+    }
+
+    #[tokio::test]
     async fn a_bad_row_fails_only_its_own_delivery() {
         let (one_by_one, mixed) = (store().await, store().await);
         let expected =
             shown(commit_each(&one_by_one.write, &batch(false), &one_by_one.scrub).await);
-        let mut got = shown(commit(&mixed.write, &batch(true), &mixed.scrub).await);
+        let mut got = shown(commit(&mixed.write, &mut batch(true), &mixed.scrub).await);
         assert_eq!(got.remove(3), "error");
         assert_eq!(got, expected);
         assert_eq!(jobs(&mixed).await, jobs(&one_by_one).await);
