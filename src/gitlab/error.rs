@@ -124,6 +124,12 @@ impl GitLabError {
         }
     }
 
+    /// Whether GitLab answered 404: what the call names does not exist for Steward's token
+    /// (deleted, moved, in another project, or hidden from it). Retrying will not bring it back.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
     /// The HTTP status GitLab answered with, when it answered.
     pub fn status(&self) -> Option<u16> {
         match self {
