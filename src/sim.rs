@@ -33,7 +33,7 @@ pub use seed::{
 };
 pub use types::{
     Burst429, Counters, DeliveryId, DeliveryRecord, Faults, HookConfig, HookId, HookStatus,
-    IssueChange, NewIssue, SimConfig, SimIssue, SimNote, WriteRecord,
+    IssueChange, NewIssue, RefusedNotes, SimConfig, SimIssue, SimNote, WriteRecord,
 };
 pub use webhooks::standard_webhooks_signature;
 
