@@ -203,7 +203,11 @@ mod tests {
             |_, _, _| {},
         )
         .await;
-        assert_eq!((out, calls), (Err(Throttled(true)), 3), "at most max_attempts tries");
+        assert_eq!(
+            (out, calls),
+            (Err(Throttled(true)), 3),
+            "at most max_attempts tries"
+        );
 
         let mut calls = 0;
         let out: Result<(), Throttled> = with_retries(
@@ -215,6 +219,10 @@ mod tests {
             |_, _, _| {},
         )
         .await;
-        assert_eq!((out, calls), (Err(Throttled(false)), 1), "a refusal is not retried");
+        assert_eq!(
+            (out, calls),
+            (Err(Throttled(false)), 1),
+            "a refusal is not retried"
+        );
     }
 }

@@ -208,9 +208,15 @@ async fn digest_waits_out_a_429_on_the_first_post_and_posts_every_program() {
     let (db2, config2, url) = (db.clone(), config.clone(), sim.base_url());
     let project = seed.project.0;
     let out = tokio::task::spawn_blocking(move || {
-        steward(&url, project, &db2, &config2, &["digest", "--week", "2026-W48"])
-            .output()
-            .unwrap()
+        steward(
+            &url,
+            project,
+            &db2,
+            &config2,
+            &["digest", "--week", "2026-W48"],
+        )
+        .output()
+        .unwrap()
     })
     .await
     .unwrap();
@@ -228,7 +234,10 @@ async fn digest_waits_out_a_429_on_the_first_post_and_posts_every_program() {
             .filter(|n| n.body.contains("<!-- steward:digest:2026-W48 -->"))
             .collect();
         assert_eq!(digests.len(), 1, "{program}: {text}{errors}");
-        assert!(text.contains(&format!("{program} 2026-W48: posted")), "{text}");
+        assert!(
+            text.contains(&format!("{program} 2026-W48: posted")),
+            "{text}"
+        );
     }
     sim.shutdown().await.unwrap();
     for p in [&db, &config] {

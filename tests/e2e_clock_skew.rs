@@ -47,7 +47,11 @@ async fn lost_edit_is_caught_by_the_next_catch_up(skew: Duration) {
     let late = h.file("ccs", "Late story idea", STORY).await.unwrap();
     h.set_now(at(31));
     let second = h.sweep(false).await.unwrap();
-    assert!(second.drift.iter().any(|d| d.iid == late), "{}", second.summary());
+    assert!(
+        second.drift.iter().any(|d| d.iid == late),
+        "{}",
+        second.summary()
+    );
     assert!(has_program_label(&h, late));
 
     // An hour later someone removes the program label from the late request; the webhook
@@ -70,8 +74,16 @@ async fn lost_edit_is_caught_by_the_next_catch_up(skew: Duration) {
     h.set_now(at(92));
     let third = h.sweep(false).await.unwrap();
     let found: Vec<IssueIid> = third.drift.iter().map(|d| d.iid).collect();
-    assert_eq!(found, [late], "the edited issue is out of step: {}", third.summary());
-    assert!(has_program_label(&h, late), "the catch-up restored the label");
+    assert_eq!(
+        found,
+        [late],
+        "the edited issue is out of step: {}",
+        third.summary()
+    );
+    assert!(
+        has_program_label(&h, late),
+        "the catch-up restored the label"
+    );
     assert_eq!(
         third.listed,
         1,

@@ -58,7 +58,9 @@ async fn metrics_text(h: &Harness) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_for_a_deleted_issue_ends_gone_and_is_not_dead_lettered() {
-    let h = Harness::start(HarnessOptions::shipped(now())).await.unwrap();
+    let h = Harness::start(HarnessOptions::shipped(now()))
+        .await
+        .unwrap();
     let iid = h.file("ccs", "Story idea", STORY).await.unwrap();
     // The webhook is recorded and its job queued; the issue is deleted before the job runs.
     h.sim.flush_webhooks().await;
@@ -97,8 +99,13 @@ async fn a_job_for_a_deleted_issue_ends_gone_and_is_not_dead_lettered() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_that_panics_fails_with_its_message_and_the_same_worker_runs_the_next_job() {
-    let h = Harness::start(HarnessOptions::shipped(now())).await.unwrap();
-    let broken = h.file("ccs", "Story idea that breaks", STORY).await.unwrap();
+    let h = Harness::start(HarnessOptions::shipped(now()))
+        .await
+        .unwrap();
+    let broken = h
+        .file("ccs", "Story idea that breaks", STORY)
+        .await
+        .unwrap();
     let fine = h.file("ccs", "Story idea", STORY).await.unwrap();
     h.sim.flush_webhooks().await;
     let gitlab = Arc::new(panicking::PanicsOnIssue {
@@ -109,7 +116,10 @@ async fn a_job_that_panics_fails_with_its_message_and_the_same_worker_runs_the_n
     let worker = Worker::new(state.clone(), "panics-test".to_owned());
 
     assert!(worker.run_once().await.unwrap(), "the broken issue's job");
-    assert!(worker.run_once().await.unwrap(), "the next job, on the same worker");
+    assert!(
+        worker.run_once().await.unwrap(),
+        "the next job, on the same worker"
+    );
 
     let store = &h.state.store;
     let dead = store.list_jobs(Some(JobState::Dead), 10).await.unwrap();
@@ -122,7 +132,12 @@ async fn a_job_that_panics_fails_with_its_message_and_the_same_worker_runs_the_n
     assert_eq!(done.len(), 1, "{done:?}");
     assert_eq!(done[0].payload["iid"], fine.0);
     let labels = h.sim.issue(h.project(), fine).unwrap().labels;
-    assert!(labels.iter().any(|l| l.as_str() == "advocacy-program::story"), "{labels:?}");
+    assert!(
+        labels
+            .iter()
+            .any(|l| l.as_str() == "advocacy-program::story"),
+        "{labels:?}"
+    );
     h.stop().await;
 }
 
@@ -145,7 +160,9 @@ impl Clock for BreaksOnce {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_task_that_dies_is_restarted_logged_and_counted() {
-    let h = Harness::start(HarnessOptions::shipped(now())).await.unwrap();
+    let h = Harness::start(HarnessOptions::shipped(now()))
+        .await
+        .unwrap();
     let iid = h.file("ccs", "Story idea", STORY).await.unwrap();
     h.sim.flush_webhooks().await;
     let clock = Arc::new(BreaksOnce {
@@ -171,9 +188,17 @@ async fn a_worker_task_that_dies_is_restarted_logged_and_counted() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert!(!clock.armed.load(Ordering::SeqCst), "the worker did die once");
+    assert!(
+        !clock.armed.load(Ordering::SeqCst),
+        "the worker did die once"
+    );
     let labels = h.sim.issue(h.project(), iid).unwrap().labels;
-    assert!(labels.iter().any(|l| l.as_str() == "advocacy-program::story"), "{labels:?}");
+    assert!(
+        labels
+            .iter()
+            .any(|l| l.as_str() == "advocacy-program::story"),
+        "{labels:?}"
+    );
     let text = metrics_text(&h).await;
     assert!(
         text.contains(r#"steward_task_restarts_total{task="worker"} 1"#),

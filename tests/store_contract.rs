@@ -630,14 +630,26 @@ async fn a_job_whose_issue_is_gone_ends_gone_apart_from_the_dead_letters(s: Arc<
     s.mark_job_gone(&j, t0() + secs(1), reason).await.unwrap();
 
     let stats = s.queue_stats().await.unwrap();
-    assert_eq!((stats.gone, stats.dead, stats.running), (1, 0, 0), "{stats:?}");
+    assert_eq!(
+        (stats.gone, stats.dead, stats.running),
+        (1, 0, 0),
+        "{stats:?}"
+    );
     let gone = s.list_jobs(Some(JobState::Gone), 10).await.unwrap();
     assert_eq!(gone.len(), 1);
     assert_eq!((gone[0].id, gone[0].state), (id, JobState::Gone));
     assert_eq!(gone[0].summary.as_deref(), Some(reason));
     assert_eq!(gone[0].finished_at, Some(t0() + secs(1)));
-    assert!(s.list_jobs(Some(JobState::Dead), 10).await.unwrap().is_empty());
-    assert!(!s.requeue_dead(id, t0()).await.unwrap(), "not a dead letter");
+    assert!(
+        s.list_jobs(Some(JobState::Dead), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !s.requeue_dead(id, t0()).await.unwrap(),
+        "not a dead letter"
+    );
     assert!(
         s.claim_job("w", t0() + secs(3600), LEASE)
             .await

@@ -54,11 +54,15 @@ async fn fill_first_release_store(s: &Arc<dyn Store>) {
     }
     let ids: Vec<i64> = claimed.iter().map(|j| j.id.0).collect();
     assert_eq!(ids, [1, 2, 3, 4]);
-    s.complete_job(&claimed[0], days_ago(2), "ok").await.unwrap();
+    s.complete_job(&claimed[0], days_ago(2), "ok")
+        .await
+        .unwrap();
     s.complete_job(&claimed[1], t0(), "ok").await.unwrap();
     let later = t0() + chrono::Duration::hours(1);
     s.retry_job(&claimed[2], t0(), "502", later).await.unwrap();
-    s.complete_job(&claimed[3], days_ago(30), "ok").await.unwrap();
+    s.complete_job(&claimed[3], days_ago(30), "ok")
+        .await
+        .unwrap();
     let pruned = s
         .prune_done_jobs(t0(), Duration::from_secs(10 * 86_400))
         .await
@@ -84,8 +88,16 @@ async fn upgraded_store_keeps_its_jobs_and_ids(s: Arc<dyn Store>) {
     assert_eq!(jobs[1].summary.as_deref(), Some("ok"));
 
     let next = s.enqueue_job(job(5)).await.unwrap().job_id;
-    assert_eq!(next, JobId(5), "the pruned job's id is not handed out again");
-    let j = s.claim_job("w", t0(), Duration::from_secs(60)).await.unwrap().unwrap();
+    assert_eq!(
+        next,
+        JobId(5),
+        "the pruned job's id is not handed out again"
+    );
+    let j = s
+        .claim_job("w", t0(), Duration::from_secs(60))
+        .await
+        .unwrap()
+        .unwrap();
     s.mark_job_gone(&j, t0(), "404").await.unwrap();
     assert_eq!(s.queue_stats().await.unwrap().gone, 1);
 }
@@ -110,7 +122,9 @@ async fn upgrading_a_first_release_sqlite_store_keeps_its_jobs_and_their_ids() {
         migrator.run(&pool).await.unwrap();
         pool.close().await;
     }
-    let old = store::open(&url, &first_release_options(None)).await.unwrap();
+    let old = store::open(&url, &first_release_options(None))
+        .await
+        .unwrap();
     fill_first_release_store(&old).await;
     drop(old);
 
@@ -133,10 +147,12 @@ async fn upgrading_a_first_release_postgres_store_keeps_its_jobs_and_their_ids()
         .execute(&mut conn)
         .await
         .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("SET search_path TO \"{schema}\"")))
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SET search_path TO \"{schema}\""
+    )))
+    .execute(&mut conn)
+    .await
+    .unwrap();
     let migrator = sqlx::migrate::Migrator::new(first_release_migrations("postgres"))
         .await
         .unwrap();
@@ -154,8 +170,10 @@ async fn upgrading_a_first_release_postgres_store_keeps_its_jobs_and_their_ids()
     let upgraded = store::open(&url, &opts).await.unwrap();
     upgraded_store_keeps_its_jobs_and_ids(upgraded).await;
 
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA \"{schema}\" CASCADE")))
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP SCHEMA \"{schema}\" CASCADE"
+    )))
+    .execute(&mut conn)
+    .await
+    .unwrap();
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use super::{EXIT_CONFIG, EXIT_INPUT, EXIT_OK};
 use crate::jobs::digest_job::{self, DigestJob};
-use crate::jobs::with_retries;
 use crate::jobs::sweep;
+use crate::jobs::with_retries;
 use crate::jobs::worker::Worker;
 use crate::reconcile::NoteAction;
 

@@ -213,6 +213,7 @@ mod tests {
             };
             assert_eq!(err.is_transient(), transient, "status {status}");
             assert_eq!(err.status(), Some(status));
+            assert_eq!(err.is_not_found(), status == 404, "status {status}");
         }
     }
 

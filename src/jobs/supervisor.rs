@@ -127,7 +127,11 @@ mod tests {
             assert_eq!(started_rx.recv().await, Some(expected));
         }
         stop.cancel();
-        assert_eq!(supervisor.await.unwrap(), 2, "two restarts, none at shutdown");
+        assert_eq!(
+            supervisor.await.unwrap(),
+            2,
+            "two restarts, none at shutdown"
+        );
         assert_eq!(starts.load(Ordering::SeqCst), 3);
     }
 

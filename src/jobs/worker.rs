@@ -72,7 +72,10 @@ impl Worker {
         let started = std::time::Instant::now();
         let span = info_span!("job", job_id = job.id.0, kind = %job.kind, attempt = job.attempts);
         // A panic anywhere in the job fails that job, never this worker.
-        let outcome = match catch_panic(self.execute_leased(&job)).instrument(span).await {
+        let outcome = match catch_panic(self.execute_leased(&job))
+            .instrument(span)
+            .await
+        {
             Ok(Some(outcome)) => outcome,
             // Another worker holds the job now and will finish it; nothing to record here.
             Ok(None) => return Ok(true),

@@ -351,11 +351,13 @@ impl Store for PgStore {
     ) -> BoxFuture<'_, Result<u64, StoreError>> {
         Box::pin(async move {
             let cutoff = super::cutoff(now, retain)?;
-            let done = sqlx::query("DELETE FROM jobs WHERE state IN ('done', 'gone') AND finished_at < $1")
-                .bind(cutoff)
-                .execute(&self.pool)
-                .await
-                .map_err(|e| self.err(e))?;
+            let done = sqlx::query(
+                "DELETE FROM jobs WHERE state IN ('done', 'gone') AND finished_at < $1",
+            )
+            .bind(cutoff)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
             Ok(done.rows_affected())
         })
     }

@@ -269,11 +269,13 @@ impl Store for SqliteStore {
     ) -> BoxFuture<'_, Result<u64, StoreError>> {
         Box::pin(async move {
             let cutoff = super::cutoff(now, retain)?;
-            let done = sqlx::query("DELETE FROM jobs WHERE state IN ('done', 'gone') AND finished_at < ?1")
-                .bind(ms(cutoff))
-                .execute(&self.write)
-                .await
-                .map_err(|e| self.err(e))?;
+            let done = sqlx::query(
+                "DELETE FROM jobs WHERE state IN ('done', 'gone') AND finished_at < ?1",
+            )
+            .bind(ms(cutoff))
+            .execute(&self.write)
+            .await
+            .map_err(|e| self.err(e))?;
             Ok(done.rows_affected())
         })
     }

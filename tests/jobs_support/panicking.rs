@@ -19,7 +19,10 @@ pub struct PanicsOnIssue {
 pub const PANIC_MESSAGE: &str = "index out of range while parsing the issue's description";
 
 impl GitLab for PanicsOnIssue {
-    fn current_user<'a>(&'a self, ctx: &'a CallContext) -> BoxFuture<'a, Result<UserRef, GitLabError>> {
+    fn current_user<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+    ) -> BoxFuture<'a, Result<UserRef, GitLabError>> {
         self.inner.current_user(ctx)
     }
 
