@@ -77,6 +77,7 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
         metrics::gauge!("steward_queue_jobs", "state" => "pending").set(stats.pending as f64);
         metrics::gauge!("steward_queue_jobs", "state" => "running").set(stats.running as f64);
         metrics::gauge!("steward_queue_jobs", "state" => "dead").set(stats.dead as f64);
+        metrics::gauge!("steward_queue_jobs", "state" => "gone").set(stats.gone as f64);
     }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

@@ -2,7 +2,9 @@
 //! [`worker`]; what each job does to GitLab is decided by `rules` and carried out by `reconcile`.
 
 pub mod digest_job;
+pub mod supervisor;
 pub mod sweep;
+pub mod unwind;
 pub mod worker;
 
 use std::time::Duration;
@@ -58,8 +60,23 @@ pub enum Outcome {
         /// Minimum wait (e.g. from `Retry-After`).
         after: Option<Duration>,
     },
-    /// Will never succeed as is (403, 404, bad payload): dead-lettered with the reason.
+    /// Will never succeed as is (403, bad payload, a panic): dead-lettered with the reason.
     Fail(String),
+    /// What the job was about no longer exists (GitLab answers 404 for the issue: deleted,
+    /// moved, or not in that project): ended as `gone` with the reason, not dead-lettered.
+    Gone(String),
+}
+
+impl Outcome {
+    /// The `outcome` label of the job metrics.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Done(_) => "done",
+            Outcome::Retry { .. } => "retry",
+            Outcome::Fail(_) => "failed",
+            Outcome::Gone(_) => "gone",
+        }
+    }
 }
 
 /// Backoff before attempt `attempts + 1`: exponential from 2 s, capped at 10 minutes, never
@@ -70,6 +87,57 @@ pub fn backoff(attempts: u32, retry_after: Option<Duration>, job_id: i64) -> Dur
     let base = Duration::from_secs(exp.min(600));
     let jitter = Duration::from_millis((job_id.unsigned_abs() * 7919) % 1000);
     base.max(retry_after.unwrap_or_default()) + jitter
+}
+
+/// What the retry policy needs to know about an error.
+pub trait Retryable {
+    /// Whether trying again later may succeed.
+    fn is_transient(&self) -> bool;
+    /// The wait GitLab asked for (`Retry-After`), if any.
+    fn retry_after(&self) -> Option<Duration>;
+}
+
+impl Retryable for worker::SyncError {
+    fn is_transient(&self) -> bool {
+        match self {
+            worker::SyncError::GitLab(e) => e.is_transient(),
+            worker::SyncError::Store(e) => e.is_transient(),
+        }
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            worker::SyncError::GitLab(e) => e.retry_after(),
+            worker::SyncError::Store(_) => None,
+        }
+    }
+}
+
+/// Runs `run` until it succeeds, fails permanently, or has been tried `max_attempts` times,
+/// waiting [`backoff`] (which honours `Retry-After`) between tries: the queue's retry policy,
+/// for work done outside the queue (`steward digest`, `steward sweep`). `on_retry` is told of
+/// each wait, with the attempt that failed, so a command can show progress.
+pub async fn with_retries<T, E, Fut>(
+    max_attempts: u32,
+    mut run: impl FnMut() -> Fut,
+    mut on_retry: impl FnMut(&E, u32, Duration),
+) -> Result<T, E>
+where
+    E: Retryable,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match run().await {
+            Err(e) if e.is_transient() && attempts < max_attempts => {
+                let wait = backoff(attempts, e.retry_after(), 0);
+                on_retry(&e, attempts, wait);
+                tokio::time::sleep(wait).await;
+            }
+            outcome => return outcome,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -90,5 +158,71 @@ mod tests {
         let p: IssueSync = serde_json::from_str(r#"{"project":1,"iid":23}"#).unwrap();
         assert_eq!(p.iid, IssueIid(23));
         assert_eq!(IssueSync::coalesce_key(p.project, p.iid), "issue:1:23");
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct Throttled(bool);
+
+    impl Retryable for Throttled {
+        fn is_transient(&self) -> bool {
+            self.0
+        }
+        fn retry_after(&self) -> Option<Duration> {
+            Some(Duration::from_secs(30))
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn work_outside_the_queue_is_retried_with_the_queue_backoff_and_bounded() {
+        let mut calls = 0;
+        let mut waits = Vec::new();
+        let out: Result<u32, Throttled> = with_retries(
+            8,
+            || {
+                calls += 1;
+                let n = calls;
+                async move { if n < 3 { Err(Throttled(true)) } else { Ok(n) } }
+            },
+            |_, attempt, wait| waits.push((attempt, wait)),
+        )
+        .await;
+        assert_eq!(out, Ok(3));
+        assert_eq!(
+            waits,
+            [(1, Duration::from_secs(30)), (2, Duration::from_secs(30))],
+            "Retry-After wins over a shorter backoff"
+        );
+
+        let mut calls = 0;
+        let out: Result<(), Throttled> = with_retries(
+            3,
+            || {
+                calls += 1;
+                async { Err(Throttled(true)) }
+            },
+            |_, _, _| {},
+        )
+        .await;
+        assert_eq!(
+            (out, calls),
+            (Err(Throttled(true)), 3),
+            "at most max_attempts tries"
+        );
+
+        let mut calls = 0;
+        let out: Result<(), Throttled> = with_retries(
+            3,
+            || {
+                calls += 1;
+                async { Err(Throttled(false)) }
+            },
+            |_, _, _| {},
+        )
+        .await;
+        assert_eq!(
+            (out, calls),
+            (Err(Throttled(false)), 1),
+            "a refusal is not retried"
+        );
     }
 }

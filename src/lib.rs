@@ -33,7 +33,7 @@
 //! | [`clock`] | the injected source of "now" |
 //! | [`reconcile`] | plan vs current issue → minimal writes |
 //! | [`http`] | webhook receiver, health, readiness and metrics endpoints |
-//! | [`jobs`] | job kinds, retry policy and the worker that runs them |
+//! | [`jobs`] | job kinds, retry policy, the worker that runs them, the task supervisor |
 //! | [`service`] | assembles state, HTTP server and workers with one shutdown signal |
 //! | [`harness`] | simulator + Steward in one process, for demo, tests, benchmarks |
 //! | [`demo`] | the `steward demo` scenario and report |

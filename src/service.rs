@@ -16,6 +16,7 @@ use crate::clock::Clock;
 use crate::config::{WebhookSettings, WorkerSettings};
 use crate::gitlab::auth::WebhookAuthConfig;
 use crate::gitlab::{CallContext, GitLab, GitLabError};
+use crate::jobs::supervisor::{RESTART_PAUSE, supervise};
 use crate::model::{LabelName, ProjectId, UserId, UserRef};
 use crate::rules::Engine;
 use crate::store::Store;
@@ -375,9 +376,17 @@ pub async fn start(
             }),
             format!("{}-scheduler", worker_prefix()),
         );
+        let scheduler = Arc::new(scheduler);
+        let (stop, clock) = (shutdown.clone(), state.clock.clone());
+        let name = format!("{}-scheduler", worker_prefix());
+        let start = move || {
+            let (scheduler, stop, clock) = (scheduler.clone(), stop.clone(), clock.clone());
+            async move { scheduler.run(stop, clock).await }
+        };
         let stop = shutdown.clone();
-        let clock = state.clock.clone();
-        tasks.spawn(async move { scheduler.run(stop, clock).await });
+        tasks.spawn(async move {
+            supervise("scheduler", name, stop, RESTART_PAUSE, start).await;
+        });
     }
 
     let (calendar, clock, stop) = (
@@ -387,11 +396,20 @@ pub async fn start(
     );
     tasks.spawn(calendar_watch::run(calendar, clock, stop));
 
+    // Each worker runs under a supervisor: a worker task that ends before shutdown is logged
+    // and started again (a panic inside a job already only fails that job).
     for n in 0..workers {
         let worker =
             crate::jobs::worker::Worker::new(state.clone(), format!("{}-{n}", worker_prefix()));
+        let (stop, name) = (shutdown.clone(), format!("{}-{n}", worker_prefix()));
+        let start = move || {
+            let (worker, stop) = (worker.clone(), stop.clone());
+            async move { worker.run(stop).await }
+        };
         let stop = shutdown.clone();
-        tasks.spawn(async move { worker.run(stop).await });
+        tasks.spawn(async move {
+            supervise("worker", name, stop, RESTART_PAUSE, start).await;
+        });
     }
     Ok(Running {
         addr,

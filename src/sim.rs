@@ -33,7 +33,7 @@ pub use seed::{
 };
 pub use types::{
     Burst429, Counters, DeliveryId, DeliveryRecord, Faults, HookConfig, HookId, HookStatus,
-    IssueChange, NewIssue, SimConfig, SimIssue, SimNote, WriteRecord,
+    IssueChange, NewIssue, RefusedNotes, SimConfig, SimIssue, SimNote, WriteRecord,
 };
 pub use webhooks::standard_webhooks_signature;
 
@@ -75,6 +75,8 @@ pub(crate) struct Shared {
     pub hooks: Mutex<webhooks::Hooks>,
     /// A fixed time set by `set_now`, or `None` for real time.
     pub clock: Mutex<Option<DateTime<Utc>>>,
+    /// Added to the clock (fixed or real): GitLab's clock running ahead of or behind Steward's.
+    pub clock_offset: Mutex<chrono::Duration>,
     pub wake: Notify,
     pub pending: watch::Sender<usize>,
     pub client: reqwest::Client,
@@ -83,9 +85,10 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// The simulator clock, truncated to milliseconds like GitLab's timestamps.
+    /// The simulator clock (plus its offset), truncated to milliseconds like GitLab's
+    /// timestamps.
     pub fn now(&self) -> DateTime<Utc> {
-        let t = lock(&self.clock).unwrap_or_else(Utc::now);
+        let t = lock(&self.clock).unwrap_or_else(Utc::now) + *lock(&self.clock_offset);
         DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
     }
 
@@ -133,6 +136,7 @@ impl Simulator {
             )),
             hooks: Mutex::new(webhooks::Hooks::new(config.seed)),
             clock: Mutex::new(None),
+            clock_offset: Mutex::new(chrono::Duration::zero()),
             wake: Notify::new(),
             pending: watch::Sender::new(0),
             client,

@@ -207,6 +207,16 @@ pub trait Store: Send + Sync {
         error: &'a str,
     ) -> BoxFuture<'a, Result<(), StoreError>>;
 
+    /// Ends the job as `gone`: what it was about no longer exists (GitLab answers 404 for the
+    /// issue), so it will never succeed and nobody needs to act. Kept apart from dead letters,
+    /// with `reason` as its summary. [`StoreError::LeaseLost`] as for [`Store::complete_job`].
+    fn mark_job_gone<'a>(
+        &'a self,
+        job: &'a ClaimedJob,
+        now: DateTime<Utc>,
+        reason: &'a str,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+
     /// Puts a dead job back in the queue, due at `now`, with its attempts reset. `false` when
     /// the job does not exist or is not dead.
     fn requeue_dead(
@@ -215,8 +225,8 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
     ) -> BoxFuture<'_, Result<bool, StoreError>>;
 
-    /// Deletes jobs that finished successfully before `now - retain`. Dead jobs are kept for
-    /// inspection until requeued. Returns how many were deleted.
+    /// Deletes jobs that finished (`done` or `gone`) before `now - retain`. Dead jobs are kept
+    /// for inspection until requeued. Returns how many were deleted.
     fn prune_done_jobs(
         &self,
         now: DateTime<Utc>,
@@ -380,6 +390,7 @@ fn stats_from_counts(pairs: &[(String, i64)]) -> Result<QueueStats, StoreError> 
             Some(JobState::Running) => stats.running = n,
             Some(JobState::Done) => stats.done = n,
             Some(JobState::Dead) => stats.dead = n,
+            Some(JobState::Gone) => stats.gone = n,
             None => return Err(StoreError::Corrupt(format!("job state {state}"))),
         }
     }

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use assert_cmd::Command;
-use steward::sim::{self, NewIssue, SimConfig, TeamSeedOptions};
+use steward::sim::{self, Faults, NewIssue, RefusedNotes, SimConfig, TeamSeedOptions};
 
 const SPEAKER: &str = include_str!("data/requests/customer-speaker-request--clean.md");
 
@@ -62,6 +62,12 @@ async fn sweep_and_digest_dry_runs_print_changes_and_write_nothing() {
         NewIssue {
             title: "Customer speaker for World Tour Chicago".into(),
             description: SPEAKER.to_owned(),
+            // Filed during the digest's week (2026-W48), whatever today's date.
+            created_at: Some(
+                chrono::DateTime::parse_from_rfc3339("2026-11-24T15:00:00Z")
+                    .unwrap()
+                    .with_timezone(&chrono::Utc),
+            ),
             ..NewIssue::default()
         },
     )
@@ -170,4 +176,77 @@ fn a_bad_week_is_refused_with_the_expected_format() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("2026-W48"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn digest_waits_out_a_429_on_the_first_post_and_posts_every_program() {
+    let sim = sim::Simulator::start(SimConfig::default()).await.unwrap();
+    let seed = sim::seed_team_project(
+        &sim,
+        &TeamSeedOptions {
+            bot_token: "glpat-cli".into(),
+            hook: None,
+        },
+    )
+    .unwrap();
+    let db = steward::harness::unique_temp_file("steward-cli-429", "db");
+    let config = steward::harness::unique_temp_file("steward-cli-429", "yaml");
+    let mut yaml = "digest:\n  post_to:\n".to_owned();
+    let mut epics = Vec::new();
+    for (program, epic) in &seed.epics {
+        yaml.push_str(&format!(
+            "    {program}: {{ epic: {{ group: {}, epic_iid: {} }} }}\n",
+            seed.group.0, epic.iid
+        ));
+        epics.push((program.clone(), epic.id));
+    }
+    assert!(epics.len() > 1, "several programs: {epics:?}");
+    std::fs::write(&config, yaml).unwrap();
+    // GitLab's note limit is hit on the first post: 429 with Retry-After.
+    sim.set_faults(Faults {
+        refused_notes: Some(RefusedNotes {
+            count: 1,
+            retry_after_secs: 1,
+        }),
+        ..Faults::default()
+    });
+
+    let (db2, config2, url) = (db.clone(), config.clone(), sim.base_url());
+    let project = seed.project.0;
+    let out = tokio::task::spawn_blocking(move || {
+        steward(
+            &url,
+            project,
+            &db2,
+            &config2,
+            &["digest", "--week", "2026-W48"],
+        )
+        .output()
+        .unwrap()
+    })
+    .await
+    .unwrap();
+    let (text, errors) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{text}{errors}");
+    assert!(errors.contains("429"), "{errors}");
+    assert!(errors.contains("trying again in"), "{errors}");
+    for (program, epic_id) in &epics {
+        let digests: Vec<_> = sim
+            .epic_notes(seed.group, *epic_id)
+            .into_iter()
+            .filter(|n| n.body.contains("<!-- steward:digest:2026-W48 -->"))
+            .collect();
+        assert_eq!(digests.len(), 1, "{program}: {text}{errors}");
+        assert!(
+            text.contains(&format!("{program} 2026-W48: posted")),
+            "{text}"
+        );
+    }
+    sim.shutdown().await.unwrap();
+    for p in [&db, &config] {
+        let _ = std::fs::remove_file(p);
+    }
 }

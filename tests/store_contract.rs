@@ -189,6 +189,8 @@ contract!(
     a_job_is_dead_lettered_after_max_attempts_and_can_be_requeued,
     a_failed_job_goes_straight_to_the_dead_letter_queue,
     a_job_whose_worker_keeps_dying_is_dead_lettered_after_max_attempts,
+    a_job_whose_issue_is_gone_ends_gone_apart_from_the_dead_letters,
+    pruning_removes_old_gone_jobs_like_done_ones,
     eight_concurrent_claimers_share_two_hundred_jobs_without_overlap,
     queue_stats_and_next_run_time_follow_the_jobs,
     audit_entries_are_listed_newest_first_and_counted_by_filter,
@@ -617,6 +619,56 @@ async fn a_job_whose_worker_keeps_dying_is_dead_lettered_after_max_attempts(s: A
     assert_eq!(s.queue_stats().await.unwrap().dead, 1);
 }
 
+async fn a_job_whose_issue_is_gone_ends_gone_apart_from_the_dead_letters(s: Arc<dyn Store>) {
+    let id = s
+        .enqueue_job(job("issue.sync", Some("issue:1:23"), t0()))
+        .await
+        .unwrap()
+        .job_id;
+    let j = s.claim_job("w", t0(), LEASE).await.unwrap().unwrap();
+    let reason = "issue 1#23 is gone: GitLab refused with 404: 404 Issue Not Found";
+    s.mark_job_gone(&j, t0() + secs(1), reason).await.unwrap();
+
+    let stats = s.queue_stats().await.unwrap();
+    assert_eq!(
+        (stats.gone, stats.dead, stats.running),
+        (1, 0, 0),
+        "{stats:?}"
+    );
+    let gone = s.list_jobs(Some(JobState::Gone), 10).await.unwrap();
+    assert_eq!(gone.len(), 1);
+    assert_eq!((gone[0].id, gone[0].state), (id, JobState::Gone));
+    assert_eq!(gone[0].summary.as_deref(), Some(reason));
+    assert_eq!(gone[0].finished_at, Some(t0() + secs(1)));
+    assert!(
+        s.list_jobs(Some(JobState::Dead), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !s.requeue_dead(id, t0()).await.unwrap(),
+        "not a dead letter"
+    );
+    assert!(
+        s.claim_job("w", t0() + secs(3600), LEASE)
+            .await
+            .unwrap()
+            .is_none(),
+        "gone is final"
+    );
+    assert!(s.next_run_at().await.unwrap().is_none());
+    assert!(matches!(
+        s.mark_job_gone(&j, t0(), reason).await,
+        Err(StoreError::LeaseLost { .. })
+    ));
+    // The issue's next job is not held back by the gone one.
+    s.enqueue_job(job("issue.sync", Some("issue:1:23"), t0()))
+        .await
+        .unwrap();
+    assert!(s.claim_job("w", t0(), LEASE).await.unwrap().is_some());
+}
+
 async fn eight_concurrent_claimers_share_two_hundred_jobs_without_overlap(s: Arc<dyn Store>) {
     for i in 0..200 {
         s.enqueue_job(NewJob {
@@ -905,8 +957,11 @@ async fn state_values_are_set_and_replaced(s: Arc<dyn Store>) {
 async fn every_embedded_migration_is_reported_applied(s: Arc<dyn Store>) {
     let status = s.migration_status().await.unwrap();
     assert!(!status.is_empty());
-    assert_eq!(status[0].version, 1);
-    assert_eq!(status[0].description, "initial");
+    let names: Vec<(i64, &str)> = status
+        .iter()
+        .map(|m| (m.version, m.description.as_str()))
+        .collect();
+    assert_eq!(names, [(1, "initial"), (2, "job gone")]);
     assert!(status.iter().all(|m| m.applied), "{status:?}");
     s.migrate().await.unwrap();
     s.ping().await.unwrap();
@@ -965,6 +1020,24 @@ async fn pruning_done_jobs_keeps_recent_and_dead_ones(s: Arc<dyn Store>) {
     assert_eq!(pruned, 1);
     let stats = s.queue_stats().await.unwrap();
     assert_eq!((stats.done, stats.dead), (1, 1));
+}
+
+async fn pruning_removes_old_gone_jobs_like_done_ones(s: Arc<dyn Store>) {
+    for _ in 0..2 {
+        s.enqueue_job(job("issue.sync", None, t0())).await.unwrap();
+    }
+    let old = s.claim_job("w", t0(), LEASE).await.unwrap().unwrap();
+    s.mark_job_gone(&old, t0(), "404").await.unwrap();
+    let recent = s.claim_job("w", t0(), LEASE).await.unwrap().unwrap();
+    s.mark_job_gone(&recent, t0() + secs(86_400), "404")
+        .await
+        .unwrap();
+    let pruned = s
+        .prune_done_jobs(t0() + secs(2 * 86_400), Duration::from_secs(36 * 3600))
+        .await
+        .unwrap();
+    assert_eq!(pruned, 1);
+    assert_eq!(s.queue_stats().await.unwrap().gone, 1);
 }
 
 // ---- two replicas on one database ---------------------------------------------------------

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use super::{EXIT_CONFIG, EXIT_INPUT, EXIT_OK};
 use crate::jobs::digest_job::{self, DigestJob};
 use crate::jobs::sweep;
+use crate::jobs::with_retries;
 use crate::jobs::worker::Worker;
 use crate::reconcile::NoteAction;
 
@@ -69,9 +70,13 @@ pub fn run_sweep(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
             );
         }
         let state = Arc::new(state);
-        let report = sweep::sweep(&state, args.full, !args.dry_run)
-            .await
-            .map_err(|e| e.to_string())?;
+        let report = with_retries(
+            state.worker.max_attempts,
+            || sweep::sweep(&state, args.full, !args.dry_run),
+            |e, attempt, wait| tracing::warn!(error = %e, attempt, retry_in_ms = wait.as_millis() as u64, "sweep failed; retrying"),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         let mut ran = 0;
         if !args.dry_run {
             ran = Worker::new(state.clone(), "cli-sweep".to_owned())
@@ -133,7 +138,25 @@ pub fn run_sweep(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
     }
 }
 
-/// Renders (and unless `--dry-run`, posts) the weekly digests.
+/// Tells the operator that a step failed transiently and when it is tried again.
+fn progress(
+    err: &mut dyn Write,
+    step: &str,
+    error: &dyn std::fmt::Display,
+    attempt: u32,
+    tries: u32,
+    wait: std::time::Duration,
+) {
+    let _ = writeln!(
+        err,
+        "steward digest: {step} failed ({error}); trying again in {} s (attempt {} of {tries})",
+        wait.as_secs(),
+        attempt + 1
+    );
+}
+
+/// Renders (and unless `--dry-run`, posts) the weekly digests. GitLab throttling (429) and
+/// other transient failures are retried with the job queue's policy (`jobs::with_retries`).
 pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     super::init_tracing(false);
     if let Some(w) = &args.week
@@ -158,17 +181,27 @@ pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -
             slot: None,
         };
         let week = digest_job::week_of(&state, &job).map_err(|e| e.to_string())?;
-        let rendered = digest_job::render_all(&state, week)
-            .await
-            .map_err(|e| e.to_string())?;
+        let tries = state.worker.max_attempts;
+        let rendered = with_retries(
+            tries,
+            || digest_job::render_all(&state, week),
+            |e, n, wait| progress(&mut *err, "reading the issues", e, n, tries, wait),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         let summary = if args.dry_run {
             None
         } else {
-            // Post exactly what is printed: no second pass over GitLab's issue lists.
+            // Post exactly what is printed: no second pass over GitLab's issue lists. A retry
+            // posts every program again; the ones already posted are found and left unchanged.
             Some(
-                digest_job::post_all(&state, week, &rendered)
-                    .await
-                    .map_err(|e| e.to_string())?,
+                with_retries(
+                    tries,
+                    || digest_job::post_all(&state, week, &rendered),
+                    |e, n, wait| progress(&mut *err, "posting the digests", e, n, tries, wait),
+                )
+                .await
+                .map_err(|e| e.to_string())?,
             )
         };
         Ok::<_, String>((rendered, summary))

@@ -124,6 +124,12 @@ impl GitLabError {
         }
     }
 
+    /// Whether GitLab answered 404: what the call names does not exist for Steward's token
+    /// (deleted, moved, in another project, or hidden from it). Retrying will not bring it back.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
     /// The HTTP status GitLab answered with, when it answered.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -207,6 +213,7 @@ mod tests {
             };
             assert_eq!(err.is_transient(), transient, "status {status}");
             assert_eq!(err.status(), Some(status));
+            assert_eq!(err.is_not_found(), status == 404, "status {status}");
         }
     }
 

@@ -63,6 +63,25 @@ impl DigestJobError {
             DigestJobError::Input(_) => false,
         }
     }
+
+    /// GitLab's `Retry-After`, when GitLab throttled the job.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            DigestJobError::Read(SyncError::GitLab(e))
+            | DigestJobError::Post(digest::DigestError::GitLab(e)) => e.retry_after(),
+            _ => None,
+        }
+    }
+}
+
+impl crate::jobs::Retryable for DigestJobError {
+    fn is_transient(&self) -> bool {
+        DigestJobError::is_transient(self)
+    }
+
+    fn retry_after(&self) -> Option<std::time::Duration> {
+        DigestJobError::retry_after(self)
+    }
 }
 
 /// The fiscal quarter and year containing `date`, as digest periods.

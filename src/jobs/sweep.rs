@@ -18,7 +18,7 @@ use crate::reconcile::Actions;
 use crate::service::AppState;
 use crate::store::NewJob;
 
-/// Job kind: the catch-up sweep (`updated_after` the last successful sweep).
+/// Job kind: the catch-up sweep (issues updated since the newest update the last sweep saw).
 pub const SWEEP: &str = "sweep";
 /// Job kind: a full sweep of every open issue (time-based rules).
 pub const FULL_SWEEP: &str = "full_sweep";
@@ -73,97 +73,145 @@ impl SweepReport {
     }
 }
 
+/// Where the catch-up watermark of `project` is kept. It holds a GitLab timestamp; the key
+/// is new with that meaning (an older key held Steward's clock and is ignored: the first
+/// catch-up after an upgrade lists every open issue once).
 fn last_sweep_key(project: ProjectId) -> String {
-    format!("sweep.last_success:{project}")
+    format!("sweep.watermark:{project}")
 }
 
+/// How far before the newest `updated_at` a catch-up sweep saw the next one starts listing:
+/// GitLab stamps an edit before its transaction commits, so an edit can become visible after a
+/// listing that already shows a newer one. Re-listing a few issues costs nothing.
+const WATERMARK_OVERLAP: chrono::Duration = chrono::Duration::minutes(5);
+
 /// Sweeps every served project. With `enqueue` false nothing is written anywhere (dry run):
-/// not even the "last successful sweep" time.
+/// not even the catch-up watermark.
 pub async fn sweep(st: &AppState, full: bool, enqueue: bool) -> Result<SweepReport, SyncError> {
     let mut report = SweepReport::default();
-    let ctx = CallContext::none();
     for project in st.projects.clone() {
-        let started = st.clock.now();
-        let since = if full {
-            None
-        } else {
-            st.store
-                .get_state(&last_sweep_key(project))
-                .await?
-                .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-                .map(|t| t.with_timezone(&chrono::Utc))
-        };
-        let query = IssueQuery {
-            state: Some(IssueState::Opened),
-            updated_after: since,
-            order_by: Some(IssueOrderBy::CreatedAt),
-            sort: Some(SortDirection::Asc),
-            ..IssueQuery::default()
-        };
-        let mut page = 1;
-        // A full pass recounts each assignee's open issues for least-loaded routing.
-        let mut workload: std::collections::BTreeMap<String, u32> = Default::default();
-        loop {
-            let listed = st
-                .gitlab
-                .list_issues_page(&ctx, project, &query, page)
-                .await?;
-            report.pages += 1;
-            for mut issue in listed.items {
-                report.listed += 1;
-                for a in &issue.assignees {
-                    *workload.entry(a.username.as_str().to_owned()).or_default() += 1;
-                }
-                let existing = stored_notes(st, &issue).await?.unwrap_or_default();
-                let (decision, actions) = plan_actions(st, &mut issue, &existing).await?;
-                if actions.is_noop() {
-                    continue;
-                }
-                if enqueue {
-                    let sync = IssueSync {
-                        project,
-                        iid: issue.iid,
-                        event_uuid: None,
-                        delivery_id: None,
-                    };
-                    st.store
-                        .enqueue_job(NewJob {
-                            kind: ISSUE_SYNC.to_owned(),
-                            payload: serde_json::to_value(&sync).unwrap_or_default(),
-                            run_at: st.clock.now(),
-                            coalesce_key: Some(IssueSync::coalesce_key(project, issue.iid)),
-                        })
-                        .await?;
-                }
-                report.drift.push(Drift {
-                    project,
-                    iid: issue.iid,
-                    title: issue.title.clone(),
-                    actions,
-                    rules: decision.matched_rules.clone(),
-                });
-            }
-            match listed.next_page {
-                Some(next) if next > page => page = next,
-                _ => break,
-            }
-        }
-        if enqueue && full {
-            crate::jobs::worker::save_workload(st, project, &workload).await?;
-        }
-        if enqueue {
-            // Issues updated while this sweep ran are caught by the next one: start from the
-            // moment this sweep began, not from when it ended.
-            // Minus a margin for clock skew between Steward and GitLab (`updated_after` is
-            // compared with GitLab's timestamps); re-listing a few issues costs nothing.
-            let since = started - chrono::Duration::minutes(5);
-            st.store
-                .set_state(&last_sweep_key(project), &since.to_rfc3339())
-                .await?;
-        }
+        sweep_project(st, project, full, enqueue, &mut report).await?;
     }
     if enqueue && !report.drift.is_empty() {
         st.jobs_ready.notify_waiters();
     }
     Ok(report)
+}
+
+/// The watermark the last sweep of `project` left: list issues updated at or after it.
+async fn watermark(
+    st: &AppState,
+    project: ProjectId,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, SyncError> {
+    Ok(st
+        .store
+        .get_state(&last_sweep_key(project))
+        .await?
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+        .map(|t| t.with_timezone(&chrono::Utc)))
+}
+
+/// One project's pass. The listing is newest update first, so the first issue listed carries
+/// the newest `updated_at` GitLab had when the sweep began: that GitLab timestamp, not
+/// Steward's clock (which may be hours apart from GitLab's), is where the next catch-up starts.
+/// An issue edited while the sweep runs moves to the front of the list: it is listed again (and
+/// skipped here as seen) rather than pushing another issue past a page boundary.
+async fn sweep_project(
+    st: &AppState,
+    project: ProjectId,
+    full: bool,
+    enqueue: bool,
+    report: &mut SweepReport,
+) -> Result<(), SyncError> {
+    let ctx = CallContext::none();
+    let previous = watermark(st, project).await?;
+    let query = IssueQuery {
+        state: Some(IssueState::Opened),
+        updated_after: if full { None } else { previous },
+        order_by: Some(IssueOrderBy::UpdatedAt),
+        sort: Some(SortDirection::Desc),
+        ..IssueQuery::default()
+    };
+    let mut page = 1;
+    let mut newest: Option<chrono::DateTime<chrono::Utc>> = None;
+    let mut seen = std::collections::HashSet::new();
+    // A full pass recounts each assignee's open issues for least-loaded routing.
+    let mut workload: std::collections::BTreeMap<String, u32> = Default::default();
+    loop {
+        let listed = st
+            .gitlab
+            .list_issues_page(&ctx, project, &query, page)
+            .await?;
+        report.pages += 1;
+        if page == 1 {
+            newest = listed.items.iter().map(|i| i.updated_at).max();
+        }
+        for issue in listed.items {
+            if !seen.insert(issue.iid) {
+                continue;
+            }
+            report.listed += 1;
+            for a in &issue.assignees {
+                *workload.entry(a.username.as_str().to_owned()).or_default() += 1;
+            }
+            check_issue(st, project, issue, enqueue, report).await?;
+        }
+        match listed.next_page {
+            Some(next) if next > page => page = next,
+            _ => break,
+        }
+    }
+    if enqueue && full {
+        crate::jobs::worker::save_workload(st, project, &workload).await?;
+    }
+    // Nothing listed: GitLab showed no newer timestamp, so the watermark stays where it was.
+    if enqueue && let Some(newest) = newest {
+        let next = previous.map_or(newest - WATERMARK_OVERLAP, |p| {
+            p.max(newest - WATERMARK_OVERLAP)
+        });
+        st.store
+            .set_state(&last_sweep_key(project), &next.to_rfc3339())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Decides one listed issue; when it is out of step, records the drift and (unless dry run)
+/// enqueues its sync job.
+async fn check_issue(
+    st: &AppState,
+    project: ProjectId,
+    mut issue: crate::model::Issue,
+    enqueue: bool,
+    report: &mut SweepReport,
+) -> Result<(), SyncError> {
+    let existing = stored_notes(st, &issue).await?.unwrap_or_default();
+    let (decision, actions) = plan_actions(st, &mut issue, &existing).await?;
+    if actions.is_noop() {
+        return Ok(());
+    }
+    if enqueue {
+        let sync = IssueSync {
+            project,
+            iid: issue.iid,
+            event_uuid: None,
+            delivery_id: None,
+        };
+        st.store
+            .enqueue_job(NewJob {
+                kind: ISSUE_SYNC.to_owned(),
+                payload: serde_json::to_value(&sync).unwrap_or_default(),
+                run_at: st.clock.now(),
+                coalesce_key: Some(IssueSync::coalesce_key(project, issue.iid)),
+            })
+            .await?;
+    }
+    report.drift.push(Drift {
+        project,
+        iid: issue.iid,
+        title: issue.title.clone(),
+        actions,
+        rules: decision.matched_rules.clone(),
+    });
+    Ok(())
 }

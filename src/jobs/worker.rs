@@ -13,7 +13,8 @@ use tracing::{Instrument, info_span};
 
 use crate::audit;
 use crate::gitlab::{CallContext, DueDateEdit, GitLabError, IssueEdit, Note};
-use crate::jobs::{ISSUE_SYNC, IssueSync, Outcome, backoff};
+use crate::jobs::unwind::catch_panic;
+use crate::jobs::{ISSUE_SYNC, IssueSync, Outcome, SlotRef, backoff};
 use crate::model::{Issue, IssueIid, ProjectId};
 use crate::reconcile::{self, Actions, ExistingNote, NoteAction};
 use crate::service::AppState;
@@ -70,16 +71,21 @@ impl Worker {
         };
         let started = std::time::Instant::now();
         let span = info_span!("job", job_id = job.id.0, kind = %job.kind, attempt = job.attempts);
-        let Some(outcome) = self.execute_leased(&job).instrument(span).await else {
+        // A panic anywhere in the job fails that job, never this worker.
+        let outcome = match catch_panic(self.execute_leased(&job))
+            .instrument(span)
+            .await
+        {
+            Ok(Some(outcome)) => outcome,
             // Another worker holds the job now and will finish it; nothing to record here.
-            return Ok(true);
+            Ok(None) => return Ok(true),
+            Err(message) => {
+                let outcome = Outcome::Fail(format!("the job panicked: {message}"));
+                self.finish_slot(slot_of(&job).as_ref(), &outcome).await;
+                outcome
+            }
         };
-        let label = match &outcome {
-            Outcome::Done(_) => "done",
-            Outcome::Retry { .. } => "retry",
-            Outcome::Fail(_) => "failed",
-        };
-        metrics::histogram!("steward_job_duration_seconds", "kind" => job.kind.clone(), "outcome" => label)
+        metrics::histogram!("steward_job_duration_seconds", "kind" => job.kind.clone(), "outcome" => outcome.label())
             .record(started.elapsed().as_secs_f64());
         self.finish(&job, outcome).await?;
         Ok(true)
@@ -120,6 +126,12 @@ impl Worker {
             Outcome::Fail(error) => {
                 tracing::error!(job_id = job.id.0, %error, "job failed permanently");
                 store.fail_job(job, self.state.clock.now(), &error).await?;
+            }
+            Outcome::Gone(reason) => {
+                tracing::warn!(job_id = job.id.0, %reason, "job ended: its issue is gone");
+                store
+                    .mark_job_gone(job, self.state.clock.now(), &reason)
+                    .await?;
             }
         }
         Ok(())
@@ -191,7 +203,7 @@ impl Worker {
                             Ok(summary) => Outcome::Done(summary),
                             Err(e) if e.is_transient() => Outcome::Retry {
                                 error: e.to_string(),
-                                after: None,
+                                after: e.retry_after(),
                             },
                             Err(e) => Outcome::Fail(e.to_string()),
                         };
@@ -227,6 +239,7 @@ impl Worker {
         let text = match outcome {
             Outcome::Done(s) => s.clone(),
             Outcome::Fail(e) => format!("failed: {e}"),
+            Outcome::Gone(e) => format!("gone: {e}"),
             Outcome::Retry { .. } => return,
         };
         if let Err(e) = self
@@ -249,6 +262,14 @@ impl Worker {
                     error: e.to_string(),
                     after: e.retry_after(),
                 },
+                Err(SyncError::GitLab(e)) if e.is_not_found() => {
+                    let reason = format!(
+                        "issue {}#{} is gone (deleted, moved or not in that project): {e}",
+                        job.project, job.iid
+                    );
+                    self.audit(job, "job.gone", e.status(), &reason, &[]).await;
+                    Outcome::Gone(reason)
+                }
                 Err(SyncError::GitLab(e)) => {
                     self.audit(job, "job.failed", e.status(), &e.to_string(), &[])
                         .await;
@@ -668,6 +689,13 @@ pub(crate) async fn save_workload(
 ) -> Result<(), crate::store::StoreError> {
     let text = serde_json::to_string(counts).unwrap_or_else(|_| "{}".to_owned());
     st.store.set_state(&workload_key(project), &text).await
+}
+
+/// The schedule slot a job's payload names (sweep and digest jobs carry one), to finish it
+/// when the job ends abnormally.
+fn slot_of(job: &ClaimedJob) -> Option<SlotRef> {
+    let slot = job.payload.get("slot")?.clone();
+    serde_json::from_value(slot).ok()
 }
 
 fn managed_due_key(project: ProjectId, iid: IssueIid) -> String {

@@ -85,6 +85,8 @@ pub(crate) struct FaultState {
     notes_in_window: u32,
     requests_per_minute: Option<u32>,
     notes_per_minute: Option<u32>,
+    /// Note creations still to refuse (`Faults::refused_notes`).
+    notes_to_refuse: u32,
 }
 
 fn minute(now: DateTime<Utc>) -> i64 {
@@ -104,12 +106,14 @@ impl FaultState {
             notes_in_window: 0,
             requests_per_minute,
             notes_per_minute,
+            notes_to_refuse: 0,
         }
     }
 
     /// Replaces the faults and restarts their deterministic sequence.
     pub fn set(&mut self, faults: Faults) {
         self.rng = Xorshift::new(faults.seed);
+        self.notes_to_refuse = faults.refused_notes.map_or(0, |r| r.count);
         self.faults = faults;
         self.seq = 0;
     }
@@ -160,6 +164,12 @@ impl FaultState {
 
     /// Takes one note creation from the per-minute note budget (GitLab.com: 60/min).
     pub fn take_note(&mut self, now: DateTime<Utc>) -> Result<(), u64> {
+        if let Some(refused) = self.faults.refused_notes
+            && self.notes_to_refuse > 0
+        {
+            self.notes_to_refuse -= 1;
+            return Err(refused.retry_after_secs);
+        }
         let Some(limit) = self.notes_per_minute else {
             return Ok(());
         };
@@ -222,6 +232,20 @@ mod tests {
         assert_eq!((v, info.remaining, info.reset), (Verdict::Pass, 0, 120));
         assert_eq!(f.admit(at(90)).0, Verdict::TooMany { retry_after: 30 });
         assert_eq!(f.admit(at(120)).0, Verdict::Pass);
+    }
+
+    #[test]
+    fn refused_notes_answer_429_until_their_count_is_used_up() {
+        let mut f = FaultState::new(None, None);
+        f.set(Faults {
+            refused_notes: Some(crate::sim::types::RefusedNotes {
+                count: 2,
+                retry_after_secs: 3,
+            }),
+            ..Faults::default()
+        });
+        let answers: Vec<Result<(), u64>> = (0..3).map(|_| f.take_note(at(0))).collect();
+        assert_eq!(answers, [Err(3), Err(3), Ok(())]);
     }
 
     #[test]

@@ -347,6 +347,14 @@ impl SimHandle {
         })
     }
 
+    /// Deletes an issue "in the UI" (as a project owner would): every later API call for it
+    /// answers 404 and no webhook fires, as in GitLab. `false` when there was none.
+    pub fn delete_issue(&self, project: ProjectId, iid: IssueIid) -> bool {
+        self.state()
+            .project_mut(project)
+            .is_some_and(|p| p.issues.remove(&iid.0).is_some())
+    }
+
     /// Deletes a note "in the UI" (as a maintainer would); `false` when there was none.
     pub fn delete_note(&self, project: ProjectId, iid: IssueIid, note: NoteId) -> bool {
         let mut st = self.state();
@@ -387,6 +395,13 @@ impl SimHandle {
     /// backoff, `webhook-timestamp`).
     pub fn set_now(&self, now: DateTime<Utc>) {
         *lock(&self.shared.clock) = Some(now);
+    }
+
+    /// Runs GitLab's clock `offset` ahead of (negative: behind) the time `set_now` fixed or
+    /// real time: every timestamp and time-based decision of the simulator moves with it, as
+    /// when GitLab's host clock is skewed from Steward's.
+    pub fn set_clock_offset(&self, offset: chrono::Duration) {
+        *lock(&self.shared.clock_offset) = offset;
     }
 
     /// Returns the clock to real time.

@@ -211,6 +211,18 @@ pub struct Faults {
     pub reorder_window: usize,
     /// PRNG seed.
     pub seed: u64,
+    /// The next note creations refused with `429`, as when GitLab's note limit is hit.
+    pub refused_notes: Option<RefusedNotes>,
+}
+
+/// The next `count` note creations (issue and epic notes) after the faults are set are
+/// refused with `429 Too Many Requests` and `Retry-After: retry_after_secs`; later ones pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefusedNotes {
+    /// How many note creations are refused.
+    pub count: u32,
+    /// `Retry-After` value.
+    pub retry_after_secs: u64,
 }
 
 impl Default for Faults {
@@ -222,6 +234,7 @@ impl Default for Faults {
             duplicate_rate: 0.0,
             reorder_window: 0,
             seed: 1,
+            refused_notes: None,
         }
     }
 }

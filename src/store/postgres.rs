@@ -317,7 +317,7 @@ impl Store for PgStore {
         now: DateTime<Utc>,
         summary: &'a str,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(self.complete_job_op(job, now, summary))
+        Box::pin(self.finish_job_op(job, now, JobState::Done, summary))
     }
 
     fn retry_job<'a>(
@@ -339,6 +339,15 @@ impl Store for PgStore {
         Box::pin(self.fail_job_op(job, now, error))
     }
 
+    fn mark_job_gone<'a>(
+        &'a self,
+        job: &'a ClaimedJob,
+        now: DateTime<Utc>,
+        reason: &'a str,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(self.finish_job_op(job, now, JobState::Gone, reason))
+    }
+
     fn requeue_dead(
         &self,
         id: JobId,
@@ -354,11 +363,13 @@ impl Store for PgStore {
     ) -> BoxFuture<'_, Result<u64, StoreError>> {
         Box::pin(async move {
             let cutoff = super::cutoff(now, retain)?;
-            let done = sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < $1")
-                .bind(cutoff)
-                .execute(&self.pool)
-                .await
-                .map_err(|e| self.err(e))?;
+            let done = sqlx::query(
+                "DELETE FROM jobs WHERE state IN ('done', 'gone') AND finished_at < $1",
+            )
+            .bind(cutoff)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.err(e))?;
             Ok(done.rows_affected())
         })
     }

@@ -135,6 +135,9 @@ pub enum JobState {
     Done,
     /// Failed permanently or ran out of attempts (dead letter).
     Dead,
+    /// Ended because what it was about no longer exists (a deleted or moved issue): final,
+    /// like `Done`, and not a dead letter.
+    Gone,
 }
 
 impl JobState {
@@ -145,6 +148,7 @@ impl JobState {
             Self::Running => "running",
             Self::Done => "done",
             Self::Dead => "dead",
+            Self::Gone => "gone",
         }
     }
 
@@ -155,6 +159,7 @@ impl JobState {
             "running" => Some(Self::Running),
             "done" => Some(Self::Done),
             "dead" => Some(Self::Dead),
+            "gone" => Some(Self::Gone),
             _ => None,
         }
     }
@@ -223,7 +228,7 @@ pub struct JobRecord {
     pub last_error: Option<String>,
     /// Summary written on completion.
     pub summary: Option<String>,
-    /// When it reached `done` or `dead`.
+    /// When it reached `done`, `gone` or `dead`.
     pub finished_at: Option<DateTime<Utc>>,
 }
 
@@ -238,6 +243,8 @@ pub struct QueueStats {
     pub dead: u64,
     /// Finished.
     pub done: u64,
+    /// Ended because their issue no longer exists (not dead letters).
+    pub gone: u64,
 }
 
 /// One action Steward took (or deliberately skipped), for the audit log.

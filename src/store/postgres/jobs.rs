@@ -134,16 +134,19 @@ impl PgStore {
         Ok(until)
     }
 
-    pub(super) async fn complete_job_op(
+    /// Ends the job as `done` or `gone` with its summary (fenced by the claim token).
+    pub(super) async fn finish_job_op(
         &self,
         job: &ClaimedJob,
         now: DateTime<Utc>,
+        state: JobState,
         summary: &str,
     ) -> Result<(), StoreError> {
         let done = sqlx::query(
-            "UPDATE jobs SET state = 'done', summary = $1, finished_at = $2, lease_until = NULL \
-             WHERE id = $3 AND claim_token = $4 AND state = 'running'",
+            "UPDATE jobs SET state = $1, summary = $2, finished_at = $3, lease_until = NULL \
+             WHERE id = $4 AND claim_token = $5 AND state = 'running'",
         )
+        .bind(state.as_str())
         .bind(summary)
         .bind(now)
         .bind(job.id.0)
