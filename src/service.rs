@@ -354,6 +354,9 @@ pub async fn start(
     workers: usize,
 ) -> std::io::Result<Running> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
+    // The calendar's coverage, before any task reads the clock: logged among the first lines.
+    let calendar = state.engine.calendar();
+    calendar_watch::check(calendar, state.clock.now());
     let addr = listener.local_addr()?;
     let shutdown = CancellationToken::new();
     let mut tasks = tokio::task::JoinSet::new();
@@ -389,11 +392,7 @@ pub async fn start(
         });
     }
 
-    let (calendar, clock, stop) = (
-        state.engine.calendar().clone(),
-        state.clock.clone(),
-        shutdown.clone(),
-    );
+    let (calendar, clock, stop) = (calendar.clone(), state.clock.clone(), shutdown.clone());
     tasks.spawn(calendar_watch::run(calendar, clock, stop));
 
     // Each worker runs under a supervisor: a worker task that ends before shutdown is logged

@@ -38,13 +38,14 @@ pub fn check(calendar: &Calendar, now: chrono::DateTime<chrono::Utc>) -> Option<
     warning
 }
 
-/// Runs [`check`] now and every day until `stop`.
+/// Runs [`check`] every day until `stop` (start-up runs the first check itself, before any
+/// task starts, so its warning is among the first lines logged).
 pub async fn run(calendar: Calendar, clock: Arc<dyn Clock>, stop: CancellationToken) {
     loop {
-        check(&calendar, clock.now());
         tokio::select! {
             _ = stop.cancelled() => return,
             _ = tokio::time::sleep(EVERY) => {}
         }
+        check(&calendar, clock.now());
     }
 }
