@@ -1,6 +1,7 @@
 //! `steward demo`: the team's project in the GitLab simulator, a dozen realistic requests (some
 //! late, some incomplete), Steward handling their webhooks over loopback with an embedded SQLite
-//! store, and a readable report of what happened to each issue.
+//! store, a readable report of what happened to each issue, three requests closed with their
+//! outcomes, and every program's weekly digest of the week that ended.
 //!
 //! The scenario is written for the default `--now` (2026-11-25); the request texts are the same
 //! realistic descriptions the tests use.
@@ -212,6 +213,40 @@ pub async fn run(now: DateTime<Utc>, out: &mut dyn Write) -> Result<(), HarnessE
     )
     .map_err(io)?;
 
+    // The next week the team closes three requests, each with its outcome (docs/rules.md,
+    // "Outcomes"): a comment with `/label ~"outcome::…"` and `/close`.
+    let closing = now + chrono::Duration::days(8);
+    h.set_now(closing);
+    let closes = [
+        (filed[6], "outcome::published", "the story is published"),
+        (
+            filed[11],
+            "outcome::declined",
+            "the below-VP nomination is declined",
+        ),
+        (
+            filed[12],
+            "outcome::accepted",
+            "the contest entry is accepted, its evidence still missing",
+        ),
+    ];
+    let director = h.user("nsmith")?;
+    writeln!(
+        out,
+        "On {}, the team closes three requests with their outcome:",
+        closing.format("%Y-%m-%d")
+    )
+    .map_err(io)?;
+    for (iid, label, what) in closes {
+        let body = format!("/label ~\"{label}\"\n/close");
+        h.sim
+            .add_note(h.project(), iid, director, &body)
+            .map_err(|e| HarnessError(format!("closing #{iid}: {e}")))?;
+        writeln!(out, "    #{iid:<3} {label:<20} {what}").map_err(io)?;
+    }
+    h.settle().await?;
+    writeln!(out).map_err(io)?;
+
     // Time travel: two weeks later the nightly full sweep runs.
     let later = now + chrono::Duration::days(13);
     h.set_now(later);
@@ -255,23 +290,16 @@ pub async fn run(now: DateTime<Utc>, out: &mut dyn Write) -> Result<(), HarnessE
     }
     writeln!(out).map_err(io)?;
 
-    // The weekly digest for the speaker program, as posted on its tracking epic.
-    let week = crate::digest::IsoWeek::containing(later, h.state.engine.calendar().time_zone());
-    let posted = h.digest(Some(&week.to_string())).await?;
-    writeln!(
-        out,
-        "Weekly digests for {week}: {posted}
-"
-    )
-    .map_err(io)?;
-    if let Some(epic) = h.seed.epics.get("speaker") {
+    // The Monday digests report the week that ended; every program's, as posted on its epic.
+    let posted = h.digest(None).await?;
+    writeln!(out, "Weekly digests for the week that ended: {posted}\n").map_err(io)?;
+    for program in crate::digest::Program::ALL {
+        let key = program.key();
+        let Some(epic) = h.seed.epics.get(key) else {
+            continue;
+        };
         for note in h.sim.epic_notes(h.seed.group, epic.id) {
-            writeln!(
-                out,
-                "Speaker program digest, as posted on its tracking epic:
-"
-            )
-            .map_err(io)?;
+            writeln!(out, "The `{key}` digest, as posted on its tracking epic:\n").map_err(io)?;
             for line in note.body.lines() {
                 writeln!(out, "    {line}").map_err(io)?;
             }

@@ -32,10 +32,11 @@ pub struct DigestArgs {
     /// Settings file (as for `serve`).
     #[arg(long, short)]
     pub config: Option<PathBuf>,
-    /// ISO week, e.g. 2026-W48 (default: the current week in the team's time zone).
+    /// ISO week, e.g. 2026-W48 (default: the last complete week in the team's time zone, as
+    /// the Monday schedule posts).
     #[arg(long)]
     pub week: Option<String>,
-    /// Print the digests; post nothing.
+    /// Print every program's digest, posted or not; post nothing.
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -133,7 +134,8 @@ pub fn run_sweep(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
     }
 }
 
-/// Renders (and unless `--dry-run`, posts) the weekly digests.
+/// Renders (and unless `--dry-run`, posts) the weekly digests; `--dry-run` previews every
+/// program's.
 pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     super::init_tracing(false);
     if let Some(w) = &args.week
@@ -150,7 +152,7 @@ pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -
     };
     let result = rt.block_on(async {
         let (_, state) = super::serve::build_state(args.config.as_deref()).await?;
-        if state.digest.is_none() {
+        if state.digest.is_none() && !args.dry_run {
             return Err("no `digest` section in the settings: nothing to render".to_owned());
         }
         let job = DigestJob {
@@ -158,9 +160,12 @@ pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -
             slot: None,
         };
         let week = digest_job::week_of(&state, &job).map_err(|e| e.to_string())?;
-        let rendered = digest_job::render_all(&state, week)
-            .await
-            .map_err(|e| e.to_string())?;
+        let rendered = if args.dry_run {
+            digest_job::preview_all(&state, week).await
+        } else {
+            digest_job::render_all(&state, week).await
+        }
+        .map_err(|e| e.to_string())?;
         let summary = if args.dry_run {
             None
         } else {
@@ -176,6 +181,13 @@ pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -
     match result {
         Ok((rendered, summary)) => {
             for d in rendered {
+                if d.target.is_none() {
+                    let key = d.program.key();
+                    let _ = writeln!(
+                        out,
+                        "({key}: not posted; set digest.post_to.{key} to post it)"
+                    );
+                }
                 let _ = writeln!(out, "{}\n", d.body);
             }
             if let Some(s) = summary {

@@ -1,13 +1,14 @@
 //! Pure rendering of a [`Digest`] to the Markdown posted on the tracking epic. It names no
 //! confidential request (they reach it only as counts), shows every title and username through
-//! [`crate::untrusted`] (inert code spans: nobody is notified, nothing is cross-referenced),
-//! lists a bounded number of requests per section with a link to the full issue list, and
+//! [`crate::untrusted`] (inert code spans: nobody is notified, nothing is cross-referenced;
+//! only a rule's `mention` notifies anyone, never a digest), lists a bounded number of requests
+//! per section with a link to the full issue list, folds the empty sections into one line, and
 //! passes the whole body through [`crate::untrusted::guard_body`] (no line starts a quick
 //! action, GITLAB.md §3.2; the body fits in a GitLab note).
 
 use std::fmt::Write as _;
 
-use super::select::{Digest, DigestItem, Section};
+use super::select::{AT_RISK_DAYS, Digest, DigestItem, ItemNote, Section};
 use super::targets::Verdict;
 use super::{IsoWeek, Program};
 use crate::untrusted;
@@ -31,7 +32,8 @@ pub fn marker(week: IsoWeek) -> String {
     crate::reconcile::marker(&note_key(week))
 }
 
-/// The digest as Markdown: marker line, title, sections, progress and leaderboard.
+/// The digest as Markdown: marker line, title, summary, the week's sections, the look ahead,
+/// one line naming the empty sections, progress and leaderboard.
 pub fn render(d: &Digest) -> String {
     let mut out = String::new();
     let w = &mut out;
@@ -44,42 +46,24 @@ pub fn render(d: &Digest) -> String {
         d.week.monday().format("%a %b %-d"),
         d.week.sunday().format("%a %b %-d, %Y"),
     );
-    let _ = writeln!(
-        w,
-        "As of {} ({}): {} open, {} new and {} closed this week.\n",
-        d.as_of_date.format("%a %Y-%m-%d"),
-        d.time_zone,
-        count(d.open.total(), "request"),
-        d.new.total(),
-        d.closed.total(),
-    );
-    let open = |s, title, empty| (s, title, empty, "opened");
-    for (s, title, empty, state) in [
-        open(&d.overdue, "Overdue", "Nothing overdue."),
-        open(
-            &d.due_this_week,
-            "Due this week",
-            "Nothing due for the rest of the week.",
-        ),
-        (&d.new, "New this week", "No new requests this week.", "all"),
-        open(
-            &d.late_filed,
-            "Filed late, still open",
-            "No open request was filed later than its lead time.",
-        ),
-        (
-            &d.closed,
-            "Closed this week",
-            "Nothing closed this week.",
-            "closed",
-        ),
-        open(&d.open, "Open", "No open requests."),
-    ] {
+    summary(w, d);
+    let mut empty = Vec::new();
+    for (s, title, short, state) in sections(d) {
+        if s.total() == 0 {
+            empty.push(short);
+            continue;
+        }
         let list = ListLink {
             program: d.program,
             state,
         };
-        section(w, title, s, empty, &list);
+        section(w, &title, s, &list, state != "closed");
+        if state == "closed" {
+            unrecorded_hint(w, d);
+        }
+    }
+    if !empty.is_empty() {
+        let _ = writeln!(w, "Nothing to list under: {}.\n", empty.join(" · "));
     }
     progress(w, d);
     leaderboard(w, d);
@@ -89,6 +73,94 @@ pub fn render(d: &Digest) -> String {
         d.week
     );
     untrusted::guard_body(&out)
+}
+
+/// `As of …: N open; N filed and N closed this week (by outcome).`
+fn summary(w: &mut String, d: &Digest) {
+    let when = if d.complete {
+        format!(
+            "As of the end of the week, {}",
+            d.as_of_date.format("%a %Y-%m-%d")
+        )
+    } else {
+        format!("So far, as of {}", d.as_of_date.format("%a %Y-%m-%d"))
+    };
+    let outcomes: Vec<String> = d
+        .closed_by_outcome
+        .iter()
+        .map(|(label, n)| match label {
+            Some(l) => format!("{n} {}", untrusted::code(l.as_str())),
+            None => format!("{n} with no outcome recorded"),
+        })
+        .collect();
+    let outcomes = if outcomes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", outcomes.join(", "))
+    };
+    let _ = writeln!(
+        w,
+        "{when} ({}): {} open; {} filed and {} closed this week{outcomes}.\n",
+        d.time_zone,
+        count(d.open, "request"),
+        d.filed,
+        d.closed.total(),
+    );
+}
+
+/// The sections in reading order: section, title, short name (for the line naming the empty
+/// ones) and the issue-list state filter.
+fn sections(d: &Digest) -> [(&Section, String, String, &'static str); 6] {
+    let span = |from: chrono::NaiveDate, to: chrono::NaiveDate| {
+        format!("{} – {}", from.format("%a %b %-d"), to.format("%a %b %-d"))
+    };
+    let overdue = if d.complete {
+        "Overdue at the week's end"
+    } else {
+        "Overdue"
+    };
+    let at_risk = format!("At risk in the next {AT_RISK_DAYS} days");
+    let due = "Due this week";
+    let same = |s: &str| (s.to_owned(), s.to_owned());
+    let (closed, closed_short) = same("Closed this week");
+    let (late, late_short) = same("Filed late this week");
+    let (new, new_short) = same("New this week");
+    [
+        (&d.closed, closed, closed_short, "closed"),
+        (&d.overdue, overdue.to_owned(), overdue.to_owned(), "opened"),
+        (
+            &d.at_risk,
+            format!("{at_risk}, {}", span(d.look_from, d.look_until())),
+            at_risk,
+            "opened",
+        ),
+        (
+            &d.due_this_week,
+            format!("{due}, {}", span(d.look_from, d.due_week_end())),
+            due.to_owned(),
+            "opened",
+        ),
+        (&d.filed_late, late, late_short, "opened"),
+        (&d.new, new, new_short, "opened"),
+    ]
+}
+
+/// Under "Closed", when some request ended without an outcome label: how to record one.
+fn unrecorded_hint(w: &mut String, d: &Digest) {
+    if !d.closed_by_outcome.iter().any(|(l, _)| l.is_none()) || d.outcome_labels.is_empty() {
+        return;
+    }
+    let labels: Vec<String> = d
+        .outcome_labels
+        .iter()
+        .map(|l| untrusted::code(l.as_str()))
+        .collect();
+    let _ = writeln!(
+        w,
+        "<sub>No outcome recorded: add one of {} to say how the request ended; only a success \
+         outcome counts toward the targets.</sub>\n",
+        labels.join(", ")
+    );
 }
 
 fn count(n: usize, noun: &str) -> String {
@@ -154,14 +226,10 @@ fn query_value(s: &str) -> String {
     out
 }
 
-fn section(w: &mut String, title: &str, s: &Section, empty: &str, list: &ListLink) {
+fn section(w: &mut String, title: &str, s: &Section, list: &ListLink, show_due: bool) {
     let _ = writeln!(w, "### {title} ({})\n", s.total());
-    if s.total() == 0 {
-        let _ = writeln!(w, "{empty}\n");
-        return;
-    }
     for item in s.items.iter().take(MAX_LISTED) {
-        let _ = writeln!(w, "{}", item_line(item));
+        let _ = writeln!(w, "{}", item_line(item, show_due));
     }
     if s.items.len() > MAX_LISTED {
         let more = s.items.len() - MAX_LISTED;
@@ -177,9 +245,9 @@ fn section(w: &mut String, title: &str, s: &Section, empty: &str, list: &ListLin
     w.push('\n');
 }
 
-/// `- [#12](link) `title` — `@owner` · due 2026-12-01`: the title and names as inert code
-/// spans, so the digest notifies nobody.
-fn item_line(item: &DigestItem) -> String {
+/// `- [#12](link) `title` — `@owner` · due 2026-12-01 · notes`: the title and names as inert
+/// code spans, so the digest notifies nobody.
+fn item_line(item: &DigestItem, show_due: bool) -> String {
     let mut owners: Vec<String> = item
         .owners
         .iter()
@@ -195,10 +263,10 @@ fn item_line(item: &DigestItem) -> String {
     } else {
         owners.join(", ")
     };
-    let due = item
-        .due_date
-        .map(|d| format!(" · due {d}"))
-        .unwrap_or_default();
+    let due = match item.due_date {
+        Some(d) if show_due => format!(" · due {d}"),
+        _ => String::new(),
+    };
     let number = match untrusted::link_url(&item.web_url) {
         Some(url) => format!("[#{}]({url})", item.iid),
         None => format!("`#{}`", item.iid),
@@ -207,10 +275,51 @@ fn item_line(item: &DigestItem) -> String {
         t if t.is_empty() => "(no title)".to_owned(),
         t => t,
     };
-    format!("- {number} {title} — {owners}{due}")
+    format!("- {number} {title} — {owners}{due}{}", notes(&item.notes))
+}
+
+/// ` · outcome … · at risk: … · filed this week`, or nothing.
+fn notes(notes: &[ItemNote]) -> String {
+    let mut parts = Vec::new();
+    let mut risks = Vec::new();
+    for n in notes {
+        match n {
+            ItemNote::Outcome(Some(l)) => parts.push(untrusted::code(l.as_str())),
+            ItemNote::Outcome(None) => parts.push("no outcome recorded".to_owned()),
+            ItemNote::Unassigned => risks.push("unassigned".to_owned()),
+            ItemNote::WaitingOnRequester => risks.push("waiting on the requester".to_owned()),
+            ItemNote::OwnerAway { owner, from, to } => risks.push(format!(
+                "{} out of office {} – {}",
+                untrusted::name(owner.as_str()),
+                from.format("%b %-d"),
+                to.format("%b %-d")
+            )),
+            ItemNote::FiledThisWeek | ItemNote::FiledLate => {}
+        }
+    }
+    if !risks.is_empty() {
+        parts.push(format!("at risk: {}", risks.join(", ")));
+    }
+    for n in notes {
+        match n {
+            ItemNote::FiledThisWeek => parts.push("filed this week".to_owned()),
+            ItemNote::FiledLate => parts.push("filed late".to_owned()),
+            _ => {}
+        }
+    }
+    parts.iter().map(|p| format!(" · {p}")).collect()
 }
 
 fn progress(w: &mut String, d: &Digest) {
+    if d.unmeasured {
+        let _ = writeln!(
+            w,
+            "### Targets\n\nNot measured: the `{}` program declares no success outcome \
+             (`rules/outcomes.yaml`), so no closed request can count.\n",
+            d.program.key()
+        );
+        return;
+    }
     if d.progress.is_empty() {
         return;
     }
@@ -238,8 +347,9 @@ fn progress(w: &mut String, d: &Digest) {
     }
     let _ = writeln!(
         w,
-        "\n<sub>On pace means at least as many done as a straight line from zero to the target \
-         would have by today, rounded down; at risk means fewer.</sub>\n"
+        "\n<sub>Only requests closed with a success outcome count. On pace means at least as \
+         many done as a straight line from zero to the target would have by this digest's date, \
+         rounded down; at risk means fewer.</sub>\n"
     );
 }
 
@@ -247,9 +357,33 @@ fn leaderboard(w: &mut String, d: &Digest) {
     let Some(board) = &d.leaderboard else {
         return;
     };
-    let _ = writeln!(w, "### Contest leaderboard, {}\n", board.quarter);
+    let Some(contest) = &board.contest else {
+        let _ = writeln!(
+            w,
+            "### Contest leaderboard\n\nNo reference contest has started. The leaderboard \
+             counts the entries filed and accepted between a contest's own start and end dates \
+             (`digest.contests` in the settings).\n"
+        );
+        return;
+    };
+    let _ = writeln!(
+        w,
+        "### Contest leaderboard, {} ({} – {}{})\n",
+        untrusted::one_line(&contest.name, 100),
+        contest.first_day,
+        contest.last_day,
+        if board.ended { ", final" } else { "" }
+    );
+    if d.unmeasured {
+        let _ = writeln!(
+            w,
+            "Not measured: the `contest` program declares no success outcome \
+             (`rules/outcomes.yaml`).\n"
+        );
+        return;
+    }
     if board.rows.is_empty() {
-        let _ = writeln!(w, "No accepted entries yet this quarter.\n");
+        let _ = writeln!(w, "No accepted entries yet in this contest.\n");
     }
     for (rank, row) in board.rows.iter().take(MAX_BOARD_ROWS).enumerate() {
         let owner = match untrusted::name(row.owner.as_str()) {
