@@ -15,6 +15,9 @@ use crate::harness::{Harness, HarnessError, HarnessOptions};
 use crate::model::{IssueIid, LabelName};
 use crate::sim::{Counters, IssueChange};
 
+mod digests;
+use digests::{close_with_outcomes, print_digests};
+
 /// The default simulated "now" the scenario's dates are written for.
 pub const DEFAULT_NOW: &str = "2026-11-25T15:00:00Z";
 
@@ -213,39 +216,7 @@ pub async fn run(now: DateTime<Utc>, out: &mut dyn Write) -> Result<(), HarnessE
     )
     .map_err(io)?;
 
-    // The next week the team closes three requests, each with its outcome (docs/rules.md,
-    // "Outcomes"): a comment with `/label ~"outcome::…"` and `/close`.
-    let closing = now + chrono::Duration::days(8);
-    h.set_now(closing);
-    let closes = [
-        (filed[6], "outcome::published", "the story is published"),
-        (
-            filed[11],
-            "outcome::declined",
-            "the below-VP nomination is declined",
-        ),
-        (
-            filed[12],
-            "outcome::accepted",
-            "the contest entry is accepted, its evidence still missing",
-        ),
-    ];
-    let director = h.user("nsmith")?;
-    writeln!(
-        out,
-        "On {}, the team closes three requests with their outcome:",
-        closing.format("%Y-%m-%d")
-    )
-    .map_err(io)?;
-    for (iid, label, what) in closes {
-        let body = format!("/label ~\"{label}\"\n/close");
-        h.sim
-            .add_note(h.project(), iid, director, &body)
-            .map_err(|e| HarnessError(format!("closing #{iid}: {e}")))?;
-        writeln!(out, "    #{iid:<3} {label:<20} {what}").map_err(io)?;
-    }
-    h.settle().await?;
-    writeln!(out).map_err(io)?;
+    close_with_outcomes(&h, now + chrono::Duration::days(8), &filed, out).await?;
 
     // Time travel: two weeks later the nightly full sweep runs.
     let later = now + chrono::Duration::days(13);
@@ -290,22 +261,7 @@ pub async fn run(now: DateTime<Utc>, out: &mut dyn Write) -> Result<(), HarnessE
     }
     writeln!(out).map_err(io)?;
 
-    // The Monday digests report the week that ended; every program's, as posted on its epic.
-    let posted = h.digest(None).await?;
-    writeln!(out, "Weekly digests for the week that ended: {posted}\n").map_err(io)?;
-    for program in crate::digest::Program::ALL {
-        let key = program.key();
-        let Some(epic) = h.seed.epics.get(key) else {
-            continue;
-        };
-        for note in h.sim.epic_notes(h.seed.group, epic.id) {
-            writeln!(out, "The `{key}` digest, as posted on its tracking epic:\n").map_err(io)?;
-            for line in note.body.lines() {
-                writeln!(out, "    {line}").map_err(io)?;
-            }
-            writeln!(out).map_err(io)?;
-        }
-    }
+    print_digests(&h, out).await?;
     summary(&h.sim.counters(), out).map_err(io)?;
     h.stop().await;
     Ok(())

@@ -340,7 +340,7 @@ fn choices_match_whatever_the_case_spacing_punctuation_or_a_unique_prefix() {
     }
     // `Sec` starts two options: ambiguous, so it is refused rather than guessed.
     let parsed = parse_fields(&spec(), "**Use cases:** sec", &ParseOptions::default());
-    assert!(parsed.values.get("use_cases").is_none());
+    assert!(!parsed.values.contains_key("use_cases"));
     assert!(parsed.errors.iter().any(|e| e.field == "Use cases"));
 }
 
@@ -393,7 +393,7 @@ fn a_numeric_date_only_valid_in_the_other_order_says_how_to_write_it() {
             &ParseOptions { date_order: order },
         );
         assert!(
-            parsed.values.get("event_date").is_none(),
+            !parsed.values.contains_key("event_date"),
             "{text}: not guessed"
         );
         let e = parsed

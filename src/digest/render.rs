@@ -8,19 +8,18 @@
 
 use std::fmt::Write as _;
 
+mod measures;
+
 use super::select::{AT_RISK_DAYS, Digest, DigestItem, ItemNote, Section};
-use super::targets::Verdict;
 use super::{IsoWeek, Program};
 use crate::untrusted;
+use measures::{leaderboard, progress};
 
 /// Named requests listed per section before the rest are summarised.
 pub const MAX_LISTED: usize = 25;
 
 /// Assignees named on one line before the rest are counted.
 pub const MAX_OWNERS_SHOWN: usize = 5;
-
-/// Account owners listed on the contest leaderboard before the rest are counted.
-pub const MAX_BOARD_ROWS: usize = 50;
 
 /// The owned-note key of a week's digest (`digest:2026-W48`).
 pub fn note_key(week: IsoWeek) -> String {
@@ -167,10 +166,6 @@ fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
-fn entries(n: u32) -> String {
-    format!("{n} accepted {}", if n == 1 { "entry" } else { "entries" })
-}
-
 /// Where the full list of a section's requests is: the program's label, in a state.
 struct ListLink {
     program: Program,
@@ -308,108 +303,4 @@ fn notes(notes: &[ItemNote]) -> String {
         }
     }
     parts.iter().map(|p| format!(" · {p}")).collect()
-}
-
-fn progress(w: &mut String, d: &Digest) {
-    if d.unmeasured {
-        let _ = writeln!(
-            w,
-            "### Targets\n\nNot measured: the `{}` program declares no success outcome \
-             (`rules/outcomes.yaml`), so no closed request can count.\n",
-            d.program.key()
-        );
-        return;
-    }
-    if d.progress.is_empty() {
-        return;
-    }
-    let _ = writeln!(w, "### Targets\n");
-    for p in &d.progress {
-        let goal = match p.cap {
-            Some(cap) => format!("{}–{cap}", p.target),
-            None => p.target.to_string(),
-        };
-        let detail = match p.verdict {
-            Verdict::OnPace | Verdict::AtRisk => format!(
-                " ({} expected by now, {}% of {} elapsed)",
-                p.expected, p.elapsed_percent, p.period
-            ),
-            _ => String::new(),
-        };
-        let _ = writeln!(
-            w,
-            "- {} in {}: **{} of {goal}** — {}{detail}",
-            p.what,
-            p.period,
-            p.done,
-            p.verdict.words()
-        );
-    }
-    let _ = writeln!(
-        w,
-        "\n<sub>Only requests closed with a success outcome count. On pace means at least as \
-         many done as a straight line from zero to the target would have by this digest's date, \
-         rounded down; at risk means fewer.</sub>\n"
-    );
-}
-
-fn leaderboard(w: &mut String, d: &Digest) {
-    let Some(board) = &d.leaderboard else {
-        return;
-    };
-    let Some(contest) = &board.contest else {
-        let _ = writeln!(
-            w,
-            "### Contest leaderboard\n\nNo reference contest has started. The leaderboard \
-             counts the entries filed and accepted between a contest's own start and end dates \
-             (`digest.contests` in the settings).\n"
-        );
-        return;
-    };
-    let _ = writeln!(
-        w,
-        "### Contest leaderboard, {} ({} – {}{})\n",
-        untrusted::one_line(&contest.name, 100),
-        contest.first_day,
-        contest.last_day,
-        if board.ended { ", final" } else { "" }
-    );
-    if d.unmeasured {
-        let _ = writeln!(
-            w,
-            "Not measured: the `contest` program declares no success outcome \
-             (`rules/outcomes.yaml`).\n"
-        );
-        return;
-    }
-    if board.rows.is_empty() {
-        let _ = writeln!(w, "No accepted entries yet in this contest.\n");
-    }
-    for (rank, row) in board.rows.iter().take(MAX_BOARD_ROWS).enumerate() {
-        let owner = match untrusted::name(row.owner.as_str()) {
-            n if n.is_empty() => "(no name)".to_owned(),
-            n => n,
-        };
-        let _ = writeln!(w, "{}. {owner} — {}", rank + 1, entries(row.entries));
-    }
-    if board.rows.len() > MAX_BOARD_ROWS {
-        let more = board.rows.len() - MAX_BOARD_ROWS;
-        let _ = writeln!(w, "\n… and {more} more account owners.");
-    }
-    if board.without_owner > 0 {
-        let _ = writeln!(
-            w,
-            "\n{} named no account owner.",
-            entries(board.without_owner)
-        );
-    }
-    if board.confidential > 0 {
-        let verb = if board.confidential == 1 { "is" } else { "are" };
-        let _ = writeln!(
-            w,
-            "\n{} from confidential requests {verb} counted but not attributed here.",
-            entries(board.confidential)
-        );
-    }
-    w.push('\n');
 }
