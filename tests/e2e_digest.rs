@@ -244,7 +244,7 @@ async fn closing_with_an_outcome_label_is_what_counts_toward_a_target() {
     h.settle().await.unwrap();
 
     h.set_now(at("2026-11-30T14:00:00Z"));
-    h.digest(None).await.unwrap();
+    h.digest(Some("2026-W48")).await.unwrap();
     let story = &epic_notes(&h, "story")[0];
     assert!(
         story.contains("Customer stories published in FY2027-Q4: **1 of 3**"),
