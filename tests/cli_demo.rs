@@ -42,6 +42,16 @@ fn demo_reports_the_expected_outcome_for_every_request() {
         assert!(later.contains(&heading), "{heading} missing:\n{later}");
     }
     assert_eq!(later.matches("<!-- steward:digest:2026-W49 -->").count(), 8);
+    // The digests name the team and the account owners without notifying anyone.
+    let (_, digests) = later
+        .split_once("Weekly digests for the week that ended")
+        .unwrap();
+    let (digests, _) = digests.split_once("GitLab API calls in total").unwrap();
+    assert!(digests.contains("`@rlurie`"), "{digests}");
+    assert!(
+        steward::untrusted::live_mentions(digests).is_empty(),
+        "{digests}"
+    );
     // Only the published story counts; the accepted entry whose evidence is missing does not.
     assert!(
         later.contains("Customer stories published in FY2027-Q4: **1 of 3**"),
