@@ -1,7 +1,7 @@
 //! The weekly digest job: gathers each configured program's issues from GitLab (open ones, and
 //! those closed since the earliest period counted), turns them into digest input, and posts (or
-//! updates) the week's note on the program's tracking epic or issue. Selection and rendering are the pure
-//! `digest` module; posting once per week is `digest::post_digest`.
+//! updates) the week's note on the program's tracking epic or issue. Selection and rendering
+//! are the pure `digest` module; posting once per week is `digest::post_digest`.
 
 use serde::{Deserialize, Serialize};
 
