@@ -78,6 +78,39 @@ fn read(path: &Path, errors: &mut Vec<ConfigError>) -> Option<String> {
     }
 }
 
+/// The rule files in `rules_dir` (every `*.yaml` / `*.yml` but the roster, calendar and
+/// outcomes), in file-name order.
+fn rule_files(rules_dir: &Path, errors: &mut Vec<ConfigError>) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = match std::fs::read_dir(rules_dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                (name.ends_with(".yaml") || name.ends_with(".yml"))
+                    && name != ROSTER_FILE
+                    && name != CALENDAR_FILE
+                    && name != OUTCOMES_FILE
+            })
+            .collect(),
+        Err(e) => {
+            errors.push(
+                ConfigError::file(
+                    &rules_dir.display().to_string(),
+                    format!("cannot read the rules directory: {e}"),
+                )
+                .hint(
+                    "pass the directory holding roster.yaml, calendar.yaml and the rule files \
+                     with --rules",
+                ),
+            );
+            Vec::new()
+        }
+    };
+    paths.sort();
+    paths
+}
+
 /// The optional outcomes file: absent means no program declares a success.
 fn load_outcomes(path: &Path, errors: &mut Vec<ConfigError>) -> Outcomes {
     if !path.exists() {
@@ -119,27 +152,7 @@ impl Engine {
                 .map_err(|es| errors.extend(es))
                 .ok()
         });
-        let mut rule_paths: Vec<PathBuf> = match std::fs::read_dir(rules_dir) {
-            Ok(entries) => entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| {
-                    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-                    (name.ends_with(".yaml") || name.ends_with(".yml"))
-                        && name != ROSTER_FILE
-                        && name != CALENDAR_FILE
-                        && name != OUTCOMES_FILE
-                })
-                .collect(),
-            Err(e) => {
-                errors.push(
-                    ConfigError::file(&display(rules_dir), format!("cannot read the rules directory: {e}"))
-                        .hint("pass the directory holding roster.yaml, calendar.yaml and the rule files with --rules"),
-                );
-                Vec::new()
-            }
-        };
-        rule_paths.sort();
+        let rule_paths = rule_files(rules_dir, &mut errors);
         let outcomes = load_outcomes(&rules_dir.join(OUTCOMES_FILE), &mut errors);
         let mut parsed = Vec::new();
         for p in &rule_paths {
