@@ -1,6 +1,7 @@
 //! `steward demo`: the team's project in the GitLab simulator, a dozen realistic requests (some
 //! late, some incomplete), Steward handling their webhooks over loopback with an embedded SQLite
-//! store, and a readable report of what happened to each issue.
+//! store, a readable report of what happened to each issue, three requests closed with their
+//! outcomes, and every program's weekly digest of the week that ended.
 //!
 //! The scenario is written for the default `--now` (2026-11-25); the request texts are the same
 //! realistic descriptions the tests use.
@@ -13,6 +14,9 @@ use chrono::{DateTime, Utc};
 use crate::harness::{Harness, HarnessError, HarnessOptions};
 use crate::model::{IssueIid, LabelName};
 use crate::sim::{Counters, IssueChange};
+
+mod digests;
+use digests::{close_with_outcomes, print_digests};
 
 /// The default simulated "now" the scenario's dates are written for.
 pub const DEFAULT_NOW: &str = "2026-11-25T15:00:00Z";
@@ -212,6 +216,8 @@ pub async fn run(now: DateTime<Utc>, out: &mut dyn Write) -> Result<(), HarnessE
     )
     .map_err(io)?;
 
+    close_with_outcomes(&h, now + chrono::Duration::days(8), &filed, out).await?;
+
     // Time travel: two weeks later the nightly full sweep runs.
     let later = now + chrono::Duration::days(13);
     h.set_now(later);
@@ -255,29 +261,7 @@ pub async fn run(now: DateTime<Utc>, out: &mut dyn Write) -> Result<(), HarnessE
     }
     writeln!(out).map_err(io)?;
 
-    // The weekly digest for the speaker program, as posted on its tracking epic.
-    let week = crate::digest::IsoWeek::containing(later, h.state.engine.calendar().time_zone());
-    let posted = h.digest(Some(&week.to_string())).await?;
-    writeln!(
-        out,
-        "Weekly digests for {week}: {posted}
-"
-    )
-    .map_err(io)?;
-    if let Some(epic) = h.seed.epics.get("speaker") {
-        for note in h.sim.epic_notes(h.seed.group, epic.id) {
-            writeln!(
-                out,
-                "Speaker program digest, as posted on its tracking epic:
-"
-            )
-            .map_err(io)?;
-            for line in note.body.lines() {
-                writeln!(out, "    {line}").map_err(io)?;
-            }
-            writeln!(out).map_err(io)?;
-        }
-    }
+    print_digests(&h, out).await?;
     summary(&h.sim.counters(), out).map_err(io)?;
     h.stop().await;
     Ok(())

@@ -266,7 +266,8 @@ impl Harness {
         Ok(report)
     }
 
-    /// Renders and posts the weekly digests for `week` (default: the current week).
+    /// Renders and posts the weekly digests for `week` (default: the week that ended, as the
+    /// Monday schedule does).
     pub async fn digest(&self, week: Option<&str>) -> Result<String, HarnessError> {
         let job = crate::jobs::digest_job::DigestJob {
             week: week.map(str::to_owned),
@@ -290,10 +291,18 @@ impl Harness {
 }
 
 /// Every program's digest posted on its tracking epic in the seeded group (REST epic notes;
-/// the speaker program uses GraphQL work-item notes, to exercise both).
+/// the speaker program uses GraphQL work-item notes, to exercise both), and the team's FY27-Q4
+/// reference contest.
 pub fn team_digest(seed: &TeamSeed) -> crate::digest::DigestConfig {
     use crate::digest::{DigestTarget, EpicApi, Program};
     let mut cfg = crate::digest::DigestConfig::default();
+    // A contest over the fiscal quarter ("Contests typically run throughout a designated
+    // quarter"), with its own dates as the leaderboard needs.
+    cfg.contests.push(crate::digest::Contest {
+        name: "FY27-Q4 reference contest".to_owned(),
+        from: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default(),
+        to: chrono::NaiveDate::from_ymd_opt(2027, 1, 31).unwrap_or_default(),
+    });
     for (key, epic) in &seed.epics {
         let Ok(program) = key.parse::<Program>() else {
             continue;

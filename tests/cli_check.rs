@@ -41,7 +41,7 @@ fn check_passes_on_the_shipped_configuration() {
 }
 
 /// (file, text to replace, replacement, expected message after `file:line:col: `)
-const BREAKAGES: [(&str, &str, &str, &str); 5] = [
+const BREAKAGES: [(&str, &str, &str, &str); 6] = [
     (
         "intake.yaml",
         "forbidden_labels:",
@@ -71,6 +71,12 @@ const BREAKAGES: [(&str, &str, &str, &str); 5] = [
         "time_zone: America/New_York",
         "time_zone: America/New_Yrok",
         "unknown time zone `America/New_Yrok`",
+    ),
+    (
+        "outcomes.yaml",
+        "  story:",
+        "  stories:",
+        "unknown program `stories`",
     ),
 ];
 

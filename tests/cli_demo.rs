@@ -28,14 +28,43 @@ fn demo_reports_the_expected_outcome_for_every_request() {
     assert!(text.contains("- [ ] **Event date**: found `next spring`"));
     assert!(text.contains("0 more API calls, 0 more writes"));
     assert!(text.contains("quick actions run by Steward's text 0"));
-    // Time travel: the sweep marks overdue requests, the digest is posted on the epic.
+    // The team closes three requests with their outcome the next week.
+    let (_, closing) = text.split_once("the team closes three requests").unwrap();
+    assert!(closing.contains("outcome::published"), "{closing}");
+    // Time travel: the sweep marks overdue requests, and every program's digest of the week
+    // that ended (W49, the week of the closes) is posted on its epic and shown.
     let (_, later) = text.split_once("Two weeks later").unwrap();
     assert!(later.contains("+deadline::overdue"), "{later}");
+    for program in steward::digest::Program::ALL {
+        let posted = format!("{} 2026-W49: posted", program.key());
+        assert!(later.contains(&posted), "{posted} missing:\n{later}");
+        let heading = format!("## {} — weekly digest 2026-W49", program.display_name());
+        assert!(later.contains(&heading), "{heading} missing:\n{later}");
+    }
+    assert_eq!(later.matches("<!-- steward:digest:2026-W49 -->").count(), 8);
+    // The digests name the team and the account owners without notifying anyone.
+    let (_, digests) = later
+        .split_once("Weekly digests for the week that ended")
+        .unwrap();
+    let (digests, _) = digests.split_once("GitLab API calls in total").unwrap();
+    assert!(digests.contains("`@rlurie`"), "{digests}");
     assert!(
-        later.contains("<!-- steward:digest:2026-W50 -->"),
+        steward::untrusted::live_mentions(digests).is_empty(),
+        "{digests}"
+    );
+    // Only the published story counts; the accepted entry whose evidence is missing does not.
+    assert!(
+        later.contains("Customer stories published in FY2027-Q4: **1 of 3**"),
         "{later}"
     );
-    assert!(later.contains("speaker 2026-W50: posted"), "{later}");
+    assert!(
+        later.contains("`Reference contest entry` — `@rlurie` · `advocacy::needs-info`"),
+        "{later}"
+    );
+    assert!(
+        later.contains("No accepted entries yet in this contest."),
+        "{later}"
+    );
     // Every request was recognised.
     assert!(!text.contains("(not recognised)"), "{text}");
 }

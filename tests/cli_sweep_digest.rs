@@ -158,6 +158,21 @@ async fn sweep_and_digest_dry_runs_print_changes_and_write_nothing() {
     );
     assert!(text.contains("<!-- steward:digest:2026-W48 -->"), "{text}");
     assert!(text.contains("World Tour Chicago"), "{text}");
+    // Every program's digest is previewed, the ones not posted anywhere marked as such.
+    for program in steward::digest::Program::ALL {
+        let heading = format!("## {} — weekly digest 2026-W48", program.display_name());
+        assert!(text.contains(&heading), "{heading} missing:\n{text}");
+    }
+    assert_eq!(
+        text.matches("<!-- steward:digest:2026-W48 -->").count(),
+        8,
+        "{text}"
+    );
+    assert!(
+        text.contains("(press: not posted; set digest.post_to.press to post it)"),
+        "{text}"
+    );
+    assert!(!text.contains("(speaker: not posted"), "{text}");
     assert_eq!(sim.counters().writes, writes, "a dry run posts nothing");
     assert!(sim.epic_notes(seed.group, epic.id).is_empty());
 

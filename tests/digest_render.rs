@@ -3,13 +3,13 @@
 //! requests counted but never named, the contest leaderboard, target verdicts and the week's
 //! bounds in the team's time zone.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::America::New_York;
 use steward::digest::{
-    Digest, DigestIssue, DigestScope, FiscalPeriod, IsoWeek, Program, Targets, Verdict, render,
-    select,
+    Digest, DigestIssue, DigestScope, FiscalPeriod, IsoWeek, ItemNote, Outcomes, Program, Targets,
+    Verdict, render, select,
 };
 use steward::model::{IssueIid, IssueState, LabelName, Username};
 use steward::untrusted::live_mentions;
@@ -24,6 +24,17 @@ fn day(s: &str) -> NaiveDate {
 
 /// Friday 2026-11-27, 17:00 in New York, during 2026-W48.
 const NOW: &str = "2026-11-27T22:00:00Z";
+
+/// Monday 2026-11-30, 09:00 in New York: the scheduled run after 2026-W48.
+const MONDAY: &str = "2026-11-30T14:00:00Z";
+
+fn shipped_outcomes() -> Outcomes {
+    Outcomes::from_yaml(
+        "rules/outcomes.yaml",
+        include_str!("../rules/outcomes.yaml"),
+    )
+    .unwrap()
+}
 
 fn scope(program: Program, now: &str) -> DigestScope {
     DigestScope {
@@ -41,6 +52,13 @@ fn scope(program: Program, now: &str) -> DigestScope {
             first_day: day("2026-02-01"),
             last_day: day("2027-01-31"),
         },
+        contest: Some(FiscalPeriod {
+            name: "FY27-Q4 reference contest".into(),
+            first_day: day("2026-11-01"),
+            last_day: day("2027-01-31"),
+        }),
+        outcomes: shipped_outcomes().program(program),
+        away: BTreeMap::new(),
     }
 }
 
@@ -120,12 +138,55 @@ fn speaker_week() -> Vec<DigestIssue> {
             &["jhernandez", "nsmith"],
         ),
         late,
+        labelled(
+            owned(
+                closed(
+                    issue(97, "Partner summit fireside chat", "2026-11-10T10:00:00Z"),
+                    "2026-11-24T20:00:00Z",
+                ),
+                &["rlurie"],
+            ),
+            "outcome::delivered",
+        ),
         owned(
-            closed(
-                issue(97, "Partner summit fireside chat", "2026-11-10T10:00:00Z"),
-                "2026-11-24T20:00:00Z",
+            due(
+                issue(
+                    103,
+                    "Customer panel at the Austin meetup",
+                    "2026-11-03T15:00:00Z",
+                ),
+                "2026-12-03",
+            ),
+            &["jhernandez"],
+        ),
+        labelled(
+            owned(
+                due(
+                    issue(104, "Speaker for a partner webinar", "2026-11-25T15:00:00Z"),
+                    "2026-12-10",
+                ),
+                &["rlurie"],
+            ),
+            "advocacy::needs-info",
+        ),
+        owned(
+            due(
+                issue(
+                    105,
+                    "Customer keynote at the Paris user day",
+                    "2026-11-12T15:00:00Z",
+                ),
+                "2026-12-04",
             ),
             &["rlurie"],
+        ),
+        due(
+            issue(
+                106,
+                "Customer speaker for a spring roadshow",
+                "2026-11-26T15:00:00Z",
+            ),
+            "2026-12-20",
         ),
         closed(
             issue(
@@ -143,18 +204,23 @@ fn speaker_week() -> Vec<DigestIssue> {
 }
 
 #[test]
-fn speaker_program_week_renders_as_the_team_reads_it() {
-    let digest = select(
-        &scope(Program::Speaker, NOW),
-        &Targets::default(),
-        &speaker_week(),
+fn speaker_program_week_renders_as_the_team_reads_it_on_monday() {
+    let mut scope = scope(Program::Speaker, MONDAY);
+    scope.away.insert(
+        Username::from("jhernandez"),
+        vec![(day("2026-12-01"), day("2026-12-04"))],
     );
+    let digest = select(&scope, &Targets::default(), &speaker_week());
     insta::assert_snapshot!("speaker_2026_w48", render(&digest));
+}
+
+fn published(i: DigestIssue) -> DigestIssue {
+    labelled(i, "outcome::published")
 }
 
 fn story_quarter() -> Vec<DigestIssue> {
     vec![
-        labelled(
+        published(labelled(
             closed(
                 issue(
                     150,
@@ -164,8 +230,8 @@ fn story_quarter() -> Vec<DigestIssue> {
                 "2026-06-10T10:00:00Z",
             ),
             "story-format::video",
-        ),
-        labelled(
+        )),
+        published(labelled(
             owned(
                 closed(
                     issue(201, "Video: Deutsche Telekom CI/CD", "2026-09-01T10:00:00Z"),
@@ -174,8 +240,8 @@ fn story_quarter() -> Vec<DigestIssue> {
                 &["rlurie"],
             ),
             "story-format::video",
-        ),
-        owned(
+        )),
+        published(owned(
             closed(
                 issue(
                     205,
@@ -185,13 +251,21 @@ fn story_quarter() -> Vec<DigestIssue> {
                 "2026-11-25T16:00:00Z",
             ),
             &["rlurie"],
-        ),
+        )),
         labelled(
             closed(
                 issue(206, "Blog: small agency migration", "2026-11-03T10:00:00Z"),
                 "2026-11-24T16:00:00Z",
             ),
-            "advocacy-status::declined",
+            "outcome::declined",
+        ),
+        // Closed while still waiting on the requester, with no outcome: not a published story.
+        labelled(
+            closed(
+                issue(209, "Story idea from the field", "2026-11-02T10:00:00Z"),
+                "2026-11-26T16:00:00Z",
+            ),
+            "advocacy::needs-info",
         ),
         confidential(owned(
             issue(207, "Globex Bank migration story", "2026-11-23T15:00:00Z"),
@@ -226,12 +300,12 @@ fn story_program_counts_a_confidential_request_without_naming_it() {
     );
     assert!(text.contains("+1 confidential request"), "{text}");
     assert_eq!(digest.new.total(), 2);
-    assert_eq!(digest.open.confidential, 1);
+    assert_eq!(digest.new.confidential, 1);
     insta::assert_snapshot!("story_2026_w48", text);
 }
 
 #[test]
-fn story_targets_count_accepted_requests_in_the_quarter_and_year() {
+fn story_targets_count_published_stories_in_the_quarter_and_year() {
     let digest = select(
         &scope(Program::Story, NOW),
         &Targets::default(),
@@ -245,7 +319,7 @@ fn story_targets_count_accepted_requests_in_the_quarter_and_year() {
     assert_eq!(
         got,
         [
-            // #201 and #205; the declined #206 does not count.
+            // #201 and #205; the declined #206 and #209 (closed without an outcome) do not.
             ("Customer stories published", 2, 3, Verdict::OnPace),
             ("Marquee videos", 2, 2, Verdict::Met),
         ]
@@ -255,11 +329,9 @@ fn story_targets_count_accepted_requests_in_the_quarter_and_year() {
         .into_iter()
         .filter(|i| i.iid != IssueIid(205))
         .collect();
-    let late = select(
-        &scope(Program::Story, "2027-01-20T12:00:00Z"),
-        &Targets::default(),
-        &one_story,
-    );
+    let mut january = scope(Program::Story, "2027-01-20T12:00:00Z");
+    january.week = IsoWeek::containing(january.now, New_York);
+    let late = select(&january, &Targets::default(), &one_story);
     assert_eq!((late.progress[0].done, late.progress[0].expected), (1, 2));
     assert_eq!(late.progress[0].verdict, Verdict::AtRisk);
 }
@@ -269,9 +341,12 @@ fn eab_cohort_is_on_pace_full_or_over_the_cap() {
     let members = |n: u64| -> Vec<DigestIssue> {
         (0..n)
             .map(|i| {
-                closed(
-                    issue(300 + i, "Nomination", "2026-03-01T10:00:00Z"),
-                    "2026-05-01T10:00:00Z",
+                labelled(
+                    closed(
+                        issue(300 + i, "Nomination", "2026-03-01T10:00:00Z"),
+                        "2026-05-01T10:00:00Z",
+                    ),
+                    "outcome::accepted",
                 )
             })
             .collect()
@@ -287,14 +362,14 @@ fn eab_cohort_is_on_pace_full_or_over_the_cap() {
 }
 
 #[test]
-fn contest_leaderboard_ranks_account_owners_by_accepted_entries_in_the_quarter() {
+fn contest_leaderboard_ranks_account_owners_by_accepted_entries_in_the_contest() {
     let entry = |iid: u64, owner: Option<&str>, closed_on: &str| {
         let mut i = closed(
             issue(iid, "Contest entry", "2026-11-02T10:00:00Z"),
             closed_on,
         );
         i.account_owner = owner.map(Username::from);
-        i
+        labelled(i, "outcome::accepted")
     };
     let issues = vec![
         entry(401, Some("bob"), "2026-11-03T10:00:00Z"),
@@ -305,9 +380,12 @@ fn contest_leaderboard_ranks_account_owners_by_accepted_entries_in_the_quarter()
         entry(406, None, "2026-11-26T11:00:00Z"),
         labelled(
             entry(407, Some("dave"), "2026-11-26T12:00:00Z"),
-            "advocacy-status::declined",
+            "outcome::declined",
         ),
-        entry(408, Some("erin"), "2026-10-30T12:00:00Z"), // last quarter
+        labelled(
+            entry(408, Some("erin"), "2026-11-26T13:00:00Z"),
+            "contest::evidence-missing",
+        ),
         {
             let mut open = issue(409, "Contest entry", "2026-11-20T10:00:00Z");
             open.account_owner = Some(Username::from("frank"));
@@ -381,15 +459,131 @@ fn generated_text_never_starts_a_line_with_a_slash_or_pings_from_a_title() {
     );
 }
 
+fn listed_iids(d: &Digest) -> Vec<(&'static str, Vec<u64>)> {
+    let ids = |s: &steward::digest::Section| s.items.iter().map(|i| i.iid.0).collect::<Vec<_>>();
+    vec![
+        ("closed", ids(&d.closed)),
+        ("overdue", ids(&d.overdue)),
+        ("at risk", ids(&d.at_risk)),
+        ("due this week", ids(&d.due_this_week)),
+        ("filed late", ids(&d.filed_late)),
+        ("new", ids(&d.new)),
+    ]
+}
+
 #[test]
-fn empty_sections_are_said_in_words() {
-    let digest = select(&scope(Program::Reference, NOW), &Targets::default(), &[]);
-    let text = render(&digest);
-    for words in [
-        "Nothing overdue.",
-        "No new requests this week.",
-        "Nothing closed this week.",
-    ] {
-        assert!(text.contains(words), "{words} missing:\n{text}");
+fn the_monday_digest_reviews_the_week_that_ended_and_looks_ahead_14_days() {
+    let mut scope = scope(Program::Speaker, MONDAY);
+    scope.away.insert(
+        Username::from("jhernandez"),
+        vec![(day("2026-12-01"), day("2026-12-04"))],
+    );
+    let d = select(&scope, &Targets::default(), &speaker_week());
+    assert!(d.complete);
+    assert_eq!(d.as_of_date, day("2026-11-29"));
+    assert_eq!(
+        (d.look_from, d.look_until()),
+        (day("2026-11-30"), day("2026-12-13"))
+    );
+    assert_eq!(
+        listed_iids(&d),
+        [
+            ("closed", vec![97]),
+            // #95 was due on the 20th; the late #99 on Saturday the 28th.
+            ("overdue", vec![95, 99]),
+            // #103's only owner is away before it is due; #104 waits on its requester.
+            ("at risk", vec![103, 104]),
+            ("due this week", vec![105]),
+            ("filed late", vec![]),
+            // #106 is unassigned but due after the 14 days.
+            ("new", vec![106, 101]),
+        ]
+    );
+    // The confidential #102 (unassigned, due Tuesday) is at risk, counted and never named.
+    assert_eq!(d.at_risk.confidential, 1);
+    assert_eq!(
+        d.filed, 4,
+        "#101, #102, #104 and #106 were filed during the week"
+    );
+    let notes = |iid: u64| -> Vec<ItemNote> {
+        d.at_risk
+            .items
+            .iter()
+            .chain(&d.overdue.items)
+            .find(|i| i.iid.0 == iid)
+            .unwrap()
+            .notes
+            .clone()
+    };
+    assert_eq!(
+        notes(103),
+        [ItemNote::OwnerAway {
+            owner: Username::from("jhernandez"),
+            from: day("2026-12-01"),
+            to: day("2026-12-04"),
+        }]
+    );
+    assert_eq!(
+        notes(104),
+        [ItemNote::WaitingOnRequester, ItemNote::FiledThisWeek]
+    );
+    assert_eq!(notes(99), [ItemNote::FiledLate]);
+    let text = render(&d);
+    assert!(
+        text.contains("`@jhernandez` out of office Dec 1 – Dec 4"),
+        "{text}"
+    );
+    assert!(
+        text.contains("At risk in the next 14 days, Mon Nov 30 – Sun Dec 13 (3)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_request_appears_in_one_section_only_and_names_notify_nobody() {
+    let d = select(
+        &scope(Program::Speaker, MONDAY),
+        &Targets::default(),
+        &speaker_week(),
+    );
+    let text = render(&d);
+    let mut seen = BTreeSet::new();
+    for (section, iids) in listed_iids(&d) {
+        for iid in iids {
+            assert!(seen.insert(iid), "#{iid} is listed again under {section}");
+        }
     }
+    for iid in &seen {
+        let lines = text
+            .lines()
+            .filter(|l| l.contains(&format!("[#{iid}](")))
+            .count();
+        assert_eq!(lines, 1, "#{iid} appears on {lines} lines:\n{text}");
+    }
+    assert!(live_mentions(&text).is_empty(), "{text}");
+    assert!(text.contains("`@jhernandez`, `@nsmith`"), "{text}");
+}
+
+#[test]
+fn empty_sections_collapse_into_one_line() {
+    let d = select(&scope(Program::Reference, MONDAY), &Targets::default(), &[]);
+    let text = render(&d);
+    assert!(
+        !text.contains("### "),
+        "no section heading for nothing:\n{text}"
+    );
+    let line = "Nothing to list under: Closed this week · Overdue at the week's end · At risk in \
+                the next 14 days · Due this week · Filed late this week · New this week.";
+    assert!(text.contains(line), "{text}");
+
+    // One listed section: only the others are folded.
+    let one = vec![issue(1, "A new request", "2026-11-24T15:00:00Z")];
+    let text = render(&select(
+        &scope(Program::Reference, MONDAY),
+        &Targets::default(),
+        &one,
+    ));
+    assert!(text.contains("### New this week (1)"), "{text}");
+    assert_eq!(text.matches("Nothing to list under:").count(), 1, "{text}");
+    assert!(!text.contains("· New this week."), "{text}");
 }

@@ -3,14 +3,14 @@
 //! limit and says how many more there are, and a confidential contest entry is only counted.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::America::New_York;
 use steward::digest::{
-    DigestIssue, DigestScope, FiscalPeriod, MAX_LISTED, Program, Targets, render, select,
+    DigestIssue, DigestScope, FiscalPeriod, MAX_LISTED, Outcomes, Program, Targets, render, select,
 };
-use steward::model::{IssueIid, IssueState, Username};
+use steward::model::{IssueIid, IssueState, LabelName, Username};
 use steward::untrusted::{BODY_BUDGET, GITLAB_NOTE_LIMIT, live_mentions, outside_code};
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -38,6 +38,18 @@ fn scope(program: Program) -> DigestScope {
             first_day: day("2026-02-01"),
             last_day: day("2027-01-31"),
         },
+        contest: Some(FiscalPeriod {
+            name: "FY27-Q4 reference contest".into(),
+            first_day: day("2026-11-01"),
+            last_day: day("2027-01-31"),
+        }),
+        outcomes: Outcomes::from_yaml(
+            "rules/outcomes.yaml",
+            include_str!("../rules/outcomes.yaml"),
+        )
+        .unwrap()
+        .program(program),
+        away: BTreeMap::new(),
     }
 }
 
@@ -67,6 +79,7 @@ fn entry(iid: u64, title: &str, owner: &str) -> DigestIssue {
     i.state = IssueState::Closed;
     i.closed_at = Some(at("2026-11-25T15:00:00Z"));
     i.account_owner = Some(Username::from(owner));
+    i.labels.insert(LabelName::from("outcome::accepted"));
     i
 }
 
@@ -141,18 +154,20 @@ fn a_digest_of_20000_requests_with_long_titles_fits_in_a_gitlab_note_and_says_ho
         })
         .collect();
     let digest = select(&scope(Program::Speaker), &Targets::default(), &issues);
-    assert_eq!(digest.open.total(), 20_000);
+    assert_eq!(digest.open, 20_000);
+    // Due before Friday the 27th: iids 1 to 6,999.
+    assert_eq!(digest.overdue.total(), 6_999);
     let text = render(&digest);
     let chars = text.chars().count();
     assert!(chars < GITLAB_NOTE_LIMIT, "{chars} characters");
     assert!(chars <= BODY_BUDGET, "{chars} characters");
-    let more = 20_000 - MAX_LISTED;
+    let more = 6_999 - MAX_LISTED;
     let list = format!(
         "- … and {more} more — see [the issue list]({BASE}/-/issues?state=opened&label_name%5B%5D=advocacy-program%3A%3Aspeaker)"
     );
     assert!(
         text.contains(&list),
-        "no `and N more` line in the Open section"
+        "no `and N more` line in the Overdue section"
     );
     assert!(text.contains("`@jhernandez`, `@rlurie`, `@nsmith`, `@a`, `@b`, +2 more"));
     assert!(live_mentions(&text).is_empty());

@@ -219,6 +219,22 @@ fn every_label_the_engine_may_add_is_declared_in_labels_used() {
 }
 
 #[test]
+fn every_outcome_label_the_team_closes_with_is_in_labels_used() {
+    // `steward serve` reports the labels in `labels_used` missing from the project, and the
+    // harness and simulator create them: an outcome label must be there to be usable.
+    let used = engine().labels_used();
+    for label in [
+        "outcome::published",
+        "outcome::accepted",
+        "outcome::delivered",
+        "outcome::declined",
+        "outcome::duplicate",
+    ] {
+        assert!(used.contains(&LabelName::from(label)), "{label} missing");
+    }
+}
+
+#[test]
 fn decisions_serialise_to_the_plan_command_shape() {
     let engine = engine();
     let d = engine.decide(

@@ -33,10 +33,11 @@ pub struct DigestArgs {
     /// Settings file (as for `serve`).
     #[arg(long, short)]
     pub config: Option<PathBuf>,
-    /// ISO week, e.g. 2026-W48 (default: the current week in the team's time zone).
+    /// ISO week, e.g. 2026-W48 (default: the last complete week in the team's time zone, as
+    /// the Monday schedule posts).
     #[arg(long)]
     pub week: Option<String>,
-    /// Print the digests; post nothing.
+    /// Print every program's digest, posted or not; post nothing.
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -155,8 +156,9 @@ fn progress(
     );
 }
 
-/// Renders (and unless `--dry-run`, posts) the weekly digests. GitLab throttling (429) and
-/// other transient failures are retried with the job queue's policy (`jobs::with_retries`).
+/// Renders (and unless `--dry-run`, posts) the weekly digests; `--dry-run` previews every
+/// program's. GitLab throttling (429) and other transient failures are retried with the job
+/// queue's policy (`jobs::with_retries`).
 pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     super::init_tracing(false);
     if let Some(w) = &args.week
@@ -173,7 +175,7 @@ pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -
     };
     let result = rt.block_on(async {
         let (_, state) = super::serve::build_state(args.config.as_deref()).await?;
-        if state.digest.is_none() {
+        if state.digest.is_none() && !args.dry_run {
             return Err("no `digest` section in the settings: nothing to render".to_owned());
         }
         let job = DigestJob {
@@ -182,9 +184,16 @@ pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -
         };
         let week = digest_job::week_of(&state, &job).map_err(|e| e.to_string())?;
         let tries = state.worker.max_attempts;
+        let dry_run = args.dry_run;
         let rendered = with_retries(
             tries,
-            || digest_job::render_all(&state, week),
+            || async {
+                if dry_run {
+                    digest_job::preview_all(&state, week).await
+                } else {
+                    digest_job::render_all(&state, week).await
+                }
+            },
             |e, n, wait| progress(&mut *err, "reading the issues", e, n, tries, wait),
         )
         .await
@@ -209,6 +218,13 @@ pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -
     match result {
         Ok((rendered, summary)) => {
             for d in rendered {
+                if d.target.is_none() {
+                    let key = d.program.key();
+                    let _ = writeln!(
+                        out,
+                        "({key}: not posted; set digest.post_to.{key} to post it)"
+                    );
+                }
                 let _ = writeln!(out, "{}\n", d.body);
             }
             if let Some(s) = summary {

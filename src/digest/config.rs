@@ -1,17 +1,20 @@
-//! The digest section of the configuration: targets and where each program's digest is posted.
-//! Validated once at load; posting and selection trust it.
+//! The digest section of the configuration: targets, the reference contests' dates and where
+//! each program's digest is posted. Validated once at load; posting and selection trust it.
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{DigestTarget, Program, Targets};
+use super::{DigestTarget, FiscalPeriod, Program, Targets};
 
 /// ```yaml
 /// digest:
 ///   targets:
 ///     story: { per_quarter: 3 }
 ///     marquee_video: { per_year: 2, label: "story-format::video" }
+///   contests:
+///     - { name: "FY27-Q4 reference contest", from: 2026-11-01, to: 2027-01-31 }
 ///   post_to:
 ///     speaker: { epic: { group: 7, epic_iid: 12, api: graphql } }
 ///     story: { epic: { group: 7, epic_iid: 13 } }
@@ -22,8 +25,60 @@ use super::{DigestTarget, Program, Targets};
 pub struct DigestConfig {
     /// Program targets (handbook defaults when absent).
     pub targets: Targets,
+    /// The reference sales contests, each with its own dates ("On an adhoc basis, the Customer
+    /// Advocacy team runs contests"): none by default, and the leaderboard needs one.
+    pub contests: Vec<Contest>,
     /// Where each program's digest goes; programs not listed get no digest.
     pub post_to: BTreeMap<Program, DigestTarget>,
+}
+
+/// One reference sales contest: its leaderboard counts the entries filed and accepted from `from`
+/// to `to` (inclusive dates in the team's time zone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawContest")]
+pub struct Contest {
+    /// How the team names it (`FY27-Q4 reference contest`).
+    pub name: String,
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day (inclusive).
+    pub to: NaiveDate,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContest {
+    name: String,
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+impl TryFrom<RawContest> for Contest {
+    type Error = String;
+
+    fn try_from(raw: RawContest) -> Result<Self, Self::Error> {
+        if raw.to < raw.from {
+            return Err(format!(
+                "contest `{}` ends ({}) before it starts ({}); give `from` and `to` in order",
+                raw.name, raw.to, raw.from
+            ));
+        }
+        Ok(Self {
+            name: raw.name,
+            from: raw.from,
+            to: raw.to,
+        })
+    }
+}
+
+impl Contest {
+    fn period(&self) -> FiscalPeriod {
+        FiscalPeriod {
+            name: self.name.clone(),
+            first_day: self.from,
+            last_day: self.to,
+        }
+    }
 }
 
 /// Two programs configured to post on the same epic or issue.
@@ -53,6 +108,22 @@ impl DigestConfig {
             }
         }
         Ok(())
+    }
+}
+
+impl DigestConfig {
+    /// The contest the leaderboard reports on `date`: the one running then (the latest to
+    /// start, if several overlap), else the one that ended last (its final standings), else
+    /// none (every contest is still to come, or none is configured).
+    pub fn contest_on(&self, date: NaiveDate) -> Option<FiscalPeriod> {
+        let started = self.contests.iter().filter(|c| c.from <= date);
+        let running = started
+            .clone()
+            .filter(|c| date <= c.to)
+            .max_by_key(|c| c.from);
+        running
+            .or_else(|| started.max_by_key(|c| c.to))
+            .map(Contest::period)
     }
 }
 
@@ -106,6 +177,35 @@ mod tests {
         assert!(serde_saphyr::from_str::<DigestConfig>(typo).is_err());
         let unknown = "post_to:\n  webinar: { issue: { project: 1, iid: 2 } }\n";
         assert!(serde_saphyr::from_str::<DigestConfig>(unknown).is_err());
+    }
+
+    #[test]
+    fn the_leaderboard_reports_the_running_contest_else_the_last_one_that_ended() {
+        let yaml = "contests:\n  - { name: Spring, from: 2026-03-01, to: 2026-04-30 }\n  - { name: Autumn, from: 2026-10-01, to: 2026-12-31 }\n";
+        let config: DigestConfig = serde_saphyr::from_str(yaml).unwrap();
+        let on = |d: &str| config.contest_on(d.parse().unwrap()).map(|p| p.name);
+        assert_eq!(on("2026-02-28"), None, "nothing has started yet");
+        assert_eq!(on("2026-03-01").as_deref(), Some("Spring"));
+        assert_eq!(
+            on("2026-07-15").as_deref(),
+            Some("Spring"),
+            "final standings"
+        );
+        assert_eq!(on("2026-12-31").as_deref(), Some("Autumn"));
+        assert_eq!(on("2027-02-01").as_deref(), Some("Autumn"));
+        assert_eq!(
+            DigestConfig::default().contest_on("2026-12-01".parse().unwrap()),
+            None
+        );
+
+        let backwards = "contests:\n  - { name: Oops, from: 2026-04-30, to: 2026-03-01 }\n";
+        let message = serde_saphyr::from_str::<DigestConfig>(backwards)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("ends (2026-03-01) before it starts"),
+            "{message}"
+        );
     }
 
     #[test]

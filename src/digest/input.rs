@@ -1,7 +1,7 @@
 //! What the digest is computed from: the program, its issues as plain data, and the period
 //! boundaries the caller passes in (fiscal quarter and year come from the calendar, not here).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
@@ -10,10 +10,14 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::IsoWeek;
+use super::outcomes::ProgramOutcomes;
 use crate::model::{Issue, IssueIid, IssueState, LabelName, Username};
 
 /// The label that marks a request filed later than its program's lead time.
 pub const LATE_FILED_LABEL: &str = "lead-time::violated";
+
+/// The label that marks a request waiting on its requester (missing or unreadable answers).
+pub const WAITING_LABEL: &str = "advocacy::needs-info";
 
 /// A Customer Advocacy program: one intake template, one tracking epic, one digest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -179,7 +183,8 @@ impl DigestIssue {
     }
 }
 
-/// A fiscal period (quarter or year) by its first and last day, as the calendar defines it.
+/// A period by its first and last day: a fiscal quarter or year as the calendar defines it, or
+/// a contest's own dates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FiscalPeriod {
     /// How the team names it (`FY27-Q4`, `FY27`).
@@ -190,8 +195,9 @@ pub struct FiscalPeriod {
     pub last_day: NaiveDate,
 }
 
-/// Which digest to compute: program, week, time zone, the moment it is computed, and the
-/// current fiscal quarter and year.
+/// Which digest to compute: program, week, time zone, the moment it is computed, the periods
+/// counted in (fiscal quarter and year, the contest), what counts as the program's success and
+/// who is out of office.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DigestScope {
     /// The program.
@@ -206,6 +212,28 @@ pub struct DigestScope {
     pub quarter: FiscalPeriod,
     /// The fiscal year targets are measured in.
     pub year: FiscalPeriod,
+    /// The contest the leaderboard counts (contest program; none configured: no leaderboard).
+    pub contest: Option<FiscalPeriod>,
+    /// What counts as the program's success, and what never counts.
+    pub outcomes: ProgramOutcomes,
+    /// Out-of-office date ranges (inclusive, team's time zone) of the requests' owners.
+    pub away: BTreeMap<Username, Vec<(NaiveDate, NaiveDate)>>,
+}
+
+/// The out-of-office ranges of every owner of `issues` who is in the roster (the digest's
+/// "owner out of office" risk).
+pub fn absences(
+    roster: &crate::rules::Roster,
+    issues: &[DigestIssue],
+) -> BTreeMap<Username, Vec<(NaiveDate, NaiveDate)>> {
+    issues
+        .iter()
+        .flat_map(|i| i.assignees.iter())
+        .filter_map(|u| {
+            let member = roster.member(u)?;
+            (!member.out_of_office.is_empty()).then(|| (u.clone(), member.out_of_office.clone()))
+        })
+        .collect()
 }
 
 #[cfg(test)]

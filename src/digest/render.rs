@@ -1,25 +1,25 @@
 //! Pure rendering of a [`Digest`] to the Markdown posted on the tracking epic. It names no
 //! confidential request (they reach it only as counts), shows every title and username through
-//! [`crate::untrusted`] (inert code spans: nobody is notified, nothing is cross-referenced),
-//! lists a bounded number of requests per section with a link to the full issue list, and
+//! [`crate::untrusted`] (inert code spans: nobody is notified, nothing is cross-referenced;
+//! only a rule's `mention` notifies anyone, never a digest), lists a bounded number of requests
+//! per section with a link to the full issue list, folds the empty sections into one line, and
 //! passes the whole body through [`crate::untrusted::guard_body`] (no line starts a quick
 //! action, GITLAB.md §3.2; the body fits in a GitLab note).
 
 use std::fmt::Write as _;
 
-use super::select::{Digest, DigestItem, Section};
-use super::targets::Verdict;
+mod measures;
+
+use super::select::{AT_RISK_DAYS, Digest, DigestItem, ItemNote, Section};
 use super::{IsoWeek, Program};
 use crate::untrusted;
+use measures::{leaderboard, progress};
 
 /// Named requests listed per section before the rest are summarised.
 pub const MAX_LISTED: usize = 25;
 
 /// Assignees named on one line before the rest are counted.
 pub const MAX_OWNERS_SHOWN: usize = 5;
-
-/// Account owners listed on the contest leaderboard before the rest are counted.
-pub const MAX_BOARD_ROWS: usize = 50;
 
 /// The owned-note key of a week's digest (`digest:2026-W48`).
 pub fn note_key(week: IsoWeek) -> String {
@@ -31,7 +31,8 @@ pub fn marker(week: IsoWeek) -> String {
     crate::reconcile::marker(&note_key(week))
 }
 
-/// The digest as Markdown: marker line, title, sections, progress and leaderboard.
+/// The digest as Markdown: marker line, title, summary, the week's sections, the look ahead,
+/// one line naming the empty sections, progress and leaderboard.
 pub fn render(d: &Digest) -> String {
     let mut out = String::new();
     let w = &mut out;
@@ -44,42 +45,24 @@ pub fn render(d: &Digest) -> String {
         d.week.monday().format("%a %b %-d"),
         d.week.sunday().format("%a %b %-d, %Y"),
     );
-    let _ = writeln!(
-        w,
-        "As of {} ({}): {} open, {} new and {} closed this week.\n",
-        d.as_of_date.format("%a %Y-%m-%d"),
-        d.time_zone,
-        count(d.open.total(), "request"),
-        d.new.total(),
-        d.closed.total(),
-    );
-    let open = |s, title, empty| (s, title, empty, "opened");
-    for (s, title, empty, state) in [
-        open(&d.overdue, "Overdue", "Nothing overdue."),
-        open(
-            &d.due_this_week,
-            "Due this week",
-            "Nothing due for the rest of the week.",
-        ),
-        (&d.new, "New this week", "No new requests this week.", "all"),
-        open(
-            &d.late_filed,
-            "Filed late, still open",
-            "No open request was filed later than its lead time.",
-        ),
-        (
-            &d.closed,
-            "Closed this week",
-            "Nothing closed this week.",
-            "closed",
-        ),
-        open(&d.open, "Open", "No open requests."),
-    ] {
+    summary(w, d);
+    let mut empty = Vec::new();
+    for (s, title, short, state) in sections(d) {
+        if s.total() == 0 {
+            empty.push(short);
+            continue;
+        }
         let list = ListLink {
             program: d.program,
             state,
         };
-        section(w, title, s, empty, &list);
+        section(w, &title, s, &list, state != "closed");
+        if state == "closed" {
+            unrecorded_hint(w, d);
+        }
+    }
+    if !empty.is_empty() {
+        let _ = writeln!(w, "Nothing to list under: {}.\n", empty.join(" · "));
     }
     progress(w, d);
     leaderboard(w, d);
@@ -91,12 +74,96 @@ pub fn render(d: &Digest) -> String {
     untrusted::guard_body(&out)
 }
 
-fn count(n: usize, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+/// `As of …: N open; N filed and N closed this week (by outcome).`
+fn summary(w: &mut String, d: &Digest) {
+    let when = if d.complete {
+        format!(
+            "As of the end of the week, {}",
+            d.as_of_date.format("%a %Y-%m-%d")
+        )
+    } else {
+        format!("So far, as of {}", d.as_of_date.format("%a %Y-%m-%d"))
+    };
+    let outcomes: Vec<String> = d
+        .closed_by_outcome
+        .iter()
+        .map(|(label, n)| match label {
+            Some(l) => format!("{n} {}", untrusted::code(l.as_str())),
+            None => format!("{n} with no outcome recorded"),
+        })
+        .collect();
+    let outcomes = if outcomes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", outcomes.join(", "))
+    };
+    let _ = writeln!(
+        w,
+        "{when} ({}): {} open; {} filed and {} closed this week{outcomes}.\n",
+        d.time_zone,
+        count(d.open, "request"),
+        d.filed,
+        d.closed.total(),
+    );
 }
 
-fn entries(n: u32) -> String {
-    format!("{n} accepted {}", if n == 1 { "entry" } else { "entries" })
+/// The sections in reading order: section, title, short name (for the line naming the empty
+/// ones) and the issue-list state filter.
+fn sections(d: &Digest) -> [(&Section, String, String, &'static str); 6] {
+    let span = |from: chrono::NaiveDate, to: chrono::NaiveDate| {
+        format!("{} – {}", from.format("%a %b %-d"), to.format("%a %b %-d"))
+    };
+    let overdue = if d.complete {
+        "Overdue at the week's end"
+    } else {
+        "Overdue"
+    };
+    let at_risk = format!("At risk in the next {AT_RISK_DAYS} days");
+    let due = "Due this week";
+    let same = |s: &str| (s.to_owned(), s.to_owned());
+    let (closed, closed_short) = same("Closed this week");
+    let (late, late_short) = same("Filed late this week");
+    let (new, new_short) = same("New this week");
+    [
+        (&d.closed, closed, closed_short, "closed"),
+        (&d.overdue, overdue.to_owned(), overdue.to_owned(), "opened"),
+        (
+            &d.at_risk,
+            format!("{at_risk}, {}", span(d.look_from, d.look_until())),
+            at_risk,
+            "opened",
+        ),
+        (
+            &d.due_this_week,
+            format!("{due}, {}", span(d.look_from, d.due_week_end())),
+            due.to_owned(),
+            "opened",
+        ),
+        (&d.filed_late, late, late_short, "opened"),
+        (&d.new, new, new_short, "opened"),
+    ]
+}
+
+/// Under "Closed", when some request ended without an outcome label: how to record one.
+fn unrecorded_hint(w: &mut String, d: &Digest) {
+    if !d.closed_by_outcome.iter().any(|(l, _)| l.is_none()) || d.outcome_labels.is_empty() {
+        return;
+    }
+    let labels: Vec<String> = d
+        .outcome_labels
+        .iter()
+        .map(|l| untrusted::code(l.as_str()))
+        .collect();
+    let _ = writeln!(
+        w,
+        "<sub>No outcome recorded: add one of {} to say how the request ended; only a success \
+         outcome counts toward the targets.</sub>\n",
+        labels.join(", ")
+    );
+}
+
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Where the full list of a section's requests is: the program's label, in a state.
@@ -154,14 +221,10 @@ fn query_value(s: &str) -> String {
     out
 }
 
-fn section(w: &mut String, title: &str, s: &Section, empty: &str, list: &ListLink) {
+fn section(w: &mut String, title: &str, s: &Section, list: &ListLink, show_due: bool) {
     let _ = writeln!(w, "### {title} ({})\n", s.total());
-    if s.total() == 0 {
-        let _ = writeln!(w, "{empty}\n");
-        return;
-    }
     for item in s.items.iter().take(MAX_LISTED) {
-        let _ = writeln!(w, "{}", item_line(item));
+        let _ = writeln!(w, "{}", item_line(item, show_due));
     }
     if s.items.len() > MAX_LISTED {
         let more = s.items.len() - MAX_LISTED;
@@ -177,9 +240,9 @@ fn section(w: &mut String, title: &str, s: &Section, empty: &str, list: &ListLin
     w.push('\n');
 }
 
-/// `- [#12](link) `title` — `@owner` · due 2026-12-01`: the title and names as inert code
-/// spans, so the digest notifies nobody.
-fn item_line(item: &DigestItem) -> String {
+/// `- [#12](link) `title` — `@owner` · due 2026-12-01 · notes`: the title and names as inert
+/// code spans, so the digest notifies nobody.
+fn item_line(item: &DigestItem, show_due: bool) -> String {
     let mut owners: Vec<String> = item
         .owners
         .iter()
@@ -195,10 +258,10 @@ fn item_line(item: &DigestItem) -> String {
     } else {
         owners.join(", ")
     };
-    let due = item
-        .due_date
-        .map(|d| format!(" · due {d}"))
-        .unwrap_or_default();
+    let due = match item.due_date {
+        Some(d) if show_due => format!(" · due {d}"),
+        _ => String::new(),
+    };
     let number = match untrusted::link_url(&item.web_url) {
         Some(url) => format!("[#{}]({url})", item.iid),
         None => format!("`#{}`", item.iid),
@@ -207,75 +270,37 @@ fn item_line(item: &DigestItem) -> String {
         t if t.is_empty() => "(no title)".to_owned(),
         t => t,
     };
-    format!("- {number} {title} — {owners}{due}")
+    format!("- {number} {title} — {owners}{due}{}", notes(&item.notes))
 }
 
-fn progress(w: &mut String, d: &Digest) {
-    if d.progress.is_empty() {
-        return;
+/// ` · outcome … · at risk: … · filed this week`, or nothing.
+fn notes(notes: &[ItemNote]) -> String {
+    let mut parts = Vec::new();
+    let mut risks = Vec::new();
+    for n in notes {
+        match n {
+            ItemNote::Outcome(Some(l)) => parts.push(untrusted::code(l.as_str())),
+            ItemNote::Outcome(None) => parts.push("no outcome recorded".to_owned()),
+            ItemNote::Unassigned => risks.push("unassigned".to_owned()),
+            ItemNote::WaitingOnRequester => risks.push("waiting on the requester".to_owned()),
+            ItemNote::OwnerAway { owner, from, to } => risks.push(format!(
+                "{} out of office {} – {}",
+                untrusted::name(owner.as_str()),
+                from.format("%b %-d"),
+                to.format("%b %-d")
+            )),
+            ItemNote::FiledThisWeek | ItemNote::FiledLate => {}
+        }
     }
-    let _ = writeln!(w, "### Targets\n");
-    for p in &d.progress {
-        let goal = match p.cap {
-            Some(cap) => format!("{}–{cap}", p.target),
-            None => p.target.to_string(),
-        };
-        let detail = match p.verdict {
-            Verdict::OnPace | Verdict::AtRisk => format!(
-                " ({} expected by now, {}% of {} elapsed)",
-                p.expected, p.elapsed_percent, p.period
-            ),
-            _ => String::new(),
-        };
-        let _ = writeln!(
-            w,
-            "- {} in {}: **{} of {goal}** — {}{detail}",
-            p.what,
-            p.period,
-            p.done,
-            p.verdict.words()
-        );
+    if !risks.is_empty() {
+        parts.push(format!("at risk: {}", risks.join(", ")));
     }
-    let _ = writeln!(
-        w,
-        "\n<sub>On pace means at least as many done as a straight line from zero to the target \
-         would have by today, rounded down; at risk means fewer.</sub>\n"
-    );
-}
-
-fn leaderboard(w: &mut String, d: &Digest) {
-    let Some(board) = &d.leaderboard else {
-        return;
-    };
-    let _ = writeln!(w, "### Contest leaderboard, {}\n", board.quarter);
-    if board.rows.is_empty() {
-        let _ = writeln!(w, "No accepted entries yet this quarter.\n");
+    for n in notes {
+        match n {
+            ItemNote::FiledThisWeek => parts.push("filed this week".to_owned()),
+            ItemNote::FiledLate => parts.push("filed late".to_owned()),
+            _ => {}
+        }
     }
-    for (rank, row) in board.rows.iter().take(MAX_BOARD_ROWS).enumerate() {
-        let owner = match untrusted::name(row.owner.as_str()) {
-            n if n.is_empty() => "(no name)".to_owned(),
-            n => n,
-        };
-        let _ = writeln!(w, "{}. {owner} — {}", rank + 1, entries(row.entries));
-    }
-    if board.rows.len() > MAX_BOARD_ROWS {
-        let more = board.rows.len() - MAX_BOARD_ROWS;
-        let _ = writeln!(w, "\n… and {more} more account owners.");
-    }
-    if board.without_owner > 0 {
-        let _ = writeln!(
-            w,
-            "\n{} named no account owner.",
-            entries(board.without_owner)
-        );
-    }
-    if board.confidential > 0 {
-        let verb = if board.confidential == 1 { "is" } else { "are" };
-        let _ = writeln!(
-            w,
-            "\n{} from confidential requests {verb} counted but not attributed here.",
-            entries(board.confidential)
-        );
-    }
-    w.push('\n');
+    parts.iter().map(|p| format!(" · {p}")).collect()
 }

@@ -1,37 +1,35 @@
 //! Program targets from configuration and the pace rule that turns progress into an on-pace /
 //! at-risk verdict. Pure arithmetic on counts and instants.
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::LabelName;
 
-/// Targets per program, with the handbook's numbers as defaults.
+/// Targets per program: the handbook's numbers are the defaults, and a target the handbook does
+/// not state has none. Only successes count (see `outcomes`), each in its fiscal period.
 ///
 /// ```yaml
 /// targets:
 ///   story: { per_quarter: 3 }
 ///   marquee_video: { per_year: 2, label: "story-format::video" }
 ///   eab: { cohort_min: 12, cohort_max: 15 }
-///   earnings: { per_quarter: 1 }
-///   declined_labels: ["advocacy-status::declined"]
+///   earnings: { per_quarter: 2 }   # no default: the handbook sets no number
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Targets {
-    /// Customer stories published (story requests closed) per fiscal quarter.
+    /// Customer stories published per fiscal quarter ("We strive to produce three customer
+    /// stories per quarter").
     pub story: PerQuarter,
-    /// Marquee videos per fiscal year: story requests closed with `label`.
+    /// Marquee videos per fiscal year: published stories carrying `label` ("and two marquee
+    /// videos per year").
     pub marquee_video: PerYear,
-    /// Executive Advisory Board cohort size (nominations accepted in the fiscal year).
+    /// Executive Advisory Board cohort size, nominations accepted in the fiscal year ("an
+    /// invitation-only cohort of 12-15 VP+ level executives").
     pub eab: Cohort,
-    /// Earnings customer references secured per fiscal quarter.
-    pub earnings: PerQuarter,
-    /// A request closed with one of these labels was not accepted and does not count toward
-    /// any target or the contest leaderboard.
-    pub declined_labels: BTreeSet<LabelName>,
+    /// Earnings customer references delivered per fiscal quarter: only when configured.
+    pub earnings: Option<PerQuarter>,
 }
 
 impl Default for Targets {
@@ -46,8 +44,7 @@ impl Default for Targets {
                 cohort_min: 12,
                 cohort_max: 15,
             },
-            earnings: PerQuarter { per_quarter: 1 },
-            declined_labels: BTreeSet::from([LabelName::from("advocacy-status::declined")]),
+            earnings: None,
         }
     }
 }
@@ -206,6 +203,9 @@ mod tests {
         assert_eq!(t.story.per_quarter, 4);
         assert_eq!(t.marquee_video.per_year, 2);
         assert_eq!((t.eab.cohort_min, t.eab.cohort_max), (12, 15));
+        assert_eq!(t.earnings, None, "the handbook sets no earnings number");
         assert!(serde_saphyr::from_str::<Targets>("stories: { per_quarter: 4 }\n").is_err());
+        let t: Targets = serde_saphyr::from_str("earnings: { per_quarter: 2 }\n").unwrap();
+        assert_eq!(t.earnings, Some(PerQuarter { per_quarter: 2 }));
     }
 }

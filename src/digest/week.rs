@@ -46,6 +46,13 @@ impl IsoWeek {
         Self::of_date(instant.with_timezone(&tz).date_naive())
     }
 
+    /// The last complete week at `instant` in `tz`: the week before the one `instant` falls in.
+    /// A digest run on Monday 09:00 reports the Monday-to-Sunday week that just ended, not the
+    /// nine hours of the new one; so does a run late on Sunday (its week is not over yet).
+    pub fn last_complete(instant: DateTime<Utc>, tz: Tz) -> Self {
+        Self::containing(instant, tz).previous()
+    }
+
     /// The ISO year (can differ from the calendar year near 1 January).
     pub fn year(self) -> i32 {
         self.year
@@ -184,5 +191,38 @@ mod tests {
             .with_timezone(&Utc);
         assert_eq!(IsoWeek::containing(sunday_late, ny), w);
         assert_eq!(IsoWeek::containing(sunday_late, chrono_tz::UTC), w.next());
+    }
+
+    #[test]
+    fn a_monday_run_reports_the_week_that_ended_in_the_team_time_zone() {
+        let ny = chrono_tz::America::New_York;
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let table = [
+            (
+                "Monday 09:00 in New York",
+                "2026-11-30T14:00:00Z",
+                "2026-W48",
+            ),
+            (
+                "Monday 00:00 in New York",
+                "2026-11-30T05:00:00Z",
+                "2026-W48",
+            ),
+            // Monday 04:30 UTC is still Sunday in New York: W48 is not over there yet.
+            (
+                "Sunday 23:30 in New York",
+                "2026-11-30T04:30:00Z",
+                "2026-W47",
+            ),
+            ("Monday 4 January 2027", "2027-01-04T14:00:00Z", "2026-W53"),
+            ("Monday 5 January 2026", "2026-01-05T14:00:00Z", "2026-W01"),
+        ];
+        for (name, instant, week) in table {
+            assert_eq!(
+                IsoWeek::last_complete(at(instant), ny).to_string(),
+                week,
+                "{name}"
+            );
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! The weekly digest job: gathers each configured program's issues from GitLab (open ones, and
-//! those closed this fiscal year), turns them into digest input, and posts (or updates) the
-//! week's note on the program's tracking epic or issue. Selection and rendering are the pure
-//! `digest` module; posting once per week is `digest::post_digest`.
+//! those closed since the earliest period counted), turns them into digest input, and posts (or
+//! updates) the week's note on the program's tracking epic or issue. Selection and rendering
+//! are the pure `digest` module; posting once per week is `digest::post_digest`.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +20,7 @@ pub const DIGEST: &str = "digest";
 /// Payload of a digest job.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DigestJob {
-    /// The ISO week (`2026-W48`); default: the week containing the slot (or now).
+    /// The ISO week (`2026-W48`); default: the last complete week at the slot (or now).
     #[serde(default)]
     pub week: Option<String>,
     /// The schedule slot that enqueued it, if any.
@@ -33,8 +33,8 @@ pub struct DigestJob {
 pub struct RenderedDigest {
     /// The program.
     pub program: Program,
-    /// Where it goes.
-    pub target: DigestTarget,
+    /// Where it goes (none: a preview of a program that is not posted).
+    pub target: Option<DigestTarget>,
     /// The Markdown body (with its hidden marker).
     pub body: String,
 }
@@ -122,15 +122,46 @@ pub async fn render_all(
     let Some(cfg) = &st.digest else {
         return Ok(Vec::new());
     };
+    let programs: Vec<_> = cfg.post_to.iter().map(|(p, t)| (*p, Some(t))).collect();
+    render_programs(st, cfg, week, &programs).await
+}
+
+/// Renders every program's digest for `week`, posted somewhere or not (a preview: without a
+/// `digest` section, with the handbook's targets).
+pub async fn preview_all(
+    st: &AppState,
+    week: IsoWeek,
+) -> Result<Vec<RenderedDigest>, DigestJobError> {
+    let cfg = st.digest.clone().unwrap_or_default();
+    let programs: Vec<_> = Program::ALL
+        .iter()
+        .map(|p| (*p, cfg.post_to.get(p)))
+        .collect();
+    render_programs(st, &cfg, week, &programs).await
+}
+
+async fn render_programs(
+    st: &AppState,
+    cfg: &digest::DigestConfig,
+    week: IsoWeek,
+    programs: &[(Program, Option<&DigestTarget>)],
+) -> Result<Vec<RenderedDigest>, DigestJobError> {
     let now = st.clock.now();
     let tz = st.engine.calendar().time_zone();
     // Progress is measured at the end of the week, or now for the current week.
     let as_of = now.min(week.end_in(tz));
     let (quarter, year) = fiscal_periods(st, st.engine.calendar().local_date(as_of))?;
+    let contest = cfg.contest_on(st.engine.calendar().local_date(as_of));
     let ctx = CallContext::none();
-    let year_start = digest::start_of_day(year.first_day, tz);
+    // Closed issues are read back to the earliest period counted (a contest may start before
+    // the fiscal year).
+    let since = contest
+        .iter()
+        .map(|c| c.first_day)
+        .fold(year.first_day, Ord::min);
+    let year_start = digest::start_of_day(since, tz);
     let mut out = Vec::new();
-    for (program, target) in &cfg.post_to {
+    for (program, target) in programs {
         let label = LabelName(format!("advocacy-program::{}", program.key()));
         let mut issues = Vec::new();
         for project in &st.projects {
@@ -173,11 +204,14 @@ pub async fn render_all(
             now,
             quarter: quarter.clone(),
             year: year.clone(),
+            contest: contest.clone(),
+            outcomes: st.engine.outcomes().program(*program),
+            away: digest::absences(st.engine.roster(), &issues),
         };
         let selected = digest::select(&scope, &cfg.targets, &issues);
         out.push(RenderedDigest {
             program: *program,
-            target: target.clone(),
+            target: target.cloned(),
             body: digest::render(&selected),
         });
     }
@@ -192,7 +226,7 @@ pub fn week_of(st: &AppState, job: &DigestJob) -> Result<IsoWeek, DigestJobError
             .map_err(|e| DigestJobError::Input(format!("week `{w}`: {e}"))),
         None => {
             let at = job.slot.as_ref().map(|s| s.slot).unwrap_or(st.clock.now());
-            Ok(IsoWeek::containing(at, st.engine.calendar().time_zone()))
+            Ok(IsoWeek::last_complete(at, st.engine.calendar().time_zone()))
         }
     }
 }
@@ -212,10 +246,17 @@ pub async fn post_all(
 ) -> Result<String, DigestJobError> {
     let mut lines = Vec::new();
     for d in rendered {
+        let Some(target) = &d.target else {
+            lines.push(format!(
+                "{} {week}: not posted (no digest.post_to)",
+                d.program.key()
+            ));
+            continue;
+        };
         let outcome = digest::post_digest(
             st.gitlab.as_ref(),
             st.store.as_ref(),
-            &d.target,
+            target,
             week,
             &d.body,
             st.clock.now(),

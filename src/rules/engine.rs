@@ -14,6 +14,7 @@ use super::error::ConfigError;
 use super::raw::RawRuleFile;
 use super::{Roster, RuleSet, RuleSource, Workload, evaluate};
 use crate::calendar::{Calendar, NumericDateOrder};
+use crate::digest::{OUTCOMES_FILE, Outcomes};
 use crate::model::{
     FieldError, FieldValue, Issue, LabelName, ParsedFields, Plan, TemplateName, TemplateSpec,
 };
@@ -33,6 +34,7 @@ pub struct Engine {
     rules: RuleSet,
     roster: Roster,
     calendar: Calendar,
+    outcomes: Outcomes,
     parse: ParseOptions,
 }
 
@@ -78,9 +80,57 @@ fn read(path: &Path, errors: &mut Vec<ConfigError>) -> Option<String> {
     }
 }
 
+/// The rule files in `rules_dir` (every `*.yaml` / `*.yml` but the roster, calendar and
+/// outcomes), in file-name order.
+fn rule_files(rules_dir: &Path, errors: &mut Vec<ConfigError>) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = match std::fs::read_dir(rules_dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                (name.ends_with(".yaml") || name.ends_with(".yml"))
+                    && name != ROSTER_FILE
+                    && name != CALENDAR_FILE
+                    && name != OUTCOMES_FILE
+            })
+            .collect(),
+        Err(e) => {
+            errors.push(
+                ConfigError::file(
+                    &rules_dir.display().to_string(),
+                    format!("cannot read the rules directory: {e}"),
+                )
+                .hint(
+                    "pass the directory holding roster.yaml, calendar.yaml and the rule files \
+                     with --rules",
+                ),
+            );
+            Vec::new()
+        }
+    };
+    paths.sort();
+    paths
+}
+
+/// The optional outcomes file: absent means no program declares a success.
+fn load_outcomes(path: &Path, errors: &mut Vec<ConfigError>) -> Outcomes {
+    if !path.exists() {
+        return Outcomes::default();
+    }
+    read(path, errors)
+        .and_then(|t| {
+            Outcomes::from_yaml(&path.display().to_string(), &t)
+                .map_err(|es| errors.extend(es))
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
 impl Engine {
     /// Loads and validates templates (`templates_dir/*.md`), the roster and calendar
-    /// (`rules_dir/roster.yaml`, `rules_dir/calendar.yaml`) and every other `rules_dir/*.yaml`
+    /// (`rules_dir/roster.yaml`, `rules_dir/calendar.yaml`), the programs' outcomes
+    /// (`rules_dir/outcomes.yaml`, optional) and every other `rules_dir/*.yaml`
     /// as rule files, in file-name order. Returns every problem found, each `file:line:col: …`.
     pub fn load(rules_dir: &Path, templates_dir: &Path) -> Result<Engine, Vec<ConfigError>> {
         let mut errors = Vec::new();
@@ -104,26 +154,8 @@ impl Engine {
                 .map_err(|es| errors.extend(es))
                 .ok()
         });
-        let mut rule_paths: Vec<PathBuf> = match std::fs::read_dir(rules_dir) {
-            Ok(entries) => entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| {
-                    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-                    (name.ends_with(".yaml") || name.ends_with(".yml"))
-                        && name != ROSTER_FILE
-                        && name != CALENDAR_FILE
-                })
-                .collect(),
-            Err(e) => {
-                errors.push(
-                    ConfigError::file(&display(rules_dir), format!("cannot read the rules directory: {e}"))
-                        .hint("pass the directory holding roster.yaml, calendar.yaml and the rule files with --rules"),
-                );
-                Vec::new()
-            }
-        };
-        rule_paths.sort();
+        let rule_paths = rule_files(rules_dir, &mut errors);
+        let outcomes = load_outcomes(&rules_dir.join(OUTCOMES_FILE), &mut errors);
         let mut parsed = Vec::new();
         for p in &rule_paths {
             if let Some(text) = read(p, &mut errors) {
@@ -154,6 +186,7 @@ impl Engine {
                     rules,
                     roster,
                     calendar,
+                    outcomes,
                     parse: ParseOptions { date_order },
                 })
             }
@@ -216,12 +249,19 @@ impl Engine {
         fields
     }
 
-    /// Every literal label a rule or a template's intake may add, to check against the
-    /// project's labels before writing (GITLAB.md §3.1: unknown labels are created silently).
+    /// Every literal label a rule or a template's intake may add, and every outcome label the
+    /// team closes requests with, to check against the project's labels before writing
+    /// (GITLAB.md §3.1: unknown labels are created silently).
     pub fn labels_used(&self) -> BTreeSet<LabelName> {
         let mut all = self.rules.labels_added();
         all.extend(self.templates.intake_labels());
+        all.extend(self.outcomes.labels());
         all
+    }
+
+    /// The programs' declared outcomes (`rules/outcomes.yaml`).
+    pub fn outcomes(&self) -> &Outcomes {
+        &self.outcomes
     }
 
     /// The templates.

@@ -42,6 +42,14 @@ const LABELS: &[(&str, &str)] = &[
     ("deadline::due-soon", "#ed9121"),
     ("deadline::overdue", "#cc0033"),
     ("eab::below-vp", "#d9534f"),
+    ("contest::evidence-missing", "#d9534f"),
+    ("story-format::video", "#5843ad"),
+    // How a request ended (rules/outcomes.yaml): the team closes each request with one.
+    ("outcome::published", "#009966"),
+    ("outcome::accepted", "#009966"),
+    ("outcome::delivered", "#009966"),
+    ("outcome::declined", "#808080"),
+    ("outcome::duplicate", "#808080"),
 ];
 
 /// The team, Analyst Relations, the bot and a few requesters from Sales and Marketing.
@@ -209,6 +217,31 @@ mod tests {
         assert_eq!(seed.epics.len(), 8);
         let speaker = seed.epics["speaker"];
         assert_ne!(speaker.id, speaker.iid);
+        sim.shutdown().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_team_seed_has_every_label_the_shipped_rules_and_outcomes_use() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let engine =
+            crate::rules::Engine::load(&root.join("rules"), &root.join("issue_templates")).unwrap();
+        let sim = Simulator::start(SimConfig::default()).await.unwrap();
+        let seed = seed_team_project(
+            &sim,
+            &TeamSeedOptions {
+                bot_token: "t".into(),
+                hook: None,
+            },
+        )
+        .unwrap();
+        let have = sim.project_label_names(seed.project);
+        let missing: Vec<_> = engine
+            .labels_used()
+            .into_iter()
+            .filter(|l| !have.iter().any(|h| h == l.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "not seeded: {missing:?}");
+        assert!(have.iter().any(|l| l == "outcome::published"));
         sim.shutdown().await.unwrap();
     }
 

@@ -140,7 +140,10 @@ pub fn shipped_rule_files() -> Vec<(String, String)> {
         .map(|e| e.unwrap().path())
         .filter(|p| {
             let n = p.file_name().unwrap().to_str().unwrap();
-            n.ends_with(".yaml") && n != "roster.yaml" && n != "calendar.yaml"
+            n.ends_with(".yaml")
+                && n != "roster.yaml"
+                && n != "calendar.yaml"
+                && n != "outcomes.yaml"
         })
         .collect();
     paths.sort();
