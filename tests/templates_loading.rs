@@ -86,8 +86,8 @@ fn each_kind_of_mistake_is_reported_at_its_line_and_column_with_a_fix() {
         },
         Broken {
             what: "a pre-filled answer",
-            from: "**Location:** <city, country, or \"virtual\">",
-            to: "**Location:** London",
+            from: "**Location (required):** <city, country, or \"virtual\">",
+            to: "**Location (required):** London",
             at: "London",
             message: "`London` after `Location` would read as an answer in every request; leave it empty or use a placeholder like `<event name>`, `YYYY-MM-DD` or `@username`",
         },
@@ -111,6 +111,20 @@ fn each_kind_of_mistake_is_reported_at_its_line_and_column_with_a_fix() {
             to: "- [x] Hybrid",
             at: "[x] Hybrid",
             message: "option `Hybrid` of `format` is ticked in the template, so every request would answer it; write `- [ ] Hybrid`",
+        },
+        Broken {
+            what: "a required field whose label does not say so",
+            from: "**Location (required):**",
+            to: "**Location:**",
+            at: "Location:",
+            message: "field `location` is required but its label does not say so; write `**Location (required):**`",
+        },
+        Broken {
+            what: "an optional field marked required",
+            from: "**Event URL:**",
+            to: "**Event URL (required):**",
+            at: "Event URL",
+            message: "field `event_url` is marked (required) but is optional; add `required` to its `steward:field` comment or remove the mark",
         },
         Broken {
             what: "an unknown directive",

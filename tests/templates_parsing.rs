@@ -9,11 +9,11 @@ use steward::model::{FieldValue, TemplateName, TemplateSpec, Username};
 use steward::templates::{DateOrder, ParseOptions, TemplateSet, parse_date, parse_fields};
 
 const TEMPLATE: &str = r#"<!-- steward:template=probe intake="probe::intake" -->
-**Event date:** YYYY-MM-DD <!-- steward:field key=event_date type=date required -->
-**Account owner:** @username <!-- steward:field key=owner type=username required -->
+**Event date (required):** YYYY-MM-DD <!-- steward:field key=event_date type=date required -->
+**Account owner (required):** @username <!-- steward:field key=owner type=username required -->
 **Number of users:** <!-- steward:field key=users type=number -->
 **Event URL:** https:// <!-- steward:field key=url type=url -->
-**Format:** <!-- steward:field key=format type=choice required -->
+**Format (required):** <!-- steward:field key=format type=choice required -->
 - [ ] In person
 - [ ] Virtual
 

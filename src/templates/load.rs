@@ -7,7 +7,9 @@
 use std::path::Path;
 
 use super::TemplateError;
-use super::markdown::{checklist_item, field_line, label_matches, strip_comments};
+use super::markdown::{
+    REQUIRED_MARK, checklist_item, label_matches, marked_field_line, strip_comments,
+};
 use super::values::{boolean_value, is_placeholder};
 use crate::model::{FieldKind, FieldSpec, LabelName, TemplateName, TemplateSpec};
 
@@ -338,10 +340,20 @@ fn parse_field(
         );
         ok = false;
     }
-    let Some((label, placeholder)) = field_line(visible) else {
+    let Some((label, marked, placeholder)) = marked_field_line(visible) else {
         cx.err(line, 1, format!("field `{key}` has no label on its line; write `**Label:** <!-- steward:field key={key} … -->`"));
         return None;
     };
+    // What a person reads must say what the rules treat as required, and nothing else (not
+    // checked when the attributes themselves are wrong: a misspelt `required` is one error).
+    if !ok {
+    } else if required && !marked {
+        cx.err(line, col_of(raw, label), format!("field `{key}` is required but its label does not say so; write `**{label} {REQUIRED_MARK}:**`"));
+        ok = false;
+    } else if marked && !required {
+        cx.err(line, col_of(raw, label), format!("field `{key}` is marked {REQUIRED_MARK} but is optional; add `required` to its `steward:field` comment or remove the mark"));
+        ok = false;
+    }
     if let Some(other) = fields.iter().find(|f| label_matches(&f.label, label)) {
         cx.err(line, col_of(raw, label), format!("label `{label}` is already used by field `{}`; labels must differ so requests can be read back", other.key));
         ok = false;

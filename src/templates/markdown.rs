@@ -108,8 +108,31 @@ pub(crate) fn checklist_item(line: &str) -> Option<(bool, &str)> {
 ///
 /// Accepts `**Label:** value`, `**Label**: value`, `Label: value`, `- **Label:** value`, and a
 /// label alone on its line (`### Label`, `**Label**`, `Label`) with the value on the next lines. The label is returned
-/// without emphasis markers; the value without the closing `**`.
+/// without emphasis markers and without the `(required)` mark templates put on required
+/// fields (a requester may delete it); the value without the closing `**`.
 pub(crate) fn field_line(line: &str) -> Option<(&str, &str)> {
+    marked_field_line(line).map(|(label, _, value)| (label, value))
+}
+
+/// The mark a template puts after a required field's label, as a person reads it.
+pub(crate) const REQUIRED_MARK: &str = "(required)";
+
+/// [`field_line`], also saying whether the label carried the `(required)` mark.
+pub(crate) fn marked_field_line(line: &str) -> Option<(&str, bool, &str)> {
+    let (label, value) = unmarked_field_line(line)?;
+    let n = label.len();
+    let m = REQUIRED_MARK.len();
+    let marked = n > m
+        && label.is_char_boundary(n - m)
+        && label[n - m..].eq_ignore_ascii_case(REQUIRED_MARK);
+    if !marked {
+        return Some((label, false, value));
+    }
+    let bare = trim_emphasis(&label[..n - m]);
+    (!bare.is_empty()).then_some((bare, true, value))
+}
+
+fn unmarked_field_line(line: &str) -> Option<(&str, &str)> {
     // Callers deal with checklist items first; `- [ ] X` would only yield the label `[ ] X`.
     let mut t = line.trim();
     if t.is_empty() {
