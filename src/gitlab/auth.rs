@@ -102,6 +102,28 @@ pub fn verify_signature(
     now: DateTime<Utc>,
     window: Duration,
 ) -> Result<(), SignatureError> {
+    verify_signature_over(
+        signing_tokens,
+        webhook_id,
+        timestamp,
+        &[body],
+        header,
+        now,
+        window,
+    )
+}
+
+/// [`verify_signature`] over a body held in parts (as it arrived), without joining them.
+#[allow(clippy::too_many_arguments)] // the Standard Webhooks inputs, each distinct
+pub fn verify_signature_over<B: AsRef<[u8]>>(
+    signing_tokens: &[SecretString],
+    webhook_id: &str,
+    timestamp: &str,
+    body: &[B],
+    header: &str,
+    now: DateTime<Utc>,
+    window: Duration,
+) -> Result<(), SignatureError> {
     check_timestamp(timestamp, now, window)?;
     let signatures: Vec<Vec<u8>> = header
         .split_whitespace()
@@ -127,7 +149,9 @@ pub fn verify_signature(
         mac.update(b".");
         mac.update(timestamp.as_bytes());
         mac.update(b".");
-        mac.update(body);
+        for part in body {
+            mac.update(part.as_ref());
+        }
         let expected = mac.finalize().into_bytes();
         for signature in &signatures {
             matched |= signature.as_slice().ct_eq(expected.as_slice());
@@ -182,9 +206,13 @@ pub struct PendingSignature<'h> {
 }
 
 impl PendingSignature<'_> {
-    /// Checks the signature over `body` with the configured signing tokens.
-    pub fn verify(&self, body: &[u8], cfg: &WebhookAuthConfig) -> Result<AuthMethod, AuthError> {
-        verify_signature(
+    /// Checks the signature over `body` (its parts in order) with the configured signing tokens.
+    pub fn verify<B: AsRef<[u8]>>(
+        &self,
+        body: &[B],
+        cfg: &WebhookAuthConfig,
+    ) -> Result<AuthMethod, AuthError> {
+        verify_signature_over(
             &cfg.signing_tokens,
             self.id,
             self.timestamp,
@@ -249,6 +277,6 @@ pub fn authenticate(
 ) -> Result<AuthMethod, AuthError> {
     match check_headers(headers, cfg, now)? {
         HeaderVerdict::Authenticated(method) => Ok(method),
-        HeaderVerdict::NeedsBody(pending) => pending.verify(body, cfg),
+        HeaderVerdict::NeedsBody(pending) => pending.verify(&[body], cfg),
     }
 }

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
+use bytes::Bytes;
 use http_body_util::BodyExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -73,10 +74,30 @@ impl Budget {
 /// A body read in full, and the share of the budget it holds until dropped.
 #[derive(Debug)]
 pub struct ReadBody {
-    /// The bytes, exactly as sent.
-    pub bytes: Vec<u8>,
+    /// The bytes, exactly as sent, in the parts they arrived in: a charged (not yet
+    /// authenticated) body is kept as the connection's own chunks, so a forged request never
+    /// makes Steward allocate a body-sized buffer (freed large buffers stay resident in the
+    /// allocator and would let RSS grow past the budget); an uncharged one is one part.
+    pub parts: Vec<Bytes>,
     /// Budget held for these bytes (`None` when the request was not charged).
     pub held: Option<OwnedSemaphorePermit>,
+}
+
+impl ReadBody {
+    /// The whole body as one buffer (no copy when it is one part already).
+    pub fn into_bytes(self) -> (Vec<u8>, Option<OwnedSemaphorePermit>) {
+        let ReadBody { mut parts, held } = self;
+        let bytes = if parts.len() == 1 {
+            parts.pop().map(Vec::from).unwrap_or_default()
+        } else {
+            let mut all = Vec::with_capacity(parts.iter().map(Bytes::len).sum());
+            for p in &parts {
+                all.extend_from_slice(p);
+            }
+            all
+        };
+        (bytes, held)
+    }
 }
 
 /// `Content-Length`, when sent and numeric.
@@ -103,28 +124,55 @@ pub async fn read(
         Some(_) => return Err(too_large),
         None => 0,
     };
+    if let Some(budget) = budget {
+        return read_charged(body, limit, budget).await;
+    }
     let mut bytes = Vec::new();
     bytes
         .try_reserve_exact(expected)
         .map_err(|_| BodyError::NoMemory(expected))?;
-    let mut held = None;
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| BodyError::Broken(e.to_string()))?;
-        let Ok(chunk) = frame.into_data() else {
-            continue; // trailers
-        };
+    while let Some(chunk) = next_chunk(&mut body).await? {
         if bytes.len() + chunk.len() > limit {
             return Err(too_large);
-        }
-        if let Some(budget) = budget {
-            budget.take(chunk.len(), &mut held)?;
         }
         bytes
             .try_reserve(chunk.len())
             .map_err(|_| BodyError::NoMemory(bytes.len() + chunk.len()))?;
         bytes.extend_from_slice(&chunk);
     }
-    Ok(ReadBody { bytes, held })
+    Ok(ReadBody {
+        parts: vec![Bytes::from(bytes)],
+        held: None,
+    })
+}
+
+/// A body not yet authenticated: its chunks are kept as they came, each charged first.
+async fn read_charged(
+    mut body: Body,
+    limit: usize,
+    budget: &Budget,
+) -> Result<ReadBody, BodyError> {
+    let (mut parts, mut len, mut held) = (Vec::new(), 0usize, None);
+    while let Some(chunk) = next_chunk(&mut body).await? {
+        if len + chunk.len() > limit {
+            return Err(BodyError::TooLarge { limit });
+        }
+        budget.take(chunk.len(), &mut held)?;
+        len += chunk.len();
+        parts.push(chunk);
+    }
+    Ok(ReadBody { parts, held })
+}
+
+/// The next data chunk of `body` (trailers skipped), `None` at its end.
+async fn next_chunk(body: &mut Body) -> Result<Option<Bytes>, BodyError> {
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| BodyError::Broken(e.to_string()))?;
+        if let Ok(chunk) = frame.into_data() {
+            return Ok(Some(chunk));
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]
@@ -159,9 +207,10 @@ mod tests {
         let read_body = read(chunked(&[b"abc", b"defg"]), 10, Some(7), Some(&budget))
             .await
             .unwrap();
-        assert_eq!(read_body.bytes, b"abcdefg");
         assert_eq!(budget.available(), 93);
-        drop(read_body);
+        let (bytes, held) = read_body.into_bytes();
+        assert_eq!(bytes, b"abcdefg");
+        drop(held);
         assert_eq!(budget.available(), 100);
     }
 

@@ -112,7 +112,7 @@ pub async fn receive(State(intake): State<Arc<Intake>>, request: Request) -> Sta
         }
     };
     if let auth::HeaderVerdict::NeedsBody(pending) = &verdict
-        && let Err(e) = pending.verify(&body.bytes, &state.auth)
+        && let Err(e) = pending.verify(&body.parts, &state.auth)
     {
         return unauthorized(&e);
     }
@@ -121,7 +121,7 @@ pub async fn receive(State(intake): State<Arc<Intake>>, request: Request) -> Sta
     };
     // The budget share stays held until the delivery is recorded: the bytes are in memory
     // until then.
-    let intake::ReadBody { bytes, held } = body;
+    let (bytes, held) = body.into_bytes();
     let status = record(state, &headers, bytes, now).await;
     drop(held);
     status
