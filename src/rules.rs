@@ -5,6 +5,7 @@
 //! Evaluation performs no I/O and never reads the clock: `now`, the calendar, the roster and
 //! the workload are parameters. Acting on a plan is the reconciler's job, not this module's.
 
+mod agreement;
 mod build;
 pub mod engine;
 pub mod error;
@@ -48,6 +49,26 @@ impl RuleSet {
             .iter()
             .flat_map(|r| r.actions.iter().chain(r.otherwise.iter()))
             .flat_map(|a| a.add_labels.iter().cloned())
+            .collect()
+    }
+
+    /// The lead-time checks of rules about `template` (by name; `template: "*"` rules too).
+    pub fn lead_time_checks(&self, template: &TemplateName) -> Vec<LeadTimeRef<'_>> {
+        self.rules
+            .iter()
+            .filter(|r| match &r.conditions.template {
+                Some(TemplateCond::Named(t)) => t == template,
+                Some(TemplateCond::Any) | None => true,
+            })
+            .filter_map(|r| {
+                r.check.as_ref().map(|c| LeadTimeRef {
+                    rule: &r.name,
+                    file: &r.file,
+                    at: c.at,
+                    minimum: c.minimum,
+                    unit: c.unit.words(),
+                })
+            })
             .collect()
     }
 
@@ -205,6 +226,23 @@ struct LeadTimeCheck {
     field_label: String,
     minimum: u32,
     unit: Unit,
+    /// Where the check is written (its `field:` value), for errors that point at it.
+    at: serde_saphyr::Location,
+}
+
+/// A lead-time check of a rule, as `steward check` reports it.
+#[derive(Debug, Clone)]
+pub struct LeadTimeRef<'r> {
+    /// The rule's name.
+    pub rule: &'r str,
+    /// The rule file.
+    pub file: &'r str,
+    /// Where the check is written.
+    pub at: serde_saphyr::Location,
+    /// Minimum days.
+    pub minimum: u32,
+    /// `calendar days` or `business days`.
+    pub unit: &'static str,
 }
 
 #[derive(Debug, Clone)]

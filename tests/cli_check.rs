@@ -199,3 +199,42 @@ fn check_warns_when_the_shipped_calendar_covers_less_than_a_year() {
         assert!(String::from_utf8(out.stdout).unwrap().starts_with("ok: "));
     }
 }
+
+#[test]
+fn a_lead_time_the_template_states_must_be_the_one_its_rule_checks() {
+    let dir = copy_rules("lead-time");
+    let speaker = dir.join("speaker.yaml");
+    let text = std::fs::read_to_string(&speaker).unwrap();
+    assert!(text.contains("minimum: 60, unit: calendar_days"));
+    std::fs::write(
+        &speaker,
+        text.replace(
+            "minimum: 60, unit: calendar_days",
+            "minimum: 45, unit: calendar_days",
+        ),
+    )
+    .unwrap();
+    let out = steward()
+        .arg("check")
+        .arg("--rules")
+        .arg(&dir)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    // The template, where it tells requesters, and the rule, once.
+    for needle in [
+        "issue_templates/customer-speaker-request.md:6:35: the template tells requesters 60 days, but rule `speaker-lead-time` (",
+        "issue_templates/customer-speaker-request.md:27:34: the template tells requesters 60 days",
+        "speaker.yaml:27:27: rule `speaker-lead-time` requires 45 calendar days, but the template tells requesters 60 days (issue_templates/customer-speaker-request.md:6:35)",
+    ] {
+        assert!(stderr.contains(needle), "missing {needle:?} in\n{stderr}");
+    }
+    assert_eq!(
+        stderr.matches("rule `speaker-lead-time` requires").count(),
+        1,
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -128,6 +128,7 @@ impl<'a> Builder<'a, '_> {
                 field_label: f.label.clone(),
                 minimum: lt.minimum,
                 unit: unit(lt.unit),
+                at: lt.field.referenced,
             })
         });
         let lead = check.is_some();

@@ -127,6 +127,31 @@ fn load_outcomes(path: &Path, errors: &mut Vec<ConfigError>) -> Outcomes {
         .unwrap_or_default()
 }
 
+/// What each template tells requesters about lead times, checked against its rules (the
+/// template files are read again: the loaded templates keep only their fields).
+fn templates_agree_with(
+    rules: &RuleSet,
+    templates: &TemplateSet,
+    templates_dir: &Path,
+) -> Vec<ConfigError> {
+    let mut errors = Vec::new();
+    for spec in templates.iter() {
+        let checks = rules.lead_time_checks(&spec.name);
+        if checks.is_empty() {
+            continue;
+        }
+        let path = templates_dir.join(format!("{}.md", spec.name.0));
+        if let Some(text) = read(&path, &mut errors) {
+            errors.extend(super::agreement::lead_times_agree(
+                &path.display().to_string(),
+                &text,
+                &checks,
+            ));
+        }
+    }
+    errors
+}
+
 impl Engine {
     /// Loads and validates templates (`templates_dir/*.md`), the roster and calendar
     /// (`rules_dir/roster.yaml`, `rules_dir/calendar.yaml`), the programs' outcomes
@@ -175,6 +200,9 @@ impl Engine {
             templates: &specs,
             roster: &roster,
         });
+        if let Ok(rules) = &rules {
+            errors.extend(templates_agree_with(rules, &templates, templates_dir));
+        }
         match rules {
             Ok(rules) if errors.is_empty() => {
                 let date_order = match calendar.date_order() {
