@@ -420,6 +420,39 @@ fn every_shipped_rule_fires_on_its_case() {
             Some("advocacy::needs-info"),
         ),
         (SPEAKER, vec![], "intake-optional-warnings", None),
+        (
+            SPEAKER,
+            vec![("event_type", "[Third party]")],
+            "speaker-third-party",
+            Some("speaker::third-party"),
+        ),
+        (
+            "earnings-customer-reference",
+            vec![("segment", "[SMB]")],
+            "earnings-segment",
+            Some("earnings::not-eligible"),
+        ),
+        (
+            "earnings-customer-reference",
+            vec![("customer_approved", "false")],
+            "earnings-agreement",
+            Some("earnings::needs-agreement"),
+        ),
+        (
+            "earnings-customer-reference",
+            vec![("category", "[Growth]")],
+            "earnings-growth-evidence",
+            None,
+        ),
+        (
+            "eab-nomination",
+            vec![
+                ("executive_level", "[VP]"),
+                ("executive_title", "Senior Manager, Platform"),
+            ],
+            "eab-title-mismatch",
+            Some("eab::level-unclear"),
+        ),
     ];
     let mut covered = std::collections::BTreeSet::new();
     for (template, f, rule, label) in cases {
@@ -1064,5 +1097,156 @@ fn a_due_date_before_filing_becomes_the_first_working_day_from_filing() {
         plan.due_date,
         Some(d("2027-04-05")),
         "the Monday after filing"
+    );
+}
+
+#[test]
+fn the_handbooks_eligibility_rules_flag_what_it_excludes_and_pass_what_it_allows() {
+    let rules = shipped();
+    let created = "2027-01-04T15:00:00Z";
+    // (template, fields, label expected or not, note key, why)
+    let cases: Vec<(&str, Vec<(&str, &str)>, &str, bool, &str)> = vec![
+        (
+            "earnings-customer-reference",
+            vec![("segment", "[SMB]")],
+            "earnings::not-eligible",
+            true,
+            "SMB is not ENT/MM",
+        ),
+        (
+            "earnings-customer-reference",
+            vec![("segment", "[PubSec]")],
+            "earnings::not-eligible",
+            true,
+            "PubSec is not ENT/MM",
+        ),
+        (
+            "earnings-customer-reference",
+            vec![("segment", "[ENT]")],
+            "earnings::not-eligible",
+            false,
+            "ENT is eligible",
+        ),
+        (
+            "earnings-customer-reference",
+            vec![("segment", "[MM]")],
+            "earnings::not-eligible",
+            false,
+            "MM is eligible",
+        ),
+        (
+            "earnings-customer-reference",
+            vec![("customer_approved", "false")],
+            "earnings::needs-agreement",
+            true,
+            "not agreed to be named",
+        ),
+        (
+            "earnings-customer-reference",
+            vec![("customer_approved", "true")],
+            "earnings::needs-agreement",
+            false,
+            "agreed",
+        ),
+        (
+            SPEAKER,
+            vec![("event_type", "[Third party]")],
+            "speaker::third-party",
+            true,
+            "third-party event",
+        ),
+        (
+            SPEAKER,
+            vec![("event_type", "[GitLab hosted]")],
+            "speaker::third-party",
+            false,
+            "hosted event",
+        ),
+        (
+            SPEAKER,
+            vec![("event_type", "[GitLab sponsored]")],
+            "speaker::third-party",
+            false,
+            "sponsored event",
+        ),
+        (
+            "eab-nomination",
+            vec![
+                ("executive_level", "[VP]"),
+                ("executive_title", "Senior Manager"),
+            ],
+            "eab::level-unclear",
+            true,
+            "a Senior Manager ticked as VP",
+        ),
+        (
+            "eab-nomination",
+            vec![
+                ("executive_level", "[C-level]"),
+                ("executive_title", "Director of IT"),
+            ],
+            "eab::level-unclear",
+            true,
+            "a Director ticked as C-level",
+        ),
+        (
+            "eab-nomination",
+            vec![
+                ("executive_level", "[VP]"),
+                ("executive_title", "VP Engineering"),
+            ],
+            "eab::level-unclear",
+            false,
+            "a VP of Engineering",
+        ),
+        (
+            "eab-nomination",
+            vec![
+                ("executive_level", "[SVP]"),
+                ("executive_title", "SVP, Platform Engineering"),
+            ],
+            "eab::level-unclear",
+            false,
+            "an SVP",
+        ),
+        (
+            "eab-nomination",
+            vec![
+                ("executive_level", "[C-level]"),
+                ("executive_title", "Chief Technology Officer"),
+            ],
+            "eab::level-unclear",
+            false,
+            "a CTO",
+        ),
+    ];
+    for (template, f, label, flagged, why) in cases {
+        let plan = eval(&rules, &issue(created), template, &fields(&f), created);
+        assert_eq!(
+            plan.add_labels.contains(&LabelName::from(label)),
+            flagged,
+            "{why}: {:?}",
+            plan.add_labels
+        );
+        if flagged {
+            assert!(!plan.notes.is_empty(), "{why}: one comment explains it");
+        }
+    }
+    // A nominee below VP is pointed to the Product CAB, whose DRI is cc'd by role.
+    let plan = eval(
+        &rules,
+        &issue(created),
+        "eab-nomination",
+        &fields(&[
+            ("executive_level", "[Director or below]"),
+            ("executive_title", "Director"),
+        ]),
+        created,
+    );
+    let body = note(&plan, "eab-eligibility").unwrap();
+    assert!(body.contains("Product Customer Advisory Board"), "{body}");
+    assert!(
+        body.contains("@mseferian-jenkins (Product) runs it"),
+        "{body}"
     );
 }

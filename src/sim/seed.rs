@@ -42,6 +42,10 @@ const LABELS: &[(&str, &str)] = &[
     ("deadline::due-soon", "#ed9121"),
     ("deadline::overdue", "#cc0033"),
     ("eab::below-vp", "#d9534f"),
+    ("eab::level-unclear", "#f0ad4e"),
+    ("earnings::not-eligible", "#d9534f"),
+    ("earnings::needs-agreement", "#f0ad4e"),
+    ("speaker::third-party", "#f0ad4e"),
     ("contest::evidence-missing", "#d9534f"),
     ("story-format::video", "#5843ad"),
     // How a request ended (rules/outcomes.yaml): the team closes each request with one.

@@ -51,6 +51,11 @@ pub fn specs() -> Vec<TemplateSpec> {
                 field("customer_account", Text, &[]),
                 field("event_name", Text, &[]),
                 field("event_date", Date, &[]),
+                field(
+                    "event_type",
+                    Choice,
+                    &["GitLab hosted", "GitLab sponsored", "Third party"],
+                ),
             ],
         ),
         t(
@@ -80,7 +85,13 @@ pub fn specs() -> Vec<TemplateSpec> {
         t(
             "earnings-customer-reference",
             "earnings",
-            vec![field("category", Choice, &["First Order", "Growth"])],
+            vec![
+                field("customer_account", Text, &[]),
+                field("segment", Choice, &["ENT", "MM", "SMB", "PubSec"]),
+                field("category", Choice, &["First Order", "Growth"]),
+                field("customer_approved", Boolean, &[]),
+                field("success_story", Text, &[]),
+            ],
         ),
         t(
             "customer-reference-approval",
