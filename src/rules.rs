@@ -10,6 +10,7 @@ mod build;
 pub mod engine;
 pub mod error;
 mod eval;
+pub mod labels;
 pub mod raw;
 pub mod roster;
 pub mod schema;

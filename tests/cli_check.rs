@@ -238,3 +238,62 @@ fn a_lead_time_the_template_states_must_be_the_one_its_rule_checks() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_label_not_declared_in_labels_yaml_is_refused_with_the_closest_name() {
+    let dir = copy_rules("labels");
+    let speaker = dir.join("speaker.yaml");
+    let text = std::fs::read_to_string(&speaker).unwrap();
+    std::fs::write(
+        &speaker,
+        text.replacen(
+            "labels: [\"lead-time::violated\"]",
+            "labels: [\"lead-time::violatd\"]",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = steward()
+        .arg("check")
+        .arg("--rules")
+        .arg(&dir)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "speaker.yaml:29:16: label `lead-time::violatd` is not declared in labels.yaml (hint: did you mean `lead-time::violated`?"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 configuration error"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_roster_entry_in_no_role_is_refused() {
+    let dir = copy_rules("roster-orphan");
+    let roster = dir.join("roster.yaml");
+    let text = std::fs::read_to_string(&roster).unwrap();
+    std::fs::write(
+        &roster,
+        format!("{text}  rlurei:\n    name: Rachel Lurie (typo)\n    out_of_office:\n      - {{ from: 2027-01-04, to: 2027-01-08 }}\n"),
+    )
+    .unwrap();
+    let out = steward()
+        .arg("check")
+        .arg("--rules")
+        .arg(&dir)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("`rlurei` is under `members` but in no role, so their out-of-office dates and capacity are never used"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

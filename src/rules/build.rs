@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde_saphyr::{Location, Spanned};
 
 use super::error::{ConfigError, suggestion};
+use super::labels::{LABELS_FILE, LabelCatalog};
 use super::raw::{RawActions, RawConditions, RawDueDate, RawRule, RawRuleFile, RawState, RawUnit};
 use super::text::{BodyTemplate, Scope};
 
@@ -26,6 +27,8 @@ pub struct RuleSource<'a> {
     pub templates: &'a [TemplateSpec],
     /// The roster (roles).
     pub roster: &'a Roster,
+    /// The declared labels: a rule naming any other label is refused (`None`: not checked).
+    pub labels: Option<&'a LabelCatalog>,
 }
 
 impl TryFrom<RuleSource<'_>> for RuleSet {
@@ -56,6 +59,7 @@ impl TryFrom<RuleSource<'_>> for RuleSet {
                     file: &file,
                     templates: src.templates,
                     roster: src.roster,
+                    labels: src.labels,
                     errors: &mut errors,
                 };
                 if let Some(rule) = b.rule(r) {
@@ -90,6 +94,7 @@ impl RuleSet {
             files: parsed,
             templates,
             roster,
+            labels: None,
         });
         match built {
             Ok(set) if errors.is_empty() => Ok(set),
@@ -106,6 +111,7 @@ struct Builder<'a, 'e> {
     file: &'a str,
     templates: &'a [TemplateSpec],
     roster: &'a Roster,
+    labels: Option<&'a LabelCatalog>,
     errors: &'e mut Vec<ConfigError>,
 }
 
@@ -253,7 +259,25 @@ impl<'a> Builder<'a, '_> {
             );
             return None;
         }
-        Some(LabelPattern::parse(s))
+        let pattern = LabelPattern::parse(s);
+        if let Some(catalog) = self.labels {
+            let declared = match &pattern {
+                LabelPattern::Exact(name) => catalog.contains(name.as_str()),
+                LabelPattern::Scope(scope) => catalog.has_scope(scope),
+            };
+            if !declared {
+                let hint = suggestion(s, catalog.names());
+                self.err(
+                    l.referenced,
+                    format!("label `{s}` is not declared in {LABELS_FILE}"),
+                )
+                .hint = Some(format!(
+                    "{hint}; or declare a new label in {LABELS_FILE} with its colour and description"
+                ));
+                return None;
+            }
+        }
+        Some(pattern)
     }
 
     fn literal_label(&mut self, l: &Spanned<String>) -> Option<LabelName> {

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::error::ConfigError;
+use super::labels::{LABELS_FILE, LabelCatalog};
 use super::raw::RawRuleFile;
 use super::{Roster, RuleSet, RuleSource, Workload, evaluate};
 use crate::calendar::{Calendar, NumericDateOrder};
@@ -93,6 +94,7 @@ fn rule_files(rules_dir: &Path, errors: &mut Vec<ConfigError>) -> Vec<PathBuf> {
                     && name != ROSTER_FILE
                     && name != CALENDAR_FILE
                     && name != OUTCOMES_FILE
+                    && name != LABELS_FILE
             })
             .collect(),
         Err(e) => {
@@ -125,6 +127,27 @@ fn load_outcomes(path: &Path, errors: &mut Vec<ConfigError>) -> Outcomes {
                 .ok()
         })
         .unwrap_or_default()
+}
+
+/// Labels that templates (their intake label) and outcomes use but `labels.yaml` lacks.
+fn undeclared_elsewhere(
+    labels: &LabelCatalog,
+    templates: &TemplateSet,
+    outcomes: &Outcomes,
+    labels_file: &str,
+) -> Vec<ConfigError> {
+    let mut used: BTreeSet<LabelName> = templates.intake_labels();
+    used.extend(outcomes.labels());
+    used.iter()
+        .filter(|l| !labels.contains(l.as_str()))
+        .map(|l| {
+            ConfigError::file(
+                labels_file,
+                format!("label `{l}` is used by a template or outcomes.yaml but not declared"),
+            )
+            .hint("declare it with its colour and description")
+        })
+        .collect()
 }
 
 /// What each template tells requesters about lead times, checked against its rules (the
@@ -179,6 +202,12 @@ impl Engine {
                 .map_err(|es| errors.extend(es))
                 .ok()
         });
+        let labels_path = rules_dir.join(LABELS_FILE);
+        let labels = read(&labels_path, &mut errors).and_then(|t| {
+            LabelCatalog::from_yaml(&display(&labels_path), &t)
+                .map_err(|es| errors.extend(es))
+                .ok()
+        });
         let rule_paths = rule_files(rules_dir, &mut errors);
         let outcomes = load_outcomes(&rules_dir.join(OUTCOMES_FILE), &mut errors);
         let mut parsed = Vec::new();
@@ -191,7 +220,9 @@ impl Engine {
             }
         }
         // Names can only be resolved against templates and roles that loaded.
-        let (Some(templates), Some(roster), Some(calendar)) = (templates, roster, calendar) else {
+        let (Some(templates), Some(roster), Some(calendar), Some(labels)) =
+            (templates, roster, calendar, labels)
+        else {
             return Err(errors);
         };
         let specs: Vec<_> = templates.iter().cloned().collect();
@@ -199,7 +230,14 @@ impl Engine {
             files: parsed,
             templates: &specs,
             roster: &roster,
+            labels: Some(&labels),
         });
+        errors.extend(undeclared_elsewhere(
+            &labels,
+            &templates,
+            &outcomes,
+            &display(&labels_path),
+        ));
         if let Ok(rules) = &rules {
             errors.extend(templates_agree_with(rules, &templates, templates_dir));
         }

@@ -214,6 +214,19 @@ impl Roster {
             }
             roles.insert(role, list);
         }
+        // An entry nobody's role reaches is dead configuration, usually a misspelt username:
+        // its absences and capacity would silently never apply.
+        for u in members.keys() {
+            if !roles.values().any(|list: &Vec<Username>| list.contains(u)) {
+                errors.push(
+                    ConfigError::file(
+                        file,
+                        format!("`{u}` is under `members` but in no role, so their out-of-office dates and capacity are never used"),
+                    )
+                    .hint("add them to a role, or fix the username if it is misspelt"),
+                );
+            }
+        }
         if errors.is_empty() {
             Ok(Roster { roles, members })
         } else {

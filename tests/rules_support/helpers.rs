@@ -155,6 +155,7 @@ pub fn shipped_rule_files() -> Vec<(String, String)> {
                 && n != "roster.yaml"
                 && n != "calendar.yaml"
                 && n != "outcomes.yaml"
+                && n != "labels.yaml"
         })
         .collect();
     paths.sort();
