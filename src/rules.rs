@@ -73,6 +73,32 @@ impl RuleSet {
             .collect()
     }
 
+    /// The keys of the date fields rules about `template` count from: those a lead-time check
+    /// measures and those a due date is derived from. A date there before the request was
+    /// filed cannot be meant.
+    pub fn dates_counted_from(&self, template: &TemplateName) -> BTreeSet<&str> {
+        let mut keys = self.lead_time_fields(template);
+        for r in &self.rules {
+            let about = match &r.conditions.template {
+                Some(TemplateCond::Named(t)) => t == template,
+                Some(TemplateCond::Any) | None => true,
+            };
+            if !about {
+                continue;
+            }
+            for a in r.actions.iter().chain(r.otherwise.iter()) {
+                if let Some(DueDateAction {
+                    from: DueFrom::Field(k),
+                    ..
+                }) = &a.due_date
+                {
+                    keys.insert(k.as_str());
+                }
+            }
+        }
+        keys
+    }
+
     /// The keys of the date fields a lead-time check of `template` measures.
     pub fn lead_time_fields(&self, template: &TemplateName) -> BTreeSet<&str> {
         self.rules

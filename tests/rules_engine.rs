@@ -358,3 +358,49 @@ fn an_unreadable_event_date_says_the_lead_time_waits_for_it() {
         checklist.body
     );
 }
+
+#[test]
+fn an_event_date_before_filing_is_a_field_error_with_the_likely_year_not_a_negative_lead_time() {
+    let engine = engine();
+    let created = "2026-11-02T15:00:00Z";
+    // (typed event date, expected hint)
+    let cases = [
+        (
+            "2026-03-28",
+            "2026-03-28 is before this request was filed (2026-11-02); did you mean 2027-03-28?",
+        ),
+        (
+            "2025-12-18",
+            "2025-12-18 is before this request was filed (2026-11-02); did you mean 2026-12-18?",
+        ),
+    ];
+    for (typed, want) in cases {
+        let issue = clean_speaker_with(
+            "**Event date:**",
+            &format!("**Event date:** {typed}"),
+            created,
+        );
+        let d = engine.decide(&issue, at(created), &Workload::default());
+        assert!(
+            d.plan
+                .add_labels
+                .contains(&LabelName::from("advocacy::needs-info")),
+            "{typed}: {:?}",
+            d.plan.add_labels
+        );
+        assert!(
+            !d.plan
+                .add_labels
+                .contains(&LabelName::from("lead-time::violated")),
+            "{typed}: no lead-time verdict on a date that cannot be meant"
+        );
+        assert_eq!(d.plan.due_date, None, "{typed}: no due date in the past");
+        let checklist = d.plan.notes.iter().find(|n| n.key == "needs-info").unwrap();
+        assert!(
+            checklist.body.contains(want),
+            "{typed}:\n{}",
+            checklist.body
+        );
+        assert!(!checklist.body.contains("-249 days"), "{}", checklist.body);
+    }
+}

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
 use super::error::ConfigError;
@@ -270,7 +270,9 @@ impl Engine {
         let spec = recognition.template().and_then(|t| self.templates.get(t));
         let fields = match spec {
             Some(s) => {
-                self.explain_lead_time_dates(s, parse_fields(s, &issue.description, &self.parse))
+                let parsed = parse_fields(s, &issue.description, &self.parse);
+                let parsed = self.refuse_dates_before_filing(s, issue, parsed);
+                self.explain_lead_time_dates(s, parsed)
             }
             None => ParsedFields::default(),
         };
@@ -294,6 +296,43 @@ impl Engine {
         }
     }
 
+    /// A date the rules count from (an event, a deadline) that lies before the day the request
+    /// was filed cannot be meant: it becomes a field error naming the likely intended year,
+    /// instead of a negative lead time or a due date in the past.
+    fn refuse_dates_before_filing(
+        &self,
+        spec: &TemplateSpec,
+        issue: &Issue,
+        mut fields: ParsedFields,
+    ) -> ParsedFields {
+        let filed = self.calendar.local_date(issue.created_at);
+        for key in self.rules.dates_counted_from(&spec.name) {
+            let Some(FieldValue::Date(d)) = fields.values.get(key).cloned() else {
+                continue;
+            };
+            if d >= filed {
+                continue;
+            }
+            let Some(f) = spec.field(key) else { continue };
+            fields.values.remove(key);
+            // The same day and month in the filing year or the next: the usual slip is the year.
+            let meant = [filed.year(), filed.year() + 1]
+                .into_iter()
+                .filter_map(|y| d.with_year(y))
+                .find(|m| *m >= filed);
+            let hint = match meant {
+                Some(m) => format!("; did you mean {m}?"),
+                None => String::new(),
+            };
+            fields.errors.push(FieldError {
+                field: f.label.clone(),
+                message: format!("{d} is before this request was filed ({filed}){hint}"),
+                required: f.required,
+            });
+        }
+        fields
+    }
+
     /// Says, on each unreadable date that a lead-time check measures, that the lead time is
     /// checked once the date can be read (until then no lead-time verdict is given).
     fn explain_lead_time_dates(
@@ -309,7 +348,7 @@ impl Engine {
                 .any(|f| f.label == e.field && measured.contains(f.key.as_str()));
             if is_measured {
                 e.message
-                    .push_str("; the lead time is checked as soon as this date can be read");
+                    .push_str(" — the lead time is checked as soon as this date can be read");
             }
         }
         fields
