@@ -57,10 +57,7 @@ impl RuleSet {
     pub fn lead_time_checks(&self, template: &TemplateName) -> Vec<LeadTimeRef<'_>> {
         self.rules
             .iter()
-            .filter(|r| match &r.conditions.template {
-                Some(TemplateCond::Named(t)) => t == template,
-                Some(TemplateCond::Any) | None => true,
-            })
+            .filter(|r| r.is_about(template))
             .filter_map(|r| {
                 r.check.as_ref().map(|c| LeadTimeRef {
                     rule: &r.name,
@@ -79,11 +76,7 @@ impl RuleSet {
     pub fn dates_counted_from(&self, template: &TemplateName) -> BTreeSet<&str> {
         let mut keys = self.lead_time_fields(template);
         for r in &self.rules {
-            let about = match &r.conditions.template {
-                Some(TemplateCond::Named(t)) => t == template,
-                Some(TemplateCond::Any) | None => true,
-            };
-            if !about {
+            if !r.is_about(template) {
                 continue;
             }
             for a in r.actions.iter().chain(r.otherwise.iter()) {
@@ -103,10 +96,7 @@ impl RuleSet {
     pub fn lead_time_fields(&self, template: &TemplateName) -> BTreeSet<&str> {
         self.rules
             .iter()
-            .filter(|r| match &r.conditions.template {
-                Some(TemplateCond::Named(t)) => t == template,
-                Some(TemplateCond::Any) | None => true,
-            })
+            .filter(|r| r.is_about(template))
             .filter_map(|r| r.check.as_ref().map(|c| c.field.as_str()))
             .collect()
     }
@@ -123,6 +113,16 @@ pub struct Rule {
     check: Option<LeadTimeCheck>,
     actions: Option<Actions>,
     otherwise: Option<Actions>,
+}
+
+impl Rule {
+    /// Whether the rule applies to issues of `template` (by name, or `template: "*"`).
+    fn is_about(&self, template: &TemplateName) -> bool {
+        match &self.conditions.template {
+            Some(TemplateCond::Named(t)) => t == template,
+            Some(TemplateCond::Any) | None => true,
+        }
+    }
 }
 
 /// Which template a rule is about.

@@ -200,20 +200,18 @@ fn check_warns_when_the_shipped_calendar_covers_less_than_a_year() {
     }
 }
 
-#[test]
-fn a_lead_time_the_template_states_must_be_the_one_its_rule_checks() {
-    let dir = copy_rules("lead-time");
-    let speaker = dir.join("speaker.yaml");
-    let text = std::fs::read_to_string(&speaker).unwrap();
-    assert!(text.contains("minimum: 60, unit: calendar_days"));
-    std::fs::write(
-        &speaker,
-        text.replace(
-            "minimum: 60, unit: calendar_days",
-            "minimum: 45, unit: calendar_days",
-        ),
-    )
-    .unwrap();
+/// Runs `steward check` on a copy of `rules/` whose `file` was changed by `edit` (which must
+/// change it), expects exit 1 and returns stderr.
+fn check_fails_after_editing(tag: &str, file: &str, edit: impl FnOnce(&str) -> String) -> String {
+    let dir = copy_rules(tag);
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = edit(&text);
+    assert_ne!(
+        edited, text,
+        "{tag}: the edit changed nothing; {file} changed?"
+    );
+    std::fs::write(&path, edited).unwrap();
     let out = steward()
         .arg("check")
         .arg("--rules")
@@ -222,7 +220,18 @@ fn a_lead_time_the_template_states_must_be_the_one_its_rule_checks() {
         .code(1)
         .get_output()
         .clone();
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn a_lead_time_the_template_states_must_be_the_one_its_rule_checks() {
+    let stderr = check_fails_after_editing("lead-time", "speaker.yaml", |t| {
+        t.replace(
+            "minimum: 60, unit: calendar_days",
+            "minimum: 45, unit: calendar_days",
+        )
+    });
     // The template, where it tells requesters, and the rule, once.
     for needle in [
         "issue_templates/customer-speaker-request.md:6:35: the template tells requesters 60 days, but rule `speaker-lead-time` (",
@@ -236,32 +245,17 @@ fn a_lead_time_the_template_states_must_be_the_one_its_rule_checks() {
         1,
         "{stderr}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_label_not_declared_in_labels_yaml_is_refused_with_the_closest_name() {
-    let dir = copy_rules("labels");
-    let speaker = dir.join("speaker.yaml");
-    let text = std::fs::read_to_string(&speaker).unwrap();
-    std::fs::write(
-        &speaker,
-        text.replacen(
+    let stderr = check_fails_after_editing("labels", "speaker.yaml", |t| {
+        t.replacen(
             "labels: [\"lead-time::violated\"]",
             "labels: [\"lead-time::violatd\"]",
             1,
-        ),
-    )
-    .unwrap();
-    let out = steward()
-        .arg("check")
-        .arg("--rules")
-        .arg(&dir)
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8(out.stderr).unwrap();
+        )
+    });
     assert!(
         stderr.contains(
             "speaker.yaml:29:16: label `lead-time::violatd` is not declared in labels.yaml (hint: did you mean `lead-time::violated`?"
@@ -269,31 +263,17 @@ fn a_label_not_declared_in_labels_yaml_is_refused_with_the_closest_name() {
         "{stderr}"
     );
     assert!(stderr.contains("1 configuration error"), "{stderr}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_roster_entry_in_no_role_is_refused() {
-    let dir = copy_rules("roster-orphan");
-    let roster = dir.join("roster.yaml");
-    let text = std::fs::read_to_string(&roster).unwrap();
-    std::fs::write(
-        &roster,
-        format!("{text}  rlurei:\n    name: Rachel Lurie (typo)\n    out_of_office:\n      - {{ from: 2027-01-04, to: 2027-01-08 }}\n"),
-    )
-    .unwrap();
-    let out = steward()
-        .arg("check")
-        .arg("--rules")
-        .arg(&dir)
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    let stderr = check_fails_after_editing("roster-orphan", "roster.yaml", |t| {
+        format!(
+            "{t}  rlurei:\n    name: Rachel Lurie (typo)\n    out_of_office:\n      - {{ from: 2027-01-04, to: 2027-01-08 }}\n"
+        )
+    });
     assert!(
         stderr.contains("`rlurei` is under `members` but in no role, so their out-of-office dates and capacity are never used"),
         "{stderr}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1104,7 +1104,7 @@ fn a_due_date_before_filing_becomes_the_first_working_day_from_filing() {
 fn the_handbooks_eligibility_rules_flag_what_it_excludes_and_pass_what_it_allows() {
     let rules = shipped();
     let created = "2027-01-04T15:00:00Z";
-    // (template, fields, label expected or not, note key, why)
+    // (template, fields, label, whether it is added, why)
     let cases: Vec<(&str, Vec<(&str, &str)>, &str, bool, &str)> = vec![
         (
             "earnings-customer-reference",
