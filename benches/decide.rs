@@ -9,10 +9,10 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use steward::model::{
+use steward_core::model::{
     Issue, IssueId, IssueIid, IssueState, LabelName, ProjectId, UserId, UserRef, Username,
 };
-use steward::rules::{Engine, Workload};
+use steward_core::rules::{Engine, Workload};
 
 fn issues(root: &Path) -> Vec<Issue> {
     let created: DateTime<Utc> = "2027-01-14T15:00:00Z".parse().unwrap();
@@ -101,7 +101,7 @@ fn decide(c: &mut Criterion) {
         })
     });
     // The two halves, to see where the time goes.
-    let opts = steward::templates::ParseOptions::default();
+    let opts = steward_core::templates::ParseOptions::default();
     group.bench_function("recognise_and_parse_only", |b| {
         b.iter(|| {
             for issue in &batch {
@@ -109,7 +109,7 @@ fn decide(c: &mut Criterion) {
                     .templates()
                     .recognise(&issue.description, &issue.labels);
                 if let Some(spec) = r.template().and_then(|t| engine.templates().get(t)) {
-                    black_box(steward::templates::parse_fields(
+                    black_box(steward_core::templates::parse_fields(
                         spec,
                         &issue.description,
                         &opts,
@@ -130,7 +130,7 @@ fn decide(c: &mut Criterion) {
                 .cloned();
             let fields = spec
                 .as_ref()
-                .map(|s| steward::templates::parse_fields(s, &issue.description, &opts))
+                .map(|s| steward_core::templates::parse_fields(s, &issue.description, &opts))
                 .unwrap_or_default();
             (spec, fields)
         })
@@ -138,7 +138,7 @@ fn decide(c: &mut Criterion) {
     group.bench_function("evaluate_only", |b| {
         b.iter(|| {
             for (issue, (spec, fields)) in batch.iter().zip(&parsed) {
-                black_box(steward::rules::evaluate(
+                black_box(steward_core::rules::evaluate(
                     engine.rules(),
                     issue,
                     spec.as_ref(),

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use steward::harness::{Harness, HarnessOptions};
-use steward::sim::{Counters, SimConfig};
+use steward_sim::{Counters, SimConfig};
 
 const SPEAKER: &str = include_str!("../tests/data/requests/customer-speaker-request--clean.md");
 const TEXTS: &[&str] = &[

@@ -13,7 +13,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use steward::sim::NewIssue;
+use steward_sim::NewIssue;
 use support::{ServeEnv, TempDir, env_or, loadavg, memory, mib, spawn_serve, wait_ready};
 
 const TEXTS: &[&str] = &[

@@ -5,6 +5,7 @@
 //! adding a variant to [`Command`], a module under `src/cli/` and one arm in [`run`].
 
 mod check;
+#[cfg(feature = "sim")]
 mod demo;
 mod export;
 mod migrate;
@@ -12,6 +13,7 @@ mod once;
 mod plan;
 mod schema;
 mod serve;
+#[cfg(feature = "sim")]
 mod sim;
 
 use std::path::PathBuf;
@@ -59,8 +61,10 @@ pub enum Command {
     /// Run the service: webhook receiver, workers, health and metrics endpoints.
     Serve(serve::ServeArgs),
     /// Run Steward against the built-in GitLab simulator and report what it did.
+    #[cfg(feature = "sim")]
     Demo(demo::DemoArgs),
     /// Run the GitLab simulator on its own.
+    #[cfg(feature = "sim")]
     Sim(sim::SimArgs),
     /// Sweep the served projects' open issues once and print what changed.
     Sweep(once::SweepArgs),
@@ -94,7 +98,9 @@ pub fn run() -> i32 {
         Command::Plan(args) => plan::run(&args, &mut out, &mut err),
         Command::Schema => schema::run(&mut out, &mut err),
         Command::Serve(args) => serve::run(&args, &mut err),
+        #[cfg(feature = "sim")]
         Command::Demo(args) => demo::run(&args, &mut out, &mut err),
+        #[cfg(feature = "sim")]
         Command::Sim(args) => sim::run(&args, &mut err),
         Command::Sweep(args) => once::run_sweep(&args, &mut out, &mut err),
         Command::Digest(args) => once::run_digest(&args, &mut out, &mut err),

@@ -11,7 +11,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use crate::model::ProjectId;
+use steward_core::model::ProjectId;
 
 mod webhook;
 
@@ -81,7 +81,7 @@ struct RawSettings {
     schedules: Option<Vec<crate::schedule::RawSchedule>>,
     /// Weekly digests; absent: none.
     #[serde(default)]
-    digest: Option<crate::digest::DigestConfig>,
+    digest: Option<steward_core::digest::DigestConfig>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -164,7 +164,7 @@ pub struct Settings {
     /// (resolved once the calendar is loaded).
     pub schedules: Option<Vec<crate::schedule::Schedule>>,
     /// Weekly digest configuration.
-    pub digest: Option<crate::digest::DigestConfig>,
+    pub digest: Option<steward_core::digest::DigestConfig>,
 }
 
 impl Settings {

@@ -12,8 +12,8 @@ use std::io::Write;
 use chrono::{DateTime, Utc};
 
 use crate::harness::{Harness, HarnessError, HarnessOptions};
-use crate::model::{IssueIid, LabelName};
-use crate::sim::{Counters, IssueChange};
+use steward_core::model::{IssueIid, LabelName};
+use steward_sim::{Counters, IssueChange};
 
 mod digests;
 use digests::{close_with_outcomes, print_digests};
@@ -242,10 +242,10 @@ pub async fn run(now: DateTime<Utc>, out: &mut dyn Write) -> Result<(), HarnessE
         }
         for n in &d.actions.notes {
             match n {
-                crate::reconcile::NoteAction::Create { key, .. } => {
+                steward_core::reconcile::NoteAction::Create { key, .. } => {
                     what.push(format!("new comment `{key}`"))
                 }
-                crate::reconcile::NoteAction::Update { key, .. } => {
+                steward_core::reconcile::NoteAction::Update { key, .. } => {
                     what.push(format!("edited comment `{key}`"))
                 }
             }
@@ -319,7 +319,7 @@ fn report_issue(
         writeln!(out, "    comments   (none)")?;
     }
     for note in notes {
-        let key = crate::reconcile::marker_key(&note.body).unwrap_or("?");
+        let key = steward_core::reconcile::marker_key(&note.body).unwrap_or("?");
         let edited = if note.updated_at > note.created_at {
             ", edited"
         } else {
@@ -341,7 +341,7 @@ fn report_issue(
 
 /// A title for the terminal: one line, control characters dropped, at most `n` characters.
 fn truncate(s: &str, n: usize) -> String {
-    crate::untrusted::one_line(s, n)
+    steward_core::untrusted::one_line(s, n)
 }
 
 fn summary(c: &Counters, out: &mut dyn Write) -> std::io::Result<()> {

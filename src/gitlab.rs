@@ -21,7 +21,7 @@ use std::pin::Pin;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::model::{
+use steward_core::model::{
     GroupId, Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserId, UserRef, Username,
 };
 

@@ -8,15 +8,15 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::clock::{Clock, ManualClock};
 use crate::config::{WebhookSettings, WorkerSettings};
 use crate::gitlab::{ClientConfig, GitLab, RestGitLab};
 use crate::jobs::worker::Worker;
-use crate::model::{IssueIid, ProjectId, UserId};
-use crate::rules::Engine;
 use crate::service::{self, AppState, Parts, Running};
-use crate::sim::{self, HookConfig, NewIssue, SimConfig, SimHandle, TeamSeed, TeamSeedOptions};
 use crate::store::{self, StoreOptions};
+use steward_core::clock::{Clock, ManualClock};
+use steward_core::model::{IssueIid, ProjectId, UserId};
+use steward_core::rules::Engine;
+use steward_sim::{HookConfig, NewIssue, SimConfig, SimHandle, TeamSeed, TeamSeedOptions};
 
 /// The webhook secret the harness configures on both sides.
 pub const HOOK_SECRET: &str = "harness-hook-secret";
@@ -107,11 +107,11 @@ impl Harness {
             let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
             HarnessError(format!("configuration is invalid:\n{}", lines.join("\n")))
         })?;
-        let sim = sim::Simulator::start(opts.sim.clone())
+        let sim = steward_sim::Simulator::start(opts.sim.clone())
             .await
             .map_err(|e| err("simulator")(e.to_string()))?;
         sim.set_now(opts.now);
-        let seed = sim::seed_team_project(
+        let seed = steward_sim::seed_team_project(
             &sim,
             &TeamSeedOptions {
                 bot_token: BOT_TOKEN.to_owned(),
@@ -293,12 +293,12 @@ impl Harness {
 /// Every program's digest posted on its tracking epic in the seeded group (REST epic notes;
 /// the speaker program uses GraphQL work-item notes, to exercise both), and the team's FY27-Q4
 /// reference contest.
-pub fn team_digest(seed: &TeamSeed) -> crate::digest::DigestConfig {
-    use crate::digest::{DigestTarget, EpicApi, Program};
-    let mut cfg = crate::digest::DigestConfig::default();
+pub fn team_digest(seed: &TeamSeed) -> steward_core::digest::DigestConfig {
+    use steward_core::digest::{DigestTarget, EpicApi, Program};
+    let mut cfg = steward_core::digest::DigestConfig::default();
     // A contest over the fiscal quarter ("Contests typically run throughout a designated
     // quarter"), with its own dates as the leaderboard needs.
-    cfg.contests.push(crate::digest::Contest {
+    cfg.contests.push(steward_core::digest::Contest {
         name: "FY27-Q4 reference contest".to_owned(),
         from: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default(),
         to: chrono::NaiveDate::from_ymd_opt(2027, 1, 31).unwrap_or_default(),

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{IssueIid, ProjectId};
+use steward_core::model::{IssueIid, ProjectId};
 
 /// Job kind: re-read one issue and reconcile it with the rules.
 pub const ISSUE_SYNC: &str = "issue.sync";

@@ -43,22 +43,16 @@
 //! | [`untrusted`] | requester text made inert for notes and digests; the whole-body guard |
 
 mod audit;
-pub mod calendar;
 pub mod cli;
-pub mod clock;
 pub mod config;
+#[cfg(feature = "sim")]
 pub mod demo;
-pub mod digest;
+pub mod digest_post;
 pub mod gitlab;
+#[cfg(feature = "sim")]
 pub mod harness;
 pub mod http;
 pub mod jobs;
-pub mod model;
-pub mod reconcile;
-pub mod rules;
 pub mod schedule;
 pub mod service;
-pub mod sim;
 pub mod store;
-pub mod templates;
-pub mod untrusted;

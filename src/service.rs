@@ -12,14 +12,14 @@ use std::time::Duration;
 use tokio::sync::{Notify, RwLock};
 use tokio_util::sync::CancellationToken;
 
-use crate::clock::Clock;
 use crate::config::{WebhookSettings, WorkerSettings};
 use crate::gitlab::auth::WebhookAuthConfig;
 use crate::gitlab::{CallContext, GitLab, GitLabError};
 use crate::jobs::supervisor::{RESTART_PAUSE, supervise};
-use crate::model::{LabelName, ProjectId, UserId, UserRef};
-use crate::rules::Engine;
 use crate::store::Store;
+use steward_core::clock::Clock;
+use steward_core::model::{LabelName, ProjectId, UserId, UserRef};
+use steward_core::rules::Engine;
 
 /// Everything request and job handlers share. Built once; no globals.
 pub struct AppState {
@@ -51,7 +51,7 @@ pub struct AppState {
     /// after it (see `jobs::worker::stored_notes`).
     pub store_born: Option<chrono::DateTime<chrono::Utc>>,
     /// Weekly digest targets and program targets, when digests are configured.
-    pub digest: Option<crate::digest::DigestConfig>,
+    pub digest: Option<steward_core::digest::DigestConfig>,
     /// Schedules run by this process (every replica runs them; slots are claimed once).
     pub schedules: Vec<crate::schedule::Schedule>,
 }
@@ -120,7 +120,7 @@ impl AppState {
     /// is looked up once per process.
     pub async fn user_ids(
         &self,
-        usernames: &[crate::model::Username],
+        usernames: &[steward_core::model::Username],
     ) -> Result<HashMap<String, UserId>, GitLabError> {
         let mut out = HashMap::new();
         for name in usernames {
@@ -133,7 +133,7 @@ impl AppState {
                         .gitlab
                         .user_by_username(
                             &CallContext::none(),
-                            &crate::model::Username(key.clone()),
+                            &steward_core::model::Username(key.clone()),
                         )
                         .await?
                         .map(|u| u.id);
@@ -193,7 +193,7 @@ pub struct Parts {
     /// Projects served (empty: all).
     pub projects: Vec<ProjectId>,
     /// Weekly digest configuration, if any.
-    pub digest: Option<crate::digest::DigestConfig>,
+    pub digest: Option<steward_core::digest::DigestConfig>,
     /// Schedules the service runs (empty: none, e.g. tests that sweep explicitly).
     pub schedules: Vec<crate::schedule::Schedule>,
 }
@@ -238,7 +238,7 @@ impl AppState {
         };
         // Resolve the roster's usernames once, so the first request of each role costs no user
         // lookup, and a roster typo is reported at start-up rather than at the first request.
-        let mut members: Vec<crate::model::Username> = Vec::new();
+        let mut members: Vec<steward_core::model::Username> = Vec::new();
         for role in state.engine.roster().role_names() {
             for u in state.engine.roster().role(role).unwrap_or(&[]) {
                 if !members.contains(u) {

@@ -35,7 +35,7 @@ fn demo_reports_the_expected_outcome_for_every_request() {
     // that ended (W49, the week of the closes) is posted on its epic and shown.
     let (_, later) = text.split_once("Two weeks later").unwrap();
     assert!(later.contains("+deadline::overdue"), "{later}");
-    for program in steward::digest::Program::ALL {
+    for program in steward_core::digest::Program::ALL {
         let posted = format!("{} 2026-W49: posted", program.key());
         assert!(later.contains(&posted), "{posted} missing:\n{later}");
         let heading = format!("## {} — weekly digest 2026-W49", program.display_name());
@@ -49,7 +49,7 @@ fn demo_reports_the_expected_outcome_for_every_request() {
     let (digests, _) = digests.split_once("GitLab API calls in total").unwrap();
     assert!(digests.contains("`@rlurie`"), "{digests}");
     assert!(
-        steward::untrusted::live_mentions(digests).is_empty(),
+        steward_core::untrusted::live_mentions(digests).is_empty(),
         "{digests}"
     );
     // Only the published story counts; the accepted entry whose evidence is missing does not.

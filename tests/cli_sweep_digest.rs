@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use assert_cmd::Command;
-use steward::sim::{self, Faults, NewIssue, RefusedNotes, SimConfig, TeamSeedOptions};
+use steward_sim::{Faults, NewIssue, RefusedNotes, SimConfig, TeamSeedOptions};
 
 const SPEAKER: &str = include_str!("data/requests/customer-speaker-request--clean.md");
 
@@ -40,14 +40,16 @@ fn steward(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sweep_and_digest_dry_runs_print_changes_and_write_nothing() {
-    let sim = sim::Simulator::start(SimConfig::default()).await.unwrap();
+    let sim = steward_sim::Simulator::start(SimConfig::default())
+        .await
+        .unwrap();
     // The simulator stamps the issue in the week the digest is asked for, whatever today is.
     sim.set_now(
         chrono::DateTime::parse_from_rfc3339("2026-11-25T15:00:00Z")
             .unwrap()
             .with_timezone(&chrono::Utc),
     );
-    let seed = sim::seed_team_project(
+    let seed = steward_sim::seed_team_project(
         &sim,
         &TeamSeedOptions {
             bot_token: "glpat-cli".into(),
@@ -126,7 +128,7 @@ async fn sweep_and_digest_dry_runs_print_changes_and_write_nothing() {
         String::from_utf8_lossy(&out.stderr)
     );
     let issue = sim
-        .issue(seed.project, steward::model::IssueIid(1))
+        .issue(seed.project, steward_core::model::IssueIid(1))
         .unwrap();
     assert!(
         issue
@@ -159,7 +161,7 @@ async fn sweep_and_digest_dry_runs_print_changes_and_write_nothing() {
     assert!(text.contains("<!-- steward:digest:2026-W48 -->"), "{text}");
     assert!(text.contains("World Tour Chicago"), "{text}");
     // Every program's digest is previewed, the ones not posted anywhere marked as such.
-    for program in steward::digest::Program::ALL {
+    for program in steward_core::digest::Program::ALL {
         let heading = format!("## {} — weekly digest 2026-W48", program.display_name());
         assert!(text.contains(&heading), "{heading} missing:\n{text}");
     }
@@ -195,8 +197,10 @@ fn a_bad_week_is_refused_with_the_expected_format() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn digest_waits_out_a_429_on_the_first_post_and_posts_every_program() {
-    let sim = sim::Simulator::start(SimConfig::default()).await.unwrap();
-    let seed = sim::seed_team_project(
+    let sim = steward_sim::Simulator::start(SimConfig::default())
+        .await
+        .unwrap();
+    let seed = steward_sim::seed_team_project(
         &sim,
         &TeamSeedOptions {
             bot_token: "glpat-cli".into(),

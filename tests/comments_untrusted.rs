@@ -9,12 +9,12 @@ mod rules_support;
 use std::collections::BTreeMap;
 
 use rules_support::*;
-use steward::model::{
+use steward_core::model::{
     FieldKind, FieldSpec, FieldValue, Issue, ParsedFields, Plan, TemplateSpec, Username,
 };
-use steward::reconcile::render_note;
-use steward::rules::{Engine, RuleSet, Workload, evaluate};
-use steward::untrusted::{GITLAB_NOTE_LIMIT, live_mentions, outside_code};
+use steward_core::reconcile::render_note;
+use steward_core::rules::{Engine, RuleSet, Workload, evaluate};
+use steward_core::untrusted::{GITLAB_NOTE_LIMIT, live_mentions, outside_code};
 
 const SPEAKER_CLEAN: &str = include_str!("data/requests/customer-speaker-request--clean.md");
 

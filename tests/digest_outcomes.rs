@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::America::New_York;
-use steward::digest::{
+use steward_core::digest::{
     DigestIssue, DigestScope, FiscalPeriod, IsoWeek, Outcomes, PerQuarter, Program,
     ProgramOutcomes, Targets, render, select,
 };
-use steward::model::{IssueIid, IssueState, LabelName, Username};
+use steward_core::model::{IssueIid, IssueState, LabelName, Username};
 
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

@@ -9,9 +9,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use steward::digest::{DigestTarget, EpicApi, IsoWeek, PostOutcome, post_digest};
-use steward::model::{GroupId, IssueIid, ProjectId};
+use steward::digest_post::{PostOutcome, post_digest};
 use steward::store::{self, Store, StoreOptions};
+use steward_core::digest::{DigestTarget, EpicApi, IsoWeek};
+use steward_core::model::{GroupId, IssueIid, ProjectId};
 use support::*;
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -355,7 +356,7 @@ async fn every_digest_target_sends_a_body_without_quick_actions_that_fits_in_a_g
     for sent in &writes {
         assert!(sent.starts_with(MARKER), "{}", &sent[..80]);
         assert!(sent.lines().all(|l| !l.trim_start().starts_with('/')));
-        assert!(sent.chars().count() <= steward::untrusted::BODY_BUDGET);
+        assert!(sent.chars().count() <= steward_core::untrusted::BODY_BUDGET);
     }
     // REST and GraphQL carry the same guarded body.
     assert!(writes.iter().all(|w| w == &writes[0]));

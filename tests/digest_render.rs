@@ -7,12 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::America::New_York;
-use steward::digest::{
+use steward_core::digest::{
     Digest, DigestIssue, DigestScope, FiscalPeriod, IsoWeek, ItemNote, Outcomes, Program, Targets,
     Verdict, render, select,
 };
-use steward::model::{IssueIid, IssueState, LabelName, Username};
-use steward::untrusted::live_mentions;
+use steward_core::model::{IssueIid, IssueState, LabelName, Username};
+use steward_core::untrusted::live_mentions;
 
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -460,7 +460,8 @@ fn generated_text_never_starts_a_line_with_a_slash_or_pings_from_a_title() {
 }
 
 fn listed_iids(d: &Digest) -> Vec<(&'static str, Vec<u64>)> {
-    let ids = |s: &steward::digest::Section| s.items.iter().map(|i| i.iid.0).collect::<Vec<_>>();
+    let ids =
+        |s: &steward_core::digest::Section| s.items.iter().map(|i| i.iid.0).collect::<Vec<_>>();
     vec![
         ("closed", ids(&d.closed)),
         ("overdue", ids(&d.overdue)),

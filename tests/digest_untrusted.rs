@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::America::New_York;
-use steward::digest::{
+use steward_core::digest::{
     DigestIssue, DigestScope, FiscalPeriod, MAX_LISTED, Outcomes, Program, Targets, render, select,
 };
-use steward::model::{IssueIid, IssueState, LabelName, Username};
-use steward::untrusted::{BODY_BUDGET, GITLAB_NOTE_LIMIT, live_mentions, outside_code};
+use steward_core::model::{IssueIid, IssueState, LabelName, Username};
+use steward_core::untrusted::{BODY_BUDGET, GITLAB_NOTE_LIMIT, live_mentions, outside_code};
 
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

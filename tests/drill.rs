@@ -40,8 +40,8 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use cluster::{Balancer, Cluster, ReplicaEnv, wait_ready};
-use steward::sim::{Burst429, Faults, HookConfig, HookStatus, IssueChange, SimHandle};
 use steward::store::{JobState, Store};
+use steward_sim::{Burst429, Faults, HookConfig, HookStatus, IssueChange, SimHandle};
 use workload::{
     Expect, Filed, REQUESTERS, World, dead_jobs, drop_schema, file_issues, request_files,
     speaker_with_event, team_gitlab, unique_schema,

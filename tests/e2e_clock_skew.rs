@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use steward::harness::{Harness, HarnessOptions};
-use steward::model::{IssueIid, LabelName};
-use steward::sim::IssueChange;
+use steward_core::model::{IssueIid, LabelName};
+use steward_sim::IssueChange;
 
 const STORY: &str = include_str!("data/requests/customer-story-idea--clean.md");
 const PROGRAM_LABEL: &str = "advocacy-program::story";

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use steward::harness::{Harness, HarnessOptions};
-use steward::sim::{IssueChange, NewIssue};
+use steward_sim::{IssueChange, NewIssue};
 
 const STORY: &str = include_str!("data/requests/customer-story-idea--clean.md");
 const SPEAKER: &str = include_str!("data/requests/customer-speaker-request--clean.md");
@@ -93,7 +93,7 @@ async fn the_weekly_digest_is_posted_once_per_week_and_updated_on_rerun() {
             public,
             dri,
             IssueChange {
-                state: Some(steward::model::IssueState::Closed),
+                state: Some(steward_core::model::IssueState::Closed),
                 ..IssueChange::default()
             },
         )

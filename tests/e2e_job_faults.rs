@@ -10,11 +10,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
-use steward::clock::{Clock, ManualClock};
 use steward::harness::{Harness, HarnessOptions};
 use steward::jobs::worker::Worker;
 use steward::service::{self, AppState, Parts};
 use steward::store::{AuditFilter, JobState};
+use steward_core::clock::{Clock, ManualClock};
 
 const STORY: &str = include_str!("data/requests/customer-story-idea--clean.md");
 

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use steward::harness::{Harness, HarnessOptions};
-use steward::model::LabelName;
+use steward_core::model::LabelName;
 
 const SPEAKER: &str = include_str!("data/requests/customer-speaker-request--clean.md");
 

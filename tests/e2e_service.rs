@@ -3,10 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{DateTime, NaiveDate, Utc};
-use steward::clock::Clock;
 use steward::harness::{Harness, HarnessOptions};
-use steward::model::{IssueIid, LabelName};
-use steward::sim::{Faults, IssueChange, SimConfig};
+use steward_core::clock::Clock;
+use steward_core::model::{IssueIid, LabelName};
+use steward_sim::{Faults, IssueChange, SimConfig};
 
 const SPEAKER_CLEAN: &str = include_str!("data/requests/customer-speaker-request--clean.md");
 
@@ -29,7 +29,7 @@ async fn harness() -> Harness {
     harness_with(SimConfig::default()).await
 }
 
-fn bot_notes(h: &Harness, iid: IssueIid) -> Vec<steward::sim::SimNote> {
+fn bot_notes(h: &Harness, iid: IssueIid) -> Vec<steward_sim::SimNote> {
     h.sim
         .notes(h.project(), iid)
         .into_iter()
@@ -309,7 +309,7 @@ async fn gitlab_answering_500_then_200_ends_in_the_same_state() {
 async fn gitlab_answering_429_with_retry_after_is_retried_no_earlier_than_asked() {
     converges_after(
         Faults {
-            burst_429: Some(steward::sim::Burst429 {
+            burst_429: Some(steward_sim::Burst429 {
                 every_n: 1,
                 len: 1,
                 retry_after_secs: 90,

@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use steward::harness::{Harness, HarnessOptions};
-use steward::model::{IssueIid, LabelName};
-use steward::sim::IssueChange;
+use steward_core::model::{IssueIid, LabelName};
+use steward_sim::IssueChange;
 
 const STORY: &str = include_str!("data/requests/customer-story-idea--clean.md");
 
@@ -31,7 +31,7 @@ fn notes(h: &Harness, iid: IssueIid, prefix: &str) -> Vec<String> {
         .notes(h.project(), iid)
         .into_iter()
         .filter(|n| n.author.as_str() == "steward-bot")
-        .filter_map(|n| steward::reconcile::marker_key(&n.body).map(str::to_owned))
+        .filter_map(|n| steward_core::reconcile::marker_key(&n.body).map(str::to_owned))
         .filter(|k| k.starts_with(prefix))
         .collect()
 }
@@ -132,7 +132,7 @@ async fn an_unassigned_general_request_is_escalated_after_three_business_days() 
         .create_issue(
             h.project(),
             requester,
-            steward::sim::NewIssue {
+            steward_sim::NewIssue {
                 title: "Can we get a customer for our webinar?".into(),
                 description: "Looking for a customer to join a webinar in February.".into(),
                 labels: vec!["Customer Advocacy".into()],

@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Utc};
 use steward::harness::{Harness, HarnessOptions};
-use steward::model::IssueIid;
-use steward::untrusted::{live_mentions, outside_code};
+use steward_core::model::IssueIid;
+use steward_core::untrusted::{live_mentions, outside_code};
 
 const SPEAKER_CLEAN: &str = include_str!("data/requests/customer-speaker-request--clean.md");
 const EVENT: &str = "GitLab DevSecOps World Tour Chicago";

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use steward::gitlab::auth::{DEFAULT_REPLAY_WINDOW, SignatureError, verify_signature};
 use steward::gitlab::payload::{WebhookEvent, decode, issue_from_hook};
-use steward::templates::Recognition;
+use steward_core::templates::Recognition;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -147,7 +147,7 @@ fn every_shipped_rule_file_loads_on_its_own_through_the_fuzzed_entry_point() {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
-        let rules = steward::rules::RuleSet::from_yaml(
+        let rules = steward_core::rules::RuleSet::from_yaml(
             &[(name.clone(), text)],
             checks::shipped_specs(),
             checks::shipped_roster(),
@@ -177,9 +177,9 @@ fn a_count_followed_by_an_en_dash_is_read_or_refused_without_panicking() {
     ];
     for (typed, want) in cases {
         let description = format!("**Number of users:** {typed}\n");
-        let parsed = steward::templates::parse_fields(spec, &description, &Default::default());
+        let parsed = steward_core::templates::parse_fields(spec, &description, &Default::default());
         let got = parsed.values.get("user_count").map(|v| match v {
-            steward::model::FieldValue::Number(n) => *n,
+            steward_core::model::FieldValue::Number(n) => *n,
             other => panic!("user_count holds {other:?}"),
         });
         assert_eq!(got, want, "{typed}");

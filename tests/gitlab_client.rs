@@ -14,7 +14,7 @@ use steward::gitlab::{
     CallContext, DueDateEdit, DueDateFilter, GitLab, GitLabError, IssueEdit, IssueOrderBy,
     IssueQuery, SortDirection,
 };
-use steward::model::{IssueIid, IssueState, LabelName, ProjectId, UserId, UserRef, Username};
+use steward_core::model::{IssueIid, IssueState, LabelName, ProjectId, UserId, UserRef, Username};
 use support::*;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -8,7 +8,7 @@ mod support;
 use chrono::{TimeZone, Utc};
 use serde_json::json;
 use steward::gitlab::{GitLab, GitLabError};
-use steward::model::{GroupId, IssueIid, LabelName, NoteId, ProjectId, UserId, Username};
+use steward_core::model::{GroupId, IssueIid, LabelName, NoteId, ProjectId, UserId, Username};
 use support::*;
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};

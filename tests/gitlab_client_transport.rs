@@ -12,7 +12,7 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use steward::gitlab::budget::CallKind;
 use steward::gitlab::{ClientConfig, GitLab, GitLabError, RestGitLab};
-use steward::model::{IssueIid, ProjectId};
+use steward_core::model::{IssueIid, ProjectId};
 use support::*;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

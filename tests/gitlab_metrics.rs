@@ -6,7 +6,7 @@ use metrics_exporter_prometheus::PrometheusBuilder;
 use secrecy::SecretString;
 use serde_json::json;
 use steward::gitlab::{CallContext, ClientConfig, GitLab, RestGitLab};
-use steward::model::{IssueIid, ProjectId};
+use steward_core::model::{IssueIid, ProjectId};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

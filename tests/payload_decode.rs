@@ -13,7 +13,7 @@ use proptest::prelude::*;
 use steward::gitlab::payload::{
     PayloadError, Trigger, WebhookEvent, decode, decode_trigger, issue_from_hook, parse_timestamp,
 };
-use steward::model::{IssueState, LabelName, UserId, Username};
+use steward_core::model::{IssueState, LabelName, UserId, Username};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(

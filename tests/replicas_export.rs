@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use assert_cmd::Command;
 use chrono::{DateTime, TimeZone, Utc};
-use steward::model::{IssueIid, ProjectId};
 use steward::store::{self, AuditEntry, AuditFilter, DeliveryId, JobId, Store, StoreOptions};
+use steward_core::model::{IssueIid, ProjectId};
 
 fn temp_path(tag: &str, ext: &str) -> PathBuf {
     let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();

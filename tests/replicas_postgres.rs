@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use cluster::{Balancer, Cluster, ReplicaEnv, delivery_outcomes, wait_ready};
-use steward::sim::{Faults, HookConfig, IssueChange};
 use steward::store::JobState;
+use steward_sim::{Faults, HookConfig, IssueChange};
 use workload::{
     Expect, REQUESTERS, World, count_rows, drop_schema, file_issues, request_files,
     speaker_with_event, team_gitlab, unique_schema, wait_until_quiet,

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use cluster::{Cluster, ReplicaEnv, wait_ready};
-use steward::model::IssueIid;
-use steward::sim::{
+use steward_core::model::IssueIid;
+use steward_sim::{
     Faults, HookConfig, NewIssue, SimConfig, SimHandle, Simulator, TeamSeed, TeamSeedOptions,
     seed_team_project,
 };
@@ -46,9 +46,11 @@ impl Setup {
         )
         .unwrap();
         // The team created every label its rules use (`serve` reports missing ones).
-        let engine =
-            steward::rules::Engine::load(&root().join("rules"), &root().join("issue_templates"))
-                .unwrap();
+        let engine = steward_core::rules::Engine::load(
+            &root().join("rules"),
+            &root().join("issue_templates"),
+        )
+        .unwrap();
         for label in engine.labels_used() {
             sim.add_label(seed.project, label.as_str(), "#428bca");
         }

@@ -8,10 +8,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use steward::model::{
+use steward_core::model::{
     Issue, IssueId, IssueIid, IssueState, LabelName, ProjectId, UserId, UserRef, Username,
 };
-use steward::rules::{Engine, Workload};
+use steward_core::rules::{Engine, Workload};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

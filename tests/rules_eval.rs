@@ -8,8 +8,8 @@
 mod rules_support;
 
 use rules_support::*;
-use steward::model::{LabelName, Username};
-use steward::rules::{RuleSet, Workload, evaluate};
+use steward_core::model::{LabelName, Username};
+use steward_core::rules::{RuleSet, Workload, evaluate};
 
 const SPEAKER: &str = "customer-speaker-request";
 
@@ -514,12 +514,12 @@ fn every_shipped_rule_fires_on_its_case() {
     for (due, assigned, now, rule, label) in deadline_cases {
         let mut i = issue(created);
         i.labels
-            .insert(steward::model::LabelName::from("Customer Advocacy"));
+            .insert(steward_core::model::LabelName::from("Customer Advocacy"));
         i.due_date = due.map(d);
         if assigned {
-            i.assignees.push(steward::model::UserRef {
-                id: steward::model::UserId(11),
-                username: steward::model::Username::from("jhernandez"),
+            i.assignees.push(steward_core::model::UserRef {
+                id: steward_core::model::UserId(11),
+                username: steward_core::model::Username::from("jhernandez"),
             });
         }
         // No template: a general request, so no routing rule assigns or dates it.
@@ -527,7 +527,7 @@ fn every_shipped_rule_fires_on_its_case() {
             &rules,
             &i,
             None,
-            &steward::model::ParsedFields::default(),
+            &steward_core::model::ParsedFields::default(),
             at(now),
             &calendar(),
             &roster(),
@@ -902,7 +902,7 @@ fn field_conditions_cover_every_operator() {
 #[test]
 fn other_conditions_author_assignees_state_and_due_date() {
     let now = "2027-04-01T15:00:00Z";
-    let cases: Vec<(&str, Box<dyn Fn(&mut steward::model::Issue)>, bool)> = vec![
+    let cases: Vec<(&str, Box<dyn Fn(&mut steward_core::model::Issue)>, bool)> = vec![
         ("author: [sam.seller]", Box::new(|_| {}), true),
         ("author: [other]", Box::new(|_| {}), false),
         ("assignees: none", Box::new(|_| {}), true),
@@ -985,7 +985,7 @@ fn closed_issues_are_left_alone_by_open_only_rules() {
     let rules = shipped();
     let now = "2027-04-01T15:00:00Z";
     let mut i = issue(now);
-    i.state = steward::model::IssueState::Closed;
+    i.state = steward_core::model::IssueState::Closed;
     i.labels = labels(&["lead-time::violated"]);
     let plan = eval(
         &rules,
@@ -1040,7 +1040,7 @@ fn an_earnings_reference_filed_after_the_calendar_runs_out_is_told_why_it_has_no
         created,
     );
     assert_eq!(plan.due_date, None);
-    let body = note(&plan, steward::rules::CALENDAR_GAP_KEY).expect("a calendar-gap note");
+    let body = note(&plan, steward_core::rules::CALENDAR_GAP_KEY).expect("a calendar-gap note");
     for needle in [
         "no due date yet",
         "lists no earnings call after 2028-03-02",
@@ -1060,13 +1060,13 @@ fn an_earnings_reference_filed_after_the_calendar_runs_out_is_told_why_it_has_no
         created,
     );
     assert!(plan.due_date.is_some());
-    assert!(note(&plan, steward::rules::CALENDAR_GAP_KEY).is_none());
+    assert!(note(&plan, steward_core::rules::CALENDAR_GAP_KEY).is_none());
 
     // Once the calendar is extended, the note that exists says the gap is closed.
     let mut later = issue(created);
     later
         .owned_note_keys
-        .insert(steward::rules::CALENDAR_GAP_KEY.to_owned());
+        .insert(steward_core::rules::CALENDAR_GAP_KEY.to_owned());
     let plan = eval(
         &rules,
         &later,
@@ -1074,7 +1074,7 @@ fn an_earnings_reference_filed_after_the_calendar_runs_out_is_told_why_it_has_no
         &fields(&[]),
         created,
     );
-    let body = note(&plan, steward::rules::CALENDAR_GAP_KEY).expect("the note is updated");
+    let body = note(&plan, steward_core::rules::CALENDAR_GAP_KEY).expect("the note is updated");
     assert!(
         body.contains("now lists the coming earnings call"),
         "{body}"

@@ -6,7 +6,7 @@
 mod rules_support;
 
 use rules_support::*;
-use steward::rules::RuleSet;
+use steward_core::rules::RuleSet;
 
 fn errors(yaml: &str) -> Vec<String> {
     match RuleSet::from_yaml(

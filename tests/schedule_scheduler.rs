@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::America::New_York;
-use steward::clock::ManualClock;
 use steward::schedule::{JobKind, Schedule, Scheduler, SlotEvent, SlotSink, WEEKLY_DIGEST};
 use steward::store::{self, BoxFuture, Store, StoreOptions};
+use steward_core::clock::ManualClock;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use cluster::{Cluster, Extra, ReplicaEnv, wait_ready};
 use hostile::{SlowBody, label_heavy_body, memory, mib};
-use steward::sim::{SimConfig, SimHandle, Simulator, TeamSeedOptions};
+use steward_sim::{SimConfig, SimHandle, Simulator, TeamSeedOptions};
 
 const BOT_TOKEN: &str = "glpat-hostile-bot";
 const SECRET: &str = "hostile-webhook-secret";
@@ -32,7 +32,7 @@ impl Setup {
     /// The simulator and one ready `steward serve` accepting the secret and the signing token.
     async fn start(name: &'static str) -> Self {
         let sim = Simulator::start(SimConfig::default()).await.unwrap();
-        let seed = steward::sim::seed_team_project(
+        let seed = steward_sim::seed_team_project(
             &sim,
             &TeamSeedOptions {
                 bot_token: BOT_TOKEN.to_owned(),

@@ -15,8 +15,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use cluster::{Cluster, Extra, Replica, ReplicaEnv, wait_ready};
-use steward::sim::{Burst429, Faults, SimConfig, SimHandle, Simulator, TeamSeedOptions};
 use steward::store::{self, DeliveryId, StoreOptions};
+use steward_sim::{Burst429, Faults, SimConfig, SimHandle, Simulator, TeamSeedOptions};
 
 const BOT_TOKEN: &str = "glpat-readiness-bot";
 const SECRET: &str = "readiness-webhook-secret";
@@ -34,7 +34,7 @@ fn temp_dir(name: &str) -> PathBuf {
 
 async fn simulator() -> (SimHandle, u64) {
     let sim = Simulator::start(SimConfig::default()).await.unwrap();
-    let seed = steward::sim::seed_team_project(
+    let seed = steward_sim::seed_team_project(
         &sim,
         &TeamSeedOptions {
             bot_token: BOT_TOKEN.to_owned(),

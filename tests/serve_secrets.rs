@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 use cluster::{Cluster, ReplicaEnv, wait_ready};
-use steward::sim::{SimConfig, Simulator, TeamSeedOptions, seed_team_project};
+use steward_sim::{SimConfig, Simulator, TeamSeedOptions, seed_team_project};
 
 fn temp_file(name: &str, text: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("steward-secrets-{}", std::process::id()));

@@ -6,8 +6,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
-use steward::model::{IssueIid, IssueState, ProjectId, UserId};
-use steward::sim::{IssueChange, NewIssue, SimConfig, SimHandle, Simulator};
+use steward_core::model::{IssueIid, IssueState, ProjectId, UserId};
+use steward_sim::{IssueChange, NewIssue, SimConfig, SimHandle, Simulator};
 
 const TOKEN: &str = "bot-token";
 

@@ -18,8 +18,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
-use steward::model::{IssueIid, ProjectId, UserId};
-use steward::sim::{
+use steward_core::model::{IssueIid, ProjectId, UserId};
+use steward_sim::{
     Burst429, Faults, HookConfig, HookStatus, NewIssue, SimConfig, SimHandle, Simulator,
 };
 
@@ -74,7 +74,7 @@ struct Env {
     project: ProjectId,
     bot: UserId,
     alice: UserId,
-    hook: steward::sim::HookId,
+    hook: steward_sim::HookId,
     now: DateTime<Utc>,
 }
 

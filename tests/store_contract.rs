@@ -10,11 +10,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
-use steward::model::{GroupId, IssueIid, NoteId, ProjectId};
 use steward::store::{
     self, AuditEntry, AuditFilter, EnqueueOutcome, JobState, NewDelivery, NewJob, NoteTarget,
     OwnedNote, RecordOutcome, RetryOutcome, Store, StoreError, StoreOptions,
 };
+use steward_core::model::{GroupId, IssueIid, NoteId, ProjectId};
 
 const MAX_ATTEMPTS: u32 = 3;
 const LEASE: Duration = Duration::from_secs(30);

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use steward::templates::{TemplateError, TemplateSet};
+use steward_core::templates::{TemplateError, TemplateSet};
 
 const NAME: &str = "customer-speaker-request";
 

@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use steward::model::{FieldValue, TemplateName, TemplateSpec, Username};
-use steward::templates::{DateOrder, ParseOptions, TemplateSet, parse_date, parse_fields};
+use steward_core::model::{FieldValue, TemplateName, TemplateSpec, Username};
+use steward_core::templates::{DateOrder, ParseOptions, TemplateSet, parse_date, parse_fields};
 
 const TEMPLATE: &str = r#"<!-- steward:template=probe intake="probe::intake" -->
 **Event date (required):** YYYY-MM-DD <!-- steward:field key=event_date type=date required -->

@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use steward::model::{LabelName, TemplateName};
-use steward::templates::{ParseOptions, RecognisedBy, Recognition, TemplateSet, parse_fields};
+use steward_core::model::{LabelName, TemplateName};
+use steward_core::templates::{ParseOptions, RecognisedBy, Recognition, TemplateSet, parse_fields};
 
 fn shipped() -> TemplateSet {
     TemplateSet::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("issue_templates")).unwrap()

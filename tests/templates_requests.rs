@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chrono::NaiveDate;
-use steward::model::{FieldValue, LabelName, TemplateName, Username};
-use steward::templates::{
+use steward_core::model::{FieldValue, LabelName, TemplateName, Username};
+use steward_core::templates::{
     DateOrder, ParseOptions, RecognisedBy, Recognition, TemplateSet, parse_fields,
 };
 

@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use steward::model::{FieldKind, TemplateName};
-use steward::templates::{ParseOptions, RecognisedBy, Recognition, TemplateSet, parse_fields};
+use steward_core::model::{FieldKind, TemplateName};
+use steward_core::templates::{ParseOptions, RecognisedBy, Recognition, TemplateSet, parse_fields};
 
 fn shipped() -> TemplateSet {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("issue_templates");

@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::Context;
 use bytes::Bytes;
-use steward::model::IssueIid;
-use steward::sim::{NewIssue, SimHandle, TeamSeed};
+use steward_core::model::IssueIid;
+use steward_sim::{NewIssue, SimHandle, TeamSeed};
 
 const FIXTURE: &str = include_str!("../../tests/fixtures/gitlab/issue-hook-open.json");
 const REQUESTS: &[&str] = &[
@@ -121,13 +121,13 @@ fn hook_body(
     base: &str,
     seed: &TeamSeed,
     requester: u64,
-    issue: &steward::sim::SimIssue,
+    issue: &steward_sim::SimIssue,
     iid: IssueIid,
 ) -> anyhow::Result<Vec<u8>> {
     use serde_json::json;
     let gitlab_time =
         |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
-    let project_url = format!("{base}/{}", steward::sim::TEAM_PROJECT);
+    let project_url = format!("{base}/{}", steward_sim::TEAM_PROJECT);
     let mut v = template.clone();
     v["user"] = json!({
         "id": requester,
@@ -142,13 +142,10 @@ fn hook_body(
     p["description"] = json!("Intake for customer advocacy requests");
     p["web_url"] = json!(project_url);
     p["namespace"] = json!("customer-advocacy");
-    p["path_with_namespace"] = json!(steward::sim::TEAM_PROJECT);
+    p["path_with_namespace"] = json!(steward_sim::TEAM_PROJECT);
     p["homepage"] = json!(project_url);
     for k in ["git_ssh_url", "ssh_url"] {
-        p[k] = json!(format!(
-            "git@example.com:{}.git",
-            steward::sim::TEAM_PROJECT
-        ));
+        p[k] = json!(format!("git@example.com:{}.git", steward_sim::TEAM_PROJECT));
     }
     for k in ["git_http_url", "url", "http_url"] {
         p[k] = json!(format!("{project_url}.git"));

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use steward::sim::{SimConfig, SimHandle, Simulator, TeamSeed, TeamSeedOptions, seed_team_project};
+use steward_sim::{SimConfig, SimHandle, Simulator, TeamSeed, TeamSeedOptions, seed_team_project};
 
 /// The bot's API token in the simulator.
 pub const BOT_TOKEN: &str = "glpat-bench-bot";
@@ -33,7 +33,7 @@ pub async fn start_sim() -> anyhow::Result<(SimHandle, TeamSeed)> {
         },
     )?;
     let engine =
-        steward::rules::Engine::load(&root().join("rules"), &root().join("issue_templates"))
+        steward_core::rules::Engine::load(&root().join("rules"), &root().join("issue_templates"))
             .map_err(|e| anyhow::anyhow!("shipped rules do not load: {e:?}"))?;
     for label in engine.labels_used() {
         sim.add_label(seed.project, label.as_str(), "#428bca");

@@ -25,9 +25,9 @@ use steward::gitlab::auth::{
 use steward::gitlab::payload::{
     PayloadError, Trigger, WebhookEvent, decode, decode_trigger, issue_from_hook,
 };
-use steward::model::{FieldKind, FieldValue, LabelName, TemplateSpec};
-use steward::rules::{Roster, RuleSet};
-use steward::templates::{
+use steward_core::model::{FieldKind, FieldValue, LabelName, TemplateSpec};
+use steward_core::rules::{Roster, RuleSet};
+use steward_core::templates::{
     DateOrder, ParseOptions, Recognition, TemplateSet, parse_date, parse_fields,
 };
 
@@ -281,7 +281,7 @@ pub fn rule_loader(data: &[u8]) {
     let text = String::from_utf8_lossy(data).into_owned();
     let files = [("fuzz.yaml".to_owned(), text)];
     let text = &files[0].1;
-    let check_errors = |errors: &[steward::rules::ConfigError]| {
+    let check_errors = |errors: &[steward_core::rules::ConfigError]| {
         assert!(!errors.is_empty(), "a refusal must say why");
         for e in errors {
             assert!(e.to_string().starts_with("fuzz.yaml:"), "{e}");
@@ -300,7 +300,7 @@ pub fn rule_loader(data: &[u8]) {
     if let Err(errors) = Roster::from_yaml("fuzz.yaml", text) {
         check_errors(&errors);
     }
-    if let Err(errors) = steward::calendar::Calendar::from_yaml("fuzz.yaml", text) {
+    if let Err(errors) = steward_core::calendar::Calendar::from_yaml("fuzz.yaml", text) {
         check_errors(&errors);
     }
 }

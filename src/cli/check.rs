@@ -9,8 +9,8 @@ use std::io::Write;
 use chrono::NaiveDate;
 
 use super::{ConfigDirs, EXIT_CONFIG, EXIT_OK};
-use crate::clock::{Clock, SystemClock};
-use crate::rules::Engine;
+use steward_core::clock::{Clock, SystemClock};
+use steward_core::rules::Engine;
 
 /// Arguments of `steward check`.
 #[derive(Debug, Clone, clap::Args)]

@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{EXIT_CONFIG, EXIT_INPUT, EXIT_OK};
 use crate::config::DatabaseSettings;
-use crate::model::{IssueIid, ProjectId};
 use crate::store::{self, AuditEntry, AuditFilter, Store, StoreOptions};
+use steward_core::model::{IssueIid, ProjectId};
 
 /// The first line of an export, naming the format.
 const FORMAT: &str = "steward-audit-export";

@@ -11,7 +11,7 @@ use crate::jobs::digest_job::{self, DigestJob};
 use crate::jobs::sweep;
 use crate::jobs::with_retries;
 use crate::jobs::worker::Worker;
-use crate::reconcile::NoteAction;
+use steward_core::reconcile::NoteAction;
 
 /// Arguments of `steward sweep`.
 #[derive(Debug, Clone, clap::Args)]
@@ -90,7 +90,7 @@ pub fn run_sweep(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
     match result {
         Ok((report, ran)) => {
             for d in &report.drift {
-                let title = crate::untrusted::one_line(&d.title, 200);
+                let title = steward_core::untrusted::one_line(&d.title, 200);
                 let _ = writeln!(out, "#{} {title}", d.iid);
                 if let Some(edit) = &d.actions.edit {
                     for l in &edit.add_labels {
@@ -162,7 +162,7 @@ fn progress(
 pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     super::init_tracing(false);
     if let Some(w) = &args.week
-        && w.parse::<crate::digest::IsoWeek>().is_err()
+        && w.parse::<steward_core::digest::IsoWeek>().is_err()
     {
         let _ = writeln!(
             err,

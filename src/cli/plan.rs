@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use super::{ConfigDirs, EXIT_CONFIG, EXIT_INPUT, EXIT_OK};
 use crate::gitlab::payload::issue_from_hook;
-use crate::rules::{Decision, Engine, Workload, show_value};
+use steward_core::rules::{Decision, Engine, Workload, show_value};
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -103,7 +103,7 @@ pub fn render_text(d: &Decision) -> String {
         let _ = writeln!(s, "fields:");
         for (k, v) in &d.fields {
             // One line, no control characters: a value must not rewrite the terminal.
-            let shown = crate::untrusted::one_line(&show_value(v), 200);
+            let shown = steward_core::untrusted::one_line(&show_value(v), 200);
             let _ = writeln!(s, "  {k}: {shown}");
         }
     }

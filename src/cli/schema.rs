@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use super::{EXIT_INPUT, EXIT_OK};
-use crate::rules::schema::rule_file_schema;
+use steward_core::rules::schema::rule_file_schema;
 
 /// Writes the schema as pretty JSON.
 pub fn run(out: &mut dyn Write, err: &mut dyn Write) -> i32 {

@@ -7,12 +7,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::{EXIT_CONFIG, EXIT_OK};
-use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::gitlab::{ClientConfig, GitLab, RestGitLab};
-use crate::rules::Engine;
 use crate::service::{self, AppState, Parts};
 use crate::store::{self, StoreOptions};
+use steward_core::clock::{Clock, SystemClock};
+use steward_core::rules::Engine;
 
 /// Arguments of `steward serve`.
 #[derive(Debug, Clone, clap::Args)]

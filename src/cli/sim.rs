@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use tokio_util::sync::CancellationToken;
 
 use super::{EXIT_CONFIG, EXIT_OK};
-use crate::sim::{self, HookConfig, SimConfig, StandaloneConfig};
+use steward_sim::{self, HookConfig, SimConfig, StandaloneConfig};
 
 /// Arguments of `steward sim`.
 #[derive(Debug, Clone, clap::Args)]
@@ -60,10 +60,10 @@ pub fn run(args: &SimArgs, err: &mut dyn Write) -> i32 {
         eprintln!(
             "GitLab simulator on http://{} (project {}, bot token {})",
             args.listen,
-            sim::TEAM_PROJECT,
+            steward_sim::TEAM_PROJECT,
             args.token
         );
-        sim::run_standalone(cfg, shutdown).await
+        steward_sim::run_standalone(cfg, shutdown).await
     });
     match result {
         Ok(()) => EXIT_OK,

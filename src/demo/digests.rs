@@ -6,7 +6,7 @@ use std::io::Write;
 use chrono::{DateTime, Utc};
 
 use crate::harness::{Harness, HarnessError};
-use crate::model::IssueIid;
+use steward_core::model::IssueIid;
 
 /// The team closes three requests the week after filing, each with its outcome (docs/rules.md,
 /// "Outcomes"): one comment with `/label ~"outcome::…"` and `/close`.
@@ -60,7 +60,7 @@ pub(super) async fn print_digests(h: &Harness, out: &mut dyn Write) -> Result<()
     let io = |e: std::io::Error| HarnessError(format!("writing the report: {e}"));
     let posted = h.digest(None).await?;
     writeln!(out, "Weekly digests for the week that ended: {posted}\n").map_err(io)?;
-    for program in crate::digest::Program::ALL {
+    for program in steward_core::digest::Program::ALL {
         let key = program.key();
         let Some(epic) = h.seed.epics.get(key) else {
             continue;

@@ -12,7 +12,7 @@ mod raw;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use crate::model::{Issue, IssueIid, NoteId, ProjectId, UserId, Username};
+use steward_core::model::{Issue, IssueIid, NoteId, ProjectId, UserId, Username};
 
 /// Why a webhook body could not be decoded. Each message is one line for the person running
 /// `steward plan` or reading the log.

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
-use crate::model::{
+use steward_core::model::{
     Issue, IssueId, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserId, UserRef, Username,
 };
 

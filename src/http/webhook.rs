@@ -16,9 +16,9 @@ use super::intake;
 use crate::gitlab::auth;
 use crate::gitlab::payload::{self, Trigger};
 use crate::jobs::{ISSUE_SYNC, IssueSync};
-use crate::model::{IssueIid, ProjectId};
 use crate::service::AppState;
 use crate::store::{NewDelivery, NewJob, RecordOutcome};
+use steward_core::model::{IssueIid, ProjectId};
 
 /// What happened to a delivery, for metrics and the delivery record.
 fn outcome_label(o: &Disposition) -> &'static str {

@@ -5,14 +5,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::digest::{
-    self, DigestIssue, DigestScope, DigestTarget, FiscalPeriod, IsoWeek, PostOutcome, Program,
-};
+use crate::digest_post::PostOutcome;
 use crate::gitlab::{CallContext, IssueQuery};
 use crate::jobs::SlotRef;
 use crate::jobs::worker::SyncError;
-use crate::model::{IssueState, LabelName, Username};
 use crate::service::AppState;
+use steward_core::digest::{
+    self, DigestIssue, DigestScope, DigestTarget, FiscalPeriod, IsoWeek, Program,
+};
+use steward_core::model::{IssueState, LabelName, Username};
 
 /// Job kind: the weekly digest.
 pub const DIGEST: &str = "digest";
@@ -47,7 +48,7 @@ pub enum DigestJobError {
     Read(#[from] SyncError),
     /// Posting failed.
     #[error(transparent)]
-    Post(#[from] digest::DigestError),
+    Post(#[from] crate::digest_post::DigestError),
     /// The week could not be read or the calendar lacks it.
     #[error("{0}")]
     Input(String),
@@ -68,7 +69,7 @@ impl DigestJobError {
     pub fn retry_after(&self) -> Option<std::time::Duration> {
         match self {
             DigestJobError::Read(SyncError::GitLab(e))
-            | DigestJobError::Post(digest::DigestError::GitLab(e)) => e.retry_after(),
+            | DigestJobError::Post(crate::digest_post::DigestError::GitLab(e)) => e.retry_after(),
             _ => None,
         }
     }
@@ -92,7 +93,7 @@ fn fiscal_periods(
     let cal = st.engine.calendar();
     let q = cal.fiscal_quarter(date);
     let start = |year: i32, quarter: u8| {
-        cal.quarter_start(crate::calendar::FiscalQuarter { year, quarter })
+        cal.quarter_start(steward_core::calendar::FiscalQuarter { year, quarter })
             .ok_or_else(|| DigestJobError::Input(format!("no start date for FY{year}-Q{quarter}")))
     };
     let (next_year, next_q) = if q.quarter == 4 {
@@ -185,10 +186,10 @@ async fn render_programs(
                 for issue in listed {
                     let decision =
                         st.engine
-                            .decide(&issue, now, &crate::rules::Workload::default());
+                            .decide(&issue, now, &steward_core::rules::Workload::default());
                     let owner = match decision.fields.get("account_owner") {
-                        Some(crate::model::FieldValue::Username(u)) => Some(u.clone()),
-                        Some(crate::model::FieldValue::Text(t)) => {
+                        Some(steward_core::model::FieldValue::Username(u)) => Some(u.clone()),
+                        Some(steward_core::model::FieldValue::Text(t)) => {
                             Some(Username(t.trim_start_matches('@').to_owned()))
                         }
                         _ => None,
@@ -253,7 +254,7 @@ pub async fn post_all(
             ));
             continue;
         };
-        let outcome = digest::post_digest(
+        let outcome = crate::digest_post::post_digest(
             st.gitlab.as_ref(),
             st.store.as_ref(),
             target,

@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 use crate::gitlab::{CallContext, IssueOrderBy, IssueQuery, SortDirection};
 use crate::jobs::worker::{SyncError, plan_actions, stored_notes};
 use crate::jobs::{ISSUE_SYNC, IssueSync};
-use crate::model::{IssueIid, IssueState, ProjectId};
-use crate::reconcile::Actions;
 use crate::service::AppState;
 use crate::store::NewJob;
+use steward_core::model::{IssueIid, IssueState, ProjectId};
+use steward_core::reconcile::Actions;
 
 /// Job kind: the catch-up sweep (issues updated since the newest update the last sweep saw).
 pub const SWEEP: &str = "sweep";
@@ -181,7 +181,7 @@ async fn sweep_project(
 async fn check_issue(
     st: &AppState,
     project: ProjectId,
-    mut issue: crate::model::Issue,
+    mut issue: steward_core::model::Issue,
     enqueue: bool,
     report: &mut SweepReport,
 ) -> Result<(), SyncError> {

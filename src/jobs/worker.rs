@@ -15,10 +15,10 @@ use crate::audit;
 use crate::gitlab::{CallContext, DueDateEdit, GitLabError, IssueEdit, Note};
 use crate::jobs::unwind::catch_panic;
 use crate::jobs::{ISSUE_SYNC, IssueSync, Outcome, SlotRef, backoff};
-use crate::model::{Issue, IssueIid, ProjectId};
-use crate::reconcile::{self, Actions, ExistingNote, NoteAction};
 use crate::service::AppState;
 use crate::store::{AuditEntry, ClaimedJob, NoteTarget};
+use steward_core::model::{Issue, IssueIid, ProjectId};
+use steward_core::reconcile::{self, Actions, ExistingNote, NoteAction};
 
 /// How long an idle worker waits before looking for jobs again (jobs enqueued by this process
 /// wake it at once; this covers other replicas and delayed retries).
@@ -325,7 +325,7 @@ impl Worker {
         actions: &Actions,
         ctx: &CallContext,
         rules: &[String],
-        assigned: Option<&[crate::model::Username]>,
+        assigned: Option<&[steward_core::model::Username]>,
     ) -> Result<String, SyncError> {
         let st = &self.state;
         let mut summary = Vec::new();
@@ -500,7 +500,7 @@ impl Worker {
         &self,
         target: &NoteTarget,
         key: &str,
-        id: crate::model::NoteId,
+        id: steward_core::model::NoteId,
         hash: &str,
     ) -> bool {
         let note = crate::store::OwnedNote {
@@ -639,7 +639,7 @@ pub(crate) async fn plan_actions(
     st: &AppState,
     issue: &mut Issue,
     existing: &BTreeMap<String, ExistingNote>,
-) -> Result<(crate::rules::Decision, Actions), SyncError> {
+) -> Result<(steward_core::rules::Decision, Actions), SyncError> {
     issue.owned_note_keys = existing.keys().cloned().collect();
     issue.managed_due_date = st
         .store
@@ -670,15 +670,15 @@ fn workload_key(project: ProjectId) -> String {
 pub(crate) async fn load_workload(
     st: &AppState,
     project: ProjectId,
-) -> Result<crate::rules::Workload, crate::store::StoreError> {
+) -> Result<steward_core::rules::Workload, crate::store::StoreError> {
     let text = st.store.get_state(&workload_key(project)).await?;
     let open_issues = text
         .and_then(|t| serde_json::from_str::<BTreeMap<String, u32>>(&t).ok())
         .unwrap_or_default()
         .into_iter()
-        .map(|(u, n)| (crate::model::Username(u), n))
+        .map(|(u, n)| (steward_core::model::Username(u), n))
         .collect();
-    Ok(crate::rules::Workload { open_issues })
+    Ok(steward_core::rules::Workload { open_issues })
 }
 
 /// Stores a project's workload (see [`load_workload`]).

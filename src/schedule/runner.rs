@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
 use super::{Schedule, due_slots, next_slot};
-use crate::clock::Clock;
 use crate::store::{BoxFuture, Store};
+use steward_core::clock::Clock;
 
 /// The longest the loop sleeps between passes, so a clock jump or a schedule whose next slot
 /// is far away is still noticed.

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::calendar::Calendar;
-use crate::clock::Clock;
+use steward_core::calendar::Calendar;
+use steward_core::clock::Clock;
 
 /// How often the coverage is looked at again.
 const EVERY: Duration = Duration::from_secs(24 * 60 * 60);

@@ -6,7 +6,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{GroupId, IssueIid, NoteId, ProjectId};
+use steward_core::model::{GroupId, IssueIid, NoteId, ProjectId};
 
 /// A stored delivery's row id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

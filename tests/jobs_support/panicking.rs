@@ -7,7 +7,9 @@ use steward::gitlab::{
     BoxFuture, CallContext, Epic, GitLab, GitLabError, IssueEdit, IssueQuery, Note, Page,
     WorkItemNote,
 };
-use steward::model::{GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserRef, Username};
+use steward_core::model::{
+    GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserRef, Username,
+};
 
 /// Delegates every call to `inner`; `get_issue` of `panic_on` panics with [`PANIC_MESSAGE`].
 pub struct PanicsOnIssue {

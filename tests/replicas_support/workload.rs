@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
 use steward::gitlab::{CallContext, ClientConfig, GitLab, RestGitLab};
-use steward::model::{IssueIid, LabelName, ProjectId, UserId};
-use steward::reconcile::{self, ExistingNote};
-use steward::rules::{Engine, Workload};
-use steward::sim::{NewIssue, SimConfig, SimHandle, Simulator, TeamSeed, TeamSeedOptions};
 use steward::store::{self, AuditFilter, JobState, NoteTarget, Store, StoreOptions};
+use steward_core::model::{IssueIid, LabelName, ProjectId, UserId};
+use steward_core::reconcile::{self, ExistingNote};
+use steward_core::rules::{Engine, Workload};
+use steward_sim::{NewIssue, SimConfig, SimHandle, Simulator, TeamSeed, TeamSeedOptions};
 
 /// Who files the requests.
 pub const REQUESTERS: [&str; 3] = ["asales", "bmarketing", "ccs"];
@@ -167,7 +167,7 @@ pub async fn dead_jobs(store: &Arc<dyn Store>) -> Vec<(i64, Option<String>)> {
 pub async fn team_gitlab(bot_token: &str) -> (SimHandle, TeamSeed, Engine) {
     let engine = Engine::load(&root().join("rules"), &root().join("issue_templates")).unwrap();
     let sim = Simulator::start(SimConfig::default()).await.unwrap();
-    let seed = steward::sim::seed_team_project(
+    let seed = steward_sim::seed_team_project(
         &sim,
         &TeamSeedOptions {
             bot_token: bot_token.to_owned(),

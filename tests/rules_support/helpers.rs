@@ -6,12 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use steward::calendar::Calendar;
-use steward::model::{
+use steward_core::calendar::Calendar;
+use steward_core::model::{
     FieldError, FieldKind, FieldSpec, FieldValue, Issue, IssueId, IssueIid, IssueState, LabelName,
     ParsedFields, Plan, ProjectId, TemplateName, TemplateSpec, UserId, UserRef, Username,
 };
-use steward::rules::{Roster, RuleSet, Workload, evaluate};
+use steward_core::rules::{Roster, RuleSet, Workload, evaluate};
 
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -11,7 +11,7 @@ use super::super::error::{CallSite, GitLabError};
 use super::super::wire::{RestEpic, RestNote};
 use super::super::{CallContext, Epic, Note, WorkItemNote, graphql};
 use super::RestGitLab;
-use crate::model::{GroupId, NoteId};
+use steward_core::model::{GroupId, NoteId};
 
 /// Which GraphQL note mutation to send.
 #[derive(Debug, Clone, Copy)]
@@ -116,7 +116,7 @@ impl RestGitLab {
         body: &str,
     ) -> Result<Note, GitLabError> {
         // The last line of defence; callers send guarded bodies, and guarding is idempotent.
-        let body = crate::untrusted::guard_body(body);
+        let body = steward_core::untrusted::guard_body(body);
         let body = body.as_str();
         let (name, kind, endpoint) = match note {
             None => (
@@ -152,7 +152,7 @@ impl RestGitLab {
         target_gid: &str,
         body: &str,
     ) -> Result<WorkItemNote, GitLabError> {
-        let body = crate::untrusted::guard_body(body);
+        let body = steward_core::untrusted::guard_body(body);
         let body = body.as_str();
         let (operation, name, kind, payload) = match mutation {
             // GITLAB.md §3.2: GraphQL createNote shares the notes_create limiter.

@@ -24,7 +24,7 @@ use super::super::{
 };
 use super::epics::NoteMutation;
 use super::{PER_PAGE, RestGitLab};
-use crate::model::{
+use steward_core::model::{
     GroupId, Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserRef, Username,
 };
 
@@ -264,7 +264,7 @@ impl GitLab for RestGitLab {
     ) -> BoxFuture<'a, Result<Note, GitLabError>> {
         Box::pin(async move {
             // The last line of defence; callers send guarded bodies, and guarding is idempotent.
-            let body = crate::untrusted::guard_body(body);
+            let body = steward_core::untrusted::guard_body(body);
             let endpoint = CreateIssueNote::builder()
                 .project(project.0)
                 .issue(iid.0)
@@ -294,7 +294,7 @@ impl GitLab for RestGitLab {
         body: &'a str,
     ) -> BoxFuture<'a, Result<Note, GitLabError>> {
         Box::pin(async move {
-            let body = crate::untrusted::guard_body(body);
+            let body = steward_core::untrusted::guard_body(body);
             let endpoint = EditIssueNote::builder()
                 .project(project.0)
                 .issue(iid.0)

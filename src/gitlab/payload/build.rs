@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::raw::{Id, Picked, pick};
 use super::{Actor, IssueEvent, NoteEvent, PayloadError, Trigger, parse_timestamp};
-use crate::model::{
+use steward_core::model::{
     Issue, IssueId, IssueIid, IssueState, NoteId, ProjectId, UserId, UserRef, Username,
 };
 
@@ -281,7 +281,7 @@ fn assignees(
 fn build_issue(
     a: &Picked<'_>,
     project_id: Id,
-    labels: Option<std::collections::BTreeSet<crate::model::LabelName>>,
+    labels: Option<std::collections::BTreeSet<steward_core::model::LabelName>>,
     assignees: Vec<UserRef>,
     author: Option<UserRef>,
     confidential_event: bool,

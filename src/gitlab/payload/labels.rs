@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
 use super::raw::Key;
-use crate::model::LabelName;
+use steward_core::model::LabelName;
 
 /// Label titles of an array: plain names (REST) or objects with a string `title` (webhooks,
 /// GITLAB.md §2.1); other elements are skipped. `None` when the value is not an array.

@@ -15,7 +15,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
 use super::labels::{Keys, Titles};
-use crate::model::LabelName;
+use steward_core::model::LabelName;
 
 /// The largest id the store holds (a BIGINT); GitLab's ids are far below it.
 pub(super) const MAX_ID: u64 = i64::MAX as u64;

@@ -3,8 +3,8 @@
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 
-use crate::model::{IssueIid, NoteId, ProjectId};
 use chrono::{DateTime, Utc};
+use steward_core::model::{IssueIid, NoteId, ProjectId};
 
 use crate::store::convert;
 use crate::store::error::{Scrubber, StoreError};

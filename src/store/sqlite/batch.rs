@@ -218,10 +218,10 @@ mod tests {
 
     use super::combined::LARGE_BODY;
     use super::*;
-    use crate::model::{IssueIid, ProjectId};
     use crate::store::StoreOptions;
     use crate::store::sqlite::SqliteStore;
     use crate::store::types::NewJob;
+    use steward_core::model::{IssueIid, ProjectId};
 
     fn delivery(key: &str, project: u64, coalesce: Option<&str>, minute: u32) -> NewDelivery {
         let at = Utc.with_ymd_and_hms(2026, 11, 25, 9, minute, 0).unwrap();

@@ -3,10 +3,10 @@
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use crate::model::{IssueIid, NoteId, ProjectId};
 use crate::store::convert::{self, from_ms};
 use crate::store::error::{Scrubber, StoreError};
 use crate::store::types::*;
+use steward_core::model::{IssueIid, NoteId, ProjectId};
 
 fn get<'r, T>(row: &'r SqliteRow, col: &str) -> Result<T, StoreError>
 where

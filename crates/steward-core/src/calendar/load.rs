@@ -1,0 +1,219 @@
+//! Loading `rules/calendar.yaml` strictly into a [`Calendar`](super::Calendar).
+//!
+//! Parsing and validation only; the arithmetic lives in the parent module.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, Weekday};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use super::{Calendar, FiscalQuarter, NumericDateOrder};
+use crate::diagnostics::{ConfigError, suggestion};
+
+/// `rules/calendar.yaml` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalendar {
+    /// IANA zone name, e.g. `America/New_York`.
+    pub time_zone: Spanned<String>,
+    /// Weekend day names (`saturday`, `sun`…); default Saturday and Sunday.
+    #[serde(default)]
+    pub weekend: Option<Vec<Spanned<String>>>,
+    /// `month_first` (US, default) or `day_first`.
+    #[serde(default)]
+    pub date_order: Option<RawDateOrder>,
+    /// Holidays (no business day).
+    #[serde(default)]
+    pub holidays: Vec<RawHoliday>,
+    /// First month of the fiscal year, 1..=12 (default 1).
+    #[serde(default)]
+    pub fiscal_year_start_month: Option<Spanned<u32>>,
+    /// Earnings call date per fiscal quarter.
+    #[serde(default)]
+    pub earnings: Vec<RawEarnings>,
+}
+
+/// Numeric date order as written.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawDateOrder {
+    /// US order.
+    MonthFirst,
+    /// Day first.
+    DayFirst,
+}
+
+/// One holiday.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHoliday {
+    /// `YYYY-MM-DD`.
+    pub date: Spanned<String>,
+    /// Name shown in explanations.
+    pub name: String,
+}
+
+/// One earnings date.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEarnings {
+    /// `FY2028-Q1`.
+    pub quarter: Spanned<String>,
+    /// `YYYY-MM-DD`.
+    pub date: Spanned<String>,
+}
+
+fn parse_weekday(s: &str) -> Option<Weekday> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "monday" | "mon" => Some(Weekday::Mon),
+        "tuesday" | "tue" => Some(Weekday::Tue),
+        "wednesday" | "wed" => Some(Weekday::Wed),
+        "thursday" | "thu" => Some(Weekday::Thu),
+        "friday" | "fri" => Some(Weekday::Fri),
+        "saturday" | "sat" => Some(Weekday::Sat),
+        "sunday" | "sun" => Some(Weekday::Sun),
+        _ => None,
+    }
+}
+
+const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+fn parse_date(file: &str, s: &Spanned<String>, errors: &mut Vec<ConfigError>) -> Option<NaiveDate> {
+    match NaiveDate::parse_from_str(s.value.trim(), "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(
+                ConfigError::at(file, s.referenced, format!("`{}` is not a date", s.value))
+                    .hint("write dates as YYYY-MM-DD, e.g. 2027-01-01"),
+            );
+            None
+        }
+    }
+}
+
+impl Calendar {
+    /// Parses and validates calendar YAML; `file` names it in errors.
+    pub fn from_yaml(file: &str, text: &str) -> Result<Calendar, Vec<ConfigError>> {
+        let raw: RawCalendar =
+            serde_saphyr::from_str(text).map_err(|e| vec![ConfigError::from_yaml(file, &e)])?;
+        Calendar::from_raw(file, raw)
+    }
+
+    /// Validates an already parsed calendar file.
+    pub fn from_raw(file: &str, raw: RawCalendar) -> Result<Calendar, Vec<ConfigError>> {
+        let mut errors = Vec::new();
+        let tz: Option<Tz> = match raw.time_zone.value.parse::<Tz>() {
+            Ok(tz) => Some(tz),
+            Err(_) => {
+                errors.push(
+                    ConfigError::at(
+                        file,
+                        raw.time_zone.referenced,
+                        format!("unknown time zone `{}`", raw.time_zone.value),
+                    )
+                    .hint("use an IANA name such as America/New_York or Europe/Berlin"),
+                );
+                None
+            }
+        };
+        let mut weekend: Vec<Weekday> = Vec::new();
+        match &raw.weekend {
+            None => {
+                weekend.push(Weekday::Sat);
+                weekend.push(Weekday::Sun);
+            }
+            Some(days) => {
+                for d in days {
+                    match parse_weekday(&d.value) {
+                        Some(w) => {
+                            if !weekend.contains(&w) {
+                                weekend.push(w);
+                            }
+                        }
+                        None => errors.push(ConfigError::at(
+                            file,
+                            d.referenced,
+                            format!(
+                                "`{}` is not a day of the week: {}",
+                                d.value,
+                                suggestion(&d.value, WEEKDAYS)
+                            ),
+                        )),
+                    }
+                }
+                if weekend.len() >= 7 {
+                    errors.push(
+                        ConfigError::file(file, "every day is a weekend day")
+                            .hint("leave at least one working day in `weekend`"),
+                    );
+                }
+            }
+        }
+        let mut holidays = BTreeMap::new();
+        for h in &raw.holidays {
+            if let Some(d) = parse_date(file, &h.date, &mut errors) {
+                holidays.insert(d, h.name.clone());
+            }
+        }
+        let start_month = match &raw.fiscal_year_start_month {
+            None => 1,
+            Some(m) if (1..=12).contains(&m.value) => m.value,
+            Some(m) => {
+                errors.push(
+                    ConfigError::at(
+                        file,
+                        m.referenced,
+                        format!("fiscal_year_start_month {} is not a month", m.value),
+                    )
+                    .hint("use 1 (January) to 12 (December); e.g. 2 for a year starting Feb 1"),
+                );
+                1
+            }
+        };
+        let mut earnings = BTreeMap::new();
+        for e in &raw.earnings {
+            let q = FiscalQuarter::parse(&e.quarter.value);
+            if q.is_none() {
+                errors.push(
+                    ConfigError::at(
+                        file,
+                        e.quarter.referenced,
+                        format!("`{}` is not a fiscal quarter", e.quarter.value),
+                    )
+                    .hint("write quarters as FY2028-Q1"),
+                );
+            }
+            let d = parse_date(file, &e.date, &mut errors);
+            if let (Some(q), Some(d)) = (q, d)
+                && earnings.insert(q, d).is_some()
+            {
+                errors.push(ConfigError::at(
+                    file,
+                    e.quarter.referenced,
+                    format!("{q} has two earnings dates"),
+                ));
+            }
+        }
+        let date_order = match raw.date_order {
+            None | Some(RawDateOrder::MonthFirst) => NumericDateOrder::MonthFirst,
+            Some(RawDateOrder::DayFirst) => NumericDateOrder::DayFirst,
+        };
+        match tz {
+            Some(tz) if errors.is_empty() => {
+                Calendar::new(tz, &weekend, holidays, start_month, earnings, date_order)
+                    .ok_or_else(|| vec![ConfigError::file(file, "invalid calendar")])
+            }
+            _ => Err(errors),
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! The weekly digest of one program: which requests to mention ([`select`], pure), what counts
+//! toward its targets ([`Outcomes`], declared in `rules/outcomes.yaml`), how to say it
+//! ([`render`], pure Markdown), and posting it once per ISO week on the program's tracking epic
+//! or issue ([`post_digest`], the only I/O here).
+//!
+//! This module does not read GitLab to build its input (the job runner turns issues into
+//! [`DigestIssue`]s) and does not compute fiscal periods (the calendar passes them in).
+
+mod config;
+mod input;
+mod measure;
+mod outcomes;
+mod render;
+mod select;
+mod targets;
+mod week;
+
+pub use config::{Contest, DigestConfig, DigestTarget, EpicApi, SharedTargetError};
+pub use input::{
+    DigestIssue, DigestScope, FiscalPeriod, LATE_FILED_LABEL, Program, WAITING_LABEL, absences,
+};
+pub use measure::{Leaderboard, LeaderboardRow, TargetProgress};
+pub use outcomes::{OUTCOMES_FILE, Outcome, Outcomes, ProgramOutcomes};
+pub use render::{MAX_LISTED, marker, note_key, render};
+pub use select::{AT_RISK_DAYS, Digest, DigestItem, ItemNote, Section, select};
+pub use targets::{Cohort, PerQuarter, PerYear, Targets, Verdict, elapsed_percent, pace};
+pub use week::{IsoWeek, WeekError, start_of_day};

@@ -1,0 +1,254 @@
+//! The digest section of the configuration: targets, the reference contests' dates and where
+//! each program's digest is posted. Validated once at load; posting and selection trust it.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{FiscalPeriod, Program, Targets};
+use crate::model::{GroupId, IssueIid, ProjectId};
+
+/// ```yaml
+/// digest:
+///   targets:
+///     story: { per_quarter: 3 }
+///     marquee_video: { per_year: 2, label: "story-format::video" }
+///   contests:
+///     - { name: "FY27-Q4 reference contest", from: 2026-11-01, to: 2027-01-31 }
+///   post_to:
+///     speaker: { epic: { group: 7, epic_iid: 12, api: graphql } }
+///     story: { epic: { group: 7, epic_iid: 13 } }
+///     eab: { issue: { project: 42, iid: 5 } }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DigestConfig {
+    /// Program targets (handbook defaults when absent).
+    pub targets: Targets,
+    /// The reference sales contests, each with its own dates ("On an adhoc basis, the Customer
+    /// Advocacy team runs contests"): none by default, and the leaderboard needs one.
+    pub contests: Vec<Contest>,
+    /// Where each program's digest goes; programs not listed get no digest.
+    pub post_to: BTreeMap<Program, DigestTarget>,
+}
+
+/// One reference sales contest: its leaderboard counts the entries filed and accepted from `from`
+/// to `to` (inclusive dates in the team's time zone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawContest")]
+pub struct Contest {
+    /// How the team names it (`FY27-Q4 reference contest`).
+    pub name: String,
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day (inclusive).
+    pub to: NaiveDate,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContest {
+    name: String,
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+impl TryFrom<RawContest> for Contest {
+    type Error = String;
+
+    fn try_from(raw: RawContest) -> Result<Self, Self::Error> {
+        if raw.to < raw.from {
+            return Err(format!(
+                "contest `{}` ends ({}) before it starts ({}); give `from` and `to` in order",
+                raw.name, raw.to, raw.from
+            ));
+        }
+        Ok(Self {
+            name: raw.name,
+            from: raw.from,
+            to: raw.to,
+        })
+    }
+}
+
+impl Contest {
+    fn period(&self) -> FiscalPeriod {
+        FiscalPeriod {
+            name: self.name.clone(),
+            first_day: self.from,
+            last_day: self.to,
+        }
+    }
+}
+
+/// Two programs configured to post on the same epic or issue.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "digest.post_to: `{first}` and `{second}` post to the same target; each program needs its \
+     own epic or issue, because a target holds one digest note per week"
+)]
+pub struct SharedTargetError {
+    /// The first program.
+    pub first: Program,
+    /// The second program.
+    pub second: Program,
+}
+
+impl DigestConfig {
+    /// Checks that no two programs share a target (their weekly notes would overwrite each
+    /// other, as both carry the same week's marker).
+    pub fn validate(&self) -> Result<(), SharedTargetError> {
+        let entries: Vec<_> = self.post_to.iter().collect();
+        for (i, (first, a)) in entries.iter().enumerate() {
+            if let Some((second, _)) = entries[i + 1..].iter().find(|(_, b)| same_place(a, b)) {
+                return Err(SharedTargetError {
+                    first: **first,
+                    second: **second,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl DigestConfig {
+    /// The contest the leaderboard reports on `date`: the one running then (the latest to
+    /// start, if several overlap), else the one that ended last (its final standings), else
+    /// none (every contest is still to come, or none is configured).
+    pub fn contest_on(&self, date: NaiveDate) -> Option<FiscalPeriod> {
+        let started = self.contests.iter().filter(|c| c.from <= date);
+        let running = started
+            .clone()
+            .filter(|c| date <= c.to)
+            .max_by_key(|c| c.from);
+        running
+            .or_else(|| started.max_by_key(|c| c.to))
+            .map(Contest::period)
+    }
+}
+
+fn same_place(a: &DigestTarget, b: &DigestTarget) -> bool {
+    match (a, b) {
+        (
+            DigestTarget::Epic {
+                group: g1,
+                epic_iid: e1,
+                ..
+            },
+            DigestTarget::Epic {
+                group: g2,
+                epic_iid: e2,
+                ..
+            },
+        ) => g1 == g2 && e1 == e2,
+        (a, b) => a == b,
+    }
+}
+
+/// Which epic API to post through (GITLAB.md §3.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum EpicApi {
+    /// `POST /groups/:id/epics/:epic_id/notes` (deprecated since GitLab 17.0, still served).
+    #[default]
+    Rest,
+    /// GraphQL `createNote` / `updateNote` on the epic's work item.
+    #[serde(rename = "graphql")]
+    GraphQl,
+}
+
+/// Where a program's digest is posted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum DigestTarget {
+    /// The program's tracking epic, by group and epic iid (the `&12` users see).
+    Epic {
+        /// Group.
+        group: GroupId,
+        /// Epic iid.
+        epic_iid: u64,
+        /// API to post through.
+        #[serde(default)]
+        api: EpicApi,
+    },
+    /// A plain tracking issue (for GitLab tiers without epics).
+    Issue {
+        /// Project.
+        project: ProjectId,
+        /// Issue iid.
+        iid: IssueIid,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::EpicApi;
+    use crate::model::GroupId;
+
+    #[test]
+    fn digest_config_reads_targets_and_post_targets_strictly() {
+        let yaml = "post_to:\n  speaker: { epic: { group: 7, epic_iid: 12, api: graphql } }\n  story: { epic: { group: 7, epic_iid: 13 } }\n  eab: { issue: { project: 42, iid: 5 } }\n";
+        let config: DigestConfig = serde_saphyr::from_str(yaml).unwrap();
+        assert_eq!(
+            config.post_to[&Program::Speaker],
+            DigestTarget::Epic {
+                group: GroupId(7),
+                epic_iid: 12,
+                api: EpicApi::GraphQl
+            }
+        );
+        assert!(matches!(
+            config.post_to[&Program::Story],
+            DigestTarget::Epic {
+                api: EpicApi::Rest,
+                ..
+            }
+        ));
+        assert_eq!(config.targets, Targets::default());
+        assert!(config.validate().is_ok());
+
+        let typo = "post_to:\n  speaker: { epic: { group: 7, epic_id: 12 } }\n";
+        assert!(serde_saphyr::from_str::<DigestConfig>(typo).is_err());
+        let unknown = "post_to:\n  webinar: { issue: { project: 1, iid: 2 } }\n";
+        assert!(serde_saphyr::from_str::<DigestConfig>(unknown).is_err());
+    }
+
+    #[test]
+    fn the_leaderboard_reports_the_running_contest_else_the_last_one_that_ended() {
+        let yaml = "contests:\n  - { name: Spring, from: 2026-03-01, to: 2026-04-30 }\n  - { name: Autumn, from: 2026-10-01, to: 2026-12-31 }\n";
+        let config: DigestConfig = serde_saphyr::from_str(yaml).unwrap();
+        let on = |d: &str| config.contest_on(d.parse().unwrap()).map(|p| p.name);
+        assert_eq!(on("2026-02-28"), None, "nothing has started yet");
+        assert_eq!(on("2026-03-01").as_deref(), Some("Spring"));
+        assert_eq!(
+            on("2026-07-15").as_deref(),
+            Some("Spring"),
+            "final standings"
+        );
+        assert_eq!(on("2026-12-31").as_deref(), Some("Autumn"));
+        assert_eq!(on("2027-02-01").as_deref(), Some("Autumn"));
+        assert_eq!(
+            DigestConfig::default().contest_on("2026-12-01".parse().unwrap()),
+            None
+        );
+
+        let backwards = "contests:\n  - { name: Oops, from: 2026-04-30, to: 2026-03-01 }\n";
+        let message = serde_saphyr::from_str::<DigestConfig>(backwards)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("ends (2026-03-01) before it starts"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn two_programs_on_one_epic_are_refused() {
+        let yaml = "post_to:\n  speaker: { epic: { group: 7, epic_iid: 12 } }\n  press: { epic: { group: 7, epic_iid: 12, api: graphql } }\n";
+        let config: DigestConfig = serde_saphyr::from_str(yaml).unwrap();
+        let message = config.validate().unwrap_err().to_string();
+        assert!(message.contains("`speaker` and `press`"), "{message}");
+    }
+}

@@ -1,0 +1,30 @@
+//! Steward's decision core: everything that decides, nothing that performs I/O.
+//!
+//! Given an issue, the shipped templates and rules, a calendar and `now`, this crate computes the
+//! plan (labels, assignees, due date, owned notes), the minimal edit that brings the issue there,
+//! and the weekly digest's content. It reads configuration files when asked to load them and
+//! otherwise touches no network, database, clock or runtime: `cargo tree -p steward-core` shows no
+//! tokio, sqlx, reqwest, hyper or axum, and the service crate (`steward`) is the only place that
+//! talks to GitLab or a store.
+//!
+//! | module | responsibility | must not |
+//! |---|---|---|
+//! | [`model`] | shared domain types: ids, `Issue`, fields, `Plan` | depend on any other module |
+//! | [`diagnostics`] | the one configuration error type: `file:line:col`, did-you-mean | know about rules |
+//! | [`untrusted`] | requester text made inert for notes and digests; the whole-body guard | decide anything |
+//! | [`templates`] | template files, recognition, typed field parsing | read rules |
+//! | [`calendar`] | business days, holidays, time zones, fiscal quarters | read rules |
+//! | [`rules`] | rule files → validated `Engine`; pure evaluation to a `Plan` | read the clock |
+//! | [`reconcile`] | plan vs current issue → the minimal edit and owned notes | call GitLab |
+//! | [`digest`] | weekly program digest: select, measure, render Markdown | post anything |
+//! | [`clock`] | the injected source of "now" (a trait and a settable test clock) | be read by decisions |
+
+pub mod calendar;
+pub mod clock;
+pub mod diagnostics;
+pub mod digest;
+pub mod model;
+pub mod reconcile;
+pub mod rules;
+pub mod templates;
+pub mod untrusted;

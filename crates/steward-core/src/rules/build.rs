@@ -1,0 +1,473 @@
+//! Raw rule files → validated [`RuleSet`]: templates, fields, roles, labels, regexes, dates and
+//! placeholders are resolved once, every problem reported with `file:line:col`.
+//!
+//! Validation only: nothing here looks at issues.
+
+use std::collections::BTreeMap;
+
+use serde_saphyr::{Location, Spanned};
+
+use super::labels::{LABELS_FILE, LabelCatalog};
+use super::raw::{RawActions, RawConditions, RawDueDate, RawRule, RawRuleFile, RawState, RawUnit};
+use super::text::{BodyTemplate, Scope};
+use crate::diagnostics::{ConfigError, suggestion};
+
+mod fields;
+use super::{
+    Actions, Assign, Comment, Conditions, DueDateAction, DueDateCondition, DueFrom, LabelPattern,
+    LeadTimeCheck, Roster, Rule, RuleSet, TemplateCond, Unit,
+};
+use crate::model::{FieldKind, IssueState, LabelName, TemplateSpec, Username};
+
+/// Everything needed to validate rule files.
+pub struct RuleSource<'a> {
+    /// Parsed rule files with the name to report them under, in evaluation order.
+    pub files: Vec<(String, RawRuleFile)>,
+    /// The known templates.
+    pub templates: &'a [TemplateSpec],
+    /// The roster (roles).
+    pub roster: &'a Roster,
+    /// The declared labels: a rule naming any other label is refused (`None`: not checked).
+    pub labels: Option<&'a LabelCatalog>,
+}
+
+impl TryFrom<RuleSource<'_>> for RuleSet {
+    type Error = Vec<ConfigError>;
+
+    fn try_from(src: RuleSource<'_>) -> Result<RuleSet, Vec<ConfigError>> {
+        let mut errors = Vec::new();
+        let mut rules = Vec::new();
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for (file, raw) in src.files {
+            for r in raw.rules {
+                let name = r.name.value.clone();
+                if let Some(first) = seen.get(&name) {
+                    errors.push(
+                        ConfigError::at(
+                            &file,
+                            r.name.referenced,
+                            format!("rule `{name}` is defined twice"),
+                        )
+                        .hint(format!(
+                            "the first is in {first}; rule names must be unique"
+                        )),
+                    );
+                } else {
+                    seen.insert(name, file.clone());
+                }
+                let mut b = Builder {
+                    file: &file,
+                    templates: src.templates,
+                    roster: src.roster,
+                    labels: src.labels,
+                    errors: &mut errors,
+                };
+                if let Some(rule) = b.rule(r) {
+                    rules.push(rule);
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(RuleSet { rules })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+impl RuleSet {
+    /// Parses rule files (`(name, text)`, in evaluation order) and validates them.
+    pub fn from_yaml(
+        files: &[(String, String)],
+        templates: &[TemplateSpec],
+        roster: &Roster,
+    ) -> Result<RuleSet, Vec<ConfigError>> {
+        let mut errors = Vec::new();
+        let mut parsed = Vec::new();
+        for (name, text) in files {
+            match serde_saphyr::from_str::<RawRuleFile>(text) {
+                Ok(raw) => parsed.push((name.clone(), raw)),
+                Err(e) => errors.push(ConfigError::from_yaml(name, &e)),
+            }
+        }
+        let built = RuleSet::try_from(RuleSource {
+            files: parsed,
+            templates,
+            roster,
+            labels: None,
+        });
+        match built {
+            Ok(set) if errors.is_empty() => Ok(set),
+            Ok(_) => Err(errors),
+            Err(more) => {
+                errors.extend(more);
+                Err(errors)
+            }
+        }
+    }
+}
+
+struct Builder<'a, 'e> {
+    file: &'a str,
+    templates: &'a [TemplateSpec],
+    roster: &'a Roster,
+    labels: Option<&'a LabelCatalog>,
+    errors: &'e mut Vec<ConfigError>,
+}
+
+impl<'a> Builder<'a, '_> {
+    fn err(&mut self, loc: Location, msg: impl Into<String>) -> &mut ConfigError {
+        self.errors.push(ConfigError::at(self.file, loc, msg));
+        let last = self.errors.len() - 1;
+        &mut self.errors[last]
+    }
+
+    fn rule(&mut self, r: RawRule) -> Option<Rule> {
+        let before = self.errors.len();
+        let loc = r.name.referenced;
+        let (conditions, template) = self.conditions(r.conditions);
+        let check = r.check.and_then(|c| {
+            let lt = c.lead_time;
+            let f = self.date_field(template, &lt.field, "a lead-time check")?;
+            Some(LeadTimeCheck {
+                field: f.key.clone(),
+                field_label: f.label.clone(),
+                minimum: lt.minimum,
+                unit: unit(lt.unit),
+                at: lt.field.referenced,
+            })
+        });
+        let lead = check.is_some();
+        let actions = self.actions(r.actions, template, lead, false);
+        let otherwise = r.otherwise.map(|o| self.actions(o, template, lead, true));
+        if let Some(o) = &otherwise
+            && (o.assign.is_some() || o.due_date.is_some())
+        {
+            self.err(
+                loc,
+                format!(
+                    "rule `{}`: `otherwise` can only change labels and update comments",
+                    r.name.value
+                ),
+            )
+            .hint = Some("move `assign` / `due_date` to `actions`".to_owned());
+        }
+        (self.errors.len() == before).then(|| Rule {
+            name: r.name.value,
+            file: self.file.to_owned(),
+            conditions,
+            check,
+            actions: Some(actions),
+            otherwise,
+        })
+    }
+
+    fn template(&mut self, t: &Spanned<String>) -> Option<TemplateCond> {
+        if t.value == "*" {
+            return Some(TemplateCond::Any);
+        }
+        match self.templates.iter().find(|s| s.name.as_str() == t.value) {
+            Some(s) => Some(TemplateCond::Named(s.name.clone())),
+            None => {
+                let known = self.templates.iter().map(|s| s.name.as_str());
+                let msg = format!(
+                    "unknown template `{}`: {}",
+                    t.value,
+                    suggestion(&t.value, known)
+                );
+                self.err(t.referenced, msg).hint = Some(
+                    "templates are the file names in issue_templates/ without .md, or `*` for any"
+                        .to_owned(),
+                );
+                None
+            }
+        }
+    }
+
+    fn conditions(&mut self, c: RawConditions) -> (Conditions, Option<&'a TemplateSpec>) {
+        let mut out = Conditions::default();
+        let mut spec: Option<&'a TemplateSpec> = None;
+        if let Some(t) = &c.template {
+            out.template = self.template(t);
+            if let Some(TemplateCond::Named(n)) = &out.template {
+                let templates: &'a [TemplateSpec] = self.templates;
+                spec = templates.iter().find(|s| &s.name == n);
+            }
+        }
+        out.labels = c
+            .labels
+            .iter()
+            .filter_map(|l| self.label_pattern(l))
+            .collect();
+        out.forbidden_labels = c
+            .forbidden_labels
+            .iter()
+            .filter_map(|l| self.label_pattern(l))
+            .collect();
+        out.state = match c.state {
+            None | Some(RawState::All) => None,
+            Some(RawState::Opened) => Some(IssueState::Opened),
+            Some(RawState::Closed) => Some(IssueState::Closed),
+        };
+        out.authors = c
+            .author
+            .iter()
+            .map(|a| Username(a.value.trim_start_matches('@').to_owned()))
+            .collect();
+        out.assignees = c.assignees;
+        for (key, cond) in c.fields.0 {
+            let Some(t) = spec else {
+                self.err(
+                    key.referenced,
+                    format!(
+                        "field condition on `{}` needs the rule to name one `template`",
+                        key.value
+                    ),
+                )
+                .hint = Some(
+                    "set `conditions.template` to the template that has this field".to_owned(),
+                );
+                continue;
+            };
+            if let Some(fc) = self.field_condition(t, &key, cond) {
+                out.fields.push(fc);
+            }
+        }
+        out.field_errors = c.field_errors;
+        out.field_warnings = c.field_warnings;
+        out.due_date = c.due_date.map(|d| DueDateCondition {
+            present: d.present,
+            within_business_days: d.within_business_days,
+            overdue: d.overdue,
+            overdue_business_days: d.overdue_business_days,
+        });
+        out.older_than_business_days = c.older_than_business_days;
+        (out, spec)
+    }
+
+    fn label_pattern(&mut self, l: &Spanned<String>) -> Option<LabelPattern> {
+        let s = l.value.trim();
+        if s.is_empty() || s.contains(',') {
+            self.err(l.referenced, format!("`{}` is not a usable label", l.value))
+                .hint = Some("GitLab label names cannot be empty or contain commas".to_owned());
+            return None;
+        }
+        if s.contains('*') && !s.ends_with("::*") {
+            self.err(
+                l.referenced,
+                format!("`{s}`: `*` is only allowed as a whole scope, as in `scope::*`"),
+            );
+            return None;
+        }
+        let pattern = LabelPattern::parse(s);
+        if let Some(catalog) = self.labels {
+            let declared = match &pattern {
+                LabelPattern::Exact(name) => catalog.contains(name.as_str()),
+                LabelPattern::Scope(scope) => catalog.has_scope(scope),
+            };
+            if !declared {
+                let hint = suggestion(s, catalog.names());
+                self.err(
+                    l.referenced,
+                    format!("label `{s}` is not declared in {LABELS_FILE}"),
+                )
+                .hint = Some(format!(
+                    "{hint}; or declare a new label in {LABELS_FILE} with its colour and description"
+                ));
+                return None;
+            }
+        }
+        Some(pattern)
+    }
+
+    fn literal_label(&mut self, l: &Spanned<String>) -> Option<LabelName> {
+        match self.label_pattern(l)? {
+            LabelPattern::Exact(name) => Some(name),
+            LabelPattern::Scope(_) => {
+                self.err(
+                    l.referenced,
+                    format!("cannot add the wildcard `{}`", l.value),
+                )
+                .hint = Some("add one concrete label, e.g. `advocacy-status::triage`".to_owned());
+                None
+            }
+        }
+    }
+
+    fn field<'t>(
+        &mut self,
+        t: &'t TemplateSpec,
+        key: &Spanned<String>,
+    ) -> Option<&'t crate::model::FieldSpec> {
+        let f = t.field(&key.value);
+        if f.is_none() {
+            let msg = format!(
+                "template `{}` has no field `{}`: {}",
+                t.name,
+                key.value,
+                suggestion(&key.value, t.fields.iter().map(|f| f.key.as_str()))
+            );
+            self.err(key.referenced, msg);
+        }
+        f
+    }
+
+    fn date_field<'t>(
+        &mut self,
+        t: Option<&'t TemplateSpec>,
+        key: &Spanned<String>,
+        what: &str,
+    ) -> Option<&'t crate::model::FieldSpec> {
+        let Some(t) = t else {
+            self.err(
+                key.referenced,
+                format!(
+                    "{what} on `{}` needs the rule to name one `template`",
+                    key.value
+                ),
+            );
+            return None;
+        };
+        let f = self.field(t, key)?;
+        if f.kind != FieldKind::Date {
+            self.err(
+                key.referenced,
+                format!("{what} needs a date field, but `{}` is {:?}", f.key, f.kind),
+            );
+            return None;
+        }
+        Some(f)
+    }
+
+    fn actions(
+        &mut self,
+        a: RawActions,
+        t: Option<&TemplateSpec>,
+        lead: bool,
+        otherwise: bool,
+    ) -> Actions {
+        let mut out = Actions {
+            add_labels: a
+                .labels
+                .iter()
+                .filter_map(|l| self.literal_label(l))
+                .collect(),
+            remove_labels: a
+                .remove_labels
+                .iter()
+                .filter_map(|l| self.label_pattern(l))
+                .collect(),
+            ..Actions::default()
+        };
+        if let Some(asg) = a.assign
+            && self.role(&asg.role)
+        {
+            out.assign = Some(Assign {
+                role: asg.role.value,
+                strategy: asg.strategy,
+                override_existing: asg.override_existing,
+            });
+        }
+        if let Some(d) = a.due_date {
+            out.due_date = self.due_date(d, t);
+        }
+        for m in &a.mention {
+            if self.role(m) {
+                out.mention.push(m.value.clone());
+            }
+        }
+        if let Some(c) = a.comment {
+            let scope = Scope {
+                template: t,
+                lead_time: lead,
+                roster: self.roster,
+            };
+            let key = c.key.value.trim().to_owned();
+            if key.is_empty()
+                || !key
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+            {
+                self.err(
+                    c.key.referenced,
+                    format!(
+                        "comment key `{}` must be letters, digits, `-` or `_`",
+                        c.key.value
+                    ),
+                );
+            }
+            match BodyTemplate::parse(&c.body.value, &scope) {
+                Ok(body) => {
+                    out.comment = Some(Comment {
+                        key,
+                        body,
+                        repeat_every_days: c.repeat_every_days.filter(|d| *d > 0),
+                    })
+                }
+                Err(errs) => {
+                    for (line, msg, hint) in errs {
+                        // The body's location is its first content line (for `|` blocks too),
+                        // so the placeholder's own line is that plus its line within the body.
+                        let e = self.err(c.body.referenced, msg);
+                        e.line += line as u64;
+                        e.hint = hint;
+                    }
+                }
+            }
+        } else if let Some(m) = a.mention.first() {
+            self.err(
+                m.referenced,
+                "`mention` needs a `comment` to put the mentions in",
+            );
+        }
+        let _ = otherwise;
+        out
+    }
+
+    fn role(&mut self, r: &Spanned<String>) -> bool {
+        if self.roster.role(&r.value).is_some() {
+            return true;
+        }
+        let msg = format!(
+            "unknown role `{}`: {}",
+            r.value,
+            suggestion(&r.value, self.roster.role_names())
+        );
+        self.err(r.referenced, msg).hint =
+            Some("roles are defined in rules/roster.yaml".to_owned());
+        false
+    }
+
+    fn due_date(&mut self, d: RawDueDate, t: Option<&TemplateSpec>) -> Option<DueDateAction> {
+        let from = if d.from.value == "created" {
+            DueFrom::Created
+        } else if d.from.value == "next_earnings" {
+            DueFrom::NextEarnings
+        } else if let Some(key) = d.from.value.strip_prefix("field.") {
+            let spanned = Spanned::new(key.to_owned(), d.from.referenced, d.from.defined);
+            let f = self.date_field(t, &spanned, "a due date")?;
+            DueFrom::Field(f.key.clone())
+        } else {
+            self.err(
+                d.from.referenced,
+                format!("due date `from: {}` is not understood", d.from.value),
+            )
+            .hint =
+                Some("use `created`, `next_earnings` or `field.KEY` for a date field".to_owned());
+            return None;
+        };
+        Some(DueDateAction {
+            from,
+            offset: i64::from(d.offset),
+            unit: unit(d.unit),
+            overwrite: d.overwrite,
+        })
+    }
+}
+
+fn unit(u: RawUnit) -> Unit {
+    match u {
+        RawUnit::CalendarDays => Unit::Calendar,
+        RawUnit::BusinessDays => Unit::Business,
+    }
+}

@@ -1,0 +1,416 @@
+//! The simulator's HTTP front: routes, and the one gate every request passes (counters,
+//! latency, authentication, rate limits and injected faults, `RateLimit-*` headers), errors in
+//! GitLab's shapes and parameter parsing (query, form or JSON, like GitLab's API accepts). The
+//! endpoint handlers live in `api_issues` and `api_notes`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use serde_json::{Value, json};
+
+use super::faults::{RateInfo, Verdict};
+use super::ops::OpError;
+use super::state::percent_decode;
+use super::{Shared, api_issues, api_notes, graphql, lock};
+use steward_core::model::UserId;
+
+/// The authenticated user of a request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Actor(pub UserId);
+
+/// The `X-Gitlab-Event-UUID` a request carried (GITLAB.md §5.3).
+#[derive(Debug, Clone)]
+pub(crate) struct EventUuid(pub Option<String>);
+
+pub(crate) type Sh = State<Arc<Shared>>;
+
+/// Errors in GitLab's response shapes.
+#[derive(Debug)]
+pub(crate) enum ApiError {
+    NotFound(&'static str),
+    BadRequest(String),
+    TooMany(u64),
+}
+
+impl ApiError {
+    pub fn from_op(e: OpError, what: &'static str) -> Self {
+        match e {
+            OpError::NotFound => Self::NotFound(what),
+            OpError::BadRequest(m) => Self::BadRequest(m),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                axum::Json(json!({ "message": what })),
+            )
+                .into_response(),
+            Self::BadRequest(m) => {
+                (StatusCode::BAD_REQUEST, axum::Json(json!({ "error": m }))).into_response()
+            }
+            Self::TooMany(secs) => too_many(secs),
+        }
+    }
+}
+
+fn too_many(retry_after: u64) -> Response {
+    // GITLAB.md §3.6: plain-text `Retry later` with `Retry-After` in seconds.
+    let mut r = (StatusCode::TOO_MANY_REQUESTS, "Retry later").into_response();
+    r.headers_mut()
+        .insert("Retry-After", HeaderValue::from(retry_after));
+    r
+}
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/api/v4/user", get(api_issues::current_user))
+        .route("/api/v4/users", get(api_issues::users))
+        .route("/api/v4/projects/{id}", get(api_issues::get_project))
+        .route("/api/v4/groups/{id}", get(api_issues::get_group))
+        .route(
+            "/api/v4/projects/{id}/issues",
+            get(api_issues::list_issues).post(api_issues::create_issue),
+        )
+        .route(
+            "/api/v4/projects/{id}/issues/{iid}",
+            get(api_issues::get_issue).put(api_issues::edit_issue),
+        )
+        .route(
+            "/api/v4/projects/{id}/issues/{iid}/notes",
+            get(api_notes::list_notes).post(api_notes::create_note),
+        )
+        .route(
+            "/api/v4/projects/{id}/issues/{iid}/notes/{note}",
+            get(api_notes::get_note).put(api_notes::edit_note),
+        )
+        .route("/api/v4/projects/{id}/labels", get(api_issues::list_labels))
+        .route("/api/v4/groups/{id}/epics/{iid}", get(api_notes::get_epic))
+        .route(
+            "/api/v4/groups/{id}/epics/{iid}/notes",
+            get(api_notes::list_epic_notes).post(api_notes::create_epic_note),
+        )
+        .route(
+            "/api/v4/groups/{id}/epics/{iid}/notes/{note}",
+            put(api_notes::edit_epic_note),
+        )
+        .route("/api/graphql", post(graphql::graphql))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(shared.clone(), gate))
+        .with_state(shared)
+}
+
+async fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(json!({ "message": "404 Not Found" })),
+    )
+        .into_response()
+}
+
+/// The counter name of an endpoint, from method and path; `None` for unknown routes.
+pub(crate) fn classify(method: &Method, path: &str) -> Option<&'static str> {
+    if path == "/api/graphql" {
+        return (method == Method::POST).then_some("graphql");
+    }
+    let segs: Vec<&str> = path.trim_start_matches("/api/v4/").split('/').collect();
+    let m = method.as_str();
+    Some(match (m, segs.as_slice()) {
+        ("GET", ["user"]) => "user.get",
+        ("GET", ["users"]) => "users.get",
+        ("GET", ["projects", _]) => "projects.get",
+        ("GET", ["groups", _]) => "groups.get",
+        ("GET", ["projects", _, "issues"]) => "issues.list",
+        ("POST", ["projects", _, "issues"]) => "issues.create",
+        ("GET", ["projects", _, "issues", _]) => "issues.get",
+        ("PUT", ["projects", _, "issues", _]) => "issues.edit",
+        ("GET", ["projects", _, "issues", _, "notes"]) => "notes.list",
+        ("POST", ["projects", _, "issues", _, "notes"]) => "notes.create",
+        ("GET", ["projects", _, "issues", _, "notes", _]) => "notes.get",
+        ("PUT", ["projects", _, "issues", _, "notes", _]) => "notes.edit",
+        ("GET", ["projects", _, "labels"]) => "labels.list",
+        ("GET", ["groups", _, "epics", _]) => "epics.get",
+        ("GET", ["groups", _, "epics", _, "notes"]) => "epic_notes.list",
+        ("POST", ["groups", _, "epics", _, "notes"]) => "epic_notes.create",
+        ("PUT", ["groups", _, "epics", _, "notes", _]) => "epic_notes.edit",
+        _ => return None,
+    })
+}
+
+fn is_list(endpoint: &str) -> bool {
+    matches!(
+        endpoint,
+        "issues.list" | "notes.list" | "labels.list" | "epic_notes.list"
+    )
+}
+
+fn token(headers: &HeaderMap) -> Option<String> {
+    if let Some(t) = headers.get("PRIVATE-TOKEN").and_then(|v| v.to_str().ok()) {
+        return Some(t.to_owned());
+    }
+    headers
+        .get("Authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned)
+}
+
+fn rate_headers(r: &mut Response, info: RateInfo) {
+    let h = r.headers_mut();
+    h.insert(
+        "RateLimit-Name",
+        HeaderValue::from_static("throttle_authenticated_api"),
+    );
+    h.insert("RateLimit-Limit", HeaderValue::from(info.limit));
+    h.insert("RateLimit-Observed", HeaderValue::from(info.observed));
+    h.insert("RateLimit-Remaining", HeaderValue::from(info.remaining));
+    h.insert("RateLimit-Reset", HeaderValue::from(info.reset));
+    if let Some(t) = chrono::DateTime::from_timestamp(info.reset, 0)
+        && let Ok(v) = HeaderValue::from_str(&t.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+    {
+        h.insert("RateLimit-ResetTime", v);
+    }
+}
+
+/// Every request passes here: count, delay, authenticate, throttle, inject faults, then run
+/// the handler and add the rate-limit headers GitLab sends on every response (§3.6).
+async fn gate(State(shared): Sh, mut req: Request, next: Next) -> Response {
+    let endpoint = classify(req.method(), req.uri().path());
+    {
+        let mut c = lock(&shared.counters);
+        c.requests_total += 1;
+        if req.method() == Method::GET {
+            c.reads += 1;
+        } else {
+            c.writes += 1;
+        }
+        let name = endpoint.unwrap_or("unknown");
+        *c.by_endpoint.entry(name.to_owned()).or_default() += 1;
+        if is_list(name) {
+            c.list_calls += 1;
+        }
+    }
+    let latency = lock(&shared.faults).faults.latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    if endpoint.is_none() {
+        return not_found().await;
+    }
+    let actor = token(req.headers()).and_then(|t| lock(&shared.state).user_by_token(&t));
+    // Writes are logged with their user (resolved here, once: reads need no name).
+    let write = (req.method() != Method::GET).then(|| {
+        let username = actor
+            .and_then(|a| lock(&shared.state).user(a).map(|u| u.username.clone()))
+            .unwrap_or_default();
+        let path = req.uri().path();
+        let path = path.strip_prefix("/api/v4").unwrap_or(path).to_owned();
+        (req.method().to_string(), path, username)
+    });
+    let Some(actor) = actor else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({ "message": "401 Unauthorized" })),
+        )
+            .into_response();
+    };
+    let now = shared.now();
+    let (verdict, info) = lock(&shared.faults).admit(now);
+    let mut resp = match verdict {
+        Verdict::TooMany { retry_after } => too_many(retry_after),
+        Verdict::ServerError => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            axum::Json(json!({ "message": "500 Internal Server Error" })),
+        )
+            .into_response(),
+        Verdict::Pass => {
+            let uuid = req
+                .headers()
+                .get("X-Gitlab-Event-UUID")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            req.extensions_mut().insert(Actor(actor));
+            req.extensions_mut().insert(EventUuid(uuid));
+            next.run(req).await
+        }
+    };
+    rate_headers(&mut resp, info);
+    let status = resp.status();
+    if let Some((method, path, username)) = write {
+        lock(&shared.write_log).push(super::types::WriteRecord {
+            method,
+            path,
+            endpoint: endpoint.unwrap_or("unknown").to_owned(),
+            username,
+            status: status.as_u16(),
+        });
+    }
+    let mut c = lock(&shared.counters);
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        c.status_429 += 1;
+    } else if status.is_server_error() {
+        c.status_5xx += 1;
+    }
+    resp
+}
+
+/// Request parameters from the query string, a form body or a JSON body (GitLab takes all
+/// three). Array keys lose their `[]`; an empty JSON array is kept as one empty value so that
+/// `assignee_ids: []` still means "unassign".
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Params(Vec<(String, String)>);
+
+fn form_pairs(s: &str, out: &mut Vec<(String, String)>) {
+    for pair in s.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let k = percent_decode(&k.replace('+', " "));
+        let v = percent_decode(&v.replace('+', " "));
+        out.push((k.strip_suffix("[]").map(str::to_owned).unwrap_or(k), v));
+    }
+}
+
+fn json_value(k: &str, v: &Value, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::String(s) => out.push((k.to_owned(), s.clone())),
+        Value::Null => out.push((k.to_owned(), String::new())),
+        Value::Array(a) if a.is_empty() => out.push((k.to_owned(), String::new())),
+        Value::Array(a) => a.iter().for_each(|x| json_value(k, x, out)),
+        Value::Object(o) => o
+            .iter()
+            .for_each(|(k2, x)| json_value(&format!("{k}[{k2}]"), x, out)),
+        other => out.push((k.to_owned(), other.to_string())),
+    }
+}
+
+impl Params {
+    pub fn parse(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Result<Self, ApiError> {
+        let mut out = Vec::new();
+        if let Some(q) = query {
+            form_pairs(q, &mut out);
+        }
+        if !body.is_empty() {
+            let ct = headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if ct.starts_with("application/json") {
+                let v: Value = serde_json::from_slice(body)
+                    .map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))?;
+                if let Value::Object(o) = v {
+                    o.iter().for_each(|(k, x)| json_value(k, x, &mut out));
+                }
+            } else {
+                form_pairs(&String::from_utf8_lossy(body), &mut out);
+            }
+        }
+        Ok(Self(out))
+    }
+
+    /// The last value given for `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value given for `key`, comma-separated lists split.
+    pub fn list(&self, key: &str) -> Option<Vec<String>> {
+        let vals: Vec<&str> = self
+            .0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        if vals.is_empty() {
+            return None;
+        }
+        Some(
+            vals.iter()
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        )
+    }
+
+    /// The raw pairs, for rebuilding pagination links.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_are_named_from_method_and_path() {
+        let cases = [
+            (
+                Method::GET,
+                "/api/v4/projects/12/issues",
+                Some("issues.list"),
+            ),
+            (
+                Method::GET,
+                "/api/v4/projects/a%2Fb/issues/3",
+                Some("issues.get"),
+            ),
+            (
+                Method::PUT,
+                "/api/v4/projects/12/issues/3",
+                Some("issues.edit"),
+            ),
+            (
+                Method::POST,
+                "/api/v4/projects/12/issues/3/notes",
+                Some("notes.create"),
+            ),
+            (
+                Method::PUT,
+                "/api/v4/groups/7/epics/701/notes/9",
+                Some("epic_notes.edit"),
+            ),
+            (Method::POST, "/api/graphql", Some("graphql")),
+            (Method::DELETE, "/api/v4/projects/12/issues/3", None),
+            (Method::GET, "/api/v4/nothing", None),
+        ];
+        for (m, p, want) in cases {
+            assert_eq!(classify(&m, p), want, "{m} {p}");
+        }
+    }
+
+    #[test]
+    fn json_form_and_query_params_read_alike() {
+        let mut h = HeaderMap::new();
+        h.insert("content-type", HeaderValue::from_static("application/json"));
+        let j = Params::parse(
+            None,
+            &h,
+            br#"{"add_labels":"a,b","assignee_ids":[],"due_date":null}"#,
+        )
+        .unwrap();
+        assert_eq!(j.list("add_labels"), Some(vec!["a".into(), "b".into()]));
+        assert_eq!(j.list("assignee_ids"), Some(vec![]));
+        assert_eq!(j.get("due_date"), Some(""));
+        let f = Params::parse(
+            Some("add_labels=a%2Cb&assignee_ids[]=3&assignee_ids[]=4"),
+            &HeaderMap::new(),
+            b"",
+        )
+        .unwrap();
+        assert_eq!(f.list("add_labels"), Some(vec!["a".into(), "b".into()]));
+        assert_eq!(f.list("assignee_ids"), Some(vec!["3".into(), "4".into()]));
+    }
+}

@@ -1,0 +1,233 @@
+//! `POST /api/graphql`: the two mutations Steward uses, `createNote` on a work item (an epic's
+//! `gid://gitlab/WorkItem/<work_item_id>` or an issue's) and `updateNote`, with GraphQL-shaped
+//! `data` and `errors` (GITLAB.md §3.4). It is not a GraphQL engine: it reads the mutation name
+//! and its arguments (inline literals, `$variables` or an `input` variable).
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::api::{Actor, ApiError, EventUuid, Sh};
+use super::api_notes::{
+    EPIC_404, create_epic_note_at, create_issue_note, edit_issue_note, epic_note_json,
+};
+use super::state::NoteLocation;
+use super::{lock, ops};
+
+const NOT_FOUND: &str = "The resource that you are attempting to access does not exist or you don't have permission to perform this action";
+
+/// Reads a GraphQL string literal starting at `s` (just after the opening quote).
+fn string_literal(s: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Some(out),
+            '\\' => match chars.next()? {
+                'n' => out.push('\n'),
+                't' => out.push('\t'),
+                'r' => out.push('\r'),
+                'u' => {
+                    let hex: String = chars.by_ref().take(4).collect();
+                    out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                }
+                other => out.push(other),
+            },
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+/// An argument of the mutation: from `variables.input`, an inline literal, a `$variable`, or a
+/// top-level variable of the same name.
+fn arg(query: &str, vars: &Value, name: &str) -> Option<String> {
+    if let Some(v) = vars
+        .get("input")
+        .and_then(|i| i.get(name))
+        .and_then(Value::as_str)
+    {
+        return Some(v.to_owned());
+    }
+    let mut from = 0;
+    while let Some(pos) = query[from..].find(name) {
+        let start = from + pos;
+        let after = &query[start + name.len()..];
+        from = start + name.len();
+        let boundary = query[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$'));
+        if !boundary {
+            continue;
+        }
+        let Some(rest) = after.trim_start().strip_prefix(':') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        if let Some(lit) = rest.strip_prefix('"') {
+            return string_literal(lit);
+        }
+        if let Some(var) = rest.strip_prefix('$') {
+            let ident: String = var
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            return vars.get(&ident).and_then(Value::as_str).map(str::to_owned);
+        }
+    }
+    vars.get(name).and_then(Value::as_str).map(str::to_owned)
+}
+
+fn gid(raw: &str, kind: &str) -> Option<u64> {
+    raw.strip_prefix("gid://gitlab/")?
+        .strip_prefix(kind)?
+        .strip_prefix('/')?
+        .parse()
+        .ok()
+}
+
+fn failure(field: &str, message: &str) -> Response {
+    axum::Json(json!({
+        "data": { field: Value::Null },
+        "errors": [{ "message": message, "locations": [{ "line": 1, "column": 12 }], "path": [field] }]
+    }))
+    .into_response()
+}
+
+fn note_out(field: &str, id: u64, body: &str) -> Response {
+    axum::Json(json!({
+        "data": { field: {
+            "note": { "id": format!("gid://gitlab/Note/{id}"), "body": body },
+            "errors": []
+        } }
+    }))
+    .into_response()
+}
+
+pub(crate) async fn graphql(
+    State(sh): Sh,
+    Extension(Actor(me)): Extension<Actor>,
+    Extension(EventUuid(uuid)): Extension<EventUuid>,
+    body: Bytes,
+) -> Response {
+    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
+        return axum::Json(json!({ "errors": [{ "message": "Invalid JSON body" }] }))
+            .into_response();
+    };
+    let query = req.get("query").and_then(Value::as_str).unwrap_or("");
+    let vars = req.get("variables").cloned().unwrap_or(Value::Null);
+    let result = if query.contains("createNote") {
+        create(&sh, me, uuid, query, &vars)
+    } else if query.contains("updateNote") {
+        update(&sh, me, uuid, query, &vars)
+    } else {
+        return axum::Json(json!({ "errors": [{ "message": "The simulator only supports the createNote and updateNote mutations" }] }))
+            .into_response();
+    };
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+fn create(
+    sh: &super::Shared,
+    me: steward_core::model::UserId,
+    uuid: Option<String>,
+    query: &str,
+    vars: &Value,
+) -> Result<Response, ApiError> {
+    const F: &str = "createNote";
+    let (Some(target), Some(body)) = (arg(query, vars, "noteableId"), arg(query, vars, "body"))
+    else {
+        return Ok(failure(F, "noteableId and body are required"));
+    };
+    let (epic, issue) = {
+        let st = lock(&sh.state);
+        let wi = gid(&target, "WorkItem");
+        let epic = wi.and_then(|w| st.epic_by_work_item(w));
+        // An issue's work item id is its issue id; `gid://gitlab/Issue/N` is accepted too.
+        let issue = wi
+            .or_else(|| gid(&target, "Issue"))
+            .and_then(|i| st.issue_by_global_id(i));
+        (epic, issue)
+    };
+    if let Some((g, epic_id)) = epic {
+        let (json, id) = create_epic_note_at(sh, me, g, epic_id, &body)?;
+        return Ok(note_out(F, id, json["body"].as_str().unwrap_or("")));
+    }
+    if let Some((p, iid)) = issue {
+        let (_, json, id) = create_issue_note(sh, me, uuid, p, iid, &body, false)?;
+        return Ok(match id {
+            Some(id) => note_out(F, id, json["body"].as_str().unwrap_or("")),
+            None => axum::Json(
+                json!({ "data": { F: { "note": Value::Null, "errors": ["Commands only note"] } } }),
+            )
+            .into_response(),
+        });
+    }
+    Ok(failure(F, NOT_FOUND))
+}
+
+fn update(
+    sh: &super::Shared,
+    me: steward_core::model::UserId,
+    uuid: Option<String>,
+    query: &str,
+    vars: &Value,
+) -> Result<Response, ApiError> {
+    const F: &str = "updateNote";
+    let (Some(target), Some(body)) = (arg(query, vars, "id"), arg(query, vars, "body")) else {
+        return Ok(failure(F, "id and body are required"));
+    };
+    let Some(note) = gid(&target, "Note") else {
+        return Ok(failure(F, NOT_FOUND));
+    };
+    let location = lock(&sh.state).note_location(note);
+    match location {
+        Some(NoteLocation::Issue(p, iid)) => {
+            let json = edit_issue_note(sh, me, uuid, p, iid, note, &body)?;
+            Ok(note_out(F, note, json["body"].as_str().unwrap_or("")))
+        }
+        Some(NoteLocation::Epic(g, epic_id)) => {
+            let now = sh.now();
+            let mut st = lock(&sh.state);
+            ops::edit_epic_note(&mut st, g, epic_id, note, &body, now)
+                .map_err(|e| ApiError::from_op(e, EPIC_404))?;
+            let json = epic_note_json(&st, g, epic_id, note)?;
+            drop(st);
+            lock(&sh.counters).notes_updated += 1;
+            Ok(note_out(F, note, json["body"].as_str().unwrap_or("")))
+        }
+        None => Ok(failure(F, NOT_FOUND)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_are_read_from_literals_variables_and_input() {
+        let q = r#"mutation { createNote(input: {noteableId: "gid://gitlab/WorkItem/7", body: "a \"b\"\nc"}) { note { id } errors } }"#;
+        assert_eq!(
+            arg(q, &Value::Null, "noteableId").as_deref(),
+            Some("gid://gitlab/WorkItem/7")
+        );
+        assert_eq!(arg(q, &Value::Null, "body").as_deref(), Some("a \"b\"\nc"));
+        let q2 = "mutation($id: NoteableID!, $b: String!) { createNote(input: {noteableId: $id, body: $b}) { errors } }";
+        let vars = json!({ "id": "gid://gitlab/WorkItem/8", "b": "x" });
+        assert_eq!(
+            arg(q2, &vars, "noteableId").as_deref(),
+            Some("gid://gitlab/WorkItem/8")
+        );
+        let q3 = "mutation($input: CreateNoteInput!) { createNote(input: $input) { errors } }";
+        let vars3 = json!({ "input": { "noteableId": "gid://gitlab/WorkItem/9", "body": "y" } });
+        assert_eq!(
+            arg(q3, &vars3, "noteableId").as_deref(),
+            Some("gid://gitlab/WorkItem/9")
+        );
+        assert_eq!(gid("gid://gitlab/WorkItem/9", "WorkItem"), Some(9));
+        assert_eq!(gid("gid://gitlab/Note/9", "WorkItem"), None);
+    }
+}

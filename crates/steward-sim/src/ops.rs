@@ -1,0 +1,422 @@
+//! The simulator's write operations with GitLab's semantics: issue creation and edits (label
+//! auto-creation, scoped-label exclusivity, assignee replacement, no-op edits that change
+//! nothing), quick actions, system notes and the webhook events each change produces. Shared by
+//! the REST handlers and the in-process UI methods; it performs no I/O.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{Map, Value, json};
+
+use super::quick::{self, QuickActions};
+
+mod history;
+mod notes;
+
+use super::render;
+use super::state::{DEFAULT_LABEL_COLOR, Issue, Note, State};
+use history::{changes_object, system_notes};
+pub(crate) use notes::{NoteText, create_epic_note, create_note, edit_epic_note, edit_note};
+use steward_core::model::{IssueState, LabelName, ProjectId, UserId};
+
+/// Which hook family an event belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EventKind {
+    Issue,
+    Note,
+}
+
+/// A change to deliver to the project's hooks.
+#[derive(Debug, Clone)]
+pub(crate) struct Event {
+    pub project: ProjectId,
+    pub kind: EventKind,
+    pub confidential: bool,
+    pub body: Value,
+}
+
+/// Why an operation was refused; handlers map it to GitLab's status codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum OpError {
+    NotFound,
+    BadRequest(String),
+}
+
+/// An issue edit with resolved ids (REST params, UI changes and quick actions all become one).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Edit {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub labels: Option<Vec<String>>,
+    pub add_labels: Vec<String>,
+    pub remove_labels: Vec<String>,
+    pub assignee_ids: Option<Vec<UserId>>,
+    pub due_date: Option<Option<NaiveDate>>,
+    pub state: Option<IssueState>,
+    pub confidential: Option<bool>,
+}
+
+/// The fields an edit can change, compared before and after.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Fields {
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) labels: Vec<String>,
+    pub(crate) assignees: Vec<UserId>,
+    pub(crate) due: Option<NaiveDate>,
+    pub(crate) state: IssueState,
+    pub(crate) confidential: bool,
+}
+
+impl Fields {
+    fn of(i: &Issue) -> Self {
+        Self {
+            title: i.title.clone(),
+            description: i.description.clone(),
+            labels: i.labels.clone(),
+            assignees: i.assignees.clone(),
+            due: i.due_date,
+            state: i.state,
+            confidential: i.confidential,
+        }
+    }
+}
+
+/// Adds a label, dropping others of the same scope (`key::value` is exclusive per key).
+fn push_label(labels: &mut Vec<String>, name: &str) {
+    let name = name.trim();
+    if name.is_empty() {
+        return;
+    }
+    if let Some(scope) = LabelName::from(name).scope() {
+        labels.retain(|l| LabelName::from(l.as_str()).scope() != Some(scope));
+    }
+    if !labels.iter().any(|l| l == name) {
+        labels.push(name.to_owned());
+    }
+}
+
+fn apply(f: &mut Fields, e: &Edit, single_assignee: bool) {
+    if let Some(t) = &e.title {
+        f.title = t.clone();
+    }
+    if let Some(d) = &e.description {
+        f.description = d.clone();
+    }
+    if let Some(ls) = &e.labels {
+        f.labels.clear();
+        for l in ls {
+            push_label(&mut f.labels, l);
+        }
+    }
+    f.labels
+        .retain(|l| !e.remove_labels.iter().any(|r| r.trim() == l));
+    for l in &e.add_labels {
+        push_label(&mut f.labels, l);
+    }
+    f.labels.sort();
+    if let Some(ids) = &e.assignee_ids {
+        let mut out: Vec<UserId> = Vec::new();
+        for id in ids {
+            if id.0 != 0 && !out.contains(id) {
+                out.push(*id);
+            }
+        }
+        // GITLAB.md §3.1: "The number of assignees is limited by one for GitLab CE".
+        if single_assignee {
+            out.truncate(1);
+        }
+        f.assignees = out;
+    }
+    if let Some(d) = e.due_date {
+        f.due = d;
+    }
+    if let Some(s) = e.state {
+        f.state = s;
+    }
+    if let Some(c) = e.confidential {
+        f.confidential = c;
+    }
+}
+
+/// Turns quick actions into an edit: labels must already exist (unlike `add_labels`), users must
+/// exist; unknown ones are ignored like GitLab does.
+pub(crate) fn quick_edit(
+    st: &State,
+    project: ProjectId,
+    current: &[UserId],
+    actor: UserId,
+    qa: &QuickActions,
+) -> Edit {
+    let existing = |names: &[String]| -> Vec<String> {
+        names
+            .iter()
+            .filter(|n| st.label_exists(project, n))
+            .cloned()
+            .collect()
+    };
+    let resolve = |names: &[String]| -> Vec<UserId> {
+        names
+            .iter()
+            .filter_map(|n| {
+                if n == "me" {
+                    Some(actor)
+                } else {
+                    st.user_by_name(n).map(|u| u.id)
+                }
+            })
+            .collect()
+    };
+    let mut assignees: Option<Vec<UserId>> = None;
+    if qa.unassign_all {
+        assignees = Some(Vec::new());
+    }
+    if !qa.unassign.is_empty() {
+        let gone = resolve(&qa.unassign);
+        let base = assignees.clone().unwrap_or_else(|| current.to_vec());
+        assignees = Some(base.into_iter().filter(|a| !gone.contains(a)).collect());
+    }
+    if let Some(r) = &qa.reassign {
+        assignees = Some(resolve(r));
+    }
+    if !qa.assign.is_empty() {
+        let mut base = assignees.clone().unwrap_or_else(|| current.to_vec());
+        base.extend(resolve(&qa.assign));
+        assignees = Some(base);
+    }
+    Edit {
+        labels: qa.relabel.as_deref().map(existing),
+        add_labels: existing(&qa.add_labels),
+        remove_labels: qa.remove_labels.clone(),
+        assignee_ids: assignees,
+        due_date: qa.due,
+        state: if qa.close {
+            Some(IssueState::Closed)
+        } else if qa.reopen {
+            Some(IssueState::Opened)
+        } else {
+            None
+        },
+        confidential: qa.confidential.then_some(true),
+        ..Edit::default()
+    }
+}
+
+pub(crate) fn can_set_metadata(st: &State, actor: UserId) -> bool {
+    st.user(actor).is_some_and(|u| u.can_set_metadata)
+}
+
+fn create_missing_labels(
+    st: &mut State,
+    project: ProjectId,
+    labels: &[String],
+    now: DateTime<Utc>,
+) {
+    // GITLAB.md §3.1: `labels`/`add_labels` create labels that do not exist yet.
+    for l in labels {
+        st.ensure_label(project, l, DEFAULT_LABEL_COLOR, now);
+    }
+}
+
+/// The issue fields of a UI/API creation, with resolved assignees.
+pub(crate) struct Creation {
+    pub title: String,
+    pub description: String,
+    pub labels: Vec<String>,
+    pub assignees: Vec<UserId>,
+    pub due_date: Option<NaiveDate>,
+    pub confidential: bool,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// Files an issue; quick actions in the description run before saving (GITLAB.md §4.4).
+pub(crate) fn create_issue(
+    st: &mut State,
+    project: ProjectId,
+    actor: UserId,
+    c: Creation,
+    now: DateTime<Utc>,
+    single_assignee: bool,
+) -> Result<(u64, Vec<Event>), OpError> {
+    if c.title.trim().is_empty() {
+        return Err(OpError::BadRequest("title is missing".into()));
+    }
+    let allowed = can_set_metadata(st, actor);
+    let (description, qa) = quick::extract(&c.description, allowed);
+    let mut f = Fields {
+        title: c.title,
+        description,
+        labels: Vec::new(),
+        assignees: Vec::new(),
+        due: None,
+        state: IssueState::Opened,
+        confidential: c.confidential,
+    };
+    let form = Edit {
+        labels: Some(c.labels.clone()),
+        assignee_ids: Some(c.assignees),
+        due_date: Some(c.due_date),
+        ..Edit::default()
+    };
+    create_missing_labels(st, project, &c.labels, now);
+    apply(&mut f, &form, single_assignee);
+    let q = quick_edit(st, project, &f.assignees, actor, &qa);
+    apply(&mut f, &q, single_assignee);
+    let id = st.ids.issue();
+    let created = c.created_at.unwrap_or(now);
+    let p = st.project_mut(project).ok_or(OpError::NotFound)?;
+    let iid = p.next_iid;
+    p.next_iid += 1;
+    p.issues.insert(
+        iid,
+        Issue {
+            id,
+            iid,
+            title: f.title,
+            description: f.description,
+            state: IssueState::Opened,
+            labels: f.labels,
+            assignees: f.assignees,
+            author: actor,
+            due_date: f.due,
+            confidential: f.confidential,
+            created_at: created,
+            updated_at: created,
+            updated_by: None,
+            last_edited_at: None,
+            last_edited_by: None,
+            closed_at: None,
+            closed_by: None,
+            notes: Vec::new(),
+        },
+    );
+    let events = issue_event(st, project, iid, actor, "open", |p, i| {
+        let mut ch = Map::new();
+        for (k, v) in [
+            ("author_id", json!(i.author.0)),
+            ("created_at", json!(render::ts_hook(i.created_at))),
+            ("description", json!(i.description)),
+            ("id", json!(i.id)),
+            ("iid", json!(i.iid)),
+            ("project_id", json!(p.id.0)),
+            ("title", json!(i.title)),
+            ("updated_at", json!(render::ts_hook(i.updated_at))),
+        ] {
+            ch.insert(k.into(), json!({ "previous": null, "current": v }));
+        }
+        if !i.labels.is_empty() {
+            ch.insert(
+                "labels".into(),
+                json!({ "previous": [], "current": render::labels_hook(p, &i.labels) }),
+            );
+        }
+        if let Some(d) = i.due_date {
+            ch.insert(
+                "due_date".into(),
+                json!({ "previous": null, "current": d.to_string() }),
+            );
+        }
+        Value::Object(ch)
+    });
+    Ok((iid, events))
+}
+
+pub(crate) fn issue_event(
+    st: &State,
+    project: ProjectId,
+    iid: u64,
+    actor: UserId,
+    action: &str,
+    changes: impl FnOnce(&super::state::Project, &Issue) -> Value,
+) -> Vec<Event> {
+    let (Some(p), Some(a)) = (st.project(project), st.user(actor)) else {
+        return Vec::new();
+    };
+    let Some(i) = p.issues.get(&iid) else {
+        return Vec::new();
+    };
+    let body = render::issue_hook(st, p, i, a, action, changes(p, i));
+    vec![Event {
+        project,
+        kind: EventKind::Issue,
+        confidential: i.confidential,
+        body,
+    }]
+}
+
+/// Edits an issue like `PUT /projects/:id/issues/:iid`. Returns whether anything changed; an
+/// edit that changes nothing neither bumps `updated_at` nor fires a webhook.
+pub(crate) fn edit_issue(
+    st: &mut State,
+    project: ProjectId,
+    iid: u64,
+    actor: UserId,
+    mut edit: Edit,
+    now: DateTime<Utc>,
+    single_assignee: bool,
+) -> Result<(bool, Vec<Event>), OpError> {
+    let allowed = can_set_metadata(st, actor);
+    let issue = st.issue(project, iid).ok_or(OpError::NotFound)?;
+    let before = Fields::of(issue);
+    let mut qa = QuickActions::default();
+    if let Some(d) = &edit.description {
+        let (clean, q) = quick::extract(d, allowed);
+        edit.description = Some(clean);
+        qa = q;
+    }
+    let mut after = before.clone();
+    let mut to_create: Vec<String> = edit.add_labels.clone();
+    to_create.extend(edit.labels.clone().unwrap_or_default());
+    create_missing_labels(st, project, &to_create, now);
+    apply(&mut after, &edit, single_assignee);
+    let q = quick_edit(st, project, &after.assignees, actor, &qa);
+    apply(&mut after, &q, single_assignee);
+    if after == before {
+        return Ok((false, Vec::new()));
+    }
+    let notes = system_notes(st, project, &before, &after);
+    let note_ids: Vec<u64> = notes.iter().map(|_| st.ids.note()).collect();
+    let issue = st.issue_mut(project, iid).ok_or(OpError::NotFound)?;
+    let prev_updated = issue.updated_at;
+    let prev_by = issue.updated_by;
+    issue.title = after.title.clone();
+    issue.description = after.description.clone();
+    issue.labels = after.labels.clone();
+    issue.assignees = after.assignees.clone();
+    issue.due_date = after.due;
+    issue.confidential = after.confidential;
+    issue.updated_at = now;
+    issue.updated_by = Some(actor);
+    if before.title != after.title || before.description != after.description {
+        issue.last_edited_at = Some(now);
+        issue.last_edited_by = Some(actor);
+    }
+    if before.state != after.state {
+        issue.state = after.state;
+        if after.state == IssueState::Closed {
+            issue.closed_at = Some(now);
+            issue.closed_by = Some(actor);
+        } else {
+            issue.closed_at = None;
+            issue.closed_by = None;
+        }
+    }
+    for (body, id) in notes.into_iter().zip(note_ids) {
+        issue.notes.push(Note {
+            id,
+            body,
+            author: actor,
+            system: true,
+            internal: false,
+            created_at: now,
+            updated_at: now,
+        });
+    }
+    let action = match (before.state, after.state) {
+        (IssueState::Opened, IssueState::Closed) => "close",
+        (IssueState::Closed, IssueState::Opened) => "reopen",
+        _ => "update",
+    };
+    let events = issue_event(st, project, iid, actor, action, |_, i| {
+        changes_object(st, project, &before, &after, prev_updated, i, prev_by)
+    });
+    Ok((true, events))
+}

@@ -1,0 +1,180 @@
+//! What GitLab records about an issue edit: the system notes (label, assignee, due-date and
+//! state changes; they never reach Note Hooks, GITLAB.md §2.2) and the webhook `changes` object
+//! (§2.1). Pure functions of the before/after fields.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+
+use super::Fields;
+use crate::render;
+use crate::state::{Issue, State};
+use steward_core::model::{IssueState, ProjectId, UserId};
+
+fn label_refs(st: &State, project: ProjectId, names: &[&String]) -> String {
+    let p = st.project(project);
+    names
+        .iter()
+        .map(
+            |n| match p.and_then(|p| p.labels.iter().find(|l| &l.name == *n)) {
+                Some(l) => format!("~{}", l.id),
+                None => format!("~\"{n}\""),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// System notes GitLab writes for metadata changes (they never reach Note Hooks, §2.2).
+pub(crate) fn system_notes(
+    st: &State,
+    project: ProjectId,
+    before: &Fields,
+    after: &Fields,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let added: Vec<&String> = after
+        .labels
+        .iter()
+        .filter(|l| !before.labels.contains(l))
+        .collect();
+    let removed: Vec<&String> = before
+        .labels
+        .iter()
+        .filter(|l| !after.labels.contains(l))
+        .collect();
+    let plural = |n: usize| if n == 1 { "label" } else { "labels" };
+    match (added.is_empty(), removed.is_empty()) {
+        (false, true) => out.push(format!(
+            "added {} {}",
+            label_refs(st, project, &added),
+            plural(added.len())
+        )),
+        (true, false) => out.push(format!(
+            "removed {} {}",
+            label_refs(st, project, &removed),
+            plural(removed.len())
+        )),
+        (false, false) => out.push(format!(
+            "added {} {} and removed {} {}",
+            label_refs(st, project, &added),
+            plural(added.len()),
+            label_refs(st, project, &removed),
+            plural(removed.len())
+        )),
+        (true, true) => {}
+    }
+    if before.assignees != after.assignees {
+        let names = |ids: &[UserId]| {
+            ids.iter()
+                .map(|i| format!("@{}", st.username(*i)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let new: Vec<UserId> = after
+            .assignees
+            .iter()
+            .filter(|a| !before.assignees.contains(a))
+            .copied()
+            .collect();
+        let gone: Vec<UserId> = before
+            .assignees
+            .iter()
+            .filter(|a| !after.assignees.contains(a))
+            .copied()
+            .collect();
+        match (new.is_empty(), gone.is_empty()) {
+            (false, true) => out.push(format!("assigned to {}", names(&new))),
+            (true, false) => out.push(format!("unassigned {}", names(&gone))),
+            _ => out.push(format!(
+                "assigned to {} and unassigned {}",
+                names(&new),
+                names(&gone)
+            )),
+        }
+    }
+    if before.due != after.due {
+        out.push(match after.due {
+            Some(d) => format!("changed due date to {}", d.format("%B %-d, %Y")),
+            None => "removed due date".to_owned(),
+        });
+    }
+    if before.state != after.state {
+        out.push(match after.state {
+            IssueState::Closed => "closed".to_owned(),
+            IssueState::Opened => "reopened".to_owned(),
+        });
+    }
+    out
+}
+
+pub(crate) fn changes_object(
+    st: &State,
+    project: ProjectId,
+    before: &Fields,
+    after: &Fields,
+    prev_updated: DateTime<Utc>,
+    i: &Issue,
+    prev_by: Option<UserId>,
+) -> Value {
+    let mut ch = Map::new();
+    let mut put = |k: &str, p: Value, c: Value| {
+        ch.insert(k.to_owned(), json!({ "previous": p, "current": c }));
+    };
+    if before.title != after.title {
+        put("title", json!(before.title), json!(after.title));
+    }
+    if before.description != after.description {
+        put(
+            "description",
+            json!(before.description),
+            json!(after.description),
+        );
+    }
+    if before.labels != after.labels
+        && let Some(p) = st.project(project)
+    {
+        put(
+            "labels",
+            render::labels_hook(p, &before.labels),
+            render::labels_hook(p, &after.labels),
+        );
+    }
+    if before.assignees != after.assignees {
+        put(
+            "assignees",
+            render::users_hook(st, &before.assignees),
+            render::users_hook(st, &after.assignees),
+        );
+    }
+    if before.due != after.due {
+        put(
+            "due_date",
+            json!(before.due.map(|d| d.to_string())),
+            json!(after.due.map(|d| d.to_string())),
+        );
+    }
+    if before.state != after.state {
+        let id = |s: IssueState| if s == IssueState::Opened { 1 } else { 2 };
+        put("state_id", json!(id(before.state)), json!(id(after.state)));
+    }
+    if before.confidential != after.confidential {
+        put(
+            "confidential",
+            json!(before.confidential),
+            json!(after.confidential),
+        );
+    }
+    if prev_by != i.updated_by {
+        put(
+            "updated_by_id",
+            json!(prev_by.map(|u| u.0)),
+            json!(i.updated_by.map(|u| u.0)),
+        );
+    }
+    put(
+        "updated_at",
+        json!(render::ts_hook(prev_updated)),
+        json!(render::ts_hook(i.updated_at)),
+    );
+    Value::Object(ch)
+}

@@ -1,0 +1,429 @@
+//! GitLab's JSON shapes: REST resources (ISO 8601 with millis, labels as strings, `type:
+//! "ISSUE"`) and webhook bodies (async-delivery timestamps, label objects, `assignees` only when
+//! non-empty), compared field by field with `tests/fixtures/gitlab/`. Pure functions of state.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use super::state::{Epic, Group, Issue, Label, Note, Project, State, User};
+use steward_core::model::{IssueState, UserId};
+
+/// REST timestamp: ISO 8601 with milliseconds (GITLAB.md §1.7).
+pub(crate) fn ts_rest(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// Webhook timestamp as real asynchronous deliveries send it (GITLAB.md §1.7).
+pub(crate) fn ts_hook(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+fn opt<T, F: Fn(T) -> Value>(v: Option<T>, f: F) -> Value {
+    v.map(f).unwrap_or(Value::Null)
+}
+
+/// GitLab stores a missing description as `null`, not `""`.
+fn description(d: &str) -> Value {
+    if d.is_empty() { Value::Null } else { json!(d) }
+}
+
+fn state_str(s: IssueState) -> &'static str {
+    match s {
+        IssueState::Opened => "opened",
+        IssueState::Closed => "closed",
+    }
+}
+
+pub(crate) fn user_rest(u: &User, base: &str) -> Value {
+    json!({
+        "id": u.id.0,
+        "username": u.username,
+        "name": u.name,
+        "state": "active",
+        "locked": false,
+        "avatar_url": Value::Null,
+        "web_url": format!("{base}/{}", u.username),
+    })
+}
+
+fn user_rest_id(st: &State, id: UserId) -> Value {
+    opt(st.user(id), |u| user_rest(u, &st.web_base))
+}
+
+/// `User#hook_attrs` (GITLAB.md §2.1): email redacted when not public.
+pub(crate) fn user_hook(u: &User) -> Value {
+    json!({
+        "id": u.id.0,
+        "name": u.name,
+        "username": u.username,
+        "avatar_url": Value::Null,
+        "email": "[REDACTED]",
+    })
+}
+
+pub(crate) fn label_rest(l: &Label) -> Value {
+    json!({
+        "id": l.id,
+        "name": l.name,
+        "color": l.color,
+        "text_color": "#FFFFFF",
+        "description": l.description,
+        "description_html": l.description.clone().unwrap_or_default(),
+        "priority": Value::Null,
+        "is_project_label": true,
+        "subscribed": false,
+    })
+}
+
+pub(crate) fn label_hook(p: &Project, name: &str) -> Value {
+    match p.labels.iter().find(|l| l.name == name) {
+        Some(l) => json!({
+            "id": l.id,
+            "title": l.name,
+            "color": l.color,
+            "project_id": p.id.0,
+            "created_at": ts_hook(l.created_at),
+            "updated_at": ts_hook(l.created_at),
+            "template": false,
+            "description": l.description,
+            "type": "ProjectLabel",
+            "group_id": Value::Null,
+        }),
+        None => json!({ "title": name }),
+    }
+}
+
+pub(crate) fn labels_hook(p: &Project, names: &[String]) -> Value {
+    Value::Array(names.iter().map(|n| label_hook(p, n)).collect())
+}
+
+pub(crate) fn users_hook(st: &State, ids: &[UserId]) -> Value {
+    Value::Array(
+        ids.iter()
+            .filter_map(|id| st.user(*id))
+            .map(user_hook)
+            .collect(),
+    )
+}
+
+pub(crate) fn issue_web_url(base: &str, p: &Project, iid: u64) -> String {
+    format!("{base}/{}/-/issues/{iid}", p.path)
+}
+
+pub(crate) fn issue_rest(st: &State, p: &Project, i: &Issue) -> Value {
+    let base = &st.web_base;
+    let api = format!("{base}/api/v4/projects/{}/issues/{}", p.id, i.iid);
+    let assignees: Vec<Value> = i.assignees.iter().map(|a| user_rest_id(st, *a)).collect();
+    json!({
+        "id": i.id,
+        "iid": i.iid,
+        "project_id": p.id.0,
+        "title": i.title,
+        "description": description(&i.description),
+        "state": state_str(i.state),
+        "created_at": ts_rest(i.created_at),
+        "updated_at": ts_rest(i.updated_at),
+        "closed_at": opt(i.closed_at, |t| json!(ts_rest(t))),
+        "closed_by": opt(i.closed_by, |u| user_rest_id(st, u)),
+        "labels": i.labels,
+        "milestone": Value::Null,
+        "assignees": assignees,
+        "assignee": assignees.first().cloned().unwrap_or(Value::Null),
+        "author": user_rest_id(st, i.author),
+        "type": "ISSUE",
+        "user_notes_count": i.notes.iter().filter(|n| !n.system).count(),
+        "merge_requests_count": 0,
+        "upvotes": 0,
+        "downvotes": 0,
+        "due_date": opt(i.due_date, |d| json!(d.format("%Y-%m-%d").to_string())),
+        "confidential": i.confidential,
+        "discussion_locked": Value::Null,
+        "issue_type": "issue",
+        "web_url": issue_web_url(base, p, i.iid),
+        "time_stats": {
+            "time_estimate": 0, "total_time_spent": 0,
+            "human_time_estimate": Value::Null, "human_total_time_spent": Value::Null
+        },
+        "task_completion_status": { "count": 0, "completed_count": 0 },
+        "has_tasks": false,
+        "task_status": "0 of 0 checklist items completed",
+        "imported": false,
+        "imported_from": "none",
+        "_links": {
+            "self": api,
+            "notes": format!("{api}/notes"),
+            "award_emoji": format!("{api}/award_emoji"),
+            "project": format!("{base}/api/v4/projects/{}", p.id),
+            "closed_as_duplicate_of": Value::Null
+        },
+        "references": {
+            "short": format!("#{}", i.iid),
+            "relative": format!("#{}", i.iid),
+            "full": format!("{}#{}", p.path, i.iid)
+        },
+        "severity": "UNKNOWN",
+        "subscribed": false,
+        "moved_to_id": Value::Null,
+        "service_desk_reply_to": Value::Null,
+    })
+}
+
+/// A note as `GET …/notes` returns it (fixture `api-issue-notes-list-response.json`).
+pub(crate) fn note_rest(
+    st: &State,
+    n: &Note,
+    noteable_type: &str,
+    noteable_id: u64,
+    noteable_iid: u64,
+    project_id: Option<u64>,
+) -> Value {
+    json!({
+        "id": n.id,
+        "type": Value::Null,
+        "body": n.body,
+        "attachment": Value::Null,
+        "author": user_rest_id(st, n.author),
+        "created_at": ts_rest(n.created_at),
+        "updated_at": ts_rest(n.updated_at),
+        "system": n.system,
+        "noteable_id": noteable_id,
+        "noteable_type": noteable_type,
+        "project_id": project_id,
+        "noteable_iid": noteable_iid,
+        "resolvable": false,
+        "confidential": n.internal,
+        "internal": n.internal,
+        "imported": false,
+        "imported_from": "none",
+    })
+}
+
+pub(crate) fn epic_rest(st: &State, g: &Group, e: &Epic) -> Value {
+    let base = &st.web_base;
+    json!({
+        "id": e.id,
+        "iid": e.iid,
+        "work_item_id": e.work_item_id,
+        "group_id": g.id.0,
+        "parent_id": Value::Null,
+        "title": e.title,
+        "description": "",
+        "state": "opened",
+        "confidential": false,
+        "web_url": format!("{base}/groups/{}/-/epics/{}", g.path, e.iid),
+        "reference": format!("&{}", e.iid),
+        "references": {
+            "short": format!("&{}", e.iid),
+            "relative": format!("&{}", e.iid),
+            "full": format!("{}&{}", g.path, e.iid)
+        },
+        "author": user_rest_id(st, e.author),
+        "start_date": Value::Null,
+        "end_date": Value::Null,
+        "due_date": Value::Null,
+        "created_at": ts_rest(e.created_at),
+        "updated_at": ts_rest(e.created_at),
+        "closed_at": Value::Null,
+        "labels": [],
+        "upvotes": 0,
+        "downvotes": 0,
+        "_links": {
+            "self": format!("{base}/api/v4/groups/{}/epics/{}", g.id, e.iid),
+            "epic_issues": format!("{base}/api/v4/groups/{}/epics/{}/issues", g.id, e.iid),
+            "group": format!("{base}/api/v4/groups/{}", g.id),
+        },
+    })
+}
+
+/// `project.hook_attrs` (GITLAB.md §2.1).
+pub(crate) fn project_hook(p: &Project, base: &str) -> Value {
+    let host = base
+        .trim_start_matches("http://")
+        .trim_start_matches("https://");
+    let namespace = p.path.rsplit_once('/').map(|(n, _)| n).unwrap_or("");
+    json!({
+        "id": p.id.0,
+        "name": p.name,
+        "description": "",
+        "web_url": format!("{base}/{}", p.path),
+        "avatar_url": Value::Null,
+        "git_ssh_url": format!("git@{host}:{}.git", p.path),
+        "git_http_url": format!("{base}/{}.git", p.path),
+        "namespace": namespace,
+        "visibility_level": 0,
+        "path_with_namespace": p.path,
+        "default_branch": "main",
+        "ci_config_path": Value::Null,
+        "homepage": format!("{base}/{}", p.path),
+        "url": format!("git@{host}:{}.git", p.path),
+        "ssh_url": format!("git@{host}:{}.git", p.path),
+        "http_url": format!("{base}/{}.git", p.path),
+    })
+}
+
+/// `GET /projects/:id` (the fields a client needs to resolve and link a project).
+pub(crate) fn project_rest(p: &Project, base: &str) -> Value {
+    let (namespace, path) = p.path.rsplit_once('/').unwrap_or(("", p.path.as_str()));
+    json!({
+        "id": p.id.0,
+        "name": p.name,
+        "path": path,
+        "path_with_namespace": p.path,
+        "name_with_namespace": p.path.replace('/', " / "),
+        "description": "",
+        "default_branch": "main",
+        "visibility": "private",
+        "web_url": format!("{base}/{}", p.path),
+        "namespace": { "name": namespace, "path": namespace, "full_path": namespace, "kind": "group" },
+        "issues_enabled": true,
+        "archived": false,
+    })
+}
+
+/// `GET /groups/:id`.
+pub(crate) fn group_rest(g: &Group, base: &str) -> Value {
+    let name = g.path.rsplit('/').next().unwrap_or(&g.path);
+    json!({
+        "id": g.id.0,
+        "name": name,
+        "path": name,
+        "full_path": g.path,
+        "full_name": g.path.replace('/', " / "),
+        "web_url": format!("{base}/groups/{}", g.path),
+        "visibility": "private",
+        "parent_id": Value::Null,
+    })
+}
+
+fn repository_hook(p: &Project, base: &str) -> Value {
+    json!({
+        "name": p.name,
+        "url": format!("{base}/{}.git", p.path),
+        "description": "",
+        "homepage": format!("{base}/{}", p.path),
+    })
+}
+
+/// `IssueBuilder#build` attributes, without `action` (GITLAB.md §2.1).
+pub(crate) fn issue_hook_attrs(st: &State, p: &Project, i: &Issue) -> Value {
+    let ids: Vec<u64> = i.assignees.iter().map(|a| a.0).collect();
+    json!({
+        "id": i.id,
+        "iid": i.iid,
+        "title": i.title,
+        "description": description(&i.description),
+        "state": state_str(i.state),
+        "state_id": match i.state { IssueState::Opened => 1, IssueState::Closed => 2 },
+        "created_at": ts_hook(i.created_at),
+        "updated_at": ts_hook(i.updated_at),
+        "closed_at": opt(i.closed_at, |t| json!(ts_hook(t))),
+        "last_edited_at": opt(i.last_edited_at, |t| json!(ts_hook(t))),
+        "due_date": opt(i.due_date, |d| json!(d.format("%Y-%m-%d").to_string())),
+        "author_id": i.author.0,
+        "updated_by_id": i.updated_by.map(|u| u.0),
+        "last_edited_by_id": i.last_edited_by.map(|u| u.0),
+        "assignee_ids": ids,
+        "assignee_id": ids.first(),
+        "milestone_id": Value::Null,
+        "project_id": p.id.0,
+        "confidential": i.confidential,
+        "discussion_locked": Value::Null,
+        "moved_to_id": Value::Null,
+        "duplicated_to_id": Value::Null,
+        "relative_position": Value::Null,
+        "time_estimate": 0,
+        "total_time_spent": 0,
+        "time_change": 0,
+        "human_total_time_spent": Value::Null,
+        "human_time_estimate": Value::Null,
+        "human_time_change": Value::Null,
+        "url": issue_web_url(&st.web_base, p, i.iid),
+        "type": "Issue",
+        "labels": labels_hook(p, &i.labels),
+        "severity": "unknown",
+        "weight": Value::Null,
+        "health_status": Value::Null,
+        "customer_relations_contacts": [],
+    })
+}
+
+/// A whole Issue Hook body. `changes` is GitLab's `{attr: {previous, current}}` object.
+pub(crate) fn issue_hook(
+    st: &State,
+    p: &Project,
+    i: &Issue,
+    actor: &User,
+    action: &str,
+    changes: Value,
+) -> Value {
+    let base = &st.web_base;
+    let mut attrs = issue_hook_attrs(st, p, i);
+    if let Some(o) = attrs.as_object_mut() {
+        o.insert("action".into(), json!(action));
+    }
+    let mut body = json!({
+        "object_kind": "issue",
+        "event_type": if i.confidential { "confidential_issue" } else { "issue" },
+        "user": user_hook(actor),
+        "project": project_hook(p, base),
+        "object_attributes": attrs,
+        "labels": labels_hook(p, &i.labels),
+        "changes": changes,
+        "repository": repository_hook(p, base),
+    });
+    // GITLAB.md §5.6: `assignees` is absent, not `[]`, when nobody is assigned.
+    if !i.assignees.is_empty()
+        && let Some(o) = body.as_object_mut()
+    {
+        o.insert("assignees".into(), users_hook(st, &i.assignees));
+        // Deprecated single `assignee` (the first), still in GitLab's payloads.
+        if let Some(first) = i.assignees.first().and_then(|a| st.user(*a)) {
+            o.insert("assignee".into(), user_hook(first));
+        }
+    }
+    body
+}
+
+/// A whole Note Hook body for a comment on an issue (fixture `note-hook-issue.json`).
+pub(crate) fn note_hook(
+    st: &State,
+    p: &Project,
+    i: &Issue,
+    n: &Note,
+    actor: &User,
+    action: &str,
+) -> Value {
+    let base = &st.web_base;
+    let confidential = i.confidential || n.internal;
+    json!({
+        "object_kind": "note",
+        "event_type": if confidential { "confidential_note" } else { "note" },
+        "user": user_hook(actor),
+        "project_id": p.id.0,
+        "project": project_hook(p, base),
+        "repository": repository_hook(p, base),
+        "object_attributes": {
+            "id": n.id,
+            "internal": n.internal,
+            "note": n.body,
+            "description": n.body,
+            "noteable_type": "Issue",
+            "noteable_id": i.id,
+            "author_id": n.author.0,
+            "created_at": ts_hook(n.created_at),
+            "updated_at": ts_hook(n.updated_at),
+            "updated_by_id": Value::Null,
+            "project_id": p.id.0,
+            "attachment": Value::Null,
+            "line_code": Value::Null,
+            "commit_id": "",
+            "discussion_id": format!("{:040x}", n.id),
+            "system": n.system,
+            "st_diff": Value::Null,
+            "type": Value::Null,
+            "action": action,
+            "url": format!("{}#note_{}", issue_web_url(base, p, i.iid), n.id),
+        },
+        "issue": issue_hook_attrs(st, p, i),
+    })
+}

@@ -1,0 +1,1 @@
+//! Support shared by Steward's tests and benchmarks.
