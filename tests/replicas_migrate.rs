@@ -43,23 +43,26 @@ fn status_apply_status(env: &[(&str, &str)], args: &[&str]) {
     let before = status(&["--status"]);
     assert!(before.contains("0001 initial  pending"), "{before}");
     assert!(before.contains("0002 job gone  pending"), "{before}");
-    assert!(before.contains("2 pending"), "{before}");
+    assert!(before.contains("0003 typed state  pending"), "{before}");
+    assert!(before.contains("3 pending"), "{before}");
     // --status changed nothing: asking again still shows it pending.
     assert!(status(&["--status"]).contains("0001 initial  pending"));
 
     let applied = status(&[]);
     assert!(applied.contains("applied 0001 initial"), "{applied}");
     assert!(applied.contains("applied 0002 job gone"), "{applied}");
-    assert!(applied.contains("2 applied"), "{applied}");
+    assert!(applied.contains("applied 0003 typed state"), "{applied}");
+    assert!(applied.contains("3 applied"), "{applied}");
 
     let after = status(&["--status"]);
     assert!(after.contains("0001 initial  applied"), "{after}");
     assert!(after.contains("0002 job gone  applied"), "{after}");
+    assert!(after.contains("0003 typed state  applied"), "{after}");
     assert!(after.contains("up to date"), "{after}");
 
     let again = status(&[]);
     assert!(
-        again.contains("nothing to apply: all 2 migrations were already applied"),
+        again.contains("nothing to apply: all 3 migrations were already applied"),
         "{again}"
     );
 }

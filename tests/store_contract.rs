@@ -3,18 +3,20 @@
 //! are included (`cargo test --test store_contract -- --include-ignored`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde_json::json;
 use steward::store::{
-    self, AuditEntry, AuditFilter, EnqueueOutcome, JobState, NewDelivery, NewJob, NoteTarget,
-    OwnedNote, RecordOutcome, RetryOutcome, Store, StoreError, StoreOptions,
+    self, AuditEntry, AuditFilter, EnqueueOutcome, GraphqlNoteRef, JobState, NewDelivery, NewJob,
+    NoteTarget, OwnedNote, RecordOutcome, RetryOutcome, StatePruned, Store, StoreError,
+    StoreOptions,
 };
-use steward_core::model::{GroupId, IssueIid, NoteId, ProjectId};
+use steward_core::digest::IsoWeek;
+use steward_core::model::{GroupId, IssueIid, NoteId, ProjectId, Username};
 
 const MAX_ATTEMPTS: u32 = 3;
 const LEASE: Duration = Duration::from_secs(30);
@@ -197,7 +199,8 @@ contract!(
     a_write_logged_ahead_is_completed_with_its_answer_or_left_unanswered,
     an_owned_note_is_recorded_updated_and_kept_apart_per_target,
     a_schedule_slot_is_claimed_by_exactly_one_of_ten_claimers,
-    state_values_are_set_and_replaced,
+    every_kind_of_domain_state_reads_back_what_was_written_per_scope,
+    pruning_state_drops_old_weekly_digest_notes_and_slots_but_keeps_the_rest,
     every_embedded_migration_is_reported_applied,
     pruning_keeps_deliveries_younger_than_seven_days,
     pruning_done_jobs_keeps_recent_and_dead_ones,
@@ -940,18 +943,179 @@ async fn a_schedule_slot_is_claimed_by_exactly_one_of_ten_claimers(s: Arc<dyn St
     );
 }
 
-async fn state_values_are_set_and_replaced(s: Arc<dyn Store>) {
-    assert_eq!(s.get_state("sweep.last_success").await.unwrap(), None);
-    s.set_state("sweep.last_success", "2026-11-25T12:00:00Z")
+async fn every_kind_of_domain_state_reads_back_what_was_written_per_scope(s: Arc<dyn Store>) {
+    let (p1, p2) = (ProjectId(1), ProjectId(2));
+    let (i7, i8) = (IssueIid(7), IssueIid(8));
+    let g = GroupId(5);
+    let week: IsoWeek = "2026-W48".parse().unwrap();
+    let now = t0();
+
+    assert_eq!(s.sweep_watermark(p1).await.unwrap(), None);
+    s.set_sweep_watermark(p1, t0(), now).await.unwrap();
+    s.set_sweep_watermark(p1, t0() + secs(60), now)
         .await
         .unwrap();
-    s.set_state("sweep.last_success", "2026-11-25T13:00:00Z")
+    assert_eq!(s.sweep_watermark(p1).await.unwrap(), Some(t0() + secs(60)));
+    assert_eq!(s.sweep_watermark(p2).await.unwrap(), None, "per project");
+
+    assert!(s.workload(p1).await.unwrap().open_issues.is_empty());
+    let counts = BTreeMap::from([("alice".to_owned(), 3), ("bob".to_owned(), 1)]);
+    s.set_workload(p1, &counts, now).await.unwrap();
+    let w = s.workload(p1).await.unwrap();
+    assert_eq!(w.open_issues.get(&Username("alice".to_owned())), Some(&3));
+    assert_eq!(w.open_issues.len(), 2);
+    assert!(s.workload(p2).await.unwrap().open_issues.is_empty());
+
+    let due = NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+    s.set_managed_due_date(p1, i7, due, now).await.unwrap();
+    assert_eq!(s.managed_due_date(p1, i7).await.unwrap(), Some(due));
+    assert_eq!(s.managed_due_date(p1, i8).await.unwrap(), None, "per issue");
+    assert_eq!(
+        s.managed_due_date(p2, i7).await.unwrap(),
+        None,
+        "per project"
+    );
+
+    assert_eq!(s.notes_synced(p1, i7).await.unwrap(), None);
+    s.set_notes_synced(p1, i7, true, now).await.unwrap();
+    s.set_notes_synced(p1, i8, false, now).await.unwrap();
+    assert_eq!(s.notes_synced(p1, i7).await.unwrap(), Some(true));
+    assert_eq!(s.notes_synced(p1, i8).await.unwrap(), Some(false));
+
+    s.set_epic_id(g, 3, 9001, now).await.unwrap();
+    s.set_epic_work_item(g, 3, "gid://gitlab/WorkItem/77", now)
+        .await
+        .unwrap();
+    assert_eq!(s.epic_id(g, 3).await.unwrap(), Some(9001));
+    assert_eq!(s.epic_id(g, 4).await.unwrap(), None);
+    assert_eq!(
+        s.epic_work_item(g, 3).await.unwrap().as_deref(),
+        Some("gid://gitlab/WorkItem/77")
+    );
+
+    let note = GraphqlNoteRef {
+        gid: "gid://gitlab/Note/12".to_owned(),
+        body_hash: "abc".to_owned(),
+    };
+    s.set_digest_graphql_note(g, 3, week, &note, now)
+        .await
+        .unwrap();
+    assert_eq!(s.digest_graphql_note(g, 3, week).await.unwrap(), Some(note));
+    let next_week: IsoWeek = "2026-W49".parse().unwrap();
+    assert_eq!(s.digest_graphql_note(g, 3, next_week).await.unwrap(), None);
+
+    assert_eq!(s.stamp_initialised_at(t0()).await.unwrap(), Some(t0()));
+    assert_eq!(
+        s.stamp_initialised_at(t0() + secs(3600)).await.unwrap(),
+        Some(t0()),
+        "the first stamp stays"
+    );
+
+    assert_eq!(s.audit_imported().await.unwrap(), None);
+    s.set_audit_imported("3 entries from a.jsonl", now)
         .await
         .unwrap();
     assert_eq!(
-        s.get_state("sweep.last_success").await.unwrap().as_deref(),
-        Some("2026-11-25T13:00:00Z")
+        s.audit_imported().await.unwrap().as_deref(),
+        Some("3 entries from a.jsonl")
     );
+}
+
+async fn pruning_state_drops_old_weekly_digest_notes_and_slots_but_keeps_the_rest(
+    s: Arc<dyn Store>,
+) {
+    let g = GroupId(5);
+    let week = |w: &str| -> IsoWeek { w.parse().unwrap() };
+    let note = GraphqlNoteRef {
+        gid: "gid://gitlab/Note/1".to_owned(),
+        body_hash: "h".to_owned(),
+    };
+    let days = |d: i64| chrono::Duration::days(d);
+    let long_ago = t0() - days(200);
+    s.set_digest_graphql_note(g, 3, week("2026-W20"), &note, long_ago)
+        .await
+        .unwrap();
+    s.set_digest_graphql_note(g, 3, week("2026-W40"), &note, t0() - days(40))
+        .await
+        .unwrap();
+    // Per-project and per-issue state is needed as long as its issue is open: never pruned.
+    s.set_managed_due_date(ProjectId(1), IssueIid(7), t0().date_naive(), long_ago)
+        .await
+        .unwrap();
+    s.set_sweep_watermark(ProjectId(1), long_ago, long_ago)
+        .await
+        .unwrap();
+    for d in [300, 200, 100] {
+        let slot = t0() - days(d);
+        assert!(
+            s.claim_slot("weekly-digest", slot, "r", slot)
+                .await
+                .unwrap()
+        );
+    }
+    // The newest slot is old too, but it is the latest finished one: it must stay, or the
+    // scheduler would think the slots before it were never run.
+    s.finish_slot("weekly-digest", t0() - days(200), t0() - days(200), "ok")
+        .await
+        .unwrap();
+    let recent = t0() - days(1);
+    assert!(s.claim_slot("hourly", recent, "r", recent).await.unwrap());
+
+    // Asking for one day is raised to the minimum retention (eight weeks).
+    let pruned = s
+        .prune_state(t0(), Duration::from_secs(86_400))
+        .await
+        .unwrap();
+    assert_eq!(
+        pruned,
+        StatePruned {
+            state_rows: 1,
+            schedule_slots: 1,
+        }
+    );
+    assert_eq!(
+        s.digest_graphql_note(g, 3, week("2026-W20")).await.unwrap(),
+        None
+    );
+    assert!(
+        s.digest_graphql_note(g, 3, week("2026-W40"))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        s.managed_due_date(ProjectId(1), IssueIid(7))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        s.sweep_watermark(ProjectId(1)).await.unwrap(),
+        Some(long_ago)
+    );
+    assert_eq!(
+        s.last_finished_slot("weekly-digest").await.unwrap(),
+        Some(t0() - days(200))
+    );
+    assert!(
+        !s.claim_slot("weekly-digest", t0() - days(100), "r", t0())
+            .await
+            .unwrap(),
+        "a slot after the latest finished one is kept"
+    );
+    assert!(
+        !s.claim_slot("weekly-digest", t0() - days(200), "r", t0())
+            .await
+            .unwrap(),
+        "the latest finished slot is kept"
+    );
+    assert!(!s.claim_slot("hourly", recent, "r", t0()).await.unwrap());
+
+    let again = s
+        .prune_state(t0(), Duration::from_secs(86_400))
+        .await
+        .unwrap();
+    assert_eq!(again, StatePruned::default());
 }
 
 async fn every_embedded_migration_is_reported_applied(s: Arc<dyn Store>) {
@@ -961,7 +1125,7 @@ async fn every_embedded_migration_is_reported_applied(s: Arc<dyn Store>) {
         .iter()
         .map(|m| (m.version, m.description.as_str()))
         .collect();
-    assert_eq!(names, [(1, "initial"), (2, "job gone")]);
+    assert_eq!(names, [(1, "initial"), (2, "job gone"), (3, "typed state")]);
     assert!(status.iter().all(|m| m.applied), "{status:?}");
     s.migrate().await.unwrap();
     s.ping().await.unwrap();

@@ -24,11 +24,6 @@ use steward_core::reconcile::{self, Actions, ExistingNote, NoteAction};
 /// wake it at once; this covers other replicas and delayed retries).
 const IDLE_POLL: Duration = Duration::from_millis(500);
 
-/// State key prefix saying whether the store's owned-note records for an issue are complete.
-const NOTES_SYNCED: &str = "notes-synced";
-/// State key holding when this store was first used (see [`Worker::existing_notes`]).
-pub const STORE_INITIALISED_AT: &str = "store.initialised_at";
-
 /// One worker task.
 #[derive(Debug, Clone)]
 pub struct Worker {
@@ -360,8 +355,13 @@ impl Worker {
                         }
                     }
                     if let Some(due) = changes.due_date {
-                        let key = managed_due_key(job.project, job.iid);
-                        if let Err(e) = st.store.set_state(&key, &due.to_string()).await {
+                        let set = st.store.set_managed_due_date(
+                            job.project,
+                            job.iid,
+                            due,
+                            st.clock.now(),
+                        );
+                        if let Err(e) = set.await {
                             // Only costs the ability to move this date later; never fatal.
                             tracing::warn!(error = %e, "could not record the due date Steward set");
                         }
@@ -522,11 +522,11 @@ impl Worker {
     }
 
     async fn set_notes_synced(&self, project: ProjectId, iid: IssueIid, synced: bool) {
-        let value = if synced { "1" } else { "0" };
+        let now = self.state.clock.now();
         if let Err(e) = self
             .state
             .store
-            .set_state(&notes_synced_key(project, iid), value)
+            .set_notes_synced(project, iid, synced, now)
             .await
         {
             tracing::warn!(error = %e, "could not record owned-note sync state");
@@ -600,13 +600,9 @@ pub(crate) async fn stored_notes(
     st: &AppState,
     issue: &Issue,
 ) -> Result<Option<BTreeMap<String, ExistingNote>>, crate::store::StoreError> {
-    let flag = st
-        .store
-        .get_state(&notes_synced_key(issue.project_id, issue.iid))
-        .await?;
-    let authoritative = match flag.as_deref() {
-        Some("1") => true,
-        Some(_) => false,
+    let flag = st.store.notes_synced(issue.project_id, issue.iid).await?;
+    let authoritative = match flag {
+        Some(synced) => synced,
         None => st.store_born.is_some_and(|born| issue.created_at >= born),
     };
     if !authoritative {
@@ -643,9 +639,8 @@ pub(crate) async fn plan_actions(
     issue.owned_note_keys = existing.keys().cloned().collect();
     issue.managed_due_date = st
         .store
-        .get_state(&managed_due_key(issue.project_id, issue.iid))
-        .await?
-        .and_then(|d| d.parse().ok());
+        .managed_due_date(issue.project_id, issue.iid)
+        .await?;
     let workload = load_workload(st, issue.project_id).await?;
     let decision = st.engine.decide(issue, st.clock.now(), &workload);
     let plan = &decision.plan;
@@ -661,24 +656,13 @@ pub(crate) async fn plan_actions(
     Ok((decision, actions))
 }
 
-fn workload_key(project: ProjectId) -> String {
-    format!("workload:{project}")
-}
-
 /// Open issues per assignee in `project`, as the last full sweep counted them plus the
 /// assignments Steward made since (for least-loaded routing). Empty before the first sweep.
 pub(crate) async fn load_workload(
     st: &AppState,
     project: ProjectId,
 ) -> Result<steward_core::rules::Workload, crate::store::StoreError> {
-    let text = st.store.get_state(&workload_key(project)).await?;
-    let open_issues = text
-        .and_then(|t| serde_json::from_str::<BTreeMap<String, u32>>(&t).ok())
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(u, n)| (steward_core::model::Username(u), n))
-        .collect();
-    Ok(steward_core::rules::Workload { open_issues })
+    st.store.workload(project).await
 }
 
 /// Stores a project's workload (see [`load_workload`]).
@@ -687,8 +671,7 @@ pub(crate) async fn save_workload(
     project: ProjectId,
     counts: &BTreeMap<String, u32>,
 ) -> Result<(), crate::store::StoreError> {
-    let text = serde_json::to_string(counts).unwrap_or_else(|_| "{}".to_owned());
-    st.store.set_state(&workload_key(project), &text).await
+    st.store.set_workload(project, counts, st.clock.now()).await
 }
 
 /// The schedule slot a job's payload names (sweep and digest jobs carry one), to finish it
@@ -696,14 +679,6 @@ pub(crate) async fn save_workload(
 fn slot_of(job: &ClaimedJob) -> Option<SlotRef> {
     let slot = job.payload.get("slot")?.clone();
     serde_json::from_value(slot).ok()
-}
-
-fn managed_due_key(project: ProjectId, iid: IssueIid) -> String {
-    format!("managed-due:{project}:{iid}")
-}
-
-fn notes_synced_key(project: ProjectId, iid: IssueIid) -> String {
-    format!("{NOTES_SYNCED}:{project}:{iid}")
 }
 
 /// Why a sync or sweep stopped early.
