@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::support::cluster;
-use crate::support::hostile;
+use steward_testkit::hostile;
 
 use std::time::{Duration, Instant};
 

@@ -6,7 +6,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -14,13 +14,13 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
+use steward_testkit::process::{ServeCommand, log_tail};
 use tokio_util::sync::CancellationToken;
 
 /// A port nobody listens on right now (bound, read, released). `listen: 127.0.0.1:0` would not
 /// tell the test which port the child chose.
 pub fn free_port() -> SocketAddr {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap()
+    steward_testkit::process::free_port().unwrap()
 }
 
 /// One `steward serve` process.
@@ -43,9 +43,7 @@ impl Replica {
 
     /// The last lines of its log, for failure messages.
     pub fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(30)..].join("\n")
+        log_tail(&self.log, 30)
     }
 }
 
@@ -142,55 +140,37 @@ impl Cluster {
     ) -> Replica {
         // One log per process, restarts included.
         static STARTED: AtomicU64 = AtomicU64::new(0);
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let log = std::env::temp_dir().join(format!(
             "steward-replica-{name}-{}-{}-{}.log",
             std::process::id(),
             addr.port(),
             STARTED.fetch_add(1, Ordering::Relaxed)
         ));
-        let mut cmd = match extra.wrapper.split_first() {
-            Some((program, args)) => {
-                let mut c = Command::new(program);
-                c.args(args).arg(env!("CARGO_BIN_EXE_steward"));
-                c
-            }
-            None => Command::new(env!("CARGO_BIN_EXE_steward")),
-        };
-        for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("STEWARD_")) {
-            cmd.env_remove(k);
+        let mut cmd = ServeCommand {
+            bin: env!("CARGO_BIN_EXE_steward").as_ref(),
+            wrapper: &extra.wrapper,
+            listen: addr,
+            gitlab_url: &env.gitlab_url,
+            token: &env.token,
+            secret: &env.secret,
+            database_url: &env.database_url,
+            schema: env.schema.as_deref(),
+            project: env.project,
+            rust_log: env.rust_log,
+            config: env.settings_file.as_deref(),
         }
-        cmd.arg("serve")
-            .env("STEWARD_GITLAB_URL", &env.gitlab_url)
-            .env("STEWARD_GITLAB_TOKEN", &env.token)
-            .env("STEWARD_WEBHOOK_SECRETS", &env.secret)
-            .env("STEWARD_DATABASE_URL", &env.database_url)
-            .env("STEWARD_DATABASE_MAX_CONNECTIONS", "6")
-            .env("STEWARD_LISTEN", addr.to_string())
-            .env("STEWARD_RULES_DIR", root.join("rules"))
-            .env("STEWARD_TEMPLATES_DIR", root.join("issue_templates"))
-            .env("STEWARD_PROJECTS", env.project.to_string())
+        .command();
+        cmd.env("STEWARD_DATABASE_MAX_CONNECTIONS", "6")
             .env("STEWARD_WORKER_LEASE_SECS", env.lease_secs.to_string())
             .env("STEWARD_WORKER_CONCURRENCY", env.concurrency.to_string())
             // The simulator enforces no budget; keep the client's out of the way too.
             .env("STEWARD_GITLAB_REQUESTS_PER_MINUTE", "1000000")
             .env("STEWARD_GITLAB_NOTES_PER_MINUTE", "1000000")
-            .env("RUST_LOG", env.rust_log)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap());
-        if let Some(schema) = &env.schema {
-            cmd.env("STEWARD_DATABASE_SCHEMA", schema);
-        }
-        match &env.settings_file {
-            Some(file) => {
-                cmd.arg("--config").arg(file);
-            }
-            // Most tests are about webhooks and leases; the scheduler's start-up sweep would
-            // add reads they do not expect (scheduling is tested in schedule_scheduler.rs).
-            None => {
-                cmd.env("STEWARD_SCHEDULES", "none");
-            }
+        // Most tests are about webhooks and leases; the scheduler's start-up sweep would add
+        // reads they do not expect (scheduling is tested in schedule_scheduler.rs).
+        if env.settings_file.is_none() {
+            cmd.env("STEWARD_SCHEDULES", "none");
         }
         for (k, v) in &extra.env {
             cmd.env(k, v);
@@ -209,32 +189,22 @@ impl Cluster {
 /// exited, with its log.
 pub async fn wait_ready(replica: &mut Replica, within: Duration) {
     let client = reqwest::Client::new();
-    let url = format!("http://{}/readyz", replica.addr);
     let deadline = Instant::now() + within;
-    loop {
-        if let Some(status) = replica.child.try_wait().unwrap() {
-            panic!(
-                "replica {} exited with {status} before it was ready:\n{}",
-                replica.name,
-                replica.log_tail()
-            );
-        }
-        let ok = client
-            .get(&url)
-            .timeout(Duration::from_millis(500))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == StatusCode::OK);
-        if ok {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "replica {} not ready within {within:?}:\n{}",
+    let every = Duration::from_millis(50);
+    let ready = steward_testkit::process::wait_ready(
+        &mut replica.child,
+        replica.addr,
+        &client,
+        every,
+        deadline,
+    )
+    .await;
+    if let Err(e) = ready {
+        panic!(
+            "replica {} {e} (within {within:?}):\n{}",
             replica.name,
             replica.log_tail()
         );
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

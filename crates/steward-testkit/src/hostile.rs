@@ -2,8 +2,6 @@
 //! serve` holds up: raw-TCP uploads that keep sending after the server answered, clients that
 //! send their headers or bodies a byte at a time, bodies built to be expensive to decode, and
 //! the process's memory read from `/proc`. Loopback only; every wait is bounded.
-// Each test file uses a different part of this module.
-#![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -11,29 +9,11 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// Resident memory of a live process (`/proc/<pid>/status`), in KiB.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Memory {
-    /// `VmRSS`: resident now.
-    pub rss_kib: u64,
-    /// `VmHWM`: the peak resident set since the process started.
-    pub hwm_kib: u64,
-}
+pub use crate::process::Memory;
 
-/// Reads `VmRSS` and `VmHWM` of `pid`.
+/// Reads `VmRSS` and `VmHWM` of `pid`; zeros when the process is gone.
 pub fn memory(pid: u32) -> Memory {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| -> u64 {
-        text.lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_default()
-    };
-    Memory {
-        rss_kib: field("VmRSS:"),
-        hwm_kib: field("VmHWM:"),
-    }
+    crate::process::memory(pid).unwrap_or_default()
 }
 
 /// KiB as MiB.
