@@ -4,7 +4,7 @@
 //!
 //! This module must not decide anything about issues or rules and must not talk to GitLab: it
 //! stores what it is given and answers the questions the service asks, with the same meaning on
-//! both backends (checked by `tests/store_contract.rs`). Every method takes `now` from the
+//! both backends (checked by `tests/store/store_contract.rs`). Every method takes `now` from the
 //! caller where time matters, so workers and tests control the clock.
 //!
 //! Backends are chosen by URL in [`open`]: `sqlite://path?mode=rwc`, `sqlite::memory:`, or
