@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::ops::{self, Creation, Edit, OpError};
 use super::state::{Epic, Group, NoteLocation, Project, State, User};
 use super::types::{
-    Counters, DeliveryId, DeliveryRecord, Faults, HookConfig, HookId, HookStatus, IssueChange,
+    Counters, DeliveryRecord, Faults, HookConfig, HookDeliveryId, HookId, HookStatus, IssueChange,
     NewIssue, SimIssue, SimNote, WriteRecord,
 };
 use super::{Shared, SimError, lock, webhooks};
@@ -443,7 +443,7 @@ impl SimHandle {
     }
 
     /// Re-sends a delivery now with the same `Idempotency-Key`; returns the receiver's status.
-    pub async fn resend(&self, delivery: DeliveryId) -> Result<Option<u16>, SimError> {
+    pub async fn resend(&self, delivery: HookDeliveryId) -> Result<Option<u16>, SimError> {
         if !self.deliveries().iter().any(|d| d.id == delivery) {
             return Err(SimError::NotFound(format!("delivery {}", delivery.0)));
         }

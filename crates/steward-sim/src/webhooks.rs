@@ -13,7 +13,7 @@ mod send;
 
 use super::faults::Xorshift;
 use super::ops::{Event, EventKind};
-use super::types::{DeliveryId, DeliveryRecord, HookConfig, HookId, HookStatus};
+use super::types::{DeliveryRecord, HookConfig, HookDeliveryId, HookId, HookStatus};
 use super::{Shared, lock};
 pub use send::standard_webhooks_signature;
 pub(crate) use send::{flush, resend, run_sender};
@@ -72,8 +72,8 @@ struct Delivery {
 /// Hooks, the delivery queue and the delivery log.
 pub(crate) struct Hooks {
     hooks: Vec<HookRec>,
-    queue: VecDeque<DeliveryId>,
-    deliveries: BTreeMap<DeliveryId, Delivery>,
+    queue: VecDeque<HookDeliveryId>,
+    deliveries: BTreeMap<HookDeliveryId, Delivery>,
     /// Hooks fired per `X-Gitlab-Event-UUID`, with the chain's start time for the TTL.
     chains: HashMap<String, (DateTime<Utc>, HashSet<HookId>)>,
     uuids: Xorshift,
@@ -201,7 +201,7 @@ pub(crate) fn enqueue(shared: &Shared, events: Vec<Event>, event_uuid: Option<St
                     continue;
                 }
                 h.next_delivery += 1;
-                let id = DeliveryId(h.next_delivery);
+                let id = HookDeliveryId(h.next_delivery);
                 let key = h.uuids.uuid();
                 h.deliveries.insert(
                     id,

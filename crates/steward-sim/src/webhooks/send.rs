@@ -12,7 +12,7 @@ use sha2::Sha256;
 use tokio_util::sync::CancellationToken;
 
 use super::{PERMANENT_THRESHOLD, REORDER_HOLD, TEMPORARY_THRESHOLD, USER_AGENT};
-use crate::types::{DeliveryId, HookStatus};
+use crate::types::{HookDeliveryId, HookStatus};
 use crate::{Shared, lock};
 
 /// `v1,<base64 HMAC-SHA256(key, "{id}.{ts}.{body}")>` with key = base64 of the token after
@@ -37,7 +37,7 @@ pub fn standard_webhooks_signature(
 
 /// Sends one request for a delivery; returns the status (None: timeout or connection error)
 /// and updates the hook's failure state and the counters.
-async fn send_once(shared: &Shared, id: DeliveryId) -> Option<u16> {
+async fn send_once(shared: &Shared, id: HookDeliveryId) -> Option<u16> {
     let now = shared.now();
     let prepared = {
         let mut h = lock(&shared.hooks);
@@ -127,7 +127,7 @@ async fn send_once(shared: &Shared, id: DeliveryId) -> Option<u16> {
 
 /// Sends a queued delivery (dropping it if its hook was disabled meanwhile), plus a duplicate
 /// when the fault draw says so.
-async fn deliver(shared: &Shared, id: DeliveryId) {
+async fn deliver(shared: &Shared, id: HookDeliveryId) {
     let now = shared.now();
     let (enabled, duplicate) = {
         let mut h = lock(&shared.hooks);
@@ -149,16 +149,16 @@ async fn deliver(shared: &Shared, id: DeliveryId) {
 
 /// Re-sends a delivery with the same body and `Idempotency-Key` (a fresh
 /// `X-Gitlab-Webhook-UUID`), synchronously, like the UI's Resend Request (GITLAB.md §1.4).
-pub(crate) async fn resend(shared: &Shared, id: DeliveryId) -> Option<u16> {
+pub(crate) async fn resend(shared: &Shared, id: HookDeliveryId) -> Option<u16> {
     send_once(shared, id).await
 }
 
 /// Takes the next batch, shuffled within the reorder window.
-fn take_batch(shared: &Shared) -> Vec<DeliveryId> {
+fn take_batch(shared: &Shared) -> Vec<HookDeliveryId> {
     let window = lock(&shared.faults).faults.reorder_window.max(1);
     let mut h = lock(&shared.hooks);
     let n = window.min(h.queue.len());
-    let mut batch: Vec<DeliveryId> = h.queue.drain(..n).collect();
+    let mut batch: Vec<HookDeliveryId> = h.queue.drain(..n).collect();
     for i in (1..batch.len()).rev() {
         let j = h.delivery_rng.below(i + 1);
         batch.swap(i, j);
