@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use tokio_util::sync::CancellationToken;
 
-use super::{PERMANENT_THRESHOLD, REORDER_HOLD, TEMPORARY_THRESHOLD, USER_AGENT};
+use super::{HookRec, PERMANENT_THRESHOLD, REORDER_HOLD, TEMPORARY_THRESHOLD, USER_AGENT};
 use crate::types::{HookDeliveryId, HookStatus};
 use crate::{Shared, lock};
 
@@ -97,23 +97,7 @@ async fn send_once(shared: &Shared, id: HookDeliveryId) -> Option<u16> {
         }
         let hook_id = record.hook;
         if let Some(r) = h.hooks.iter_mut().find(|r| r.id == hook_id) {
-            if ok {
-                r.recent_failures = 0;
-                r.backoff_count = 0;
-                r.disabled_until = None;
-            } else {
-                r.recent_failures += 1;
-                if r.recent_failures > PERMANENT_THRESHOLD {
-                    r.permanent = true;
-                } else if r.recent_failures > TEMPORARY_THRESHOLD {
-                    // 1 minute, doubling, at most a day (GITLAB.md §1.5).
-                    let secs = 60u64
-                        .saturating_mul(1u64 << r.backoff_count.min(20))
-                        .min(86_400);
-                    r.backoff_count += 1;
-                    r.disabled_until = Some(now + TimeDelta::seconds(secs as i64));
-                }
-            }
+            record_hook_health(r, ok, now);
         }
     }
     let mut c = lock(&shared.counters);
@@ -123,6 +107,28 @@ async fn send_once(shared: &Shared, id: HookDeliveryId) -> Option<u16> {
         c.webhooks_failed += 1;
     }
     status
+}
+
+/// A hook's failure state after a request that succeeded (`ok`) or not: a success clears it;
+/// failures past the thresholds disable the hook for a while (backing off), then for good.
+fn record_hook_health(r: &mut HookRec, ok: bool, now: DateTime<Utc>) {
+    if ok {
+        r.recent_failures = 0;
+        r.backoff_count = 0;
+        r.disabled_until = None;
+    } else {
+        r.recent_failures += 1;
+        if r.recent_failures > PERMANENT_THRESHOLD {
+            r.permanent = true;
+        } else if r.recent_failures > TEMPORARY_THRESHOLD {
+            // 1 minute, doubling, at most a day (GITLAB.md §1.5).
+            let secs = 60u64
+                .saturating_mul(1u64 << r.backoff_count.min(20))
+                .min(86_400);
+            r.backoff_count += 1;
+            r.disabled_until = Some(now + TimeDelta::seconds(secs as i64));
+        }
+    }
 }
 
 /// Sends a queued delivery (dropping it if its hook was disabled meanwhile), plus a duplicate
