@@ -50,6 +50,7 @@ struct Inputs<'a> {
     workload: &'a Workload,
 }
 
+/// What a rule does to an issue on one pass.
 #[derive(Clone)]
 enum Outcome {
     Fire(Vec<String>, Option<LeadFigures>),
@@ -278,6 +279,8 @@ pub(super) fn label_scope(label: &str) -> Option<&str> {
         .map(|i| &label[..i])
 }
 
+/// Whether a rule fires, applies its `otherwise`, or neither, with the reasons it fired and
+/// the figures of its lead-time check (when it has one and the date is known).
 fn outcome(c: &Conditions, check: Option<&LeadTimeCheck>, ctx: &Ctx<'_>) -> Outcome {
     // Reasons are only worth building for rules that fire: evaluate silently first.
     let holds = match conditions_hold(c, ctx, &mut Why(None)) {
@@ -317,6 +320,7 @@ fn outcome(c: &Conditions, check: Option<&LeadTimeCheck>, ctx: &Ctx<'_>) -> Outc
     }
 }
 
+/// The figures of a lead-time check for a field `date`, as comment bodies show them.
 fn lead_figures(check: &LeadTimeCheck, date: NaiveDate, ctx: &Ctx<'_>) -> LeadFigures {
     let cal = ctx.calendar;
     let req = i64::from(check.minimum);

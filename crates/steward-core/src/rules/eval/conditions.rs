@@ -30,6 +30,7 @@ pub(super) enum Holds {
     NotApplicable,
 }
 
+/// Whether a rule's conditions hold for the issue in `ctx`, adding reasons as they do.
 pub(super) fn conditions_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> Holds {
     let issue = ctx.issue;
     if let Some(t) = &c.template {
