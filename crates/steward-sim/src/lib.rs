@@ -32,7 +32,7 @@ pub use seed::{
     run_standalone, seed_team_project,
 };
 pub use types::{
-    Burst429, Counters, DeliveryId, DeliveryRecord, Faults, HookConfig, HookId, HookStatus,
+    Burst429, Counters, DeliveryRecord, Faults, HookConfig, HookDeliveryId, HookId, HookStatus,
     IssueChange, NewIssue, RefusedNotes, SimConfig, SimIssue, SimNote, WriteRecord,
 };
 pub use webhooks::standard_webhooks_signature;

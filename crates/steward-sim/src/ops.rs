@@ -4,15 +4,17 @@
 //! the REST handlers and the in-process UI methods; it performs no I/O.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use super::quick::{self, QuickActions};
 
+mod create;
 mod history;
 mod notes;
 
 use super::render;
 use super::state::{DEFAULT_LABEL_COLOR, Issue, Note, State};
+pub(crate) use create::{Creation, create_issue};
 use history::{changes_object, system_notes};
 pub(crate) use notes::{NoteText, create_epic_note, create_note, edit_epic_note, edit_note};
 use steward_core::model::{IssueState, LabelName, ProjectId, UserId};
@@ -214,109 +216,6 @@ fn create_missing_labels(
     for l in labels {
         st.ensure_label(project, l, DEFAULT_LABEL_COLOR, now);
     }
-}
-
-/// The issue fields of a UI/API creation, with resolved assignees.
-pub(crate) struct Creation {
-    pub title: String,
-    pub description: String,
-    pub labels: Vec<String>,
-    pub assignees: Vec<UserId>,
-    pub due_date: Option<NaiveDate>,
-    pub confidential: bool,
-    pub created_at: Option<DateTime<Utc>>,
-}
-
-/// Files an issue; quick actions in the description run before saving (GITLAB.md §4.4).
-pub(crate) fn create_issue(
-    st: &mut State,
-    project: ProjectId,
-    actor: UserId,
-    c: Creation,
-    now: DateTime<Utc>,
-    single_assignee: bool,
-) -> Result<(u64, Vec<Event>), OpError> {
-    if c.title.trim().is_empty() {
-        return Err(OpError::BadRequest("title is missing".into()));
-    }
-    let allowed = can_set_metadata(st, actor);
-    let (description, qa) = quick::extract(&c.description, allowed);
-    let mut f = Fields {
-        title: c.title,
-        description,
-        labels: Vec::new(),
-        assignees: Vec::new(),
-        due: None,
-        state: IssueState::Opened,
-        confidential: c.confidential,
-    };
-    let form = Edit {
-        labels: Some(c.labels.clone()),
-        assignee_ids: Some(c.assignees),
-        due_date: Some(c.due_date),
-        ..Edit::default()
-    };
-    create_missing_labels(st, project, &c.labels, now);
-    apply(&mut f, &form, single_assignee);
-    let q = quick_edit(st, project, &f.assignees, actor, &qa);
-    apply(&mut f, &q, single_assignee);
-    let id = st.ids.issue();
-    let created = c.created_at.unwrap_or(now);
-    let p = st.project_mut(project).ok_or(OpError::NotFound)?;
-    let iid = p.next_iid;
-    p.next_iid += 1;
-    p.issues.insert(
-        iid,
-        Issue {
-            id,
-            iid,
-            title: f.title,
-            description: f.description,
-            state: IssueState::Opened,
-            labels: f.labels,
-            assignees: f.assignees,
-            author: actor,
-            due_date: f.due,
-            confidential: f.confidential,
-            created_at: created,
-            updated_at: created,
-            updated_by: None,
-            last_edited_at: None,
-            last_edited_by: None,
-            closed_at: None,
-            closed_by: None,
-            notes: Vec::new(),
-        },
-    );
-    let events = issue_event(st, project, iid, actor, "open", |p, i| {
-        let mut ch = Map::new();
-        for (k, v) in [
-            ("author_id", json!(i.author.0)),
-            ("created_at", json!(render::ts_hook(i.created_at))),
-            ("description", json!(i.description)),
-            ("id", json!(i.id)),
-            ("iid", json!(i.iid)),
-            ("project_id", json!(p.id.0)),
-            ("title", json!(i.title)),
-            ("updated_at", json!(render::ts_hook(i.updated_at))),
-        ] {
-            ch.insert(k.into(), json!({ "previous": null, "current": v }));
-        }
-        if !i.labels.is_empty() {
-            ch.insert(
-                "labels".into(),
-                json!({ "previous": [], "current": render::labels_hook(p, &i.labels) }),
-            );
-        }
-        if let Some(d) = i.due_date {
-            ch.insert(
-                "due_date".into(),
-                json!({ "previous": null, "current": d.to_string() }),
-            );
-        }
-        Value::Object(ch)
-    });
-    Ok((iid, events))
 }
 
 pub(crate) fn issue_event(

@@ -302,7 +302,7 @@ pub struct WriteRecord {
 
 /// Identifies one webhook delivery (an event sent to one hook), for `resend`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct DeliveryId(pub u64);
+pub struct HookDeliveryId(pub u64);
 
 /// Identifies a project webhook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -312,7 +312,7 @@ pub struct HookId(pub u64);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryRecord {
     /// Delivery id.
-    pub id: DeliveryId,
+    pub id: HookDeliveryId,
     /// Hook it was sent to.
     pub hook: HookId,
     /// `X-Gitlab-Event`.

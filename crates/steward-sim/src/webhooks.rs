@@ -13,7 +13,7 @@ mod send;
 
 use super::faults::Xorshift;
 use super::ops::{Event, EventKind};
-use super::types::{DeliveryId, DeliveryRecord, HookConfig, HookId, HookStatus};
+use super::types::{DeliveryRecord, HookConfig, HookDeliveryId, HookId, HookStatus};
 use super::{Shared, lock};
 pub use send::standard_webhooks_signature;
 pub(crate) use send::{flush, resend, run_sender};
@@ -72,8 +72,8 @@ struct Delivery {
 /// Hooks, the delivery queue and the delivery log.
 pub(crate) struct Hooks {
     hooks: Vec<HookRec>,
-    queue: VecDeque<DeliveryId>,
-    deliveries: BTreeMap<DeliveryId, Delivery>,
+    queue: VecDeque<HookDeliveryId>,
+    deliveries: BTreeMap<HookDeliveryId, Delivery>,
     /// Hooks fired per `X-Gitlab-Event-UUID`, with the chain's start time for the TTL.
     chains: HashMap<String, (DateTime<Utc>, HashSet<HookId>)>,
     uuids: Xorshift,
@@ -200,28 +200,7 @@ pub(crate) fn enqueue(shared: &Shared, events: Vec<Event>, event_uuid: Option<St
                     dropped += 1;
                     continue;
                 }
-                h.next_delivery += 1;
-                let id = DeliveryId(h.next_delivery);
-                let key = h.uuids.uuid();
-                h.deliveries.insert(
-                    id,
-                    Delivery {
-                        hook,
-                        event: event_header(&e),
-                        body: body.clone(),
-                        record: DeliveryRecord {
-                            id,
-                            hook,
-                            event: event_header(&e).to_owned(),
-                            idempotency_key: key,
-                            event_uuid: uuid.clone(),
-                            last_status: None,
-                            acknowledged: false,
-                            attempts: 0,
-                        },
-                    },
-                );
-                h.queue.push_back(id);
+                h.queue_delivery(hook, &e, body.clone(), &uuid);
                 queued += 1;
             }
         }
@@ -235,5 +214,34 @@ pub(crate) fn enqueue(shared: &Shared, events: Vec<Event>, event_uuid: Option<St
     drop(c);
     if queued > 0 {
         shared.wake.notify_one();
+    }
+}
+
+impl Hooks {
+    /// Logs a new delivery of event `e` (serialised as `body`) to `hook` and queues it; `uuid`
+    /// is the `X-Gitlab-Event-UUID` it is sent with.
+    fn queue_delivery(&mut self, hook: HookId, e: &Event, body: Vec<u8>, uuid: &str) {
+        self.next_delivery += 1;
+        let id = HookDeliveryId(self.next_delivery);
+        let key = self.uuids.uuid();
+        self.deliveries.insert(
+            id,
+            Delivery {
+                hook,
+                event: event_header(e),
+                body,
+                record: DeliveryRecord {
+                    id,
+                    hook,
+                    event: event_header(e).to_owned(),
+                    idempotency_key: key,
+                    event_uuid: uuid.to_owned(),
+                    last_status: None,
+                    acknowledged: false,
+                    attempts: 0,
+                },
+            },
+        );
+        self.queue.push_back(id);
     }
 }

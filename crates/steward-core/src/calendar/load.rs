@@ -65,6 +65,7 @@ pub struct RawEarnings {
     pub date: Spanned<String>,
 }
 
+/// The weekday a name or three-letter abbreviation names, in any case.
 fn parse_weekday(s: &str) -> Option<Weekday> {
     match s.trim().to_ascii_lowercase().as_str() {
         "monday" | "mon" => Some(Weekday::Mon),
@@ -78,6 +79,7 @@ fn parse_weekday(s: &str) -> Option<Weekday> {
     }
 }
 
+/// The weekday names, for suggestions.
 const WEEKDAYS: [&str; 7] = [
     "monday",
     "tuesday",
@@ -88,6 +90,7 @@ const WEEKDAYS: [&str; 7] = [
     "sunday",
 ];
 
+/// A `YYYY-MM-DD` date, or `None` with an error in `errors`.
 fn parse_date(file: &str, s: &Spanned<String>, errors: &mut Vec<ConfigError>) -> Option<NaiveDate> {
     match NaiveDate::parse_from_str(s.value.trim(), "%Y-%m-%d") {
         Ok(d) => Some(d),
@@ -126,39 +129,7 @@ impl Calendar {
                 None
             }
         };
-        let mut weekend: Vec<Weekday> = Vec::new();
-        match &raw.weekend {
-            None => {
-                weekend.push(Weekday::Sat);
-                weekend.push(Weekday::Sun);
-            }
-            Some(days) => {
-                for d in days {
-                    match parse_weekday(&d.value) {
-                        Some(w) => {
-                            if !weekend.contains(&w) {
-                                weekend.push(w);
-                            }
-                        }
-                        None => errors.push(ConfigError::at(
-                            file,
-                            d.referenced,
-                            format!(
-                                "`{}` is not a day of the week: {}",
-                                d.value,
-                                suggestion(&d.value, WEEKDAYS)
-                            ),
-                        )),
-                    }
-                }
-                if weekend.len() >= 7 {
-                    errors.push(
-                        ConfigError::file(file, "every day is a weekend day")
-                            .hint("leave at least one working day in `weekend`"),
-                    );
-                }
-            }
-        }
+        let weekend = weekend_days(file, raw.weekend.as_deref(), &mut errors);
         let mut holidays = BTreeMap::new();
         for h in &raw.holidays {
             if let Some(d) = parse_date(file, &h.date, &mut errors) {
@@ -180,30 +151,7 @@ impl Calendar {
                 1
             }
         };
-        let mut earnings = BTreeMap::new();
-        for e in &raw.earnings {
-            let q = FiscalQuarter::parse(&e.quarter.value);
-            if q.is_none() {
-                errors.push(
-                    ConfigError::at(
-                        file,
-                        e.quarter.referenced,
-                        format!("`{}` is not a fiscal quarter", e.quarter.value),
-                    )
-                    .hint("write quarters as FY2028-Q1"),
-                );
-            }
-            let d = parse_date(file, &e.date, &mut errors);
-            if let (Some(q), Some(d)) = (q, d)
-                && earnings.insert(q, d).is_some()
-            {
-                errors.push(ConfigError::at(
-                    file,
-                    e.quarter.referenced,
-                    format!("{q} has two earnings dates"),
-                ));
-            }
-        }
+        let earnings = earnings_dates(file, &raw.earnings, &mut errors);
         let date_order = match raw.date_order {
             None | Some(RawDateOrder::MonthFirst) => NumericDateOrder::MonthFirst,
             Some(RawDateOrder::DayFirst) => NumericDateOrder::DayFirst,
@@ -216,4 +164,81 @@ impl Calendar {
             _ => Err(errors),
         }
     }
+}
+
+/// The weekend days (`None`: Saturday and Sunday), each once; unknown names and a week with
+/// no working day are errors.
+fn weekend_days(
+    file: &str,
+    days: Option<&[Spanned<String>]>,
+    errors: &mut Vec<ConfigError>,
+) -> Vec<Weekday> {
+    let mut weekend: Vec<Weekday> = Vec::new();
+    match days {
+        None => {
+            weekend.push(Weekday::Sat);
+            weekend.push(Weekday::Sun);
+        }
+        Some(days) => {
+            for d in days {
+                match parse_weekday(&d.value) {
+                    Some(w) => {
+                        if !weekend.contains(&w) {
+                            weekend.push(w);
+                        }
+                    }
+                    None => errors.push(ConfigError::at(
+                        file,
+                        d.referenced,
+                        format!(
+                            "`{}` is not a day of the week: {}",
+                            d.value,
+                            suggestion(&d.value, WEEKDAYS)
+                        ),
+                    )),
+                }
+            }
+            if weekend.len() >= 7 {
+                errors.push(
+                    ConfigError::file(file, "every day is a weekend day")
+                        .hint("leave at least one working day in `weekend`"),
+                );
+            }
+        }
+    }
+    weekend
+}
+
+/// The earnings date of each fiscal quarter; unreadable quarters or dates and a quarter given
+/// twice are errors.
+fn earnings_dates(
+    file: &str,
+    raw: &[RawEarnings],
+    errors: &mut Vec<ConfigError>,
+) -> BTreeMap<FiscalQuarter, NaiveDate> {
+    let mut earnings = BTreeMap::new();
+    for e in raw {
+        let q = FiscalQuarter::parse(&e.quarter.value);
+        if q.is_none() {
+            errors.push(
+                ConfigError::at(
+                    file,
+                    e.quarter.referenced,
+                    format!("`{}` is not a fiscal quarter", e.quarter.value),
+                )
+                .hint("write quarters as FY2028-Q1"),
+            );
+        }
+        let d = parse_date(file, &e.date, errors);
+        if let (Some(q), Some(d)) = (q, d)
+            && earnings.insert(q, d).is_some()
+        {
+            errors.push(ConfigError::at(
+                file,
+                e.quarter.referenced,
+                format!("{q} has two earnings dates"),
+            ));
+        }
+    }
+    earnings
 }

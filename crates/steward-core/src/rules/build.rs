@@ -8,14 +8,14 @@ use std::collections::BTreeMap;
 use serde_saphyr::{Location, Spanned};
 
 use super::labels::{LABELS_FILE, LabelCatalog};
-use super::raw::{RawActions, RawConditions, RawDueDate, RawRule, RawRuleFile, RawState, RawUnit};
-use super::text::{BodyTemplate, Scope};
+use super::raw::{RawConditions, RawRule, RawRuleFile, RawState, RawUnit};
 use crate::diagnostics::{ConfigError, suggestion};
 
+mod actions;
 mod fields;
 use super::{
-    Actions, Assign, Comment, Conditions, DueDateAction, DueDateCondition, DueFrom, LabelPattern,
-    LeadTimeCheck, Roster, Rule, RuleSet, TemplateCond, Unit,
+    Conditions, DueDateCondition, LabelPattern, LeadTimeCheck, Roster, Rule, RuleSet, TemplateCond,
+    Unit,
 };
 use crate::model::{FieldKind, IssueState, LabelName, TemplateSpec, Username};
 
@@ -116,12 +116,14 @@ struct Builder<'a, 'e> {
 }
 
 impl<'a> Builder<'a, '_> {
+    /// Records an error at `loc` of this file and returns it for a hint.
     fn err(&mut self, loc: Location, msg: impl Into<String>) -> &mut ConfigError {
         self.errors.push(ConfigError::at(self.file, loc, msg));
         let last = self.errors.len() - 1;
         &mut self.errors[last]
     }
 
+    /// Validates one rule; `None` when it has any error (all of them are recorded).
     fn rule(&mut self, r: RawRule) -> Option<Rule> {
         let before = self.errors.len();
         let loc = r.name.referenced;
@@ -162,6 +164,7 @@ impl<'a> Builder<'a, '_> {
         })
     }
 
+    /// Resolves a rule's `template:` (`*` for any).
     fn template(&mut self, t: &Spanned<String>) -> Option<TemplateCond> {
         if t.value == "*" {
             return Some(TemplateCond::Any);
@@ -184,6 +187,7 @@ impl<'a> Builder<'a, '_> {
         }
     }
 
+    /// Validates a rule's conditions, with the one template they name (if any).
     fn conditions(&mut self, c: RawConditions) -> (Conditions, Option<&'a TemplateSpec>) {
         let mut out = Conditions::default();
         let mut spec: Option<&'a TemplateSpec> = None;
@@ -245,6 +249,7 @@ impl<'a> Builder<'a, '_> {
         (out, spec)
     }
 
+    /// Validates a label or `scope::*` pattern, declared in the catalog when there is one.
     fn label_pattern(&mut self, l: &Spanned<String>) -> Option<LabelPattern> {
         let s = l.value.trim();
         if s.is_empty() || s.contains(',') {
@@ -280,6 +285,7 @@ impl<'a> Builder<'a, '_> {
         Some(pattern)
     }
 
+    /// Validates a label to add: a concrete label, not a wildcard.
     fn literal_label(&mut self, l: &Spanned<String>) -> Option<LabelName> {
         match self.label_pattern(l)? {
             LabelPattern::Exact(name) => Some(name),
@@ -294,6 +300,7 @@ impl<'a> Builder<'a, '_> {
         }
     }
 
+    /// Resolves field `key` of template `t`, suggesting the closest when there is none.
     fn field<'t>(
         &mut self,
         t: &'t TemplateSpec,
@@ -312,6 +319,7 @@ impl<'a> Builder<'a, '_> {
         f
     }
 
+    /// Resolves a date field of the rule's template, for `what` (a check, a due date).
     fn date_field<'t>(
         &mut self,
         t: Option<&'t TemplateSpec>,
@@ -338,133 +346,9 @@ impl<'a> Builder<'a, '_> {
         }
         Some(f)
     }
-
-    fn actions(
-        &mut self,
-        a: RawActions,
-        t: Option<&TemplateSpec>,
-        lead: bool,
-        otherwise: bool,
-    ) -> Actions {
-        let mut out = Actions {
-            add_labels: a
-                .labels
-                .iter()
-                .filter_map(|l| self.literal_label(l))
-                .collect(),
-            remove_labels: a
-                .remove_labels
-                .iter()
-                .filter_map(|l| self.label_pattern(l))
-                .collect(),
-            ..Actions::default()
-        };
-        if let Some(asg) = a.assign
-            && self.role(&asg.role)
-        {
-            out.assign = Some(Assign {
-                role: asg.role.value,
-                strategy: asg.strategy,
-                override_existing: asg.override_existing,
-            });
-        }
-        if let Some(d) = a.due_date {
-            out.due_date = self.due_date(d, t);
-        }
-        for m in &a.mention {
-            if self.role(m) {
-                out.mention.push(m.value.clone());
-            }
-        }
-        if let Some(c) = a.comment {
-            let scope = Scope {
-                template: t,
-                lead_time: lead,
-                roster: self.roster,
-            };
-            let key = c.key.value.trim().to_owned();
-            if key.is_empty()
-                || !key
-                    .chars()
-                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
-            {
-                self.err(
-                    c.key.referenced,
-                    format!(
-                        "comment key `{}` must be letters, digits, `-` or `_`",
-                        c.key.value
-                    ),
-                );
-            }
-            match BodyTemplate::parse(&c.body.value, &scope) {
-                Ok(body) => {
-                    out.comment = Some(Comment {
-                        key,
-                        body,
-                        repeat_every_days: c.repeat_every_days.filter(|d| *d > 0),
-                    })
-                }
-                Err(errs) => {
-                    for (line, msg, hint) in errs {
-                        // The body's location is its first content line (for `|` blocks too),
-                        // so the placeholder's own line is that plus its line within the body.
-                        let e = self.err(c.body.referenced, msg);
-                        e.line += line as u64;
-                        e.hint = hint;
-                    }
-                }
-            }
-        } else if let Some(m) = a.mention.first() {
-            self.err(
-                m.referenced,
-                "`mention` needs a `comment` to put the mentions in",
-            );
-        }
-        let _ = otherwise;
-        out
-    }
-
-    fn role(&mut self, r: &Spanned<String>) -> bool {
-        if self.roster.role(&r.value).is_some() {
-            return true;
-        }
-        let msg = format!(
-            "unknown role `{}`: {}",
-            r.value,
-            suggestion(&r.value, self.roster.role_names())
-        );
-        self.err(r.referenced, msg).hint =
-            Some("roles are defined in rules/roster.yaml".to_owned());
-        false
-    }
-
-    fn due_date(&mut self, d: RawDueDate, t: Option<&TemplateSpec>) -> Option<DueDateAction> {
-        let from = if d.from.value == "created" {
-            DueFrom::Created
-        } else if d.from.value == "next_earnings" {
-            DueFrom::NextEarnings
-        } else if let Some(key) = d.from.value.strip_prefix("field.") {
-            let spanned = Spanned::new(key.to_owned(), d.from.referenced, d.from.defined);
-            let f = self.date_field(t, &spanned, "a due date")?;
-            DueFrom::Field(f.key.clone())
-        } else {
-            self.err(
-                d.from.referenced,
-                format!("due date `from: {}` is not understood", d.from.value),
-            )
-            .hint =
-                Some("use `created`, `next_earnings` or `field.KEY` for a date field".to_owned());
-            return None;
-        };
-        Some(DueDateAction {
-            from,
-            offset: i64::from(d.offset),
-            unit: unit(d.unit),
-            overwrite: d.overwrite,
-        })
-    }
 }
 
+/// The unit a raw `unit:` names.
 fn unit(u: RawUnit) -> Unit {
     match u {
         RawUnit::CalendarDays => Unit::Calendar,

@@ -13,22 +13,23 @@
 //! - One note per key: a fired rule's comment wins over an `otherwise` comment; an `otherwise`
 //!   comment is planned only for a note that already exists (never post "all is well").
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::text::{LeadFigures, RenderCtx};
+use super::text::LeadFigures;
 
+mod apply;
 mod conditions;
+mod notes;
 
-use super::{Actions, Conditions, LabelPattern, LeadTimeCheck, Roster, RuleSet, Unit, Workload};
+use super::{Actions, Conditions, LeadTimeCheck, Roster, RuleSet, Unit, Workload};
 use crate::calendar::Calendar;
-use crate::model::{
-    FieldValue, Issue, LabelName, MatchedRule, ParsedFields, Plan, PlannedNote, TemplateSpec,
-    Username,
-};
+use crate::model::{FieldValue, Issue, MatchedRule, ParsedFields, Plan, TemplateSpec, Username};
 use conditions::{Holds, Why, conditions_hold};
 
+pub use notes::CALENDAR_GAP_KEY;
+
+/// What a condition or check reads about the issue being evaluated, with the dates that
+/// measure it in the team's time zone.
 struct Ctx<'a> {
     issue: &'a Issue,
     template: Option<&'a TemplateSpec>,
@@ -38,11 +39,41 @@ struct Ctx<'a> {
     calendar: &'a Calendar,
 }
 
+/// Everything an evaluation pass reads besides the issue (which the second pass projects).
+struct Inputs<'a> {
+    rules: &'a RuleSet,
+    template: Option<&'a TemplateSpec>,
+    fields: &'a ParsedFields,
+    now: DateTime<Utc>,
+    calendar: &'a Calendar,
+    roster: &'a Roster,
+    workload: &'a Workload,
+}
+
+/// What a rule does to an issue on one pass.
 #[derive(Clone)]
 enum Outcome {
     Fire(Vec<String>, Option<LeadFigures>),
     Otherwise(Option<LeadFigures>),
     Neither,
+}
+
+/// An action block that applies to the issue: a fired rule's `actions` or a rule's `otherwise`.
+struct Applied<'a> {
+    actions: &'a Actions,
+    /// Whether the rule fired (`actions`) rather than not (`otherwise`).
+    fired: bool,
+    lead: Option<LeadFigures>,
+}
+
+/// The assignee and due date the fired rules choose, before comparing with the issue.
+struct Chosen {
+    /// The first fired rule's assignee the roster could pick.
+    assignee: Option<Username>,
+    /// The first fired rule's due date that could be computed.
+    due: Option<NaiveDate>,
+    /// A due date needs a date the calendar no longer lists (it ran out).
+    calendar_gap: bool,
 }
 
 /// Evaluates every rule against one issue and returns the plan (see the module docs for how
@@ -63,23 +94,28 @@ pub fn evaluate(
     roster: &Roster,
     workload: &Workload,
 ) -> Plan {
-    let mut outcomes = Vec::with_capacity(rules.rules().len());
-    let first = evaluate_once(
+    let inputs = Inputs {
         rules,
-        issue,
         template,
         fields,
         now,
         calendar,
         roster,
         workload,
-        true,
-        &mut outcomes,
-    );
+    };
+    let mut outcomes = Vec::with_capacity(rules.rules().len());
+    let first = evaluate_once(&inputs, issue, true, &mut outcomes);
     let new_due = first.due_date.filter(|d| issue.due_date != Some(*d));
     if first.add_labels.is_empty() && first.remove_labels.is_empty() && new_due.is_none() {
         return first;
     }
+    let projected = project(issue, &first, new_due);
+    let second = evaluate_once(&inputs, &projected, false, &mut outcomes);
+    combine_passes(issue, &projected, first, second, new_due)
+}
+
+/// The issue as the first pass's plan would leave it (labels, due date, assignees).
+fn project(issue: &Issue, first: &Plan, new_due: Option<NaiveDate>) -> Issue {
     // Rules never read the description (fields are parsed before), so it is not copied.
     let mut projected = Issue {
         description: String::new(),
@@ -109,20 +145,18 @@ pub fn evaluate(
             })
             .collect();
     }
-    let second = evaluate_once(
-        rules,
-        &projected,
-        template,
-        fields,
-        now,
-        calendar,
-        roster,
-        workload,
-        false,
-        &mut outcomes,
-    );
-    // The end state is the projection plus what the second pass still changes; the plan is
-    // that end state relative to the issue as it is now.
+    projected
+}
+
+/// The plan of both passes: the end state is the projection plus what the second pass still
+/// changes, expressed relative to the issue as it is now.
+fn combine_passes(
+    issue: &Issue,
+    projected: &Issue,
+    first: Plan,
+    second: Plan,
+    new_due: Option<NaiveDate>,
+) -> Plan {
     let mut end = projected.labels.clone();
     end.retain(|l| !second.remove_labels.contains(l));
     end.extend(second.add_labels.iter().cloned());
@@ -147,155 +181,31 @@ pub fn evaluate(
 /// One pass over the rules. With `skip_notes_if_changing`, a pass whose plan changes labels or
 /// the due date returns before rendering comments: a second pass will render them against the
 /// projected issue, so rendering them here would be wasted (this runs for every issue).
-#[allow(clippy::too_many_arguments)]
 fn evaluate_once(
-    rules: &RuleSet,
+    inputs: &Inputs<'_>,
     issue: &Issue,
-    template: Option<&TemplateSpec>,
-    fields: &ParsedFields,
-    now: DateTime<Utc>,
-    calendar: &Calendar,
-    roster: &Roster,
-    workload: &Workload,
     skip_notes_if_changing: bool,
     outcomes: &mut Vec<Outcome>,
 ) -> Plan {
+    let calendar = inputs.calendar;
     let ctx = Ctx {
         issue,
-        template,
-        fields,
-        today: calendar.local_date(now),
+        template: inputs.template,
+        fields: inputs.fields,
+        today: calendar.local_date(inputs.now),
         created: calendar.local_date(issue.created_at),
         calendar,
     };
     let mut plan = Plan::default();
-    let mut applied: Vec<(&Actions, bool, Option<LeadFigures>)> = Vec::new();
-    // On the second pass only rules that read labels, assignees or the due date can change
-    // their outcome; the others' outcomes from the first pass are reused.
-    let reuse = outcomes.len() == rules.rules().len();
-    for (i, rule) in rules.rules().iter().enumerate() {
-        let result = match outcomes.get(i) {
-            Some(prior) if reuse && !rule.conditions.reads_issue_state() => prior.clone(),
-            _ => outcome(&rule.conditions, rule.check.as_ref(), &ctx),
-        };
-        if !reuse {
-            outcomes.push(result.clone());
-        }
-        match result {
-            Outcome::Fire(reasons, lead) => {
-                plan.matched_rules.push(MatchedRule {
-                    name: rule.name.clone(),
-                    reasons,
-                });
-                if let Some(a) = &rule.actions {
-                    applied.push((a, true, lead));
-                }
-            }
-            Outcome::Otherwise(lead) => {
-                if let Some(o) = &rule.otherwise {
-                    applied.push((o, false, lead));
-                }
-            }
-            Outcome::Neither => {}
-        }
-    }
-
-    // Labels: adds in order, one per scope, never removed by anyone. Scopes are computed once
-    // per label (this loop runs for every issue).
-    let mut adds: Vec<(&LabelName, Option<&str>)> = Vec::new();
-    let mut removes: Vec<&LabelPattern> = Vec::new();
-    for (a, _, _) in &applied {
-        for l in &a.add_labels {
-            let scope = label_scope(l.as_str());
-            let taken = adds
-                .iter()
-                .any(|(x, s)| *x == l || (scope.is_some() && *s == scope));
-            if !taken {
-                adds.push((l, scope));
-            }
-        }
-        removes.extend(a.remove_labels.iter());
-    }
-    for (l, _) in &adds {
-        if !issue.labels.contains(*l) {
-            plan.add_labels.insert((*l).clone());
-        }
-    }
-    for l in &issue.labels {
-        if adds.iter().any(|(x, _)| *x == l) {
-            continue;
-        }
-        let scope = label_scope(l.as_str());
-        let replaced = scope.is_some() && adds.iter().any(|(_, s)| *s == scope);
-        if replaced || removes.iter().any(|p| p.matches(l)) {
-            plan.remove_labels.insert(l.clone());
-        }
-    }
-
-    // Assignee and due date: first fired rule wins.
-    let mut assignee: Option<Username> = None;
-    let mut due: Option<NaiveDate> = None;
-    // A due date that needs a date the calendar no longer lists (it ran out).
-    let mut calendar_gap = false;
-    for (a, fired, _) in &applied {
-        if !*fired {
-            continue;
-        }
-        if assignee.is_none()
-            && let Some(asg) = &a.assign
-            && (issue.assignees.is_empty() || asg.override_existing)
-            && let Some(u) = roster.choose(
-                &asg.role,
-                asg.strategy,
-                issue.iid,
-                now,
-                calendar.time_zone(),
-                workload,
-            )
-        {
-            let current: Vec<&Username> = issue.assignees.iter().map(|r| &r.username).collect();
-            if current != [&u] {
-                plan.assignees = Some(vec![u.clone()]);
-            }
-            assignee = Some(u);
-        }
-        if due.is_none()
-            && let Some(d) = &a.due_date
-        {
-            let base = match &d.from {
-                super::DueFrom::Created => Some(ctx.created),
-                super::DueFrom::NextEarnings => {
-                    let next = calendar.next_earnings(ctx.created).map(|(_, d)| d);
-                    calendar_gap |= next.is_none();
-                    next
-                }
-                super::DueFrom::Field(k) => match fields.values.get(k) {
-                    Some(FieldValue::Date(date)) => Some(*date),
-                    _ => None,
-                },
-            };
-            if let Some(base) = base {
-                // A due date falls on a day the team works: a weekend or holiday moves it to
-                // the working day before. One before the request was filed helps nobody (it
-                // starts overdue): the first working day from filing instead.
-                let target =
-                    calendar.business_day_on_or_before(shift(calendar, base, d.offset, d.unit));
-                let target = if target < ctx.created {
-                    calendar.business_day_on_or_after(ctx.created)
-                } else {
-                    target
-                };
-                due = Some(target);
-                let differs = issue.due_date != Some(target);
-                // Steward keeps the due date it set in step with its source field; a date a
-                // person chose is kept unless the rule says `overwrite`.
-                let ours = issue.due_date.is_some() && issue.due_date == issue.managed_due_date;
-                if issue.due_date.is_none() || (differs && (ours || d.overwrite)) {
-                    plan.due_date = Some(target);
-                }
-            }
-        }
-    }
+    let applied = applied_blocks(inputs.rules, &ctx, outcomes, &mut plan.matched_rules);
+    apply::plan_labels(&applied, issue, &mut plan);
+    let assignee = apply::plan_assignee(&applied, inputs, issue, &mut plan);
+    let (due, calendar_gap) = apply::plan_due_date(&applied, &ctx, &mut plan);
+    let chosen = Chosen {
+        assignee,
+        due,
+        calendar_gap,
+    };
 
     if skip_notes_if_changing
         && (!plan.add_labels.is_empty()
@@ -305,111 +215,58 @@ fn evaluate_once(
         return plan;
     }
 
-    // Notes, rendered with the final assignee and due date.
-    let shown_assignee = assignee.or_else(|| issue.assignees.first().map(|r| r.username.clone()));
-    let shown_due = plan.due_date.or(issue.due_date).or(due);
-    let mut keys: BTreeSet<String> = BTreeSet::new();
-    for pass_fired in [true, false] {
-        for (a, fired, lead) in &applied {
-            if *fired != pass_fired {
-                continue;
-            }
-            let Some(c) = &a.comment else { continue };
-            // A repeating note gets a fresh key each window, so GitLab notifies again; within
-            // a window the same note is kept.
-            let key = match c.repeat_every_days {
-                Some(days) if *fired => repeat_key(&c.key, &issue.owned_note_keys, ctx.today, days),
-                Some(_) => continue,
-                None => c.key.clone(),
-            };
-            if keys.contains(&key) || (!fired && !issue.owned_note_keys.contains(&key)) {
-                continue;
-            }
-            let rctx = RenderCtx {
-                issue,
-                template,
-                fields,
-                lead: lead.as_ref(),
-                roster,
-                assignee: shown_assignee.as_ref(),
-                due_date: shown_due,
-                today: ctx.today,
-            };
-            let mut body = c.body.render(&rctx);
-            let mut mentioned: Vec<&Username> = Vec::new();
-            for role in &a.mention {
-                for u in roster.role(role).unwrap_or(&[]) {
-                    if !mentioned.contains(&u) {
-                        mentioned.push(u);
-                    }
-                }
-            }
-            if !mentioned.is_empty() {
-                let line: Vec<String> = mentioned
-                    .iter()
-                    .map(|u| crate::untrusted::mention_or_name(u.as_str()))
-                    .collect();
-                body.push_str("\n\ncc ");
-                body.push_str(&line.join(" "));
-            }
-            keys.insert(key.clone());
-            plan.notes.push(PlannedNote { key, body });
-        }
-    }
-    if let Some(note) = calendar_gap_note(calendar, issue, calendar_gap && due.is_none()) {
-        plan.notes.push(note);
-    }
+    notes::plan_notes(&applied, inputs, &ctx, &chosen, &mut plan);
     plan
 }
 
-/// The key of the note that says a due date is missing because the calendar ran out.
-pub const CALENDAR_GAP_KEY: &str = "calendar-gap";
-
-/// The note explaining a due date the calendar cannot give (`gap`), or, once it can again, the
-/// same note updated to say so (only when that note exists: never post "all is well").
-fn calendar_gap_note(calendar: &Calendar, issue: &Issue, gap: bool) -> Option<PlannedNote> {
-    let body = if gap {
-        let listed = match calendar.last_earnings() {
-            Some(last) => format!("lists no earnings call after {last} yet"),
-            None => "lists no earnings calls".to_owned(),
+/// The action blocks that apply, in rule order, recording fired rules in `matched`.
+///
+/// On the second pass (`outcomes` already holds one per rule) only rules that read labels,
+/// assignees or the due date can change their outcome; the others' first-pass outcomes are
+/// reused. On the first pass every outcome is recorded in `outcomes`.
+fn applied_blocks<'r>(
+    rules: &'r RuleSet,
+    ctx: &Ctx<'_>,
+    outcomes: &mut Vec<Outcome>,
+    matched: &mut Vec<MatchedRule>,
+) -> Vec<Applied<'r>> {
+    let mut applied = Vec::new();
+    let reuse = outcomes.len() == rules.rules().len();
+    for (i, rule) in rules.rules().iter().enumerate() {
+        let result = match outcomes.get(i) {
+            Some(prior) if reuse && !rule.conditions.reads_issue_state() => prior.clone(),
+            _ => outcome(&rule.conditions, rule.check.as_ref(), ctx),
         };
-        format!(
-            "**This request has no due date yet.** Its due date is counted back from the next \
-             earnings call, and the team's calendar {listed}. Nothing is needed from you: the \
-             due date is set as soon as the team adds the coming earnings dates."
-        )
-    } else if issue.owned_note_keys.contains(CALENDAR_GAP_KEY) {
-        "The team's calendar now lists the coming earnings call, and this request's due date \
-         is set from it."
-            .to_owned()
-    } else {
-        return None;
-    };
-    Some(PlannedNote {
-        key: CALENDAR_GAP_KEY.to_owned(),
-        body,
-    })
-}
-
-/// The key of a repeating note: `key-YYYY-MM-DD`, dated the day it was first posted. While the
-/// newest such note is less than `days` old it is kept (same key); after that a new one is due.
-/// The dates live in the keys of the issue's owned notes, so evaluation stays pure.
-pub(super) fn repeat_key(
-    key: &str,
-    owned: &BTreeSet<String>,
-    today: NaiveDate,
-    days: u32,
-) -> String {
-    let prefix = format!("{key}-");
-    let newest = owned
-        .iter()
-        .filter_map(|k| k.strip_prefix(&prefix))
-        .filter_map(|d| d.parse::<NaiveDate>().ok())
-        .max();
-    match newest {
-        Some(last) if (today - last).num_days() < i64::from(days) => format!("{prefix}{last}"),
-        _ => format!("{prefix}{today}"),
+        if !reuse {
+            outcomes.push(result.clone());
+        }
+        match result {
+            Outcome::Fire(reasons, lead) => {
+                matched.push(MatchedRule {
+                    name: rule.name.clone(),
+                    reasons,
+                });
+                if let Some(a) = &rule.actions {
+                    applied.push(Applied {
+                        actions: a,
+                        fired: true,
+                        lead,
+                    });
+                }
+            }
+            Outcome::Otherwise(lead) => {
+                if let Some(o) = &rule.otherwise {
+                    applied.push(Applied {
+                        actions: o,
+                        fired: false,
+                        lead,
+                    });
+                }
+            }
+            Outcome::Neither => {}
+        }
     }
+    applied
 }
 
 /// A scoped label's scope (`a::b::c` → `a::b`, as GitLab scopes on the last `::`); a byte scan,
@@ -422,13 +279,8 @@ pub(super) fn label_scope(label: &str) -> Option<&str> {
         .map(|i| &label[..i])
 }
 
-fn shift(calendar: &Calendar, base: NaiveDate, offset: i64, unit: Unit) -> NaiveDate {
-    match unit {
-        Unit::Calendar => calendar.add_calendar_days(base, offset),
-        Unit::Business => calendar.add_business_days(base, offset),
-    }
-}
-
+/// Whether a rule fires, applies its `otherwise`, or neither, with the reasons it fired and
+/// the figures of its lead-time check (when it has one and the date is known).
 fn outcome(c: &Conditions, check: Option<&LeadTimeCheck>, ctx: &Ctx<'_>) -> Outcome {
     // Reasons are only worth building for rules that fire: evaluate silently first.
     let holds = match conditions_hold(c, ctx, &mut Why(None)) {
@@ -468,6 +320,7 @@ fn outcome(c: &Conditions, check: Option<&LeadTimeCheck>, ctx: &Ctx<'_>) -> Outc
     }
 }
 
+/// The figures of a lead-time check for a field `date`, as comment bodies show them.
 fn lead_figures(check: &LeadTimeCheck, date: NaiveDate, ctx: &Ctx<'_>) -> LeadFigures {
     let cal = ctx.calendar;
     let req = i64::from(check.minimum);

@@ -126,92 +126,12 @@ impl Roster {
         let mut errors = Vec::new();
         let mut members = BTreeMap::new();
         for (username, m) in raw.members {
-            let time_zone = match &m.time_zone {
-                None => None,
-                Some(tz) => match tz.value.parse::<Tz>() {
-                    Ok(t) => Some(t),
-                    Err(_) => {
-                        errors.push(
-                            ConfigError::at(
-                                file,
-                                tz.referenced,
-                                format!("unknown time zone `{}` for {username}", tz.value),
-                            )
-                            .hint("use an IANA name such as Europe/Madrid"),
-                        );
-                        None
-                    }
-                },
-            };
-            let mut out_of_office = Vec::new();
-            for a in &m.out_of_office {
-                let parse = |s: &Spanned<String>, errors: &mut Vec<ConfigError>| {
-                    let r = NaiveDate::parse_from_str(s.value.trim(), "%Y-%m-%d").ok();
-                    if r.is_none() {
-                        errors.push(
-                            ConfigError::at(
-                                file,
-                                s.referenced,
-                                format!("`{}` is not a date", s.value),
-                            )
-                            .hint("write dates as YYYY-MM-DD"),
-                        );
-                    }
-                    r
-                };
-                if let (Some(from), Some(to)) =
-                    (parse(&a.from, &mut errors), parse(&a.to, &mut errors))
-                {
-                    if to < from {
-                        errors.push(ConfigError::at(
-                            file,
-                            a.to.referenced,
-                            format!("absence of {username} ends ({to}) before it starts ({from})"),
-                        ));
-                    }
-                    out_of_office.push((from, to));
-                }
-            }
-            let u = Username(username.trim_start_matches('@').to_owned());
-            members.insert(
-                u.clone(),
-                Member {
-                    username: u,
-                    name: m.name,
-                    time_zone,
-                    capacity: m.capacity,
-                    out_of_office,
-                },
-            );
+            let member = member_from_raw(file, &username, m, &mut errors);
+            members.insert(member.username.clone(), member);
         }
         let mut roles = BTreeMap::new();
         for (role, users) in raw.roles {
-            let mut list = Vec::new();
-            for u in users {
-                let name = Username(u.value.trim_start_matches('@').to_owned());
-                if members.contains_key(&name) {
-                    list.push(name);
-                } else {
-                    errors.push(
-                        ConfigError::at(
-                            file,
-                            u.referenced,
-                            format!(
-                                "role `{role}` lists `{}`, who is not under `members`: {}",
-                                u.value,
-                                suggestion(&u.value, members.keys().map(Username::as_str))
-                            ),
-                        )
-                        .hint("add the person under `members` or fix the username"),
-                    );
-                }
-            }
-            if list.is_empty() && errors.is_empty() {
-                errors.push(
-                    ConfigError::file(file, format!("role `{role}` has no members"))
-                        .hint("list at least one username under the role"),
-                );
-            }
+            let list = role_members(file, &role, users, &members, &mut errors);
             roles.insert(role, list);
         }
         // An entry nobody's role reaches is dead configuration, usually a misspelt username:
@@ -304,150 +224,107 @@ impl Roster {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
+mod tests;
 
-    const YAML: &str = "\
-roles:
-  pmm: [ana, ben, cai]
-members:
-  ana: { name: Ana, capacity: 10, out_of_office: [{ from: 2027-03-01, to: 2027-03-05 }] }
-  ben: { name: Ben, capacity: 5 }
-  cai: { name: Cai, capacity: 20, time_zone: Asia/Tokyo }
-";
-
-    fn u(s: &str) -> Username {
-        Username(s.to_owned())
-    }
-
-    fn load(pairs: &[(&str, u32)]) -> Workload {
-        Workload {
-            open_issues: pairs.iter().map(|(n, c)| (u(n), *c)).collect(),
+/// Validates one member entry (its time zone and absences), reporting problems in `errors`.
+fn member_from_raw(
+    file: &str,
+    username: &str,
+    m: RawMember,
+    errors: &mut Vec<ConfigError>,
+) -> Member {
+    let time_zone = match &m.time_zone {
+        None => None,
+        Some(tz) => match tz.value.parse::<Tz>() {
+            Ok(t) => Some(t),
+            Err(_) => {
+                errors.push(
+                    ConfigError::at(
+                        file,
+                        tz.referenced,
+                        format!("unknown time zone `{}` for {username}", tz.value),
+                    )
+                    .hint("use an IANA name such as Europe/Madrid"),
+                );
+                None
+            }
+        },
+    };
+    let mut out_of_office = Vec::new();
+    for a in &m.out_of_office {
+        if let (Some(from), Some(to)) = (
+            absence_date(file, &a.from, errors),
+            absence_date(file, &a.to, errors),
+        ) {
+            if to < from {
+                errors.push(ConfigError::at(
+                    file,
+                    a.to.referenced,
+                    format!("absence of {username} ends ({to}) before it starts ({from})"),
+                ));
+            }
+            out_of_office.push((from, to));
         }
     }
-
-    #[test]
-    fn assignment_strategies_pick_the_expected_member() {
-        let r = Roster::from_yaml("roster.yaml", YAML).unwrap();
-        let tz = chrono_tz::America::New_York;
-        let working = Utc.with_ymd_and_hms(2027, 2, 10, 15, 0, 0).unwrap();
-        let ana_away = Utc.with_ymd_and_hms(2027, 3, 3, 15, 0, 0).unwrap();
-        let none = Workload::default();
-        type Case<'a> = (&'a str, Strategy, u64, DateTime<Utc>, Workload, &'a str);
-        let cases: Vec<Case> = vec![
-            (
-                "fixed takes the first member",
-                Strategy::Fixed,
-                1,
-                working,
-                none.clone(),
-                "ana",
-            ),
-            (
-                "fixed skips an absent first member",
-                Strategy::Fixed,
-                1,
-                ana_away,
-                none.clone(),
-                "ben",
-            ),
-            (
-                "round robin by iid 0",
-                Strategy::RoundRobin,
-                3,
-                working,
-                none.clone(),
-                "ana",
-            ),
-            (
-                "round robin by iid 1",
-                Strategy::RoundRobin,
-                4,
-                working,
-                none.clone(),
-                "ben",
-            ),
-            (
-                "round robin by iid 2",
-                Strategy::RoundRobin,
-                5,
-                working,
-                none.clone(),
-                "cai",
-            ),
-            (
-                "round robin over present members",
-                Strategy::RoundRobin,
-                5,
-                ana_away,
-                none.clone(),
-                "cai",
-            ),
-            (
-                "least loaded by ratio",
-                Strategy::LeastLoaded,
-                1,
-                working,
-                load(&[("ana", 5), ("ben", 1), ("cai", 2)]),
-                "cai",
-            ),
-            (
-                "least loaded skips full members",
-                Strategy::LeastLoaded,
-                1,
-                working,
-                load(&[("ana", 9), ("ben", 5), ("cai", 19)]),
-                "ana",
-            ),
-            (
-                "least loaded when all are full",
-                Strategy::LeastLoaded,
-                1,
-                working,
-                load(&[("ana", 12), ("ben", 6), ("cai", 20)]),
-                "cai",
-            ),
-            (
-                "least loaded skips absent",
-                Strategy::LeastLoaded,
-                1,
-                ana_away,
-                load(&[("ben", 4), ("cai", 19)]),
-                "ben",
-            ),
-        ];
-        for (why, strategy, iid, now, wl, want) in cases {
-            let got = r.choose("pmm", strategy, IssueIid(iid), now, tz, &wl);
-            assert_eq!(got, Some(u(want)), "{why}");
-        }
+    Member {
+        username: Username(username.trim_start_matches('@').to_owned()),
+        name: m.name,
+        time_zone,
+        capacity: m.capacity,
+        out_of_office,
     }
+}
 
-    #[test]
-    fn absence_is_read_in_the_members_time_zone() {
-        let yaml = "roles: { r: [kei] }\nmembers:\n  kei: { name: Kei, time_zone: Asia/Tokyo, out_of_office: [{ from: 2027-03-01, to: 2027-03-01 }] }\n";
-        let r = Roster::from_yaml("roster.yaml", yaml).unwrap();
-        // 2027-02-28 16:00 UTC is already March 1st in Tokyo.
-        let now = Utc.with_ymd_and_hms(2027, 2, 28, 16, 0, 0).unwrap();
-        assert_eq!(
-            r.choose(
-                "r",
-                Strategy::Fixed,
-                IssueIid(1),
-                now,
-                chrono_tz::UTC,
-                &Workload::default()
-            ),
-            None
+/// A `YYYY-MM-DD` date of an absence, or `None` with an error in `errors`.
+fn absence_date(
+    file: &str,
+    s: &Spanned<String>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<NaiveDate> {
+    let r = NaiveDate::parse_from_str(s.value.trim(), "%Y-%m-%d").ok();
+    if r.is_none() {
+        errors.push(
+            ConfigError::at(file, s.referenced, format!("`{}` is not a date", s.value))
+                .hint("write dates as YYYY-MM-DD"),
         );
     }
+    r
+}
 
-    #[test]
-    fn role_listing_an_unknown_member_is_a_located_error() {
-        let yaml = "roles:\n  pmm: [anna]\nmembers:\n  ana: { name: Ana }\n";
-        let errs = Roster::from_yaml("roster.yaml", yaml).unwrap_err();
-        let shown = errs[0].to_string();
-        assert!(shown.starts_with("roster.yaml:2:"), "{shown}");
-        assert!(shown.contains("did you mean `ana`?"), "{shown}");
+/// The members a role lists that are under `members`; every other name is an error, and so
+/// is a role left empty (when nothing else is wrong yet).
+fn role_members(
+    file: &str,
+    role: &str,
+    users: Vec<Spanned<String>>,
+    members: &BTreeMap<Username, Member>,
+    errors: &mut Vec<ConfigError>,
+) -> Vec<Username> {
+    let mut list = Vec::new();
+    for u in users {
+        let name = Username(u.value.trim_start_matches('@').to_owned());
+        if members.contains_key(&name) {
+            list.push(name);
+        } else {
+            errors.push(
+                ConfigError::at(
+                    file,
+                    u.referenced,
+                    format!(
+                        "role `{role}` lists `{}`, who is not under `members`: {}",
+                        u.value,
+                        suggestion(&u.value, members.keys().map(Username::as_str))
+                    ),
+                )
+                .hint("add the person under `members` or fix the username"),
+            );
+        }
     }
+    if list.is_empty() && errors.is_empty() {
+        errors.push(
+            ConfigError::file(file, format!("role `{role}` has no members"))
+                .hint("list at least one username under the role"),
+        );
+    }
+    list
 }

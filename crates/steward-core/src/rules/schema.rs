@@ -6,10 +6,12 @@
 
 use serde_json::{Value, json};
 
+/// A list of labels, described.
 fn labels(desc: &str) -> Value {
     json!({ "type": "array", "items": { "type": "string", "minLength": 1 }, "description": desc })
 }
 
+/// The `unit:` of a day count.
 fn days_unit() -> Value {
     json!({ "enum": ["calendar_days", "business_days"], "default": "calendar_days",
             "description": "Calendar days, or business days (team calendar: weekends and holidays skipped)." })
@@ -29,106 +31,156 @@ pub fn rule_file_schema() -> Value {
                        "description": "Rules, evaluated in order (files by name, then file order)." }
         },
         "$defs": {
-            "rule": {
-                "type": "object", "additionalProperties": false, "required": ["name"],
-                "properties": {
-                    "name": { "type": "string", "description": "Unique rule name, shown in matched_rules." },
-                    "description": { "type": "string" },
-                    "conditions": { "$ref": "#/$defs/conditions" },
-                    "check": { "$ref": "#/$defs/check" },
-                    "actions": { "$ref": "#/$defs/actions", "description": "Applied when the conditions hold and the check (if any) fails." },
-                    "otherwise": { "$ref": "#/$defs/actions", "description": "Applied when the conditions do not hold or the check passes; may only change labels and update an existing comment." }
-                }
-            },
-            "conditions": {
-                "type": "object", "additionalProperties": false,
-                "properties": {
-                    "template": { "type": "string", "description": "Template name (issue_templates/NAME.md) or \"*\" for any recognised template." },
-                    "labels": labels("The issue has all of these labels; `scope::*` matches any label of the scope."),
-                    "forbidden_labels": labels("The issue has none of these labels; `scope::*` allowed."),
-                    "state": { "enum": ["opened", "closed", "all"] },
-                    "author": { "type": "array", "items": { "type": "string" }, "description": "The author is one of these usernames." },
-                    "assignees": { "enum": ["none", "any"] },
-                    "fields": { "type": "object", "additionalProperties": { "$ref": "#/$defs/field_condition" },
-                                "description": "Tests by field key of the rule's template." },
-                    "field_errors": { "type": "boolean", "description": "true: some required field is missing or unreadable." },
-                    "field_warnings": { "type": "boolean", "description": "true: some optional field's answer is unreadable (a warning: it never holds the request up)." },
-                    "due_date": { "$ref": "#/$defs/due_date_condition" },
-                    "older_than_business_days": { "type": "integer", "minimum": 1, "description": "Filed at least N business days ago." }
-                }
-            },
-            "field_condition": {
-                "type": "object", "additionalProperties": false,
-                "properties": {
-                    "present": { "type": "boolean" },
-                    "equals": { "type": ["string", "number", "boolean"], "description": "Text case-insensitively; for a choice, this option is ticked; for a date, YYYY-MM-DD." },
-                    "one_of": { "type": "array", "items": { "type": "string" } },
-                    "none_of": { "type": "array", "items": { "type": "string" } },
-                    "regex": { "type": "string", "description": "Rust regex syntax (linear time)." },
-                    "before": { "type": "string", "pattern": "^(now([+-][0-9]+d)?|[0-9]{4}-[0-9]{2}-[0-9]{2})$" },
-                    "after": { "type": "string", "pattern": "^(now([+-][0-9]+d)?|[0-9]{4}-[0-9]{2}-[0-9]{2})$" },
-                    "within_days": { "type": "integer", "minimum": 0, "description": "Between today and today + N days." },
-                    "lt": { "type": "number" }, "lte": { "type": "number" },
-                    "gt": { "type": "number" }, "gte": { "type": "number" }
-                }
-            },
-            "due_date_condition": {
-                "type": "object", "additionalProperties": false,
-                "properties": {
-                    "present": { "type": "boolean" },
-                    "within_business_days": { "type": "integer", "minimum": 0 },
-                    "overdue": { "type": "boolean" },
-                    "overdue_business_days": { "type": "integer", "minimum": 1, "description": "Overdue by at least N business days." }
-                }
-            },
-            "check": {
-                "type": "object", "additionalProperties": false, "required": ["lead_time"],
-                "properties": { "lead_time": { "$ref": "#/$defs/lead_time" } }
-            },
-            "lead_time": {
-                "type": "object", "additionalProperties": false, "required": ["field", "minimum"],
-                "properties": {
-                    "field": { "type": "string", "description": "A date field of the rule's template." },
-                    "minimum": { "type": "integer", "minimum": 0 },
-                    "unit": days_unit()
-                }
-            },
-            "actions": {
-                "type": "object", "additionalProperties": false,
-                "properties": {
-                    "labels": labels("Labels to add; a scoped label replaces its siblings."),
-                    "remove_labels": labels("Labels to remove; `scope::*` allowed. Never removes a label another rule adds."),
-                    "assign": { "$ref": "#/$defs/assign" },
-                    "due_date": { "$ref": "#/$defs/due_date" },
-                    "comment": { "$ref": "#/$defs/comment" },
-                    "mention": { "type": "array", "items": { "type": "string" }, "description": "Roles mentioned at the end of the comment." }
-                }
-            },
-            "assign": {
-                "type": "object", "additionalProperties": false, "required": ["role"],
-                "properties": {
-                    "role": { "type": "string", "description": "A role from rules/roster.yaml." },
-                    "strategy": { "enum": ["fixed", "round_robin", "least_loaded"], "default": "fixed" },
-                    "override": { "type": "boolean", "default": false, "description": "Replace existing assignees." }
-                }
-            },
-            "due_date": {
-                "type": "object", "additionalProperties": false, "required": ["from"],
-                "properties": {
-                    "from": { "type": "string", "pattern": "^(created|next_earnings|field\\.[A-Za-z0-9_]+)$" },
-                    "offset": { "type": "integer", "default": 0 },
-                    "unit": days_unit(),
-                    "overwrite": { "type": "boolean", "default": false, "description": "Replace a due date already set." }
-                }
-            },
-            "comment": {
-                "type": "object", "additionalProperties": false, "required": ["key", "body"],
-                "properties": {
-                    "key": { "type": "string", "pattern": "^[A-Za-z0-9_-]+$", "description": "One note per key per issue, updated in place." },
-                    "repeat_every_days": { "type": "integer", "minimum": 1, "description": "Post a new note (a new notification) at most once per N days instead of updating one." },
-                    "body": { "type": "string", "description": "Markdown with {{author}}, {{title}}, {{iid}}, {{url}}, {{template}}, {{today}}, {{due_date}}, {{assignee}}, {{field_errors}}, {{field_warnings}}, {{field.KEY}}, {{lead_time.required_days|actual_days|earliest_ok_date|latest_filing_date|unit|field_date|filed_date|field_label}}, {{role.NAME}}." }
-                }
-            }
+            "rule": rule_def(),
+            "conditions": conditions_def(),
+            "field_condition": field_condition_def(),
+            "due_date_condition": due_date_condition_def(),
+            "check": check_def(),
+            "lead_time": lead_time_def(),
+            "actions": actions_def(),
+            "assign": assign_def(),
+            "due_date": due_date_def(),
+            "comment": comment_def()
+        }
+    })
+}
+
+/// The schema of one rule: its name, conditions, check and action blocks.
+fn rule_def() -> Value {
+    json!({
+        "type": "object", "additionalProperties": false, "required": ["name"],
+        "properties": {
+            "name": { "type": "string", "description": "Unique rule name, shown in matched_rules." },
+            "description": { "type": "string" },
+            "conditions": { "$ref": "#/$defs/conditions" },
+            "check": { "$ref": "#/$defs/check" },
+            "actions": { "$ref": "#/$defs/actions", "description": "Applied when the conditions hold and the check (if any) fails." },
+            "otherwise": { "$ref": "#/$defs/actions", "description": "Applied when the conditions do not hold or the check passes; may only change labels and update an existing comment." }
+        }
+    })
+}
+
+/// The schema of what a rule tests about an issue.
+fn conditions_def() -> Value {
+    json!({
+        "type": "object", "additionalProperties": false,
+        "properties": {
+            "template": { "type": "string", "description": "Template name (issue_templates/NAME.md) or \"*\" for any recognised template." },
+            "labels": labels("The issue has all of these labels; `scope::*` matches any label of the scope."),
+            "forbidden_labels": labels("The issue has none of these labels; `scope::*` allowed."),
+            "state": { "enum": ["opened", "closed", "all"] },
+            "author": { "type": "array", "items": { "type": "string" }, "description": "The author is one of these usernames." },
+            "assignees": { "enum": ["none", "any"] },
+            "fields": { "type": "object", "additionalProperties": { "$ref": "#/$defs/field_condition" },
+                        "description": "Tests by field key of the rule's template." },
+            "field_errors": { "type": "boolean", "description": "true: some required field is missing or unreadable." },
+            "field_warnings": { "type": "boolean", "description": "true: some optional field's answer is unreadable (a warning: it never holds the request up)." },
+            "due_date": { "$ref": "#/$defs/due_date_condition" },
+            "older_than_business_days": { "type": "integer", "minimum": 1, "description": "Filed at least N business days ago." }
+        }
+    })
+}
+
+/// The schema of the tests of one field of the rule's template.
+fn field_condition_def() -> Value {
+    json!({
+        "type": "object", "additionalProperties": false,
+        "properties": {
+            "present": { "type": "boolean" },
+            "equals": { "type": ["string", "number", "boolean"], "description": "Text case-insensitively; for a choice, this option is ticked; for a date, YYYY-MM-DD." },
+            "one_of": { "type": "array", "items": { "type": "string" } },
+            "none_of": { "type": "array", "items": { "type": "string" } },
+            "regex": { "type": "string", "description": "Rust regex syntax (linear time)." },
+            "before": { "type": "string", "pattern": "^(now([+-][0-9]+d)?|[0-9]{4}-[0-9]{2}-[0-9]{2})$" },
+            "after": { "type": "string", "pattern": "^(now([+-][0-9]+d)?|[0-9]{4}-[0-9]{2}-[0-9]{2})$" },
+            "within_days": { "type": "integer", "minimum": 0, "description": "Between today and today + N days." },
+            "lt": { "type": "number" }, "lte": { "type": "number" },
+            "gt": { "type": "number" }, "gte": { "type": "number" }
+        }
+    })
+}
+
+/// The schema of a rule's tests of the issue's due date.
+fn due_date_condition_def() -> Value {
+    json!({
+        "type": "object", "additionalProperties": false,
+        "properties": {
+            "present": { "type": "boolean" },
+            "within_business_days": { "type": "integer", "minimum": 0 },
+            "overdue": { "type": "boolean" },
+            "overdue_business_days": { "type": "integer", "minimum": 1, "description": "Overdue by at least N business days." }
+        }
+    })
+}
+
+/// The schema of a rule's check (a lead-time check).
+fn check_def() -> Value {
+    json!({
+        "type": "object", "additionalProperties": false, "required": ["lead_time"],
+        "properties": { "lead_time": { "$ref": "#/$defs/lead_time" } }
+    })
+}
+
+/// The schema of a lead-time check: a date field at least a minimum number of days after filing.
+fn lead_time_def() -> Value {
+    json!({
+        "type": "object", "additionalProperties": false, "required": ["field", "minimum"],
+        "properties": {
+            "field": { "type": "string", "description": "A date field of the rule's template." },
+            "minimum": { "type": "integer", "minimum": 0 },
+            "unit": days_unit()
+        }
+    })
+}
+
+/// The schema of an action block (`actions`, `otherwise`).
+fn actions_def() -> Value {
+    json!({
+        "type": "object", "additionalProperties": false,
+        "properties": {
+            "labels": labels("Labels to add; a scoped label replaces its siblings."),
+            "remove_labels": labels("Labels to remove; `scope::*` allowed. Never removes a label another rule adds."),
+            "assign": { "$ref": "#/$defs/assign" },
+            "due_date": { "$ref": "#/$defs/due_date" },
+            "comment": { "$ref": "#/$defs/comment" },
+            "mention": { "type": "array", "items": { "type": "string" }, "description": "Roles mentioned at the end of the comment." }
+        }
+    })
+}
+
+/// The schema of an assignment to a member of a roster role.
+fn assign_def() -> Value {
+    json!({
+        "type": "object", "additionalProperties": false, "required": ["role"],
+        "properties": {
+            "role": { "type": "string", "description": "A role from rules/roster.yaml." },
+            "strategy": { "enum": ["fixed", "round_robin", "least_loaded"], "default": "fixed" },
+            "override": { "type": "boolean", "default": false, "description": "Replace existing assignees." }
+        }
+    })
+}
+
+/// The schema of a due-date action: a base date and an offset.
+fn due_date_def() -> Value {
+    json!({
+        "type": "object", "additionalProperties": false, "required": ["from"],
+        "properties": {
+            "from": { "type": "string", "pattern": "^(created|next_earnings|field\\.[A-Za-z0-9_]+)$" },
+            "offset": { "type": "integer", "default": 0 },
+            "unit": days_unit(),
+            "overwrite": { "type": "boolean", "default": false, "description": "Replace a due date already set." }
+        }
+    })
+}
+
+/// The schema of a comment: its key and Markdown body with placeholders.
+fn comment_def() -> Value {
+    json!({
+        "type": "object", "additionalProperties": false, "required": ["key", "body"],
+        "properties": {
+            "key": { "type": "string", "pattern": "^[A-Za-z0-9_-]+$", "description": "One note per key per issue, updated in place." },
+            "repeat_every_days": { "type": "integer", "minimum": 1, "description": "Post a new note (a new notification) at most once per N days instead of updating one." },
+            "body": { "type": "string", "description": "Markdown with {{author}}, {{title}}, {{iid}}, {{url}}, {{template}}, {{today}}, {{due_date}}, {{assignee}}, {{field_errors}}, {{field_warnings}}, {{field.KEY}}, {{lead_time.required_days|actual_days|earliest_ok_date|latest_filing_date|unit|field_date|filed_date|field_label}}, {{role.NAME}}." }
         }
     })
 }

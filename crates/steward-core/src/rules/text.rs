@@ -6,14 +6,14 @@
 //! through [`crate::untrusted`], so it shows as inert data; only accounts the rule names
 //! (`{{author}}`, `{{assignee}}`, `{{role.X}}`) are mentioned.
 
-use std::fmt::Write as _;
-
 use chrono::NaiveDate;
 
 use crate::model::{FieldValue, Issue, ParsedFields, TemplateSpec, Username};
 use crate::untrusted;
 
 use super::roster::Roster;
+
+mod render;
 
 /// A parsed comment body.
 #[derive(Debug, Clone, PartialEq)]
@@ -281,120 +281,6 @@ pub fn show_value_markdown(v: &FieldValue) -> String {
         | FieldValue::Choice(_)
         | FieldValue::Boolean(_) => show_value(v),
     }
-}
-
-impl BodyTemplate {
-    /// Renders the body; the result is safe to post (no line starts a quick action, no
-    /// requester text is live Markdown).
-    pub fn render(&self, ctx: &RenderCtx<'_>) -> String {
-        let mut out = String::new();
-        for s in &self.segments {
-            match s {
-                Segment::Text(t) => out.push_str(t),
-                Segment::Ph(p) => render_one(p, ctx, &mut out),
-            }
-        }
-        untrusted::guard_body(&out)
-    }
-}
-
-fn render_one(p: &Placeholder, ctx: &RenderCtx<'_>, out: &mut String) {
-    match p {
-        Placeholder::Author => match &ctx.issue.author {
-            Some(a) if !a.username.as_str().is_empty() => {
-                out.push_str(&untrusted::mention_or_name(a.username.as_str()));
-            }
-            _ => out.push_str("there"),
-        },
-        Placeholder::Title => match untrusted::code(&ctx.issue.title) {
-            t if t.is_empty() => out.push_str("(no title)"),
-            t => out.push_str(&t),
-        },
-        Placeholder::Iid => {
-            let _ = write!(out, "{}", ctx.issue.iid);
-        }
-        Placeholder::Url => out.push_str(&ctx.issue.web_url),
-        Placeholder::Template => match ctx.template {
-            Some(t) => out.push_str(t.name.as_str()),
-            None => out.push_str("(no template)"),
-        },
-        Placeholder::Today => {
-            let _ = write!(out, "{}", ctx.today.format("%Y-%m-%d"));
-        }
-        Placeholder::Field(k) => match ctx.fields.values.get(k) {
-            Some(v) => out.push_str(&show_value_markdown(v)),
-            None => out.push_str("(not given)"),
-        },
-        // The checklist: what holds the request up first, then optional answers as warnings.
-        Placeholder::FieldErrors => {
-            let (required, optional): (Vec<_>, Vec<_>) =
-                ctx.fields.errors.iter().partition(|e| e.required);
-            for (i, e) in required.iter().enumerate() {
-                if i > 0 {
-                    out.push('\n');
-                }
-                let _ = write!(out, "- [ ] **{}**: {}", e.field, e.message);
-            }
-            for e in optional {
-                if !out.is_empty() && !out.ends_with('\n') {
-                    out.push('\n');
-                }
-                write_warning(out, e);
-            }
-        }
-        Placeholder::FieldWarnings => {
-            for e in ctx.fields.errors.iter().filter(|e| !e.required) {
-                if !out.is_empty() && !out.ends_with('\n') {
-                    out.push('\n');
-                }
-                write_warning(out, e);
-            }
-        }
-        Placeholder::Lead(part) => match ctx.lead {
-            None => out.push_str("(unknown)"),
-            Some(l) => {
-                let _ = match part {
-                    LeadPart::RequiredDays => write!(out, "{}", l.required),
-                    LeadPart::ActualDays => write!(out, "{}", l.actual),
-                    LeadPart::EarliestOkDate => write!(out, "{}", l.earliest_ok.format("%Y-%m-%d")),
-                    LeadPart::LatestFilingDate => {
-                        write!(out, "{}", l.latest_filing.format("%Y-%m-%d"))
-                    }
-                    LeadPart::Unit => write!(out, "{}", l.unit),
-                    LeadPart::FieldDate => write!(out, "{}", l.field_date.format("%Y-%m-%d")),
-                    LeadPart::FiledDate => write!(out, "{}", l.filed.format("%Y-%m-%d")),
-                    LeadPart::FieldLabel => write!(out, "{}", l.field_label),
-                };
-            }
-        },
-        Placeholder::Role(r) => {
-            let members = ctx.roster.role(r).unwrap_or(&[]);
-            let names: Vec<String> = members
-                .iter()
-                .map(|u| untrusted::mention_or_name(u.as_str()))
-                .collect();
-            out.push_str(&names.join(" "));
-        }
-        Placeholder::Assignee => match ctx.assignee {
-            Some(u) => out.push_str(&untrusted::mention_or_name(u.as_str())),
-            None => out.push_str("the team"),
-        },
-        Placeholder::DueDate => match ctx.due_date {
-            Some(d) => {
-                let _ = write!(out, "{}", d.format("%Y-%m-%d"));
-            }
-            None => out.push_str("not set"),
-        },
-    }
-}
-
-/// One optional answer that could not be read: a warning line, not a checklist item.
-fn write_warning(out: &mut String, e: &crate::model::FieldError) {
-    let _ = write!(
-        out,
-        "- (optional, not needed to start) **{}**: {}",
-        e.field, e.message
-    );
 }
 
 #[cfg(test)]

@@ -7,11 +7,12 @@
 use std::path::Path;
 
 use super::TemplateError;
-use super::markdown::{
-    REQUIRED_MARK, checklist_item, label_matches, marked_field_line, strip_comments,
-};
-use super::values::{boolean_value, is_placeholder};
+use super::markdown::{checklist_item, label_matches, strip_comments};
 use crate::model::{FieldKind, FieldSpec, LabelName, TemplateName, TemplateSpec};
+
+mod field;
+
+use field::{FieldLine, finish_field, parse_field};
 
 /// Most fields a template may declare (recognition keeps one bit per field).
 pub(crate) const MAX_FIELDS: usize = 64;
@@ -19,12 +20,14 @@ pub(crate) const MAX_FIELDS: usize = 64;
 const MARKER_PREFIX: &str = "steward:template=";
 const FIELD_PREFIX: &str = "steward:field";
 
+/// Where errors are reported, and those found so far.
 struct Ctx<'p> {
     path: &'p Path,
     errors: Vec<TemplateError>,
 }
 
 impl Ctx<'_> {
+    /// Records an error at `line`:`col` (1-based).
     fn err(&mut self, line: usize, col: usize, message: impl Into<String>) {
         self.errors.push(TemplateError {
             path: self.path.to_path_buf(),
@@ -40,6 +43,20 @@ struct Pending {
     spec: FieldSpec,
     line: usize,
     col: usize,
+}
+
+/// A template file being read, line by line.
+struct Loader<'p> {
+    cx: Ctx<'p>,
+    /// The template's name: the file stem.
+    stem: String,
+    /// The marker: template name, intake label, line and column.
+    marker: Option<(String, Option<String>, usize, usize)>,
+    fields: Vec<FieldSpec>,
+    /// The field whose checklist options are being collected.
+    pending: Option<Pending>,
+    /// Labels the template's `/label` quick actions apply.
+    quick_labels: Vec<String>,
 }
 
 /// Parses one template source. `path`'s file stem is the template's name.
@@ -59,87 +76,45 @@ pub(crate) fn parse_template(
     if path.extension().and_then(|e| e.to_str()) != Some("md") {
         cx.err(1, 1, "a description template must be a `.md` file (GitLab only offers `.md` files in `.gitlab/issue_templates/`); rename it");
     }
-
-    let mut marker: Option<(String, Option<String>, usize, usize)> = None;
-    let mut fields: Vec<FieldSpec> = Vec::new();
-    let mut pending: Option<Pending> = None;
-    let mut quick_labels: Vec<String> = Vec::new();
+    let mut loader = Loader {
+        cx,
+        stem,
+        marker: None,
+        fields: Vec::new(),
+        pending: None,
+        quick_labels: Vec::new(),
+    };
     let mut in_comment = false;
-
     for (idx, raw) in source.lines().enumerate() {
-        let lineno = idx + 1;
-        let started_in_comment = in_comment;
-        let visible = strip_comments(raw, &mut in_comment);
+        loader.line(idx + 1, raw, &mut in_comment);
+    }
+    loader.finish(source, in_comment)
+}
+
+impl Loader<'_> {
+    /// Reads one raw line (`lineno` 1-based); `in_comment` carries an open HTML comment over.
+    fn line(&mut self, lineno: usize, raw: &str, in_comment: &mut bool) {
+        let started_in_comment = *in_comment;
+        let visible = strip_comments(raw, in_comment);
         let directives = if started_in_comment {
             Vec::new()
         } else {
             directives(raw)
         };
 
-        // Checklist options belong to the pending choice/boolean field.
         if let Some((ticked, text)) = checklist_item(&visible) {
-            match pending.as_mut() {
-                Some(p) if matches!(p.spec.kind, FieldKind::Choice | FieldKind::Boolean) => {
-                    if ticked {
-                        cx.err(lineno, col_of(raw, "["), format!("option `{text}` of `{}` is ticked in the template, so every request would answer it; write `- [ ] {text}`", p.spec.key));
-                    }
-                    if text.is_empty() {
-                        cx.err(
-                            lineno,
-                            col_of(raw, "["),
-                            format!(
-                                "an option of `{}` has no text; write `- [ ] Option`",
-                                p.spec.key
-                            ),
-                        );
-                    } else if p.spec.choices.iter().any(|c| label_matches(c, text)) {
-                        cx.err(
-                            lineno,
-                            col_of(raw, text),
-                            format!(
-                                "option `{text}` of `{}` appears twice; remove one",
-                                p.spec.key
-                            ),
-                        );
-                    } else {
-                        p.spec.choices.push(text.to_owned());
-                    }
-                }
-                Some(p) => {
-                    cx.err(lineno, col_of(raw, "["), format!("checklist under `{}`, which is a {} field; only choice and boolean fields take options (set `type=choice`) or move the checklist", p.spec.key, kind_name(p.spec.kind)));
-                }
-                None => {}
-            }
-            continue;
+            self.checklist_option(lineno, raw, ticked, text);
+            return;
         }
         let is_blank = visible.trim().is_empty();
         if (!is_blank || !directives.is_empty())
-            && let Some(p) = pending.take()
+            && let Some(p) = self.pending.take()
         {
-            finish_field(&mut cx, p, &mut fields);
+            finish_field(&mut self.cx, p, &mut self.fields);
         }
 
         for (col, text) in &directives {
-            if let Some(rest) = text.strip_prefix(MARKER_PREFIX) {
-                let (name, intake) = parse_marker(&mut cx, lineno, *col, rest);
-                if marker.is_some() {
-                    cx.err(lineno, *col, "a second `steward:template=` marker; a template has exactly one, remove this one");
-                } else {
-                    if name != stem {
-                        cx.err(lineno, col_of(raw, MARKER_PREFIX) + MARKER_PREFIX.len(), format!("marker names template `{name}` but the file is `{stem}.md`; the marker must equal the file name without `.md`"));
-                    }
-                    marker = Some((name, intake, lineno, *col));
-                }
-            } else if let Some(rest) = text
-                .strip_prefix(FIELD_PREFIX)
-                .filter(|r| r.is_empty() || r.starts_with(char::is_whitespace))
-            {
-                if let Some(p) = parse_field(&mut cx, lineno, *col, rest, raw, &visible, &fields) {
-                    pending = Some(p);
-                }
-            } else {
-                cx.err(lineno, *col, format!("unknown directive `{}`; Steward knows `steward:template=NAME intake=\"LABEL\"` and `steward:field key=… type=…`", text.split_whitespace().next().unwrap_or("")));
-            }
+            self.directive(lineno, *col, text, raw, &visible);
         }
 
         let trimmed = visible.trim_start();
@@ -147,49 +122,135 @@ pub(crate) fn parse_template(
             .strip_prefix("/labels ")
             .or_else(|| trimmed.strip_prefix("/label "))
         {
-            quick_labels.extend(quick_action_labels(args));
+            self.quick_labels.extend(quick_action_labels(args));
         }
-    }
-    if let Some(p) = pending.take() {
-        finish_field(&mut cx, p, &mut fields);
-    }
-    if in_comment {
-        cx.err(
-            source.lines().count().max(1),
-            1,
-            "an HTML comment `<!--` is never closed; add `-->`",
-        );
     }
 
-    let intake_label = match &marker {
-        None => {
-            cx.err(1, 1, format!("no template marker; add `<!-- steward:template={stem} intake=\"LABEL\" -->` at the top, LABEL being the label the template's `/label` quick action applies"));
-            None
-        }
-        Some((_, None, line, col)) => {
-            cx.err(*line, *col, "the marker has no intake label; add `intake=\"LABEL\"` (the program label the `/label` quick action applies)");
-            None
-        }
-        Some((_, Some(intake), line, col)) => {
-            if !quick_labels.iter().any(|l| l == intake) {
-                cx.err(*line, *col, format!("missing intake-label quick action: no `/label` line applies `{intake}`; add `/label ~\"{intake}\"` at the end of the template"));
+    /// A checklist item: an option of the pending choice/boolean field, which must be unticked,
+    /// named and new; under any other field, an error.
+    fn checklist_option(&mut self, lineno: usize, raw: &str, ticked: bool, text: &str) {
+        let cx = &mut self.cx;
+        match self.pending.as_mut() {
+            Some(p) if matches!(p.spec.kind, FieldKind::Choice | FieldKind::Boolean) => {
+                if ticked {
+                    cx.err(lineno, col_of(raw, "["), format!("option `{text}` of `{}` is ticked in the template, so every request would answer it; write `- [ ] {text}`", p.spec.key));
+                }
+                if text.is_empty() {
+                    cx.err(
+                        lineno,
+                        col_of(raw, "["),
+                        format!(
+                            "an option of `{}` has no text; write `- [ ] Option`",
+                            p.spec.key
+                        ),
+                    );
+                } else if p.spec.choices.iter().any(|c| label_matches(c, text)) {
+                    cx.err(
+                        lineno,
+                        col_of(raw, text),
+                        format!(
+                            "option `{text}` of `{}` appears twice; remove one",
+                            p.spec.key
+                        ),
+                    );
+                } else {
+                    p.spec.choices.push(text.to_owned());
+                }
             }
-            Some(intake.clone())
+            Some(p) => {
+                cx.err(lineno, col_of(raw, "["), format!("checklist under `{}`, which is a {} field; only choice and boolean fields take options (set `type=choice`) or move the checklist", p.spec.key, kind_name(p.spec.kind)));
+            }
+            None => {}
         }
-    };
-    if fields.is_empty() {
-        cx.err(1, 1, "the template declares no fields; annotate each field line with `<!-- steward:field key=… type=… -->`");
     }
-    if fields.len() > MAX_FIELDS {
-        cx.err(1, 1, format!("the template declares {} fields, more than the {MAX_FIELDS} Steward supports; split it", fields.len()));
+
+    /// One `steward:` directive at `col`: the template marker or a field declaration.
+    fn directive(&mut self, lineno: usize, col: usize, text: &str, raw: &str, visible: &str) {
+        let cx = &mut self.cx;
+        if let Some(rest) = text.strip_prefix(MARKER_PREFIX) {
+            let (name, intake) = parse_marker(cx, lineno, col, rest);
+            if self.marker.is_some() {
+                cx.err(lineno, col, "a second `steward:template=` marker; a template has exactly one, remove this one");
+            } else {
+                if name != self.stem {
+                    cx.err(lineno, col_of(raw, MARKER_PREFIX) + MARKER_PREFIX.len(), format!("marker names template `{name}` but the file is `{}.md`; the marker must equal the file name without `.md`", self.stem));
+                }
+                self.marker = Some((name, intake, lineno, col));
+            }
+        } else if let Some(rest) = text
+            .strip_prefix(FIELD_PREFIX)
+            .filter(|r| r.is_empty() || r.starts_with(char::is_whitespace))
+        {
+            let line = FieldLine {
+                line: lineno,
+                col,
+                raw,
+                visible,
+            };
+            if let Some(p) = parse_field(cx, &line, rest, &self.fields) {
+                self.pending = Some(p);
+            }
+        } else {
+            cx.err(lineno, col, format!("unknown directive `{}`; Steward knows `steward:template=NAME intake=\"LABEL\"` and `steward:field key=… type=…`", text.split_whitespace().next().unwrap_or("")));
+        }
     }
-    match intake_label {
-        Some(intake) if cx.errors.is_empty() => Ok(TemplateSpec {
-            name: TemplateName(stem),
-            intake_label: LabelName(intake),
-            fields,
-        }),
-        _ => Err(cx.errors),
+
+    /// After the last line: the template as a whole (comments closed, a marker with an intake
+    /// label its quick action applies, between one and `MAX_FIELDS` fields).
+    fn finish(
+        mut self,
+        source: &str,
+        in_comment: bool,
+    ) -> Result<TemplateSpec, Vec<TemplateError>> {
+        let cx = &mut self.cx;
+        if let Some(p) = self.pending.take() {
+            finish_field(cx, p, &mut self.fields);
+        }
+        if in_comment {
+            cx.err(
+                source.lines().count().max(1),
+                1,
+                "an HTML comment `<!--` is never closed; add `-->`",
+            );
+        }
+        let intake_label = self.intake_label();
+        let (cx, fields) = (&mut self.cx, self.fields);
+        if fields.is_empty() {
+            cx.err(1, 1, "the template declares no fields; annotate each field line with `<!-- steward:field key=… type=… -->`");
+        }
+        if fields.len() > MAX_FIELDS {
+            cx.err(1, 1, format!("the template declares {} fields, more than the {MAX_FIELDS} Steward supports; split it", fields.len()));
+        }
+        match intake_label {
+            Some(intake) if cx.errors.is_empty() => Ok(TemplateSpec {
+                name: TemplateName(self.stem),
+                intake_label: LabelName(intake),
+                fields,
+            }),
+            _ => Err(self.cx.errors),
+        }
+    }
+
+    /// The marker's intake label, reporting a missing marker, a missing label, or a label no
+    /// `/label` quick action applies.
+    fn intake_label(&mut self) -> Option<String> {
+        let cx = &mut self.cx;
+        match &self.marker {
+            None => {
+                cx.err(1, 1, format!("no template marker; add `<!-- steward:template={} intake=\"LABEL\" -->` at the top, LABEL being the label the template's `/label` quick action applies", self.stem));
+                None
+            }
+            Some((_, None, line, col)) => {
+                cx.err(*line, *col, "the marker has no intake label; add `intake=\"LABEL\"` (the program label the `/label` quick action applies)");
+                None
+            }
+            Some((_, Some(intake), line, col)) => {
+                if !self.quick_labels.iter().any(|l| l == intake) {
+                    cx.err(*line, *col, format!("missing intake-label quick action: no `/label` line applies `{intake}`; add `/label ~\"{intake}\"` at the end of the template"));
+                }
+                Some(intake.clone())
+            }
+        }
     }
 }
 
@@ -212,6 +273,7 @@ fn directives(raw: &str) -> Vec<(usize, &str)> {
     out
 }
 
+/// The template name and intake label of a `steward:template=` marker's text after `=`.
 fn parse_marker(cx: &mut Ctx<'_>, line: usize, col: usize, rest: &str) -> (String, Option<String>) {
     let rest = rest.trim_start();
     let name_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
@@ -257,141 +319,6 @@ fn parse_marker(cx: &mut Ctx<'_>, line: usize, col: usize, rest: &str) -> (Strin
     (name, intake)
 }
 
-fn parse_field(
-    cx: &mut Ctx<'_>,
-    line: usize,
-    col: usize,
-    attrs: &str,
-    raw: &str,
-    visible: &str,
-    fields: &[FieldSpec],
-) -> Option<Pending> {
-    let mut key: Option<&str> = None;
-    let mut kind: Option<FieldKind> = None;
-    let mut required = false;
-    let mut multiple = false;
-    let mut ok = true;
-    for attr in attrs.split_whitespace() {
-        let acol = col_of(raw, attr);
-        if let Some(k) = attr.strip_prefix("key=") {
-            let valid = k.starts_with(|c: char| c.is_ascii_lowercase())
-                && k.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-            if !valid {
-                cx.err(line, acol, format!("field key `{k}` is not snake_case; use lower-case letters, digits and `_`, starting with a letter (`event_date`)"));
-                ok = false;
-            } else if fields.iter().any(|f| f.key == k) {
-                cx.err(
-                    line,
-                    acol,
-                    format!("duplicate field key `{k}`; every field needs its own key"),
-                );
-                ok = false;
-            }
-            key = Some(k);
-        } else if let Some(t) = attr.strip_prefix("type=") {
-            kind = match t {
-                "text" => Some(FieldKind::Text),
-                "date" => Some(FieldKind::Date),
-                "number" => Some(FieldKind::Number),
-                "url" => Some(FieldKind::Url),
-                "username" => Some(FieldKind::Username),
-                "choice" => Some(FieldKind::Choice),
-                "boolean" => Some(FieldKind::Boolean),
-                other => {
-                    cx.err(line, acol, format!("unknown field type `{other}`; use one of text, date, number, url, username, choice, boolean"));
-                    ok = false;
-                    None
-                }
-            };
-        } else if attr == "required" {
-            required = true;
-        } else if attr == "optional" {
-            required = false;
-        } else if attr == "multiple" {
-            multiple = true;
-        } else {
-            cx.err(line, acol, format!("unknown field attribute `{attr}`; use key=…, type=…, required, optional or multiple"));
-            ok = false;
-        }
-    }
-    let Some(key) = key else {
-        cx.err(
-            line,
-            col,
-            "field annotation without `key=`; add e.g. `key=event_date`",
-        );
-        return None;
-    };
-    let Some(kind) = kind else {
-        if ok {
-            cx.err(line, col, format!("field `{key}` has no `type=`; add one of text, date, number, url, username, choice, boolean"));
-        }
-        return None;
-    };
-    if multiple && kind != FieldKind::Choice {
-        cx.err(
-            line,
-            col_of(raw, "multiple"),
-            format!(
-                "`multiple` only applies to choice fields, and `{key}` is a {} field; remove it",
-                kind_name(kind)
-            ),
-        );
-        ok = false;
-    }
-    let Some((label, marked, placeholder)) = marked_field_line(visible) else {
-        cx.err(line, 1, format!("field `{key}` has no label on its line; write `**Label:** <!-- steward:field key={key} … -->`"));
-        return None;
-    };
-    // What a person reads must say what the rules treat as required, and nothing else (not
-    // checked when the attributes themselves are wrong: a misspelt `required` is one error).
-    if !ok {
-    } else if required && !marked {
-        cx.err(line, col_of(raw, label), format!("field `{key}` is required but its label does not say so; write `**{label} {REQUIRED_MARK}:**`"));
-        ok = false;
-    } else if marked && !required {
-        cx.err(line, col_of(raw, label), format!("field `{key}` is marked {REQUIRED_MARK} but is optional; add `required` to its `steward:field` comment or remove the mark"));
-        ok = false;
-    }
-    if let Some(other) = fields.iter().find(|f| label_matches(&f.label, label)) {
-        cx.err(line, col_of(raw, label), format!("label `{label}` is already used by field `{}`; labels must differ so requests can be read back", other.key));
-        ok = false;
-    }
-    if !is_placeholder(placeholder) {
-        cx.err(line, col_of(raw, placeholder), format!("`{placeholder}` after `{label}` would read as an answer in every request; leave it empty or use a placeholder like `<event name>`, `YYYY-MM-DD` or `@username`"));
-        ok = false;
-    }
-    ok.then(|| Pending {
-        spec: FieldSpec {
-            key: key.to_owned(),
-            label: label.to_owned(),
-            kind,
-            required,
-            choices: Vec::new(),
-            multiple,
-        },
-        line,
-        col,
-    })
-}
-
-fn finish_field(cx: &mut Ctx<'_>, p: Pending, fields: &mut Vec<FieldSpec>) {
-    let spec = p.spec;
-    match spec.kind {
-        FieldKind::Choice if spec.choices.len() < 2 => {
-            cx.err(p.line, p.col, format!("choice field `{}` needs at least two checklist options under its line (`- [ ] Option`); add them or use another type", spec.key));
-        }
-        FieldKind::Boolean if spec.choices.len() > 1 => {
-            if let Some(bad) = spec.choices.iter().find(|c| boolean_value(c).is_none()) {
-                cx.err(p.line, p.col, format!("boolean field `{}` has option `{bad}`, which is not yes or no; use `- [ ] Yes` / `- [ ] No`, a single checkbox, or type=choice", spec.key));
-            }
-        }
-        _ => {}
-    }
-    fields.push(spec);
-}
-
 /// Labels named by a `/label` quick action's arguments: `~"Customer Advocacy" ~speaker`.
 pub(crate) fn quick_action_labels(args: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -411,6 +338,7 @@ pub(crate) fn quick_action_labels(args: &str) -> Vec<String> {
     out
 }
 
+/// The name of a field kind, as the `type=` attribute spells it.
 fn kind_name(kind: FieldKind) -> &'static str {
     match kind {
         FieldKind::Text => "text",

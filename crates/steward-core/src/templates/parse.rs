@@ -6,12 +6,14 @@
 
 use std::borrow::Cow;
 
-use super::dates::{DateOrder, DateProblem, date_value};
+use super::dates::DateOrder;
 use super::markdown::{checklist_item, field_line, label_matches, visible_lines};
-use super::values::{boolean_value, is_placeholder, number_value, url_value, username_value};
-use crate::model::{
-    FieldError, FieldKind, FieldSpec, FieldValue, ParsedFields, TemplateSpec, Username,
-};
+use super::values::is_placeholder;
+use crate::model::{FieldError, ParsedFields, TemplateSpec};
+
+mod resolve;
+
+use resolve::resolve;
 
 /// How ambiguous values are read.
 #[derive(Clone, Copy, Debug, Default)]
@@ -73,18 +75,7 @@ pub fn parse_fields(spec: &TemplateSpec, description: &str, opts: &ParseOptions)
                 .position(|f| label_matches(label, &f.label))
         {
             current = Some(fi);
-            let slot = &mut slots[fi];
-            slot.seen = true;
-            // A repeated label only fills what is still empty. A placeholder kept on the
-            // label's line is no answer: the answer may be on the line below it.
-            if slot.inline.is_none() && slot.next.is_none() && !value.is_empty() {
-                if is_placeholder(value) {
-                    slot.placeholder.get_or_insert_with(|| sub(&line, value));
-                } else {
-                    slot.inline = Some(sub(&line, value));
-                }
-            }
-            collecting = slot.inline.is_none() && slot.next.is_none();
+            collecting = slots[fi].label_line(&line, value);
             continue;
         }
         // Headings, rules and quick-action lines (GitLab strips those on save, but a pasted
@@ -114,8 +105,33 @@ pub fn parse_fields(spec: &TemplateSpec, description: &str, opts: &ParseOptions)
         }
     }
 
+    resolve_all(spec, &slots, opts)
+}
+
+impl<'a> Slot<'a> {
+    /// Records the field's labelled `line` with `value` typed after the label; returns whether
+    /// the lines below still extend the value (nothing answered yet).
+    ///
+    /// A repeated label only fills what is still empty. A placeholder kept on the label's line
+    /// is no answer: the answer may be on the line below it.
+    #[allow(clippy::ptr_arg)] // `sub` needs the Cow: a borrowed line lends its lifetime
+    fn label_line(&mut self, line: &Cow<'a, str>, value: &str) -> bool {
+        self.seen = true;
+        if self.inline.is_none() && self.next.is_none() && !value.is_empty() {
+            if is_placeholder(value) {
+                self.placeholder.get_or_insert_with(|| sub(line, value));
+            } else {
+                self.inline = Some(sub(line, value));
+            }
+        }
+        self.inline.is_none() && self.next.is_none()
+    }
+}
+
+/// Every field's value or error, in template order.
+fn resolve_all(spec: &TemplateSpec, slots: &[Slot<'_>], opts: &ParseOptions) -> ParsedFields {
     let mut out = ParsedFields::default();
-    for (field, slot) in spec.fields.iter().zip(&slots) {
+    for (field, slot) in spec.fields.iter().zip(slots) {
         match resolve(field, slot, opts) {
             Ok(Some(v)) => {
                 out.values.insert(field.key.clone(), v);
@@ -150,239 +166,5 @@ fn sub<'a>(line: &Cow<'a, str>, part: &str) -> Cow<'a, str> {
             Cow::Borrowed(&whole[start..start + part.len()])
         }
         Cow::Owned(_) => Cow::Owned(part.to_owned()),
-    }
-}
-
-/// The field's value, `None` when absent and optional, or the message for the requester.
-fn resolve(
-    field: &FieldSpec,
-    slot: &Slot<'_>,
-    opts: &ParseOptions,
-) -> Result<Option<FieldValue>, String> {
-    let typed = slot
-        .inline
-        .as_deref()
-        .or(slot.next.as_deref())
-        .or(slot.placeholder.as_deref())
-        .map(str::trim);
-    let filled = typed.filter(|t| !is_placeholder(t));
-    let missing = || -> Result<Option<FieldValue>, String> {
-        if !field.required {
-            return Ok(None);
-        }
-        let expected = expected(field, opts);
-        Err(match (slot.seen, typed) {
-            (false, _) => format!("missing: add a \"{}:\" line with {expected}", field.label),
-            (true, Some(p)) if !p.is_empty() => {
-                format!("not filled in (found {}), expected {expected}", quote(p))
-            }
-            (true, _) => format!("not filled in, expected {expected}"),
-        })
-    };
-    let bad = |v: &str| {
-        Err(format!(
-            "found {}, expected {}",
-            quote(v),
-            expected(field, opts)
-        ))
-    };
-
-    match field.kind {
-        FieldKind::Choice => {
-            let picked: Vec<&str> = if !slot.ticked.is_empty() {
-                slot.ticked.iter().map(|t| t.as_ref()).collect()
-            } else if let Some(t) = filled {
-                if field.multiple {
-                    t.split([',', ';'])
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                } else {
-                    vec![t]
-                }
-            } else {
-                return missing();
-            };
-            let mut chosen: Vec<String> = Vec::with_capacity(picked.len());
-            for p in &picked {
-                match match_choice(&field.choices, p) {
-                    Some(c) => {
-                        if !chosen.iter().any(|x| x == c) {
-                            chosen.push(c.clone());
-                        }
-                    }
-                    None => return bad(p),
-                }
-            }
-            if !field.multiple && chosen.len() > 1 {
-                let quoted: Vec<String> = chosen.iter().map(|c| quote(c)).collect();
-                return Err(format!(
-                    "found {} ticked ({}), expected exactly one of: {}",
-                    chosen.len(),
-                    quoted.join(", "),
-                    field.choices.join(", ")
-                ));
-            }
-            Ok(Some(FieldValue::Choice(chosen)))
-        }
-        FieldKind::Boolean => {
-            if let Some(t) = filled {
-                return match boolean_value(t) {
-                    Some(b) => Ok(Some(FieldValue::Boolean(b))),
-                    None => bad(t),
-                };
-            }
-            match (field.choices.len(), slot.ticked.as_slice()) {
-                // A single checkbox: ticked is yes, present but unticked is no.
-                (1, [_]) => Ok(Some(FieldValue::Boolean(true))),
-                (1, []) if slot.items > 0 => Ok(Some(FieldValue::Boolean(false))),
-                (_, []) => missing(),
-                (_, [one]) => match boolean_value(one) {
-                    Some(b) => Ok(Some(FieldValue::Boolean(b))),
-                    None => bad(one),
-                },
-                (_, _) => Err(format!(
-                    "found both answers ticked, expected {}",
-                    expected(field, opts)
-                )),
-            }
-        }
-        kind => {
-            let Some(t) = filled else {
-                return missing();
-            };
-            match kind {
-                FieldKind::Text => Ok(Some(FieldValue::Text(t.to_owned()))),
-                FieldKind::Date => match date_value(t, opts.date_order) {
-                    Ok(d) => Ok(Some(FieldValue::Date(d))),
-                    Err(DateProblem::NoSuchDay) => Err(format!(
-                        "found {}, which is not a day on the calendar; expected {}",
-                        quote(t),
-                        expected(field, opts)
-                    )),
-                    Err(DateProblem::OtherOrder(d)) => Err(format!(
-                        "found {}, which is not a day when read as {}; if you meant {}, \
-                         write {d}",
-                        quote(t),
-                        match opts.date_order {
-                            DateOrder::MonthFirst => "month/day/year",
-                            DateOrder::DayFirst => "day/month/year",
-                        },
-                        d.format("%B %-d, %Y"),
-                    )),
-                    Err(DateProblem::TwoDigitYear) => Err(format!(
-                        "found {}, whose year has two digits; write the year in full, e.g. {}",
-                        quote(t),
-                        expected(field, opts)
-                    )),
-                    Err(DateProblem::NotADate) => bad(t),
-                },
-                FieldKind::Number => match number_value(t) {
-                    Some(n) => Ok(Some(FieldValue::Number(n))),
-                    None => bad(t),
-                },
-                FieldKind::Url => match url_value(t) {
-                    Some(u) => Ok(Some(FieldValue::Url(u.to_owned()))),
-                    None => bad(t),
-                },
-                FieldKind::Username => match username_value(t) {
-                    Some(u) => Ok(Some(FieldValue::Username(Username(u.to_owned())))),
-                    None => bad(t),
-                },
-                FieldKind::Choice | FieldKind::Boolean => Ok(None),
-            }
-        }
-    }
-}
-
-/// The template option a typed or ticked text stands for: the same words, or the option
-/// followed by an explanation (`Keynote (30 minutes)`), the longest such option winning; failing
-/// that, the same letters and digits whatever the case, spaces and punctuation (`in-person` is
-/// `In person`); failing that, the one option those letters begin (`virt` is `Virtual`).
-fn match_choice<'c>(choices: &'c [String], typed: &str) -> Option<&'c String> {
-    let typed = typed.trim().trim_matches(['*', '_']);
-    exact_choice(choices, typed).or_else(|| loose_choice(choices, typed))
-}
-
-/// Letters and digits, lower-cased: what a loose choice match compares.
-fn loose(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-fn loose_choice<'c>(choices: &'c [String], typed: &str) -> Option<&'c String> {
-    // Long pastes are not worth normalising: they are no option's name.
-    const LONGEST: usize = 200;
-    if typed.len() > LONGEST {
-        return None;
-    }
-    let t = loose(typed);
-    if t.is_empty() {
-        return None;
-    }
-    let keys: Vec<String> = choices.iter().map(|c| loose(c)).collect();
-    if let Some(i) = keys.iter().position(|k| *k == t) {
-        return choices.get(i);
-    }
-    // A prefix of at least three letters that only one option starts with.
-    if t.chars().count() < 3 {
-        return None;
-    }
-    let mut starting = keys.iter().enumerate().filter(|(_, k)| k.starts_with(&t));
-    match (starting.next(), starting.next()) {
-        (Some((i, _)), None) => choices.get(i),
-        _ => None,
-    }
-}
-
-fn exact_choice<'c>(choices: &'c [String], typed: &str) -> Option<&'c String> {
-    choices
-        .iter()
-        .filter(|c| {
-            if label_matches(typed, c) {
-                return true;
-            }
-            let n = c.len();
-            typed.len() > n
-                && typed.is_char_boundary(n)
-                && typed[..n].eq_ignore_ascii_case(c)
-                && !typed[n..].starts_with(|ch: char| ch.is_alphanumeric())
-        })
-        .max_by_key(|c| c.len())
-}
-
-/// What a value of this field looks like, for messages.
-fn expected(field: &FieldSpec, opts: &ParseOptions) -> String {
-    match field.kind {
-        FieldKind::Text => "some text".to_owned(),
-        FieldKind::Date => match opts.date_order {
-            DateOrder::MonthFirst => "a date like 2027-03-10 (or March 10, 2027)".to_owned(),
-            DateOrder::DayFirst => "a date like 2027-03-10 (or 10 March 2027)".to_owned(),
-        },
-        FieldKind::Number => "a number like 1,500".to_owned(),
-        FieldKind::Url => "a link starting with https://".to_owned(),
-        FieldKind::Username => "a GitLab username like `@jdoe`".to_owned(),
-        FieldKind::Boolean => "yes or no".to_owned(),
-        FieldKind::Choice => {
-            let how = if field.multiple {
-                "one or more of"
-            } else {
-                "one of"
-            };
-            format!("{how}: {} (tick it: `- [x] …`)", field.choices.join(", "))
-        }
-    }
-}
-
-/// What the requester typed, quoted for a message that Steward posts: an inert code span
-/// (no mention, reference or markup survives), shortened so that a huge paste does not make a
-/// huge message.
-fn quote(s: &str) -> String {
-    const MAX: usize = 60;
-    match crate::untrusted::code_capped(s, MAX) {
-        q if q.is_empty() => "a blank answer".to_owned(),
-        q => q,
     }
 }

@@ -10,11 +10,25 @@ pub(crate) const MAX_SCALAR_LEN: usize = 300;
 /// Parses a count as people type it: `1500`, `1,500`, `1.5k`, `2M`, `~2000 users`,
 /// `about 3,000 seats`, `2,000+`. A range (`1000-2000`) is refused.
 pub(crate) fn number_value(s: &str) -> Option<f64> {
-    let mut t = s.trim();
+    let t = s.trim();
     if t.len() > MAX_SCALAR_LEN {
         return None;
     }
-    // Approximation prefixes carry no number.
+    let t = without_approximation(t);
+    let (digits, len) = leading_number(t);
+    if digits.is_empty() {
+        return None;
+    }
+    let (factor, rest) = multiplier(&t[len..]);
+    let value = digits.parse::<f64>().ok()? * factor;
+    if more_number_follows(rest.trim_start()) {
+        return None;
+    }
+    Some(value)
+}
+
+/// `t` without its approximation prefixes (`~`, `about`, `>`, …): they carry no number.
+fn without_approximation(mut t: &str) -> &str {
     loop {
         let before = t;
         for p in [
@@ -39,9 +53,14 @@ pub(crate) fn number_value(s: &str) -> Option<f64> {
             }
         }
         if t == before {
-            break;
+            return t;
         }
     }
+}
+
+/// The number `t` starts with, as digits and at most one decimal point (thousands separators
+/// dropped), and how many bytes of `t` it takes.
+fn leading_number(t: &str) -> (String, usize) {
     let bytes = t.as_bytes();
     let mut i = 0;
     let mut digits = String::new();
@@ -67,11 +86,12 @@ pub(crate) fn number_value(s: &str) -> Option<f64> {
         }
         i += 1;
     }
-    if digits.is_empty() {
-        return None;
-    }
-    let mut value: f64 = digits.parse().ok()?;
-    let mut rest = &t[i..];
+    (digits, i)
+}
+
+/// The factor of a multiplier word after the number (`k`, `million`, …; 1 without one) and
+/// the text after it.
+fn multiplier(rest: &str) -> (f64, &str) {
     let suffix = rest.trim_start();
     let multipliers: [(&str, f64); 6] = [
         ("k", 1e3),
@@ -85,16 +105,20 @@ pub(crate) fn number_value(s: &str) -> Option<f64> {
         .find(|c: char| !c.is_ascii_alphabetic())
         .unwrap_or(suffix.len());
     let word = &suffix[..word_end];
-    if let Some((_, f)) = multipliers
+    match multipliers
         .iter()
         .find(|(w, _)| w.eq_ignore_ascii_case(word))
     {
-        value *= f;
-        rest = &suffix[word_end..];
+        Some((_, f)) => (*f, &suffix[word_end..]),
+        None => (1.0, rest),
     }
-    let rest = rest.trim_start();
-    // `1000-2000`, `1000–2000`, `1,5`, `12/3`: not one count. Step over the separator as a
-    // char: `–` is three bytes, and slicing after its first byte panicked (found by fuzzing).
+}
+
+/// Whether `rest` (trimmed) goes on with another number: `1000-2000`, `1000–2000`, `1,5`,
+/// `12/3` are not one count.
+fn more_number_follows(rest: &str) -> bool {
+    // Step over the separator as a char: `–` is three bytes, and slicing after its first byte
+    // panicked (found by fuzzing).
     let mut after = rest.chars();
     if after
         .next()
@@ -104,12 +128,9 @@ pub(crate) fn number_value(s: &str) -> Option<f64> {
             .trim_start()
             .starts_with(|c: char| c.is_ascii_digit())
     {
-        return None;
+        return true;
     }
-    if rest.starts_with(|c: char| c.is_ascii_digit()) {
-        return None;
-    }
-    Some(value)
+    rest.starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// Extracts an http(s) URL: a bare link, `<https://…>` or a Markdown link `[text](https://…)`.

@@ -32,65 +32,9 @@ pub(crate) fn system_notes(
     after: &Fields,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    let added: Vec<&String> = after
-        .labels
-        .iter()
-        .filter(|l| !before.labels.contains(l))
-        .collect();
-    let removed: Vec<&String> = before
-        .labels
-        .iter()
-        .filter(|l| !after.labels.contains(l))
-        .collect();
-    let plural = |n: usize| if n == 1 { "label" } else { "labels" };
-    match (added.is_empty(), removed.is_empty()) {
-        (false, true) => out.push(format!(
-            "added {} {}",
-            label_refs(st, project, &added),
-            plural(added.len())
-        )),
-        (true, false) => out.push(format!(
-            "removed {} {}",
-            label_refs(st, project, &removed),
-            plural(removed.len())
-        )),
-        (false, false) => out.push(format!(
-            "added {} {} and removed {} {}",
-            label_refs(st, project, &added),
-            plural(added.len()),
-            label_refs(st, project, &removed),
-            plural(removed.len())
-        )),
-        (true, true) => {}
-    }
+    out.extend(label_note(st, project, before, after));
     if before.assignees != after.assignees {
-        let names = |ids: &[UserId]| {
-            ids.iter()
-                .map(|i| format!("@{}", st.username(*i)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let new: Vec<UserId> = after
-            .assignees
-            .iter()
-            .filter(|a| !before.assignees.contains(a))
-            .copied()
-            .collect();
-        let gone: Vec<UserId> = before
-            .assignees
-            .iter()
-            .filter(|a| !after.assignees.contains(a))
-            .copied()
-            .collect();
-        match (new.is_empty(), gone.is_empty()) {
-            (false, true) => out.push(format!("assigned to {}", names(&new))),
-            (true, false) => out.push(format!("unassigned {}", names(&gone))),
-            _ => out.push(format!(
-                "assigned to {} and unassigned {}",
-                names(&new),
-                names(&gone)
-            )),
-        }
+        out.push(assignee_note(st, before, after));
     }
     if before.due != after.due {
         out.push(match after.due {
@@ -105,6 +49,72 @@ pub(crate) fn system_notes(
         });
     }
     out
+}
+
+/// The system note for label changes (`added ~a label and removed ~b`), if any.
+fn label_note(st: &State, project: ProjectId, before: &Fields, after: &Fields) -> Option<String> {
+    let added: Vec<&String> = after
+        .labels
+        .iter()
+        .filter(|l| !before.labels.contains(l))
+        .collect();
+    let removed: Vec<&String> = before
+        .labels
+        .iter()
+        .filter(|l| !after.labels.contains(l))
+        .collect();
+    let plural = |n: usize| if n == 1 { "label" } else { "labels" };
+    match (added.is_empty(), removed.is_empty()) {
+        (false, true) => Some(format!(
+            "added {} {}",
+            label_refs(st, project, &added),
+            plural(added.len())
+        )),
+        (true, false) => Some(format!(
+            "removed {} {}",
+            label_refs(st, project, &removed),
+            plural(removed.len())
+        )),
+        (false, false) => Some(format!(
+            "added {} {} and removed {} {}",
+            label_refs(st, project, &added),
+            plural(added.len()),
+            label_refs(st, project, &removed),
+            plural(removed.len())
+        )),
+        (true, true) => None,
+    }
+}
+
+/// The system note for changed assignees (`assigned to @a and unassigned @b`).
+fn assignee_note(st: &State, before: &Fields, after: &Fields) -> String {
+    let names = |ids: &[UserId]| {
+        ids.iter()
+            .map(|i| format!("@{}", st.username(*i)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let new: Vec<UserId> = after
+        .assignees
+        .iter()
+        .filter(|a| !before.assignees.contains(a))
+        .copied()
+        .collect();
+    let gone: Vec<UserId> = before
+        .assignees
+        .iter()
+        .filter(|a| !after.assignees.contains(a))
+        .copied()
+        .collect();
+    match (new.is_empty(), gone.is_empty()) {
+        (false, true) => format!("assigned to {}", names(&new)),
+        (true, false) => format!("unassigned {}", names(&gone)),
+        _ => format!(
+            "assigned to {} and unassigned {}",
+            names(&new),
+            names(&gone)
+        ),
+    }
 }
 
 pub(crate) fn changes_object(

@@ -6,13 +6,13 @@ use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use tokio_util::sync::CancellationToken;
 
-use super::{PERMANENT_THRESHOLD, REORDER_HOLD, TEMPORARY_THRESHOLD, USER_AGENT};
-use crate::types::{DeliveryId, HookStatus};
+use super::{HookRec, PERMANENT_THRESHOLD, REORDER_HOLD, TEMPORARY_THRESHOLD, USER_AGENT};
+use crate::types::{HookDeliveryId, HookStatus};
 use crate::{Shared, lock};
 
 /// `v1,<base64 HMAC-SHA256(key, "{id}.{ts}.{body}")>` with key = base64 of the token after
@@ -37,7 +37,7 @@ pub fn standard_webhooks_signature(
 
 /// Sends one request for a delivery; returns the status (None: timeout or connection error)
 /// and updates the hook's failure state and the counters.
-async fn send_once(shared: &Shared, id: DeliveryId) -> Option<u16> {
+async fn send_once(shared: &Shared, id: HookDeliveryId) -> Option<u16> {
     let now = shared.now();
     let prepared = {
         let mut h = lock(&shared.hooks);
@@ -97,23 +97,7 @@ async fn send_once(shared: &Shared, id: DeliveryId) -> Option<u16> {
         }
         let hook_id = record.hook;
         if let Some(r) = h.hooks.iter_mut().find(|r| r.id == hook_id) {
-            if ok {
-                r.recent_failures = 0;
-                r.backoff_count = 0;
-                r.disabled_until = None;
-            } else {
-                r.recent_failures += 1;
-                if r.recent_failures > PERMANENT_THRESHOLD {
-                    r.permanent = true;
-                } else if r.recent_failures > TEMPORARY_THRESHOLD {
-                    // 1 minute, doubling, at most a day (GITLAB.md §1.5).
-                    let secs = 60u64
-                        .saturating_mul(1u64 << r.backoff_count.min(20))
-                        .min(86_400);
-                    r.backoff_count += 1;
-                    r.disabled_until = Some(now + TimeDelta::seconds(secs as i64));
-                }
-            }
+            record_hook_health(r, ok, now);
         }
     }
     let mut c = lock(&shared.counters);
@@ -125,9 +109,31 @@ async fn send_once(shared: &Shared, id: DeliveryId) -> Option<u16> {
     status
 }
 
+/// A hook's failure state after a request that succeeded (`ok`) or not: a success clears it;
+/// failures past the thresholds disable the hook for a while (backing off), then for good.
+fn record_hook_health(r: &mut HookRec, ok: bool, now: DateTime<Utc>) {
+    if ok {
+        r.recent_failures = 0;
+        r.backoff_count = 0;
+        r.disabled_until = None;
+    } else {
+        r.recent_failures += 1;
+        if r.recent_failures > PERMANENT_THRESHOLD {
+            r.permanent = true;
+        } else if r.recent_failures > TEMPORARY_THRESHOLD {
+            // 1 minute, doubling, at most a day (GITLAB.md §1.5).
+            let secs = 60u64
+                .saturating_mul(1u64 << r.backoff_count.min(20))
+                .min(86_400);
+            r.backoff_count += 1;
+            r.disabled_until = Some(now + TimeDelta::seconds(secs as i64));
+        }
+    }
+}
+
 /// Sends a queued delivery (dropping it if its hook was disabled meanwhile), plus a duplicate
 /// when the fault draw says so.
-async fn deliver(shared: &Shared, id: DeliveryId) {
+async fn deliver(shared: &Shared, id: HookDeliveryId) {
     let now = shared.now();
     let (enabled, duplicate) = {
         let mut h = lock(&shared.hooks);
@@ -149,16 +155,16 @@ async fn deliver(shared: &Shared, id: DeliveryId) {
 
 /// Re-sends a delivery with the same body and `Idempotency-Key` (a fresh
 /// `X-Gitlab-Webhook-UUID`), synchronously, like the UI's Resend Request (GITLAB.md §1.4).
-pub(crate) async fn resend(shared: &Shared, id: DeliveryId) -> Option<u16> {
+pub(crate) async fn resend(shared: &Shared, id: HookDeliveryId) -> Option<u16> {
     send_once(shared, id).await
 }
 
 /// Takes the next batch, shuffled within the reorder window.
-fn take_batch(shared: &Shared) -> Vec<DeliveryId> {
+fn take_batch(shared: &Shared) -> Vec<HookDeliveryId> {
     let window = lock(&shared.faults).faults.reorder_window.max(1);
     let mut h = lock(&shared.hooks);
     let n = window.min(h.queue.len());
-    let mut batch: Vec<DeliveryId> = h.queue.drain(..n).collect();
+    let mut batch: Vec<HookDeliveryId> = h.queue.drain(..n).collect();
     for i in (1..batch.len()).rev() {
         let j = h.delivery_rng.below(i + 1);
         batch.swap(i, j);

@@ -15,6 +15,8 @@ use crate::rules::raw::{RawFieldCondition, RawScalar};
 use crate::rules::{DateRef, FieldCondition, FieldTest};
 
 impl Builder<'_, '_> {
+    /// Validates a rule's condition on field `key` of template `t` into its tests, reporting
+    /// every test that does not fit the field's kind or options.
     pub(super) fn field_condition(
         &mut self,
         t: &TemplateSpec,
@@ -24,129 +26,30 @@ impl Builder<'_, '_> {
         let f = self.field(t, key)?.clone();
         let loc = key.referenced;
         let mut tests = Vec::new();
-        let kind = f.kind;
-        let is_num = kind == FieldKind::Number;
-        let is_date = kind == FieldKind::Date;
-        let wrong = |b: &mut Self, op: &str, need: &str| {
-            b.err(
-                loc,
-                format!("`{op}` needs {need}, but field `{}` is {kind:?}", f.key),
-            );
-        };
         if let Some(p) = c.present {
             tests.push(FieldTest::Present(p));
         }
         if let Some(eq) = c.equals {
-            match (&eq.value, kind) {
-                (RawScalar::Bool(b), FieldKind::Boolean) => tests.push(FieldTest::EqualsBool(*b)),
-                (RawScalar::Number(n), FieldKind::Number) => {
-                    tests.push(FieldTest::EqualsNumber(*n))
-                }
-                (RawScalar::Text(s), FieldKind::Choice) => {
-                    if let Some(s) = self.choice(&f, s, eq.referenced) {
-                        tests.push(FieldTest::EqualsText(s));
-                    }
-                }
-                (RawScalar::Text(s), FieldKind::Text | FieldKind::Url | FieldKind::Username) => {
-                    tests.push(FieldTest::EqualsText(
-                        s.trim_start_matches('@').to_lowercase(),
-                    ))
-                }
-                (RawScalar::Text(s), FieldKind::Date) => {
-                    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-                        Ok(d) => {
-                            // Equality on a date: after the day before and before the day after.
-                            tests.push(FieldTest::After(DateRef::Fixed(d.pred_opt().unwrap_or(d))));
-                            tests
-                                .push(FieldTest::Before(DateRef::Fixed(d.succ_opt().unwrap_or(d))));
-                        }
-                        Err(_) => {
-                            self.err(eq.referenced, format!("`{s}` is not a YYYY-MM-DD date"));
-                        }
-                    }
-                }
-                (v, k) => {
-                    self.err(
-                        eq.referenced,
-                        format!(
-                            "`equals: {v:?}` does not fit field `{}` of kind {k:?}",
-                            f.key
-                        ),
-                    );
-                }
-            }
+            self.equals_test(&f, &eq, &mut tests);
         }
         for (list, none) in [(c.one_of, false), (c.none_of, true)] {
-            if list.is_empty() {
-                continue;
+            if !list.is_empty() {
+                self.membership_test(&f, loc, &list, none, &mut tests);
             }
-            if !matches!(
-                kind,
-                FieldKind::Choice | FieldKind::Text | FieldKind::Username | FieldKind::Url
-            ) {
-                wrong(
-                    self,
-                    if none { "none_of" } else { "one_of" },
-                    "a text or choice field",
-                );
-                continue;
-            }
-            let mut vals = Vec::new();
-            for v in &list {
-                if kind == FieldKind::Choice {
-                    if let Some(s) = self.choice(&f, &v.value, v.referenced) {
-                        vals.push(s);
-                    }
-                } else {
-                    vals.push(v.value.trim_start_matches('@').to_lowercase());
-                }
-            }
-            tests.push(if none {
-                FieldTest::NoneOf(vals)
-            } else {
-                FieldTest::OneOf(vals)
-            });
         }
         if let Some(r) = c.regex {
-            match Regex::new(&r.value) {
-                Ok(re) => tests.push(FieldTest::Regex(re)),
-                Err(e) => {
-                    let first = e.to_string().lines().last().unwrap_or_default().to_owned();
-                    self.err(
-                        r.referenced,
-                        format!("invalid regex `{}`: {first}", r.value),
-                    )
-                    .hint =
-                        Some("regex syntax: https://docs.rs/regex/latest/regex/#syntax".to_owned());
-                }
-            }
+            self.regex_test(&r, &mut tests);
         }
         for (v, after) in [(c.before, false), (c.after, true)] {
-            let Some(v) = v else { continue };
-            if !is_date {
-                wrong(self, if after { "after" } else { "before" }, "a date field");
-                continue;
-            }
-            match parse_date_ref(&v.value) {
-                Some(d) => tests.push(if after {
-                    FieldTest::After(d)
-                } else {
-                    FieldTest::Before(d)
-                }),
-                None => {
-                    self.err(
-                        v.referenced,
-                        format!("`{}` is not a date reference", v.value),
-                    )
-                    .hint = Some("write `now`, `now+30d`, `now-7d` or YYYY-MM-DD".to_owned());
-                }
+            if let Some(v) = v {
+                self.date_bound_test(&f, loc, &v, after, &mut tests);
             }
         }
         if let Some(n) = c.within_days {
-            if is_date {
+            if f.kind == FieldKind::Date {
                 tests.push(FieldTest::WithinDays(n));
             } else {
-                wrong(self, "within_days", "a date field");
+                self.wrong_kind(&f, loc, "within_days", "a date field");
             }
         }
         for (v, op, mk) in [
@@ -156,10 +59,10 @@ impl Builder<'_, '_> {
             (c.gte, "gte", FieldTest::Gte),
         ] {
             if let Some(v) = v {
-                if is_num {
+                if f.kind == FieldKind::Number {
                     tests.push(mk(v));
                 } else {
-                    wrong(self, op, "a number field");
+                    self.wrong_kind(&f, loc, op, "a number field");
                 }
             }
         }
@@ -172,6 +75,130 @@ impl Builder<'_, '_> {
             label: f.label.clone(),
             tests,
         })
+    }
+
+    /// Reports test `op` on field `f`, which needs a field of another kind (`need`).
+    fn wrong_kind(&mut self, f: &FieldSpec, loc: Location, op: &str, need: &str) {
+        self.err(
+            loc,
+            format!("`{op}` needs {need}, but field `{}` is {:?}", f.key, f.kind),
+        );
+    }
+
+    /// The test of `equals:`, by the field's kind: a date is equal when after the day before
+    /// and before the day after; text and usernames compare lowercased, without `@`.
+    fn equals_test(&mut self, f: &FieldSpec, eq: &Spanned<RawScalar>, tests: &mut Vec<FieldTest>) {
+        match (&eq.value, f.kind) {
+            (RawScalar::Bool(b), FieldKind::Boolean) => tests.push(FieldTest::EqualsBool(*b)),
+            (RawScalar::Number(n), FieldKind::Number) => tests.push(FieldTest::EqualsNumber(*n)),
+            (RawScalar::Text(s), FieldKind::Choice) => {
+                if let Some(s) = self.choice(f, s, eq.referenced) {
+                    tests.push(FieldTest::EqualsText(s));
+                }
+            }
+            (RawScalar::Text(s), FieldKind::Text | FieldKind::Url | FieldKind::Username) => tests
+                .push(FieldTest::EqualsText(
+                    s.trim_start_matches('@').to_lowercase(),
+                )),
+            (RawScalar::Text(s), FieldKind::Date) => match NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            {
+                Ok(d) => {
+                    tests.push(FieldTest::After(DateRef::Fixed(d.pred_opt().unwrap_or(d))));
+                    tests.push(FieldTest::Before(DateRef::Fixed(d.succ_opt().unwrap_or(d))));
+                }
+                Err(_) => {
+                    self.err(eq.referenced, format!("`{s}` is not a YYYY-MM-DD date"));
+                }
+            },
+            (v, k) => {
+                self.err(
+                    eq.referenced,
+                    format!(
+                        "`equals: {v:?}` does not fit field `{}` of kind {k:?}",
+                        f.key
+                    ),
+                );
+            }
+        }
+    }
+
+    /// The test of `one_of:` (or, with `none`, `none_of:`) on a text or choice field.
+    fn membership_test(
+        &mut self,
+        f: &FieldSpec,
+        loc: Location,
+        list: &[Spanned<String>],
+        none: bool,
+        tests: &mut Vec<FieldTest>,
+    ) {
+        if !matches!(
+            f.kind,
+            FieldKind::Choice | FieldKind::Text | FieldKind::Username | FieldKind::Url
+        ) {
+            let op = if none { "none_of" } else { "one_of" };
+            self.wrong_kind(f, loc, op, "a text or choice field");
+            return;
+        }
+        let mut vals = Vec::new();
+        for v in list {
+            if f.kind == FieldKind::Choice {
+                if let Some(s) = self.choice(f, &v.value, v.referenced) {
+                    vals.push(s);
+                }
+            } else {
+                vals.push(v.value.trim_start_matches('@').to_lowercase());
+            }
+        }
+        tests.push(if none {
+            FieldTest::NoneOf(vals)
+        } else {
+            FieldTest::OneOf(vals)
+        });
+    }
+
+    /// The test of `regex:`, or an error quoting the regex parser's reason.
+    fn regex_test(&mut self, r: &Spanned<String>, tests: &mut Vec<FieldTest>) {
+        match Regex::new(&r.value) {
+            Ok(re) => tests.push(FieldTest::Regex(re)),
+            Err(e) => {
+                let first = e.to_string().lines().last().unwrap_or_default().to_owned();
+                self.err(
+                    r.referenced,
+                    format!("invalid regex `{}`: {first}", r.value),
+                )
+                .hint = Some("regex syntax: https://docs.rs/regex/latest/regex/#syntax".to_owned());
+            }
+        }
+    }
+
+    /// The test of `before:` (or, with `after`, `after:`) on a date field.
+    fn date_bound_test(
+        &mut self,
+        f: &FieldSpec,
+        loc: Location,
+        v: &Spanned<String>,
+        after: bool,
+        tests: &mut Vec<FieldTest>,
+    ) {
+        if f.kind != FieldKind::Date {
+            let op = if after { "after" } else { "before" };
+            self.wrong_kind(f, loc, op, "a date field");
+            return;
+        }
+        match parse_date_ref(&v.value) {
+            Some(d) => tests.push(if after {
+                FieldTest::After(d)
+            } else {
+                FieldTest::Before(d)
+            }),
+            None => {
+                self.err(
+                    v.referenced,
+                    format!("`{}` is not a date reference", v.value),
+                )
+                .hint = Some("write `now`, `now+30d`, `now-7d` or YYYY-MM-DD".to_owned());
+            }
+        }
     }
 
     /// Resolves a choice option as the template spells it (case-insensitive match).

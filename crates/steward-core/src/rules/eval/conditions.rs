@@ -8,7 +8,7 @@ use super::Ctx;
 use crate::model::FieldValue;
 use crate::rules::raw::RawAssignees;
 use crate::rules::text::show_value;
-use crate::rules::{Conditions, DateRef, FieldTest, TemplateCond};
+use crate::rules::{Conditions, DateRef, DueDateCondition, FieldTest, TemplateCond};
 
 /// Collects plain-words reasons when asked to (`Some`), at no cost otherwise.
 pub(super) struct Why(pub(super) Option<Vec<String>>);
@@ -30,6 +30,7 @@ pub(super) enum Holds {
     NotApplicable,
 }
 
+/// Whether a rule's conditions hold for the issue in `ctx`, adding reasons as they do.
 pub(super) fn conditions_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> Holds {
     let issue = ctx.issue;
     if let Some(t) = &c.template {
@@ -62,7 +63,21 @@ pub(super) fn conditions_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) 
     }
 }
 
+/// The conditions after template, state and field presence, in order; `false` at the first
+/// that does not hold (its reason and later ones are not added).
 fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
+    labels_hold(c, ctx, reasons)
+        && people_hold(c, ctx, reasons)
+        && fields_hold(c, ctx, reasons)
+        && field_problems_hold(c, ctx, reasons)
+        && c.due_date
+            .as_ref()
+            .is_none_or(|d| due_date_holds(d, ctx, reasons))
+        && age_holds(c, ctx, reasons)
+}
+
+/// `labels` (each matched by some label) and `forbidden_labels` (none matched).
+fn labels_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
     let issue = ctx.issue;
     for p in &c.labels {
         if !issue.labels.iter().any(|l| p.matches(l)) {
@@ -76,6 +91,12 @@ fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
         }
         reasons.add(|| format!("has no label {p}"));
     }
+    true
+}
+
+/// `author` (one of, case-insensitively) and `assignees` (`none` or `any`).
+fn people_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
+    let issue = ctx.issue;
     if !c.authors.is_empty() {
         let Some(a) = &issue.author else { return false };
         if !c
@@ -94,6 +115,11 @@ fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
         Some(RawAssignees::Any) => reasons.add(|| "has an assignee".to_owned()),
         None => {}
     }
+    true
+}
+
+/// Every test of every field condition.
+fn fields_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
     for f in &c.fields {
         let v = ctx.fields.values.get(&f.key);
         for t in &f.tests {
@@ -106,6 +132,12 @@ fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
             None => format!("{} is not given", f.label),
         });
     }
+    true
+}
+
+/// `field_errors` (required fields missing or invalid) and `field_warnings` (optional answers
+/// unreadable): whether there are any is as wanted.
+fn field_problems_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
     if let Some(want) = c.field_errors {
         let errors = || ctx.fields.errors.iter().filter(|e| e.required);
         let has = errors().next().is_some();
@@ -136,38 +168,46 @@ fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
             }
         });
     }
-    if let Some(d) = &c.due_date {
-        let due = issue.due_date;
-        if let Some(p) = d.present
-            && due.is_some() != p
-        {
-            return false;
-        }
-        if let Some(o) = d.overdue
-            && due.is_some_and(|x| x < ctx.today) != o
-        {
-            return false;
-        }
-        if let Some(n) = d.overdue_business_days
-            && !due.is_some_and(|x| {
-                x < ctx.today && ctx.calendar.business_days_between(x, ctx.today) >= i64::from(n)
-            })
-        {
-            return false;
-        }
-        if let Some(n) = d.within_business_days {
-            let limit = ctx.calendar.add_business_days(ctx.today, i64::from(n));
-            if !due.is_some_and(|x| ctx.today <= x && x <= limit) {
-                return false;
-            }
-        }
-        reasons.add(|| match due {
-            Some(x) => format!("due {x}"),
-            None => "has no due date".to_owned(),
-        });
+    true
+}
+
+/// A `due_date` condition: present, overdue (by business days) or due within business days.
+fn due_date_holds(d: &DueDateCondition, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
+    let due = ctx.issue.due_date;
+    if let Some(p) = d.present
+        && due.is_some() != p
+    {
+        return false;
     }
+    if let Some(o) = d.overdue
+        && due.is_some_and(|x| x < ctx.today) != o
+    {
+        return false;
+    }
+    if let Some(n) = d.overdue_business_days
+        && !due.is_some_and(|x| {
+            x < ctx.today && ctx.calendar.business_days_between(x, ctx.today) >= i64::from(n)
+        })
+    {
+        return false;
+    }
+    if let Some(n) = d.within_business_days {
+        let limit = ctx.calendar.add_business_days(ctx.today, i64::from(n));
+        if !due.is_some_and(|x| ctx.today <= x && x <= limit) {
+            return false;
+        }
+    }
+    reasons.add(|| match due {
+        Some(x) => format!("due {x}"),
+        None => "has no due date".to_owned(),
+    });
+    true
+}
+
+/// `older_than_business_days`: filed at least that many business days ago.
+fn age_holds(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
     if let Some(n) = c.older_than_business_days {
-        let filed = ctx.calendar.local_date(issue.created_at);
+        let filed = ctx.calendar.local_date(ctx.issue.created_at);
         if ctx.calendar.business_days_between(filed, ctx.today) < i64::from(n) {
             return false;
         }
@@ -176,6 +216,7 @@ fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
     true
 }
 
+/// The date a date reference names, `now` being today in the team's zone.
 fn resolve(d: DateRef, ctx: &Ctx<'_>) -> NaiveDate {
     match d {
         DateRef::Today(n) => ctx.calendar.add_calendar_days(ctx.today, n),
@@ -183,6 +224,7 @@ fn resolve(d: DateRef, ctx: &Ctx<'_>) -> NaiveDate {
     }
 }
 
+/// Whether one test holds for the field's value (`None`: no value).
 fn field_test(t: &FieldTest, v: Option<&FieldValue>, ctx: &Ctx<'_>) -> bool {
     if let FieldTest::Present(p) = t {
         return v.is_some() == *p;

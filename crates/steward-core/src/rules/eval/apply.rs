@@ -1,0 +1,138 @@
+//! The labels, assignee and due date that the applied action blocks plan for an issue.
+
+use chrono::NaiveDate;
+
+use super::{Applied, Ctx, Inputs, label_scope};
+use crate::calendar::Calendar;
+use crate::model::{FieldValue, Issue, LabelName, Plan, Username};
+use crate::rules::{DueDateAction, DueFrom, LabelPattern, Unit};
+
+/// Plans the label changes: adds in order, one per scope, never removed by anyone; a scoped
+/// label added removes its siblings. Scopes are computed once per label (this runs for every
+/// issue).
+pub(super) fn plan_labels(applied: &[Applied<'_>], issue: &Issue, plan: &mut Plan) {
+    let mut adds: Vec<(&LabelName, Option<&str>)> = Vec::new();
+    let mut removes: Vec<&LabelPattern> = Vec::new();
+    for a in applied {
+        for l in &a.actions.add_labels {
+            let scope = label_scope(l.as_str());
+            let taken = adds
+                .iter()
+                .any(|(x, s)| *x == l || (scope.is_some() && *s == scope));
+            if !taken {
+                adds.push((l, scope));
+            }
+        }
+        removes.extend(a.actions.remove_labels.iter());
+    }
+    for (l, _) in &adds {
+        if !issue.labels.contains(*l) {
+            plan.add_labels.insert((*l).clone());
+        }
+    }
+    for l in &issue.labels {
+        if adds.iter().any(|(x, _)| *x == l) {
+            continue;
+        }
+        let scope = label_scope(l.as_str());
+        let replaced = scope.is_some() && adds.iter().any(|(_, s)| *s == scope);
+        if replaced || removes.iter().any(|p| p.matches(l)) {
+            plan.remove_labels.insert(l.clone());
+        }
+    }
+}
+
+/// The assignee of the first fired rule that assigns and for whom the roster picks someone;
+/// planned when it differs from the issue's assignees.
+pub(super) fn plan_assignee(
+    applied: &[Applied<'_>],
+    inputs: &Inputs<'_>,
+    issue: &Issue,
+    plan: &mut Plan,
+) -> Option<Username> {
+    for a in applied.iter().filter(|a| a.fired) {
+        if let Some(asg) = &a.actions.assign
+            && (issue.assignees.is_empty() || asg.override_existing)
+            && let Some(u) = inputs.roster.choose(
+                &asg.role,
+                asg.strategy,
+                issue.iid,
+                inputs.now,
+                inputs.calendar.time_zone(),
+                inputs.workload,
+            )
+        {
+            let current: Vec<&Username> = issue.assignees.iter().map(|r| &r.username).collect();
+            if current != [&u] {
+                plan.assignees = Some(vec![u.clone()]);
+            }
+            return Some(u);
+        }
+    }
+    None
+}
+
+/// The due date of the first fired rule that sets one and can compute it; planned when the
+/// issue has none, or when it differs and is Steward's own or the rule says `overwrite`.
+/// Returns that date, and whether a due date needed a date the calendar no longer lists.
+pub(super) fn plan_due_date(
+    applied: &[Applied<'_>],
+    ctx: &Ctx<'_>,
+    plan: &mut Plan,
+) -> (Option<NaiveDate>, bool) {
+    let issue = ctx.issue;
+    let mut calendar_gap = false;
+    for a in applied.iter().filter(|a| a.fired) {
+        let Some(d) = &a.actions.due_date else {
+            continue;
+        };
+        let Some(target) = due_target(d, ctx, &mut calendar_gap) else {
+            continue;
+        };
+        let differs = issue.due_date != Some(target);
+        // Steward keeps the due date it set in step with its source field; a date a
+        // person chose is kept unless the rule says `overwrite`.
+        let ours = issue.due_date.is_some() && issue.due_date == issue.managed_due_date;
+        if issue.due_date.is_none() || (differs && (ours || d.overwrite)) {
+            plan.due_date = Some(target);
+        }
+        return (Some(target), calendar_gap);
+    }
+    (None, calendar_gap)
+}
+
+/// The date a due-date action gives, or `None` when its base date is unknown (a missing
+/// field, or no next earnings call listed: then `calendar_gap` is set).
+///
+/// A due date falls on a day the team works: a weekend or holiday moves it to the working day
+/// before. One before the request was filed helps nobody (it starts overdue): the first
+/// working day from filing instead.
+fn due_target(d: &DueDateAction, ctx: &Ctx<'_>, calendar_gap: &mut bool) -> Option<NaiveDate> {
+    let calendar = ctx.calendar;
+    let base = match &d.from {
+        DueFrom::Created => Some(ctx.created),
+        DueFrom::NextEarnings => {
+            let next = calendar.next_earnings(ctx.created).map(|(_, d)| d);
+            *calendar_gap |= next.is_none();
+            next
+        }
+        DueFrom::Field(k) => match ctx.fields.values.get(k) {
+            Some(FieldValue::Date(date)) => Some(*date),
+            _ => None,
+        },
+    }?;
+    let target = calendar.business_day_on_or_before(shift(calendar, base, d.offset, d.unit));
+    Some(if target < ctx.created {
+        calendar.business_day_on_or_after(ctx.created)
+    } else {
+        target
+    })
+}
+
+/// `base` moved by `offset` days of `unit`.
+fn shift(calendar: &Calendar, base: NaiveDate, offset: i64, unit: Unit) -> NaiveDate {
+    match unit {
+        Unit::Calendar => calendar.add_calendar_days(base, offset),
+        Unit::Business => calendar.add_business_days(base, offset),
+    }
+}
