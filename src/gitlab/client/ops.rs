@@ -3,7 +3,6 @@
 //! maps the private wire types to `model` types. No retries, no decisions.
 
 use gitlab_api::api::common::SortOrder;
-use gitlab_api::api::endpoint_prelude::Endpoint;
 use gitlab_api::api::projects::issues::notes::{
     CreateIssueNote, EditIssueNote, IssueNotes, NoteOrderBy,
 };
@@ -13,73 +12,20 @@ use gitlab_api::api::projects::issues::{
 };
 use gitlab_api::api::projects::labels::Labels;
 use gitlab_api::api::users::{CurrentUser, Users};
-use serde::de::DeserializeOwned;
 
 use super::super::budget::CallKind;
-use super::super::error::{CallSite, GitLabError};
+use super::super::error::GitLabError;
 use super::super::wire::{RestIssue, RestLabel, RestNote, RestUser};
 use super::super::{
     BoxFuture, CallContext, DueDateEdit, DueDateFilter, Epic, GitLab, IssueEdit, IssueOrderBy,
     IssueQuery, Note, Page, SortDirection, WorkItemNote,
 };
+use super::RestGitLab;
 use super::epics::NoteMutation;
-use super::{PER_PAGE, RestGitLab};
+use super::paging::{invalid, page_params, to_issue};
 use steward_core::model::{
     GroupId, Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserRef, Username,
 };
-
-fn invalid(what: &str, e: impl std::fmt::Display) -> GitLabError {
-    GitLabError::InvalidRequest(format!("{what}: {e}"))
-}
-
-fn to_issue(call: &CallSite, raw: RestIssue) -> Result<Issue, GitLabError> {
-    Issue::try_from(raw).map_err(|message| GitLabError::Decode {
-        call: call.clone(),
-        message,
-    })
-}
-
-fn page_params(page: u32) -> [(&'static str, String); 2] {
-    [
-        ("page", page.to_string()),
-        ("per_page", PER_PAGE.to_string()),
-    ]
-}
-
-impl RestGitLab {
-    /// Every page of a list endpoint, following `x-next-page`.
-    pub(super) async fn all_pages<E, W>(
-        &self,
-        name: &'static str,
-        ctx: &CallContext,
-        endpoint: &E,
-    ) -> Result<Vec<W>, GitLabError>
-    where
-        E: Endpoint,
-        W: DeserializeOwned,
-    {
-        let mut all = Vec::new();
-        let mut page = 1;
-        loop {
-            let response = self
-                .call(
-                    name,
-                    ctx,
-                    CallKind::Request,
-                    endpoint,
-                    &page_params(page),
-                    None,
-                )
-                .await?;
-            all.extend(response.json::<Vec<W>>()?);
-            match response.next_page()? {
-                // A page number that does not advance would loop forever: treat it as the end.
-                Some(next) if next > page => page = next,
-                _ => return Ok(all),
-            }
-        }
-    }
-}
 
 impl GitLab for RestGitLab {
     fn current_user<'a>(
