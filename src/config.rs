@@ -21,6 +21,24 @@ pub use webhook::{MIN_SECRET_CHARS, WebhookSettings, signing_key};
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Default database: an embedded SQLite file next to the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://steward.db?mode=rwc";
+/// Default database pool size.
+pub const DEFAULT_DATABASE_MAX_CONNECTIONS: u32 = 8;
+/// Default rules directory (relative to the working directory).
+pub const DEFAULT_RULES_DIR: &str = "rules";
+/// Default templates directory (relative to the working directory).
+pub const DEFAULT_TEMPLATES_DIR: &str = "issue_templates";
+/// Default GitLab request budget per minute (below GitLab.com's 2,000).
+pub const DEFAULT_REQUESTS_PER_MINUTE: u32 = 1_800;
+/// Default GitLab note-creation budget per minute (below GitLab.com's 60).
+pub const DEFAULT_NOTES_PER_MINUTE: u32 = 50;
+/// Default timeout of one GitLab API call.
+pub const DEFAULT_GITLAB_TIMEOUT: Duration = Duration::from_secs(15);
+/// Default number of jobs processed concurrently.
+pub const DEFAULT_WORKER_CONCURRENCY: usize = 4;
+/// Default job lease.
+pub const DEFAULT_WORKER_LEASE: Duration = Duration::from_secs(60);
+/// Default attempts before a job is dead-lettered.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 8;
 
 /// A configuration problem, said so that the operator can fix it.
 #[derive(Debug, thiserror::Error)]
@@ -137,6 +155,30 @@ pub struct WorkerSettings {
     pub max_attempts: u32,
 }
 
+impl GitLabSettings {
+    /// The instance at `url` with `token` and the shipped budgets and timeout.
+    pub fn new(url: impl Into<String>, token: SecretString) -> Self {
+        Self {
+            url: url.into(),
+            token,
+            requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
+            notes_per_minute: DEFAULT_NOTES_PER_MINUTE,
+            timeout: DEFAULT_GITLAB_TIMEOUT,
+        }
+    }
+}
+
+impl Default for WorkerSettings {
+    /// The shipped worker settings.
+    fn default() -> Self {
+        Self {
+            concurrency: DEFAULT_WORKER_CONCURRENCY,
+            lease: DEFAULT_WORKER_LEASE,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+        }
+    }
+}
+
 /// Everything `steward serve` needs, validated.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -168,6 +210,25 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The settings of a service on `gitlab` receiving webhooks as `webhook`, with every other
+    /// setting at the value a settings file that leaves it out gets.
+    pub fn new(gitlab: GitLabSettings, webhook: WebhookSettings) -> Self {
+        Self {
+            gitlab,
+            webhook,
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            database_max_connections: DEFAULT_DATABASE_MAX_CONNECTIONS,
+            database_schema: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            rules_dir: PathBuf::from(DEFAULT_RULES_DIR),
+            templates_dir: PathBuf::from(DEFAULT_TEMPLATES_DIR),
+            projects: Vec::new(),
+            worker: WorkerSettings::default(),
+            schedules: None,
+            digest: None,
+        }
+    }
+
     /// Reads the optional file, then applies the process environment.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
         let env: HashMap<String, String> = std::env::vars()

@@ -4,7 +4,6 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use super::{EXIT_CONFIG, EXIT_INPUT, EXIT_OK};
 use crate::jobs::digest_job::{self, DigestJob};
@@ -62,7 +61,7 @@ pub fn run_sweep(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
         return EXIT_CONFIG;
     };
     let result = rt.block_on(async {
-        let (_, state) = super::serve::build_state(args.config.as_deref()).await?;
+        let state = super::serve::build_app(args.config.as_deref()).await?.state;
         if state.projects.is_empty() {
             return Err(
                 "no projects configured (set `projects` or STEWARD_PROJECTS): a sweep \
@@ -70,7 +69,6 @@ pub fn run_sweep(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
                     .to_owned(),
             );
         }
-        let state = Arc::new(state);
         let report = with_retries(
             state.worker.max_attempts,
             || sweep::sweep(&state, args.full, !args.dry_run),
@@ -174,7 +172,7 @@ pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -
         return EXIT_CONFIG;
     };
     let result = rt.block_on(async {
-        let (_, state) = super::serve::build_state(args.config.as_deref()).await?;
+        let state = super::serve::build_app(args.config.as_deref()).await?.state;
         if state.digest.is_none() && !args.dry_run {
             return Err("no `digest` section in the settings: nothing to render".to_owned());
         }
