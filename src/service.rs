@@ -65,7 +65,7 @@ impl std::fmt::Debug for AppState {
 impl AppState {
     /// Whether webhooks of `project` are handled.
     pub fn serves(&self, project: ProjectId) -> bool {
-        serves(&self.projects, project)
+        self.projects.is_empty() || self.projects.contains(&project)
     }
 
     /// The project's labels, read at most once per
@@ -94,12 +94,6 @@ impl AppState {
     ) -> Result<HashMap<String, UserId>, GitLabError> {
         user_ids(self.gitlab.as_ref(), usernames).await
     }
-}
-
-/// Whether a service configured with `projects` handles webhooks of `project` (an empty list
-/// serves every project).
-pub fn serves(projects: &[ProjectId], project: ProjectId) -> bool {
-    projects.is_empty() || projects.contains(&project)
 }
 
 /// Ids of the given usernames (lower-cased keys) as `gitlab` knows them; unknown users are

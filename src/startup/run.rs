@@ -43,8 +43,8 @@ impl App {
         let shutdown = CancellationToken::new();
         let mut tasks = tokio::task::JoinSet::new();
 
-        let router = crate::http::router(state.clone());
-        let limits = crate::http::server_limits(state);
+        let router = http_router(state);
+        let limits = crate::http::server_limits(&state.webhook);
         tasks.spawn(crate::http::server::serve(
             listener,
             router,
@@ -77,6 +77,25 @@ impl App {
             tasks,
         })
     }
+}
+
+/// The HTTP surface with what it uses of the state, and nothing more.
+fn http_router(state: &AppState) -> axum::Router {
+    use crate::http::webhook::{Intake, Receiver};
+    let receiver = Receiver {
+        store: state.store.clone(),
+        clock: state.clock.clone(),
+        webhook: state.webhook.clone(),
+        auth: state.auth.clone(),
+        bot: state.bot.id,
+        projects: state.projects.clone(),
+        jobs_ready: state.jobs_ready.clone(),
+    };
+    let probes = crate::http::Probes {
+        store: state.store.clone(),
+        metrics: state.metrics.clone(),
+    };
+    crate::http::router(Intake::new(receiver), probes)
 }
 
 fn spawn_scheduler(
