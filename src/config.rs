@@ -42,7 +42,7 @@ pub const DEFAULT_MAX_ATTEMPTS: u32 = 8;
 
 /// A configuration problem, said so that the operator can fix it.
 #[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
+pub enum SettingsError {
     /// The file could not be read.
     #[error("cannot read configuration file {path}: {source}")]
     Read {
@@ -230,7 +230,7 @@ impl Settings {
     }
 
     /// Reads the optional file, then applies the process environment.
-    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+    pub fn load(file: Option<&Path>) -> Result<Self, SettingsError> {
         let env: HashMap<String, String> = std::env::vars()
             .filter(|(k, _)| k.starts_with("STEWARD_"))
             .collect();
@@ -241,16 +241,16 @@ impl Settings {
     pub fn load_with_env(
         file: Option<&Path>,
         env: &HashMap<String, String>,
-    ) -> Result<Self, ConfigError> {
+    ) -> Result<Self, SettingsError> {
         Self::from_raw(read_raw(file)?, env)
     }
 
-    fn from_raw(raw: RawSettings, env: &HashMap<String, String>) -> Result<Self, ConfigError> {
+    fn from_raw(raw: RawSettings, env: &HashMap<String, String>) -> Result<Self, SettingsError> {
         let get = |name: &str| env.get(name).filter(|v| !v.is_empty()).cloned();
 
         let url = get("STEWARD_GITLAB_URL")
             .or(raw.gitlab.url)
-            .ok_or_else(|| ConfigError::Invalid {
+            .ok_or_else(|| SettingsError::Invalid {
                 key: "gitlab.url".into(),
                 message:
                     "missing: set it in the file or STEWARD_GITLAB_URL (e.g. https://gitlab.com)"
@@ -261,7 +261,7 @@ impl Settings {
             .trim_end_matches("/api/v4")
             .to_owned();
         if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(ConfigError::Invalid {
+            return Err(SettingsError::Invalid {
                 key: "gitlab.url".into(),
                 message: format!("`{url}` is not an http(s) URL"),
             });
@@ -273,14 +273,14 @@ impl Settings {
         let token = match (get("STEWARD_GITLAB_TOKEN").or(raw.gitlab.token), token_file) {
             (Some(t), _) => t,
             (None, Some(path)) => std::fs::read_to_string(&path)
-                .map_err(|e| ConfigError::Invalid {
+                .map_err(|e| SettingsError::Invalid {
                     key: "gitlab.token_file".into(),
                     message: format!("cannot read {}: {e}", path.display()),
                 })?
                 .trim()
                 .to_owned(),
             (None, None) => {
-                return Err(ConfigError::Invalid {
+                return Err(SettingsError::Invalid {
                     key: "gitlab.token".into(),
                     message: "missing: set gitlab.token_file, STEWARD_GITLAB_TOKEN_FILE or \
                               STEWARD_GITLAB_TOKEN (an access token with the `api` scope)"
@@ -290,7 +290,7 @@ impl Settings {
         };
 
         if token.trim().is_empty() {
-            return Err(ConfigError::Invalid {
+            return Err(SettingsError::Invalid {
                 key: "gitlab.token".into(),
                 message: "is empty or only whitespace (from gitlab.token, gitlab.token_file or \
                           STEWARD_GITLAB_TOKEN): set the bot's access token"
@@ -303,7 +303,7 @@ impl Settings {
         let listen_text = get("STEWARD_LISTEN")
             .or(raw.listen)
             .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
-        let listen = listen_text.parse().map_err(|_| ConfigError::Invalid {
+        let listen = listen_text.parse().map_err(|_| SettingsError::Invalid {
             key: "listen".into(),
             message: format!("`{listen_text}` is not an address like 0.0.0.0:8080"),
         })?;
@@ -316,7 +316,7 @@ impl Settings {
                     p.trim()
                         .parse::<u64>()
                         .map(ProjectId)
-                        .map_err(|_| ConfigError::Env {
+                        .map_err(|_| SettingsError::Env {
                             name: "STEWARD_PROJECTS".into(),
                             message: format!("`{p}` is not a numeric project id"),
                         })
@@ -330,7 +330,7 @@ impl Settings {
         let schedules = match (&raw.schedules, get("STEWARD_SCHEDULES").as_deref()) {
             (_, Some("none")) => Some(Vec::new()),
             (_, Some(other)) => {
-                return Err(ConfigError::Env {
+                return Err(SettingsError::Env {
                     name: "STEWARD_SCHEDULES".into(),
                     message: format!(
                         "`{other}` is not understood; the only value is `none` (no schedules); \
@@ -338,18 +338,16 @@ impl Settings {
                     ),
                 });
             }
-            (Some(list), None) => {
-                Some(
-                    crate::schedule::parse_schedules(list).map_err(|e| ConfigError::Invalid {
-                        key: "schedules".into(),
-                        message: e.to_string(),
-                    })?,
-                )
-            }
+            (Some(list), None) => Some(crate::schedule::parse_schedules(list).map_err(|e| {
+                SettingsError::Invalid {
+                    key: "schedules".into(),
+                    message: e.to_string(),
+                }
+            })?),
             (None, None) => None,
         };
         if let Some(d) = &raw.digest {
-            d.validate().map_err(|e| ConfigError::Invalid {
+            d.validate().map_err(|e| SettingsError::Invalid {
                 key: "digest.post_to".into(),
                 message: e.to_string(),
             })?;
@@ -415,7 +413,7 @@ pub struct DatabaseSettings {
 impl DatabaseSettings {
     /// Reads the optional file, then applies the process environment; other sections of the
     /// file are checked for syntax but may be incomplete.
-    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+    pub fn load(file: Option<&Path>) -> Result<Self, SettingsError> {
         let env: HashMap<String, String> = std::env::vars()
             .filter(|(k, _)| k.starts_with("STEWARD_"))
             .collect();
@@ -426,11 +424,11 @@ impl DatabaseSettings {
     pub fn load_with_env(
         file: Option<&Path>,
         env: &HashMap<String, String>,
-    ) -> Result<Self, ConfigError> {
+    ) -> Result<Self, SettingsError> {
         Self::from_raw(read_raw(file)?.database, env)
     }
 
-    fn from_raw(raw: RawDatabase, env: &HashMap<String, String>) -> Result<Self, ConfigError> {
+    fn from_raw(raw: RawDatabase, env: &HashMap<String, String>) -> Result<Self, SettingsError> {
         let get = |name: &str| env.get(name).filter(|v| !v.is_empty()).cloned();
         Ok(Self {
             url: get("STEWARD_DATABASE_URL")
@@ -445,15 +443,15 @@ impl DatabaseSettings {
 }
 
 /// Parses the settings file, or returns the all-default raw settings when there is none.
-fn read_raw(file: Option<&Path>) -> Result<RawSettings, ConfigError> {
+fn read_raw(file: Option<&Path>) -> Result<RawSettings, SettingsError> {
     let Some(path) = file else {
         return Ok(RawSettings::default());
     };
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
         path: path.to_owned(),
         source,
     })?;
-    serde_saphyr::from_str::<RawSettings>(&text).map_err(|e| ConfigError::Parse {
+    serde_saphyr::from_str::<RawSettings>(&text).map_err(|e| SettingsError::Parse {
         path: path.to_owned(),
         message: e.to_string(),
     })
@@ -462,10 +460,10 @@ fn read_raw(file: Option<&Path>) -> Result<RawSettings, ConfigError> {
 fn env_num<T: std::str::FromStr>(
     env: &HashMap<String, String>,
     name: &str,
-) -> Result<Option<T>, ConfigError> {
+) -> Result<Option<T>, SettingsError> {
     match env.get(name).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) => v.trim().parse().map(Some).map_err(|_| ConfigError::Env {
+        Some(v) => v.trim().parse().map(Some).map_err(|_| SettingsError::Env {
             name: name.to_owned(),
             message: format!("`{v}` is not a number"),
         }),
