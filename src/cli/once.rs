@@ -87,47 +87,7 @@ pub fn run_sweep(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
     });
     match result {
         Ok((report, ran)) => {
-            for d in &report.drift {
-                let title = steward_core::untrusted::one_line(&d.title, 200);
-                let _ = writeln!(out, "#{} {title}", d.iid);
-                if let Some(edit) = &d.actions.edit {
-                    for l in &edit.add_labels {
-                        let _ = writeln!(out, "    + label {l}");
-                    }
-                    for l in &edit.remove_labels {
-                        let _ = writeln!(out, "    - label {l}");
-                    }
-                    if let Some(ids) = &edit.assignee_ids {
-                        let _ = writeln!(out, "    assignees → {ids:?}");
-                    }
-                    if let Some(due) = edit.due_date {
-                        let _ = writeln!(out, "    due date → {due}");
-                    }
-                }
-                for n in &d.actions.notes {
-                    let line = match n {
-                        NoteAction::Create { key, .. } => format!("    comment `{key}` (new)"),
-                        NoteAction::Update { key, .. } => format!("    comment `{key}` (edited)"),
-                    };
-                    let _ = writeln!(out, "{line}");
-                }
-            }
-            let verb = if args.dry_run {
-                "would change"
-            } else {
-                "changed"
-            };
-            let _ = writeln!(
-                out,
-                "{}; {} {verb}{}",
-                report.summary(),
-                report.drift.len(),
-                if args.dry_run {
-                    String::new()
-                } else {
-                    format!(" ({ran} sync jobs run)")
-                }
-            );
+            print_sweep(out, &report, ran, args.dry_run);
             EXIT_OK
         }
         Err(e) => {
@@ -135,6 +95,47 @@ pub fn run_sweep(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
             EXIT_CONFIG
         }
     }
+}
+
+/// Prints what a sweep changed (or would change) per issue, then the summary line.
+fn print_sweep(out: &mut dyn Write, report: &sweep::SweepReport, ran: usize, dry_run: bool) {
+    for d in &report.drift {
+        let title = steward_core::untrusted::one_line(&d.title, 200);
+        let _ = writeln!(out, "#{} {title}", d.iid);
+        if let Some(edit) = &d.actions.edit {
+            for l in &edit.add_labels {
+                let _ = writeln!(out, "    + label {l}");
+            }
+            for l in &edit.remove_labels {
+                let _ = writeln!(out, "    - label {l}");
+            }
+            if let Some(ids) = &edit.assignee_ids {
+                let _ = writeln!(out, "    assignees → {ids:?}");
+            }
+            if let Some(due) = edit.due_date {
+                let _ = writeln!(out, "    due date → {due}");
+            }
+        }
+        for n in &d.actions.notes {
+            let line = match n {
+                NoteAction::Create { key, .. } => format!("    comment `{key}` (new)"),
+                NoteAction::Update { key, .. } => format!("    comment `{key}` (edited)"),
+            };
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    let verb = if dry_run { "would change" } else { "changed" };
+    let _ = writeln!(
+        out,
+        "{}; {} {verb}{}",
+        report.summary(),
+        report.drift.len(),
+        if dry_run {
+            String::new()
+        } else {
+            format!(" ({ran} sync jobs run)")
+        }
+    );
 }
 
 /// Tells the operator that a step failed transiently and when it is tried again.
