@@ -9,6 +9,7 @@ pub mod payload;
 
 pub mod auth;
 pub mod budget;
+pub mod cached;
 pub mod client;
 pub mod error;
 mod graphql;

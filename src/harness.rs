@@ -8,14 +8,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::config::{WebhookSettings, WorkerSettings};
-use crate::gitlab::{ClientConfig, GitLab, RestGitLab};
+use crate::config::{GitLabSettings, Settings, WebhookSettings, WorkerSettings};
 use crate::jobs::worker::Worker;
-use crate::service::{self, AppState, Parts, Running};
-use crate::store::{self, StoreOptions};
-use steward_core::clock::{Clock, ManualClock};
+use crate::service::AppState;
+use crate::startup::{self, Running, StoreSource, Wiring};
+use crate::store::StoreOptions;
+use steward_core::clock::ManualClock;
 use steward_core::model::{IssueIid, ProjectId, UserId};
-use steward_core::rules::Engine;
 use steward_sim::{HookConfig, NewIssue, SimConfig, SimHandle, TeamSeed, TeamSeedOptions};
 
 /// The webhook secret the harness configures on both sides.
@@ -36,7 +35,8 @@ pub struct HarnessOptions {
     pub templates_dir: PathBuf,
     /// Simulator settings.
     pub sim: SimConfig,
-    /// Store settings.
+    /// Store options. Pool size, schema and attempts become the Steward's settings; the rest
+    /// (SQLite durability and batch size, timeouts, migrations) is passed to the store as is.
     pub store: StoreOptions,
     /// A GitLab 19 signing token (`whsec_…`) configured on both sides, in addition to the
     /// secret token.
@@ -71,6 +71,8 @@ pub struct Harness {
     pub seed: TeamSeed,
     /// Steward's shared state.
     pub state: Arc<AppState>,
+    /// The settings Steward was built from.
+    pub settings: Settings,
     /// Steward's HTTP server (no background workers: see [`Harness::settle`]).
     pub running: Running,
     /// A worker driven by the harness.
@@ -100,13 +102,10 @@ fn err(what: &str) -> impl Fn(String) -> HarnessError + '_ {
 }
 
 impl Harness {
-    /// Starts the simulator, seeds the team project, starts Steward on a random port and points
-    /// the project's webhook at it.
+    /// Starts the simulator, seeds the team project, starts Steward on a random port (through
+    /// [`startup::build`], like `steward serve`, but with the shared manual clock and no
+    /// background workers) and points the project's webhook at it.
     pub async fn start(opts: HarnessOptions) -> Result<Self, HarnessError> {
-        let engine = Engine::load(&opts.rules_dir, &opts.templates_dir).map_err(|errors| {
-            let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-            HarnessError(format!("configuration is invalid:\n{}", lines.join("\n")))
-        })?;
         let sim = steward_sim::Simulator::start(opts.sim.clone())
             .await
             .map_err(|e| err("simulator")(e.to_string()))?;
@@ -119,78 +118,39 @@ impl Harness {
             },
         )
         .map_err(|e| err("seeding the simulator")(e.to_string()))?;
-
+        let (settings, db_file) = settings(&opts, &sim, &seed);
+        let engine = startup::load_engine(&settings).map_err(|e| err("Steward")(e.to_string()))?;
         // The team created every label its rules use (`steward serve` reports missing ones).
         for label in engine.labels_used() {
             sim.add_label(seed.project, label.as_str(), "#428bca");
         }
-
-        let (db_url, db_file) = match &opts.database_url {
-            Some(url) => (url.clone(), None),
-            None => {
-                let path = unique_temp_file("steward-harness", "db");
-                (format!("sqlite://{}?mode=rwc", path.display()), Some(path))
-            }
-        };
-        let store = store::open(&db_url, &opts.store)
-            .await
-            .map_err(|e| err("store")(e.to_string()))?;
-        let mut cfg = ClientConfig::new(
-            reqwest::Url::parse(&sim.base_url())
-                .map_err(|e| err("simulator URL")(e.to_string()))?,
-            secrecy::SecretString::from(BOT_TOKEN),
-        );
-        cfg.user_agent = "steward-harness".to_owned();
-        // The simulator enforces no budget unless told to; keep the client's out of the way too.
-        cfg.requests_per_minute = std::num::NonZeroU32::MIN.saturating_add(999_999);
-        cfg.notes_per_minute = std::num::NonZeroU32::MIN.saturating_add(999_999);
-        let gitlab: Arc<dyn GitLab> =
-            Arc::new(RestGitLab::new(cfg).map_err(|e| err("GitLab client")(e.to_string()))?);
         let clock = ManualClock::new(opts.now);
-        let state = AppState::assemble(Parts {
-            store,
-            gitlab,
-            engine: Arc::new(engine),
-            clock: Arc::new(clock.clone()) as Arc<dyn Clock>,
-            webhook: WebhookSettings::with_secrets(
-                vec![secrecy::SecretString::from(HOOK_SECRET)],
-                opts.signing_token
-                    .iter()
-                    .map(|t| secrecy::SecretString::from(t.clone()))
-                    .collect(),
-            ),
-            worker: WorkerSettings {
-                concurrency: 1,
-                lease: std::time::Duration::from_secs(60),
-                max_attempts: 8,
-            },
-            projects: vec![seed.project],
-            digest: Some(team_digest(&seed)),
-            schedules: Vec::new(),
-        })
-        .await
-        .map_err(|e| err("Steward start-up")(e.to_string()))?;
-        let state = Arc::new(state);
-        let running = service::start(
-            state.clone(),
-            "127.0.0.1:0"
-                .parse()
-                .map_err(|_| HarnessError("address".into()))?,
-            0,
-        )
-        .await
-        .map_err(|e| err("binding Steward's port")(e.to_string()))?;
+        let wiring = Wiring {
+            clock: Arc::new(clock.clone()),
+            store: StoreSource::Open(opts.store.clone()),
+            gitlab: None,
+            engine: Some(Arc::new(engine)),
+        };
+        let app = startup::build(settings, wiring)
+            .await
+            .map_err(|e| err("Steward start-up")(e.to_string()))?;
+        // No background workers: the harness drains the queue itself (see `settle`).
+        let running = app
+            .start(0)
+            .await
+            .map_err(|e| err("binding Steward's port")(e.to_string()))?;
         let mut hook = HookConfig::all_events(format!("http://{}/webhooks/gitlab", running.addr));
         hook.secret_token = Some(HOOK_SECRET.to_owned());
         hook.signing_token = opts.signing_token.clone();
         if opts.webhook {
             sim.add_hook(seed.project, hook);
         }
-        let worker = Worker::new(state.clone(), "harness".to_owned());
+        let worker = Worker::new(app.state.clone(), "harness".to_owned());
         Ok(Self {
             sim,
             seed,
-            state,
+            state: app.state,
+            settings: app.settings,
             running,
             worker,
             clock,
@@ -288,6 +248,53 @@ impl Harness {
             }
         }
     }
+}
+
+/// The settings of the harness's Steward: the simulator's GitLab with the bot's token and no
+/// client budget (the simulator enforces none unless told to), the harness's webhook secret
+/// (and signing token), the seeded project and digests, no schedules (the tests sweep and
+/// digest explicitly), and the harness's database (a fresh SQLite file unless one is given).
+fn settings(
+    opts: &HarnessOptions,
+    sim: &SimHandle,
+    seed: &TeamSeed,
+) -> (Settings, Option<PathBuf>) {
+    let mut gitlab = GitLabSettings::new(sim.base_url(), secrecy::SecretString::from(BOT_TOKEN));
+    gitlab.requests_per_minute = 1_000_000;
+    gitlab.notes_per_minute = 1_000_000;
+    let webhook = WebhookSettings::with_secrets(
+        vec![secrecy::SecretString::from(HOOK_SECRET)],
+        opts.signing_token
+            .iter()
+            .map(|t| secrecy::SecretString::from(t.clone()))
+            .collect(),
+    );
+    let mut s = Settings::new(gitlab, webhook);
+    let db_file = match &opts.database_url {
+        Some(url) => {
+            s.database_url = url.clone();
+            None
+        }
+        None => {
+            let path = unique_temp_file("steward-harness", "db");
+            s.database_url = format!("sqlite://{}?mode=rwc", path.display());
+            Some(path)
+        }
+    };
+    s.database_max_connections = opts.store.max_connections;
+    s.database_schema = opts.store.postgres_schema.clone();
+    s.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    s.rules_dir = opts.rules_dir.clone();
+    s.templates_dir = opts.templates_dir.clone();
+    s.projects = vec![seed.project];
+    s.worker = WorkerSettings {
+        concurrency: 1,
+        lease: std::time::Duration::from_secs(60),
+        max_attempts: opts.store.max_attempts,
+    };
+    s.schedules = Some(Vec::new());
+    s.digest = Some(team_digest(seed));
+    (s, db_file)
 }
 
 /// Every program's digest posted on its tracking epic in the seeded group (REST epic notes;

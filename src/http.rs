@@ -16,15 +16,25 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 
-use crate::service::AppState;
+use crate::config::WebhookSettings;
+use crate::store::Store;
+
+/// What the probes read: the store (readiness, queue depth) and the metrics recorder.
+#[derive(Clone)]
+pub struct Probes {
+    /// The store readiness checks and whose queue depth `/metrics` reports.
+    pub store: Arc<dyn Store>,
+    /// Prometheus exposition; `None` when metrics are disabled.
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+}
 
 /// Builds the router with its limits: the webhook route has a request timeout (body included)
 /// and its own body bounds and processing slots ([`webhook::Intake`]).
-pub fn router(state: Arc<AppState>) -> Router {
-    let timeout = state.webhook.request_timeout;
+pub fn router(intake: webhook::Intake, probes: Probes) -> Router {
+    let timeout = intake.receiver.webhook.request_timeout;
     let webhook = Router::new()
         .route("/webhooks/gitlab", post(webhook::receive))
-        .with_state(Arc::new(webhook::Intake::new(state.clone())))
+        .with_state(Arc::new(intake))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             timeout,
@@ -33,15 +43,15 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .with_state(state)
+        .with_state(Arc::new(probes))
         .merge(webhook)
 }
 
-/// The listener limits configured for `state`.
-pub fn server_limits(state: &AppState) -> server::Limits {
+/// The listener limits the webhook settings configure.
+pub fn server_limits(webhook: &WebhookSettings) -> server::Limits {
     server::Limits {
-        max_connections: state.webhook.max_connections,
-        header_read_timeout: state.webhook.header_read_timeout,
+        max_connections: webhook.max_connections,
+        header_read_timeout: webhook.header_read_timeout,
     }
 }
 
@@ -56,7 +66,7 @@ const READY_TIMEOUT: Duration = Duration::from_secs(2);
 /// Readiness: whether this replica can durably accept a delivery now, i.e. the store answers
 /// and can commit a write. GitLab's health is not part of it (a GitLab outage must not make
 /// the balancer stop delivering webhooks): it is the `steward_gitlab_up` metric.
-async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+async fn readyz(State(state): State<Arc<Probes>>) -> Response {
     match tokio::time::timeout(READY_TIMEOUT, state.store.check_writable()).await {
         Ok(Ok(())) => (StatusCode::OK, "ready\n").into_response(),
         Ok(Err(e)) => (StatusCode::SERVICE_UNAVAILABLE, format!("store: {e}\n")).into_response(),
@@ -69,7 +79,7 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Response {
 }
 
 /// Prometheus exposition, with the queue depth read at scrape time.
-async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+async fn metrics(State(state): State<Arc<Probes>>) -> Response {
     let Some(handle) = &state.metrics else {
         return (StatusCode::NOT_FOUND, "metrics are disabled\n").into_response();
     };

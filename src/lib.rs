@@ -34,7 +34,8 @@
 //! | [`reconcile`] | plan vs current issue → minimal writes |
 //! | [`http`] | webhook receiver, health, readiness and metrics endpoints |
 //! | [`jobs`] | job kinds, retry policy, the worker that runs them, the task supervisor |
-//! | [`service`] | assembles state, HTTP server and workers with one shutdown signal |
+//! | [`service`] | the state HTTP handlers and jobs share |
+//! | [`startup`] | settings in, a connected app out; runs HTTP, schedules and workers with one shutdown signal |
 //! | [`harness`] | simulator + Steward in one process, for demo, tests, benchmarks |
 //! | [`demo`] | the `steward demo` scenario and report |
 //! | [`schedule`] | cron schedules in a time zone; due slots claimed once across replicas |
@@ -55,4 +56,5 @@ pub mod http;
 pub mod jobs;
 pub mod schedule;
 pub mod service;
+pub mod startup;
 pub mod store;

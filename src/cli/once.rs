@@ -4,7 +4,6 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use super::{EXIT_CONFIG, EXIT_INPUT, EXIT_OK};
 use crate::jobs::digest_job::{self, DigestJob};
@@ -62,7 +61,7 @@ pub fn run_sweep(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
         return EXIT_CONFIG;
     };
     let result = rt.block_on(async {
-        let (_, state) = super::serve::build_state(args.config.as_deref()).await?;
+        let state = super::serve::build_app(args.config.as_deref()).await?.state;
         if state.projects.is_empty() {
             return Err(
                 "no projects configured (set `projects` or STEWARD_PROJECTS): a sweep \
@@ -70,7 +69,6 @@ pub fn run_sweep(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
                     .to_owned(),
             );
         }
-        let state = Arc::new(state);
         let report = with_retries(
             state.worker.max_attempts,
             || sweep::sweep(&state, args.full, !args.dry_run),
@@ -89,47 +87,7 @@ pub fn run_sweep(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
     });
     match result {
         Ok((report, ran)) => {
-            for d in &report.drift {
-                let title = steward_core::untrusted::one_line(&d.title, 200);
-                let _ = writeln!(out, "#{} {title}", d.iid);
-                if let Some(edit) = &d.actions.edit {
-                    for l in &edit.add_labels {
-                        let _ = writeln!(out, "    + label {l}");
-                    }
-                    for l in &edit.remove_labels {
-                        let _ = writeln!(out, "    - label {l}");
-                    }
-                    if let Some(ids) = &edit.assignee_ids {
-                        let _ = writeln!(out, "    assignees → {ids:?}");
-                    }
-                    if let Some(due) = edit.due_date {
-                        let _ = writeln!(out, "    due date → {due}");
-                    }
-                }
-                for n in &d.actions.notes {
-                    let line = match n {
-                        NoteAction::Create { key, .. } => format!("    comment `{key}` (new)"),
-                        NoteAction::Update { key, .. } => format!("    comment `{key}` (edited)"),
-                    };
-                    let _ = writeln!(out, "{line}");
-                }
-            }
-            let verb = if args.dry_run {
-                "would change"
-            } else {
-                "changed"
-            };
-            let _ = writeln!(
-                out,
-                "{}; {} {verb}{}",
-                report.summary(),
-                report.drift.len(),
-                if args.dry_run {
-                    String::new()
-                } else {
-                    format!(" ({ran} sync jobs run)")
-                }
-            );
+            print_sweep(out, &report, ran, args.dry_run);
             EXIT_OK
         }
         Err(e) => {
@@ -137,6 +95,47 @@ pub fn run_sweep(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
             EXIT_CONFIG
         }
     }
+}
+
+/// Prints what a sweep changed (or would change) per issue, then the summary line.
+fn print_sweep(out: &mut dyn Write, report: &sweep::SweepReport, ran: usize, dry_run: bool) {
+    for d in &report.drift {
+        let title = steward_core::untrusted::one_line(&d.title, 200);
+        let _ = writeln!(out, "#{} {title}", d.iid);
+        if let Some(edit) = &d.actions.edit {
+            for l in &edit.add_labels {
+                let _ = writeln!(out, "    + label {l}");
+            }
+            for l in &edit.remove_labels {
+                let _ = writeln!(out, "    - label {l}");
+            }
+            if let Some(ids) = &edit.assignee_ids {
+                let _ = writeln!(out, "    assignees → {ids:?}");
+            }
+            if let Some(due) = edit.due_date {
+                let _ = writeln!(out, "    due date → {due}");
+            }
+        }
+        for n in &d.actions.notes {
+            let line = match n {
+                NoteAction::Create { key, .. } => format!("    comment `{key}` (new)"),
+                NoteAction::Update { key, .. } => format!("    comment `{key}` (edited)"),
+            };
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    let verb = if dry_run { "would change" } else { "changed" };
+    let _ = writeln!(
+        out,
+        "{}; {} {verb}{}",
+        report.summary(),
+        report.drift.len(),
+        if dry_run {
+            String::new()
+        } else {
+            format!(" ({ran} sync jobs run)")
+        }
+    );
 }
 
 /// Tells the operator that a step failed transiently and when it is tried again.
@@ -174,7 +173,7 @@ pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -
         return EXIT_CONFIG;
     };
     let result = rt.block_on(async {
-        let (_, state) = super::serve::build_state(args.config.as_deref()).await?;
+        let state = super::serve::build_app(args.config.as_deref()).await?.state;
         if state.digest.is_none() && !args.dry_run {
             return Err("no `digest` section in the settings: nothing to render".to_owned());
         }

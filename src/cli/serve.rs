@@ -4,15 +4,10 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use super::{EXIT_CONFIG, EXIT_OK};
 use crate::config::Settings;
-use crate::gitlab::{ClientConfig, GitLab, RestGitLab};
-use crate::service::{self, AppState, Parts};
-use crate::store::{self, StoreOptions};
-use steward_core::clock::{Clock, SystemClock};
-use steward_core::rules::Engine;
+use crate::startup::{self, App, Wiring};
 
 /// Arguments of `steward serve`.
 #[derive(Debug, Clone, clap::Args)]
@@ -45,63 +40,18 @@ pub fn run(args: &ServeArgs, err: &mut dyn Write) -> i32 {
     }
 }
 
-/// Loads settings and configuration, opens the store, connects to GitLab: everything `serve`,
+/// Loads settings, then builds the app the one way ([`startup::build`]): everything `serve`,
 /// `sweep` and `digest` share. Every failure is one readable message.
-pub(crate) async fn build_state(
-    config: Option<&std::path::Path>,
-) -> Result<(Settings, AppState), String> {
+pub(crate) async fn build_app(config: Option<&std::path::Path>) -> Result<App, String> {
     let settings = Settings::load(config).map_err(|e| e.to_string())?;
-    let engine = Engine::load(&settings.rules_dir, &settings.templates_dir).map_err(|errors| {
-        let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        format!(
-            "the configuration is invalid ({} errors; `steward check` shows the same):\n{}",
-            lines.len(),
-            lines.join("\n")
-        )
-    })?;
-    let schedules = match settings.schedules.clone() {
-        Some(list) => list,
-        None => crate::schedule::shipped(engine.calendar().time_zone())
-            .map_err(|e| format!("shipped schedules: {e}"))?,
-    };
-    let store = store::open(
-        &settings.database_url,
-        &StoreOptions {
-            max_connections: settings.database_max_connections,
-            lease: settings.worker.lease,
-            max_attempts: settings.worker.max_attempts,
-            postgres_schema: settings.database_schema.clone(),
-            ..StoreOptions::default()
-        },
-    )
-    .await
-    .map_err(|e| format!("database: {e}"))?;
-    let base = reqwest::Url::parse(&settings.gitlab.url)
-        .map_err(|e| format!("gitlab.url `{}`: {e}", settings.gitlab.url))?;
-    let mut client = ClientConfig::new(base, settings.gitlab.token.clone());
-    client.timeout = settings.gitlab.timeout;
-    client.requests_per_minute = nonzero(settings.gitlab.requests_per_minute);
-    client.notes_per_minute = nonzero(settings.gitlab.notes_per_minute);
-    let gitlab: Arc<dyn GitLab> =
-        Arc::new(RestGitLab::new(client).map_err(|e| format!("GitLab client: {e}"))?);
-    let state = AppState::assemble(Parts {
-        store,
-        gitlab,
-        engine: Arc::new(engine),
-        clock: Arc::new(SystemClock) as Arc<dyn Clock>,
-        webhook: settings.webhook.clone(),
-        worker: settings.worker.clone(),
-        projects: settings.projects.clone(),
-        digest: settings.digest.clone(),
-        schedules,
-    })
-    .await
-    .map_err(|e| e.to_string())?;
-    Ok((settings, state))
+    startup::build(settings, Wiring::system())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn serve(args: &ServeArgs) -> Result<(), String> {
-    let (settings, state) = build_state(args.config.as_deref()).await?;
+    let app = build_app(args.config.as_deref()).await?;
+    let (settings, state) = (&app.settings, &app.state);
     for warning in settings.webhook.warnings() {
         tracing::warn!(%warning, "weak webhook secret");
     }
@@ -117,22 +67,15 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         );
     }
     tracing::info!(bot = %state.bot.username, backend = state.store.backend_name(), "connected");
-    let running = service::start(
-        Arc::new(state),
-        settings.listen,
-        settings.worker.concurrency,
-    )
-    .await
-    .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
+    let running = app
+        .start(settings.worker.concurrency)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
     tracing::info!(addr = %running.addr, "listening: POST /webhooks/gitlab, GET /healthz /readyz /metrics");
     wait_for_signal().await;
     tracing::info!("shutting down: finishing in-flight jobs");
     running.stop().await;
     Ok(())
-}
-
-fn nonzero(n: u32) -> std::num::NonZeroU32 {
-    std::num::NonZeroU32::new(n).unwrap_or(std::num::NonZeroU32::MIN)
 }
 
 /// Waits for SIGINT (Ctrl-C) or, on Unix, SIGTERM.

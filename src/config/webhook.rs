@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use super::ConfigError;
+use super::SettingsError;
 
 /// Secrets shorter than this are accepted with a warning: a short secret can be guessed.
 pub const MIN_SECRET_CHARS: usize = 16;
@@ -121,7 +121,7 @@ pub fn signing_key(token: &str) -> Option<Vec<u8>> {
 pub(super) fn from_raw(
     raw: RawWebhook,
     env: &HashMap<String, String>,
-) -> Result<WebhookSettings, ConfigError> {
+) -> Result<WebhookSettings, SettingsError> {
     let secrets = list(
         "webhook.secrets",
         "STEWARD_WEBHOOK_SECRETS",
@@ -135,7 +135,7 @@ pub(super) fn from_raw(
         env,
     )?;
     if secrets.is_empty() && signing.is_empty() {
-        return Err(ConfigError::Invalid {
+        return Err(SettingsError::Invalid {
             key: "webhook.secrets".into(),
             message: "no webhook secret or signing token: Steward refuses to accept \
                       unauthenticated webhooks. Set webhook.secrets (the hook's secret token) \
@@ -171,7 +171,7 @@ pub(super) fn from_raw(
     }
     s.max_in_flight_bytes = raw.max_in_flight_bytes.unwrap_or(s.max_in_flight_bytes);
     if s.max_in_flight_bytes < s.max_body_bytes {
-        return Err(ConfigError::Invalid {
+        return Err(SettingsError::Invalid {
             key: "webhook.max_in_flight_bytes".into(),
             message: format!(
                 "{} is smaller than webhook.max_body_bytes ({}): the largest accepted body \
@@ -198,11 +198,11 @@ fn list<'a>(
     var: &'a str,
     file: Vec<String>,
     env: &HashMap<String, String>,
-) -> Result<Vec<(String, Source<'a>)>, ConfigError> {
+) -> Result<Vec<(String, Source<'a>)>, SettingsError> {
     let (items, from): (Vec<String>, Source<'a>) = match env.get(var) {
         Some(text) => {
             if text.trim().is_empty() {
-                return Err(ConfigError::Env {
+                return Err(SettingsError::Env {
                     name: var.to_owned(),
                     message: "is set but empty: an empty secret would accept requests without \
                               one. Set it to the hook's secret (comma-separated while rotating) \
@@ -230,13 +230,13 @@ fn list<'a>(
     Ok(items.into_iter().map(|s| (s, from)).collect())
 }
 
-fn entry_error(from: &Source<'_>, index: usize, what: &str) -> ConfigError {
+fn entry_error(from: &Source<'_>, index: usize, what: &str) -> SettingsError {
     match from {
-        Source::File(key) => ConfigError::Invalid {
+        Source::File(key) => SettingsError::Invalid {
             key: format!("{key}[{index}]"),
             message: what.to_owned(),
         },
-        Source::Env(var) => ConfigError::Env {
+        Source::Env(var) => SettingsError::Env {
             name: (*var).to_owned(),
             message: format!("entry {} {what}", index + 1),
         },

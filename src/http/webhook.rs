@@ -10,15 +10,16 @@ use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 
 use super::intake;
+use crate::config::WebhookSettings;
 use crate::gitlab::auth;
 use crate::gitlab::payload::{self, Trigger};
 use crate::jobs::{ISSUE_SYNC, IssueSync};
-use crate::service::AppState;
-use crate::store::{NewDelivery, NewJob, RecordOutcome};
-use steward_core::model::{IssueIid, ProjectId};
+use crate::store::{NewDelivery, NewJob, RecordOutcome, Store};
+use steward_core::clock::Clock;
+use steward_core::model::{IssueIid, ProjectId, UserId};
 
 /// What happened to a delivery, for metrics and the delivery record.
 fn outcome_label(o: &Disposition) -> &'static str {
@@ -45,25 +46,57 @@ const KEPT_HEADERS: &[&str] = &[
     "user-agent",
 ];
 
-/// What the webhook route shares: the application, the unauthenticated-body budget and the
+/// What the webhook receiver uses to authenticate, route and record a delivery.
+pub struct Receiver {
+    /// Where deliveries and their jobs are recorded.
+    pub store: Arc<dyn Store>,
+    /// Source of "now" (receipt time, signature replay window).
+    pub clock: Arc<dyn Clock>,
+    /// Body bounds and limits.
+    pub webhook: WebhookSettings,
+    /// Accepted secret tokens and signing tokens.
+    pub auth: auth::WebhookAuthConfig,
+    /// Steward's own GitLab user id: its events are echoes and are skipped.
+    pub bot: UserId,
+    /// Projects served; empty means every project that sends webhooks.
+    pub projects: Vec<ProjectId>,
+    /// Woken when a delivery queued a job (idle workers wait on it).
+    pub jobs_ready: Arc<Notify>,
+}
+
+impl Receiver {
+    fn serves(&self, project: ProjectId) -> bool {
+        self.projects.is_empty() || self.projects.contains(&project)
+    }
+}
+
+/// What the webhook route shares: the receiver, the unauthenticated-body budget and the
 /// slots for decoding and recording.
-#[derive(Debug)]
 pub struct Intake {
-    /// The application.
-    pub app: Arc<AppState>,
+    /// What deliveries are checked against and recorded in.
+    pub receiver: Receiver,
     /// Bytes of bodies read before their signature is checked, all requests together.
     pub budget: intake::Budget,
     /// Deliveries decoded and recorded at once (`webhook.max_concurrency`).
     pub processing: Semaphore,
 }
 
+impl std::fmt::Debug for Intake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Intake")
+            .field("projects", &self.receiver.projects)
+            .field("budget", &self.budget)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Intake {
-    /// The route's state for `app`, with its configured limits.
-    pub fn new(app: Arc<AppState>) -> Self {
-        let budget = intake::Budget::new(app.webhook.max_in_flight_bytes);
-        let processing = Semaphore::new(app.webhook.max_concurrency.max(1));
+    /// The route's state for `receiver`, with its configured limits.
+    pub fn new(receiver: Receiver) -> Self {
+        let budget = intake::Budget::new(receiver.webhook.max_in_flight_bytes);
+        let processing = Semaphore::new(receiver.webhook.max_concurrency.max(1));
         Self {
-            app,
+            receiver,
             budget,
             processing,
         }
@@ -83,7 +116,7 @@ fn unauthorized(e: &auth::AuthError) -> StatusCode {
 /// The webhook handler: headers are authenticated before the body is read; a body that only
 /// a signature can authenticate is read within the shared budget and checked before use.
 pub async fn receive(State(intake): State<Arc<Intake>>, request: Request) -> StatusCode {
-    let state = &intake.app;
+    let state = &intake.receiver;
     let (parts, body) = request.into_parts();
     let headers = parts.headers;
     let now = state.clock.now();
@@ -129,7 +162,7 @@ pub async fn receive(State(intake): State<Arc<Intake>>, request: Request) -> Sta
 
 /// Decodes the authenticated body, records it (and its job) and answers.
 async fn record(
-    state: &AppState,
+    state: &Receiver,
     headers: &HeaderMap,
     body: Vec<u8>,
     now: chrono::DateTime<chrono::Utc>,
@@ -215,7 +248,7 @@ struct Route {
 }
 
 fn route(
-    state: &AppState,
+    state: &Receiver,
     decoded: Result<Trigger, payload::PayloadError>,
     event_uuid: Option<&str>,
 ) -> Route {
@@ -232,7 +265,7 @@ fn route(
             project,
             iid,
         }) => {
-            let d = if actor == Some(state.bot.id) {
+            let d = if actor == Some(state.bot) {
                 Disposition::Ignore("echo of Steward's own change".into())
             } else if !state.serves(project) {
                 Disposition::Ignore(format!("project {project} is not served"))

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::{DateTime, Utc};
 use steward::harness::{Harness, HarnessOptions};
 use steward::jobs::worker::Worker;
-use steward::service::{self, AppState, Parts};
+use steward::startup::{self, App, StoreSource, Wiring};
 use steward::store::{AuditFilter, JobState};
 use steward_core::clock::{Clock, ManualClock};
 
@@ -23,27 +23,23 @@ fn now() -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-/// Another Steward sharing the harness's store and rules, with its own GitLab client and clock.
+/// Another Steward sharing the harness's store, settings and rules, with its own GitLab client
+/// and clock.
 async fn steward_with(
     h: &Harness,
     gitlab: Arc<dyn steward::gitlab::GitLab>,
     clock: Arc<dyn Clock>,
-) -> Arc<AppState> {
+) -> App {
     let st = &h.state;
-    let state = AppState::assemble(Parts {
-        store: st.store.clone(),
-        gitlab,
-        engine: st.engine.clone(),
+    let mut settings = h.settings.clone();
+    settings.digest = None;
+    let wiring = Wiring {
         clock,
-        webhook: st.webhook.clone(),
-        worker: st.worker.clone(),
-        projects: st.projects.clone(),
-        digest: None,
-        schedules: Vec::new(),
-    })
-    .await
-    .unwrap();
-    Arc::new(state)
+        store: StoreSource::Shared(st.store.clone()),
+        gitlab: Some(gitlab),
+        engine: Some(st.engine.clone()),
+    };
+    startup::build(settings, wiring).await.unwrap()
 }
 
 async fn metrics_text(h: &Harness) -> String {
@@ -117,7 +113,7 @@ async fn a_job_that_panics_fails_with_its_message_and_the_same_worker_runs_the_n
         inner: h.state.gitlab.clone(),
         panic_on: broken,
     });
-    let state = steward_with(&h, gitlab, h.state.clock.clone()).await;
+    let state = steward_with(&h, gitlab, h.state.clock.clone()).await.state;
     let worker = Worker::new(state.clone(), "panics-test".to_owned());
 
     assert!(worker.run_once().await.unwrap(), "the broken issue's job");
@@ -183,11 +179,10 @@ async fn a_worker_task_that_dies_is_restarted_logged_and_counted() {
         armed: AtomicBool::new(false),
         let_through: std::sync::atomic::AtomicUsize::new(1),
     });
-    let state = steward_with(&h, h.state.gitlab.clone(), clock.clone()).await;
+    let app = steward_with(&h, h.state.gitlab.clone(), clock.clone()).await;
+    let state = app.state.clone();
     clock.armed.store(true, Ordering::SeqCst);
-    let running = service::start(state.clone(), "127.0.0.1:0".parse().unwrap(), 1)
-        .await
-        .unwrap();
+    let running = app.start(1).await.unwrap();
 
     // The only worker dies at its first look at the clock; its replacement runs the job.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);

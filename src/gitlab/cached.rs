@@ -1,0 +1,305 @@
+//! A [`GitLab`] that remembers slow-changing answers of the one it wraps, so a webhook costs
+//! one issue read: a project's labels for ten minutes, a username's user for the life of the
+//! process. Every other call goes straight through. Start-up wraps the configured client in
+//! it; everything downstream holds it as an `Arc<dyn GitLab>`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::RwLock;
+
+use super::{
+    BoxFuture, CallContext, Epic, GitLab, GitLabError, IssueEdit, IssueQuery, Note, Page,
+    WorkItemNote,
+};
+use steward_core::model::{
+    GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserRef, Username,
+};
+
+/// How long a project's label list is trusted before it is read again.
+pub const LABEL_CACHE_TTL: Duration = Duration::from_secs(600);
+/// The shortest interval between two forced re-reads of a project's labels.
+pub const LABEL_REFRESH_MIN: Duration = Duration::from_secs(60);
+
+/// Read-through caches of project labels and user lookups around another [`GitLab`].
+pub struct CachedGitLab {
+    inner: Arc<dyn GitLab>,
+    labels: RwLock<HashMap<ProjectId, (Vec<LabelName>, Instant)>>,
+    users: RwLock<HashMap<String, Option<UserRef>>>,
+}
+
+impl std::fmt::Debug for CachedGitLab {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CachedGitLab").finish_non_exhaustive()
+    }
+}
+
+impl CachedGitLab {
+    /// Empty caches in front of `inner`.
+    pub fn new(inner: Arc<dyn GitLab>) -> Self {
+        Self {
+            inner,
+            labels: RwLock::default(),
+            users: RwLock::default(),
+        }
+    }
+
+    /// The project's labels read again, unless they were read within [`LABEL_REFRESH_MIN`]:
+    /// for when the rules want a label the cached list lacks (it may have been created since),
+    /// while a label that is really missing costs at most one listing a minute, not one per
+    /// issue.
+    pub async fn refresh_labels(
+        &self,
+        ctx: &CallContext,
+        project: ProjectId,
+    ) -> Result<Vec<LabelName>, GitLabError> {
+        self.labels_within(ctx, project, LABEL_REFRESH_MIN).await
+    }
+
+    async fn labels_within(
+        &self,
+        ctx: &CallContext,
+        project: ProjectId,
+        fresh_enough: Duration,
+    ) -> Result<Vec<LabelName>, GitLabError> {
+        if let Some((labels, at)) = self.labels.read().await.get(&project)
+            && at.elapsed() < fresh_enough
+        {
+            return Ok(labels.clone());
+        }
+        let labels = self.inner.project_labels(ctx, project).await?;
+        self.labels
+            .write()
+            .await
+            .insert(project, (labels.clone(), Instant::now()));
+        Ok(labels)
+    }
+
+    async fn user(
+        &self,
+        ctx: &CallContext,
+        username: &Username,
+    ) -> Result<Option<UserRef>, GitLabError> {
+        // GitLab matches usernames case-insensitively: one entry per lower-cased name.
+        let key = username.as_str().to_ascii_lowercase();
+        if let Some(found) = self.users.read().await.get(&key) {
+            return Ok(found.clone());
+        }
+        let found = self
+            .inner
+            .user_by_username(ctx, &Username(key.clone()))
+            .await?;
+        self.users.write().await.insert(key, found.clone());
+        Ok(found)
+    }
+}
+
+impl GitLab for CachedGitLab {
+    fn current_user<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+    ) -> BoxFuture<'a, Result<UserRef, GitLabError>> {
+        self.inner.current_user(ctx)
+    }
+
+    fn get_issue<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+    ) -> BoxFuture<'a, Result<Issue, GitLabError>> {
+        self.inner.get_issue(ctx, project, iid)
+    }
+
+    fn list_issues_page<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        query: &'a IssueQuery,
+        page: u32,
+    ) -> BoxFuture<'a, Result<Page<Issue>, GitLabError>> {
+        self.inner.list_issues_page(ctx, project, query, page)
+    }
+
+    fn list_issues<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        query: &'a IssueQuery,
+    ) -> BoxFuture<'a, Result<Vec<Issue>, GitLabError>> {
+        self.inner.list_issues(ctx, project, query)
+    }
+
+    fn edit_issue<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        edit: &'a IssueEdit,
+    ) -> BoxFuture<'a, Result<Issue, GitLabError>> {
+        self.inner.edit_issue(ctx, project, iid, edit)
+    }
+
+    fn list_notes<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+    ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>> {
+        self.inner.list_notes(ctx, project, iid)
+    }
+
+    fn create_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>> {
+        self.inner.create_note(ctx, project, iid, body)
+    }
+
+    fn edit_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        note: NoteId,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>> {
+        self.inner.edit_note(ctx, project, iid, note, body)
+    }
+
+    /// Served from the cache while it is younger than [`LABEL_CACHE_TTL`].
+    fn project_labels<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+    ) -> BoxFuture<'a, Result<Vec<LabelName>, GitLabError>> {
+        Box::pin(self.labels_within(ctx, project, LABEL_CACHE_TTL))
+    }
+
+    /// Each username (case-insensitively) is looked up once per process, found or not.
+    fn user_by_username<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        username: &'a Username,
+    ) -> BoxFuture<'a, Result<Option<UserRef>, GitLabError>> {
+        Box::pin(self.user(ctx, username))
+    }
+
+    fn get_epic<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        group: GroupId,
+        epic_iid: u64,
+    ) -> BoxFuture<'a, Result<Epic, GitLabError>> {
+        self.inner.get_epic(ctx, group, epic_iid)
+    }
+
+    fn list_epic_notes<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        group: GroupId,
+        epic_id: u64,
+    ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>> {
+        self.inner.list_epic_notes(ctx, group, epic_id)
+    }
+
+    fn create_epic_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        group: GroupId,
+        epic_id: u64,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>> {
+        self.inner.create_epic_note(ctx, group, epic_id, body)
+    }
+
+    fn edit_epic_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        group: GroupId,
+        epic_id: u64,
+        note: NoteId,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>> {
+        self.inner.edit_epic_note(ctx, group, epic_id, note, body)
+    }
+
+    fn work_item_create_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        work_item_gid: &'a str,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>> {
+        self.inner.work_item_create_note(ctx, work_item_gid, body)
+    }
+
+    fn work_item_update_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        note_gid: &'a str,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>> {
+        self.inner.work_item_update_note(ctx, note_gid, body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gitlab::{ClientConfig, RestGitLab};
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    async fn gitlab() -> (MockServer, CachedGitLab) {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/api/v4/projects/4/labels"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                serde_json::json!([{"id": 1, "name": "triage", "is_project_label": true}]),
+            ))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/api/v4/users"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!([{"id": 77, "username": "jocelyn.hv"}])),
+            )
+            .mount(&server)
+            .await;
+        let cfg = ClientConfig::new(
+            server.uri().parse().unwrap(),
+            secrecy::SecretString::from("glpat-cache"),
+        );
+        let inner: Arc<dyn GitLab> = Arc::new(RestGitLab::new(cfg).unwrap());
+        (server, CachedGitLab::new(inner))
+    }
+
+    #[tokio::test]
+    async fn labels_and_users_are_read_once_and_a_refresh_soon_after_reads_nothing() {
+        let (server, gl) = gitlab().await;
+        let ctx = CallContext::none();
+        for _ in 0..3 {
+            let labels = gl.project_labels(&ctx, ProjectId(4)).await.unwrap();
+            assert_eq!(labels, [LabelName::from("triage")]);
+        }
+        // Read less than a minute ago: a forced refresh is served from the cache too.
+        gl.refresh_labels(&ctx, ProjectId(4)).await.unwrap();
+        for name in ["Jocelyn.HV", "jocelyn.hv", "JOCELYN.HV"] {
+            let user = gl.user_by_username(&ctx, &Username::from(name)).await;
+            assert_eq!(user.unwrap().map(|u| u.id.0), Some(77));
+        }
+        let requests = server.received_requests().await.unwrap();
+        let count = |p: &str| requests.iter().filter(|r| r.url.path() == p).count();
+        assert_eq!(count("/api/v4/projects/4/labels"), 1, "one label listing");
+        assert_eq!(
+            count("/api/v4/users"),
+            1,
+            "one lookup per username, any case"
+        );
+    }
+}
