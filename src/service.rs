@@ -3,6 +3,7 @@
 //! HTTP or knows the job kinds.
 
 pub mod calendar_watch;
+pub mod retention;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;

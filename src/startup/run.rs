@@ -1,4 +1,5 @@
-//! Running an [`App`]: the HTTP server, the scheduler, the calendar watch and the workers,
+//! Running an [`App`]: the HTTP server, the scheduler, the calendar watch, the store's daily
+//! pruning and the workers,
 //! each under a supervisor, with one shutdown signal for all of them.
 
 use std::net::SocketAddr;
@@ -8,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::App;
 use crate::jobs::supervisor::{RESTART_PAUSE, supervise};
-use crate::service::{AppState, calendar_watch};
+use crate::service::{AppState, calendar_watch, retention};
 
 /// A started service: its address and the handle that stops it.
 #[derive(Debug)]
@@ -56,6 +57,8 @@ impl App {
         }
         let (calendar, clock, stop) = (calendar.clone(), state.clock.clone(), shutdown.clone());
         tasks.spawn(calendar_watch::run(calendar, clock, stop));
+        let (store, clock, stop) = (state.store.clone(), state.clock.clone(), shutdown.clone());
+        tasks.spawn(retention::run(store, clock, stop));
         // Each worker runs under a supervisor: a worker task that ends before shutdown is logged
         // and started again (a panic inside a job already only fails that job).
         for n in 0..workers {

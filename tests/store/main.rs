@@ -3,6 +3,7 @@
 //! (each former test file is a module), so the crate links once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod retention;
 mod store_contract;
 mod store_open;
 mod store_sqlite_durability;
