@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use steward_core::digest::{DigestTarget, EpicApi, IsoWeek, marker, note_key};
-use steward_core::model::{GroupId, IssueIid, NoteId, ProjectId};
+use steward_core::model::{EpicIid, GroupId, IssueIid, NoteId, ProjectId};
 use steward_core::reconcile::body_hash;
 
 use crate::gitlab::{CallContext, GitLab, GitLabError, Note};
@@ -41,7 +41,7 @@ pub enum DigestError {
         /// Group.
         group: GroupId,
         /// Epic iid.
-        epic_iid: u64,
+        epic_iid: EpicIid,
     },
 }
 
@@ -116,13 +116,13 @@ async fn epic_id(
     store: &dyn Store,
     ctx: &CallContext,
     group: GroupId,
-    epic_iid: u64,
+    epic_iid: EpicIid,
 ) -> Result<u64, DigestError> {
     let key = format!("epic-id:{group}/{epic_iid}");
     if let Some(id) = store.get_state(&key).await?.and_then(|v| v.parse().ok()) {
         return Ok(id);
     }
-    let epic = gitlab.get_epic(ctx, group, epic_iid).await?;
+    let epic = gitlab.get_epic(ctx, group, epic_iid.0).await?;
     store.set_state(&key, &epic.id.to_string()).await?;
     Ok(epic.id)
 }
@@ -320,7 +320,7 @@ async fn post_graphql(
     gitlab: &dyn GitLab,
     store: &dyn Store,
     ctx: &CallContext,
-    (group, epic_iid): (GroupId, u64),
+    (group, epic_iid): (GroupId, EpicIid),
     week: IsoWeek,
     body: &str,
     now: DateTime<Utc>,
@@ -379,13 +379,13 @@ async fn work_item_gid(
     store: &dyn Store,
     ctx: &CallContext,
     group: GroupId,
-    epic_iid: u64,
+    epic_iid: EpicIid,
 ) -> Result<String, DigestError> {
     let key = format!("epic-work-item:{group}/{epic_iid}");
     if let Some(gid) = store.get_state(&key).await? {
         return Ok(gid);
     }
-    let epic = gitlab.get_epic(ctx, group, epic_iid).await?;
+    let epic = gitlab.get_epic(ctx, group, epic_iid.0).await?;
     let gid = epic
         .work_item_gid()
         .ok_or(DigestError::NoWorkItem { group, epic_iid })?;

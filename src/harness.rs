@@ -294,7 +294,7 @@ impl Harness {
 /// the speaker program uses GraphQL work-item notes, to exercise both), and the team's FY27-Q4
 /// reference contest.
 pub fn team_digest(seed: &TeamSeed) -> steward_core::digest::DigestConfig {
-    use steward_core::digest::{DigestTarget, EpicApi, Program};
+    use steward_core::digest::{DigestTarget, EpicApi, ProgramKey};
     let mut cfg = steward_core::digest::DigestConfig::default();
     // A contest over the fiscal quarter ("Contests typically run throughout a designated
     // quarter"), with its own dates as the leaderboard needs.
@@ -303,11 +303,13 @@ pub fn team_digest(seed: &TeamSeed) -> steward_core::digest::DigestConfig {
         from: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default(),
         to: chrono::NaiveDate::from_ymd_opt(2027, 1, 31).unwrap_or_default(),
     });
-    for (key, epic) in &seed.epics {
-        let Ok(program) = key.parse::<Program>() else {
+    // In the order the epics were created, which is the order the digests are posted in.
+    for (key, _) in steward_sim::PROGRAMS {
+        let Some(epic) = seed.epics.get(*key) else {
             continue;
         };
-        let api = if program == Program::Speaker {
+        let program = ProgramKey::from(*key);
+        let api = if program.as_str() == "speaker" {
             EpicApi::GraphQl
         } else {
             EpicApi::Rest

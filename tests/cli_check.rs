@@ -41,7 +41,7 @@ fn check_passes_on_the_shipped_configuration() {
 }
 
 /// (file, text to replace, replacement, expected message after `file:line:col: `)
-const BREAKAGES: [(&str, &str, &str, &str); 6] = [
+const BREAKAGES: [(&str, &str, &str, &str); 8] = [
     (
         "intake.yaml",
         "forbidden_labels:",
@@ -76,7 +76,20 @@ const BREAKAGES: [(&str, &str, &str, &str); 6] = [
         "outcomes.yaml",
         "  story:",
         "  stories:",
-        "unknown program `stories`",
+        "unknown program `stories` (hint: known: story, earnings,",
+    ),
+    (
+        "programs.yaml",
+        "label: \"advocacy-program::story\"",
+        "label: \"advocacy-program::stroy\"",
+        "program `story`: label `advocacy-program::stroy` is not declared (hint: did you mean \
+         `advocacy-program::story`?",
+    ),
+    (
+        "programs.yaml",
+        "templates: [eab-nomination]",
+        "templates: [eab-nominations]",
+        "program `eab`: no template `eab-nominations` (hint: did you mean `eab-nomination`?)",
     ),
 ];
 

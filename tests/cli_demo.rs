@@ -35,10 +35,16 @@ fn demo_reports_the_expected_outcome_for_every_request() {
     // that ended (W49, the week of the closes) is posted on its epic and shown.
     let (_, later) = text.split_once("Two weeks later").unwrap();
     assert!(later.contains("+deadline::overdue"), "{later}");
-    for program in steward_core::digest::Program::ALL {
-        let posted = format!("{} 2026-W49: posted", program.key());
+    let programs = steward_core::digest::Programs::from_yaml(
+        "rules/programs.yaml",
+        include_str!("../rules/programs.yaml"),
+    )
+    .unwrap();
+    assert_eq!(programs.len(), 8);
+    for program in programs.iter() {
+        let posted = format!("{} 2026-W49: posted", program.key);
         assert!(later.contains(&posted), "{posted} missing:\n{later}");
-        let heading = format!("## {} — weekly digest 2026-W49", program.display_name());
+        let heading = format!("## {} — weekly digest 2026-W49", program.title);
         assert!(later.contains(&heading), "{heading} missing:\n{later}");
     }
     assert_eq!(later.matches("<!-- steward:digest:2026-W49 -->").count(), 8);
