@@ -14,6 +14,7 @@ use crate::jobs::worker::Worker;
 use crate::service::{self, AppState, Parts, Running};
 use crate::store::{self, StoreOptions};
 use steward_core::clock::{Clock, ManualClock};
+use steward_core::loader::Files;
 use steward_core::model::{IssueIid, ProjectId, UserId};
 use steward_core::rules::Engine;
 use steward_sim::{HookConfig, NewIssue, SimConfig, SimHandle, TeamSeed, TeamSeedOptions};
@@ -30,10 +31,10 @@ pub struct HarnessOptions {
     pub now: DateTime<Utc>,
     /// Database URL; `None` creates a fresh SQLite file in the temp directory.
     pub database_url: Option<String>,
-    /// Rules directory.
-    pub rules_dir: PathBuf,
-    /// Templates directory.
-    pub templates_dir: PathBuf,
+    /// The rules (a directory, or the set embedded in the binary).
+    pub rules: Files,
+    /// The issue templates (a directory, or the set embedded in the binary).
+    pub templates: Files,
     /// Simulator settings.
     pub sim: SimConfig,
     /// Store settings.
@@ -47,14 +48,14 @@ pub struct HarnessOptions {
 }
 
 impl HarnessOptions {
-    /// The shipped rules and templates (resolved from the crate root), a fresh SQLite file.
+    /// The shipped rules and templates (embedded in the binary, so it runs in any directory),
+    /// a fresh SQLite file.
     pub fn shipped(now: DateTime<Utc>) -> Self {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         Self {
             now,
             database_url: None,
-            rules_dir: root.join("rules"),
-            templates_dir: root.join("issue_templates"),
+            rules: crate::shipped::rules(),
+            templates: crate::shipped::templates(),
             sim: SimConfig::default(),
             store: StoreOptions::default(),
             signing_token: None,
@@ -103,7 +104,7 @@ impl Harness {
     /// Starts the simulator, seeds the team project, starts Steward on a random port and points
     /// the project's webhook at it.
     pub async fn start(opts: HarnessOptions) -> Result<Self, HarnessError> {
-        let engine = Engine::load(&opts.rules_dir, &opts.templates_dir).map_err(|errors| {
+        let engine = Engine::load_from(&opts.rules, &opts.templates).map_err(|errors| {
             let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
             HarnessError(format!("configuration is invalid:\n{}", lines.join("\n")))
         })?;

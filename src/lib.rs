@@ -36,6 +36,7 @@
 //! | [`jobs`] | job kinds, retry policy, the worker that runs them, the task supervisor |
 //! | [`service`] | assembles state, HTTP server and workers with one shutdown signal |
 //! | [`harness`] | simulator + Steward in one process, for demo, tests, benchmarks |
+//! | [`shipped`] | the shipped rules and templates, embedded in the binary at build time |
 //! | [`demo`] | the `steward demo` scenario and report |
 //! | [`schedule`] | cron schedules in a time zone; due slots claimed once across replicas |
 //! | [`digest`] | weekly program digest: select, render Markdown, post once per ISO week |
@@ -55,4 +56,5 @@ pub mod http;
 pub mod jobs;
 pub mod schedule;
 pub mod service;
+pub mod shipped;
 pub mod store;

@@ -290,3 +290,43 @@ fn a_roster_entry_in_no_role_is_refused() {
         "{stderr}"
     );
 }
+
+#[test]
+fn check_outside_a_checkout_checks_the_configuration_built_into_the_binary() {
+    let empty =
+        std::env::temp_dir().join(format!("steward-cli-check-{}-empty", std::process::id()));
+    let _ = std::fs::remove_dir_all(&empty);
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = Command::cargo_bin("steward")
+        .unwrap()
+        .arg("check")
+        .current_dir(&empty)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let checkout = steward()
+        .arg("check")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(stdout, String::from_utf8(checkout).unwrap());
+    assert!(
+        stderr.contains("checking the rules built into steward"),
+        "{stderr}"
+    );
+    // A directory that is named but missing is an error, not a fallback.
+    let missing = empty.join("nowhere");
+    Command::cargo_bin("steward")
+        .unwrap()
+        .args(["check", "--rules"])
+        .arg(&missing)
+        .current_dir(&empty)
+        .assert()
+        .code(1);
+    let _ = std::fs::remove_dir_all(&empty);
+}

@@ -74,3 +74,42 @@ fn demo_reports_the_expected_outcome_for_every_request() {
     // Every request was recognised.
     assert!(!text.contains("(not recognised)"), "{text}");
 }
+
+/// The demo's report with what changes from run to run (ports, the temporary database) masked.
+fn demo_report(dir: &std::path::Path) -> String {
+    let out = Command::cargo_bin("steward")
+        .unwrap()
+        .arg("demo")
+        .current_dir(dir)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "demo in {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let text = regex::Regex::new(r"127\.0\.0\.1:\d+")
+        .unwrap()
+        .replace_all(&text, "127.0.0.1:PORT");
+    regex::Regex::new(r"SQLite store \S+")
+        .unwrap()
+        .replace_all(&text, "SQLite store DB")
+        .into_owned()
+}
+
+#[test]
+fn the_installed_binary_runs_the_same_demo_in_any_directory() {
+    let elsewhere =
+        std::env::temp_dir().join(format!("steward-demo-anywhere-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&elsewhere);
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    assert!(!elsewhere.join("rules").exists() && !elsewhere.join("issue_templates").exists());
+    let checkout = demo_report(std::path::Path::new(env!("CARGO_MANIFEST_DIR")));
+    let anywhere = demo_report(&elsewhere);
+    assert!(checkout.contains("13 requests filed"), "{checkout}");
+    assert_eq!(anywhere, checkout);
+    let _ = std::fs::remove_dir_all(&elsewhere);
+}
