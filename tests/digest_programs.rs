@@ -52,6 +52,7 @@ programs:
     templates: [customer-speaker-request]
     tracking: issue
     targets: [story]
+    target_names: { story: \"Meetups held\" }
   cfp:
     title: Conference Talks
     label: \"devrel::cfp\"
@@ -121,6 +122,10 @@ fn another_teams_programs_load_from_its_rules_and_get_their_own_digest() {
         "{text}"
     );
     assert!(text.contains("· `outcome::held`"), "{text}");
+    assert!(
+        text.contains("- Meetups held in FY27-Q4: **1 of 3**"),
+        "{text}"
+    );
 
     // Its digests are posted by its own keys, on the kind of item it declared.
     let config = |yaml: &str| -> DigestConfig { serde_saphyr::from_str(yaml).unwrap() };
@@ -153,7 +158,7 @@ fn a_misspelt_program_key_or_label_is_refused_with_the_closest_name() {
     assert!(
         shown
             .iter()
-            .any(|e| e.starts_with(&format!("{programs}:10:12:"))
+            .any(|e| e.starts_with(&format!("{programs}:11:12:"))
                 && e.contains("label `devrel::cpf` is not declared")
                 && e.contains("did you mean `devrel::cfp`?")),
         "{shown:?}"

@@ -13,6 +13,7 @@
 //!     templates: [customer-story-idea]
 //!     tracking: epic
 //!     targets: [story, marquee_video]
+//!     target_names: { story: "Customer stories published" }   # optional
 //! ```
 
 mod outcomes;
@@ -53,6 +54,32 @@ pub enum TargetKind {
     Earnings,
 }
 
+impl TargetKind {
+    /// What is counted, as the digest says it when the program names it no other way.
+    pub fn default_name(self) -> &'static str {
+        match self {
+            Self::Story => "Customer stories published",
+            Self::MarqueeVideo => "Marquee videos",
+            Self::Eab => "EAB cohort members accepted",
+            Self::Earnings => "Earnings references delivered",
+        }
+    }
+}
+
+/// How a program's digest names what its targets count (`Meetups held`), by target.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetNames {
+    /// For `story`.
+    pub story: Option<String>,
+    /// For `marquee_video`.
+    pub marquee_video: Option<String>,
+    /// For `eab`.
+    pub eab: Option<String>,
+    /// For `earnings`.
+    pub earnings: Option<String>,
+}
+
 /// One declared program.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Program {
@@ -70,6 +97,21 @@ pub struct Program {
     pub targets: Vec<TargetKind>,
     /// Whether its digest carries the contest leaderboard.
     pub leaderboard: bool,
+    /// What its targets count, where it names them itself.
+    pub target_names: TargetNames,
+}
+
+impl Program {
+    /// What the target `kind` counts, as this program's digest says it.
+    pub fn target_name(&self, kind: TargetKind) -> &str {
+        let named = match kind {
+            TargetKind::Story => &self.target_names.story,
+            TargetKind::MarqueeVideo => &self.target_names.marquee_video,
+            TargetKind::Eab => &self.target_names.eab,
+            TargetKind::Earnings => &self.target_names.earnings,
+        };
+        named.as_deref().unwrap_or(kind.default_name())
+    }
 }
 
 /// Every declared program, in declaration order (the order digests are previewed in).
@@ -107,6 +149,8 @@ struct RawProgram {
     targets: Vec<TargetKind>,
     #[serde(default)]
     leaderboard: bool,
+    #[serde(default)]
+    target_names: TargetNames,
 }
 
 /// Whether `key` can name a program in configuration keys and reports.
@@ -170,6 +214,7 @@ impl Programs {
             tracking: raw.tracking,
             targets: raw.targets,
             leaderboard: raw.leaderboard,
+            target_names: raw.target_names,
         });
     }
 

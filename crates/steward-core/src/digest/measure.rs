@@ -121,14 +121,14 @@ pub(super) fn progress(
         .iter()
         .filter_map(|kind| match kind {
             TargetKind::Story => Some(line(
-                "Customer stories published",
+                scope.program.target_name(TargetKind::Story),
                 q,
                 count(q, None),
                 targets.story.per_quarter,
                 None,
             )),
             TargetKind::MarqueeVideo => Some(line(
-                "Marquee videos",
+                scope.program.target_name(TargetKind::MarqueeVideo),
                 y,
                 count(y, Some(targets.marquee_video.label.as_str())),
                 targets.marquee_video.per_year,
@@ -136,7 +136,7 @@ pub(super) fn progress(
             )),
             TargetKind::Earnings => targets.earnings.as_ref().map(|t| {
                 line(
-                    "Earnings references delivered",
+                    scope.program.target_name(TargetKind::Earnings),
                     q,
                     count(q, None),
                     t.per_quarter,
@@ -144,7 +144,7 @@ pub(super) fn progress(
                 )
             }),
             TargetKind::Eab => Some(line(
-                "EAB cohort members accepted",
+                scope.program.target_name(TargetKind::Eab),
                 y,
                 count(y, None),
                 targets.eab.cohort_min,

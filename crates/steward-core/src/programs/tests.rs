@@ -39,6 +39,10 @@ fn the_programs_file_is_read_strictly_with_locations_and_suggestions() {
             "unknown value `marquee_videos`: did you mean `marquee_video`?",
         ),
         (
+            "programs:\n  story: { title: S, label: s, target_names: { stroy: x } }\n",
+            "unknown key `stroy`: did you mean `story`?",
+        ),
+        (
             "programs:\n  story: { title: S, label: s, tracking: epik }\n",
             "did you mean `epic`?",
         ),
