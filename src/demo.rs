@@ -16,120 +16,12 @@ use steward_core::model::{IssueIid, LabelName};
 use steward_sim::{Counters, IssueChange};
 
 mod digests;
+mod requests;
 use digests::{close_with_outcomes, print_digests};
+use requests::{Request, requests};
 
 /// The default simulated "now" the scenario's dates are written for.
 pub const DEFAULT_NOW: &str = "2026-11-25T15:00:00Z";
-
-/// One request the demo files.
-struct Request {
-    by: &'static str,
-    title: &'static str,
-    text: String,
-    expect: &'static str,
-}
-
-fn requests() -> Vec<Request> {
-    let speaker = include_str!("../tests/data/requests/customer-speaker-request--clean.md");
-    let press = include_str!("../tests/data/requests/customer-press-request--clean.md");
-    vec![
-        Request {
-            by: "asales",
-            title: "Customer speaker for DevSecOps World Tour Chicago",
-            text: speaker.to_owned(),
-            expect: "on time (147 days ahead): triaged, assigned to the speaker DRI, due 30 days before the event",
-        },
-        Request {
-            by: "bmarketing",
-            title: "Customer speaker for the DevOps Leaders Summit (January)",
-            text: speaker
-                .replace(
-                    "GitLab DevSecOps World Tour Chicago",
-                    "DevOps Leaders Summit",
-                )
-                .replace("2027-04-21", "2027-01-09"),
-            expect: "late (45 of 60 days): flagged with one comment",
-        },
-        Request {
-            by: "ccs",
-            title: "Speaker: Helix Bank at the FinServ Engineering Forum",
-            text: include_str!("../tests/data/requests/customer-speaker-request--messy.md")
-                .to_owned(),
-            expect: "messy but complete (plain labels, US date): handled like a clean one",
-        },
-        Request {
-            by: "asales",
-            title: "Speaker request (details to follow)",
-            text: include_str!(
-                "../tests/data/requests/customer-speaker-request--late-and-broken.md"
-            )
-            .to_owned(),
-            expect: "incomplete: needs-info with a checklist of what is missing",
-        },
-        Request {
-            by: "bmarketing",
-            title: "Press quote for the Q1 platform launch",
-            text: press.to_owned(),
-            expect: "on time: routed to the press DRI",
-        },
-        Request {
-            by: "ccs",
-            title: "Customer quote for a trade-press feature due in two weeks",
-            text: press.replace("**Deadline:** 2027-02-15", "**Deadline:** 2026-12-10"),
-            expect: "late (15 of 30 days): flagged with one comment",
-        },
-        Request {
-            by: "ccs",
-            title: "Story idea: large bank consolidating CI",
-            text: include_str!("../tests/data/requests/customer-story-idea--clean.md").to_owned(),
-            expect: "prioritised from account size, tier and users",
-        },
-        Request {
-            by: "asales",
-            title: "Story idea (quick note from the field)",
-            text: include_str!("../tests/data/requests/customer-story-idea--messy.md").to_owned(),
-            expect: "messy story idea: still prioritised",
-        },
-        Request {
-            by: "asales",
-            title: "Earnings reference candidate",
-            text: include_str!("../tests/data/requests/earnings-customer-reference--clean.md")
-                .to_owned(),
-            expect: "classified First Order or Growth",
-        },
-        Request {
-            by: "bmarketing",
-            title: "Logo on the website for a new customer",
-            text: include_str!(
-                "../tests/data/requests/customer-reference-approval--no-approval-yet.md"
-            )
-            .to_owned(),
-            expect: "no written approval yet: flagged",
-        },
-        Request {
-            by: "ccs",
-            title: "Analyst reference survey participants",
-            text: include_str!("../tests/data/requests/analyst-participation-request--clean.md")
-                .to_owned(),
-            expect: "routed to Analyst Relations and Advocacy",
-        },
-        Request {
-            by: "asales",
-            title: "EAB nomination",
-            text: include_str!("../tests/data/requests/eab-nomination--director.md").to_owned(),
-            expect: "below VP level: flagged",
-        },
-        Request {
-            by: "bmarketing",
-            title: "Reference contest entry",
-            text: include_str!(
-                "../tests/data/requests/reference-contest-entry--missing-evidence.md"
-            )
-            .to_owned(),
-            expect: "no agreement evidence and an impossible date: needs-info",
-        },
-    ]
-}
 
 /// Runs the scenario and writes the report to `out`.
 pub async fn run(now: DateTime<Utc>, out: &mut dyn Write) -> Result<(), HarnessError> {
@@ -149,8 +41,26 @@ pub async fn run(now: DateTime<Utc>, out: &mut dyn Write) -> Result<(), HarnessE
     .map_err(io)?;
 
     let reqs = requests();
+    let filed = file_all(&h, &reqs, out).await?;
+    correct_the_late_date(&h, &reqs, &filed, out).await?;
+    redeliver(&h, &filed, out).await?;
+    close_with_outcomes(&h, now + chrono::Duration::days(8), &filed, out).await?;
+    sweep_two_weeks_later(&h, now, out).await?;
+    print_digests(&h, out).await?;
+    summary(&h.sim.counters(), out).map_err(io)?;
+    h.stop().await;
+    Ok(())
+}
+
+/// Files every request, lets Steward handle them and reports what happened to each.
+async fn file_all(
+    h: &Harness,
+    reqs: &[Request],
+    out: &mut dyn Write,
+) -> Result<Vec<IssueIid>, HarnessError> {
+    let io = |e: std::io::Error| HarnessError(format!("writing the report: {e}"));
     let mut filed = Vec::new();
-    for r in &reqs {
+    for r in reqs {
         let iid = h.file(r.by, r.title, &r.text).await?;
         filed.push(iid);
     }
@@ -170,10 +80,20 @@ pub async fn run(now: DateTime<Utc>, out: &mut dyn Write) -> Result<(), HarnessE
     .map_err(io)?;
 
     for (r, iid) in reqs.iter().zip(&filed) {
-        report_issue(&h, *iid, r, out).map_err(io)?;
+        report_issue(h, *iid, r, out).map_err(io)?;
     }
 
-    // The late speaker request's requester corrects the event date.
+    Ok(filed)
+}
+
+/// The late speaker request's requester corrects the event date.
+async fn correct_the_late_date(
+    h: &Harness,
+    reqs: &[Request],
+    filed: &[IssueIid],
+    out: &mut dyn Write,
+) -> Result<(), HarnessError> {
+    let io = |e: std::io::Error| HarnessError(format!("writing the report: {e}"));
     let late = filed[1];
     let requester = h.user(reqs[1].by)?;
     let fixed = reqs[1].text.replace("2027-01-09", "2027-03-01");
@@ -195,9 +115,16 @@ pub async fn run(now: DateTime<Utc>, out: &mut dyn Write) -> Result<(), HarnessE
         reqs[1].by
     )
     .map_err(io)?;
-    report_issue(&h, late, &reqs[1], out).map_err(io)?;
+    report_issue(h, late, &reqs[1], out).map_err(io)
+}
 
-    // GitLab re-sends the first request's delivery three times.
+/// GitLab re-sends the first request's delivery three times: nothing more is done.
+async fn redeliver(
+    h: &Harness,
+    filed: &[IssueIid],
+    out: &mut dyn Write,
+) -> Result<(), HarnessError> {
+    let io = |e: std::io::Error| HarnessError(format!("writing the report: {e}"));
     let before = h.sim.counters();
     if let Some(first) = h.sim.deliveries().first().map(|d| d.id) {
         for _ in 0..3 {
@@ -214,11 +141,16 @@ pub async fn run(now: DateTime<Utc>, out: &mut dyn Write) -> Result<(), HarnessE
         after.requests_total - before.requests_total,
         after.writes - before.writes
     )
-    .map_err(io)?;
+    .map_err(io)
+}
 
-    close_with_outcomes(&h, now + chrono::Duration::days(8), &filed, out).await?;
-
-    // Time travel: two weeks later the nightly full sweep runs.
+/// Time travel: two weeks later the nightly full sweep runs.
+async fn sweep_two_weeks_later(
+    h: &Harness,
+    now: DateTime<Utc>,
+    out: &mut dyn Write,
+) -> Result<(), HarnessError> {
+    let io = |e: std::io::Error| HarnessError(format!("writing the report: {e}"));
     let later = now + chrono::Duration::days(13);
     h.set_now(later);
     let before = h.sim.counters();
@@ -259,12 +191,7 @@ pub async fn run(now: DateTime<Utc>, out: &mut dyn Write) -> Result<(), HarnessE
         )
         .map_err(io)?;
     }
-    writeln!(out).map_err(io)?;
-
-    print_digests(&h, out).await?;
-    summary(&h.sim.counters(), out).map_err(io)?;
-    h.stop().await;
-    Ok(())
+    writeln!(out).map_err(io)
 }
 
 fn report_issue(

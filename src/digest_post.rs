@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use steward_core::digest::{DigestTarget, EpicApi, IsoWeek, marker, note_key};
-use steward_core::model::{GroupId, IssueIid, NoteId, ProjectId};
+use steward_core::model::{EpicIid, GroupId, IssueIid, NoteId, ProjectId};
 use steward_core::reconcile::body_hash;
 
 use crate::gitlab::{CallContext, GitLab, GitLabError, Note};
@@ -40,7 +40,7 @@ pub enum DigestError {
         /// Group.
         group: GroupId,
         /// Epic iid.
-        epic_iid: u64,
+        epic_iid: EpicIid,
     },
 }
 
@@ -108,13 +108,13 @@ async fn epic_id(
     store: &dyn Store,
     ctx: &CallContext,
     group: GroupId,
-    epic_iid: u64,
+    epic_iid: EpicIid,
     now: DateTime<Utc>,
 ) -> Result<u64, DigestError> {
     if let Some(id) = store.epic_id(group, epic_iid).await? {
         return Ok(id);
     }
-    let epic = gitlab.get_epic(ctx, group, epic_iid).await?;
+    let epic = gitlab.get_epic(ctx, group, epic_iid.0).await?;
     store.set_epic_id(group, epic_iid, epic.id, now).await?;
     Ok(epic.id)
 }
@@ -312,7 +312,7 @@ async fn post_graphql(
     gitlab: &dyn GitLab,
     store: &dyn Store,
     ctx: &CallContext,
-    (group, epic_iid): (GroupId, u64),
+    (group, epic_iid): (GroupId, EpicIid),
     week: IsoWeek,
     body: &str,
     now: DateTime<Utc>,
@@ -368,13 +368,13 @@ async fn work_item_gid(
     store: &dyn Store,
     ctx: &CallContext,
     group: GroupId,
-    epic_iid: u64,
+    epic_iid: EpicIid,
     now: DateTime<Utc>,
 ) -> Result<String, DigestError> {
     if let Some(gid) = store.epic_work_item(group, epic_iid).await? {
         return Ok(gid);
     }
-    let epic = gitlab.get_epic(ctx, group, epic_iid).await?;
+    let epic = gitlab.get_epic(ctx, group, epic_iid.0).await?;
     let gid = epic
         .work_item_gid()
         .ok_or(DigestError::NoWorkItem { group, epic_iid })?;

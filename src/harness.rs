@@ -14,7 +14,9 @@ use crate::service::AppState;
 use crate::startup::{self, Running, StoreSource, Wiring};
 use crate::store::StoreOptions;
 use steward_core::clock::ManualClock;
+use steward_core::loader::Files;
 use steward_core::model::{IssueIid, ProjectId, UserId};
+use steward_core::rules::Engine;
 use steward_sim::{HookConfig, NewIssue, SimConfig, SimHandle, TeamSeed, TeamSeedOptions};
 
 /// The webhook secret the harness configures on both sides.
@@ -29,10 +31,10 @@ pub struct HarnessOptions {
     pub now: DateTime<Utc>,
     /// Database URL; `None` creates a fresh SQLite file in the temp directory.
     pub database_url: Option<String>,
-    /// Rules directory.
-    pub rules_dir: PathBuf,
-    /// Templates directory.
-    pub templates_dir: PathBuf,
+    /// The rules (a directory, or the set embedded in the binary).
+    pub rules: Files,
+    /// The issue templates (a directory, or the set embedded in the binary).
+    pub templates: Files,
     /// Simulator settings.
     pub sim: SimConfig,
     /// Store options. Pool size, schema and attempts become the Steward's settings; the rest
@@ -47,14 +49,14 @@ pub struct HarnessOptions {
 }
 
 impl HarnessOptions {
-    /// The shipped rules and templates (resolved from the crate root), a fresh SQLite file.
+    /// The shipped rules and templates (embedded in the binary, so it runs in any directory),
+    /// a fresh SQLite file.
     pub fn shipped(now: DateTime<Utc>) -> Self {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         Self {
             now,
             database_url: None,
-            rules_dir: root.join("rules"),
-            templates_dir: root.join("issue_templates"),
+            rules: crate::shipped::rules(),
+            templates: crate::shipped::templates(),
             sim: SimConfig::default(),
             store: StoreOptions::default(),
             signing_token: None,
@@ -119,7 +121,10 @@ impl Harness {
         )
         .map_err(|e| err("seeding the simulator")(e.to_string()))?;
         let (settings, db_file) = settings(&opts, &sim, &seed);
-        let engine = startup::load_engine(&settings).map_err(|e| err("Steward")(e.to_string()))?;
+        let engine = Engine::load_from(&opts.rules, &opts.templates).map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            HarnessError(format!("configuration is invalid:\n{}", lines.join("\n")))
+        })?;
         // The team created every label its rules use (`steward serve` reports missing ones).
         for label in engine.labels_used() {
             sim.add_label(seed.project, label.as_str(), "#428bca");
@@ -284,8 +289,14 @@ fn settings(
     s.database_max_connections = opts.store.max_connections;
     s.database_schema = opts.store.postgres_schema.clone();
     s.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-    s.rules_dir = opts.rules_dir.clone();
-    s.templates_dir = opts.templates_dir.clone();
+    // The engine is handed to start-up already loaded (it may be the embedded set); the
+    // directories are recorded when there are any.
+    if let Files::Dir(dir) = &opts.rules {
+        s.rules_dir = dir.clone();
+    }
+    if let Files::Dir(dir) = &opts.templates {
+        s.templates_dir = dir.clone();
+    }
     s.projects = vec![seed.project];
     s.worker = WorkerSettings {
         concurrency: 1,
@@ -301,7 +312,7 @@ fn settings(
 /// the speaker program uses GraphQL work-item notes, to exercise both), and the team's FY27-Q4
 /// reference contest.
 pub fn team_digest(seed: &TeamSeed) -> steward_core::digest::DigestConfig {
-    use steward_core::digest::{DigestTarget, EpicApi, Program};
+    use steward_core::digest::{DigestTarget, EpicApi, ProgramKey};
     let mut cfg = steward_core::digest::DigestConfig::default();
     // A contest over the fiscal quarter ("Contests typically run throughout a designated
     // quarter"), with its own dates as the leaderboard needs.
@@ -310,11 +321,13 @@ pub fn team_digest(seed: &TeamSeed) -> steward_core::digest::DigestConfig {
         from: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default(),
         to: chrono::NaiveDate::from_ymd_opt(2027, 1, 31).unwrap_or_default(),
     });
-    for (key, epic) in &seed.epics {
-        let Ok(program) = key.parse::<Program>() else {
+    // In the order the epics were created, which is the order the digests are posted in.
+    for (key, _) in steward_sim::PROGRAMS {
+        let Some(epic) = seed.epics.get(*key) else {
             continue;
         };
-        let api = if program == Program::Speaker {
+        let program = ProgramKey::from(*key);
+        let api = if program.as_str() == "speaker" {
             EpicApi::GraphQl
         } else {
             EpicApi::Rest

@@ -37,6 +37,7 @@
 //! | [`service`] | the state HTTP handlers and jobs share |
 //! | [`startup`] | settings in, a connected app out; runs HTTP, schedules and workers with one shutdown signal |
 //! | [`harness`] | simulator + Steward in one process, for demo, tests, benchmarks |
+//! | [`shipped`] | the shipped rules and templates, embedded in the binary at build time |
 //! | [`demo`] | the `steward demo` scenario and report |
 //! | [`schedule`] | cron schedules in a time zone; due slots claimed once across replicas |
 //! | [`digest`] | weekly program digest: select, render Markdown, post once per ISO week |
@@ -56,5 +57,6 @@ pub mod http;
 pub mod jobs;
 pub mod schedule;
 pub mod service;
+pub mod shipped;
 pub mod startup;
 pub mod store;

@@ -2,15 +2,33 @@
 //! `file:line:col: message (hint: …)` per line, then any warning (a calendar that runs out
 //! within a year) on stderr without failing.
 //!
-//! Reporting only; the validation is `rules::Engine::load`.
+//! Without `--rules` / `--templates` and with no `rules/` or `issue_templates/` in the current
+//! directory, the configuration built into the binary is checked (and a note says so).
+//!
+//! Reporting only; the validation is `steward_core::loader`.
 
 use std::io::Write;
+use std::path::Path;
 
 use chrono::NaiveDate;
 
 use super::{ConfigDirs, EXIT_CONFIG, EXIT_OK};
 use steward_core::clock::{Clock, SystemClock};
+use steward_core::loader::Files;
 use steward_core::rules::Engine;
+
+/// The directory to read, or the built-in set when `dir` is the default and does not exist.
+fn source(dir: &Path, default: &str, shipped: fn() -> Files, err: &mut dyn Write) -> Files {
+    if dir == Path::new(default) && !dir.exists() {
+        let _ = writeln!(
+            err,
+            "note: no `{default}/` here; checking the {default} built into steward \
+             (give --rules / --templates to check your own)"
+        );
+        return shipped();
+    }
+    Files::dir(dir)
+}
 
 /// Arguments of `steward check`.
 #[derive(Debug, Clone, clap::Args)]
@@ -27,7 +45,14 @@ pub struct CheckArgs {
 /// Validates the configuration in `dirs`; exit 0 when valid, 1 otherwise.
 pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let dirs = &args.dirs;
-    match Engine::load(&dirs.rules, &dirs.templates) {
+    let rules = source(&dirs.rules, "rules", crate::shipped::rules, err);
+    let templates = source(
+        &dirs.templates,
+        "issue_templates",
+        crate::shipped::templates,
+        err,
+    );
+    match Engine::load_from(&rules, &templates) {
         Ok(engine) => {
             let roles = engine.roster().role_names().count();
             let _ = writeln!(

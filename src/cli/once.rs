@@ -218,7 +218,7 @@ pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -
         Ok((rendered, summary)) => {
             for d in rendered {
                 if d.target.is_none() {
-                    let key = d.program.key();
+                    let key = &d.program;
                     let _ = writeln!(
                         out,
                         "({key}: not posted; set digest.post_to.{key} to post it)"

@@ -60,8 +60,8 @@ pub(super) async fn print_digests(h: &Harness, out: &mut dyn Write) -> Result<()
     let io = |e: std::io::Error| HarnessError(format!("writing the report: {e}"));
     let posted = h.digest(None).await?;
     writeln!(out, "Weekly digests for the week that ended: {posted}\n").map_err(io)?;
-    for program in steward_core::digest::Program::ALL {
-        let key = program.key();
+    for program in h.state.engine.programs().iter() {
+        let key = program.key.as_str();
         let Some(epic) = h.seed.epics.get(key) else {
             continue;
         };

@@ -11,9 +11,9 @@ use crate::jobs::SlotRef;
 use crate::jobs::worker::SyncError;
 use crate::service::AppState;
 use steward_core::digest::{
-    self, DigestIssue, DigestScope, DigestTarget, FiscalPeriod, IsoWeek, Program,
+    self, DigestIssue, DigestScope, DigestTarget, FiscalPeriod, IsoWeek, ProgramKey,
 };
-use steward_core::model::{IssueState, LabelName, Username};
+use steward_core::model::{IssueState, Username};
 
 /// Job kind: the weekly digest.
 pub const DIGEST: &str = "digest";
@@ -33,7 +33,7 @@ pub struct DigestJob {
 #[derive(Debug, Clone)]
 pub struct RenderedDigest {
     /// The program.
-    pub program: Program,
+    pub program: ProgramKey,
     /// Where it goes (none: a preview of a program that is not posted).
     pub target: Option<DigestTarget>,
     /// The Markdown body (with its hidden marker).
@@ -123,7 +123,11 @@ pub async fn render_all(
     let Some(cfg) = &st.digest else {
         return Ok(Vec::new());
     };
-    let programs: Vec<_> = cfg.post_to.iter().map(|(p, t)| (*p, Some(t))).collect();
+    let programs: Vec<_> = cfg
+        .post_to
+        .iter()
+        .map(|(p, t)| (p.clone(), Some(t)))
+        .collect();
     render_programs(st, cfg, week, &programs).await
 }
 
@@ -134,9 +138,11 @@ pub async fn preview_all(
     week: IsoWeek,
 ) -> Result<Vec<RenderedDigest>, DigestJobError> {
     let cfg = st.digest.clone().unwrap_or_default();
-    let programs: Vec<_> = Program::ALL
+    let programs: Vec<_> = st
+        .engine
+        .programs()
         .iter()
-        .map(|p| (*p, cfg.post_to.get(p)))
+        .map(|p| (p.key.clone(), cfg.post_to.get(&p.key)))
         .collect();
     render_programs(st, &cfg, week, &programs).await
 }
@@ -145,7 +151,7 @@ async fn render_programs(
     st: &AppState,
     cfg: &digest::DigestConfig,
     week: IsoWeek,
-    programs: &[(Program, Option<&DigestTarget>)],
+    programs: &[(ProgramKey, Option<&DigestTarget>)],
 ) -> Result<Vec<RenderedDigest>, DigestJobError> {
     let now = st.clock.now();
     let tz = st.engine.calendar().time_zone();
@@ -163,7 +169,8 @@ async fn render_programs(
     let year_start = digest::start_of_day(since, tz);
     let mut out = Vec::new();
     for (program, target) in programs {
-        let label = LabelName(format!("advocacy-program::{}", program.key()));
+        let spec = declared(st, program)?;
+        let label = spec.label.clone();
         let mut issues = Vec::new();
         for project in &st.projects {
             let open = IssueQuery {
@@ -199,24 +206,36 @@ async fn render_programs(
             }
         }
         let scope = DigestScope {
-            program: *program,
+            program: spec.clone(),
             week,
             time_zone: tz,
             now,
             quarter: quarter.clone(),
             year: year.clone(),
             contest: contest.clone(),
-            outcomes: st.engine.outcomes().program(*program),
+            outcomes: st.engine.outcomes().program(program),
             away: digest::absences(st.engine.roster(), &issues),
         };
         let selected = digest::select(&scope, &cfg.targets, &issues);
         out.push(RenderedDigest {
-            program: *program,
+            program: program.clone(),
             target: target.cloned(),
             body: digest::render(&selected),
         });
     }
     Ok(out)
+}
+
+/// The declaration of `program` (a `digest.post_to` key not declared cannot be rendered).
+fn declared<'a>(
+    st: &'a AppState,
+    program: &ProgramKey,
+) -> Result<&'a digest::Program, DigestJobError> {
+    st.engine.programs().get(program.as_str()).ok_or_else(|| {
+        DigestJobError::Input(format!(
+            "digest.post_to.{program}: no such program is declared in rules/programs.yaml"
+        ))
+    })
 }
 
 /// The week a digest job covers.
@@ -250,7 +269,7 @@ pub async fn post_all(
         let Some(target) = &d.target else {
             lines.push(format!(
                 "{} {week}: not posted (no digest.post_to)",
-                d.program.key()
+                d.program
             ));
             continue;
         };
@@ -268,7 +287,7 @@ pub async fn post_all(
             PostOutcome::Updated => "updated",
             PostOutcome::Unchanged => "unchanged",
         };
-        lines.push(format!("{} {week}: {word}", d.program.key()));
+        lines.push(format!("{} {week}: {word}", d.program));
     }
     if lines.is_empty() {
         return Ok("no digest configured".to_owned());

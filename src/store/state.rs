@@ -13,7 +13,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use steward_core::digest::{IsoWeek, note_key};
-use steward_core::model::{GroupId, IssueIid, ProjectId, Username};
+use steward_core::model::{EpicIid, GroupId, IssueIid, ProjectId, Username};
 use steward_core::rules::Workload;
 
 use super::{Store, StoreError};
@@ -34,11 +34,11 @@ pub enum StateKey {
     /// Whether the store holds every note Steward owns on an issue.
     NotesSynced(ProjectId, IssueIid),
     /// An epic's global id, by group and epic iid.
-    EpicId(GroupId, u64),
+    EpicId(GroupId, EpicIid),
     /// An epic's work-item global id, by group and epic iid.
-    EpicWorkItem(GroupId, u64),
+    EpicWorkItem(GroupId, EpicIid),
     /// The GraphQL note holding a week's digest on an epic. Pruned by age.
-    DigestGraphqlNote(GroupId, u64, IsoWeek),
+    DigestGraphqlNote(GroupId, EpicIid, IsoWeek),
     /// When this store was first used by the service.
     StoreInitialisedAt,
     /// The audit log imported into this store, if any.
@@ -201,7 +201,11 @@ impl<'s> dyn Store + 's {
     }
 
     /// The epic's global id, when remembered.
-    pub async fn epic_id(&self, group: GroupId, epic_iid: u64) -> Result<Option<u64>, StoreError> {
+    pub async fn epic_id(
+        &self,
+        group: GroupId,
+        epic_iid: EpicIid,
+    ) -> Result<Option<u64>, StoreError> {
         let text = self.read_state(&StateKey::EpicId(group, epic_iid)).await?;
         Ok(text.and_then(|v| v.parse().ok()))
     }
@@ -210,7 +214,7 @@ impl<'s> dyn Store + 's {
     pub async fn set_epic_id(
         &self,
         group: GroupId,
-        epic_iid: u64,
+        epic_iid: EpicIid,
         id: u64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
@@ -222,7 +226,7 @@ impl<'s> dyn Store + 's {
     pub async fn epic_work_item(
         &self,
         group: GroupId,
-        epic_iid: u64,
+        epic_iid: EpicIid,
     ) -> Result<Option<String>, StoreError> {
         self.read_state(&StateKey::EpicWorkItem(group, epic_iid))
             .await
@@ -232,7 +236,7 @@ impl<'s> dyn Store + 's {
     pub async fn set_epic_work_item(
         &self,
         group: GroupId,
-        epic_iid: u64,
+        epic_iid: EpicIid,
         gid: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
@@ -244,7 +248,7 @@ impl<'s> dyn Store + 's {
     pub async fn digest_graphql_note(
         &self,
         group: GroupId,
-        epic_iid: u64,
+        epic_iid: EpicIid,
         week: IsoWeek,
     ) -> Result<Option<GraphqlNoteRef>, StoreError> {
         let key = StateKey::DigestGraphqlNote(group, epic_iid, week);
@@ -257,7 +261,7 @@ impl<'s> dyn Store + 's {
     pub async fn set_digest_graphql_note(
         &self,
         group: GroupId,
-        epic_iid: u64,
+        epic_iid: EpicIid,
         week: IsoWeek,
         note: &GraphqlNoteRef,
         now: DateTime<Utc>,

@@ -9,10 +9,18 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::America::New_York;
 use steward_core::digest::{
-    DigestIssue, DigestScope, FiscalPeriod, IsoWeek, Outcomes, PerQuarter, Program,
-    ProgramOutcomes, Targets, render, select,
+    DigestIssue, DigestScope, FiscalPeriod, IsoWeek, Outcomes, PerQuarter, ProgramKey,
+    ProgramOutcomes, Programs, Targets, render, select,
 };
 use steward_core::model::{IssueIid, IssueState, LabelName, Username};
+
+fn shipped_programs() -> Programs {
+    Programs::from_yaml(
+        "rules/programs.yaml",
+        include_str!("../../rules/programs.yaml"),
+    )
+    .unwrap()
+}
 
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -26,6 +34,7 @@ fn shipped() -> Outcomes {
     Outcomes::from_yaml(
         "rules/outcomes.yaml",
         include_str!("../../rules/outcomes.yaml"),
+        &shipped_programs(),
     )
     .unwrap()
 }
@@ -39,8 +48,10 @@ fn period(name: &str, first: &str, last: &str) -> FiscalPeriod {
 }
 
 /// The digest of the week holding `now`, as of `now`, in FY27-Q4.
-fn scope(program: Program, now: &str) -> DigestScope {
+fn scope(program: &str, now: &str) -> DigestScope {
+    let program = shipped_programs().get(program).unwrap().clone();
     DigestScope {
+        outcomes: shipped().program(&program.key),
         program,
         week: IsoWeek::containing(at(now), New_York),
         time_zone: New_York,
@@ -48,7 +59,6 @@ fn scope(program: Program, now: &str) -> DigestScope {
         quarter: period("FY27-Q4", "2026-11-01", "2027-01-31"),
         year: period("FY27", "2026-02-01", "2027-01-31"),
         contest: None,
-        outcomes: shipped().program(program),
         away: BTreeMap::new(),
     }
 }
@@ -84,8 +94,8 @@ fn counted(scope: &DigestScope, issues: &[DigestIssue]) -> u32 {
 fn every_shipped_outcome_label_counts_exactly_when_it_is_a_success() {
     let outcomes = shipped();
     let now = "2026-12-04T20:00:00Z";
-    for program in [Program::Story, Program::Eab, Program::Contest] {
-        let declared = outcomes.program(program);
+    for program in ["story", "eab", "contest"] {
+        let declared = outcomes.program(&ProgramKey::from(program));
         assert!(declared.declares_success(), "{program} declares a success");
         let mut s = scope(program, now);
         s.contest = Some(period("Q4 contest", "2026-11-01", "2027-01-31"));
@@ -106,7 +116,7 @@ fn every_shipped_outcome_label_counts_exactly_when_it_is_a_success() {
         }
     }
     // The handbook's examples, spelled out.
-    let story = scope(Program::Story, now);
+    let story = scope("story", now);
     let published = closed(
         2,
         "2026-11-10T15:00:00Z",
@@ -120,7 +130,7 @@ fn every_shipped_outcome_label_counts_exactly_when_it_is_a_success() {
         &["advocacy::needs-info"],
     );
     assert_eq!(counted(&story, &[published, needs_info]), 1);
-    let eab = scope(Program::Eab, now);
+    let eab = scope("eab", now);
     let below_vp = closed(
         4,
         "2026-11-10T15:00:00Z",
@@ -158,7 +168,7 @@ fn a_closed_request_shows_its_outcome_and_the_summary_counts_each_one() {
         closed(4, "2026-11-10T15:00:00Z", "2026-12-02T16:00:00Z", &[]),
     ];
     let d = select(
-        &scope(Program::Story, "2026-12-04T20:00:00Z"),
+        &scope("story", "2026-12-04T20:00:00Z"),
         &Targets::default(),
         &issues,
     );
@@ -197,7 +207,7 @@ fn confidential_successes_are_counted_and_never_named() {
         secret.clone(),
     ];
     let d = select(
-        &scope(Program::Story, "2026-12-04T20:00:00Z"),
+        &scope("story", "2026-12-04T20:00:00Z"),
         &Targets::default(),
         &issues,
     );
@@ -213,7 +223,7 @@ fn confidential_successes_are_counted_and_never_named() {
     let mut entry = secret;
     entry.labels = [LabelName::from("outcome::accepted")].into();
     entry.account_owner = Some(Username::from("secret-owner"));
-    let mut s = scope(Program::Contest, "2026-12-04T20:00:00Z");
+    let mut s = scope("contest", "2026-12-04T20:00:00Z");
     s.contest = Some(period("Q4 contest", "2026-11-01", "2027-01-31"));
     let d = select(&s, &Targets::default(), &[entry]);
     let board = d.leaderboard.as_ref().unwrap();
@@ -239,7 +249,7 @@ fn the_leaderboard_counts_entries_filed_and_accepted_within_the_contest_dates_on
             &["contest::evidence-missing"],
         ),
     ];
-    let mut running = scope(Program::Contest, "2027-02-12T20:00:00Z");
+    let mut running = scope("contest", "2027-02-12T20:00:00Z");
     running.quarter = period("FY28-Q1", "2027-02-01", "2027-04-30");
     running.contest = Some(contest.clone());
     let d = select(&running, &Targets::default(), &issues);
@@ -274,7 +284,7 @@ fn without_a_contest_the_leaderboard_counts_nothing_rather_than_the_quarter() {
         &["outcome::accepted"],
     )];
     let d = select(
-        &scope(Program::Contest, "2026-12-04T20:00:00Z"),
+        &scope("contest", "2026-12-04T20:00:00Z"),
         &Targets::default(),
         &issues,
     );
@@ -293,7 +303,7 @@ fn a_target_the_handbook_does_not_state_is_not_measured() {
         "2026-12-01T15:00:00Z",
         &["outcome::delivered"],
     )];
-    let s = scope(Program::Earnings, "2026-12-04T20:00:00Z");
+    let s = scope("earnings", "2026-12-04T20:00:00Z");
     let d = select(&s, &Targets::default(), &delivered);
     assert!(
         d.progress.is_empty(),
@@ -311,7 +321,7 @@ fn a_target_the_handbook_does_not_state_is_not_measured() {
 
 #[test]
 fn a_program_without_a_success_outcome_says_its_targets_are_not_measured() {
-    let mut s = scope(Program::Story, "2026-12-04T20:00:00Z");
+    let mut s = scope("story", "2026-12-04T20:00:00Z");
     s.outcomes = ProgramOutcomes::default();
     let issues = vec![closed(
         1,

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use steward::digest_post::{PostOutcome, post_digest};
 use steward::store::{self, Store, StoreOptions};
 use steward_core::digest::{DigestTarget, EpicApi, IsoWeek};
-use steward_core::model::{GroupId, IssueIid, ProjectId};
+use steward_core::model::{EpicIid, GroupId, IssueIid, ProjectId};
 use support::*;
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -57,7 +57,7 @@ async fn mount_epic(server: &MockServer) {
 fn epic_target(api: EpicApi) -> DigestTarget {
     DigestTarget::Epic {
         group: GroupId(7),
-        epic_iid: 5,
+        epic_iid: EpicIid(5),
         api,
     }
 }

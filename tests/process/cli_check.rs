@@ -41,7 +41,7 @@ fn check_passes_on_the_shipped_configuration() {
 }
 
 /// (file, text to replace, replacement, expected message after `file:line:col: `)
-const BREAKAGES: [(&str, &str, &str, &str); 6] = [
+const BREAKAGES: [(&str, &str, &str, &str); 8] = [
     (
         "intake.yaml",
         "forbidden_labels:",
@@ -76,7 +76,20 @@ const BREAKAGES: [(&str, &str, &str, &str); 6] = [
         "outcomes.yaml",
         "  story:",
         "  stories:",
-        "unknown program `stories`",
+        "unknown program `stories` (hint: known: story, earnings,",
+    ),
+    (
+        "programs.yaml",
+        "label: \"advocacy-program::story\"",
+        "label: \"advocacy-program::stroy\"",
+        "program `story`: label `advocacy-program::stroy` is not declared (hint: did you mean \
+         `advocacy-program::story`?",
+    ),
+    (
+        "programs.yaml",
+        "templates: [eab-nomination]",
+        "templates: [eab-nominations]",
+        "program `eab`: no template `eab-nominations` (hint: did you mean `eab-nomination`?)",
     ),
 ];
 
@@ -276,4 +289,44 @@ fn a_roster_entry_in_no_role_is_refused() {
         stderr.contains("`rlurei` is under `members` but in no role, so their out-of-office dates and capacity are never used"),
         "{stderr}"
     );
+}
+
+#[test]
+fn check_outside_a_checkout_checks_the_configuration_built_into_the_binary() {
+    let empty =
+        std::env::temp_dir().join(format!("steward-cli-check-{}-empty", std::process::id()));
+    let _ = std::fs::remove_dir_all(&empty);
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = Command::cargo_bin("steward")
+        .unwrap()
+        .arg("check")
+        .current_dir(&empty)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let checkout = steward()
+        .arg("check")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(stdout, String::from_utf8(checkout).unwrap());
+    assert!(
+        stderr.contains("checking the rules built into steward"),
+        "{stderr}"
+    );
+    // A directory that is named but missing is an error, not a fallback.
+    let missing = empty.join("nowhere");
+    Command::cargo_bin("steward")
+        .unwrap()
+        .args(["check", "--rules"])
+        .arg(&missing)
+        .current_dir(&empty)
+        .assert()
+        .code(1);
+    let _ = std::fs::remove_dir_all(&empty);
 }

@@ -35,10 +35,16 @@ fn demo_reports_the_expected_outcome_for_every_request() {
     // that ended (W49, the week of the closes) is posted on its epic and shown.
     let (_, later) = text.split_once("Two weeks later").unwrap();
     assert!(later.contains("+deadline::overdue"), "{later}");
-    for program in steward_core::digest::Program::ALL {
-        let posted = format!("{} 2026-W49: posted", program.key());
+    let programs = steward_core::digest::Programs::from_yaml(
+        "rules/programs.yaml",
+        include_str!("../../rules/programs.yaml"),
+    )
+    .unwrap();
+    assert_eq!(programs.len(), 8);
+    for program in programs.iter() {
+        let posted = format!("{} 2026-W49: posted", program.key);
         assert!(later.contains(&posted), "{posted} missing:\n{later}");
-        let heading = format!("## {} — weekly digest 2026-W49", program.display_name());
+        let heading = format!("## {} — weekly digest 2026-W49", program.title);
         assert!(later.contains(&heading), "{heading} missing:\n{later}");
     }
     assert_eq!(later.matches("<!-- steward:digest:2026-W49 -->").count(), 8);
@@ -67,4 +73,43 @@ fn demo_reports_the_expected_outcome_for_every_request() {
     );
     // Every request was recognised.
     assert!(!text.contains("(not recognised)"), "{text}");
+}
+
+/// The demo's report with what changes from run to run (ports, the temporary database) masked.
+fn demo_report(dir: &std::path::Path) -> String {
+    let out = Command::cargo_bin("steward")
+        .unwrap()
+        .arg("demo")
+        .current_dir(dir)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "demo in {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let text = regex::Regex::new(r"127\.0\.0\.1:\d+")
+        .unwrap()
+        .replace_all(&text, "127.0.0.1:PORT");
+    regex::Regex::new(r"SQLite store \S+")
+        .unwrap()
+        .replace_all(&text, "SQLite store DB")
+        .into_owned()
+}
+
+#[test]
+fn the_installed_binary_runs_the_same_demo_in_any_directory() {
+    let elsewhere =
+        std::env::temp_dir().join(format!("steward-demo-anywhere-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&elsewhere);
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    assert!(!elsewhere.join("rules").exists() && !elsewhere.join("issue_templates").exists());
+    let checkout = demo_report(std::path::Path::new(env!("CARGO_MANIFEST_DIR")));
+    let anywhere = demo_report(&elsewhere);
+    assert!(checkout.contains("13 requests filed"), "{checkout}");
+    assert_eq!(anywhere, checkout);
+    let _ = std::fs::remove_dir_all(&elsewhere);
 }

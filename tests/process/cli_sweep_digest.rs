@@ -161,8 +161,13 @@ async fn sweep_and_digest_dry_runs_print_changes_and_write_nothing() {
     assert!(text.contains("<!-- steward:digest:2026-W48 -->"), "{text}");
     assert!(text.contains("World Tour Chicago"), "{text}");
     // Every program's digest is previewed, the ones not posted anywhere marked as such.
-    for program in steward_core::digest::Program::ALL {
-        let heading = format!("## {} — weekly digest 2026-W48", program.display_name());
+    let programs = steward_core::digest::Programs::from_yaml(
+        "rules/programs.yaml",
+        include_str!("../../rules/programs.yaml"),
+    )
+    .unwrap();
+    for program in programs.iter() {
+        let heading = format!("## {} — weekly digest 2026-W48", program.title);
         assert!(text.contains(&heading), "{heading} missing:\n{text}");
     }
     assert_eq!(

@@ -16,7 +16,7 @@ use steward::store::{
     StoreOptions,
 };
 use steward_core::digest::IsoWeek;
-use steward_core::model::{GroupId, IssueIid, NoteId, ProjectId, Username};
+use steward_core::model::{EpicIid, GroupId, IssueIid, NoteId, ProjectId, Username};
 
 const MAX_ATTEMPTS: u32 = 3;
 const LEASE: Duration = Duration::from_secs(30);
@@ -982,14 +982,14 @@ async fn every_kind_of_domain_state_reads_back_what_was_written_per_scope(s: Arc
     assert_eq!(s.notes_synced(p1, i7).await.unwrap(), Some(true));
     assert_eq!(s.notes_synced(p1, i8).await.unwrap(), Some(false));
 
-    s.set_epic_id(g, 3, 9001, now).await.unwrap();
-    s.set_epic_work_item(g, 3, "gid://gitlab/WorkItem/77", now)
+    s.set_epic_id(g, EpicIid(3), 9001, now).await.unwrap();
+    s.set_epic_work_item(g, EpicIid(3), "gid://gitlab/WorkItem/77", now)
         .await
         .unwrap();
-    assert_eq!(s.epic_id(g, 3).await.unwrap(), Some(9001));
-    assert_eq!(s.epic_id(g, 4).await.unwrap(), None);
+    assert_eq!(s.epic_id(g, EpicIid(3)).await.unwrap(), Some(9001));
+    assert_eq!(s.epic_id(g, EpicIid(4)).await.unwrap(), None);
     assert_eq!(
-        s.epic_work_item(g, 3).await.unwrap().as_deref(),
+        s.epic_work_item(g, EpicIid(3)).await.unwrap().as_deref(),
         Some("gid://gitlab/WorkItem/77")
     );
 
@@ -997,12 +997,20 @@ async fn every_kind_of_domain_state_reads_back_what_was_written_per_scope(s: Arc
         gid: "gid://gitlab/Note/12".to_owned(),
         body_hash: "abc".to_owned(),
     };
-    s.set_digest_graphql_note(g, 3, week, &note, now)
+    s.set_digest_graphql_note(g, EpicIid(3), week, &note, now)
         .await
         .unwrap();
-    assert_eq!(s.digest_graphql_note(g, 3, week).await.unwrap(), Some(note));
+    assert_eq!(
+        s.digest_graphql_note(g, EpicIid(3), week).await.unwrap(),
+        Some(note)
+    );
     let next_week: IsoWeek = "2026-W49".parse().unwrap();
-    assert_eq!(s.digest_graphql_note(g, 3, next_week).await.unwrap(), None);
+    assert_eq!(
+        s.digest_graphql_note(g, EpicIid(3), next_week)
+            .await
+            .unwrap(),
+        None
+    );
 
     assert_eq!(s.stamp_initialised_at(t0()).await.unwrap(), Some(t0()));
     assert_eq!(
@@ -1032,10 +1040,10 @@ async fn pruning_state_drops_old_weekly_digest_notes_and_slots_but_keeps_the_res
     };
     let days = |d: i64| chrono::Duration::days(d);
     let long_ago = t0() - days(200);
-    s.set_digest_graphql_note(g, 3, week("2026-W20"), &note, long_ago)
+    s.set_digest_graphql_note(g, EpicIid(3), week("2026-W20"), &note, long_ago)
         .await
         .unwrap();
-    s.set_digest_graphql_note(g, 3, week("2026-W40"), &note, t0() - days(40))
+    s.set_digest_graphql_note(g, EpicIid(3), week("2026-W40"), &note, t0() - days(40))
         .await
         .unwrap();
     // Per-project and per-issue state is needed as long as its issue is open: never pruned.
@@ -1074,11 +1082,13 @@ async fn pruning_state_drops_old_weekly_digest_notes_and_slots_but_keeps_the_res
         }
     );
     assert_eq!(
-        s.digest_graphql_note(g, 3, week("2026-W20")).await.unwrap(),
+        s.digest_graphql_note(g, EpicIid(3), week("2026-W20"))
+            .await
+            .unwrap(),
         None
     );
     assert!(
-        s.digest_graphql_note(g, 3, week("2026-W40"))
+        s.digest_graphql_note(g, EpicIid(3), week("2026-W40"))
             .await
             .unwrap()
             .is_some()

@@ -1,5 +1,6 @@
 //! The weekly digest of one program: which requests to mention ([`select`], pure), what counts
-//! toward its targets ([`Outcomes`], declared in `rules/outcomes.yaml`), how to say it
+//! toward its targets ([`Outcomes`], declared in `rules/outcomes.yaml`, for the [`Programs`] of
+//! `rules/programs.yaml`), how to say it
 //! ([`render`], pure Markdown), and posting it once per ISO week on the program's tracking epic
 //! or issue ([`post_digest`], the only I/O here).
 //!
@@ -9,18 +10,22 @@
 mod config;
 mod input;
 mod measure;
-mod outcomes;
+mod post_to;
 mod render;
 mod select;
 mod targets;
 mod week;
 
+pub use crate::programs::{
+    OUTCOMES_FILE, Outcome, Outcomes, Program, ProgramKey, ProgramOutcomes, Programs, TargetKind,
+    Tracking,
+};
 pub use config::{Contest, DigestConfig, DigestTarget, EpicApi, SharedTargetError};
 pub use input::{
-    DigestIssue, DigestScope, FiscalPeriod, LATE_FILED_LABEL, Program, WAITING_LABEL, absences,
+    DigestIssue, DigestScope, FiscalPeriod, LATE_FILED_LABEL, WAITING_LABEL, absences,
 };
 pub use measure::{Leaderboard, LeaderboardRow, TargetProgress};
-pub use outcomes::{OUTCOMES_FILE, Outcome, Outcomes, ProgramOutcomes};
+pub use post_to::{PostTo, PostToError};
 pub use render::{MAX_LISTED, marker, note_key, render};
 pub use select::{AT_RISK_DAYS, Digest, DigestItem, ItemNote, Section, select};
 pub use targets::{Cohort, PerQuarter, PerYear, Targets, Verdict, elapsed_percent, pace};

@@ -14,7 +14,10 @@
 //! | [`untrusted`] | requester text made inert for notes and digests; the whole-body guard | decide anything |
 //! | [`templates`] | template files, recognition, typed field parsing | read rules |
 //! | [`calendar`] | business days, holidays, time zones, fiscal quarters | read rules |
-//! | [`rules`] | rule files → validated `Engine`; pure evaluation to a `Plan` | read the clock |
+//! | [`yaml`] | YAML shapes shared by the loaders (keys with their locations) | validate anything |
+//! | [`programs`] | the team's programs and their outcomes, as declared | select or render digests |
+//! | [`rules`] | validated rules and the `Engine`; pure evaluation to a `Plan` | read the clock |
+//! | [`loader`] | every configuration file (a directory or in memory) → a validated `Engine` | decide |
 //! | [`reconcile`] | plan vs current issue → the minimal edit and owned notes | call GitLab |
 //! | [`digest`] | weekly program digest: select, measure, render Markdown | post anything |
 //! | [`clock`] | the injected source of "now" (a trait and a settable test clock) | be read by decisions |
@@ -23,8 +26,11 @@ pub mod calendar;
 pub mod clock;
 pub mod diagnostics;
 pub mod digest;
+pub mod loader;
 pub mod model;
+pub mod programs;
 pub mod reconcile;
 pub mod rules;
 pub mod templates;
 pub mod untrusted;
+pub mod yaml;

@@ -77,6 +77,10 @@ id_newtype!(
     /// A group's numeric id.
     GroupId
 );
+id_newtype!(
+    /// An epic's group-scoped number (`iid`, the `&12` users see), not its global id.
+    EpicIid
+);
 
 name_newtype!(
     /// A GitLab username, without the leading `@`.
@@ -90,6 +94,18 @@ name_newtype!(
     /// A description template's name: its file name without `.md`.
     TemplateName
 );
+name_newtype!(
+    /// A program's key as declared in `rules/programs.yaml` (`speaker`, `eab`, …): the name
+    /// configuration (`digest.post_to`) and reports use for it.
+    ProgramKey
+);
+
+/// Lets maps keyed by program be looked up with a plain `&str` (`epics["speaker"]`).
+impl std::borrow::Borrow<str> for ProgramKey {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
 
 impl LabelName {
     /// The scope of a scoped label (`key::value` → `key`), if it is one. GitLab scopes on the

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use super::handle::SimHandle;
 use super::types::{HookConfig, HookId, SimConfig};
 use super::{SimError, Simulator};
-use steward_core::model::{GroupId, ProjectId, UserId};
+use steward_core::model::{EpicIid, GroupId, ProgramKey, ProjectId, UserId};
 
 /// The team's intake project.
 pub const TEAM_PROJECT: &str = "customer-advocacy/requests";
@@ -95,7 +95,7 @@ pub struct TrackingEpic {
     /// Epic id (for REST epic notes).
     pub id: u64,
     /// Epic iid (for `GET /groups/:id/epics/:iid`).
-    pub iid: u64,
+    pub iid: EpicIid,
     /// Work item id (for GraphQL `createNote`).
     pub work_item_id: u64,
 }
@@ -112,7 +112,7 @@ pub struct TeamSeed {
     /// Every seeded user by username.
     pub users: BTreeMap<String, UserId>,
     /// Tracking epics by program key (`speaker`, `press`, …).
-    pub epics: BTreeMap<String, TrackingEpic>,
+    pub epics: BTreeMap<ProgramKey, TrackingEpic>,
     /// The webhook, when one was configured.
     pub hook: Option<HookId>,
 }
@@ -145,10 +145,10 @@ pub fn seed_team_project(sim: &SimHandle, opts: &TeamSeedOptions) -> Result<Team
     for (iid, (key, title)) in (1u64..).zip(PROGRAMS) {
         let (id, work_item_id) = sim.add_epic(group, iid, &format!("{title} — tracking"))?;
         epics.insert(
-            (*key).to_owned(),
+            ProgramKey::from(*key),
             TrackingEpic {
                 id,
-                iid,
+                iid: EpicIid(iid),
                 work_item_id,
             },
         );
@@ -220,7 +220,7 @@ mod tests {
         assert!(labels.iter().any(|l| l == "advocacy-program::speaker"));
         assert_eq!(seed.epics.len(), 8);
         let speaker = seed.epics["speaker"];
-        assert_ne!(speaker.id, speaker.iid);
+        assert_ne!(speaker.id, speaker.iid.0);
         sim.shutdown().await.unwrap();
     }
 

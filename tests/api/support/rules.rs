@@ -156,6 +156,7 @@ pub fn shipped_rule_files() -> Vec<(String, String)> {
                 && n != "calendar.yaml"
                 && n != "outcomes.yaml"
                 && n != "labels.yaml"
+                && n != "programs.yaml"
         })
         .collect();
     paths.sort();

@@ -1,13 +1,11 @@
 //! The digest section of the configuration: targets, the reference contests' dates and where
 //! each program's digest is posted. Validated once at load; posting and selection trust it.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{FiscalPeriod, Program, Targets};
-use crate::model::{GroupId, IssueIid, ProjectId};
+use super::{FiscalPeriod, PostTo, Targets};
+use crate::model::{EpicIid, GroupId, IssueIid, ProgramKey, ProjectId};
 
 /// ```yaml
 /// digest:
@@ -29,8 +27,9 @@ pub struct DigestConfig {
     /// The reference sales contests, each with its own dates ("On an adhoc basis, the Customer
     /// Advocacy team runs contests"): none by default, and the leaderboard needs one.
     pub contests: Vec<Contest>,
-    /// Where each program's digest goes; programs not listed get no digest.
-    pub post_to: BTreeMap<Program, DigestTarget>,
+    /// Where each program's digest goes, in the order posted; programs not listed get no
+    /// digest. Keys are checked against the declared programs with [`PostTo::check`].
+    pub post_to: PostTo,
 }
 
 /// One reference sales contest: its leaderboard counts the entries filed and accepted from `from`
@@ -90,9 +89,9 @@ impl Contest {
 )]
 pub struct SharedTargetError {
     /// The first program.
-    pub first: Program,
+    pub first: ProgramKey,
     /// The second program.
-    pub second: Program,
+    pub second: ProgramKey,
 }
 
 impl DigestConfig {
@@ -103,8 +102,8 @@ impl DigestConfig {
         for (i, (first, a)) in entries.iter().enumerate() {
             if let Some((second, _)) = entries[i + 1..].iter().find(|(_, b)| same_place(a, b)) {
                 return Err(SharedTargetError {
-                    first: **first,
-                    second: **second,
+                    first: (*first).clone(),
+                    second: (*second).clone(),
                 });
             }
         }
@@ -167,7 +166,7 @@ pub enum DigestTarget {
         /// Group.
         group: GroupId,
         /// Epic iid.
-        epic_iid: u64,
+        epic_iid: EpicIid,
         /// API to post through.
         #[serde(default)]
         api: EpicApi,
@@ -192,15 +191,19 @@ mod tests {
         let yaml = "post_to:\n  speaker: { epic: { group: 7, epic_iid: 12, api: graphql } }\n  story: { epic: { group: 7, epic_iid: 13 } }\n  eab: { issue: { project: 42, iid: 5 } }\n";
         let config: DigestConfig = serde_saphyr::from_str(yaml).unwrap();
         assert_eq!(
-            config.post_to[&Program::Speaker],
+            config
+                .post_to
+                .get(&ProgramKey::from("speaker"))
+                .unwrap()
+                .clone(),
             DigestTarget::Epic {
                 group: GroupId(7),
-                epic_iid: 12,
+                epic_iid: EpicIid(12),
                 api: EpicApi::GraphQl
             }
         );
         assert!(matches!(
-            config.post_to[&Program::Story],
+            config.post_to.get(&ProgramKey::from("story")).unwrap(),
             DigestTarget::Epic {
                 api: EpicApi::Rest,
                 ..
@@ -211,8 +214,28 @@ mod tests {
 
         let typo = "post_to:\n  speaker: { epic: { group: 7, epic_id: 12 } }\n";
         assert!(serde_saphyr::from_str::<DigestConfig>(typo).is_err());
-        let unknown = "post_to:\n  webinar: { issue: { project: 1, iid: 2 } }\n";
-        assert!(serde_saphyr::from_str::<DigestConfig>(unknown).is_err());
+        let programs = crate::programs::Programs::from_yaml(
+            "programs.yaml",
+            "programs:\n  speaker: { title: S, label: s, tracking: epic }\n  webinar: { title: W, label: w }\n",
+        )
+        .unwrap();
+        let check = |yaml: &str| {
+            let config: DigestConfig = serde_saphyr::from_str(yaml).unwrap();
+            config.post_to.check(&programs).map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            check("post_to:\n  webinar: { issue: { project: 1, iid: 2 } }\n"),
+            Ok(())
+        );
+        let typo = check("post_to:\n  speakr: { epic: { group: 7, epic_iid: 12 } }\n");
+        assert!(typo.unwrap_err().contains("did you mean `speaker`?"));
+        let kind = check("post_to:\n  speaker: { issue: { project: 1, iid: 2 } }\n");
+        assert!(
+            kind.unwrap_err()
+                .contains("`speaker` is tracked by an epic")
+        );
+        let twice = "post_to:\n  webinar: { issue: { project: 1, iid: 2 } }\n  webinar: { issue: { project: 1, iid: 3 } }\n";
+        assert!(serde_saphyr::from_str::<DigestConfig>(twice).is_err());
     }
 
     #[test]

@@ -2,108 +2,19 @@
 //! boundaries the caller passes in (fiscal quarter and year come from the calendar, not here).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
-use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
 
 use super::IsoWeek;
-use super::outcomes::ProgramOutcomes;
 use crate::model::{Issue, IssueIid, IssueState, LabelName, Username};
+use crate::programs::{Program, ProgramOutcomes};
 
 /// The label that marks a request filed later than its program's lead time.
 pub const LATE_FILED_LABEL: &str = "lead-time::violated";
 
 /// The label that marks a request waiting on its requester (missing or unreadable answers).
 pub const WAITING_LABEL: &str = "advocacy::needs-info";
-
-/// A Customer Advocacy program: one intake template, one tracking epic, one digest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Program {
-    /// Speaking Opportunities.
-    Speaker,
-    /// Press Opportunities.
-    Press,
-    /// Customer Stories.
-    Story,
-    /// Earnings Customer References.
-    Earnings,
-    /// Customer Logo & Name Usage.
-    Reference,
-    /// Peer Reviews & Analyst Interviews.
-    Analyst,
-    /// Executive Advisory Board.
-    Eab,
-    /// Customer Reference Sales Contests.
-    Contest,
-}
-
-impl Program {
-    /// Every program, in handbook order.
-    pub const ALL: [Program; 8] = [
-        Self::Story,
-        Self::Earnings,
-        Self::Reference,
-        Self::Speaker,
-        Self::Press,
-        Self::Analyst,
-        Self::Eab,
-        Self::Contest,
-    ];
-
-    /// The configuration key (`speaker`, `eab`, …), also the `advocacy-program::` label value.
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Speaker => "speaker",
-            Self::Press => "press",
-            Self::Story => "story",
-            Self::Earnings => "earnings",
-            Self::Reference => "reference",
-            Self::Analyst => "analyst",
-            Self::Eab => "eab",
-            Self::Contest => "contest",
-        }
-    }
-
-    /// The label that puts a request in this program (`advocacy-program::speaker`).
-    pub fn label(self) -> String {
-        format!("advocacy-program::{}", self.key())
-    }
-
-    /// The name the team uses in the handbook.
-    pub fn display_name(self) -> &'static str {
-        match self {
-            Self::Speaker => "Speaking Opportunities",
-            Self::Press => "Press Opportunities",
-            Self::Story => "Customer Stories",
-            Self::Earnings => "Earnings Customer References",
-            Self::Reference => "Customer Logo & Name Usage",
-            Self::Analyst => "Peer Reviews & Analyst Interviews",
-            Self::Eab => "Executive Advisory Board",
-            Self::Contest => "Customer Reference Sales Contests",
-        }
-    }
-}
-
-impl fmt::Display for Program {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
-    }
-}
-
-impl FromStr for Program {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|p| p.key() == s).ok_or_else(|| {
-            let keys: Vec<_> = Self::ALL.iter().map(|p| p.key()).collect();
-            format!("unknown program `{s}`; expected one of {}", keys.join(", "))
-        })
-    }
-}
 
 /// One issue of a program, as the digest needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,7 +111,7 @@ pub struct FiscalPeriod {
 /// who is out of office.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DigestScope {
-    /// The program.
+    /// The program, as declared.
     pub program: Program,
     /// The ISO week reported on.
     pub week: IsoWeek,
@@ -276,12 +187,5 @@ mod tests {
         assert_eq!(d.assignees, [Username::from("jhernandez")]);
         assert_eq!(d.account_owner, Some(Username::from("ae-sam")));
         assert!(d.open_at(created) && !d.open_at(created - chrono::Duration::seconds(1)));
-        assert_eq!("eab".parse::<Program>(), Ok(Program::Eab));
-        assert!(
-            "webinar"
-                .parse::<Program>()
-                .unwrap_err()
-                .contains("speaker")
-        );
     }
 }

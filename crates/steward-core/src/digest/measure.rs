@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::input::{DigestIssue, DigestScope, FiscalPeriod, Program};
+use super::TargetKind;
+use super::input::{DigestIssue, DigestScope, FiscalPeriod};
 use super::select::succeeded;
 use super::targets::{Targets, Verdict, elapsed_percent, pace};
 use super::week::start_of_day;
@@ -114,46 +115,43 @@ pub(super) fn progress(
         }
     };
     let (q, y) = (&scope.quarter, &scope.year);
-    let lines = match scope.program {
-        Program::Story => vec![
-            line(
-                "Customer stories published",
+    let lines: Vec<TargetProgress> = scope
+        .program
+        .targets
+        .iter()
+        .filter_map(|kind| match kind {
+            TargetKind::Story => Some(line(
+                scope.program.target_name(TargetKind::Story),
                 q,
                 count(q, None),
                 targets.story.per_quarter,
                 None,
-            ),
-            line(
-                "Marquee videos",
+            )),
+            TargetKind::MarqueeVideo => Some(line(
+                scope.program.target_name(TargetKind::MarqueeVideo),
                 y,
                 count(y, Some(targets.marquee_video.label.as_str())),
                 targets.marquee_video.per_year,
                 None,
-            ),
-        ],
-        Program::Earnings => targets
-            .earnings
-            .iter()
-            .map(|t| {
-                let done = count(q, None);
+            )),
+            TargetKind::Earnings => targets.earnings.as_ref().map(|t| {
                 line(
-                    "Earnings references delivered",
+                    scope.program.target_name(TargetKind::Earnings),
                     q,
-                    done,
+                    count(q, None),
                     t.per_quarter,
                     None,
                 )
-            })
-            .collect(),
-        Program::Eab => vec![line(
-            "EAB cohort members accepted",
-            y,
-            count(y, None),
-            targets.eab.cohort_min,
-            Some(targets.eab.cohort_max),
-        )],
-        _ => Vec::new(),
-    };
+            }),
+            TargetKind::Eab => Some(line(
+                scope.program.target_name(TargetKind::Eab),
+                y,
+                count(y, None),
+                targets.eab.cohort_min,
+                Some(targets.eab.cohort_max),
+            )),
+        })
+        .collect();
     if scope.outcomes.declares_success() {
         (lines, false)
     } else {

@@ -40,7 +40,7 @@ pub fn render(d: &Digest) -> String {
     let _ = writeln!(
         w,
         "## {} — weekly digest {} ({} – {})\n",
-        d.program.display_name(),
+        d.program.title,
         d.week,
         d.week.monday().format("%a %b %-d"),
         d.week.sunday().format("%a %b %-d, %Y"),
@@ -53,7 +53,7 @@ pub fn render(d: &Digest) -> String {
             continue;
         }
         let list = ListLink {
-            program: d.program,
+            program: &d.program,
             state,
         };
         section(w, &title, s, &list, state != "closed");
@@ -167,13 +167,13 @@ fn count(n: usize, noun: &str) -> String {
 }
 
 /// Where the full list of a section's requests is: the program's label, in a state.
-struct ListLink {
-    program: Program,
+struct ListLink<'a> {
+    program: &'a Program,
     /// GitLab's issue-list state filter: `opened`, `closed` or `all`.
     state: &'static str,
 }
 
-impl ListLink {
+impl ListLink<'_> {
     /// ` — see [the issue list](…)`, one link per project the section's requests are in.
     fn words(&self, items: &[DigestItem]) -> String {
         let mut bases: Vec<&str> = Vec::new();
@@ -184,7 +184,7 @@ impl ListLink {
                 bases.push(base);
             }
         }
-        let label = query_value(&self.program.label());
+        let label = query_value(self.program.label.as_str());
         let links: Vec<String> = bases
             .iter()
             .filter_map(|base| {
@@ -221,7 +221,7 @@ fn query_value(s: &str) -> String {
     out
 }
 
-fn section(w: &mut String, title: &str, s: &Section, list: &ListLink, show_due: bool) {
+fn section(w: &mut String, title: &str, s: &Section, list: &ListLink<'_>, show_due: bool) {
     let _ = writeln!(w, "### {title} ({})\n", s.total());
     for item in s.items.iter().take(MAX_LISTED) {
         let _ = writeln!(w, "{}", item_line(item, show_due));

@@ -20,10 +20,10 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::input::{DigestIssue, DigestScope, Program, WAITING_LABEL};
+use super::input::{DigestIssue, DigestScope, WAITING_LABEL};
 use super::measure::{self, Leaderboard, TargetProgress};
 use super::targets::Targets;
-use super::{IsoWeek, Outcome};
+use super::{IsoWeek, Outcome, Program};
 use crate::model::{IssueIid, LabelName, Username};
 
 /// How many days ahead the at-risk look goes, the look-ahead's first day included.
@@ -186,7 +186,7 @@ pub fn select(scope: &DigestScope, targets: &Targets, issues: &[DigestIssue]) ->
     let in_week = |t: DateTime<Utc>| week_start <= t && t < week_end && t <= as_of;
 
     let mut d = Digest {
-        program: scope.program,
+        program: scope.program.clone(),
         week: scope.week,
         as_of,
         as_of_date,
@@ -235,7 +235,7 @@ pub fn select(scope: &DigestScope, targets: &Targets, issues: &[DigestIssue]) ->
     let (progress, unmeasured) = measure::progress(scope, as_of, targets, issues);
     d.progress = progress;
     d.unmeasured = unmeasured;
-    if scope.program == Program::Contest {
+    if scope.program.leaderboard {
         d.leaderboard = Some(measure::leaderboard(scope, as_of, issues));
         d.unmeasured = !scope.outcomes.declares_success();
     }

@@ -1,27 +1,22 @@
-//! The decision engine: everything loaded from disk once (templates, rules, roster, calendar)
+//! The decision engine: everything loaded once (templates, rules, roster, calendar, programs)
 //! and `decide` = recognise → parse → evaluate for one issue.
 //!
-//! Loading reads files; deciding is pure (no I/O, `now` is a parameter). Acting on the
-//! decision belongs to the reconciler.
+//! Deciding is pure (no I/O, `now` is a parameter); loading and validating the files is
+//! `crate::loader`, acting on the decision belongs to the reconciler.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
-use super::labels::{LABELS_FILE, LabelCatalog};
-use super::raw::RawRuleFile;
-use super::{Roster, RuleSet, RuleSource, Workload, evaluate};
+use super::{Roster, RuleSet, Workload, evaluate};
 use crate::calendar::{Calendar, NumericDateOrder};
 use crate::diagnostics::ConfigError;
-use crate::digest::{OUTCOMES_FILE, Outcomes};
 use crate::model::{
     FieldError, FieldValue, Issue, LabelName, ParsedFields, Plan, TemplateName, TemplateSpec,
 };
-use crate::templates::{
-    DateOrder, ParseOptions, Recognition, TemplateError, TemplateSet, parse_fields,
-};
+use crate::programs::{Outcomes, Programs};
+use crate::templates::{DateOrder, ParseOptions, Recognition, TemplateSet, parse_fields};
 
 /// The roster file inside the rules directory.
 pub const ROSTER_FILE: &str = "roster.yaml";
@@ -35,6 +30,7 @@ pub struct Engine {
     rules: RuleSet,
     roster: Roster,
     calendar: Calendar,
+    programs: Programs,
     outcomes: Outcomes,
     parse: ParseOptions,
 }
@@ -58,209 +54,46 @@ pub struct Decision {
     pub recognition: Recognition,
 }
 
-fn template_error(e: TemplateError) -> ConfigError {
-    ConfigError {
-        file: e.path.display().to_string(),
-        line: e.line as u64,
-        column: e.col as u64,
-        message: e.message,
-        hint: None,
-    }
+/// The parts of an engine, validated by the loader (`crate::loader`).
+pub(crate) struct EngineParts {
+    pub(crate) templates: TemplateSet,
+    pub(crate) rules: RuleSet,
+    pub(crate) roster: Roster,
+    pub(crate) calendar: Calendar,
+    pub(crate) programs: Programs,
+    pub(crate) outcomes: Outcomes,
 }
 
-fn read(path: &Path, errors: &mut Vec<ConfigError>) -> Option<String> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => Some(t),
-        Err(e) => {
-            errors.push(
-                ConfigError::file(&path.display().to_string(), format!("cannot read: {e}"))
-                    .hint("check the path given with --rules / --templates"),
-            );
-            None
-        }
-    }
-}
-
-/// The rule files in `rules_dir` (every `*.yaml` / `*.yml` but the roster, calendar and
-/// outcomes), in file-name order.
-fn rule_files(rules_dir: &Path, errors: &mut Vec<ConfigError>) -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = match std::fs::read_dir(rules_dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| {
-                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-                (name.ends_with(".yaml") || name.ends_with(".yml"))
-                    && name != ROSTER_FILE
-                    && name != CALENDAR_FILE
-                    && name != OUTCOMES_FILE
-                    && name != LABELS_FILE
-            })
-            .collect(),
-        Err(e) => {
-            errors.push(
-                ConfigError::file(
-                    &rules_dir.display().to_string(),
-                    format!("cannot read the rules directory: {e}"),
-                )
-                .hint(
-                    "pass the directory holding roster.yaml, calendar.yaml and the rule files \
-                     with --rules",
-                ),
-            );
-            Vec::new()
-        }
-    };
-    paths.sort();
-    paths
-}
-
-/// The optional outcomes file: absent means no program declares a success.
-fn load_outcomes(path: &Path, errors: &mut Vec<ConfigError>) -> Outcomes {
-    if !path.exists() {
-        return Outcomes::default();
-    }
-    read(path, errors)
-        .and_then(|t| {
-            Outcomes::from_yaml(&path.display().to_string(), &t)
-                .map_err(|es| errors.extend(es))
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
-/// Labels that templates (their intake label) and outcomes use but `labels.yaml` lacks.
-fn undeclared_elsewhere(
-    labels: &LabelCatalog,
-    templates: &TemplateSet,
-    outcomes: &Outcomes,
-    labels_file: &str,
-) -> Vec<ConfigError> {
-    let mut used: BTreeSet<LabelName> = templates.intake_labels();
-    used.extend(outcomes.labels());
-    used.iter()
-        .filter(|l| !labels.contains(l.as_str()))
-        .map(|l| {
-            ConfigError::file(
-                labels_file,
-                format!("label `{l}` is used by a template or outcomes.yaml but not declared"),
-            )
-            .hint("declare it with its colour and description")
-        })
-        .collect()
-}
-
-/// What each template tells requesters about lead times, checked against its rules (the
-/// template files are read again: the loaded templates keep only their fields).
-fn templates_agree_with(
+/// What the template at `file` (text `text`) tells requesters about lead times that its rules
+/// do not require (one error at the template and one at the rule).
+pub(crate) fn lead_times_disagree(
     rules: &RuleSet,
-    templates: &TemplateSet,
-    templates_dir: &Path,
+    template: &TemplateName,
+    file: &str,
+    text: &str,
 ) -> Vec<ConfigError> {
-    let mut errors = Vec::new();
-    for spec in templates.iter() {
-        let checks = rules.lead_time_checks(&spec.name);
-        if checks.is_empty() {
-            continue;
-        }
-        let path = templates_dir.join(format!("{}.md", spec.name.0));
-        if let Some(text) = read(&path, &mut errors) {
-            errors.extend(super::agreement::lead_times_agree(
-                &path.display().to_string(),
-                &text,
-                &checks,
-            ));
-        }
+    let checks = rules.lead_time_checks(template);
+    if checks.is_empty() {
+        return Vec::new();
     }
-    errors
+    super::agreement::lead_times_agree(file, text, &checks)
 }
 
 impl Engine {
-    /// Loads and validates templates (`templates_dir/*.md`), the roster and calendar
-    /// (`rules_dir/roster.yaml`, `rules_dir/calendar.yaml`), the programs' outcomes
-    /// (`rules_dir/outcomes.yaml`, optional) and every other `rules_dir/*.yaml`
-    /// as rule files, in file-name order. Returns every problem found, each `file:line:col: …`.
-    pub fn load(rules_dir: &Path, templates_dir: &Path) -> Result<Engine, Vec<ConfigError>> {
-        let mut errors = Vec::new();
-        let templates = match TemplateSet::load_dir(templates_dir) {
-            Ok(t) => Some(t),
-            Err(es) => {
-                errors.extend(es.into_iter().map(template_error));
-                None
-            }
+    /// Assembles an engine from validated parts.
+    pub(crate) fn from_parts(parts: EngineParts) -> Engine {
+        let date_order = match parts.calendar.date_order() {
+            NumericDateOrder::MonthFirst => DateOrder::MonthFirst,
+            NumericDateOrder::DayFirst => DateOrder::DayFirst,
         };
-        let display = |p: &Path| p.display().to_string();
-        let roster_path = rules_dir.join(ROSTER_FILE);
-        let roster = read(&roster_path, &mut errors).and_then(|t| {
-            Roster::from_yaml(&display(&roster_path), &t)
-                .map_err(|es| errors.extend(es))
-                .ok()
-        });
-        let cal_path = rules_dir.join(CALENDAR_FILE);
-        let calendar = read(&cal_path, &mut errors).and_then(|t| {
-            Calendar::from_yaml(&display(&cal_path), &t)
-                .map_err(|es| errors.extend(es))
-                .ok()
-        });
-        let labels_path = rules_dir.join(LABELS_FILE);
-        let labels = read(&labels_path, &mut errors).and_then(|t| {
-            LabelCatalog::from_yaml(&display(&labels_path), &t)
-                .map_err(|es| errors.extend(es))
-                .ok()
-        });
-        let rule_paths = rule_files(rules_dir, &mut errors);
-        let outcomes = load_outcomes(&rules_dir.join(OUTCOMES_FILE), &mut errors);
-        let mut parsed = Vec::new();
-        for p in &rule_paths {
-            if let Some(text) = read(p, &mut errors) {
-                match serde_saphyr::from_str::<RawRuleFile>(&text) {
-                    Ok(raw) => parsed.push((display(p), raw)),
-                    Err(e) => errors.push(ConfigError::from_yaml(&display(p), &e)),
-                }
-            }
-        }
-        // Names can only be resolved against templates and roles that loaded.
-        let (Some(templates), Some(roster), Some(calendar), Some(labels)) =
-            (templates, roster, calendar, labels)
-        else {
-            return Err(errors);
-        };
-        let specs: Vec<_> = templates.iter().cloned().collect();
-        let rules = RuleSet::try_from(RuleSource {
-            files: parsed,
-            templates: &specs,
-            roster: &roster,
-            labels: Some(&labels),
-        });
-        errors.extend(undeclared_elsewhere(
-            &labels,
-            &templates,
-            &outcomes,
-            &display(&labels_path),
-        ));
-        if let Ok(rules) = &rules {
-            errors.extend(templates_agree_with(rules, &templates, templates_dir));
-        }
-        match rules {
-            Ok(rules) if errors.is_empty() => {
-                let date_order = match calendar.date_order() {
-                    NumericDateOrder::MonthFirst => DateOrder::MonthFirst,
-                    NumericDateOrder::DayFirst => DateOrder::DayFirst,
-                };
-                Ok(Engine {
-                    templates,
-                    rules,
-                    roster,
-                    calendar,
-                    outcomes,
-                    parse: ParseOptions { date_order },
-                })
-            }
-            Ok(_) => Err(errors),
-            Err(more) => {
-                errors.extend(more);
-                Err(errors)
-            }
+        Engine {
+            templates: parts.templates,
+            rules: parts.rules,
+            roster: parts.roster,
+            calendar: parts.calendar,
+            programs: parts.programs,
+            outcomes: parts.outcomes,
+            parse: ParseOptions { date_order },
         }
     }
 
@@ -361,7 +194,13 @@ impl Engine {
         let mut all = self.rules.labels_added();
         all.extend(self.templates.intake_labels());
         all.extend(self.outcomes.labels());
+        all.extend(self.programs.iter().map(|p| p.label.clone()));
         all
+    }
+
+    /// The declared programs (`rules/programs.yaml`).
+    pub fn programs(&self) -> &Programs {
+        &self.programs
     }
 
     /// The programs' declared outcomes (`rules/outcomes.yaml`).

@@ -4,10 +4,10 @@
 //! are resolved by `rules::build`.
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use super::roster::Strategy;
+pub use crate::yaml::SpannedMap;
 
 /// One rule file.
 #[derive(Debug, Deserialize)]
@@ -272,38 +272,4 @@ pub struct RawComment {
     /// keeping one note updated: the key gets the window's start date appended.
     #[serde(default)]
     pub repeat_every_days: Option<u32>,
-}
-
-/// A mapping whose keys keep their source locations, in file order.
-#[derive(Debug)]
-pub struct SpannedMap<V>(pub Vec<(Spanned<String>, V)>);
-
-impl<V> Default for SpannedMap<V> {
-    fn default() -> Self {
-        SpannedMap(Vec::new())
-    }
-}
-
-impl<'de, V: Deserialize<'de>> Deserialize<'de> for SpannedMap<V> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MapVisitor<V>(std::marker::PhantomData<V>);
-        impl<'de, V: Deserialize<'de>> Visitor<'de> for MapVisitor<V> {
-            type Value = SpannedMap<V>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a mapping of field keys to tests")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
-                while let Some(k) = map.next_key::<Spanned<String>>()? {
-                    let v = map.next_value::<V>()?;
-                    out.push((k, v));
-                }
-                Ok(SpannedMap(out))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(SpannedMap(Vec::new()))
-            }
-        }
-        deserializer.deserialize_map(MapVisitor(std::marker::PhantomData))
-    }
 }

@@ -20,7 +20,7 @@ pub(super) fn progress(w: &mut String, d: &Digest) {
             w,
             "### Targets\n\nNot measured: the `{}` program declares no success outcome \
              (`rules/outcomes.yaml`), so no closed request can count.\n",
-            d.program.key()
+            d.program.key
         );
         return;
     }

@@ -18,10 +18,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::Program;
+use super::{ProgramKey, Programs};
+use crate::diagnostics::ConfigError;
 use crate::model::LabelName;
-use crate::rules::ConfigError;
-use crate::rules::raw::SpannedMap;
+use crate::yaml::SpannedMap;
 
 /// The outcomes file inside the rules directory (optional: without it no program declares a
 /// success, and the digest says its targets are not measured).
@@ -30,7 +30,7 @@ pub const OUTCOMES_FILE: &str = "outcomes.yaml";
 /// Every program's declared outcomes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcomes {
-    programs: BTreeMap<Program, ProgramOutcomes>,
+    programs: BTreeMap<ProgramKey, ProgramOutcomes>,
 }
 
 /// One program's outcome labels.
@@ -94,13 +94,13 @@ impl ProgramOutcomes {
 
 impl Outcomes {
     /// Builds outcomes from already validated parts (tests and callers that assemble them).
-    pub fn new(programs: BTreeMap<Program, ProgramOutcomes>) -> Self {
+    pub fn new(programs: BTreeMap<ProgramKey, ProgramOutcomes>) -> Self {
         Self { programs }
     }
 
     /// A program's outcomes (none declared: empty).
-    pub fn program(&self, program: Program) -> ProgramOutcomes {
-        self.programs.get(&program).cloned().unwrap_or_default()
+    pub fn program(&self, program: &ProgramKey) -> ProgramOutcomes {
+        self.programs.get(program).cloned().unwrap_or_default()
     }
 
     /// Every outcome label of every program: the team's project must have them all.
@@ -111,23 +111,20 @@ impl Outcomes {
             .collect()
     }
 
-    /// Parses and validates the outcomes file; every problem is reported with `file:line:col`.
-    pub fn from_yaml(file: &str, text: &str) -> Result<Self, Vec<ConfigError>> {
+    /// Parses and validates the outcomes file against the declared programs; every problem is
+    /// reported with `file:line:col`, an unknown program with the closest declared key.
+    pub fn from_yaml(
+        file: &str,
+        text: &str,
+        declared: &Programs,
+    ) -> Result<Self, Vec<ConfigError>> {
         let raw: RawOutcomes =
             serde_saphyr::from_str(text).map_err(|e| vec![ConfigError::from_yaml(file, &e)])?;
         let mut errors = Vec::new();
         let mut programs = BTreeMap::new();
         for (key, raw) in raw.programs.0 {
-            let Ok(program) = key.value.parse::<Program>() else {
-                let keys: Vec<&str> = Program::ALL.iter().map(|p| p.key()).collect();
-                errors.push(
-                    ConfigError::at(
-                        file,
-                        key.referenced,
-                        format!("unknown program `{}`", key.value),
-                    )
-                    .hint(format!("programs are {}", keys.join(", "))),
-                );
+            let Some(program) = declared.get(&key.value).map(|p| p.key.clone()) else {
+                errors.push(declared.unknown(file, key.referenced, &key.value));
                 continue;
             };
             if programs.contains_key(&program) {
@@ -258,18 +255,27 @@ mod tests {
     #[test]
     fn the_outcomes_file_is_read_strictly_with_locations() {
         let ok = "programs:\n  story:\n    success: [\"outcome::published\"]\n    never: [\"outcome::declined\"]\n";
-        let o = Outcomes::from_yaml("outcomes.yaml", ok).unwrap();
+        let declared = Programs::from_yaml(
+            "programs.yaml",
+            "programs:\n  story: { title: Stories, label: s }\n  eab: { title: Board, label: e }\n",
+        )
+        .unwrap();
+        let o = Outcomes::from_yaml("outcomes.yaml", ok, &declared).unwrap();
         assert_eq!(
-            o.program(Program::Story).success,
+            o.program(&ProgramKey::from("story")).success,
             [LabelName::from("outcome::published")]
         );
-        assert!(o.program(Program::Eab).success.is_empty());
+        assert!(o.program(&ProgramKey::from("eab")).success.is_empty());
         assert_eq!(o.labels().len(), 2);
 
         let table = [
             (
                 "programs:\n  webinar:\n    success: [a]\n",
                 "outcomes.yaml:2:3: unknown program `webinar`",
+            ),
+            (
+                "programs:\n  stroy:\n    success: [a]\n",
+                "unknown program `stroy` (hint: did you mean `story`?)",
             ),
             (
                 "programs:\n  story:\n    never: [a]\n",
@@ -293,7 +299,7 @@ mod tests {
             ),
         ];
         for (text, want) in table {
-            let errors = Outcomes::from_yaml("outcomes.yaml", text).unwrap_err();
+            let errors = Outcomes::from_yaml("outcomes.yaml", text, &declared).unwrap_err();
             let message = errors[0].to_string();
             assert!(message.contains(want), "{text}: {message}");
         }
