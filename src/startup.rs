@@ -95,6 +95,9 @@ pub enum StartupError {
     /// The shipped schedules do not fit the calendar's time zone.
     #[error("shipped schedules: {0}")]
     Schedules(String),
+    /// `digest.post_to` names a program the rules do not declare, or the wrong kind of target.
+    #[error("settings: {0}")]
+    DigestTargets(String),
     /// The database could not be opened.
     #[error("database: {0}")]
     Database(#[source] crate::store::StoreError),
@@ -146,6 +149,12 @@ pub async fn build(settings: Settings, wiring: Wiring) -> Result<App, StartupErr
         Some(engine) => engine,
         None => Arc::new(load_engine(&settings)?),
     };
+    if let Some(digest) = &settings.digest {
+        digest
+            .post_to
+            .check(engine.programs())
+            .map_err(|e| StartupError::DigestTargets(e.to_string()))?;
+    }
     let schedules = match settings.schedules.clone() {
         Some(list) => list,
         None => crate::schedule::shipped(engine.calendar().time_zone())
