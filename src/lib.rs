@@ -1,48 +1,26 @@
-//! Steward: webhook-driven issue automation for GitLab.
+//! Steward: webhook-driven issue automation for GitLab — the service and the `steward` binary.
 //!
 //! Steward receives GitLab webhooks, recognises the description template an issue was filed
 //! from, parses its fields, applies declarative YAML rules (labels, assignees, due dates,
-//! lead-time checks, owned comments) and reconciles the issue with one minimal edit.
-//!
-//! # Architecture
-//!
-//! ```text
-//! GitLab ──POST /webhooks/gitlab──▶ http ── verify token/signature, decode leniently
-//!                                      │ record delivery (unique Idempotency-Key) + enqueue job
-//!                                      ▼ reply 2xx in milliseconds
-//!                                   store (SQLite default | PostgreSQL)
-//!                                      │ worker claims job (lease)
-//!                                      ▼
-//!              gitlab client ◀── re-read the issue (the payload is only a trigger)
-//!                                      ▼
-//!         templates (recognise + parse fields) ──▶ rules::evaluate (pure) ──▶ Plan
-//!                                      ▼
-//!         reconcile: Plan vs current state → one issue edit + owned notes; audit log
-//! ```
+//! lead-time checks, owned comments) and reconciles the issue with one minimal edit. What an
+//! issue *should* look like is decided by the pure core, `steward_core`; this crate does the
+//! I/O around it. The whole map, with the data flow and what each module must not do, is
+//! `docs/architecture.md`.
 //!
 //! | module | responsibility |
 //! |---|---|
-//! | [`model`] | shared domain types: ids, `Issue`, fields, `Plan` |
-//! | [`templates`] | template files, recognition, typed field parsing |
-//! | [`calendar`] | business days, holidays, time zones, fiscal quarters |
-//! | [`rules`] | rule files → validated `RuleSet`; pure evaluation to a `Plan` |
-//! | [`gitlab`] | GitLab REST client, webhook payloads, signature checks |
-//! | [`store`] | durable deliveries, jobs, audit log, owned notes (SQLite, PostgreSQL) |
-//! | [`sim`] | a GitLab simulator for `demo`, tests and benchmarks |
-//! | [`config`] | service settings from a file and `STEWARD_*` variables |
-//! | [`clock`] | the injected source of "now" |
-//! | [`reconcile`] | plan vs current issue → minimal writes |
-//! | [`http`] | webhook receiver, health, readiness and metrics endpoints |
-//! | [`jobs`] | job kinds, retry policy, the worker that runs them, the task supervisor |
-//! | [`service`] | the state HTTP handlers and jobs share |
-//! | [`startup`] | settings in, a connected app out; runs HTTP, schedules and workers with one shutdown signal |
-//! | [`harness`] | simulator + Steward in one process, for demo, tests, benchmarks |
-//! | [`shipped`] | the shipped rules and templates, embedded in the binary at build time |
-//! | [`demo`] | the `steward demo` scenario and report |
+//! | [`startup`] | `Settings` in, a connected [`startup::App`] out; runs HTTP, schedules, pruning and workers with one shutdown signal — the one start-up path |
+//! | [`config`] | service settings from one file and `STEWARD_*` variables |
+//! | [`service`] | the state jobs share; the calendar watch and the store's daily pruning |
+//! | [`gitlab`] | the GitLab port (`GitLab` trait), REST/GraphQL client, caching decorator, webhook payloads and signatures |
+//! | [`store`] | deliveries, the job queue, audit log, owned notes and typed state (SQLite, PostgreSQL) |
+//! | [`http`] | webhook receiver, health, readiness and metrics endpoints; the bounded listener |
+//! | [`jobs`] | typed jobs, the runner, issue sync, sweep, digest job, task supervisor |
 //! | [`schedule`] | cron schedules in a time zone; due slots claimed once across replicas |
-//! | [`digest`] | weekly program digest: select, render Markdown, post once per ISO week |
+//! | [`digest_post`] | posting a rendered digest once per ISO week per target |
+//! | [`shipped`] | the shipped rules and templates, embedded in the binary at build time |
 //! | [`cli`] | the `steward` command line |
-//! | [`untrusted`] | requester text made inert for notes and digests; the whole-body guard |
+//! | [`harness`], [`demo`] | (feature `sim`) the simulator wired to a real Steward in one process; `steward demo` |
 
 mod audit;
 pub mod cli;

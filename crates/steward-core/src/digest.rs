@@ -1,8 +1,7 @@
-//! The weekly digest of one program: which requests to mention ([`select`], pure), what counts
+//! The weekly digest of one program: which requests to mention ([`select`]), what counts
 //! toward its targets ([`Outcomes`], declared in `rules/outcomes.yaml`, for the [`Programs`] of
-//! `rules/programs.yaml`), how to say it
-//! ([`render`], pure Markdown), and posting it once per ISO week on the program's tracking epic
-//! or issue ([`post_digest`], the only I/O here).
+//! `rules/programs.yaml`) and how to say it ([`render`], Markdown). All of it is pure; posting
+//! the rendered note once per ISO week is the service's `digest_post`.
 //!
 //! This module does not read GitLab to build its input (the job runner turns issues into
 //! [`DigestIssue`]s) and does not compute fiscal periods (the calendar passes them in).

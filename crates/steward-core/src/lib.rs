@@ -20,6 +20,9 @@
 //! | [`loader`] | every configuration file (a directory or in memory) → a validated `Engine` | decide |
 //! | [`reconcile`] | plan vs current issue → the minimal edit and owned notes | call GitLab |
 //! | [`digest`] | weekly program digest: select, measure, render Markdown | post anything |
+//! | [`programs`] | the programs a team runs (`rules/programs.yaml`) and what counts as each one's success (`rules/outcomes.yaml`) | hard-code a team |
+//! | [`loader`] | reads the configuration from a directory or from memory (the set embedded in the binary) | decide anything |
+//! | [`yaml`] | YAML with source positions, for located errors | know about any file in particular |
 //! | [`clock`] | the injected source of "now" (a trait and a settable test clock) | be read by decisions |
 
 pub mod calendar;

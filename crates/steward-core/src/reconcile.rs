@@ -1,9 +1,9 @@
 //! Turns a [`Plan`] into the smallest set of GitLab writes: at most one issue edit plus one
 //! create-or-edit per owned note, and nothing at all when the issue already matches.
 //!
-//! [`diff`] is pure (tested with tables); [`apply`] performs the writes through the `GitLab`
-//! trait and records each one in the audit log. Neither decides *what* the issue should look
-//! like: that is `rules::evaluate`.
+//! [`diff`] is pure (tested with tables); the service's issue sync performs the writes through
+//! its GitLab port and records each one in the audit log. Neither decides *what* the issue
+//! should look like: that is `rules::evaluate`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
