@@ -1,7 +1,8 @@
-//! Job kinds, their payloads and the retry policy. The worker loop that runs them is
+//! Jobs ([`Job`]), how a run ends ([`RunOutcome`]) and the retry policy. The worker loop that runs them is
 //! [`worker`]; what each job does to GitLab is decided by `rules` and carried out by `reconcile`.
 
 pub mod digest_job;
+pub mod job;
 pub mod supervisor;
 pub mod sweep;
 pub mod unwind;
@@ -13,10 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use steward_core::model::{IssueIid, ProjectId};
 
-/// Job kind: re-read one issue and reconcile it with the rules.
-pub const ISSUE_SYNC: &str = "issue.sync";
+pub use job::{JOB_SCHEMA_VERSION, Job, JobDecodeError};
 
-/// Payload of an [`ISSUE_SYNC`] job.
+/// What a [`Job::IssueSync`] carries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssueSync {
     /// The project.
@@ -50,7 +50,7 @@ pub struct SlotRef {
 
 /// How a job ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub enum RunOutcome {
     /// Done; the summary says what was written.
     Done(String),
     /// Try again later (transient failure), no earlier than `after`.
@@ -67,14 +67,14 @@ pub enum Outcome {
     Gone(String),
 }
 
-impl Outcome {
+impl RunOutcome {
     /// The `outcome` label of the job metrics.
     pub fn label(&self) -> &'static str {
         match self {
-            Outcome::Done(_) => "done",
-            Outcome::Retry { .. } => "retry",
-            Outcome::Fail(_) => "failed",
-            Outcome::Gone(_) => "gone",
+            RunOutcome::Done(_) => "done",
+            RunOutcome::Retry { .. } => "retry",
+            RunOutcome::Fail(_) => "failed",
+            RunOutcome::Gone(_) => "gone",
         }
     }
 }

@@ -429,41 +429,14 @@ impl crate::schedule::SlotSink for JobSink {
         slot: chrono::DateTime<chrono::Utc>,
     ) -> crate::store::BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
-            use crate::schedule::JobKind;
-            let slot_ref = crate::jobs::SlotRef {
+            let job = schedule.job().clone().for_slot(crate::jobs::SlotRef {
                 schedule: schedule.name().to_owned(),
                 slot,
-            };
-            let (kind, payload) = match schedule.job() {
-                JobKind::Sweep | JobKind::FullSweep => (
-                    if schedule.job() == JobKind::Sweep {
-                        crate::jobs::sweep::SWEEP
-                    } else {
-                        crate::jobs::sweep::FULL_SWEEP
-                    },
-                    serde_json::to_value(crate::jobs::sweep::SweepJob {
-                        full: schedule.job() == JobKind::FullSweep,
-                        slot: Some(slot_ref),
-                    }),
-                ),
-                JobKind::Digest => (
-                    crate::jobs::digest_job::DIGEST,
-                    serde_json::to_value(crate::jobs::digest_job::DigestJob {
-                        week: None,
-                        slot: Some(slot_ref),
-                    }),
-                ),
-            };
-            let payload = payload.map_err(|e| e.to_string())?;
+            });
             self.state
                 .store
-                .enqueue_job(crate::store::NewJob {
-                    kind: kind.to_owned(),
-                    payload,
-                    run_at: slot,
-                    // Not coalesced: each slot's job finishes its own slot.
-                    coalesce_key: None,
-                })
+                // Not coalesced: each slot's job finishes its own slot.
+                .enqueue_job(job.to_row(slot))
                 .await
                 .map_err(|e| e.to_string())?;
             self.state.jobs_ready.notify_waiters();

@@ -15,9 +15,9 @@ use tokio::sync::Semaphore;
 use super::intake;
 use crate::gitlab::auth;
 use crate::gitlab::payload::{self, Trigger};
-use crate::jobs::{ISSUE_SYNC, IssueSync};
+use crate::jobs::{IssueSync, Job};
 use crate::service::AppState;
-use crate::store::{NewDelivery, NewJob, RecordOutcome};
+use crate::store::{NewDelivery, RecordOutcome};
 use steward_core::model::{IssueIid, ProjectId};
 
 /// What happened to a delivery, for metrics and the delivery record.
@@ -159,12 +159,7 @@ async fn record(
     };
     let outcome = outcome_label(&route.disposition);
     let job = match route.disposition {
-        Disposition::Enqueue(sync) => Some(NewJob {
-            kind: ISSUE_SYNC.to_owned(),
-            payload: serde_json::to_value(&sync).unwrap_or_default(),
-            run_at: now,
-            coalesce_key: Some(IssueSync::coalesce_key(sync.project, sync.iid)),
-        }),
+        Disposition::Enqueue(sync) => Some(Job::IssueSync(sync).to_row(now)),
         Disposition::Ignore(why) => {
             tracing::debug!(reason = %why, "delivery recorded, no job");
             None

@@ -15,10 +15,7 @@ use steward_core::digest::{
 };
 use steward_core::model::{IssueState, LabelName, Username};
 
-/// Job kind: the weekly digest.
-pub const DIGEST: &str = "digest";
-
-/// Payload of a digest job.
+/// What a [`Job::Digest`](crate::jobs::Job::Digest) carries.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DigestJob {
     /// The ISO week (`2026-W48`); default: the last complete week at the slot (or now).

@@ -12,23 +12,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::gitlab::{CallContext, IssueOrderBy, IssueQuery, SortDirection};
 use crate::jobs::worker::{SyncError, plan_actions, stored_notes};
-use crate::jobs::{ISSUE_SYNC, IssueSync};
+use crate::jobs::{IssueSync, Job};
 use crate::service::AppState;
-use crate::store::NewJob;
 use steward_core::model::{IssueIid, IssueState, ProjectId};
 use steward_core::reconcile::Actions;
 
-/// Job kind: the catch-up sweep (issues updated since the newest update the last sweep saw).
-pub const SWEEP: &str = "sweep";
-/// Job kind: a full sweep of every open issue (time-based rules).
-pub const FULL_SWEEP: &str = "full_sweep";
-
-/// Payload of a sweep job.
+/// What a [`Job::Sweep`](crate::jobs::Job::Sweep) or
+/// [`Job::FullSweep`](crate::jobs::Job::FullSweep) carries.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SweepJob {
-    /// Every open issue, not only those updated since the last sweep.
-    #[serde(default)]
-    pub full: bool,
     /// The schedule slot that enqueued it, if any (finished when the job ends).
     #[serde(default)]
     pub slot: Option<crate::jobs::SlotRef>,
@@ -191,20 +183,13 @@ async fn check_issue(
         return Ok(());
     }
     if enqueue {
-        let sync = IssueSync {
+        let sync = Job::IssueSync(IssueSync {
             project,
             iid: issue.iid,
             event_uuid: None,
             delivery_id: None,
-        };
-        st.store
-            .enqueue_job(NewJob {
-                kind: ISSUE_SYNC.to_owned(),
-                payload: serde_json::to_value(&sync).unwrap_or_default(),
-                run_at: st.clock.now(),
-                coalesce_key: Some(IssueSync::coalesce_key(project, issue.iid)),
-            })
-            .await?;
+        });
+        st.store.enqueue_job(sync.to_row(st.clock.now())).await?;
     }
     report.drift.push(Drift {
         project,

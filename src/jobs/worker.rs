@@ -14,7 +14,7 @@ use tracing::{Instrument, info_span};
 use crate::audit;
 use crate::gitlab::{CallContext, DueDateEdit, GitLabError, IssueEdit, Note};
 use crate::jobs::unwind::catch_panic;
-use crate::jobs::{ISSUE_SYNC, IssueSync, Outcome, SlotRef, backoff};
+use crate::jobs::{IssueSync, Job, RunOutcome, SlotRef, backoff};
 use crate::service::AppState;
 use crate::store::{AuditEntry, ClaimedJob, NoteTarget};
 use steward_core::model::{Issue, IssueIid, ProjectId};
@@ -80,7 +80,7 @@ impl Worker {
             // Another worker holds the job now and will finish it; nothing to record here.
             Ok(None) => return Ok(true),
             Err(message) => {
-                let outcome = Outcome::Fail(format!("the job panicked: {message}"));
+                let outcome = RunOutcome::Fail(format!("the job panicked: {message}"));
                 self.finish_slot(slot_of(&job).as_ref(), &outcome).await;
                 outcome
             }
@@ -104,17 +104,17 @@ impl Worker {
     async fn finish(
         &self,
         job: &ClaimedJob,
-        outcome: Outcome,
+        outcome: RunOutcome,
     ) -> Result<(), crate::store::StoreError> {
         let store = &self.state.store;
         match outcome {
-            Outcome::Done(summary) => {
+            RunOutcome::Done(summary) => {
                 tracing::info!(job_id = job.id.0, kind = %job.kind, %summary, "job done");
                 store
                     .complete_job(job, self.state.clock.now(), &summary)
                     .await?;
             }
-            Outcome::Retry { error, after } => {
+            RunOutcome::Retry { error, after } => {
                 let wait = backoff(job.attempts, after, job.id.0);
                 let at = self.state.clock.now()
                     + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
@@ -123,11 +123,11 @@ impl Worker {
                     .retry_job(job, self.state.clock.now(), &error, at)
                     .await?;
             }
-            Outcome::Fail(error) => {
+            RunOutcome::Fail(error) => {
                 tracing::error!(job_id = job.id.0, %error, "job failed permanently");
                 store.fail_job(job, self.state.clock.now(), &error).await?;
             }
-            Outcome::Gone(reason) => {
+            RunOutcome::Gone(reason) => {
                 tracing::warn!(job_id = job.id.0, %reason, "job ended: its issue is gone");
                 store
                     .mark_job_gone(job, self.state.clock.now(), &reason)
@@ -142,7 +142,7 @@ impl Worker {
     /// replica, while it still runs. If a renewal finds the claim replaced (this worker stalled
     /// past its lease), the job is dropped at its next await point and `None` is returned: the
     /// new holder re-reads the issue, as after a crash.
-    async fn execute_leased(&self, job: &ClaimedJob) -> Option<Outcome> {
+    async fn execute_leased(&self, job: &ClaimedJob) -> Option<RunOutcome> {
         let lease = self.state.worker.lease;
         let period = (lease / 3).max(Duration::from_millis(100));
         let work = self.execute(job);
@@ -178,50 +178,32 @@ impl Worker {
         }
     }
 
-    async fn execute(&self, job: &ClaimedJob) -> Outcome {
-        match job.kind.as_str() {
-            ISSUE_SYNC => match serde_json::from_value::<IssueSync>(job.payload.clone()) {
-                Ok(mut p) => {
-                    p.delivery_id = p.delivery_id.or(job.delivery_id.map(|d| d.0));
-                    self.sync_issue(&p).await
-                }
-                Err(e) => Outcome::Fail(format!("unreadable {ISSUE_SYNC} payload: {e}")),
-            },
-            super::sweep::SWEEP | super::sweep::FULL_SWEEP => {
-                match serde_json::from_value::<super::sweep::SweepJob>(job.payload.clone()) {
-                    Ok(p) => {
-                        self.run_sweep(&p, job.kind == super::sweep::FULL_SWEEP)
-                            .await
-                    }
-                    Err(e) => Outcome::Fail(format!("unreadable sweep payload: {e}")),
-                }
+    async fn execute(&self, job: &ClaimedJob) -> RunOutcome {
+        match Job::of_claimed(job) {
+            Ok(Job::IssueSync(sync)) => self.sync_issue(&sync).await,
+            Ok(Job::Sweep(sweep)) => self.run_sweep(&sweep, false).await,
+            Ok(Job::FullSweep(sweep)) => self.run_sweep(&sweep, true).await,
+            Ok(Job::Digest(p)) => {
+                let outcome = match super::digest_job::run(&self.state, &p).await {
+                    Ok(summary) => RunOutcome::Done(summary),
+                    Err(e) if e.is_transient() => RunOutcome::Retry {
+                        error: e.to_string(),
+                        after: e.retry_after(),
+                    },
+                    Err(e) => RunOutcome::Fail(e.to_string()),
+                };
+                self.finish_slot(p.slot.as_ref(), &outcome).await;
+                outcome
             }
-            super::digest_job::DIGEST => {
-                match serde_json::from_value::<super::digest_job::DigestJob>(job.payload.clone()) {
-                    Ok(p) => {
-                        let outcome = match super::digest_job::run(&self.state, &p).await {
-                            Ok(summary) => Outcome::Done(summary),
-                            Err(e) if e.is_transient() => Outcome::Retry {
-                                error: e.to_string(),
-                                after: e.retry_after(),
-                            },
-                            Err(e) => Outcome::Fail(e.to_string()),
-                        };
-                        self.finish_slot(p.slot.as_ref(), &outcome).await;
-                        outcome
-                    }
-                    Err(e) => Outcome::Fail(format!("unreadable digest payload: {e}")),
-                }
-            }
-            other => Outcome::Fail(format!("unknown job kind `{other}`")),
+            Err(e) => RunOutcome::Fail(e.to_string()),
         }
     }
 
-    async fn run_sweep(&self, job: &super::sweep::SweepJob, full: bool) -> Outcome {
-        let outcome = match super::sweep::sweep(&self.state, full || job.full, true).await {
-            Ok(report) => Outcome::Done(report.summary()),
-            Err(SyncError::GitLab(e)) if !e.is_transient() => Outcome::Fail(e.to_string()),
-            Err(e) => Outcome::Retry {
+    async fn run_sweep(&self, job: &super::sweep::SweepJob, full: bool) -> RunOutcome {
+        let outcome = match super::sweep::sweep(&self.state, full, true).await {
+            Ok(report) => RunOutcome::Done(report.summary()),
+            Err(SyncError::GitLab(e)) if !e.is_transient() => RunOutcome::Fail(e.to_string()),
+            Err(e) => RunOutcome::Retry {
                 error: e.to_string(),
                 after: match &e {
                     SyncError::GitLab(g) => g.retry_after(),
@@ -234,13 +216,13 @@ impl Worker {
     }
 
     /// Marks a scheduled slot finished once its job has ended (not on a retry).
-    async fn finish_slot(&self, slot: Option<&super::SlotRef>, outcome: &Outcome) {
+    async fn finish_slot(&self, slot: Option<&super::SlotRef>, outcome: &RunOutcome) {
         let Some(slot) = slot else { return };
         let text = match outcome {
-            Outcome::Done(s) => s.clone(),
-            Outcome::Fail(e) => format!("failed: {e}"),
-            Outcome::Gone(e) => format!("gone: {e}"),
-            Outcome::Retry { .. } => return,
+            RunOutcome::Done(s) => s.clone(),
+            RunOutcome::Fail(e) => format!("failed: {e}"),
+            RunOutcome::Gone(e) => format!("gone: {e}"),
+            RunOutcome::Retry { .. } => return,
         };
         if let Err(e) = self
             .state
@@ -253,12 +235,12 @@ impl Worker {
     }
 
     /// Re-reads the issue, decides and reconciles. Safe to run any number of times.
-    pub async fn sync_issue(&self, job: &IssueSync) -> Outcome {
+    pub async fn sync_issue(&self, job: &IssueSync) -> RunOutcome {
         let span = info_span!("sync", project = %job.project, iid = %job.iid, delivery_id = job.delivery_id);
         async {
             match self.try_sync(job).await {
-                Ok(summary) => Outcome::Done(summary),
-                Err(SyncError::GitLab(e)) if e.is_transient() => Outcome::Retry {
+                Ok(summary) => RunOutcome::Done(summary),
+                Err(SyncError::GitLab(e)) if e.is_transient() => RunOutcome::Retry {
                     error: e.to_string(),
                     after: e.retry_after(),
                 },
@@ -268,15 +250,15 @@ impl Worker {
                         job.project, job.iid
                     );
                     self.audit(job, "job.gone", e.status(), &reason, &[]).await;
-                    Outcome::Gone(reason)
+                    RunOutcome::Gone(reason)
                 }
                 Err(SyncError::GitLab(e)) => {
                     self.audit(job, "job.failed", e.status(), &e.to_string(), &[])
                         .await;
-                    Outcome::Fail(e.to_string())
+                    RunOutcome::Fail(e.to_string())
                 }
                 // The store being unavailable is never the issue's fault: try again later.
-                Err(SyncError::Store(e)) => Outcome::Retry {
+                Err(SyncError::Store(e)) => RunOutcome::Retry {
                     error: format!("store: {e}"),
                     after: None,
                 },
@@ -691,11 +673,10 @@ pub(crate) async fn save_workload(
     st.store.set_state(&workload_key(project), &text).await
 }
 
-/// The schedule slot a job's payload names (sweep and digest jobs carry one), to finish it
-/// when the job ends abnormally.
+/// The schedule slot a job names (sweep and digest jobs carry one), to finish it when the job
+/// ends abnormally.
 fn slot_of(job: &ClaimedJob) -> Option<SlotRef> {
-    let slot = job.payload.get("slot")?.clone();
-    serde_json::from_value(slot).ok()
+    Job::of_claimed(job).ok()?.slot().cloned()
 }
 
 fn managed_due_key(project: ProjectId, iid: IssueIid) -> String {
