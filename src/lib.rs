@@ -33,7 +33,8 @@
 //! | [`clock`] | the injected source of "now" |
 //! | [`reconcile`] | plan vs current issue → minimal writes |
 //! | [`http`] | webhook receiver, health, readiness and metrics endpoints |
-//! | [`jobs`] | job kinds, retry policy, the worker that runs them, the task supervisor |
+//! | [`queue`] | the `Job` type, its payloads and its job-row encoding (schema versioned) |
+//! | [`jobs`] | what each job does, retry policy, the worker that runs them, the task supervisor |
 //! | [`service`] | assembles state, HTTP server and workers with one shutdown signal |
 //! | [`harness`] | simulator + Steward in one process, for demo, tests, benchmarks |
 //! | [`demo`] | the `steward demo` scenario and report |
@@ -53,6 +54,7 @@ pub mod gitlab;
 pub mod harness;
 pub mod http;
 pub mod jobs;
+pub mod queue;
 pub mod schedule;
 pub mod service;
 pub mod store;

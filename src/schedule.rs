@@ -6,7 +6,7 @@
 //! replicas) before handing it to a [`SlotSink`]; this module never runs a job itself and never
 //! talks to GitLab.
 
-use crate::jobs::Job;
+use crate::queue::Job;
 
 mod config;
 mod runner;

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, RwLock};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{WebhookSettings, WorkerSettings};
@@ -42,13 +42,13 @@ pub struct AppState {
     /// Projects served; empty means every project that sends webhooks.
     pub projects: Vec<ProjectId>,
     /// Wakes idle workers when a job is enqueued.
-    pub jobs_ready: Notify,
+    pub jobs_ready: Arc<Notify>,
     /// Cached project labels and user ids.
-    pub cache: Cache,
+    pub directory: Arc<crate::jobs::Directory>,
     /// Prometheus exposition, when metrics are enabled.
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     /// When this store was first used: owned-note records are complete for issues created
-    /// after it (see `jobs::worker::stored_notes`).
+    /// after it (see `jobs::notes::stored_notes`).
     pub store_born: Option<chrono::DateTime<chrono::Utc>>,
     /// Weekly digest targets and program targets, when digests are configured.
     pub digest: Option<steward_core::digest::DigestConfig>,
@@ -65,87 +65,45 @@ impl std::fmt::Debug for AppState {
     }
 }
 
-/// How long a project's label list is trusted before it is read again.
-const LABEL_CACHE_TTL: Duration = Duration::from_secs(600);
-/// The shortest interval between two forced re-reads of a project's labels.
-const LABEL_REFRESH_MIN: Duration = Duration::from_secs(60);
-
-/// Read-through caches of slow-changing GitLab data, so a webhook costs one issue read.
-#[derive(Debug, Default)]
-pub struct Cache {
-    labels: RwLock<HashMap<ProjectId, (BTreeSet<LabelName>, std::time::Instant)>>,
-    users: RwLock<HashMap<String, Option<UserId>>>,
-}
-
 impl AppState {
     /// Whether webhooks of `project` are handled.
     pub fn serves(&self, project: ProjectId) -> bool {
         self.projects.is_empty() || self.projects.contains(&project)
     }
 
-    /// The project's labels, read at most once per [`LABEL_CACHE_TTL`]. `refresh` forces a read
-    /// (used when the rules want a label the cached list lacks: it may have been created since).
+    /// The project's labels, cached (see [`crate::jobs::Directory::project_labels`]).
     pub async fn project_labels(
         &self,
         project: ProjectId,
         refresh: bool,
     ) -> Result<BTreeSet<LabelName>, GitLabError> {
-        // A forced refresh (the rules want a label the list lacks) still reads at most once a
-        // minute: a label that is really missing must not cost a label listing per issue.
-        let fresh_enough = if refresh {
-            LABEL_REFRESH_MIN
-        } else {
-            LABEL_CACHE_TTL
-        };
-        if let Some((labels, at)) = self.cache.labels.read().await.get(&project)
-            && at.elapsed() < fresh_enough
-        {
-            return Ok(labels.clone());
-        }
-        let labels: BTreeSet<LabelName> = self
-            .gitlab
-            .project_labels(&CallContext::none(), project)
-            .await?
-            .into_iter()
-            .collect();
-        self.cache
-            .labels
-            .write()
-            .await
-            .insert(project, (labels.clone(), std::time::Instant::now()));
-        Ok(labels)
+        self.directory.project_labels(project, refresh).await
     }
 
-    /// Ids of the given usernames (lower-cased keys); unknown users are left out. Each username
-    /// is looked up once per process.
+    /// Ids of the given usernames (see [`crate::jobs::Directory::user_ids`]).
     pub async fn user_ids(
         &self,
         usernames: &[steward_core::model::Username],
     ) -> Result<HashMap<String, UserId>, GitLabError> {
-        let mut out = HashMap::new();
-        for name in usernames {
-            let key = name.as_str().to_ascii_lowercase();
-            let cached = self.cache.users.read().await.get(&key).copied();
-            let id = match cached {
-                Some(id) => id,
-                None => {
-                    let found = self
-                        .gitlab
-                        .user_by_username(
-                            &CallContext::none(),
-                            &steward_core::model::Username(key.clone()),
-                        )
-                        .await?
-                        .map(|u| u.id);
-                    self.cache.users.write().await.insert(key.clone(), found);
-                    found
-                }
-            };
-            if let Some(id) = id {
-                out.insert(key, id);
-            }
+        self.directory.user_ids(usernames).await
+    }
+
+    /// What the job runner and the jobs use of this state.
+    pub fn job_deps(&self) -> crate::jobs::JobDeps {
+        crate::jobs::JobDeps {
+            sync: crate::jobs::SyncDeps {
+                store: self.store.clone(),
+                gitlab: self.gitlab.clone(),
+                engine: self.engine.clone(),
+                clock: self.clock.clone(),
+                directory: self.directory.clone(),
+                bot: self.bot.clone(),
+                store_born: self.store_born,
+            },
+            projects: self.projects.clone(),
+            digest: self.digest.clone(),
+            jobs_ready: self.jobs_ready.clone(),
         }
-        Ok(out)
     }
 }
 
@@ -220,6 +178,7 @@ impl AppState {
             replay_window: parts.webhook.replay_window,
         };
         let state = AppState {
+            directory: Arc::new(crate::jobs::Directory::new(parts.gitlab.clone())),
             store: parts.store,
             gitlab: parts.gitlab,
             engine: parts.engine,
@@ -229,8 +188,7 @@ impl AppState {
             worker: parts.worker,
             bot,
             projects: parts.projects,
-            jobs_ready: Notify::new(),
-            cache: Cache::default(),
+            jobs_ready: Arc::new(Notify::new()),
             metrics: install_metrics(),
             store_born,
             digest: parts.digest,
@@ -398,8 +356,11 @@ pub async fn start(
     // Each worker runs under a supervisor: a worker task that ends before shutdown is logged
     // and started again (a panic inside a job already only fails that job).
     for n in 0..workers {
-        let worker =
-            crate::jobs::worker::Worker::new(state.clone(), format!("{}-{n}", worker_prefix()));
+        let worker = crate::jobs::worker::Worker::new(
+            state.job_deps(),
+            state.worker.lease,
+            format!("{}-{n}", worker_prefix()),
+        );
         let (stop, name) = (shutdown.clone(), format!("{}-{n}", worker_prefix()));
         let start = move || {
             let (worker, stop) = (worker.clone(), stop.clone());

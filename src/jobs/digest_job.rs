@@ -3,28 +3,15 @@
 //! updates) the week's note on the program's tracking epic or issue. Selection and rendering
 //! are the pure `digest` module; posting once per week is `digest::post_digest`.
 
-use serde::{Deserialize, Serialize};
-
 use crate::digest_post::PostOutcome;
 use crate::gitlab::{CallContext, IssueQuery};
-use crate::jobs::SlotRef;
-use crate::jobs::worker::SyncError;
-use crate::service::AppState;
+pub use crate::queue::DigestJob;
+
+use crate::jobs::{JobDeps, SyncError};
 use steward_core::digest::{
     self, DigestIssue, DigestScope, DigestTarget, FiscalPeriod, IsoWeek, Program,
 };
 use steward_core::model::{IssueState, LabelName, Username};
-
-/// What a [`Job::Digest`](crate::jobs::Job::Digest) carries.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DigestJob {
-    /// The ISO week (`2026-W48`); default: the last complete week at the slot (or now).
-    #[serde(default)]
-    pub week: Option<String>,
-    /// The schedule slot that enqueued it, if any.
-    #[serde(default)]
-    pub slot: Option<SlotRef>,
-}
 
 /// One program's rendered digest.
 #[derive(Debug, Clone)]
@@ -84,10 +71,10 @@ impl crate::jobs::Retryable for DigestJobError {
 
 /// The fiscal quarter and year containing `date`, as digest periods.
 fn fiscal_periods(
-    st: &AppState,
+    deps: &JobDeps,
     date: chrono::NaiveDate,
 ) -> Result<(FiscalPeriod, FiscalPeriod), DigestJobError> {
-    let cal = st.engine.calendar();
+    let cal = deps.sync.engine.calendar();
     let q = cal.fiscal_quarter(date);
     let start = |year: i32, quarter: u8| {
         cal.quarter_start(steward_core::calendar::FiscalQuarter { year, quarter })
@@ -114,42 +101,42 @@ fn fiscal_periods(
 
 /// Renders the digest of every configured program for `week`.
 pub async fn render_all(
-    st: &AppState,
+    deps: &JobDeps,
     week: IsoWeek,
 ) -> Result<Vec<RenderedDigest>, DigestJobError> {
-    let Some(cfg) = &st.digest else {
+    let Some(cfg) = &deps.digest else {
         return Ok(Vec::new());
     };
     let programs: Vec<_> = cfg.post_to.iter().map(|(p, t)| (*p, Some(t))).collect();
-    render_programs(st, cfg, week, &programs).await
+    render_programs(deps, cfg, week, &programs).await
 }
 
 /// Renders every program's digest for `week`, posted somewhere or not (a preview: without a
 /// `digest` section, with the handbook's targets).
 pub async fn preview_all(
-    st: &AppState,
+    deps: &JobDeps,
     week: IsoWeek,
 ) -> Result<Vec<RenderedDigest>, DigestJobError> {
-    let cfg = st.digest.clone().unwrap_or_default();
+    let cfg = deps.digest.clone().unwrap_or_default();
     let programs: Vec<_> = Program::ALL
         .iter()
         .map(|p| (*p, cfg.post_to.get(p)))
         .collect();
-    render_programs(st, &cfg, week, &programs).await
+    render_programs(deps, &cfg, week, &programs).await
 }
 
 async fn render_programs(
-    st: &AppState,
+    deps: &JobDeps,
     cfg: &digest::DigestConfig,
     week: IsoWeek,
     programs: &[(Program, Option<&DigestTarget>)],
 ) -> Result<Vec<RenderedDigest>, DigestJobError> {
-    let now = st.clock.now();
-    let tz = st.engine.calendar().time_zone();
+    let now = deps.sync.clock.now();
+    let tz = deps.sync.engine.calendar().time_zone();
     // Progress is measured at the end of the week, or now for the current week.
     let as_of = now.min(week.end_in(tz));
-    let (quarter, year) = fiscal_periods(st, st.engine.calendar().local_date(as_of))?;
-    let contest = cfg.contest_on(st.engine.calendar().local_date(as_of));
+    let (quarter, year) = fiscal_periods(deps, deps.sync.engine.calendar().local_date(as_of))?;
+    let contest = cfg.contest_on(deps.sync.engine.calendar().local_date(as_of));
     let ctx = CallContext::none();
     // Closed issues are read back to the earliest period counted (a contest may start before
     // the fiscal year).
@@ -162,7 +149,7 @@ async fn render_programs(
     for (program, target) in programs {
         let label = LabelName(format!("advocacy-program::{}", program.key()));
         let mut issues = Vec::new();
-        for project in &st.projects {
+        for project in &deps.projects {
             let open = IssueQuery {
                 state: Some(IssueState::Opened),
                 labels: vec![label.clone()],
@@ -175,15 +162,18 @@ async fn render_programs(
                 ..IssueQuery::default()
             };
             for query in [open, closed] {
-                let listed = st
+                let listed = deps
+                    .sync
                     .gitlab
                     .list_issues(&ctx, *project, &query)
                     .await
                     .map_err(SyncError::from)?;
                 for issue in listed {
-                    let decision =
-                        st.engine
-                            .decide(&issue, now, &steward_core::rules::Workload::default());
+                    let decision = deps.sync.engine.decide(
+                        &issue,
+                        now,
+                        &steward_core::rules::Workload::default(),
+                    );
                     let owner = match decision.fields.get("account_owner") {
                         Some(steward_core::model::FieldValue::Username(u)) => Some(u.clone()),
                         Some(steward_core::model::FieldValue::Text(t)) => {
@@ -203,8 +193,8 @@ async fn render_programs(
             quarter: quarter.clone(),
             year: year.clone(),
             contest: contest.clone(),
-            outcomes: st.engine.outcomes().program(*program),
-            away: digest::absences(st.engine.roster(), &issues),
+            outcomes: deps.sync.engine.outcomes().program(*program),
+            away: digest::absences(deps.sync.engine.roster(), &issues),
         };
         let selected = digest::select(&scope, &cfg.targets, &issues);
         out.push(RenderedDigest {
@@ -217,28 +207,35 @@ async fn render_programs(
 }
 
 /// The week a digest job covers.
-pub fn week_of(st: &AppState, job: &DigestJob) -> Result<IsoWeek, DigestJobError> {
+pub fn week_of(deps: &JobDeps, job: &DigestJob) -> Result<IsoWeek, DigestJobError> {
     match &job.week {
         Some(w) => w
             .parse()
             .map_err(|e| DigestJobError::Input(format!("week `{w}`: {e}"))),
         None => {
-            let at = job.slot.as_ref().map(|s| s.slot).unwrap_or(st.clock.now());
-            Ok(IsoWeek::last_complete(at, st.engine.calendar().time_zone()))
+            let at = job
+                .slot
+                .as_ref()
+                .map(|s| s.slot)
+                .unwrap_or(deps.sync.clock.now());
+            Ok(IsoWeek::last_complete(
+                at,
+                deps.sync.engine.calendar().time_zone(),
+            ))
         }
     }
 }
 
 /// Renders and posts every configured program's digest; returns one line per program.
-pub async fn run(st: &AppState, job: &DigestJob) -> Result<String, DigestJobError> {
-    let week = week_of(st, job)?;
-    let rendered = render_all(st, week).await?;
-    post_all(st, week, &rendered).await
+pub async fn run(deps: &JobDeps, job: &DigestJob) -> Result<String, DigestJobError> {
+    let week = week_of(deps, job)?;
+    let rendered = render_all(deps, week).await?;
+    post_all(deps, week, &rendered).await
 }
 
 /// Posts already rendered digests (once per week per target); one line per program.
 pub async fn post_all(
-    st: &AppState,
+    deps: &JobDeps,
     week: IsoWeek,
     rendered: &[RenderedDigest],
 ) -> Result<String, DigestJobError> {
@@ -252,12 +249,12 @@ pub async fn post_all(
             continue;
         };
         let outcome = crate::digest_post::post_digest(
-            st.gitlab.as_ref(),
-            st.store.as_ref(),
+            deps.sync.gitlab.as_ref(),
+            deps.sync.store.as_ref(),
             target,
             week,
             &d.body,
-            st.clock.now(),
+            deps.sync.clock.now(),
         )
         .await?;
         let word = match outcome {

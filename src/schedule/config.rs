@@ -9,7 +9,7 @@ use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
 use serde::{Deserialize, Serialize};
 
-use crate::jobs::Job;
+use crate::queue::Job;
 
 /// How late a missed slot may still run when a schedule sets no `grace`: a morning's outage.
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(6 * 3600);
@@ -33,7 +33,7 @@ pub struct RawSchedule {
     /// IANA time zone the expression is read in (`America/New_York`).
     pub time_zone: String,
     /// The job to start, by name (`sweep`, `full_sweep` or `digest`).
-    #[serde(with = "crate::jobs::job::schedule_name")]
+    #[serde(with = "crate::queue::schedule_name")]
     pub job: Job,
     /// How late a missed slot may still run (`90m`, `6h`, `1d`); [`DEFAULT_GRACE`] when absent.
     #[serde(default)]

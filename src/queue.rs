@@ -1,14 +1,64 @@
-//! The one job type: every kind of work the queue carries, how it is written to a job row
-//! (`kind` column plus a JSON payload with a schema version) and how a row is read back,
-//! including rows written before payloads carried a version.
+//! What the job queue carries: the one job type [`Job`] and its payloads, how a job is written
+//! to a job row (`kind` column plus a JSON payload with a schema version) and how a row is read
+//! back, including rows written before payloads carried a version. Plain data: what each job
+//! does is `jobs`; schedules name a [`Job`] and `jobs` runs it.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::digest_job::DigestJob;
-use super::sweep::SweepJob;
-use super::{IssueSync, SlotRef};
 use crate::store::{ClaimedJob, NewJob};
+use steward_core::model::{IssueIid, ProjectId};
+
+/// What a [`Job::IssueSync`] carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueSync {
+    /// The project.
+    pub project: ProjectId,
+    /// The issue.
+    pub iid: IssueIid,
+    /// `X-Gitlab-Event-UUID` of the delivery that triggered it, forwarded on API calls so that
+    /// GitLab suppresses the echo to the same hook (GITLAB.md §5.3).
+    #[serde(default)]
+    pub event_uuid: Option<String>,
+    /// The delivery that triggered it (for the audit log).
+    #[serde(default)]
+    pub delivery_id: Option<i64>,
+}
+
+impl IssueSync {
+    /// The coalescing key: pending syncs of one issue collapse into one re-read.
+    pub fn coalesce_key(project: ProjectId, iid: IssueIid) -> String {
+        format!("issue:{project}:{iid}")
+    }
+}
+
+/// The schedule slot a scheduled job runs for; the job finishes the slot when it ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotRef {
+    /// Schedule name.
+    pub schedule: String,
+    /// The slot's instant.
+    pub slot: DateTime<Utc>,
+}
+
+/// What a [`Job::Sweep`] or [`Job::FullSweep`] carries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepJob {
+    /// The schedule slot that enqueued it, if any (finished when the job ends).
+    #[serde(default)]
+    pub slot: Option<SlotRef>,
+}
+
+/// What a [`Job::Digest`] carries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DigestJob {
+    /// The ISO week (`2026-W48`); default: the last complete week at the slot (or now).
+    #[serde(default)]
+    pub week: Option<String>,
+    /// The schedule slot that enqueued it, if any.
+    #[serde(default)]
+    pub slot: Option<SlotRef>,
+}
 
 /// The payload schema version this code writes. Version 1 is the payload of rows written
 /// before the version was recorded (no `v` field; a `sweep` row could carry `"full": true`).
@@ -232,13 +282,19 @@ pub mod schedule_name {
 mod tests {
     use super::*;
     use serde_json::json;
-    use steward_core::model::{IssueIid, ProjectId};
 
     fn slot() -> SlotRef {
         SlotRef {
             schedule: "nightly".into(),
             slot: "2026-11-25T02:30:00Z".parse().unwrap(),
         }
+    }
+
+    #[test]
+    fn issue_sync_payload_round_trips_without_optional_fields() {
+        let p: IssueSync = serde_json::from_str(r#"{"project":1,"iid":23}"#).unwrap();
+        assert_eq!(p.iid, IssueIid(23));
+        assert_eq!(IssueSync::coalesce_key(p.project, p.iid), "issue:1:23");
     }
 
     #[test]
