@@ -252,6 +252,13 @@ impl FakeGitLab {
             .unwrap_or_default()
     }
 
+    /// Deletes a note, as a person would.
+    pub fn delete_note(&self, project: ProjectId, iid: IssueIid, note: NoteId) {
+        if let Some(notes) = self.world().notes.get_mut(&(project, iid)) {
+            notes.retain(|n| n.id != note);
+        }
+    }
+
     /// Moves the fake's clock (stamped on notes and edits).
     pub fn set_now(&self, now: DateTime<Utc>) {
         self.world().now = now;
