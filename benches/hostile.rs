@@ -10,8 +10,7 @@
 //! build of Steward (e.g. an older one) with the same clients.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-#[path = "../tests/replicas_support/hostile.rs"]
-mod hostile;
+use steward_testkit::hostile;
 #[path = "support/serve.rs"]
 mod support;
 

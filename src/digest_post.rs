@@ -3,14 +3,13 @@
 //! `steward_core::digest`; this module only performs the I/O.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 use steward_core::digest::{DigestTarget, EpicApi, IsoWeek, marker, note_key};
 use steward_core::model::{GroupId, IssueIid, NoteId, ProjectId};
 use steward_core::reconcile::body_hash;
 
 use crate::gitlab::{CallContext, GitLab, GitLabError, Note};
-use crate::store::{AuditEntry, NoteTarget, OwnedNote, Store, StoreError};
+use crate::store::{AuditEntry, GraphqlNoteRef, NoteTarget, OwnedNote, Store, StoreError};
 
 /// What posting did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,13 +55,6 @@ impl DigestError {
     }
 }
 
-/// The note remembered for a GraphQL-posted digest (state table, JSON).
-#[derive(Debug, Serialize, Deserialize)]
-struct GraphQlNote {
-    gid: String,
-    body_hash: String,
-}
-
 /// Posts `body` as `week`'s digest on `target`, or updates that week's note. The marker line is
 /// added when `body` lacks it, and the body is guarded (no quick action, within GitLab's note
 /// limit) whoever rendered it. Re-running with the same body writes nothing.
@@ -82,7 +74,7 @@ pub async fn post_digest(
             epic_iid,
             api: EpicApi::Rest,
         } => {
-            let epic_id = epic_id(gitlab, store, &ctx, group, epic_iid).await?;
+            let epic_id = epic_id(gitlab, store, &ctx, group, epic_iid, now).await?;
             let notes = NoteApi::Epic { group, epic_id };
             upsert(gitlab, store, &ctx, &notes, week, &body, now).await
         }
@@ -117,13 +109,13 @@ async fn epic_id(
     ctx: &CallContext,
     group: GroupId,
     epic_iid: u64,
+    now: DateTime<Utc>,
 ) -> Result<u64, DigestError> {
-    let key = format!("epic-id:{group}/{epic_iid}");
-    if let Some(id) = store.get_state(&key).await?.and_then(|v| v.parse().ok()) {
+    if let Some(id) = store.epic_id(group, epic_iid).await? {
         return Ok(id);
     }
     let epic = gitlab.get_epic(ctx, group, epic_iid).await?;
-    store.set_state(&key, &epic.id.to_string()).await?;
+    store.set_epic_id(group, epic_iid, epic.id, now).await?;
     Ok(epic.id)
 }
 
@@ -315,7 +307,7 @@ async fn remember(
 }
 
 /// GraphQL work-item notes cannot be listed through the `GitLab` trait, so the note's global
-/// id is remembered in the state table under the epic and week.
+/// id is remembered in the store under the epic and week.
 async fn post_graphql(
     gitlab: &dyn GitLab,
     store: &dyn Store,
@@ -325,16 +317,12 @@ async fn post_graphql(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<PostOutcome, DigestError> {
-    let key = format!("digest-note:graphql:{group}/{epic_iid}:{}", note_key(week));
     let what = format!(
         "weekly digest `{}` on epic &{epic_iid} of group {group}",
         note_key(week)
     );
     let hash = body_hash(body);
-    let known: Option<GraphQlNote> = store
-        .get_state(&key)
-        .await?
-        .and_then(|v| serde_json::from_str(&v).ok());
+    let known = store.digest_graphql_note(group, epic_iid, week).await?;
     let (gid, outcome) = match known {
         Some(note) if note.body_hash == hash => return Ok(PostOutcome::Unchanged),
         Some(note) => {
@@ -351,7 +339,7 @@ async fn post_graphql(
             (updated.gid, PostOutcome::Updated)
         }
         None => {
-            let work_item = work_item_gid(gitlab, store, ctx, group, epic_iid).await?;
+            let work_item = work_item_gid(gitlab, store, ctx, group, epic_iid, now).await?;
             let call = Logged {
                 action: "note.create",
                 api_call: "POST /graphql createNote".to_owned(),
@@ -365,12 +353,13 @@ async fn post_graphql(
             (created.gid, PostOutcome::Created)
         }
     };
-    let value = serde_json::to_string(&GraphQlNote {
+    let note = GraphqlNoteRef {
         gid,
         body_hash: hash,
-    })
-    .map_err(|e| StoreError::Permanent(e.to_string()))?;
-    store.set_state(&key, &value).await?;
+    };
+    store
+        .set_digest_graphql_note(group, epic_iid, week, &note, now)
+        .await?;
     Ok(outcome)
 }
 
@@ -380,15 +369,15 @@ async fn work_item_gid(
     ctx: &CallContext,
     group: GroupId,
     epic_iid: u64,
+    now: DateTime<Utc>,
 ) -> Result<String, DigestError> {
-    let key = format!("epic-work-item:{group}/{epic_iid}");
-    if let Some(gid) = store.get_state(&key).await? {
+    if let Some(gid) = store.epic_work_item(group, epic_iid).await? {
         return Ok(gid);
     }
     let epic = gitlab.get_epic(ctx, group, epic_iid).await?;
     let gid = epic
         .work_item_gid()
         .ok_or(DigestError::NoWorkItem { group, epic_iid })?;
-    store.set_state(&key, &gid).await?;
+    store.set_epic_work_item(group, epic_iid, &gid, now).await?;
     Ok(gid)
 }

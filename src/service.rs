@@ -161,17 +161,7 @@ impl AppState {
     /// reports labels the rules use that a served project lacks (Steward will not create them).
     pub async fn assemble(parts: Parts) -> Result<Self, StartupError> {
         let bot = whoami(parts.gitlab.as_ref()).await?;
-        let key = crate::jobs::worker::STORE_INITIALISED_AT;
-        let store_born = match parts.store.get_state(key).await? {
-            Some(text) => chrono::DateTime::parse_from_rfc3339(&text)
-                .ok()
-                .map(|t| t.with_timezone(&chrono::Utc)),
-            None => {
-                let born = parts.clock.now();
-                parts.store.set_state(key, &born.to_rfc3339()).await?;
-                Some(born)
-            }
-        };
+        let store_born = parts.store.stamp_initialised_at(parts.clock.now()).await?;
         let auth = WebhookAuthConfig {
             secret_tokens: parts.webhook.secrets.clone(),
             signing_tokens: parts.webhook.signing_tokens.clone(),

@@ -1,10 +1,10 @@
 //! Durable state behind one `Store` contract: webhook deliveries, the job queue, the audit log,
-//! owned notes, schedule slots and a small key/value table, on SQLite (embedded default) or
+//! owned notes, schedule slots and typed domain state ([`StateKey`]), on SQLite (embedded default) or
 //! PostgreSQL (several replicas).
 //!
 //! This module must not decide anything about issues or rules and must not talk to GitLab: it
 //! stores what it is given and answers the questions the service asks, with the same meaning on
-//! both backends (checked by `tests/store_contract.rs`). Every method takes `now` from the
+//! both backends (checked by `tests/store/store_contract.rs`). Every method takes `now` from the
 //! caller where time matters, so workers and tests control the clock.
 //!
 //! Backends are chosen by URL in [`open`]: `sqlite://path?mode=rwc`, `sqlite::memory:`, or
@@ -12,8 +12,12 @@
 
 mod convert;
 mod error;
+#[macro_use]
+mod forward;
+mod outcome;
 mod postgres;
 mod sqlite;
+mod state;
 mod types;
 
 use std::future::Future;
@@ -24,6 +28,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 pub use error::StoreError;
+use outcome::{cutoff, migration_infos, prune_cutoff, retry_outcome, stats_from_counts};
+pub use state::{GraphqlNoteRef, MIN_STATE_RETENTION, StateKey, StatePruned};
 pub use types::{
     AuditEntry, AuditFilter, AuditRecord, ClaimedJob, DeliveryId, EnqueueOutcome, JobId, JobRecord,
     JobState, MigrationInfo, NewDelivery, NewJob, NoteTarget, OwnedNote, QueueStats, RecordOutcome,
@@ -326,73 +332,28 @@ pub trait Store: Send + Sync {
         schedule: &'a str,
     ) -> BoxFuture<'a, Result<Option<DateTime<Utc>>, StoreError>>;
 
-    /// A value from the key/value state table.
-    fn get_state<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>>;
-
-    /// Sets (inserts or replaces) a value in the key/value state table.
-    fn set_state<'a>(
+    /// The stored text of one row of domain state. Callers use the typed operations on
+    /// `dyn Store` (`sweep_watermark`, `workload`, …), which encode and decode the value.
+    fn read_state<'a>(
         &'a self,
-        key: &'a str,
+        key: &'a StateKey,
+    ) -> BoxFuture<'a, Result<Option<String>, StoreError>>;
+
+    /// Sets (inserts or replaces) one row of domain state, stamped `now` for pruning.
+    fn write_state<'a>(
+        &'a self,
+        key: &'a StateKey,
         value: &'a str,
+        now: DateTime<Utc>,
     ) -> BoxFuture<'a, Result<(), StoreError>>;
-}
 
-/// The embedded migrations with their applied flag.
-fn migration_infos(migrator: &sqlx::migrate::Migrator, applied: &[i64]) -> Vec<MigrationInfo> {
-    migrator
-        .iter()
-        .filter(|m| m.migration_type.is_up_migration())
-        .map(|m| MigrationInfo {
-            version: m.version,
-            description: m.description.to_string(),
-            applied: applied.contains(&m.version),
-        })
-        .collect()
-}
-
-/// `now - retain`.
-fn cutoff(now: DateTime<Utc>, retain: Duration) -> Result<DateTime<Utc>, StoreError> {
-    chrono::Duration::from_std(retain)
-        .ok()
-        .and_then(|d| now.checked_sub_signed(d))
-        .ok_or_else(|| StoreError::Permanent(format!("retention {retain:?} is too long")))
-}
-
-/// `now - retain`, with `retain` raised to [`MIN_DELIVERY_RETENTION`].
-fn prune_cutoff(now: DateTime<Utc>, retain: Duration) -> Result<DateTime<Utc>, StoreError> {
-    cutoff(now, retain.max(MIN_DELIVERY_RETENTION))
-}
-
-/// Interprets the state a fenced retry update returned (`None`: the claim was not current).
-fn retry_outcome(
-    state: Option<&str>,
-    job: &ClaimedJob,
-    next_run_at: DateTime<Utc>,
-) -> Result<RetryOutcome, StoreError> {
-    match state {
-        Some("pending") => Ok(RetryOutcome::Scheduled { next_run_at }),
-        Some("dead") => Ok(RetryOutcome::DeadLettered),
-        Some(other) => Err(StoreError::Corrupt(format!(
-            "job {} left in state {other}",
-            job.id
-        ))),
-        None => Err(StoreError::LeaseLost { job_id: job.id }),
-    }
-}
-
-/// Builds [`QueueStats`] from `(state, count)` pairs.
-fn stats_from_counts(pairs: &[(String, i64)]) -> Result<QueueStats, StoreError> {
-    let mut stats = QueueStats::default();
-    for (state, n) in pairs {
-        let n = u64::try_from(*n).map_err(|_| StoreError::Corrupt(format!("count {n}")))?;
-        match JobState::parse(state) {
-            Some(JobState::Pending) => stats.pending = n,
-            Some(JobState::Running) => stats.running = n,
-            Some(JobState::Done) => stats.done = n,
-            Some(JobState::Dead) => stats.dead = n,
-            Some(JobState::Gone) => stats.gone = n,
-            None => return Err(StoreError::Corrupt(format!("job state {state}"))),
-        }
-    }
-    Ok(stats)
+    /// Deletes what grows without bound, when older than `now - retain` (`retain` raised to
+    /// [`MIN_STATE_RETENTION`]): rows of per-week state kinds written before the cutoff, and
+    /// schedule slots claimed before it, except each schedule's latest finished slot and any
+    /// slot after it (so no slot is ever run twice).
+    fn prune_state(
+        &self,
+        now: DateTime<Utc>,
+        retain: Duration,
+    ) -> BoxFuture<'_, Result<StatePruned, StoreError>>;
 }

@@ -5,12 +5,12 @@
 // Each benchmark uses a different part of this module.
 #![allow(dead_code)]
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use steward_sim::{SimConfig, SimHandle, Simulator, TeamSeed, TeamSeedOptions, seed_team_project};
+pub use steward_testkit::process::{ChildGuard, Memory};
+use steward_testkit::process::{ServeCommand, repo_root};
 
 /// The bot's API token in the simulator.
 pub const BOT_TOKEN: &str = "glpat-bench-bot";
@@ -19,7 +19,7 @@ pub const HOOK_SECRET: &str = "bench-hook-secret";
 
 /// The repository root (rules, templates, request texts).
 pub fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    repo_root()
 }
 
 /// The simulator with the team's project, people and every label the shipped rules use.
@@ -71,51 +71,9 @@ impl Drop for TempDir {
     }
 }
 
-/// A port nobody listens on right now (bound, read, released): the child is told its port,
-/// because with port 0 the bench could not know which one it chose.
-pub fn free_port() -> anyhow::Result<SocketAddr> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
-    Ok(l.local_addr()?)
-}
-
-/// A child process killed (SIGKILL) and reaped when dropped.
-pub struct ChildGuard {
-    /// The process.
-    pub child: Child,
-    /// Its HTTP address.
-    pub addr: SocketAddr,
-    /// Where its stderr goes (JSON logs for `steward serve`).
-    pub log: Option<PathBuf>,
-}
-
-impl ChildGuard {
-    /// Its process id.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// The last lines of its log, for error messages.
-    pub fn log_tail(&self) -> String {
-        let Some(log) = &self.log else {
-            return String::new();
-        };
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(20)..].join("\n")
-    }
-
-    /// Kills and reaps it now.
-    pub fn stop(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// A port nobody listens on right now (bound, read, released).
+pub fn free_port() -> anyhow::Result<std::net::SocketAddr> {
+    Ok(steward_testkit::process::free_port()?)
 }
 
 /// How one `steward serve` is configured (all through `STEWARD_*`, as an operator would).
@@ -145,30 +103,22 @@ pub struct ServeEnv {
 /// Spawns `steward serve` on a free port; does not wait for readiness.
 pub fn spawn_serve(env: &ServeEnv) -> anyhow::Result<ChildGuard> {
     let addr = free_port()?;
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_steward"));
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("STEWARD_")) {
-        cmd.env_remove(k);
+    let mut cmd = ServeCommand {
+        bin: env!("CARGO_BIN_EXE_steward").as_ref(),
+        wrapper: &[],
+        listen: addr,
+        gitlab_url: &env.gitlab_url,
+        token: BOT_TOKEN,
+        secret: HOOK_SECRET,
+        database_url: &env.database_url,
+        schema: env.schema.as_deref(),
+        project: env.project,
+        rust_log: env.rust_log,
+        config: env.config.as_deref(),
     }
-    cmd.arg("serve");
-    if let Some(config) = &env.config {
-        cmd.arg("--config").arg(config);
-    }
-    cmd.env("STEWARD_GITLAB_URL", &env.gitlab_url)
-        .env("STEWARD_GITLAB_TOKEN", BOT_TOKEN)
-        .env("STEWARD_WEBHOOK_SECRETS", HOOK_SECRET)
-        .env("STEWARD_DATABASE_URL", &env.database_url)
-        .env("STEWARD_LISTEN", addr.to_string())
-        .env("STEWARD_RULES_DIR", root().join("rules"))
-        .env("STEWARD_TEMPLATES_DIR", root().join("issue_templates"))
-        .env("STEWARD_PROJECTS", env.project.to_string())
-        .env("RUST_LOG", env.rust_log)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null());
+    .command();
     if !env.schedules {
         cmd.env("STEWARD_SCHEDULES", "none");
-    }
-    if let Some(schema) = &env.schema {
-        cmd.env("STEWARD_DATABASE_SCHEMA", schema);
     }
     if let Some(n) = env.requests_per_minute {
         cmd.env("STEWARD_GITLAB_REQUESTS_PER_MINUTE", n.to_string());
@@ -178,7 +128,7 @@ pub fn spawn_serve(env: &ServeEnv) -> anyhow::Result<ChildGuard> {
     }
     match &env.log {
         Some(log) => cmd.stderr(std::fs::File::create(log)?),
-        None => cmd.stderr(Stdio::null()),
+        None => cmd.stderr(std::process::Stdio::null()),
     };
     let child = cmd.spawn()?;
     Ok(ChildGuard {
@@ -197,55 +147,21 @@ pub async fn wait_ready(
     every: Duration,
     within: Duration,
 ) -> anyhow::Result<Duration> {
-    let url = format!("http://{}/readyz", child.addr);
-    loop {
-        if let Some(status) = child.child.try_wait()? {
-            anyhow::bail!(
-                "steward serve exited with {status} before it was ready:\n{}",
-                child.log_tail()
-            );
-        }
-        let ok = client
-            .get(&url)
-            .timeout(Duration::from_millis(500))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == reqwest::StatusCode::OK);
-        if ok {
-            return Ok(since.elapsed());
-        }
-        if since.elapsed() > within {
-            anyhow::bail!(
-                "steward serve not ready within {within:?}:\n{}",
-                child.log_tail()
-            );
-        }
-        tokio::time::sleep(every).await;
+    let (addr, deadline) = (child.addr, since + within);
+    match steward_testkit::process::wait_ready(&mut child.child, addr, client, every, deadline)
+        .await
+    {
+        Ok(()) => Ok(since.elapsed()),
+        Err(e) => anyhow::bail!(
+            "steward serve {e} (within {within:?}):\n{}",
+            child.log_tail()
+        ),
     }
-}
-
-/// Resident memory of a live process from `/proc/<pid>/status`, in KiB.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Memory {
-    /// `VmRSS`: resident now.
-    pub rss_kib: u64,
-    /// `VmHWM`: the peak resident set since the process started.
-    pub hwm_kib: u64,
 }
 
 /// Reads `VmRSS` and `VmHWM` of `pid` (exact while the process is alive).
 pub fn memory(pid: u32) -> anyhow::Result<Memory> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let field = |name: &str| -> Option<u64> {
-        text.lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|n| n.parse().ok())
-    };
-    Ok(Memory {
-        rss_kib: field("VmRSS:").unwrap_or_default(),
-        hwm_kib: field("VmHWM:").unwrap_or_default(),
-    })
+    Ok(steward_testkit::process::memory(pid)?)
 }
 
 /// KiB as MiB with one decimal.

@@ -2,7 +2,7 @@
 //! point and asserts what must hold for every input (no panic, and cheap output invariants).
 //!
 //! Shared by the cargo-fuzz targets (`fuzz/fuzz_targets/*.rs`) and by the replay test
-//! (`tests/fuzz_regressions.rs`, which includes this file by path), so a seed or a crash input
+//! (`tests/api/fuzz_regressions.rs`, which includes this file by path), so a seed or a crash input
 //! runs through exactly the same code in CI as under the fuzzer. It must not do I/O beyond
 //! reading the shipped templates and roster once.
 

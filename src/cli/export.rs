@@ -20,8 +20,6 @@ use steward_core::model::{IssueIid, ProjectId};
 const FORMAT: &str = "steward-audit-export";
 /// The format's version.
 const VERSION: u32 = 1;
-/// State key recording that an audit log was imported (and what), so it is never imported twice.
-const IMPORTED: &str = "audit.imported";
 
 /// Arguments of `steward export`.
 #[derive(Debug, Clone, clap::Args)]
@@ -165,7 +163,7 @@ pub fn run_import(args: &ImportArgs, out: &mut dyn Write, err: &mut dyn Write) -
     };
     let result = with_store(args.config.as_ref(), |store| async move {
         if let Some(earlier) = store
-            .get_state(IMPORTED)
+            .audit_imported()
             .await
             .map_err(|e| format!("cannot read the target's state: {e}"))?
         {
@@ -185,7 +183,7 @@ pub fn run_import(args: &ImportArgs, out: &mut dyn Write, err: &mut dyn Write) -
         }
         let note = format!("{n} entries from {source}, on {}", Utc::now().to_rfc3339());
         store
-            .set_state(IMPORTED, &note)
+            .set_audit_imported(&note, Utc::now())
             .await
             .map_err(|e| format!("imported {n} entries but could not record it: {e}"))?;
         Ok((n, store.backend_name()))

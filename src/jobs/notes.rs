@@ -10,15 +10,6 @@ use crate::store::{NoteTarget, OwnedNote, StoreError};
 use steward_core::model::{Issue, IssueIid, NoteId, ProjectId};
 use steward_core::reconcile::{self, ExistingNote};
 
-/// State key prefix saying whether the store's owned-note records for an issue are complete.
-const NOTES_SYNCED: &str = "notes-synced";
-/// State key holding when this store was first used (see [`stored_notes`]).
-pub const STORE_INITIALISED_AT: &str = "store.initialised_at";
-
-fn notes_synced_key(project: ProjectId, iid: IssueIid) -> String {
-    format!("{NOTES_SYNCED}:{project}:{iid}")
-}
-
 fn target(project: ProjectId, iid: IssueIid) -> NoteTarget {
     NoteTarget::Issue { project, iid }
 }
@@ -30,13 +21,9 @@ pub async fn stored_notes(
     deps: &SyncDeps,
     issue: &Issue,
 ) -> Result<Option<BTreeMap<String, ExistingNote>>, StoreError> {
-    let flag = deps
-        .store
-        .get_state(&notes_synced_key(issue.project_id, issue.iid))
-        .await?;
-    let authoritative = match flag.as_deref() {
-        Some("1") => true,
-        Some(_) => false,
+    let flag = deps.store.notes_synced(issue.project_id, issue.iid).await?;
+    let authoritative = match flag {
+        Some(synced) => synced,
         None => deps.store_born.is_some_and(|born| issue.created_at >= born),
     };
     if !authoritative {
@@ -145,9 +132,8 @@ async fn record_hash(
 
 /// Marks the issue's owned-note records complete (`true`) or not. Never fatal.
 pub async fn set_notes_synced(deps: &SyncDeps, project: ProjectId, iid: IssueIid, synced: bool) {
-    let value = if synced { "1" } else { "0" };
-    let key = notes_synced_key(project, iid);
-    if let Err(e) = deps.store.set_state(&key, value).await {
+    let now = deps.clock.now();
+    if let Err(e) = deps.store.set_notes_synced(project, iid, synced, now).await {
         tracing::warn!(error = %e, "could not record owned-note sync state");
     }
 }

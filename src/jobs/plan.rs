@@ -20,9 +20,8 @@ pub async fn plan_actions(
     issue.owned_note_keys = existing.keys().cloned().collect();
     issue.managed_due_date = deps
         .store
-        .get_state(&managed_due_key(issue.project_id, issue.iid))
-        .await?
-        .and_then(|d| d.parse().ok());
+        .managed_due_date(issue.project_id, issue.iid)
+        .await?;
     let workload = load_workload(deps, issue.project_id).await?;
     let decision = deps.engine.decide(issue, deps.clock.now(), &workload);
     let plan = &decision.plan;
@@ -39,21 +38,10 @@ pub async fn plan_actions(
     Ok((decision, actions))
 }
 
-fn workload_key(project: ProjectId) -> String {
-    format!("workload:{project}")
-}
-
 /// Open issues per assignee in `project`, as the last full sweep counted them plus the
 /// assignments Steward made since (for least-loaded routing). Empty before the first sweep.
 pub async fn load_workload(deps: &SyncDeps, project: ProjectId) -> Result<Workload, StoreError> {
-    let text = deps.store.get_state(&workload_key(project)).await?;
-    let open_issues = text
-        .and_then(|t| serde_json::from_str::<BTreeMap<String, u32>>(&t).ok())
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(u, n)| (Username(u), n))
-        .collect();
-    Ok(Workload { open_issues })
+    deps.store.workload(project).await
 }
 
 /// Stores a project's workload (see [`load_workload`]).
@@ -62,8 +50,9 @@ pub async fn save_workload(
     project: ProjectId,
     counts: &BTreeMap<String, u32>,
 ) -> Result<(), StoreError> {
-    let text = serde_json::to_string(counts).unwrap_or_else(|_| "{}".to_owned());
-    deps.store.set_state(&workload_key(project), &text).await
+    deps.store
+        .set_workload(project, counts, deps.clock.now())
+        .await
 }
 
 /// Counts the assignments Steward just made: approximate between full sweeps (which recount),
@@ -90,12 +79,9 @@ pub async fn record_managed_due(
     iid: IssueIid,
     due: chrono::NaiveDate,
 ) {
-    let key = managed_due_key(project, iid);
-    if let Err(e) = deps.store.set_state(&key, &due.to_string()).await {
+    let now = deps.clock.now();
+    let set = deps.store.set_managed_due_date(project, iid, due, now);
+    if let Err(e) = set.await {
         tracing::warn!(error = %e, "could not record the due date Steward set");
     }
-}
-
-fn managed_due_key(project: ProjectId, iid: IssueIid) -> String {
-    format!("managed-due:{project}:{iid}")
 }

@@ -56,13 +56,6 @@ impl SweepReport {
     }
 }
 
-/// Where the catch-up watermark of `project` is kept. It holds a GitLab timestamp; the key
-/// is new with that meaning (an older key held Steward's clock and is ignored: the first
-/// catch-up after an upgrade lists every open issue once).
-fn last_sweep_key(project: ProjectId) -> String {
-    format!("sweep.watermark:{project}")
-}
-
 /// How far before the newest `updated_at` a catch-up sweep saw the next one starts listing:
 /// GitLab stamps an edit before its transaction commits, so an edit can become visible after a
 /// listing that already shows a newer one. Re-listing a few issues costs nothing.
@@ -86,13 +79,7 @@ async fn watermark(
     deps: &JobDeps,
     project: ProjectId,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>, SyncError> {
-    Ok(deps
-        .sync
-        .store
-        .get_state(&last_sweep_key(project))
-        .await?
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-        .map(|t| t.with_timezone(&chrono::Utc)))
+    Ok(deps.sync.store.sweep_watermark(project).await?)
 }
 
 /// One project's pass. The listing is newest update first, so the first issue listed carries
@@ -156,7 +143,7 @@ async fn sweep_project(
         });
         deps.sync
             .store
-            .set_state(&last_sweep_key(project), &next.to_rfc3339())
+            .set_sweep_watermark(project, next, deps.sync.clock.now())
             .await?;
     }
     Ok(())

@@ -14,8 +14,6 @@ use crate::jobs::unwind::catch_panic;
 use crate::jobs::{Job, JobDeps, RunOutcome, SlotRef, SyncError, backoff};
 use crate::store::{ClaimedJob, StoreError};
 
-pub use crate::jobs::notes::STORE_INITIALISED_AT;
-
 /// How long an idle worker waits before looking for jobs again (jobs enqueued by this process
 /// wake it at once; this covers other replicas and delayed retries).
 const IDLE_POLL: Duration = Duration::from_millis(500);

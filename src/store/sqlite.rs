@@ -14,17 +14,16 @@ mod health;
 mod jobs;
 mod records;
 mod rows;
+mod state;
 
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::convert::ms;
 use super::error::{Scrubber, StoreError, redact_url};
 use super::types::*;
 use super::{BoxFuture, Store, StoreOptions};
@@ -189,229 +188,7 @@ impl Store for SqliteStore {
         Box::pin(async move { self.batcher.submit(delivery).await })
     }
 
-    fn get_delivery(
-        &self,
-        id: DeliveryId,
-    ) -> BoxFuture<'_, Result<Option<StoredDelivery>, StoreError>> {
-        Box::pin(async move {
-            let row = sqlx::query(
-                "SELECT id, dedup_key, event_name, event_uuid, project_id, issue_iid, headers, body, \
-                 decode_error, received_at FROM deliveries WHERE id = ?1",
-            )
-            .bind(id.0)
-            .fetch_optional(&self.read)
-            .await
-            .map_err(|e| self.err(e))?;
-            row.map(|r| rows::delivery(&r)).transpose()
-        })
-    }
-
-    fn prune_deliveries(
-        &self,
-        now: DateTime<Utc>,
-        retain: Duration,
-    ) -> BoxFuture<'_, Result<u64, StoreError>> {
-        Box::pin(async move {
-            let cutoff = super::prune_cutoff(now, retain)?;
-            let done = sqlx::query("DELETE FROM deliveries WHERE received_at < ?1")
-                .bind(ms(cutoff))
-                .execute(&self.write)
-                .await
-                .map_err(|e| self.err(e))?;
-            Ok(done.rows_affected())
-        })
-    }
-
-    fn enqueue_job(&self, job: NewJob) -> BoxFuture<'_, Result<EnqueueOutcome, StoreError>> {
-        Box::pin(self.enqueue_job_op(job))
-    }
-
-    fn claim_job<'a>(
-        &'a self,
-        worker_id: &'a str,
-        now: DateTime<Utc>,
-        lease: Duration,
-    ) -> BoxFuture<'a, Result<Option<ClaimedJob>, StoreError>> {
-        Box::pin(self.claim_job_op(worker_id, now, lease))
-    }
-
-    fn extend_lease<'a>(
-        &'a self,
-        job: &'a ClaimedJob,
-        now: DateTime<Utc>,
-        lease: Duration,
-    ) -> BoxFuture<'a, Result<DateTime<Utc>, StoreError>> {
-        Box::pin(self.extend_lease_op(job, now, lease))
-    }
-
-    fn complete_job<'a>(
-        &'a self,
-        job: &'a ClaimedJob,
-        now: DateTime<Utc>,
-        summary: &'a str,
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(self.finish_job_op(job, now, JobState::Done, summary))
-    }
-
-    fn retry_job<'a>(
-        &'a self,
-        job: &'a ClaimedJob,
-        now: DateTime<Utc>,
-        error: &'a str,
-        next_run_at: DateTime<Utc>,
-    ) -> BoxFuture<'a, Result<RetryOutcome, StoreError>> {
-        Box::pin(self.retry_job_op(job, now, error, next_run_at))
-    }
-
-    fn fail_job<'a>(
-        &'a self,
-        job: &'a ClaimedJob,
-        now: DateTime<Utc>,
-        error: &'a str,
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(self.fail_job_op(job, now, error))
-    }
-
-    fn mark_job_gone<'a>(
-        &'a self,
-        job: &'a ClaimedJob,
-        now: DateTime<Utc>,
-        reason: &'a str,
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(self.finish_job_op(job, now, JobState::Gone, reason))
-    }
-
-    fn requeue_dead(
-        &self,
-        id: JobId,
-        now: DateTime<Utc>,
-    ) -> BoxFuture<'_, Result<bool, StoreError>> {
-        Box::pin(self.requeue_dead_op(id, now))
-    }
-
-    fn prune_done_jobs(
-        &self,
-        now: DateTime<Utc>,
-        retain: Duration,
-    ) -> BoxFuture<'_, Result<u64, StoreError>> {
-        Box::pin(async move {
-            let cutoff = super::cutoff(now, retain)?;
-            let done = sqlx::query(
-                "DELETE FROM jobs WHERE state IN ('done', 'gone') AND finished_at < ?1",
-            )
-            .bind(ms(cutoff))
-            .execute(&self.write)
-            .await
-            .map_err(|e| self.err(e))?;
-            Ok(done.rows_affected())
-        })
-    }
-
-    fn queue_stats(&self) -> BoxFuture<'_, Result<QueueStats, StoreError>> {
-        Box::pin(self.queue_stats_op())
-    }
-
-    fn next_run_at(&self) -> BoxFuture<'_, Result<Option<DateTime<Utc>>, StoreError>> {
-        Box::pin(self.next_run_at_op())
-    }
-
-    fn list_jobs(
-        &self,
-        state: Option<JobState>,
-        limit: u32,
-    ) -> BoxFuture<'_, Result<Vec<JobRecord>, StoreError>> {
-        Box::pin(self.list_jobs_op(state, limit))
-    }
-
-    fn append_audit(&self, entry: AuditEntry) -> BoxFuture<'_, Result<i64, StoreError>> {
-        Box::pin(self.append_audit_op(entry))
-    }
-
-    fn finish_audit(
-        &self,
-        id: i64,
-        status: Option<u16>,
-        detail: String,
-    ) -> BoxFuture<'_, Result<(), StoreError>> {
-        Box::pin(self.finish_audit_op(id, status, detail))
-    }
-
-    fn list_audit<'a>(
-        &'a self,
-        filter: &'a AuditFilter,
-    ) -> BoxFuture<'a, Result<Vec<AuditRecord>, StoreError>> {
-        Box::pin(self.list_audit_op(filter))
-    }
-
-    fn count_audit<'a>(
-        &'a self,
-        filter: &'a AuditFilter,
-    ) -> BoxFuture<'a, Result<u64, StoreError>> {
-        Box::pin(self.count_audit_op(filter))
-    }
-
-    fn get_owned_note<'a>(
-        &'a self,
-        target: &'a NoteTarget,
-        key: &'a str,
-    ) -> BoxFuture<'a, Result<Option<OwnedNote>, StoreError>> {
-        Box::pin(self.get_owned_note_op(target, key))
-    }
-
-    fn list_owned_notes<'a>(
-        &'a self,
-        target: &'a NoteTarget,
-    ) -> BoxFuture<'a, Result<Vec<(String, OwnedNote)>, StoreError>> {
-        Box::pin(self.list_owned_notes_op(target))
-    }
-
-    fn put_owned_note<'a>(
-        &'a self,
-        target: &'a NoteTarget,
-        key: &'a str,
-        note: OwnedNote,
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(self.put_owned_note_op(target, key, note))
-    }
-
-    fn claim_slot<'a>(
-        &'a self,
-        schedule: &'a str,
-        slot: DateTime<Utc>,
-        owner: &'a str,
-        now: DateTime<Utc>,
-    ) -> BoxFuture<'a, Result<bool, StoreError>> {
-        Box::pin(self.claim_slot_op(schedule, slot, owner, now))
-    }
-
-    fn finish_slot<'a>(
-        &'a self,
-        schedule: &'a str,
-        slot: DateTime<Utc>,
-        now: DateTime<Utc>,
-        outcome: &'a str,
-    ) -> BoxFuture<'a, Result<bool, StoreError>> {
-        Box::pin(self.finish_slot_op(schedule, slot, now, outcome))
-    }
-
-    fn last_finished_slot<'a>(
-        &'a self,
-        schedule: &'a str,
-    ) -> BoxFuture<'a, Result<Option<DateTime<Utc>>, StoreError>> {
-        Box::pin(self.last_finished_slot_op(schedule))
-    }
-
-    fn get_state<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
-        Box::pin(self.get_state_op(key))
-    }
-
-    fn set_state<'a>(
-        &'a self,
-        key: &'a str,
-        value: &'a str,
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(self.set_state_op(key, value))
-    }
+    store_forwarders!();
 }
 
 /// Turns "no row matched the claim token" into [`StoreError::LeaseLost`].

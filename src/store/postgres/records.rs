@@ -1,5 +1,6 @@
-//! PostgreSQL operations behind `Store` for the audit log, owned notes, schedule slots and the
-//! key/value state table. Uniqueness (slots, notes) comes from primary keys, never from locks.
+//! PostgreSQL operations behind `Store` for the audit log, owned notes,
+//! schedule slots and delivery lookups. Uniqueness (slots, notes) comes from primary keys, never
+//! from locks.
 
 use chrono::{DateTime, Utc};
 
@@ -9,6 +10,21 @@ use crate::store::error::StoreError;
 use crate::store::types::*;
 
 impl PgStore {
+    pub(super) async fn get_delivery_op(
+        &self,
+        id: DeliveryId,
+    ) -> Result<Option<StoredDelivery>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, dedup_key, event_name, event_uuid, project_id, issue_iid, headers, body, \
+             decode_error, received_at FROM deliveries WHERE id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        row.map(|r| rows::delivery(&r)).transpose()
+    }
+
     pub(super) async fn append_audit_op(&self, entry: AuditEntry) -> Result<i64, StoreError> {
         sqlx::query_scalar(
             "INSERT INTO audit_log (at, job_id, delivery_id, project_id, issue_iid, actor, \
@@ -195,26 +211,5 @@ impl PgStore {
         .fetch_one(&self.pool)
         .await
         .map_err(|e| self.err(e))
-    }
-
-    pub(super) async fn get_state_op(&self, key: &str) -> Result<Option<String>, StoreError> {
-        sqlx::query_scalar("SELECT value FROM kv_state WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(|e| self.err(e))
-    }
-
-    pub(super) async fn set_state_op(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO kv_state (key, value) VALUES ($1, $2) \
-             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(&self.pool)
-        .await
-        .map_err(|e| self.err(e))?;
-        Ok(())
     }
 }

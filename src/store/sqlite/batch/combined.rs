@@ -95,11 +95,51 @@ async fn record_rows(
             Ok((project.map_err(out_of_range)?, issue.map_err(out_of_range)?))
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let inserted = insert_deliveries(tx, batch, &ids).await?;
+    let existing = find_existing(tx, batch, &inserted).await?;
+    // Per delivery in batch order: `Some(id)` when it is new (its key's first occurrence).
+    let mut first = HashSet::with_capacity(inserted.len());
+    let fresh: Vec<Option<i64>> = batch
+        .iter()
+        .map(|(d, _)| {
+            inserted
+                .get(&d.dedup_key)
+                .copied()
+                .filter(|_| first.insert(d.dedup_key.as_str()))
+        })
+        .collect();
+    // Jobs of the new deliveries: inserted unless a pending, unclaimed job has the same
+    // coalesce key (one inserted earlier in this statement included); those are coalesced.
+    let with_job: Vec<(i64, &NewJob)> = batch
+        .iter()
+        .zip(&fresh)
+        .filter_map(|((d, _), id)| Some(((*id)?, d.job.as_ref()?)))
+        .collect();
+    let job_of_delivery = insert_jobs(tx, &with_job).await?;
+    let job_of_key = coalesce_jobs(tx, &with_job, &job_of_delivery).await?;
+    let written = Written {
+        inserted,
+        existing,
+        job_of_delivery,
+        job_of_key,
+    };
+    let results = batch
+        .iter()
+        .zip(&fresh)
+        .map(|((d, _), new)| written.outcome(d, *new).map(Ok))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok((results, fresh))
+}
 
-    // Deliveries: a key seen for the first time is inserted (the first of several equal keys
-    // in the batch wins, as it would one by one); the others are duplicates.
+/// Inserts the deliveries whose key is seen for the first time (the first of several equal
+/// keys in the batch wins, as it would one by one); returns the new rows' ids by key.
+async fn insert_deliveries(
+    tx: &mut SqliteConnection,
+    batch: &[(NewDelivery, Reply)],
+    ids: &[(Option<i64>, Option<i64>)],
+) -> Result<HashMap<String, i64>, sqlx::Error> {
     let mut inserted: HashMap<String, i64> = HashMap::with_capacity(batch.len());
-    for chunk in batch.iter().zip(&ids).collect::<Vec<_>>().chunks(CHUNK) {
+    for chunk in batch.iter().zip(ids).collect::<Vec<_>>().chunks(CHUNK) {
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO deliveries (dedup_key, event_name, event_uuid, project_id, issue_iid, \
              headers, body, decode_error, received_at) ",
@@ -120,6 +160,15 @@ async fn record_rows(
             inserted.insert(r.try_get("dedup_key")?, r.try_get("id")?);
         }
     }
+    Ok(inserted)
+}
+
+/// The ids of deliveries recorded before this batch, by key, for the keys it did not insert.
+async fn find_existing(
+    tx: &mut SqliteConnection,
+    batch: &[(NewDelivery, Reply)],
+    inserted: &HashMap<String, i64>,
+) -> Result<HashMap<String, i64>, sqlx::Error> {
     let known: Vec<&str> = batch
         .iter()
         .map(|(d, _)| d.dedup_key.as_str())
@@ -139,24 +188,15 @@ async fn record_rows(
             existing.insert(r.try_get("dedup_key")?, r.try_get("id")?);
         }
     }
-    // Per delivery in batch order: `Some(id)` when it is new (its key's first occurrence).
-    let mut first = HashSet::with_capacity(inserted.len());
-    let mut fresh: Vec<Option<i64>> = Vec::with_capacity(batch.len());
-    for (d, _) in batch {
-        let new = inserted
-            .get(&d.dedup_key)
-            .copied()
-            .filter(|_| first.insert(d.dedup_key.as_str()));
-        fresh.push(new);
-    }
+    Ok(existing)
+}
 
-    // Jobs of the new deliveries: inserted unless a pending, unclaimed job has the same
-    // coalesce key (one inserted earlier in this statement included); those are coalesced.
-    let with_job: Vec<(i64, &NewJob)> = batch
-        .iter()
-        .zip(&fresh)
-        .filter_map(|((d, _), id)| Some(((*id)?, d.job.as_ref()?)))
-        .collect();
+/// Inserts the new deliveries' jobs, except those coalescing into a pending, unclaimed job;
+/// returns the inserted jobs' ids by delivery id.
+async fn insert_jobs(
+    tx: &mut SqliteConnection,
+    with_job: &[(i64, &NewJob)],
+) -> Result<HashMap<i64, i64>, sqlx::Error> {
     let mut job_of_delivery: HashMap<i64, i64> = HashMap::with_capacity(with_job.len());
     for chunk in with_job.chunks(CHUNK) {
         let mut q = QueryBuilder::<Sqlite>::new(
@@ -178,9 +218,18 @@ async fn record_rows(
             job_of_delivery.insert(r.try_get("delivery_id")?, r.try_get("id")?);
         }
     }
-    // Coalesced jobs: the pending job keeps the earliest run_at, as in `jobs::enqueue`.
+    Ok(job_of_delivery)
+}
+
+/// Coalesces the jobs [`insert_jobs`] skipped into the pending job of their key, which keeps
+/// the earliest `run_at` (as in `jobs::enqueue`); returns that job's id by coalesce key.
+async fn coalesce_jobs(
+    tx: &mut SqliteConnection,
+    with_job: &[(i64, &NewJob)],
+    job_of_delivery: &HashMap<i64, i64>,
+) -> Result<HashMap<String, i64>, sqlx::Error> {
     let mut earliest: HashMap<&str, i64> = HashMap::new();
-    for (delivery, job) in &with_job {
+    for (delivery, job) in with_job {
         if job_of_delivery.contains_key(delivery) {
             continue;
         }
@@ -213,46 +262,54 @@ async fn record_rows(
             job_of_key.insert(r.try_get("coalesce_key")?, r.try_get("id")?);
         }
     }
+    Ok(job_of_key)
+}
 
-    let mut results = Vec::with_capacity(batch.len());
-    for ((d, _), new) in batch.iter().zip(&fresh) {
-        let outcome = match new {
-            Some(id) => {
-                let job_id = match &d.job {
-                    None => None,
-                    Some(job) => {
-                        let id = job_of_delivery.get(id).copied().or_else(|| {
-                            job.coalesce_key
-                                .as_deref()
-                                .and_then(|k| job_of_key.get(k).copied())
-                        });
-                        match id {
-                            Some(id) => Some(JobId(id)),
-                            None => {
-                                return Err(sqlx::Error::Protocol(
-                                    "a delivery's job was neither inserted nor coalesced".into(),
-                                ));
-                            }
-                        }
-                    }
-                };
-                RecordOutcome::Accepted {
-                    delivery_id: DeliveryId(*id),
-                    job_id,
-                }
-            }
-            None => {
-                let id = inserted
-                    .get(&d.dedup_key)
-                    .or_else(|| existing.get(&d.dedup_key))
-                    .copied()
-                    .ok_or(sqlx::Error::RowNotFound)?;
-                RecordOutcome::Duplicate {
-                    delivery_id: DeliveryId(id),
-                }
+/// What the statements of a batch wrote and found, to answer each delivery from.
+struct Written {
+    /// Deliveries inserted by this batch, by key.
+    inserted: HashMap<String, i64>,
+    /// Deliveries recorded before this batch, by key.
+    existing: HashMap<String, i64>,
+    /// Jobs inserted by this batch, by delivery id.
+    job_of_delivery: HashMap<i64, i64>,
+    /// Pending jobs this batch's jobs coalesced into, by coalesce key.
+    job_of_key: HashMap<String, i64>,
+}
+
+impl Written {
+    /// The outcome of delivery `d`, with `new` its row's id when this batch inserted it.
+    fn outcome(&self, d: &NewDelivery, new: Option<i64>) -> Result<RecordOutcome, sqlx::Error> {
+        let Some(id) = new else {
+            let id = self
+                .inserted
+                .get(&d.dedup_key)
+                .or_else(|| self.existing.get(&d.dedup_key))
+                .copied()
+                .ok_or(sqlx::Error::RowNotFound)?;
+            return Ok(RecordOutcome::Duplicate {
+                delivery_id: DeliveryId(id),
+            });
+        };
+        let job_id = match &d.job {
+            None => None,
+            Some(job) => {
+                let job = self.job_of_delivery.get(&id).copied().or_else(|| {
+                    job.coalesce_key
+                        .as_deref()
+                        .and_then(|k| self.job_of_key.get(k).copied())
+                });
+                let job = job.ok_or_else(|| {
+                    sqlx::Error::Protocol(
+                        "a delivery's job was neither inserted nor coalesced".into(),
+                    )
+                })?;
+                Some(JobId(job))
             }
         };
-        results.push(Ok(outcome));
+        Ok(RecordOutcome::Accepted {
+            delivery_id: DeliveryId(id),
+            job_id,
+        })
     }
-    Ok((results, fresh))
 }

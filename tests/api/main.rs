@@ -1,0 +1,39 @@
+//! In-process integration tests: rules, templates, digests, the GitLab client against a mock
+//! server, webhook payloads, schedules, the simulator, and the service end to end through the
+//! harness. One test binary (each former test file is a module), so the crate links once.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+mod comments_untrusted;
+mod digest_outcomes;
+mod digest_post;
+mod digest_render;
+mod digest_untrusted;
+mod e2e_clock_skew;
+mod e2e_digest;
+mod e2e_service;
+mod e2e_sweep;
+mod e2e_untrusted;
+mod fuzz_regressions;
+mod gitlab_auth;
+mod gitlab_client;
+mod gitlab_client_notes;
+mod gitlab_client_transport;
+mod gitlab_metrics;
+mod issue_sync;
+mod jobs_legacy_rows;
+mod jobs_runner;
+mod payload_decode;
+mod rules_engine;
+mod rules_eval;
+mod rules_load;
+mod schedule_scheduler;
+mod schedule_slots;
+mod sim_api;
+mod sim_webhooks;
+mod templates_loading;
+mod templates_parsing;
+mod templates_recognition;
+mod templates_requests;
+mod templates_shipped;

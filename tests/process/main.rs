@@ -1,0 +1,20 @@
+//! Tests that run the `steward` binary as a child process: the command line (`check`, `plan`,
+//! `sweep`, `digest`, `demo`, `export`, `migrate`), `steward serve` under hostile clients and
+//! readiness checks, multi-replica deployments and the failure drill. One test binary (each
+//! former test file is a module), so the crate links once.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+mod cli_check;
+mod cli_demo;
+mod cli_plan;
+mod cli_sweep_digest;
+mod drill;
+mod replicas_export;
+mod replicas_migrate;
+mod replicas_postgres;
+mod replicas_serve;
+mod serve_hostile;
+mod serve_readiness;
+mod serve_secrets;

@@ -1,0 +1,4 @@
+//! Support shared by the tests that run `steward` processes.
+
+pub mod cluster;
+pub mod workload;
