@@ -150,7 +150,11 @@ impl Harness {
         if opts.webhook {
             sim.add_hook(seed.project, hook);
         }
-        let worker = Worker::new(app.state.clone(), "harness".to_owned());
+        let worker = Worker::new(
+            app.state.job_deps(),
+            app.state.worker.lease,
+            "harness".to_owned(),
+        );
         Ok(Self {
             sim,
             seed,
@@ -224,7 +228,7 @@ impl Harness {
 
     /// Runs a sweep now (as the scheduler would) and settles the jobs it enqueued.
     pub async fn sweep(&self, full: bool) -> Result<crate::jobs::sweep::SweepReport, HarnessError> {
-        let report = crate::jobs::sweep::sweep(&self.state, full, true)
+        let report = crate::jobs::sweep::sweep(&self.state.job_deps(), full, true)
             .await
             .map_err(|e| err("sweep")(e.to_string()))?;
         self.settle().await?;
@@ -238,7 +242,7 @@ impl Harness {
             week: week.map(str::to_owned),
             slot: None,
         };
-        crate::jobs::digest_job::run(&self.state, &job)
+        crate::jobs::digest_job::run(&self.state.job_deps(), &job)
             .await
             .map_err(|e| err("digest")(e.to_string()))
     }

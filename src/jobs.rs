@@ -1,56 +1,63 @@
-//! Job kinds, their payloads and the retry policy. The worker loop that runs them is
+//! Jobs ([`Job`]), how a run ends ([`RunOutcome`]) and the retry policy. The worker loop that runs them is
 //! [`worker`]; what each job does to GitLab is decided by `rules` and carried out by `reconcile`.
 
 pub mod digest_job;
+pub mod issue_sync;
+pub mod notes;
+pub mod plan;
 pub mod supervisor;
 pub mod sweep;
 pub mod unwind;
 pub mod worker;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use steward_core::model::ProjectId;
 
-use steward_core::model::{IssueIid, ProjectId};
+pub use crate::queue::{
+    DigestJob, IssueSync, JOB_SCHEMA_VERSION, Job, JobDecodeError, SlotRef, SweepJob,
+};
+pub use issue_sync::SyncDeps;
 
-/// Job kind: re-read one issue and reconcile it with the rules.
-pub const ISSUE_SYNC: &str = "issue.sync";
+use crate::gitlab::GitLabError;
 
-/// Payload of an [`ISSUE_SYNC`] job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IssueSync {
-    /// The project.
-    pub project: ProjectId,
-    /// The issue.
-    pub iid: IssueIid,
-    /// `X-Gitlab-Event-UUID` of the delivery that triggered it, forwarded on API calls so that
-    /// GitLab suppresses the echo to the same hook (GITLAB.md §5.3).
-    #[serde(default)]
-    pub event_uuid: Option<String>,
-    /// The delivery that triggered it (for the audit log).
-    #[serde(default)]
-    pub delivery_id: Option<i64>,
+/// What the job runner and the sweep and digest jobs use: issue sync's dependencies plus the
+/// served projects, the digest configuration and the queue's wake-up signal.
+#[derive(Clone)]
+pub struct JobDeps {
+    /// What issue sync uses (store, GitLab, engine, clock, lookups, bot user).
+    pub sync: SyncDeps,
+    /// Projects served (the sweep and the digest read these).
+    pub projects: Vec<ProjectId>,
+    /// Weekly digest targets, when digests are configured.
+    pub digest: Option<steward_core::digest::DigestConfig>,
+    /// Wakes idle workers when a job is enqueued.
+    pub jobs_ready: Arc<tokio::sync::Notify>,
 }
 
-impl IssueSync {
-    /// The coalescing key: pending syncs of one issue collapse into one re-read.
-    pub fn coalesce_key(project: ProjectId, iid: IssueIid) -> String {
-        format!("issue:{project}:{iid}")
+impl std::fmt::Debug for JobDeps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobDeps")
+            .field("projects", &self.projects)
+            .finish_non_exhaustive()
     }
 }
 
-/// The schedule slot a scheduled job runs for; the job finishes the slot when it ends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SlotRef {
-    /// Schedule name.
-    pub schedule: String,
-    /// The slot's instant.
-    pub slot: chrono::DateTime<chrono::Utc>,
+/// Why a sync or sweep stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// GitLab refused or failed.
+    #[error(transparent)]
+    GitLab(#[from] GitLabError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// How a job ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub enum RunOutcome {
     /// Done; the summary says what was written.
     Done(String),
     /// Try again later (transient failure), no earlier than `after`.
@@ -67,14 +74,14 @@ pub enum Outcome {
     Gone(String),
 }
 
-impl Outcome {
+impl RunOutcome {
     /// The `outcome` label of the job metrics.
     pub fn label(&self) -> &'static str {
         match self {
-            Outcome::Done(_) => "done",
-            Outcome::Retry { .. } => "retry",
-            Outcome::Fail(_) => "failed",
-            Outcome::Gone(_) => "gone",
+            RunOutcome::Done(_) => "done",
+            RunOutcome::Retry { .. } => "retry",
+            RunOutcome::Fail(_) => "failed",
+            RunOutcome::Gone(_) => "gone",
         }
     }
 }
@@ -97,18 +104,18 @@ pub trait Retryable {
     fn retry_after(&self) -> Option<Duration>;
 }
 
-impl Retryable for worker::SyncError {
+impl Retryable for SyncError {
     fn is_transient(&self) -> bool {
         match self {
-            worker::SyncError::GitLab(e) => e.is_transient(),
-            worker::SyncError::Store(e) => e.is_transient(),
+            SyncError::GitLab(e) => e.is_transient(),
+            SyncError::Store(e) => e.is_transient(),
         }
     }
 
     fn retry_after(&self) -> Option<Duration> {
         match self {
-            worker::SyncError::GitLab(e) => e.retry_after(),
-            worker::SyncError::Store(_) => None,
+            SyncError::GitLab(e) => e.retry_after(),
+            SyncError::Store(_) => None,
         }
     }
 }
@@ -151,13 +158,6 @@ mod tests {
         assert!(third > first);
         assert!(backoff(40, None, 1) <= Duration::from_secs(601));
         assert!(backoff(0, Some(Duration::from_secs(30)), 1) >= Duration::from_secs(30));
-    }
-
-    #[test]
-    fn issue_sync_payload_round_trips_without_optional_fields() {
-        let p: IssueSync = serde_json::from_str(r#"{"project":1,"iid":23}"#).unwrap();
-        assert_eq!(p.iid, IssueIid(23));
-        assert_eq!(IssueSync::coalesce_key(p.project, p.iid), "issue:1:23");
     }
 
     #[derive(Debug, PartialEq)]

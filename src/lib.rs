@@ -15,7 +15,8 @@
 //! | [`gitlab`] | the GitLab port (`GitLab` trait), REST/GraphQL client, caching decorator, webhook payloads and signatures |
 //! | [`store`] | deliveries, the job queue, audit log, owned notes and typed state (SQLite, PostgreSQL) |
 //! | [`http`] | webhook receiver, health, readiness and metrics endpoints; the bounded listener |
-//! | [`jobs`] | typed jobs, the runner, issue sync, sweep, digest job, task supervisor |
+//! | [`queue`] | the typed `Job`, its payloads and its job-row encoding (schema versioned) |
+//! | [`jobs`] | what each job does: the runner, issue sync, sweep, digest job, task supervisor |
 //! | [`schedule`] | cron schedules in a time zone; due slots claimed once across replicas |
 //! | [`digest_post`] | posting a rendered digest once per ISO week per target |
 //! | [`shipped`] | the shipped rules and templates, embedded in the binary at build time |
@@ -33,6 +34,7 @@ pub mod gitlab;
 pub mod harness;
 pub mod http;
 pub mod jobs;
+pub mod queue;
 pub mod schedule;
 pub mod service;
 pub mod shipped;

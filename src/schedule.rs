@@ -6,11 +6,13 @@
 //! replicas) before handing it to a [`SlotSink`]; this module never runs a job itself and never
 //! talks to GitLab.
 
+use crate::queue::Job;
+
 mod config;
 mod runner;
 mod slots;
 
-pub use config::{DEFAULT_GRACE, JobKind, RawSchedule, Schedule, ScheduleError, parse_schedules};
+pub use config::{DEFAULT_GRACE, RawSchedule, Schedule, ScheduleError, parse_schedules};
 pub use runner::{Scheduler, SlotEvent, SlotSink, TickReport};
 pub use slots::{DueSlots, MAX_SCANNED_SLOTS, due_slots, next_slot};
 
@@ -39,21 +41,21 @@ pub fn shipped(time_zone: chrono_tz::Tz) -> Result<Vec<Schedule>, ScheduleError>
             "catch-up-sweep",
             HOURLY,
             time_zone,
-            JobKind::Sweep,
+            Job::sweep(),
             std::time::Duration::from_secs(3600),
         )?,
         Schedule::new(
             "nightly-full-sweep",
             NIGHTLY_FULL_SWEEP,
             time_zone,
-            JobKind::FullSweep,
+            Job::full_sweep(),
             six_hours,
         )?,
         Schedule::new(
             "weekly-digest",
             WEEKLY_DIGEST,
             time_zone,
-            JobKind::Digest,
+            Job::digest(),
             six_hours,
         )?,
     ])

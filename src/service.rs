@@ -69,31 +69,38 @@ impl AppState {
         self.projects.is_empty() || self.projects.contains(&project)
     }
 
-    /// The project's labels, read at most once per
-    /// [`LABEL_CACHE_TTL`](crate::gitlab::cached::LABEL_CACHE_TTL). `refresh` forces a read
-    /// (used when the rules want a label the cached list lacks: it may have been created
-    /// since), at most once a minute.
+    /// The project's labels (see [`CachedGitLab::label_set`]).
     pub async fn project_labels(
         &self,
         project: ProjectId,
         refresh: bool,
     ) -> Result<BTreeSet<LabelName>, GitLabError> {
-        let ctx = CallContext::none();
-        let labels = if refresh {
-            self.gitlab_cache.refresh_labels(&ctx, project).await?
-        } else {
-            self.gitlab.project_labels(&ctx, project).await?
-        };
-        Ok(labels.into_iter().collect())
+        self.gitlab_cache.label_set(project, refresh).await
     }
 
-    /// Ids of the given usernames (lower-cased keys); unknown users are left out. Each username
-    /// is looked up once per process.
+    /// Ids of the given usernames (see [`CachedGitLab::user_ids`]).
     pub async fn user_ids(
         &self,
         usernames: &[Username],
     ) -> Result<HashMap<String, UserId>, GitLabError> {
-        user_ids(self.gitlab.as_ref(), usernames).await
+        self.gitlab_cache.user_ids(usernames).await
+    }
+
+    /// What the job runner and the jobs use of this state.
+    pub fn job_deps(&self) -> crate::jobs::JobDeps {
+        crate::jobs::JobDeps {
+            sync: crate::jobs::SyncDeps {
+                store: self.store.clone(),
+                gitlab: self.gitlab_cache.clone(),
+                engine: self.engine.clone(),
+                clock: self.clock.clone(),
+                bot: self.bot.clone(),
+                store_born: self.store_born,
+            },
+            projects: self.projects.clone(),
+            digest: self.digest.clone(),
+            jobs_ready: self.jobs_ready.clone(),
+        }
     }
 }
 

@@ -69,16 +69,17 @@ pub fn run_sweep(args: &SweepArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
                     .to_owned(),
             );
         }
+        let deps = state.job_deps();
         let report = with_retries(
             state.worker.max_attempts,
-            || sweep::sweep(&state, args.full, !args.dry_run),
+            || sweep::sweep(&deps, args.full, !args.dry_run),
             |e, attempt, wait| tracing::warn!(error = %e, attempt, retry_in_ms = wait.as_millis() as u64, "sweep failed; retrying"),
         )
         .await
         .map_err(|e| e.to_string())?;
         let mut ran = 0;
         if !args.dry_run {
-            ran = Worker::new(state.clone(), "cli-sweep".to_owned())
+            ran = Worker::new(deps.clone(), state.worker.lease, "cli-sweep".to_owned())
                 .drain()
                 .await
                 .map_err(|e| e.to_string())?;
@@ -177,20 +178,21 @@ pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -
         if state.digest.is_none() && !args.dry_run {
             return Err("no `digest` section in the settings: nothing to render".to_owned());
         }
+        let deps = state.job_deps();
         let job = DigestJob {
             week: args.week.clone(),
             slot: None,
         };
-        let week = digest_job::week_of(&state, &job).map_err(|e| e.to_string())?;
+        let week = digest_job::week_of(&deps, &job).map_err(|e| e.to_string())?;
         let tries = state.worker.max_attempts;
         let dry_run = args.dry_run;
         let rendered = with_retries(
             tries,
             || async {
                 if dry_run {
-                    digest_job::preview_all(&state, week).await
+                    digest_job::preview_all(&deps, week).await
                 } else {
-                    digest_job::render_all(&state, week).await
+                    digest_job::render_all(&deps, week).await
                 }
             },
             |e, n, wait| progress(&mut *err, "reading the issues", e, n, tries, wait),
@@ -205,7 +207,7 @@ pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -
             Some(
                 with_retries(
                     tries,
-                    || digest_job::post_all(&state, week, &rendered),
+                    || digest_job::post_all(&deps, week, &rendered),
                     |e, n, wait| progress(&mut *err, "posting the digests", e, n, tries, wait),
                 )
                 .await

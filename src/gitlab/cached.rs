@@ -3,7 +3,7 @@
 //! process. Every other call goes straight through. Start-up wraps the configured client in
 //! it; everything downstream holds it as an `Arc<dyn GitLab>`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,7 +14,7 @@ use super::{
     WorkItemNote,
 };
 use steward_core::model::{
-    GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserRef, Username,
+    GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserId, UserRef, Username,
 };
 
 /// How long a project's label list is trusted before it is read again.
@@ -55,6 +55,41 @@ impl CachedGitLab {
         project: ProjectId,
     ) -> Result<Vec<LabelName>, GitLabError> {
         self.labels_within(ctx, project, LABEL_REFRESH_MIN).await
+    }
+
+    /// The project's labels as a set; `refresh` is [`Self::refresh_labels`] (the rules want a
+    /// label the cached list lacks), otherwise the list cached for [`LABEL_CACHE_TTL`].
+    pub async fn label_set(
+        &self,
+        project: ProjectId,
+        refresh: bool,
+    ) -> Result<BTreeSet<LabelName>, GitLabError> {
+        let ctx = CallContext::none();
+        let labels = if refresh {
+            self.refresh_labels(&ctx, project).await?
+        } else {
+            self.labels_within(&ctx, project, LABEL_CACHE_TTL).await?
+        };
+        Ok(labels.into_iter().collect())
+    }
+
+    /// Ids of the given usernames (lower-cased keys); unknown users are left out. Each
+    /// username is looked up once per process.
+    pub async fn user_ids(
+        &self,
+        usernames: &[Username],
+    ) -> Result<HashMap<String, UserId>, GitLabError> {
+        let mut out = HashMap::new();
+        for name in usernames {
+            let key = name.as_str().to_ascii_lowercase();
+            if let Some(user) = self
+                .user_by_username(&CallContext::none(), &Username(key.clone()))
+                .await?
+            {
+                out.insert(key, user.id);
+            }
+        }
+        Ok(out)
     }
 
     async fn labels_within(

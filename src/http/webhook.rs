@@ -16,8 +16,8 @@ use super::intake;
 use crate::config::WebhookSettings;
 use crate::gitlab::auth;
 use crate::gitlab::payload::{self, Trigger};
-use crate::jobs::{ISSUE_SYNC, IssueSync};
-use crate::store::{NewDelivery, NewJob, RecordOutcome, Store};
+use crate::queue::{IssueSync, Job};
+use crate::store::{NewDelivery, RecordOutcome, Store};
 use steward_core::clock::Clock;
 use steward_core::model::{IssueIid, ProjectId, UserId};
 
@@ -192,12 +192,7 @@ async fn record(
     };
     let outcome = outcome_label(&route.disposition);
     let job = match route.disposition {
-        Disposition::Enqueue(sync) => Some(NewJob {
-            kind: ISSUE_SYNC.to_owned(),
-            payload: serde_json::to_value(&sync).unwrap_or_default(),
-            run_at: now,
-            coalesce_key: Some(IssueSync::coalesce_key(sync.project, sync.iid)),
-        }),
+        Disposition::Enqueue(sync) => Some(Job::IssueSync(sync).to_row(now)),
         Disposition::Ignore(why) => {
             tracing::debug!(reason = %why, "delivery recorded, no job");
             None

@@ -3,31 +3,15 @@
 //! updates) the week's note on the program's tracking epic or issue. Selection and rendering
 //! are the pure `digest` module; posting once per week is `digest::post_digest`.
 
-use serde::{Deserialize, Serialize};
-
 use crate::digest_post::PostOutcome;
-use crate::gitlab::{CallContext, IssueQuery};
-use crate::jobs::SlotRef;
-use crate::jobs::worker::SyncError;
-use crate::service::AppState;
+use crate::gitlab::{CallContext, GitLab, IssueQuery};
+pub use crate::queue::DigestJob;
+
+use crate::jobs::{JobDeps, SyncError};
 use steward_core::digest::{
     self, DigestIssue, DigestScope, DigestTarget, FiscalPeriod, IsoWeek, ProgramKey,
 };
 use steward_core::model::{IssueState, Username};
-
-/// Job kind: the weekly digest.
-pub const DIGEST: &str = "digest";
-
-/// Payload of a digest job.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DigestJob {
-    /// The ISO week (`2026-W48`); default: the last complete week at the slot (or now).
-    #[serde(default)]
-    pub week: Option<String>,
-    /// The schedule slot that enqueued it, if any.
-    #[serde(default)]
-    pub slot: Option<SlotRef>,
-}
 
 /// One program's rendered digest.
 #[derive(Debug, Clone)]
@@ -87,10 +71,10 @@ impl crate::jobs::Retryable for DigestJobError {
 
 /// The fiscal quarter and year containing `date`, as digest periods.
 fn fiscal_periods(
-    st: &AppState,
+    deps: &JobDeps,
     date: chrono::NaiveDate,
 ) -> Result<(FiscalPeriod, FiscalPeriod), DigestJobError> {
-    let cal = st.engine.calendar();
+    let cal = deps.sync.engine.calendar();
     let q = cal.fiscal_quarter(date);
     let start = |year: i32, quarter: u8| {
         cal.quarter_start(steward_core::calendar::FiscalQuarter { year, quarter })
@@ -117,10 +101,10 @@ fn fiscal_periods(
 
 /// Renders the digest of every configured program for `week`.
 pub async fn render_all(
-    st: &AppState,
+    deps: &JobDeps,
     week: IsoWeek,
 ) -> Result<Vec<RenderedDigest>, DigestJobError> {
-    let Some(cfg) = &st.digest else {
+    let Some(cfg) = &deps.digest else {
         return Ok(Vec::new());
     };
     let programs: Vec<_> = cfg
@@ -128,38 +112,38 @@ pub async fn render_all(
         .iter()
         .map(|(p, t)| (p.clone(), Some(t)))
         .collect();
-    render_programs(st, cfg, week, &programs).await
+    render_programs(deps, cfg, week, &programs).await
 }
 
 /// Renders every program's digest for `week`, posted somewhere or not (a preview: without a
 /// `digest` section, with the handbook's targets).
 pub async fn preview_all(
-    st: &AppState,
+    deps: &JobDeps,
     week: IsoWeek,
 ) -> Result<Vec<RenderedDigest>, DigestJobError> {
-    let cfg = st.digest.clone().unwrap_or_default();
-    let programs: Vec<_> = st
+    let cfg = deps.digest.clone().unwrap_or_default();
+    let programs: Vec<_> = deps
+        .sync
         .engine
         .programs()
         .iter()
         .map(|p| (p.key.clone(), cfg.post_to.get(&p.key)))
         .collect();
-    render_programs(st, &cfg, week, &programs).await
+    render_programs(deps, &cfg, week, &programs).await
 }
 
 async fn render_programs(
-    st: &AppState,
+    deps: &JobDeps,
     cfg: &digest::DigestConfig,
     week: IsoWeek,
     programs: &[(ProgramKey, Option<&DigestTarget>)],
 ) -> Result<Vec<RenderedDigest>, DigestJobError> {
-    let now = st.clock.now();
-    let tz = st.engine.calendar().time_zone();
+    let now = deps.sync.clock.now();
+    let tz = deps.sync.engine.calendar().time_zone();
     // Progress is measured at the end of the week, or now for the current week.
     let as_of = now.min(week.end_in(tz));
-    let (quarter, year) = fiscal_periods(st, st.engine.calendar().local_date(as_of))?;
-    let contest = cfg.contest_on(st.engine.calendar().local_date(as_of));
-    let ctx = CallContext::none();
+    let (quarter, year) = fiscal_periods(deps, deps.sync.engine.calendar().local_date(as_of))?;
+    let contest = cfg.contest_on(deps.sync.engine.calendar().local_date(as_of));
     // Closed issues are read back to the earliest period counted (a contest may start before
     // the fiscal year).
     let since = contest
@@ -169,42 +153,8 @@ async fn render_programs(
     let year_start = digest::start_of_day(since, tz);
     let mut out = Vec::new();
     for (program, target) in programs {
-        let spec = declared(st, program)?;
-        let label = spec.label.clone();
-        let mut issues = Vec::new();
-        for project in &st.projects {
-            let open = IssueQuery {
-                state: Some(IssueState::Opened),
-                labels: vec![label.clone()],
-                ..IssueQuery::default()
-            };
-            let closed = IssueQuery {
-                state: Some(IssueState::Closed),
-                labels: vec![label.clone()],
-                updated_after: Some(year_start),
-                ..IssueQuery::default()
-            };
-            for query in [open, closed] {
-                let listed = st
-                    .gitlab
-                    .list_issues(&ctx, *project, &query)
-                    .await
-                    .map_err(SyncError::from)?;
-                for issue in listed {
-                    let decision =
-                        st.engine
-                            .decide(&issue, now, &steward_core::rules::Workload::default());
-                    let owner = match decision.fields.get("account_owner") {
-                        Some(steward_core::model::FieldValue::Username(u)) => Some(u.clone()),
-                        Some(steward_core::model::FieldValue::Text(t)) => {
-                            Some(Username(t.trim_start_matches('@').to_owned()))
-                        }
-                        _ => None,
-                    };
-                    issues.push(DigestIssue::from_issue(&issue, issue.closed_at, owner));
-                }
-            }
-        }
+        let spec = declared(deps, program)?;
+        let issues = program_issues(deps, &spec.label, year_start).await?;
         let scope = DigestScope {
             program: spec.clone(),
             week,
@@ -213,8 +163,8 @@ async fn render_programs(
             quarter: quarter.clone(),
             year: year.clone(),
             contest: contest.clone(),
-            outcomes: st.engine.outcomes().program(program),
-            away: digest::absences(st.engine.roster(), &issues),
+            outcomes: deps.sync.engine.outcomes().program(program),
+            away: digest::absences(deps.sync.engine.roster(), &issues),
         };
         let selected = digest::select(&scope, &cfg.targets, &issues);
         out.push(RenderedDigest {
@@ -226,41 +176,100 @@ async fn render_programs(
     Ok(out)
 }
 
+/// The issues labelled `label` in the served projects: every open one, and those closed since
+/// `since`, each with the account owner its request names.
+async fn program_issues(
+    deps: &JobDeps,
+    label: &steward_core::model::LabelName,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<DigestIssue>, DigestJobError> {
+    let ctx = CallContext::none();
+    let now = deps.sync.clock.now();
+    let mut issues = Vec::new();
+    for project in &deps.projects {
+        let open = IssueQuery {
+            state: Some(IssueState::Opened),
+            labels: vec![label.clone()],
+            ..IssueQuery::default()
+        };
+        let closed = IssueQuery {
+            state: Some(IssueState::Closed),
+            labels: vec![label.clone()],
+            updated_after: Some(since),
+            ..IssueQuery::default()
+        };
+        for query in [open, closed] {
+            let listed = deps
+                .sync
+                .gitlab
+                .list_issues(&ctx, *project, &query)
+                .await
+                .map_err(SyncError::from)?;
+            for issue in listed {
+                let decision =
+                    deps.sync
+                        .engine
+                        .decide(&issue, now, &steward_core::rules::Workload::default());
+                let owner = match decision.fields.get("account_owner") {
+                    Some(steward_core::model::FieldValue::Username(u)) => Some(u.clone()),
+                    Some(steward_core::model::FieldValue::Text(t)) => {
+                        Some(Username(t.trim_start_matches('@').to_owned()))
+                    }
+                    _ => None,
+                };
+                issues.push(DigestIssue::from_issue(&issue, issue.closed_at, owner));
+            }
+        }
+    }
+    Ok(issues)
+}
+
 /// The declaration of `program` (a `digest.post_to` key not declared cannot be rendered).
 fn declared<'a>(
-    st: &'a AppState,
+    deps: &'a JobDeps,
     program: &ProgramKey,
 ) -> Result<&'a digest::Program, DigestJobError> {
-    st.engine.programs().get(program.as_str()).ok_or_else(|| {
-        DigestJobError::Input(format!(
-            "digest.post_to.{program}: no such program is declared in rules/programs.yaml"
-        ))
-    })
+    deps.sync
+        .engine
+        .programs()
+        .get(program.as_str())
+        .ok_or_else(|| {
+            DigestJobError::Input(format!(
+                "digest.post_to.{program}: no such program is declared in rules/programs.yaml"
+            ))
+        })
 }
 
 /// The week a digest job covers.
-pub fn week_of(st: &AppState, job: &DigestJob) -> Result<IsoWeek, DigestJobError> {
+pub fn week_of(deps: &JobDeps, job: &DigestJob) -> Result<IsoWeek, DigestJobError> {
     match &job.week {
         Some(w) => w
             .parse()
             .map_err(|e| DigestJobError::Input(format!("week `{w}`: {e}"))),
         None => {
-            let at = job.slot.as_ref().map(|s| s.slot).unwrap_or(st.clock.now());
-            Ok(IsoWeek::last_complete(at, st.engine.calendar().time_zone()))
+            let at = job
+                .slot
+                .as_ref()
+                .map(|s| s.slot)
+                .unwrap_or(deps.sync.clock.now());
+            Ok(IsoWeek::last_complete(
+                at,
+                deps.sync.engine.calendar().time_zone(),
+            ))
         }
     }
 }
 
 /// Renders and posts every configured program's digest; returns one line per program.
-pub async fn run(st: &AppState, job: &DigestJob) -> Result<String, DigestJobError> {
-    let week = week_of(st, job)?;
-    let rendered = render_all(st, week).await?;
-    post_all(st, week, &rendered).await
+pub async fn run(deps: &JobDeps, job: &DigestJob) -> Result<String, DigestJobError> {
+    let week = week_of(deps, job)?;
+    let rendered = render_all(deps, week).await?;
+    post_all(deps, week, &rendered).await
 }
 
 /// Posts already rendered digests (once per week per target); one line per program.
 pub async fn post_all(
-    st: &AppState,
+    deps: &JobDeps,
     week: IsoWeek,
     rendered: &[RenderedDigest],
 ) -> Result<String, DigestJobError> {
@@ -274,12 +283,12 @@ pub async fn post_all(
             continue;
         };
         let outcome = crate::digest_post::post_digest(
-            st.gitlab.as_ref(),
-            st.store.as_ref(),
+            deps.sync.gitlab.as_ref(),
+            deps.sync.store.as_ref(),
             target,
             week,
             &d.body,
-            st.clock.now(),
+            deps.sync.clock.now(),
         )
         .await?;
         let word = match outcome {

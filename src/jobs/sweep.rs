@@ -8,31 +8,14 @@
 //! one issue) and re-read fresh state first. Unchanged issues cost nothing beyond their share of
 //! the list pages.
 
-use serde::{Deserialize, Serialize};
+use crate::gitlab::{CallContext, GitLab, IssueOrderBy, IssueQuery, SortDirection};
+use crate::jobs::notes::stored_notes;
+use crate::jobs::plan::{plan_actions, save_workload};
+pub use crate::queue::SweepJob;
 
-use crate::gitlab::{CallContext, IssueOrderBy, IssueQuery, SortDirection};
-use crate::jobs::worker::{SyncError, plan_actions, stored_notes};
-use crate::jobs::{ISSUE_SYNC, IssueSync};
-use crate::service::AppState;
-use crate::store::NewJob;
+use crate::jobs::{IssueSync, Job, JobDeps, SyncError};
 use steward_core::model::{IssueIid, IssueState, ProjectId};
 use steward_core::reconcile::Actions;
-
-/// Job kind: the catch-up sweep (issues updated since the newest update the last sweep saw).
-pub const SWEEP: &str = "sweep";
-/// Job kind: a full sweep of every open issue (time-based rules).
-pub const FULL_SWEEP: &str = "full_sweep";
-
-/// Payload of a sweep job.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SweepJob {
-    /// Every open issue, not only those updated since the last sweep.
-    #[serde(default)]
-    pub full: bool,
-    /// The schedule slot that enqueued it, if any (finished when the job ends).
-    #[serde(default)]
-    pub slot: Option<crate::jobs::SlotRef>,
-}
 
 /// One issue the sweep found out of step with the rules.
 #[derive(Debug, Clone)]
@@ -80,23 +63,23 @@ const WATERMARK_OVERLAP: chrono::Duration = chrono::Duration::minutes(5);
 
 /// Sweeps every served project. With `enqueue` false nothing is written anywhere (dry run):
 /// not even the catch-up watermark.
-pub async fn sweep(st: &AppState, full: bool, enqueue: bool) -> Result<SweepReport, SyncError> {
+pub async fn sweep(deps: &JobDeps, full: bool, enqueue: bool) -> Result<SweepReport, SyncError> {
     let mut report = SweepReport::default();
-    for project in st.projects.clone() {
-        sweep_project(st, project, full, enqueue, &mut report).await?;
+    for project in deps.projects.clone() {
+        sweep_project(deps, project, full, enqueue, &mut report).await?;
     }
     if enqueue && !report.drift.is_empty() {
-        st.jobs_ready.notify_waiters();
+        deps.jobs_ready.notify_waiters();
     }
     Ok(report)
 }
 
 /// The watermark the last sweep of `project` left: list issues updated at or after it.
 async fn watermark(
-    st: &AppState,
+    deps: &JobDeps,
     project: ProjectId,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>, SyncError> {
-    Ok(st.store.sweep_watermark(project).await?)
+    Ok(deps.sync.store.sweep_watermark(project).await?)
 }
 
 /// One project's pass. The listing is newest update first, so the first issue listed carries
@@ -105,14 +88,14 @@ async fn watermark(
 /// An issue edited while the sweep runs moves to the front of the list: it is listed again (and
 /// skipped here as seen) rather than pushing another issue past a page boundary.
 async fn sweep_project(
-    st: &AppState,
+    deps: &JobDeps,
     project: ProjectId,
     full: bool,
     enqueue: bool,
     report: &mut SweepReport,
 ) -> Result<(), SyncError> {
     let ctx = CallContext::none();
-    let previous = watermark(st, project).await?;
+    let previous = watermark(deps, project).await?;
     let query = IssueQuery {
         state: Some(IssueState::Opened),
         updated_after: if full { None } else { previous },
@@ -126,7 +109,8 @@ async fn sweep_project(
     // A full pass recounts each assignee's open issues for least-loaded routing.
     let mut workload: std::collections::BTreeMap<String, u32> = Default::default();
     loop {
-        let listed = st
+        let listed = deps
+            .sync
             .gitlab
             .list_issues_page(&ctx, project, &query, page)
             .await?;
@@ -142,7 +126,7 @@ async fn sweep_project(
             for a in &issue.assignees {
                 *workload.entry(a.username.as_str().to_owned()).or_default() += 1;
             }
-            check_issue(st, project, issue, enqueue, report).await?;
+            check_issue(deps, project, issue, enqueue, report).await?;
         }
         match listed.next_page {
             Some(next) if next > page => page = next,
@@ -150,15 +134,16 @@ async fn sweep_project(
         }
     }
     if enqueue && full {
-        crate::jobs::worker::save_workload(st, project, &workload).await?;
+        save_workload(&deps.sync, project, &workload).await?;
     }
     // Nothing listed: GitLab showed no newer timestamp, so the watermark stays where it was.
     if enqueue && let Some(newest) = newest {
         let next = previous.map_or(newest - WATERMARK_OVERLAP, |p| {
             p.max(newest - WATERMARK_OVERLAP)
         });
-        st.store
-            .set_sweep_watermark(project, next, st.clock.now())
+        deps.sync
+            .store
+            .set_sweep_watermark(project, next, deps.sync.clock.now())
             .await?;
     }
     Ok(())
@@ -167,31 +152,27 @@ async fn sweep_project(
 /// Decides one listed issue; when it is out of step, records the drift and (unless dry run)
 /// enqueues its sync job.
 async fn check_issue(
-    st: &AppState,
+    deps: &JobDeps,
     project: ProjectId,
     mut issue: steward_core::model::Issue,
     enqueue: bool,
     report: &mut SweepReport,
 ) -> Result<(), SyncError> {
-    let existing = stored_notes(st, &issue).await?.unwrap_or_default();
-    let (decision, actions) = plan_actions(st, &mut issue, &existing).await?;
+    let existing = stored_notes(&deps.sync, &issue).await?.unwrap_or_default();
+    let (decision, actions) = plan_actions(&deps.sync, &mut issue, &existing).await?;
     if actions.is_noop() {
         return Ok(());
     }
     if enqueue {
-        let sync = IssueSync {
+        let sync = Job::IssueSync(IssueSync {
             project,
             iid: issue.iid,
             event_uuid: None,
             delivery_id: None,
-        };
-        st.store
-            .enqueue_job(NewJob {
-                kind: ISSUE_SYNC.to_owned(),
-                payload: serde_json::to_value(&sync).unwrap_or_default(),
-                run_at: st.clock.now(),
-                coalesce_key: Some(IssueSync::coalesce_key(project, issue.iid)),
-            })
+        });
+        deps.sync
+            .store
+            .enqueue_job(sync.to_row(deps.sync.clock.now()))
             .await?;
     }
     report.drift.push(Drift {

@@ -2,7 +2,6 @@
 //! [`Schedule`] (cron parsed by croner, IANA time zone, grace duration). No slot arithmetic here.
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::time::Duration;
 
 use chrono_tz::Tz;
@@ -10,37 +9,10 @@ use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
 use serde::{Deserialize, Serialize};
 
+use crate::queue::Job;
+
 /// How late a missed slot may still run when a schedule sets no `grace`: a morning's outage.
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(6 * 3600);
-
-/// The job a schedule starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JobKind {
-    /// Catch-up sweep: issues updated after the last successful sweep.
-    Sweep,
-    /// Full sweep: every open issue.
-    FullSweep,
-    /// The weekly digest of each program.
-    Digest,
-}
-
-impl JobKind {
-    /// The name used in configuration (`sweep`, `full_sweep`, `digest`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sweep => "sweep",
-            Self::FullSweep => "full_sweep",
-            Self::Digest => "digest",
-        }
-    }
-}
-
-impl fmt::Display for JobKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// One schedule as written in the configuration file.
 ///
@@ -60,8 +32,9 @@ pub struct RawSchedule {
     pub cron: String,
     /// IANA time zone the expression is read in (`America/New_York`).
     pub time_zone: String,
-    /// The job to start.
-    pub job: JobKind,
+    /// The job to start, by name (`sweep`, `full_sweep` or `digest`).
+    #[serde(with = "crate::queue::schedule_name")]
+    pub job: Job,
     /// How late a missed slot may still run (`90m`, `6h`, `1d`); [`DEFAULT_GRACE`] when absent.
     #[serde(default)]
     pub grace: Option<String>,
@@ -122,7 +95,7 @@ pub struct Schedule {
     expression: String,
     cron: Cron,
     time_zone: Tz,
-    job: JobKind,
+    job: Job,
     grace: Duration,
 }
 
@@ -133,7 +106,7 @@ impl Schedule {
         name: &str,
         cron: &str,
         time_zone: Tz,
-        job: JobKind,
+        job: Job,
         grace: Duration,
     ) -> Result<Self, ScheduleError> {
         if name.trim().is_empty() {
@@ -193,9 +166,9 @@ impl Schedule {
         self.time_zone
     }
 
-    /// The job it starts.
-    pub fn job(&self) -> JobKind {
-        self.job
+    /// The job it starts (without a slot: [`Job::for_slot`] names the slot it runs for).
+    pub fn job(&self) -> &Job {
+        &self.job
     }
 
     /// How late a missed slot may still run.
@@ -220,7 +193,7 @@ impl TryFrom<&RawSchedule> for Schedule {
                 grace: text.clone(),
             })?,
         };
-        Schedule::new(&raw.name, &raw.cron, time_zone, raw.job, grace)
+        Schedule::new(&raw.name, &raw.cron, time_zone, raw.job.clone(), grace)
     }
 }
 
@@ -293,7 +266,7 @@ mod tests {
             name: "weekly-digest".into(),
             cron: cron.into(),
             time_zone: zone.into(),
-            job: JobKind::Digest,
+            job: Job::digest(),
             grace: grace.map(str::to_owned),
         }
     }
@@ -346,7 +319,7 @@ mod tests {
         let yaml = "- name: weekly-digest\n  cron: \"0 9 * * MON\"\n  time_zone: America/New_York\n  job: digest\n  grace: 6h\n- name: catch-up\n  cron: \"0 * * * *\"\n  time_zone: Europe/Berlin\n  job: sweep\n";
         let raw: Vec<RawSchedule> = serde_saphyr::from_str(yaml).unwrap();
         let schedules = parse_schedules(&raw).unwrap();
-        assert_eq!(schedules[0].job(), JobKind::Digest);
+        assert_eq!(schedules[0].job(), &Job::digest());
         assert_eq!(schedules[0].grace(), Duration::from_secs(21_600));
         assert_eq!(schedules[1].grace(), DEFAULT_GRACE);
         assert_eq!(schedules[1].time_zone(), chrono_tz::Europe::Berlin);
@@ -354,6 +327,12 @@ mod tests {
         let typo =
             "- name: x\n  cron: \"0 * * * *\"\n  time_zone: UTC\n  job: sweep\n  grcae: 1h\n";
         assert!(serde_saphyr::from_str::<Vec<RawSchedule>>(typo).is_err());
+
+        let unknown = "- name: x\n  cron: \"0 * * * *\"\n  time_zone: UTC\n  job: issue.sync\n";
+        let message = serde_saphyr::from_str::<Vec<RawSchedule>>(unknown)
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("unknown job `issue.sync`"), "{message}");
 
         let twice = vec![raw[1].clone(), raw[1].clone()];
         let message = parse_schedules(&twice).unwrap_err().to_string();

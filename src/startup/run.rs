@@ -63,7 +63,11 @@ impl App {
         // and started again (a panic inside a job already only fails that job).
         for n in 0..workers {
             let name = format!("{}-{n}", worker_prefix());
-            let worker = crate::jobs::worker::Worker::new(state.clone(), name.clone());
+            let worker = crate::jobs::worker::Worker::new(
+                state.job_deps(),
+                state.worker.lease,
+                name.clone(),
+            );
             let stop = shutdown.clone();
             let start = move || {
                 let (worker, stop) = (worker.clone(), stop.clone());
@@ -138,55 +142,19 @@ impl crate::schedule::SlotSink for JobSink {
         slot: chrono::DateTime<chrono::Utc>,
     ) -> crate::store::BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
-            let (kind, payload) = slot_job(schedule, slot);
-            let payload = payload.map_err(|e| e.to_string())?;
+            let job = schedule.job().clone().for_slot(crate::queue::SlotRef {
+                schedule: schedule.name().to_owned(),
+                slot,
+            });
             self.state
                 .store
-                .enqueue_job(crate::store::NewJob {
-                    kind: kind.to_owned(),
-                    payload,
-                    run_at: slot,
-                    // Not coalesced: each slot's job finishes its own slot.
-                    coalesce_key: None,
-                })
+                // Not coalesced: each slot's job finishes its own slot.
+                .enqueue_job(job.to_row(slot))
                 .await
                 .map_err(|e| e.to_string())?;
             self.state.jobs_ready.notify_waiters();
             Ok(())
         })
-    }
-}
-
-/// The job kind and payload that run `schedule`'s `slot`.
-fn slot_job(
-    schedule: &crate::schedule::Schedule,
-    slot: chrono::DateTime<chrono::Utc>,
-) -> (&'static str, serde_json::Result<serde_json::Value>) {
-    use crate::jobs::{digest_job, sweep};
-    use crate::schedule::JobKind;
-    let slot_ref = crate::jobs::SlotRef {
-        schedule: schedule.name().to_owned(),
-        slot,
-    };
-    match schedule.job() {
-        JobKind::Sweep | JobKind::FullSweep => (
-            if schedule.job() == JobKind::Sweep {
-                sweep::SWEEP
-            } else {
-                sweep::FULL_SWEEP
-            },
-            serde_json::to_value(sweep::SweepJob {
-                full: schedule.job() == JobKind::FullSweep,
-                slot: Some(slot_ref),
-            }),
-        ),
-        JobKind::Digest => (
-            digest_job::DIGEST,
-            serde_json::to_value(digest_job::DigestJob {
-                week: None,
-                slot: Some(slot_ref),
-            }),
-        ),
     }
 }
 

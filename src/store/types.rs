@@ -100,12 +100,14 @@ pub struct StoredDelivery {
     pub received_at: DateTime<Utc>,
 }
 
-/// A job to add to the queue.
+/// A job row to add to the queue. The store does not read `kind` or `payload`: the service
+/// writes them from a typed `queue::Job` (`Job::to_row`) and reads them back with
+/// `Job::decode`, which also accepts rows of earlier payload versions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewJob {
-    /// What the worker should do (`issue.reconcile`, `sweep`, `digest`…).
+    /// What the worker should do (`issue.sync`, `sweep`, `full_sweep`, `digest`).
     pub kind: String,
-    /// Kind-specific arguments.
+    /// Kind-specific arguments, with the payload schema version.
     pub payload: serde_json::Value,
     /// Not claimable before this moment.
     pub run_at: DateTime<Utc>,

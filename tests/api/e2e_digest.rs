@@ -135,23 +135,14 @@ async fn the_speaker_digest_goes_through_graphql_work_item_notes() {
 
 /// Queues the digest job of a schedule slot exactly as the scheduler does, and runs it.
 async fn run_scheduled_digest(h: &Harness, slot: DateTime<Utc>) {
-    let job = steward::jobs::digest_job::DigestJob {
+    let job = steward::jobs::Job::Digest(steward::jobs::digest_job::DigestJob {
         week: None,
         slot: Some(steward::jobs::SlotRef {
             schedule: "weekly-digest".into(),
             slot,
         }),
-    };
-    h.state
-        .store
-        .enqueue_job(steward::store::NewJob {
-            kind: steward::jobs::digest_job::DIGEST.to_owned(),
-            payload: serde_json::to_value(job).unwrap(),
-            run_at: slot,
-            coalesce_key: None,
-        })
-        .await
-        .unwrap();
+    });
+    h.state.store.enqueue_job(job.to_row(slot)).await.unwrap();
     h.settle().await.unwrap();
 }
 

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::America::New_York;
-use steward::schedule::{JobKind, Schedule, Scheduler, SlotEvent, SlotSink, WEEKLY_DIGEST};
+use steward::jobs::Job;
+use steward::schedule::{Schedule, Scheduler, SlotEvent, SlotSink, WEEKLY_DIGEST};
 use steward::store::{self, BoxFuture, Store, StoreOptions};
 use steward_core::clock::ManualClock;
 use tokio::sync::Notify;
@@ -25,7 +26,7 @@ fn digest_schedule() -> Schedule {
         "weekly-digest",
         WEEKLY_DIGEST,
         New_York,
-        JobKind::Digest,
+        Job::digest(),
         Duration::from_secs(6 * 3600),
     )
     .unwrap()

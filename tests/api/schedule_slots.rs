@@ -7,9 +7,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use chrono_tz::{America::New_York, Europe::Berlin};
+use steward::jobs::Job;
 use steward::schedule::{
-    DueSlots, HOURLY, JobKind, NIGHTLY_FULL_SWEEP, Schedule, WEEKDAY_MORNINGS, WEEKLY_DIGEST,
-    due_slots, next_slot, shipped,
+    DueSlots, HOURLY, NIGHTLY_FULL_SWEEP, Schedule, WEEKDAY_MORNINGS, WEEKLY_DIGEST, due_slots,
+    next_slot, shipped,
 };
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -21,7 +22,7 @@ fn schedule(cron: &str, tz: Tz, grace_hours: u64) -> Schedule {
         "test",
         cron,
         tz,
-        JobKind::Sweep,
+        Job::sweep(),
         Duration::from_secs(grace_hours * 3600),
     )
     .unwrap()
@@ -122,13 +123,13 @@ fn hourly_sweep_fires_every_real_hour_through_both_new_york_changes() {
 #[test]
 fn the_shipped_schedules_parse_in_the_team_time_zone() {
     let all = shipped(New_York).unwrap();
-    let jobs: Vec<_> = all.iter().map(|s| (s.name(), s.job())).collect();
+    let jobs: Vec<_> = all.iter().map(|s| (s.name(), s.job().clone())).collect();
     assert_eq!(
         jobs,
         [
-            ("catch-up-sweep", JobKind::Sweep),
-            ("nightly-full-sweep", JobKind::FullSweep),
-            ("weekly-digest", JobKind::Digest),
+            ("catch-up-sweep", Job::sweep()),
+            ("nightly-full-sweep", Job::full_sweep()),
+            ("weekly-digest", Job::digest()),
         ]
     );
 }

@@ -114,7 +114,11 @@ async fn a_job_that_panics_fails_with_its_message_and_the_same_worker_runs_the_n
         panic_on: broken,
     });
     let state = steward_with(&h, gitlab, h.state.clock.clone()).await.state;
-    let worker = Worker::new(state.clone(), "panics-test".to_owned());
+    let worker = Worker::new(
+        state.job_deps(),
+        state.worker.lease,
+        "panics-test".to_owned(),
+    );
 
     assert!(worker.run_once().await.unwrap(), "the broken issue's job");
     assert!(

@@ -5,5 +5,6 @@
 #[path = "../../../fuzz/src/lib.rs"]
 #[allow(dead_code)]
 pub mod checks;
+pub mod fake_world;
 pub mod gitlab;
 pub mod rules;

@@ -1,0 +1,278 @@
+//! [`GitLab`] for [`FakeGitLab`]: each call is recorded (and failed when told to), then served
+//! from the in-memory world.
+
+use steward::gitlab::{
+    BoxFuture, CallContext, Epic, GitLab, GitLabError, IssueEdit, IssueQuery, Note, Page,
+    WorkItemNote,
+};
+use steward_core::model::{
+    GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserRef, Username,
+};
+
+use super::{Call, FakeGitLab, apply_edit, epic_call, issue_path, listed, not_found};
+
+impl GitLab for FakeGitLab {
+    fn current_user<'a>(
+        &'a self,
+        _: &'a CallContext,
+    ) -> BoxFuture<'a, Result<UserRef, GitLabError>> {
+        Box::pin(async move {
+            self.record(Call::CurrentUser, "GET", || "/api/v4/user".into())?;
+            Ok(self.world().bot.clone())
+        })
+    }
+
+    fn get_issue<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+    ) -> BoxFuture<'a, Result<Issue, GitLabError>> {
+        Box::pin(async move {
+            let call = Call::GetIssue {
+                project,
+                iid,
+                event_uuid: ctx.event_uuid.clone(),
+            };
+            self.record(call, "GET", || issue_path(project, iid))?;
+            let found = self.world().issues.get(&(project, iid)).cloned();
+            found.ok_or_else(|| not_found("GET", issue_path(project, iid)))
+        })
+    }
+
+    fn list_issues_page<'a>(
+        &'a self,
+        _: &'a CallContext,
+        project: ProjectId,
+        query: &'a IssueQuery,
+        page: u32,
+    ) -> BoxFuture<'a, Result<Page<Issue>, GitLabError>> {
+        Box::pin(async move {
+            let path = || format!("/api/v4/projects/{project}/issues");
+            let call = Call::ListIssuesPage {
+                project,
+                query: query.clone(),
+                page,
+            };
+            self.record(call, "GET", path)?;
+            let issues: Vec<Issue> = self
+                .world()
+                .issues
+                .values()
+                .filter(|i| i.project_id == project)
+                .cloned()
+                .collect();
+            Ok(listed(issues, query, page))
+        })
+    }
+
+    fn edit_issue<'a>(
+        &'a self,
+        _: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        edit: &'a IssueEdit,
+    ) -> BoxFuture<'a, Result<Issue, GitLabError>> {
+        Box::pin(async move {
+            let call = Call::EditIssue {
+                project,
+                iid,
+                edit: edit.clone(),
+            };
+            self.record(call, "PUT", || issue_path(project, iid))?;
+            let mut w = self.world();
+            let (now, users) = (w.now, w.users.clone());
+            let issue = w
+                .issues
+                .get_mut(&(project, iid))
+                .ok_or_else(|| not_found("PUT", issue_path(project, iid)))?;
+            apply_edit(issue, edit, &users, now);
+            Ok(issue.clone())
+        })
+    }
+
+    fn list_notes<'a>(
+        &'a self,
+        _: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+    ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>> {
+        Box::pin(async move {
+            let path = || format!("{}/notes", issue_path(project, iid));
+            self.record(Call::ListNotes { project, iid }, "GET", path)?;
+            Ok(self.notes(project, iid))
+        })
+    }
+
+    fn create_note<'a>(
+        &'a self,
+        _: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>> {
+        Box::pin(async move {
+            let path = || format!("{}/notes", issue_path(project, iid));
+            let call = Call::CreateNote {
+                project,
+                iid,
+                body: body.to_owned(),
+            };
+            self.record(call, "POST", path)?;
+            let mut w = self.world();
+            if !w.issues.contains_key(&(project, iid)) {
+                return Err(not_found("POST", path()));
+            }
+            w.next_note += 1;
+            let note = Note {
+                id: NoteId(w.next_note),
+                body: body.to_owned(),
+                author: w.bot.clone(),
+                system: false,
+                created_at: w.now,
+                updated_at: w.now,
+            };
+            w.notes
+                .entry((project, iid))
+                .or_default()
+                .push(note.clone());
+            Ok(note)
+        })
+    }
+
+    fn edit_note<'a>(
+        &'a self,
+        _: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        note: NoteId,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>> {
+        Box::pin(async move {
+            let path = || format!("{}/notes/{note}", issue_path(project, iid));
+            let call = Call::EditNote {
+                project,
+                iid,
+                note,
+                body: body.to_owned(),
+            };
+            self.record(call, "PUT", path)?;
+            let mut w = self.world();
+            let now = w.now;
+            let found = w
+                .notes
+                .get_mut(&(project, iid))
+                .and_then(|notes| notes.iter_mut().find(|n| n.id == note))
+                .ok_or_else(|| not_found("PUT", path()))?;
+            found.body = body.to_owned();
+            found.updated_at = now;
+            Ok(found.clone())
+        })
+    }
+
+    fn project_labels<'a>(
+        &'a self,
+        _: &'a CallContext,
+        project: ProjectId,
+    ) -> BoxFuture<'a, Result<Vec<LabelName>, GitLabError>> {
+        Box::pin(async move {
+            let path = || format!("/api/v4/projects/{project}/labels");
+            self.record(Call::ProjectLabels { project }, "GET", path)?;
+            Ok(self
+                .world()
+                .labels
+                .get(&project)
+                .cloned()
+                .unwrap_or_default())
+        })
+    }
+
+    fn user_by_username<'a>(
+        &'a self,
+        _: &'a CallContext,
+        username: &'a Username,
+    ) -> BoxFuture<'a, Result<Option<UserRef>, GitLabError>> {
+        Box::pin(async move {
+            let call = Call::UserByUsername {
+                username: username.clone(),
+            };
+            self.record(call, "GET", || "/api/v4/users".into())?;
+            let wanted = username.as_str().to_ascii_lowercase();
+            let users = &self.world().users;
+            Ok(users
+                .iter()
+                .find(|u| u.username.as_str().to_ascii_lowercase() == wanted)
+                .cloned())
+        })
+    }
+
+    fn get_epic<'a>(
+        &'a self,
+        _: &'a CallContext,
+        group: GroupId,
+        epic_iid: u64,
+    ) -> BoxFuture<'a, Result<Epic, GitLabError>> {
+        epic_call(
+            self,
+            "get_epic",
+            format!("/api/v4/groups/{group}/epics/{epic_iid}"),
+        )
+    }
+
+    fn list_epic_notes<'a>(
+        &'a self,
+        _: &'a CallContext,
+        group: GroupId,
+        epic_id: u64,
+    ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>> {
+        epic_call(
+            self,
+            "list_epic_notes",
+            format!("/api/v4/groups/{group}/epics/{epic_id}/notes"),
+        )
+    }
+
+    fn create_epic_note<'a>(
+        &'a self,
+        _: &'a CallContext,
+        group: GroupId,
+        epic_id: u64,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>> {
+        epic_call(
+            self,
+            "create_epic_note",
+            format!("/api/v4/groups/{group}/epics/{epic_id}/notes"),
+        )
+    }
+
+    fn edit_epic_note<'a>(
+        &'a self,
+        _: &'a CallContext,
+        group: GroupId,
+        epic_id: u64,
+        note: NoteId,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>> {
+        let path = format!("/api/v4/groups/{group}/epics/{epic_id}/notes/{note}");
+        epic_call(self, "edit_epic_note", path)
+    }
+
+    fn work_item_create_note<'a>(
+        &'a self,
+        _: &'a CallContext,
+        _: &'a str,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>> {
+        epic_call(self, "work_item_create_note", "/api/graphql".into())
+    }
+
+    fn work_item_update_note<'a>(
+        &'a self,
+        _: &'a CallContext,
+        _: &'a str,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>> {
+        epic_call(self, "work_item_update_note", "/api/graphql".into())
+    }
+}

@@ -1,0 +1,87 @@
+//! What an issue should look like and the writes that get it there: the one path shared by
+//! webhook syncs and sweeps. Also the small state the rules read back (the workload per
+//! assignee for least-loaded routing, the due date Steward set last).
+
+use std::collections::BTreeMap;
+
+use super::{SyncDeps, SyncError};
+use crate::store::StoreError;
+use steward_core::model::{Issue, IssueIid, ProjectId, Username};
+use steward_core::reconcile::{self, Actions, ExistingNote};
+use steward_core::rules::{Decision, Workload};
+
+/// Decides what the issue should look like and diffs that against its current state.
+/// `existing` are Steward's notes on the issue by key; they fill `issue.owned_note_keys`.
+pub async fn plan_actions(
+    deps: &SyncDeps,
+    issue: &mut Issue,
+    existing: &BTreeMap<String, ExistingNote>,
+) -> Result<(Decision, Actions), SyncError> {
+    issue.owned_note_keys = existing.keys().cloned().collect();
+    issue.managed_due_date = deps
+        .store
+        .managed_due_date(issue.project_id, issue.iid)
+        .await?;
+    let workload = load_workload(deps, issue.project_id).await?;
+    let decision = deps.engine.decide(issue, deps.clock.now(), &workload);
+    let plan = &decision.plan;
+    let gitlab = &deps.gitlab;
+    let mut labels = gitlab.label_set(issue.project_id, false).await?;
+    if plan.add_labels.iter().any(|l| !labels.contains(l)) {
+        labels = gitlab.label_set(issue.project_id, true).await?;
+    }
+    let users = match &plan.assignees {
+        Some(names) => gitlab.user_ids(names).await?,
+        None => Default::default(),
+    };
+    let actions = reconcile::diff(plan, issue, existing, &labels, &users);
+    Ok((decision, actions))
+}
+
+/// Open issues per assignee in `project`, as the last full sweep counted them plus the
+/// assignments Steward made since (for least-loaded routing). Empty before the first sweep.
+pub async fn load_workload(deps: &SyncDeps, project: ProjectId) -> Result<Workload, StoreError> {
+    deps.store.workload(project).await
+}
+
+/// Stores a project's workload (see [`load_workload`]).
+pub async fn save_workload(
+    deps: &SyncDeps,
+    project: ProjectId,
+    counts: &BTreeMap<String, u32>,
+) -> Result<(), StoreError> {
+    deps.store
+        .set_workload(project, counts, deps.clock.now())
+        .await
+}
+
+/// Counts the assignments Steward just made: approximate between full sweeps (which recount),
+/// good enough to spread a day's new requests across a role. Never fatal.
+pub async fn count_assignments(deps: &SyncDeps, project: ProjectId, assigned: &[Username]) {
+    let Ok(w) = load_workload(deps, project).await else {
+        return;
+    };
+    let mut counts: BTreeMap<String, u32> =
+        w.open_issues.into_iter().map(|(u, n)| (u.0, n)).collect();
+    for name in assigned {
+        *counts.entry(name.as_str().to_owned()).or_default() += 1;
+    }
+    if let Err(e) = save_workload(deps, project, &counts).await {
+        tracing::warn!(error = %e, "could not update the workload");
+    }
+}
+
+/// Records the due date Steward set, so that a later run may move it (and only it). Never
+/// fatal: a failure only costs the ability to move this date later.
+pub async fn record_managed_due(
+    deps: &SyncDeps,
+    project: ProjectId,
+    iid: IssueIid,
+    due: chrono::NaiveDate,
+) {
+    let now = deps.clock.now();
+    let set = deps.store.set_managed_due_date(project, iid, due, now);
+    if let Err(e) = set.await {
+        tracing::warn!(error = %e, "could not record the due date Steward set");
+    }
+}
