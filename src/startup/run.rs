@@ -55,10 +55,33 @@ impl App {
         if !state.schedules.is_empty() {
             spawn_scheduler(state, &shutdown, &mut tasks);
         }
+        // The daily tasks run under a supervisor too: one that dies is started again.
         let (calendar, clock, stop) = (calendar.clone(), state.clock.clone(), shutdown.clone());
-        tasks.spawn(calendar_watch::run(calendar, clock, stop));
+        let watch = move || calendar_watch::run(calendar.clone(), clock.clone(), stop.clone());
+        let stop = shutdown.clone();
+        tasks.spawn(async move {
+            supervise(
+                "calendar-watch",
+                "calendar-watch".to_owned(),
+                stop,
+                RESTART_PAUSE,
+                watch,
+            )
+            .await;
+        });
         let (store, clock, stop) = (state.store.clone(), state.clock.clone(), shutdown.clone());
-        tasks.spawn(retention::run(store, clock, stop));
+        let prune = move || retention::run(store.clone(), clock.clone(), stop.clone());
+        let stop = shutdown.clone();
+        tasks.spawn(async move {
+            supervise(
+                "retention",
+                "retention".to_owned(),
+                stop,
+                RESTART_PAUSE,
+                prune,
+            )
+            .await;
+        });
         // Each worker runs under a supervisor: a worker task that ends before shutdown is logged
         // and started again (a panic inside a job already only fails that job).
         for n in 0..workers {
