@@ -34,7 +34,7 @@ pub(crate) async fn logged<T>(
     };
     if let Err(e) = store.finish_audit(id, status, detail).await {
         // The entry stays "no answer recorded": the write is still accounted for.
-        tracing::error!(error = %e, audit_id = id, "could not complete an audit entry");
+        tracing::error!(error = %e, audit_id = id.0, "could not complete an audit entry");
     }
     Ok(result)
 }

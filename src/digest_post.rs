@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use steward_core::digest::{DigestTarget, EpicApi, IsoWeek, marker, note_key};
-use steward_core::model::{EpicIid, GroupId, IssueIid, NoteId, ProjectId};
+use steward_core::model::{EpicId, EpicIid, GroupId, IssueIid, NoteId, ProjectId};
 use steward_core::reconcile::body_hash;
 
 use crate::gitlab::{CallContext, GitLab, GitLabError, Note};
@@ -110,18 +110,18 @@ async fn epic_id(
     group: GroupId,
     epic_iid: EpicIid,
     now: DateTime<Utc>,
-) -> Result<u64, DigestError> {
+) -> Result<EpicId, DigestError> {
     if let Some(id) = store.epic_id(group, epic_iid).await? {
         return Ok(id);
     }
-    let epic = gitlab.get_epic(ctx, group, epic_iid.0).await?;
+    let epic = gitlab.get_epic(ctx, group, epic_iid).await?;
     store.set_epic_id(group, epic_iid, epic.id, now).await?;
     Ok(epic.id)
 }
 
 /// The REST note endpoints of an epic or an issue.
 enum NoteApi {
-    Epic { group: GroupId, epic_id: u64 },
+    Epic { group: GroupId, epic_id: EpicId },
     Issue { project: ProjectId, iid: IssueIid },
 }
 
@@ -374,7 +374,7 @@ async fn work_item_gid(
     if let Some(gid) = store.epic_work_item(group, epic_iid).await? {
         return Ok(gid);
     }
-    let epic = gitlab.get_epic(ctx, group, epic_iid.0).await?;
+    let epic = gitlab.get_epic(ctx, group, epic_iid).await?;
     let gid = epic
         .work_item_gid()
         .ok_or(DigestError::NoWorkItem { group, epic_iid })?;

@@ -17,20 +17,18 @@ mod health;
 mod wire;
 
 use std::collections::BTreeSet;
-use std::future::Future;
-use std::pin::Pin;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use steward_core::model::{
-    GroupId, Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserId, UserRef, Username,
+    EpicId, EpicIid, GroupId, Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserId,
+    UserRef, Username,
 };
 
 pub use client::{ClientConfig, RestGitLab};
 pub use error::GitLabError;
 
-/// A boxed, `Send` future: what the object-safe [`GitLab`] trait returns.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub use crate::boxed::BoxFuture;
 
 /// Per-call context forwarded to GitLab.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -85,9 +83,9 @@ pub struct WorkItemNote {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Epic {
     /// Global epic id: the one the epic-notes REST calls take (not the iid).
-    pub id: u64,
+    pub id: EpicId,
     /// Group-scoped number (the `&123` users see).
-    pub iid: u64,
+    pub iid: EpicIid,
     /// The work item behind the epic (GitLab 17+): `gid://gitlab/WorkItem/<work_item_id>`.
     pub work_item_id: Option<u64>,
     /// Title.
@@ -315,7 +313,7 @@ pub trait GitLab: Send + Sync {
         &'a self,
         ctx: &'a CallContext,
         group: GroupId,
-        epic_iid: u64,
+        epic_iid: EpicIid,
     ) -> BoxFuture<'a, Result<Epic, GitLabError>>;
 
     /// Every note on an epic. Takes the epic **id** (`Epic::id`), not its iid (GITLAB.md §3.4).
@@ -323,7 +321,7 @@ pub trait GitLab: Send + Sync {
         &'a self,
         ctx: &'a CallContext,
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
     ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>>;
 
     /// Posts a comment on an epic (by epic **id**). Counts against the note-creation budget.
@@ -331,7 +329,7 @@ pub trait GitLab: Send + Sync {
         &'a self,
         ctx: &'a CallContext,
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
         body: &'a str,
     ) -> BoxFuture<'a, Result<Note, GitLabError>>;
 
@@ -340,7 +338,7 @@ pub trait GitLab: Send + Sync {
         &'a self,
         ctx: &'a CallContext,
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
         note: NoteId,
         body: &'a str,
     ) -> BoxFuture<'a, Result<Note, GitLabError>>;

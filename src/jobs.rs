@@ -21,6 +21,7 @@ pub use crate::queue::{
 pub use issue_sync::SyncDeps;
 
 use crate::gitlab::GitLabError;
+use crate::store::JobId;
 
 /// What the job runner and the sweep and digest jobs use: issue sync's dependencies plus the
 /// served projects, the digest configuration and the queue's wake-up signal.
@@ -89,10 +90,10 @@ impl RunOutcome {
 /// Backoff before attempt `attempts + 1`: exponential from 2 s, capped at 10 minutes, never
 /// shorter than the server's `Retry-After`, with a small deterministic jitter per job so that
 /// many jobs failing together do not retry in lockstep.
-pub fn backoff(attempts: u32, retry_after: Option<Duration>, job_id: i64) -> Duration {
+pub fn backoff(attempts: u32, retry_after: Option<Duration>, job: JobId) -> Duration {
     let exp = 2u64.saturating_pow(attempts.min(16)).saturating_mul(2);
     let base = Duration::from_secs(exp.min(600));
-    let jitter = Duration::from_millis((job_id.unsigned_abs() * 7919) % 1000);
+    let jitter = Duration::from_millis((job.0.unsigned_abs() * 7919) % 1000);
     base.max(retry_after.unwrap_or_default()) + jitter
 }
 
@@ -138,7 +139,7 @@ where
         attempts += 1;
         match run().await {
             Err(e) if e.is_transient() && attempts < max_attempts => {
-                let wait = backoff(attempts, e.retry_after(), 0);
+                let wait = backoff(attempts, e.retry_after(), JobId(0));
                 on_retry(&e, attempts, wait);
                 tokio::time::sleep(wait).await;
             }
@@ -153,11 +154,11 @@ mod tests {
 
     #[test]
     fn backoff_grows_is_capped_and_honours_retry_after() {
-        let first = backoff(0, None, 1);
-        let third = backoff(2, None, 1);
+        let first = backoff(0, None, JobId(1));
+        let third = backoff(2, None, JobId(1));
         assert!(third > first);
-        assert!(backoff(40, None, 1) <= Duration::from_secs(601));
-        assert!(backoff(0, Some(Duration::from_secs(30)), 1) >= Duration::from_secs(30));
+        assert!(backoff(40, None, JobId(1)) <= Duration::from_secs(601));
+        assert!(backoff(0, Some(Duration::from_secs(30)), JobId(1)) >= Duration::from_secs(30));
     }
 
     #[derive(Debug, PartialEq)]

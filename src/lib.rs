@@ -24,6 +24,7 @@
 //! | [`harness`], [`demo`] | (feature `sim`) the simulator wired to a real Steward in one process; `steward demo` |
 
 mod audit;
+pub mod boxed;
 pub mod cli;
 pub mod config;
 #[cfg(feature = "sim")]

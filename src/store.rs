@@ -20,8 +20,6 @@ mod sqlite;
 mod state;
 mod types;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,14 +29,12 @@ pub use error::StoreError;
 use outcome::{cutoff, migration_infos, prune_cutoff, retry_outcome, stats_from_counts};
 pub use state::{GraphqlNoteRef, MIN_STATE_RETENTION, StateKey, StatePruned};
 pub use types::{
-    AuditEntry, AuditFilter, AuditRecord, ClaimedJob, DeliveryId, EnqueueOutcome, JobId, JobRecord,
-    JobState, MigrationInfo, NewDelivery, NewJob, NoteTarget, OwnedNote, QueueStats, RecordOutcome,
-    RetryOutcome, StoredDelivery,
+    AuditEntry, AuditFilter, AuditId, AuditRecord, ClaimedJob, DeliveryId, EnqueueOutcome, JobId,
+    JobRecord, JobState, MigrationInfo, NewDelivery, NewJob, NoteTarget, OwnedNote, QueueStats,
+    RecordOutcome, RetryOutcome, StoredDelivery,
 };
 
-/// A boxed, sendable future: what every [`Store`] method returns, so the trait stays
-/// object-safe and usable as `Arc<dyn Store>` without a macro crate.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub use crate::boxed::BoxFuture;
 
 /// Dedup keys are kept at least this long: GitLab lists (and can resend) a hook's events of the
 /// last 7 days, with the same `Idempotency-Key` (GITLAB.md §1.4, §5.1).
@@ -260,13 +256,13 @@ pub trait Store: Send + Sync {
     /// Writes to GitLab are logged ahead: the entry is appended with no `response_status`
     /// before the call and completed by [`Store::finish_audit`] after it, so a process killed
     /// during the call leaves an entry whose outcome is unknown rather than no entry at all.
-    fn append_audit(&self, entry: AuditEntry) -> BoxFuture<'_, Result<i64, StoreError>>;
+    fn append_audit(&self, entry: AuditEntry) -> BoxFuture<'_, Result<AuditId, StoreError>>;
 
     /// Records the outcome of the call logged ahead as entry `id`: GitLab's status (`None`:
     /// no response) and the final detail. Unknown ids change nothing.
     fn finish_audit(
         &self,
-        id: i64,
+        id: AuditId,
         status: Option<u16>,
         detail: String,
     ) -> BoxFuture<'_, Result<(), StoreError>>;

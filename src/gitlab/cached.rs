@@ -14,7 +14,8 @@ use super::{
     WorkItemNote,
 };
 use steward_core::model::{
-    GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserId, UserRef, Username,
+    EpicId, EpicIid, GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserId, UserRef,
+    Username,
 };
 
 /// How long a project's label list is trusted before it is read again.
@@ -228,7 +229,7 @@ impl GitLab for CachedGitLab {
         &'a self,
         ctx: &'a CallContext,
         group: GroupId,
-        epic_iid: u64,
+        epic_iid: EpicIid,
     ) -> BoxFuture<'a, Result<Epic, GitLabError>> {
         self.inner.get_epic(ctx, group, epic_iid)
     }
@@ -237,7 +238,7 @@ impl GitLab for CachedGitLab {
         &'a self,
         ctx: &'a CallContext,
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
     ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>> {
         self.inner.list_epic_notes(ctx, group, epic_id)
     }
@@ -246,7 +247,7 @@ impl GitLab for CachedGitLab {
         &'a self,
         ctx: &'a CallContext,
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
         body: &'a str,
     ) -> BoxFuture<'a, Result<Note, GitLabError>> {
         self.inner.create_epic_note(ctx, group, epic_id, body)
@@ -256,7 +257,7 @@ impl GitLab for CachedGitLab {
         &'a self,
         ctx: &'a CallContext,
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
         note: NoteId,
         body: &'a str,
     ) -> BoxFuture<'a, Result<Note, GitLabError>> {

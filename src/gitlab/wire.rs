@@ -8,7 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 use steward_core::model::{
-    Issue, IssueId, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserId, UserRef, Username,
+    EpicId, EpicIid, Issue, IssueId, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserId,
+    UserRef, Username,
 };
 
 use super::{Epic, Note};
@@ -142,8 +143,8 @@ pub(crate) struct RestEpic {
 impl From<RestEpic> for Epic {
     fn from(e: RestEpic) -> Self {
         Epic {
-            id: e.id,
-            iid: e.iid,
+            id: EpicId(e.id),
+            iid: EpicIid(e.iid),
             work_item_id: e.work_item_id,
             title: e.title,
             web_url: e.web_url,

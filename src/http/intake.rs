@@ -35,11 +35,11 @@ pub enum BodyError {
 
 /// Bytes of unauthenticated bodies held at once, all requests together.
 #[derive(Debug, Clone)]
-pub struct Budget {
+pub struct BodyBudget {
     bytes: Arc<Semaphore>,
 }
 
-impl Budget {
+impl BodyBudget {
     /// A budget of `bytes` (at least the largest accepted body, or that body never fits).
     pub fn new(bytes: usize) -> Self {
         Self {
@@ -116,7 +116,7 @@ pub async fn read(
     mut body: Body,
     limit: usize,
     declared: Option<u64>,
-    budget: Option<&Budget>,
+    budget: Option<&BodyBudget>,
 ) -> Result<ReadBody, BodyError> {
     let too_large = BodyError::TooLarge { limit };
     let expected = match declared.map(usize::try_from) {
@@ -150,7 +150,7 @@ pub async fn read(
 async fn read_charged(
     mut body: Body,
     limit: usize,
-    budget: &Budget,
+    budget: &BodyBudget,
 ) -> Result<ReadBody, BodyError> {
     let (mut parts, mut len, mut held) = (Vec::new(), 0usize, None);
     while let Some(chunk) = next_chunk(&mut body).await? {
@@ -203,7 +203,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_body_is_read_whole_and_charged_to_the_budget_until_dropped() {
-        let budget = Budget::new(100);
+        let budget = BodyBudget::new(100);
         let read_body = read(chunked(&[b"abc", b"defg"]), 10, Some(7), Some(&budget))
             .await
             .unwrap();
@@ -226,7 +226,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_body_that_does_not_fit_the_budget_is_refused_and_releases_what_it_held() {
-        let budget = Budget::new(5);
+        let budget = BodyBudget::new(5);
         let other = read(Body::from("ab"), 10, None, Some(&budget))
             .await
             .unwrap();
@@ -244,7 +244,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_uncharged_body_leaves_the_budget_alone() {
-        let budget = Budget::new(8);
+        let budget = BodyBudget::new(8);
         let body = read(Body::from("hello"), 10, None, None).await.unwrap();
         assert!(body.held.is_none());
         assert_eq!(budget.available(), 8);

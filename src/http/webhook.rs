@@ -76,7 +76,7 @@ pub struct Intake {
     /// What deliveries are checked against and recorded in.
     pub receiver: Receiver,
     /// Bytes of bodies read before their signature is checked, all requests together.
-    pub budget: intake::Budget,
+    pub budget: intake::BodyBudget,
     /// Deliveries decoded and recorded at once (`webhook.max_concurrency`).
     pub processing: Semaphore,
 }
@@ -93,7 +93,7 @@ impl std::fmt::Debug for Intake {
 impl Intake {
     /// The route's state for `receiver`, with its configured limits.
     pub fn new(receiver: Receiver) -> Self {
-        let budget = intake::Budget::new(receiver.webhook.max_in_flight_bytes);
+        let budget = intake::BodyBudget::new(receiver.webhook.max_in_flight_bytes);
         let processing = Semaphore::new(receiver.webhook.max_concurrency.max(1));
         Self {
             receiver,

@@ -102,7 +102,7 @@ impl Worker {
                 store.complete_job(job, now, &summary).await?;
             }
             RunOutcome::Retry { error, after } => {
-                let wait = backoff(job.attempts, after, job.id.0);
+                let wait = backoff(job.attempts, after, job.id);
                 let at =
                     now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
                 tracing::warn!(job_id = job.id.0, %error, retry_in_ms = wait.as_millis() as u64, "job will retry");

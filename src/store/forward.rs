@@ -51,8 +51,8 @@ macro_rules! store_forwarders {
             fn next_run_at() -> Option<::chrono::DateTime<::chrono::Utc>> = next_run_at_op();
             fn list_jobs(state: Option<$crate::store::JobState>, limit: u32)
                 -> Vec<$crate::store::JobRecord> = list_jobs_op(state, limit);
-            fn append_audit(entry: $crate::store::AuditEntry) -> i64 = append_audit_op(entry);
-            fn finish_audit(id: i64, status: Option<u16>, detail: String)
+            fn append_audit(entry: $crate::store::AuditEntry) -> $crate::store::AuditId = append_audit_op(entry);
+            fn finish_audit(id: $crate::store::AuditId, status: Option<u16>, detail: String)
                 -> () = finish_audit_op(id, status, detail);
             fn list_audit(filter: &'a $crate::store::AuditFilter)
                 -> Vec<$crate::store::AuditRecord> = list_audit_op(filter);

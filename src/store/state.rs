@@ -13,7 +13,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use steward_core::digest::{IsoWeek, note_key};
-use steward_core::model::{EpicIid, GroupId, IssueIid, ProjectId, Username};
+use steward_core::model::{EpicId, EpicIid, GroupId, IssueIid, ProjectId, Username};
 use steward_core::rules::Workload;
 
 use super::{Store, StoreError};
@@ -205,9 +205,9 @@ impl<'s> dyn Store + 's {
         &self,
         group: GroupId,
         epic_iid: EpicIid,
-    ) -> Result<Option<u64>, StoreError> {
+    ) -> Result<Option<EpicId>, StoreError> {
         let text = self.read_state(&StateKey::EpicId(group, epic_iid)).await?;
-        Ok(text.and_then(|v| v.parse().ok()))
+        Ok(text.and_then(|v| v.parse().ok()).map(EpicId))
     }
 
     /// Remembers the epic's global id.
@@ -215,7 +215,7 @@ impl<'s> dyn Store + 's {
         &self,
         group: GroupId,
         epic_iid: EpicIid,
-        id: u64,
+        id: EpicId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let key = StateKey::EpicId(group, epic_iid);

@@ -6,7 +6,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use steward_core::model::{GroupId, IssueIid, NoteId, ProjectId};
+use steward_core::model::{EpicId, GroupId, IssueIid, NoteId, ProjectId};
 
 /// A stored delivery's row id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -17,6 +17,17 @@ pub struct DeliveryId(pub i64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct JobId(pub i64);
+
+/// An audit-log entry's row id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AuditId(pub i64);
+
+impl fmt::Display for AuditId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 impl fmt::Display for DeliveryId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -280,7 +291,7 @@ pub struct AuditEntry {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditRecord {
     /// Row id (increasing in append order).
-    pub id: i64,
+    pub id: AuditId,
     /// The entry.
     pub entry: AuditEntry,
 }
@@ -319,7 +330,7 @@ pub enum NoteTarget {
         /// Group.
         group: GroupId,
         /// The epic's global id.
-        epic_id: u64,
+        epic_id: EpicId,
     },
     /// Anything else, by a caller-chosen key.
     Key(String),

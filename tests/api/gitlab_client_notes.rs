@@ -7,7 +7,9 @@ use crate::support::gitlab as support;
 use chrono::{TimeZone, Utc};
 use serde_json::json;
 use steward::gitlab::{GitLab, GitLabError};
-use steward_core::model::{GroupId, IssueIid, LabelName, NoteId, ProjectId, UserId, Username};
+use steward_core::model::{
+    EpicId, EpicIid, GroupId, IssueIid, LabelName, NoteId, ProjectId, UserId, Username,
+};
 use support::*;
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -188,8 +190,11 @@ async fn epic_is_read_by_iid_and_its_notes_are_addressed_by_epic_id() {
         .mount(&server)
         .await;
     let gl = client(&server);
-    let epic = gl.get_epic(&none(), GroupId(7), 5).await.unwrap();
-    assert_eq!((epic.id, epic.iid, epic.work_item_id), (30, 5, Some(901)));
+    let epic = gl.get_epic(&none(), GroupId(7), EpicIid(5)).await.unwrap();
+    assert_eq!(
+        (epic.id, epic.iid, epic.work_item_id),
+        (EpicId(30), EpicIid(5), Some(901))
+    );
     assert_eq!(
         epic.work_item_gid().as_deref(),
         Some("gid://gitlab/WorkItem/901")
@@ -287,10 +292,10 @@ async fn every_note_write_is_guarded_by_the_client_against_quick_actions() {
     let (p, i, ctx) = (ProjectId(5), IssueIid(121), none());
     gl.create_note(&ctx, p, i, body).await.unwrap();
     gl.edit_note(&ctx, p, i, NoteId(305), body).await.unwrap();
-    gl.create_epic_note(&ctx, GroupId(7), 30, body)
+    gl.create_epic_note(&ctx, GroupId(7), EpicId(30), body)
         .await
         .unwrap();
-    gl.edit_epic_note(&ctx, GroupId(7), 30, NoteId(305), body)
+    gl.edit_epic_note(&ctx, GroupId(7), EpicId(30), NoteId(305), body)
         .await
         .unwrap();
     gl.work_item_create_note(&ctx, "gid://gitlab/WorkItem/901", body)

@@ -11,12 +11,12 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde_json::json;
 use steward::store::{
-    self, AuditEntry, AuditFilter, EnqueueOutcome, GraphqlNoteRef, JobState, NewDelivery, NewJob,
-    NoteTarget, OwnedNote, RecordOutcome, RetryOutcome, StatePruned, Store, StoreError,
+    self, AuditEntry, AuditFilter, AuditId, EnqueueOutcome, GraphqlNoteRef, JobState, NewDelivery,
+    NewJob, NoteTarget, OwnedNote, RecordOutcome, RetryOutcome, StatePruned, Store, StoreError,
     StoreOptions,
 };
 use steward_core::digest::IsoWeek;
-use steward_core::model::{EpicIid, GroupId, IssueIid, NoteId, ProjectId, Username};
+use steward_core::model::{EpicId, EpicIid, GroupId, IssueIid, NoteId, ProjectId, Username};
 
 const MAX_ATTEMPTS: u32 = 3;
 const LEASE: Duration = Duration::from_secs(30);
@@ -818,13 +818,13 @@ async fn a_write_logged_ahead_is_completed_with_its_answer_or_left_unanswered(s:
     .await
     .unwrap();
     // An id that does not exist changes nothing (and is no error).
-    s.finish_audit(interrupted + 1_000, Some(500), "x".to_owned())
+    s.finish_audit(AuditId(interrupted.0 + 1_000), Some(500), "x".to_owned())
         .await
         .unwrap();
 
     let all = s.list_audit(&AuditFilter::default()).await.unwrap();
     assert_eq!(all.len(), 2);
-    let by_id = |id: i64| &all.iter().find(|r| r.id == id).unwrap().entry;
+    let by_id = |id: AuditId| &all.iter().find(|r| r.id == id).unwrap().entry;
     assert_eq!(by_id(answered).response_status, Some(200));
     assert_eq!(by_id(answered).detail, "+labels lead-time::violated");
     assert_eq!(
@@ -851,7 +851,7 @@ async fn an_owned_note_is_recorded_updated_and_kept_apart_per_target(s: Arc<dyn 
     };
     let epic = NoteTarget::Epic {
         group: GroupId(9),
-        epic_id: 23,
+        epic_id: EpicId(23),
     };
     assert_eq!(s.get_owned_note(&issue, "lead-time").await.unwrap(), None);
     let note = |id, hash: &str, at| OwnedNote {
@@ -982,11 +982,13 @@ async fn every_kind_of_domain_state_reads_back_what_was_written_per_scope(s: Arc
     assert_eq!(s.notes_synced(p1, i7).await.unwrap(), Some(true));
     assert_eq!(s.notes_synced(p1, i8).await.unwrap(), Some(false));
 
-    s.set_epic_id(g, EpicIid(3), 9001, now).await.unwrap();
+    s.set_epic_id(g, EpicIid(3), EpicId(9001), now)
+        .await
+        .unwrap();
     s.set_epic_work_item(g, EpicIid(3), "gid://gitlab/WorkItem/77", now)
         .await
         .unwrap();
-    assert_eq!(s.epic_id(g, EpicIid(3)).await.unwrap(), Some(9001));
+    assert_eq!(s.epic_id(g, EpicIid(3)).await.unwrap(), Some(EpicId(9001)));
     assert_eq!(s.epic_id(g, EpicIid(4)).await.unwrap(), None);
     assert_eq!(
         s.epic_work_item(g, EpicIid(3)).await.unwrap().as_deref(),

@@ -12,7 +12,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 use steward::store::{self, GraphqlNoteRef, JobId, JobState, NewJob, Store, StoreOptions};
 use steward_core::digest::IsoWeek;
-use steward_core::model::{EpicIid, GroupId, IssueIid, ProjectId, Username};
+use steward_core::model::{EpicId, EpicIid, GroupId, IssueIid, ProjectId, Username};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap()
@@ -79,7 +79,7 @@ async fn upgraded_store_reads_back_the_key_value_state(s: Arc<dyn Store>) {
     assert_eq!(s.notes_synced(p, IssueIid(7)).await.unwrap(), Some(true));
     assert_eq!(s.notes_synced(p, IssueIid(8)).await.unwrap(), Some(false));
     assert_eq!(s.notes_synced(p, IssueIid(9)).await.unwrap(), None);
-    assert_eq!(s.epic_id(g, EpicIid(3)).await.unwrap(), Some(9001));
+    assert_eq!(s.epic_id(g, EpicIid(3)).await.unwrap(), Some(EpicId(9001)));
     assert_eq!(
         s.epic_work_item(g, EpicIid(3)).await.unwrap().as_deref(),
         Some("gid://gitlab/WorkItem/77")

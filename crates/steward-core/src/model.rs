@@ -81,6 +81,10 @@ id_newtype!(
     /// An epic's group-scoped number (`iid`, the `&12` users see), not its global id.
     EpicIid
 );
+id_newtype!(
+    /// An epic's global id: the one the epic-notes REST calls take, never its iid.
+    EpicId
+);
 
 name_newtype!(
     /// A GitLab username, without the leading `@`.

@@ -111,8 +111,8 @@ pub struct Rule {
     pub file: String,
     conditions: Conditions,
     check: Option<LeadTimeCheck>,
-    actions: Option<Actions>,
-    otherwise: Option<Actions>,
+    actions: Option<RuleActions>,
+    otherwise: Option<RuleActions>,
 }
 
 impl Rule {
@@ -303,7 +303,7 @@ struct Comment {
 }
 
 #[derive(Debug, Clone, Default)]
-struct Actions {
+struct RuleActions {
     add_labels: Vec<LabelName>,
     remove_labels: Vec<LabelPattern>,
     assign: Option<Assign>,

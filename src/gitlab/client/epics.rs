@@ -11,7 +11,7 @@ use super::super::error::{CallSite, GitLabError};
 use super::super::wire::{RestEpic, RestNote};
 use super::super::{CallContext, Epic, Note, WorkItemNote, graphql};
 use super::RestGitLab;
-use steward_core::model::{GroupId, NoteId};
+use steward_core::model::{EpicId, EpicIid, GroupId, NoteId};
 
 /// Which GraphQL note mutation to send.
 #[derive(Debug, Clone, Copy)]
@@ -26,20 +26,20 @@ pub(super) enum NoteMutation {
 enum EpicEndpoint<'a> {
     Get {
         group: GroupId,
-        epic_iid: u64,
+        epic_iid: EpicIid,
     },
     Notes {
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
     },
     CreateNote {
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
         body: &'a str,
     },
     EditNote {
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
         note: NoteId,
         body: &'a str,
     },
@@ -87,7 +87,7 @@ impl RestGitLab {
         &self,
         ctx: &CallContext,
         group: GroupId,
-        epic_iid: u64,
+        epic_iid: EpicIid,
     ) -> Result<Epic, GitLabError> {
         let endpoint = EpicEndpoint::Get { group, epic_iid };
         let response = self
@@ -100,7 +100,7 @@ impl RestGitLab {
         &self,
         ctx: &CallContext,
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
     ) -> Result<Vec<Note>, GitLabError> {
         let endpoint = EpicEndpoint::Notes { group, epic_id };
         let raw: Vec<RestNote> = self.all_pages("epic_notes.list", ctx, &endpoint).await?;
@@ -111,7 +111,7 @@ impl RestGitLab {
         &self,
         ctx: &CallContext,
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
         note: Option<NoteId>,
         body: &str,
     ) -> Result<Note, GitLabError> {

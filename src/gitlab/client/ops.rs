@@ -24,7 +24,8 @@ use super::RestGitLab;
 use super::epics::NoteMutation;
 use super::paging::{invalid, page_params, to_issue};
 use steward_core::model::{
-    GroupId, Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserRef, Username,
+    EpicId, EpicIid, GroupId, Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserRef,
+    Username,
 };
 
 impl GitLab for RestGitLab {
@@ -302,7 +303,7 @@ impl GitLab for RestGitLab {
         &'a self,
         ctx: &'a CallContext,
         group: GroupId,
-        epic_iid: u64,
+        epic_iid: EpicIid,
     ) -> BoxFuture<'a, Result<Epic, GitLabError>> {
         Box::pin(self.epic(ctx, group, epic_iid))
     }
@@ -311,7 +312,7 @@ impl GitLab for RestGitLab {
         &'a self,
         ctx: &'a CallContext,
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
     ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>> {
         Box::pin(self.epic_notes(ctx, group, epic_id))
     }
@@ -320,7 +321,7 @@ impl GitLab for RestGitLab {
         &'a self,
         ctx: &'a CallContext,
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
         body: &'a str,
     ) -> BoxFuture<'a, Result<Note, GitLabError>> {
         Box::pin(self.epic_note_write(ctx, group, epic_id, None, body))
@@ -330,7 +331,7 @@ impl GitLab for RestGitLab {
         &'a self,
         ctx: &'a CallContext,
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
         note: NoteId,
         body: &'a str,
     ) -> BoxFuture<'a, Result<Note, GitLabError>> {

@@ -25,8 +25,8 @@ impl PgStore {
         row.map(|r| rows::delivery(&r)).transpose()
     }
 
-    pub(super) async fn append_audit_op(&self, entry: AuditEntry) -> Result<i64, StoreError> {
-        sqlx::query_scalar(
+    pub(super) async fn append_audit_op(&self, entry: AuditEntry) -> Result<AuditId, StoreError> {
+        sqlx::query_scalar::<_, i64>(
             "INSERT INTO audit_log (at, job_id, delivery_id, project_id, issue_iid, actor, \
              rule_names, action, api_call, response_status, detail) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
@@ -44,19 +44,20 @@ impl PgStore {
         .bind(&entry.detail)
         .fetch_one(&self.pool)
         .await
+        .map(AuditId)
         .map_err(|e| self.err(e))
     }
 
     pub(super) async fn finish_audit_op(
         &self,
-        id: i64,
+        id: AuditId,
         status: Option<u16>,
         detail: String,
     ) -> Result<(), StoreError> {
         sqlx::query("UPDATE audit_log SET response_status = $1, detail = $2 WHERE id = $3")
             .bind(status.map(i32::from))
             .bind(detail)
-            .bind(id)
+            .bind(id.0)
             .execute(&self.pool)
             .await
             .map_err(|e| self.err(e))?;

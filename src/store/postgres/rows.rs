@@ -87,7 +87,7 @@ pub(super) fn job(r: &PgRow) -> Result<JobRecord, StoreError> {
 pub(super) fn audit(r: &PgRow) -> Result<AuditRecord, StoreError> {
     let names: String = get(r, "rule_names")?;
     Ok(AuditRecord {
-        id: get(r, "id")?,
+        id: AuditId(get(r, "id")?),
         entry: AuditEntry {
             at: time(r, "at")?,
             job_id: get::<Option<i64>>(r, "job_id")?.map(JobId),

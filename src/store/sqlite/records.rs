@@ -24,7 +24,7 @@ impl SqliteStore {
         row.map(|r| rows::delivery(&r)).transpose()
     }
 
-    pub(super) async fn append_audit_op(&self, entry: AuditEntry) -> Result<i64, StoreError> {
+    pub(super) async fn append_audit_op(&self, entry: AuditEntry) -> Result<AuditId, StoreError> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO audit_log (at, job_id, delivery_id, project_id, issue_iid, actor, \
              rule_names, action, api_call, response_status, detail) \
@@ -44,19 +44,19 @@ impl SqliteStore {
         .fetch_one(&self.write)
         .await
         .map_err(|e| self.err(e))?;
-        Ok(id)
+        Ok(AuditId(id))
     }
 
     pub(super) async fn finish_audit_op(
         &self,
-        id: i64,
+        id: AuditId,
         status: Option<u16>,
         detail: String,
     ) -> Result<(), StoreError> {
         sqlx::query("UPDATE audit_log SET response_status = ?1, detail = ?2 WHERE id = ?3")
             .bind(status.map(i64::from))
             .bind(detail)
-            .bind(id)
+            .bind(id.0)
             .execute(&self.write)
             .await
             .map_err(|e| self.err(e))?;

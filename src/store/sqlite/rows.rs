@@ -81,7 +81,7 @@ pub(super) fn job(r: &SqliteRow) -> Result<JobRecord, StoreError> {
 pub(super) fn audit(r: &SqliteRow) -> Result<AuditRecord, StoreError> {
     let names: String = get(r, "rule_names")?;
     Ok(AuditRecord {
-        id: get(r, "id")?,
+        id: AuditId(get(r, "id")?),
         entry: AuditEntry {
             at: from_ms(get(r, "at")?)?,
             job_id: get::<Option<i64>>(r, "job_id")?.map(JobId),

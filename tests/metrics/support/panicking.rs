@@ -8,7 +8,7 @@ use steward::gitlab::{
     WorkItemNote,
 };
 use steward_core::model::{
-    GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserRef, Username,
+    EpicId, EpicIid, GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserRef, Username,
 };
 
 /// Delegates every call to `inner`; `get_issue` of `panic_on` panics with [`PANIC_MESSAGE`].
@@ -113,7 +113,7 @@ impl GitLab for PanicsOnIssue {
         &'a self,
         ctx: &'a CallContext,
         group: GroupId,
-        epic_iid: u64,
+        epic_iid: EpicIid,
     ) -> BoxFuture<'a, Result<Epic, GitLabError>> {
         self.inner.get_epic(ctx, group, epic_iid)
     }
@@ -122,7 +122,7 @@ impl GitLab for PanicsOnIssue {
         &'a self,
         ctx: &'a CallContext,
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
     ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>> {
         self.inner.list_epic_notes(ctx, group, epic_id)
     }
@@ -131,7 +131,7 @@ impl GitLab for PanicsOnIssue {
         &'a self,
         ctx: &'a CallContext,
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
         body: &'a str,
     ) -> BoxFuture<'a, Result<Note, GitLabError>> {
         self.inner.create_epic_note(ctx, group, epic_id, body)
@@ -141,7 +141,7 @@ impl GitLab for PanicsOnIssue {
         &'a self,
         ctx: &'a CallContext,
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
         note: NoteId,
         body: &'a str,
     ) -> BoxFuture<'a, Result<Note, GitLabError>> {

@@ -21,7 +21,7 @@ mod apply;
 mod conditions;
 mod notes;
 
-use super::{Actions, Conditions, LeadTimeCheck, Roster, RuleSet, Unit, Workload};
+use super::{Conditions, LeadTimeCheck, Roster, RuleActions, RuleSet, Unit, Workload};
 use crate::calendar::Calendar;
 use crate::model::{FieldValue, Issue, MatchedRule, ParsedFields, Plan, TemplateSpec, Username};
 use conditions::{Holds, Why, conditions_hold};
@@ -52,7 +52,7 @@ struct Inputs<'a> {
 
 /// What a rule does to an issue on one pass.
 #[derive(Clone)]
-enum Outcome {
+enum RuleOutcome {
     Fire(Vec<String>, Option<LeadFigures>),
     Otherwise(Option<LeadFigures>),
     Neither,
@@ -60,7 +60,7 @@ enum Outcome {
 
 /// An action block that applies to the issue: a fired rule's `actions` or a rule's `otherwise`.
 struct Applied<'a> {
-    actions: &'a Actions,
+    actions: &'a RuleActions,
     /// Whether the rule fired (`actions`) rather than not (`otherwise`).
     fired: bool,
     lead: Option<LeadFigures>,
@@ -185,7 +185,7 @@ fn evaluate_once(
     inputs: &Inputs<'_>,
     issue: &Issue,
     skip_notes_if_changing: bool,
-    outcomes: &mut Vec<Outcome>,
+    outcomes: &mut Vec<RuleOutcome>,
 ) -> Plan {
     let calendar = inputs.calendar;
     let ctx = Ctx {
@@ -227,7 +227,7 @@ fn evaluate_once(
 fn applied_blocks<'r>(
     rules: &'r RuleSet,
     ctx: &Ctx<'_>,
-    outcomes: &mut Vec<Outcome>,
+    outcomes: &mut Vec<RuleOutcome>,
     matched: &mut Vec<MatchedRule>,
 ) -> Vec<Applied<'r>> {
     let mut applied = Vec::new();
@@ -241,7 +241,7 @@ fn applied_blocks<'r>(
             outcomes.push(result.clone());
         }
         match result {
-            Outcome::Fire(reasons, lead) => {
+            RuleOutcome::Fire(reasons, lead) => {
                 matched.push(MatchedRule {
                     name: rule.name.clone(),
                     reasons,
@@ -254,7 +254,7 @@ fn applied_blocks<'r>(
                     });
                 }
             }
-            Outcome::Otherwise(lead) => {
+            RuleOutcome::Otherwise(lead) => {
                 if let Some(o) = &rule.otherwise {
                     applied.push(Applied {
                         actions: o,
@@ -263,7 +263,7 @@ fn applied_blocks<'r>(
                     });
                 }
             }
-            Outcome::Neither => {}
+            RuleOutcome::Neither => {}
         }
     }
     applied
@@ -281,12 +281,12 @@ pub(super) fn label_scope(label: &str) -> Option<&str> {
 
 /// Whether a rule fires, applies its `otherwise`, or neither, with the reasons it fired and
 /// the figures of its lead-time check (when it has one and the date is known).
-fn outcome(c: &Conditions, check: Option<&LeadTimeCheck>, ctx: &Ctx<'_>) -> Outcome {
+fn outcome(c: &Conditions, check: Option<&LeadTimeCheck>, ctx: &Ctx<'_>) -> RuleOutcome {
     // Reasons are only worth building for rules that fire: evaluate silently first.
     let holds = match conditions_hold(c, ctx, &mut Why(None)) {
         Holds::Yes => true,
         Holds::No => false,
-        Holds::NotApplicable => return Outcome::Neither,
+        Holds::NotApplicable => return RuleOutcome::Neither,
     };
     let explain = || {
         let mut why = Why(Some(Vec::new()));
@@ -295,18 +295,18 @@ fn outcome(c: &Conditions, check: Option<&LeadTimeCheck>, ctx: &Ctx<'_>) -> Outc
     };
     let Some(check) = check else {
         return if holds {
-            Outcome::Fire(explain(), None)
+            RuleOutcome::Fire(explain(), None)
         } else {
-            Outcome::Otherwise(None)
+            RuleOutcome::Otherwise(None)
         };
     };
     let Some(FieldValue::Date(date)) = ctx.fields.values.get(&check.field) else {
         // No date to measure: leave whatever the last evaluation did.
-        return Outcome::Neither;
+        return RuleOutcome::Neither;
     };
     let figures = lead_figures(check, *date, ctx);
     if !holds {
-        return Outcome::Otherwise(Some(figures));
+        return RuleOutcome::Otherwise(Some(figures));
     }
     if figures.actual < i64::from(figures.required) {
         let mut reasons = explain();
@@ -314,9 +314,9 @@ fn outcome(c: &Conditions, check: Option<&LeadTimeCheck>, ctx: &Ctx<'_>) -> Outc
             "{} is {} {} after filing ({}), fewer than the {} required",
             check.field_label, figures.actual, figures.unit, figures.filed, figures.required
         ));
-        Outcome::Fire(reasons, Some(figures))
+        RuleOutcome::Fire(reasons, Some(figures))
     } else {
-        Outcome::Otherwise(Some(figures))
+        RuleOutcome::Otherwise(Some(figures))
     }
 }
 

@@ -91,11 +91,11 @@ pub struct Scope<'a> {
 }
 
 /// A placeholder problem: the 0-based line within the body, the message and a hint.
-pub type BodyError = (usize, String, Option<String>);
+pub type BodyTemplateError = (usize, String, Option<String>);
 
 impl BodyTemplate {
     /// Parses `body`, resolving every placeholder against `scope`.
-    pub fn parse(body: &str, scope: &Scope<'_>) -> Result<BodyTemplate, Vec<BodyError>> {
+    pub fn parse(body: &str, scope: &Scope<'_>) -> Result<BodyTemplate, Vec<BodyTemplateError>> {
         let mut segments = Vec::new();
         let mut errors = Vec::new();
         let mut rest = body;

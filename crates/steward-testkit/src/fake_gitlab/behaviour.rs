@@ -6,7 +6,7 @@ use steward::gitlab::{
     WorkItemNote,
 };
 use steward_core::model::{
-    GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserRef, Username,
+    EpicId, EpicIid, GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserRef, Username,
 };
 
 use super::{Call, FakeGitLab, apply_edit, epic_call, issue_path, listed, not_found};
@@ -210,7 +210,7 @@ impl GitLab for FakeGitLab {
         &'a self,
         _: &'a CallContext,
         group: GroupId,
-        epic_iid: u64,
+        epic_iid: EpicIid,
     ) -> BoxFuture<'a, Result<Epic, GitLabError>> {
         epic_call(
             self,
@@ -223,7 +223,7 @@ impl GitLab for FakeGitLab {
         &'a self,
         _: &'a CallContext,
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
     ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>> {
         epic_call(
             self,
@@ -236,7 +236,7 @@ impl GitLab for FakeGitLab {
         &'a self,
         _: &'a CallContext,
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
         _: &'a str,
     ) -> BoxFuture<'a, Result<Note, GitLabError>> {
         epic_call(
@@ -250,7 +250,7 @@ impl GitLab for FakeGitLab {
         &'a self,
         _: &'a CallContext,
         group: GroupId,
-        epic_id: u64,
+        epic_id: EpicId,
         note: NoteId,
         _: &'a str,
     ) -> BoxFuture<'a, Result<Note, GitLabError>> {

@@ -8,7 +8,7 @@ use crate::diagnostics::suggestion;
 use crate::model::TemplateSpec;
 use crate::rules::raw::{RawActions, RawComment, RawDueDate};
 use crate::rules::text::{BodyTemplate, Scope};
-use crate::rules::{Actions, Assign, Comment, DueDateAction, DueFrom};
+use crate::rules::{Assign, Comment, DueDateAction, DueFrom, RuleActions};
 
 impl Builder<'_, '_> {
     /// Validates an action block; `otherwise` blocks are checked by the caller.
@@ -18,8 +18,8 @@ impl Builder<'_, '_> {
         t: Option<&TemplateSpec>,
         lead: bool,
         otherwise: bool,
-    ) -> Actions {
-        let mut out = Actions {
+    ) -> RuleActions {
+        let mut out = RuleActions {
             add_labels: a
                 .labels
                 .iter()
@@ -30,7 +30,7 @@ impl Builder<'_, '_> {
                 .iter()
                 .filter_map(|l| self.label_pattern(l))
                 .collect(),
-            ..Actions::default()
+            ..RuleActions::default()
         };
         if let Some(asg) = a.assign
             && self.role(&asg.role)
