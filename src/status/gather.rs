@@ -87,7 +87,8 @@ pub async fn overview(deps: &StatusDeps) -> Overview {
         missing_labels: missing_labels(deps).await,
         health: deps.metrics.as_ref().map(|m| health(&m.render())),
         deliveries: store
-            .deliveries_per_hour(now - Duration::hours(CHART_HOURS - 1), now)
+            // The current hour whole: a delivery stamped exactly `now` counts.
+            .deliveries_per_hour(now - Duration::hours(CHART_HOURS - 1), now + Duration::hours(1))
             .await
             .map_err(text),
     }
