@@ -18,9 +18,9 @@ use steward_sim::{Counters, IssueChange};
 mod digests;
 mod requests;
 mod serve;
-pub use serve::{CONFIDENTIAL_TITLE, HOSTILE_TITLE};
 use digests::{close_with_outcomes, print_digests};
 use requests::{Request, requests};
+pub use serve::{CONFIDENTIAL_TITLE, HOSTILE_TITLE};
 
 /// The default simulated "now" the scenario's dates are written for.
 pub const DEFAULT_NOW: &str = "2026-11-25T15:00:00Z";

@@ -122,7 +122,10 @@ async fn explain_issue(
         Err(r) => return r,
     };
     let problem = |status: StatusCode, message: String| {
-        let body = format!("<p class=\"bad\" id=\"problem\">{}</p>", html::escape(&message));
+        let body = format!(
+            "<p class=\"bad\" id=\"problem\">{}</p>",
+            html::escape(&message)
+        );
         html(status, html::page("Steward: explain", &body))
     };
     let text = query.get("issue").map(String::as_str).unwrap_or("");

@@ -29,10 +29,9 @@ pub use error::StoreError;
 use outcome::{cutoff, migration_infos, prune_cutoff, retry_outcome, stats_from_counts};
 pub use state::{GraphqlNoteRef, MIN_STATE_RETENTION, StateKey, StatePruned};
 pub use types::{
-    AuditEntry, AuditFilter, AuditId, AuditRecord, ClaimedJob, DeliveryId, EnqueueOutcome, HourCount,
-    JobId,
-    JobRecord, JobState, MigrationInfo, NewDelivery, NewJob, NoteTarget, OwnedNote, QueueStats,
-    RecordOutcome, RetryOutcome, StoredDelivery,
+    AuditEntry, AuditFilter, AuditId, AuditRecord, ClaimedJob, DeliveryId, EnqueueOutcome,
+    HourCount, JobId, JobRecord, JobState, MigrationInfo, NewDelivery, NewJob, NoteTarget,
+    OwnedNote, QueueStats, RecordOutcome, RetryOutcome, StoredDelivery,
 };
 
 pub use crate::boxed::BoxFuture;

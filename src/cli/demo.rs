@@ -45,7 +45,11 @@ pub fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return EXIT_CONFIG;
         }
     };
-    match runtime.block_on(crate::demo::run(now, args.serve.then_some(args.status_listen), out)) {
+    match runtime.block_on(crate::demo::run(
+        now,
+        args.serve.then_some(args.status_listen),
+        out,
+    )) {
         Ok(()) => EXIT_OK,
         Err(e) => {
             let _ = writeln!(err, "steward demo: {e}");

@@ -31,7 +31,9 @@ pub struct Origins {
 }
 
 fn accepted(r: &AuditRecord) -> bool {
-    r.entry.response_status.is_some_and(|s| (200..300).contains(&s))
+    r.entry
+        .response_status
+        .is_some_and(|s| (200..300).contains(&s))
 }
 
 /// The key between the first pair of backticks of a note entry's detail (`note 5 `key``).
@@ -121,7 +123,13 @@ mod tests {
                 Some(200),
                 "+labels advocacy::speaker, lead-time::violated; assignees [4]; due 2027-01-02",
             ),
-            entry(3, "note.create", "lead-time", Some(201), "note 11 `lead-time`"),
+            entry(
+                3,
+                "note.create",
+                "lead-time",
+                Some(201),
+                "note 11 `lead-time`",
+            ),
             entry(
                 4,
                 "issue.edit",
@@ -129,9 +137,21 @@ mod tests {
                 Some(200),
                 "-labels lead-time::violated; due 2027-02-20",
             ),
-            entry(5, "note.update", "lead-time-cleared", Some(200), "note 11 `lead-time`"),
+            entry(
+                5,
+                "note.update",
+                "lead-time-cleared",
+                Some(200),
+                "note 11 `lead-time`",
+            ),
             // Refused by GitLab, or never answered: not an origin.
-            entry(6, "issue.edit", "escalate", Some(403), "+labels escalated: 403 Forbidden"),
+            entry(
+                6,
+                "issue.edit",
+                "escalate",
+                Some(403),
+                "+labels escalated: 403 Forbidden",
+            ),
             entry(
                 7,
                 "issue.edit",

@@ -67,7 +67,11 @@ impl Explanation {
         let mut lines = Vec::new();
         if let Some(edit) = &self.would.edit {
             lines.extend(edit.add_labels.iter().map(|l| format!("add label {l}")));
-            lines.extend(edit.remove_labels.iter().map(|l| format!("remove label {l}")));
+            lines.extend(
+                edit.remove_labels
+                    .iter()
+                    .map(|l| format!("remove label {l}")),
+            );
             if edit.assignee_ids.is_some() {
                 let names = self.decision.plan.assignees.as_deref().unwrap_or(&[]);
                 let names: Vec<String> = names.iter().map(|u| format!("@{u}")).collect();
@@ -120,7 +124,10 @@ pub fn render_text(e: &Explanation) -> String {
     let _ = writeln!(s, "\nNow:");
     let rows = e.state_rows();
     if rows.is_empty() {
-        let _ = writeln!(s, "  (no labels, assignees, due date or notes of Steward's)");
+        let _ = writeln!(
+            s,
+            "  (no labels, assignees, due date or notes of Steward's)"
+        );
     }
     for r in rows {
         let _ = writeln!(

@@ -89,9 +89,19 @@ mod tests {
         let svg = deliveries_svg(&counts, now, 24);
         assert_eq!(svg.matches("<rect").count(), 24);
         assert!(svg.contains("15 webhook deliveries in the last 24 hours"));
-        assert!(svg.contains("height=\"80\"><title>2026-11-25 13:00 UTC: 10 deliveries"));
-        assert!(svg.contains("height=\"40\"><title>2026-11-25 15:00 UTC: 5 deliveries"));
-        assert!(svg.contains("height=\"0\"><title>2026-11-25 14:00 UTC: 0 deliveries"));
+        assert!(
+            svg.contains(
+                "height=\"80\" fill=\"#4a7ab8\"><title>2026-11-25 13:00 UTC: 10 deliveries"
+            )
+        );
+        assert!(
+            svg.contains(
+                "height=\"40\" fill=\"#4a7ab8\"><title>2026-11-25 15:00 UTC: 5 deliveries"
+            )
+        );
+        assert!(
+            svg.contains("height=\"0\" fill=\"#4a7ab8\"><title>2026-11-25 14:00 UTC: 0 deliveries")
+        );
         // The window starts 23 hours before the current hour.
         assert!(svg.contains("2026-11-24 16:00 UTC: 0 deliveries"));
         assert!(!svg.contains("2026-11-24 15:00 UTC"));

@@ -70,7 +70,11 @@ pub fn render(e: &Explanation, viewer: Viewer) -> String {
         let _ = write!(s, "<li>{}</li>", escape(&line));
     }
     for p in &e.would.problems {
-        let _ = write!(s, "<li class=\"bad\">left out: {}</li>", escape(&p.to_string()));
+        let _ = write!(
+            s,
+            "<li class=\"bad\">left out: {}</li>",
+            escape(&p.to_string())
+        );
     }
     let _ = write!(
         s,

@@ -88,7 +88,10 @@ pub async fn overview(deps: &StatusDeps) -> Overview {
         health: deps.metrics.as_ref().map(|m| health(&m.render())),
         deliveries: store
             // The current hour whole: a delivery stamped exactly `now` counts.
-            .deliveries_per_hour(now - Duration::hours(CHART_HOURS - 1), now + Duration::hours(1))
+            .deliveries_per_hour(
+                now - Duration::hours(CHART_HOURS - 1),
+                now + Duration::hours(1),
+            )
             .await
             .map_err(text),
     }

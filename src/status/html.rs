@@ -81,10 +81,7 @@ mod tests {
                 "<script>alert(1)</script>",
                 "&lt;script&gt;alert(1)&lt;/script&gt;",
             ),
-            (
-                "\" onmouseover=\"x",
-                "&quot; onmouseover=&quot;x",
-            ),
+            ("\" onmouseover=\"x", "&quot; onmouseover=&quot;x"),
             ("' autofocus onfocus='x", "&#39; autofocus onfocus=&#39;x"),
             ("Q&A <b>now</b>", "Q&amp;A &lt;b&gt;now&lt;/b&gt;"),
             ("bell\u{7}\u{1b}[2J", "bell[2J"),

@@ -12,7 +12,9 @@ use super::html::{escape, issue_link, page};
 use crate::store::AuditRecord;
 
 fn time(t: Option<DateTime<Utc>>) -> String {
-    t.map_or("—".to_owned(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+    t.map_or("—".to_owned(), |t| {
+        t.format("%Y-%m-%d %H:%M UTC").to_string()
+    })
 }
 
 fn error(s: &mut String, what: &str, e: &str) {

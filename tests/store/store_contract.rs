@@ -12,9 +12,8 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde_json::json;
 use steward::store::{
     self, AuditEntry, AuditFilter, AuditId, EnqueueOutcome, GraphqlNoteRef, HourCount, JobState,
-    NewDelivery,
-    NewJob, NoteTarget, OwnedNote, RecordOutcome, RetryOutcome, StatePruned, Store, StoreError,
-    StoreOptions,
+    NewDelivery, NewJob, NoteTarget, OwnedNote, RecordOutcome, RetryOutcome, StatePruned, Store,
+    StoreError, StoreOptions,
 };
 use steward_core::digest::IsoWeek;
 use steward_core::model::{EpicId, EpicIid, GroupId, IssueIid, NoteId, ProjectId, Username};
@@ -1216,13 +1215,17 @@ async fn deliveries_are_counted_per_hour_within_the_window(s: Arc<dyn Store>) {
             },
         ]
     );
-    assert!(
-        s.deliveries_per_hour(t0() + secs(60), t0() + secs(7200))
-            .await
-            .unwrap()
-            .is_empty(),
-        "no delivery after t0"
+    // A window starting after t0 within its hour counts that whole hour ("e" at 12:00).
+    let noon = s.deliveries_per_hour(t0() + secs(60), t0() + secs(3600));
+    assert_eq!(
+        noon.await.unwrap(),
+        vec![HourCount {
+            hour: hour(12),
+            deliveries: 1
+        }]
     );
+    let later = s.deliveries_per_hour(t0() + secs(3600), t0() + secs(7200));
+    assert!(later.await.unwrap().is_empty(), "no delivery after 12:00");
 }
 
 async fn pruning_done_jobs_keeps_recent_and_dead_ones(s: Arc<dyn Store>) {
