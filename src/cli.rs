@@ -22,8 +22,6 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 pub use plan::{Format, PlanArgs};
-#[cfg(feature = "sim")]
-pub(crate) use serve::wait_for_signal;
 
 /// Exit code: success (a plan was made, the configuration is valid).
 pub const EXIT_OK: i32 = 0;

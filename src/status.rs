@@ -27,7 +27,7 @@ use secrecy::SecretString;
 use crate::explain;
 use crate::jobs::SyncDeps;
 use crate::schedule::Schedule;
-use auth::{Refused, Viewer};
+use auth::Viewer;
 use steward_core::model::ProjectId;
 
 /// What the status page reads.
@@ -100,13 +100,13 @@ fn refused() -> Response {
     r
 }
 
-fn viewer(deps: &StatusDeps, headers: &HeaderMap) -> Result<Viewer, Response> {
-    auth::viewer(headers, deps.token.as_ref()).map_err(|Refused| refused())
+fn viewer(deps: &StatusDeps, headers: &HeaderMap) -> Option<Viewer> {
+    auth::viewer(headers, deps.token.as_ref()).ok()
 }
 
 async fn overview(State(deps): State<Arc<StatusDeps>>, headers: HeaderMap) -> Response {
-    if let Err(r) = viewer(&deps, &headers) {
-        return r;
+    if viewer(&deps, &headers).is_none() {
+        return refused();
     }
     let o = gather::overview(&deps).await;
     html(StatusCode::OK, page::render(&o))
@@ -117,9 +117,8 @@ async fn explain_issue(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let who = match viewer(&deps, &headers) {
-        Ok(v) => v,
-        Err(r) => return r,
+    let Some(who) = viewer(&deps, &headers) else {
+        return refused();
     };
     let problem = |status: StatusCode, message: String| {
         let body = format!(

@@ -35,6 +35,10 @@ pub fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
     };
     super::init_tracing(false);
+    let serve = args.serve.then(|| crate::demo::Serve {
+        listen: args.status_listen,
+        until: Box::pin(super::serve::wait_for_signal()),
+    });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -45,11 +49,7 @@ pub fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return EXIT_CONFIG;
         }
     };
-    match runtime.block_on(crate::demo::run(
-        now,
-        args.serve.then_some(args.status_listen),
-        out,
-    )) {
+    match runtime.block_on(crate::demo::run(now, serve, out)) {
         Ok(()) => EXIT_OK,
         Err(e) => {
             let _ = writeln!(err, "steward demo: {e}");

@@ -14,6 +14,22 @@ pub const HOSTILE_TITLE: &str =
 /// The confidential request's title (never shown to a viewer without the status token).
 pub const CONFIDENTIAL_TITLE: &str = "Northwind Bank speaker request (under NDA)";
 
+/// Keeping the demo running with the status page.
+pub struct Serve {
+    /// Where the status page listens (port 0: any free port, printed).
+    pub listen: std::net::SocketAddr,
+    /// Serving stops when this completes.
+    pub until: crate::boxed::BoxFuture<'static, ()>,
+}
+
+impl std::fmt::Debug for Serve {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Serve")
+            .field("listen", &self.listen)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Files the two requests and settles them.
 pub(super) async fn file_showcase(h: &Harness) -> Result<(IssueIid, IssueIid), HarnessError> {
     let speaker = include_str!("../../tests/data/requests/customer-speaker-request--clean.md");
@@ -37,10 +53,11 @@ pub(super) async fn file_showcase(h: &Harness) -> Result<(IssueIid, IssueIid), H
     Ok((confidential, hostile))
 }
 
-/// Prints where the status page is, then waits for Ctrl-C (or SIGTERM).
+/// Prints where the status page is, then waits for `until`.
 pub(super) async fn keep_serving(
     h: &Harness,
     filed: (IssueIid, IssueIid),
+    until: crate::boxed::BoxFuture<'static, ()>,
     out: &mut dyn Write,
 ) -> Result<(), HarnessError> {
     let io = |e: std::io::Error| HarnessError(format!("writing the report: {e}"));
@@ -59,6 +76,6 @@ pub(super) async fn keep_serving(
     )
     .map_err(io)?;
     out.flush().map_err(io)?;
-    crate::cli::wait_for_signal().await;
+    until.await;
     Ok(())
 }

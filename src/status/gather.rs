@@ -19,6 +19,12 @@ pub const DEAD_LISTED: u32 = 20;
 /// Hours in the delivery chart.
 pub const CHART_HOURS: i64 = 24;
 
+/// The issue an audit entry is about (`None`: entries about no issue, e.g. digests).
+pub type IssueKey = Option<(ProjectId, u64)>;
+
+/// One issue's recent audit entries, newest first.
+pub type IssueEntries = (IssueKey, Vec<AuditRecord>);
+
 /// One schedule's line.
 #[derive(Debug, Clone)]
 pub struct ScheduleLine {
@@ -51,7 +57,7 @@ pub struct Overview {
     /// Dead letters, newest first.
     pub dead: Result<Vec<JobRecord>, String>,
     /// Recent audit entries by issue (`None`: entries about no issue), most recent issue first.
-    pub recent: Result<Vec<(Option<(ProjectId, u64)>, Vec<AuditRecord>)>, String>,
+    pub recent: Result<Vec<IssueEntries>, String>,
     /// Schedules run by this process.
     pub schedules: Vec<ScheduleLine>,
     /// Per served project, the labels it lacks (or why they could not be read).
@@ -98,10 +104,8 @@ pub async fn overview(deps: &StatusDeps) -> Overview {
 }
 
 /// Entries (newest first) grouped by issue, issues ordered by their newest entry.
-pub fn group_by_issue(
-    entries: Vec<AuditRecord>,
-) -> Vec<(Option<(ProjectId, u64)>, Vec<AuditRecord>)> {
-    let mut order: Vec<Option<(ProjectId, u64)>> = Vec::new();
+pub fn group_by_issue(entries: Vec<AuditRecord>) -> Vec<IssueEntries> {
+    let mut order: Vec<IssueKey> = Vec::new();
     let mut groups: BTreeMap<Option<(u64, u64)>, Vec<AuditRecord>> = BTreeMap::new();
     for r in entries {
         let key = match (r.entry.project_id, r.entry.issue_iid) {
