@@ -7,6 +7,7 @@
 mod check;
 #[cfg(feature = "sim")]
 mod demo;
+mod explain;
 mod export;
 mod migrate;
 mod once;
@@ -72,6 +73,8 @@ pub enum Command {
     Digest(once::DigestArgs),
     /// Apply the embedded database migrations (or list them with --status).
     Migrate(migrate::MigrateArgs),
+    /// Say why an issue looks as it does (audit log) and what Steward would change now.
+    Explain(explain::ExplainArgs),
     /// Write the audit log as JSON lines (to move it to another database).
     Export(export::ExportArgs),
     /// Append an `export` file to the audit log (once per database).
@@ -105,6 +108,7 @@ pub fn run() -> i32 {
         Command::Sweep(args) => once::run_sweep(&args, &mut out, &mut err),
         Command::Digest(args) => once::run_digest(&args, &mut out, &mut err),
         Command::Migrate(args) => migrate::run(&args, &mut out, &mut err),
+        Command::Explain(args) => explain::run(&args, &mut out, &mut err),
         Command::Export(args) => export::run_export(&args, &mut out, &mut err),
         Command::Import(args) => export::run_import(&args, &mut out, &mut err),
     }

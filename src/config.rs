@@ -16,12 +16,14 @@ mod database;
 mod error;
 mod raw;
 mod sections;
+mod status;
 #[cfg(test)]
 mod tests;
 mod webhook;
 
 pub use database::DatabaseSettings;
 pub use error::SettingsError;
+pub use status::{MIN_STATUS_TOKEN_CHARS, StatusSettings};
 pub use webhook::{MIN_SECRET_CHARS, WebhookSettings, signing_key};
 
 use raw::{RawSettings, read_raw};
@@ -127,6 +129,8 @@ pub struct Settings {
     pub schedules: Option<Vec<crate::schedule::Schedule>>,
     /// Weekly digest configuration.
     pub digest: Option<steward_core::digest::DigestConfig>,
+    /// The status page (off unless `status.listen` is set).
+    pub status: StatusSettings,
 }
 
 impl Settings {
@@ -146,6 +150,7 @@ impl Settings {
             worker: WorkerSettings::default(),
             schedules: None,
             digest: None,
+            status: StatusSettings::default(),
         }
     }
 
@@ -181,6 +186,7 @@ impl Settings {
         }
         let gitlab = sections::gitlab(url, token, &raw.gitlab, env)?;
         let worker = sections::worker(&raw.worker, env)?;
+        let status = status::from_raw(raw.status, env)?;
         let dir = |name: &str, raw: Option<PathBuf>, default: &str| {
             sections::var(env, name)
                 .map(PathBuf::from)
@@ -204,6 +210,7 @@ impl Settings {
             ),
             projects,
             worker,
+            status,
         })
     }
 }

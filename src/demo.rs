@@ -17,16 +17,26 @@ use steward_sim::{Counters, IssueChange};
 
 mod digests;
 mod requests;
+mod serve;
 use digests::{close_with_outcomes, print_digests};
 use requests::{Request, requests};
+pub use serve::{CONFIDENTIAL_TITLE, HOSTILE_TITLE, Serve};
 
 /// The default simulated "now" the scenario's dates are written for.
 pub const DEFAULT_NOW: &str = "2026-11-25T15:00:00Z";
 
-/// Runs the scenario and writes the report to `out`.
-pub async fn run(now: DateTime<Utc>, out: &mut dyn Write) -> Result<(), HarnessError> {
+/// Runs the scenario and writes the report to `out`. With `serve`, the status page listens on
+/// its address; the demo then files two more requests, prints the page's URL and keeps running
+/// until its `until` completes (Ctrl-C from the command line).
+pub async fn run(
+    now: DateTime<Utc>,
+    serve: Option<Serve>,
+    out: &mut dyn Write,
+) -> Result<(), HarnessError> {
     let io = |e: std::io::Error| HarnessError(format!("writing the report: {e}"));
-    let h = Harness::start(HarnessOptions::shipped(now)).await?;
+    let mut opts = HarnessOptions::shipped(now);
+    opts.status.listen = serve.as_ref().map(|s| s.listen);
+    let h = Harness::start(opts).await?;
     writeln!(
         out,
         "Steward demo: {} (simulated), GitLab simulator at {}, Steward at http://{}, SQLite store {}\n",
@@ -48,6 +58,10 @@ pub async fn run(now: DateTime<Utc>, out: &mut dyn Write) -> Result<(), HarnessE
     sweep_two_weeks_later(&h, now, out).await?;
     print_digests(&h, out).await?;
     summary(&h.sim.counters(), out).map_err(io)?;
+    if let Some(serving) = serve {
+        let filed = serve::file_showcase(&h).await?;
+        serve::keep_serving(&h, filed, serving.until, out).await?;
+    }
     h.stop().await;
     Ok(())
 }

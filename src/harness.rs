@@ -46,6 +46,8 @@ pub struct HarnessOptions {
     /// Point the project's webhook at Steward (false: issues change silently, as while a hook
     /// is disabled; only sweeps see them).
     pub webhook: bool,
+    /// The status page (off unless `listen` is set).
+    pub status: crate::config::StatusSettings,
 }
 
 impl HarnessOptions {
@@ -61,6 +63,7 @@ impl HarnessOptions {
             store: StoreOptions::default(),
             signing_token: None,
             webhook: true,
+            status: crate::config::StatusSettings::default(),
         }
     }
 }
@@ -309,6 +312,7 @@ fn settings(
     };
     s.schedules = Some(Vec::new());
     s.digest = Some(team_digest(seed));
+    s.status = opts.status.clone();
     (s, db_file)
 }
 

@@ -18,6 +18,8 @@
 //! | [`queue`] | the typed `Job`, its payloads and its job-row encoding (schema versioned) |
 //! | [`jobs`] | what each job does: the runner, issue sync, sweep, digest job, task supervisor |
 //! | [`schedule`] | cron schedules in a time zone; due slots claimed once across replicas |
+//! | [`explain`] | why an issue looks as it does: its audit log and a fresh dry-run decision (`steward explain`, the status page) |
+//! | [`status`] | the read-only status page on its own listener (off by default) |
 //! | [`digest_post`] | posting a rendered digest once per ISO week per target |
 //! | [`shipped`] | the shipped rules and templates, embedded in the binary at build time |
 //! | [`cli`] | the `steward` command line |
@@ -30,6 +32,7 @@ pub mod config;
 #[cfg(feature = "sim")]
 pub mod demo;
 pub mod digest_post;
+pub mod explain;
 pub mod gitlab;
 #[cfg(feature = "sim")]
 pub mod harness;
@@ -40,4 +43,5 @@ pub mod schedule;
 pub mod service;
 pub mod shipped;
 pub mod startup;
+pub mod status;
 pub mod store;

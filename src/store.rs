@@ -29,9 +29,9 @@ pub use error::StoreError;
 use outcome::{cutoff, migration_infos, prune_cutoff, retry_outcome, stats_from_counts};
 pub use state::{GraphqlNoteRef, MIN_STATE_RETENTION, StateKey, StatePruned};
 pub use types::{
-    AuditEntry, AuditFilter, AuditId, AuditRecord, ClaimedJob, DeliveryId, EnqueueOutcome, JobId,
-    JobRecord, JobState, MigrationInfo, NewDelivery, NewJob, NoteTarget, OwnedNote, QueueStats,
-    RecordOutcome, RetryOutcome, StoredDelivery,
+    AuditEntry, AuditFilter, AuditId, AuditRecord, ClaimedJob, DeliveryId, EnqueueOutcome,
+    HourCount, JobId, JobRecord, JobState, MigrationInfo, NewDelivery, NewJob, NoteTarget,
+    OwnedNote, QueueStats, RecordOutcome, RetryOutcome, StoredDelivery,
 };
 
 pub use crate::boxed::BoxFuture;
@@ -151,6 +151,14 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
         retain: Duration,
     ) -> BoxFuture<'_, Result<u64, StoreError>>;
+
+    /// Deliveries received per hour from the hour containing `since` up to `until` (exclusive),
+    /// oldest first; hours without a delivery are left out.
+    fn deliveries_per_hour(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> BoxFuture<'_, Result<Vec<HourCount>, StoreError>>;
 
     // ---- jobs -------------------------------------------------------------------------------
 

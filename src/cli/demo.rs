@@ -12,6 +12,12 @@ pub struct DemoArgs {
     /// The simulated "now" (RFC 3339); the scenario's dates are written for the default.
     #[arg(long, default_value = crate::demo::DEFAULT_NOW)]
     pub now: String,
+    /// Keep running after the report and serve the status page (see `--status-listen`).
+    #[arg(long)]
+    pub serve: bool,
+    /// Where the status page listens with `--serve` (port 0: any free port, printed).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8090")]
+    pub status_listen: std::net::SocketAddr,
 }
 
 /// Runs the demo and prints its report.
@@ -29,6 +35,10 @@ pub fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
     };
     super::init_tracing(false);
+    let serve = args.serve.then(|| crate::demo::Serve {
+        listen: args.status_listen,
+        until: Box::pin(super::serve::wait_for_signal()),
+    });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -39,7 +49,7 @@ pub fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return EXIT_CONFIG;
         }
     };
-    match runtime.block_on(crate::demo::run(now, out)) {
+    match runtime.block_on(crate::demo::run(now, serve, out)) {
         Ok(()) => EXIT_OK,
         Err(e) => {
             let _ = writeln!(err, "steward demo: {e}");

@@ -72,6 +72,10 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
     tracing::info!(addr = %running.addr, "listening: POST /webhooks/gitlab, GET /healthz /readyz /metrics");
+    if let Some(addr) = running.status_addr {
+        let token = settings.status.token.is_some();
+        tracing::info!(%addr, token, "status page: GET /status");
+    }
     wait_for_signal().await;
     tracing::info!("shutting down: finishing in-flight jobs");
     running.stop().await;

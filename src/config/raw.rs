@@ -28,6 +28,9 @@ pub(super) struct RawSettings {
     /// Cron schedules; absent: the shipped ones in the team's time zone.
     #[serde(default)]
     pub(super) schedules: Option<Vec<crate::schedule::RawSchedule>>,
+    /// The status page; absent: none.
+    #[serde(default)]
+    pub(super) status: super::status::RawStatus,
     /// Weekly digests; absent: none.
     #[serde(default)]
     pub(super) digest: Option<steward_core::digest::DigestConfig>,

@@ -119,3 +119,40 @@ fn database_settings_load_without_any_gitlab_settings() {
         DEFAULT_DATABASE_URL
     );
 }
+
+#[test]
+fn the_status_section_is_read_from_the_file_with_its_token_file() {
+    let dir = std::env::temp_dir().join(format!("steward-status-cfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let token = dir.join("status-token");
+    std::fs::write(&token, "9d41c7e2a0b34f6e8c15\n").unwrap();
+    let file = dir.join("steward.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "status:\n  listen: 0.0.0.0:8081\n  token_file: {}\n",
+            token.display()
+        ),
+    )
+    .unwrap();
+    let base = [
+        ("STEWARD_GITLAB_URL", "https://gitlab.example.com"),
+        ("STEWARD_GITLAB_TOKEN", "t"),
+        ("STEWARD_WEBHOOK_SECRETS", "s"),
+    ];
+    let s = Settings::load_with_env(Some(&file), &env(&base)).unwrap();
+    assert_eq!(s.status.listen, Some("0.0.0.0:8081".parse().unwrap()));
+    let read = s
+        .status
+        .token
+        .as_ref()
+        .map(|t| t.expose_secret().to_owned());
+    assert_eq!(read.as_deref(), Some("9d41c7e2a0b34f6e8c15"));
+    // An unknown key in the section is refused, naming it.
+    std::fs::write(&file, "status:\n  listen: 127.0.0.1:8081\n  password: x\n").unwrap();
+    let err = Settings::load_with_env(Some(&file), &env(&base))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("password"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -16,6 +16,8 @@ use crate::service::{AppState, calendar_watch, retention};
 pub struct Running {
     /// The bound HTTP address (port 0 resolves to a real port).
     pub addr: SocketAddr,
+    /// The status page's bound address, when `status.listen` is set.
+    pub status_addr: Option<SocketAddr>,
     /// Cancel to shut down gracefully: HTTP stops accepting, workers finish their current job.
     pub shutdown: CancellationToken,
     /// Completes when every task has stopped.
@@ -52,6 +54,7 @@ impl App {
             limits,
             shutdown.clone(),
         ));
+        let status_addr = self.start_status_page(&shutdown, &mut tasks).await?;
         if !state.schedules.is_empty() {
             spawn_scheduler(state, &shutdown, &mut tasks);
         }
@@ -103,9 +106,41 @@ impl App {
         }
         Ok(Running {
             addr,
+            status_addr,
             shutdown,
             tasks,
         })
+    }
+}
+
+impl App {
+    /// Binds `settings.status.listen`, when set, and serves the status page there (same
+    /// connection limits as the main listener). Returns the bound address.
+    async fn start_status_page(
+        &self,
+        shutdown: &CancellationToken,
+        tasks: &mut tokio::task::JoinSet<()>,
+    ) -> std::io::Result<Option<SocketAddr>> {
+        let Some(listen) = self.settings.status.listen else {
+            return Ok(None);
+        };
+        let state = &self.state;
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        let addr = listener.local_addr()?;
+        let deps = crate::status::StatusDeps {
+            sync: state.job_deps().sync,
+            projects: state.projects.clone(),
+            schedules: std::sync::Arc::new(state.schedules.clone()),
+            metrics: state.metrics.clone(),
+            token: self.settings.status.token.clone(),
+        };
+        tasks.spawn(crate::http::server::serve(
+            listener,
+            crate::status::router(deps),
+            crate::http::server_limits(&state.webhook),
+            shutdown.clone(),
+        ));
+        Ok(Some(addr))
     }
 }
 

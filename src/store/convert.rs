@@ -38,6 +38,23 @@ pub(crate) fn from_ms(v: i64) -> Result<DateTime<Utc>, StoreError> {
         .ok_or_else(|| StoreError::Corrupt(format!("time {v} out of range")))
 }
 
+/// The start of the UTC hour containing `t`.
+pub(crate) fn hour_start(t: DateTime<Utc>) -> Result<DateTime<Utc>, StoreError> {
+    from_ms(t.timestamp().div_euclid(3600) * 3_600_000)
+}
+
+/// One row of a per-hour count: hours since the Unix epoch and the count.
+pub(crate) fn hour_count(hour: i64, n: i64) -> Result<super::HourCount, StoreError> {
+    let at = hour
+        .checked_mul(3_600_000)
+        .ok_or_else(|| StoreError::Corrupt(format!("hour {hour} out of range")))?;
+    Ok(super::HourCount {
+        hour: from_ms(at)?,
+        deliveries: u64::try_from(n)
+            .map_err(|_| StoreError::Corrupt(format!("count {n} out of range")))?,
+    })
+}
+
 /// `now + d`, refusing durations chrono cannot represent.
 pub(crate) fn add(now: DateTime<Utc>, d: Duration) -> Result<DateTime<Utc>, StoreError> {
     chrono::Duration::from_std(d)

@@ -29,6 +29,8 @@ macro_rules! store_forwarders {
                 -> Option<$crate::store::StoredDelivery> = get_delivery_op(id);
             fn prune_deliveries(now: ::chrono::DateTime<::chrono::Utc>, retain: ::std::time::Duration)
                 -> u64 = prune_deliveries_op(now, retain);
+            fn deliveries_per_hour(since: ::chrono::DateTime<::chrono::Utc>, until: ::chrono::DateTime<::chrono::Utc>)
+                -> Vec<$crate::store::HourCount> = deliveries_per_hour_op(since, until);
             fn enqueue_job(job: $crate::store::NewJob)
                 -> $crate::store::EnqueueOutcome = enqueue_job_op(job);
             fn claim_job(worker_id: &'a str, now: ::chrono::DateTime<::chrono::Utc>, lease: ::std::time::Duration)

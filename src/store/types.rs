@@ -359,6 +359,15 @@ pub struct OwnedNote {
     pub updated_at: DateTime<Utc>,
 }
 
+/// How many webhook deliveries arrived in one hour (for the status page's chart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct HourCount {
+    /// The start of the hour (UTC, on the hour).
+    pub hour: DateTime<Utc>,
+    /// Deliveries received in `[hour, hour + 1 h)`, duplicates refused at intake excluded.
+    pub deliveries: u64,
+}
+
 /// One embedded migration and whether it is applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MigrationInfo {

@@ -34,6 +34,7 @@ mod schedule_slots;
 mod shipped_embedded;
 mod sim_api;
 mod sim_webhooks;
+mod status_page;
 mod templates_loading;
 mod templates_parsing;
 mod templates_recognition;

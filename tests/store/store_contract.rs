@@ -11,9 +11,9 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde_json::json;
 use steward::store::{
-    self, AuditEntry, AuditFilter, AuditId, EnqueueOutcome, GraphqlNoteRef, JobState, NewDelivery,
-    NewJob, NoteTarget, OwnedNote, RecordOutcome, RetryOutcome, StatePruned, Store, StoreError,
-    StoreOptions,
+    self, AuditEntry, AuditFilter, AuditId, EnqueueOutcome, GraphqlNoteRef, HourCount, JobState,
+    NewDelivery, NewJob, NoteTarget, OwnedNote, RecordOutcome, RetryOutcome, StatePruned, Store,
+    StoreError, StoreOptions,
 };
 use steward_core::digest::IsoWeek;
 use steward_core::model::{EpicId, EpicIid, GroupId, IssueIid, NoteId, ProjectId, Username};
@@ -203,6 +203,7 @@ contract!(
     pruning_state_drops_old_weekly_digest_notes_and_slots_but_keeps_the_rest,
     every_embedded_migration_is_reported_applied,
     pruning_keeps_deliveries_younger_than_seven_days,
+    deliveries_are_counted_per_hour_within_the_window,
     pruning_done_jobs_keeps_recent_and_dead_ones,
     two_replicas_record_one_delivery_once_and_share_the_queue_without_overlap,
     two_replicas_claim_each_schedule_slot_once,
@@ -1174,6 +1175,57 @@ async fn pruning_keeps_deliveries_younger_than_seven_days(s: Arc<dyn Store>) {
         s.record_delivery(at(8)).await.unwrap(),
         RecordOutcome::Accepted { .. }
     ));
+}
+
+async fn deliveries_are_counted_per_hour_within_the_window(s: Arc<dyn Store>) {
+    // t0 is 12:00 UTC. Three deliveries in the 09:00 hour (one on its first millisecond),
+    // none at 10:00, one at 11:59:59, one at 12:00 (the window's end, left out) and one the day
+    // before (before the window).
+    let arrivals = [
+        ("a", t0() - secs(3 * 3600)),
+        ("b", t0() - secs(3 * 3600 - 60)),
+        ("c", t0() - secs(2 * 3600 + 1)),
+        ("d", t0() - secs(1)),
+        ("e", t0()),
+        ("f", t0() - secs(26 * 3600)),
+    ];
+    for (key, at) in arrivals {
+        let d = NewDelivery {
+            received_at: at,
+            ..delivery(key, None)
+        };
+        s.record_delivery(d).await.unwrap();
+    }
+    // A duplicate is not a second delivery.
+    s.record_delivery(delivery("a", None)).await.unwrap();
+    // The window starts mid-hour: the whole 09:00 hour is counted.
+    let since = t0() - secs(3 * 3600 - 600);
+    let hours = s.deliveries_per_hour(since, t0()).await.unwrap();
+    let hour = |h: u32| Utc.with_ymd_and_hms(2026, 11, 25, h, 0, 0).unwrap();
+    assert_eq!(
+        hours,
+        vec![
+            HourCount {
+                hour: hour(9),
+                deliveries: 3
+            },
+            HourCount {
+                hour: hour(11),
+                deliveries: 1
+            },
+        ]
+    );
+    // A window starting after t0 within its hour counts that whole hour ("e" at 12:00).
+    let noon = s.deliveries_per_hour(t0() + secs(60), t0() + secs(3600));
+    assert_eq!(
+        noon.await.unwrap(),
+        vec![HourCount {
+            hour: hour(12),
+            deliveries: 1
+        }]
+    );
+    let later = s.deliveries_per_hour(t0() + secs(3600), t0() + secs(7200));
+    assert!(later.await.unwrap().is_empty(), "no delivery after 12:00");
 }
 
 async fn pruning_done_jobs_keeps_recent_and_dead_ones(s: Arc<dyn Store>) {

@@ -25,6 +25,28 @@ impl PgStore {
         row.map(|r| rows::delivery(&r)).transpose()
     }
 
+    pub(super) async fn deliveries_per_hour_op(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<HourCount>, StoreError> {
+        // Hours counted from the Unix epoch, whatever the session's time zone.
+        let found: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT floor(extract(epoch FROM received_at) / 3600)::BIGINT AS hour, COUNT(*) \
+             FROM deliveries WHERE received_at >= $1 AND received_at < $2 \
+             GROUP BY hour ORDER BY hour",
+        )
+        .bind(convert::hour_start(since)?)
+        .bind(until)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        found
+            .into_iter()
+            .map(|(hour, n)| convert::hour_count(hour, n))
+            .collect()
+    }
+
     pub(super) async fn append_audit_op(&self, entry: AuditEntry) -> Result<AuditId, StoreError> {
         sqlx::query_scalar::<_, i64>(
             "INSERT INTO audit_log (at, job_id, delivery_id, project_id, issue_iid, actor, \

@@ -24,6 +24,26 @@ impl SqliteStore {
         row.map(|r| rows::delivery(&r)).transpose()
     }
 
+    pub(super) async fn deliveries_per_hour_op(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<HourCount>, StoreError> {
+        let found: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT received_at / 3600000 AS hour, COUNT(*) FROM deliveries \
+             WHERE received_at >= ?1 AND received_at < ?2 GROUP BY hour ORDER BY hour",
+        )
+        .bind(ms(convert::hour_start(since)?))
+        .bind(ms(until))
+        .fetch_all(&self.read)
+        .await
+        .map_err(|e| self.err(e))?;
+        found
+            .into_iter()
+            .map(|(hour, n)| convert::hour_count(hour, n))
+            .collect()
+    }
+
     pub(super) async fn append_audit_op(&self, entry: AuditEntry) -> Result<AuditId, StoreError> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO audit_log (at, job_id, delivery_id, project_id, issue_iid, actor, \
