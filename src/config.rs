@@ -175,7 +175,7 @@ impl Settings {
         let schedules = sections::schedules(raw.schedules.as_deref(), env)?;
         if let Some(d) = &raw.digest {
             d.validate().map_err(|e| SettingsError::Invalid {
-                key: "digest.post_to".into(),
+                key: e.key().into(),
                 message: e.to_string(),
             })?;
         }

@@ -341,7 +341,11 @@ mod tests {
                 (got, want) => panic!("{name}: got {got:?}, want refusal {want:?}"),
             }
         }
-        assert_eq!(DigestConfig::default().rollup_to, None, "absent: no roll-up");
+        assert_eq!(
+            DigestConfig::default().rollup_to,
+            None,
+            "absent: no roll-up"
+        );
         let typo = "rollup_to: { epic: { group: 7, iid: 1 } }\n";
         assert!(serde_saphyr::from_str::<DigestConfig>(typo).is_err());
     }

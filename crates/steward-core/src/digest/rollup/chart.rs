@@ -2,13 +2,14 @@
 //! categories. Only the syntax of Mermaid 10.7 is used (`title`, `x-axis [..]`, `y-axis "…" a
 //! --> b`, `bar [..]`, `line [..]`), which GitLab's bundled Mermaid (10.7 and later, 11 since
 //! GitLab 18) renders. Every label is reduced to letters, digits and a few plain punctuation
-//! marks before it is quoted: Mermaid strings cannot escape a quote, and brackets, `#`, `;` or
-//! backticks would end the list, start an entity or close the Markdown fence.
+//! marks (parentheses included) before it is quoted: Mermaid strings cannot escape a quote, and
+//! square brackets, `#`, `;` or backticks would end the list, start an entity or close the
+//! Markdown fence.
 
 use std::fmt::Write as _;
 
 /// The longest category label, in characters (longer ones end with `…`).
-pub const MAX_LABEL_CHARS: usize = 32;
+pub const MAX_LABEL_CHARS: usize = 40;
 
 /// One bar series and one line series over the same categories.
 pub(super) struct XyChart<'a> {
@@ -64,7 +65,8 @@ impl XyChart<'_> {
     }
 }
 
-/// A category label safe inside a Mermaid string, at most [`MAX_LABEL_CHARS`] characters.
+/// A category label safe inside a Mermaid string, at most [`MAX_LABEL_CHARS`] characters (cut
+/// after a whole word when it is longer).
 pub fn label(text: &str) -> String {
     label_capped(text, MAX_LABEL_CHARS)
 }
@@ -74,7 +76,9 @@ fn label_capped(text: &str, max_chars: usize) -> String {
         .chars()
         .map(|c| match c {
             '&' => '+',
-            c if c.is_alphanumeric() || matches!(c, ' ' | '-' | '.' | ',' | ':' | '/' | '+' | '%') => {
+            c if c.is_alphanumeric()
+                || matches!(c, ' ' | '-' | '.' | ',' | ':' | '/' | '+' | '%' | '(' | ')') =>
+            {
                 c
             }
             _ => ' ',
@@ -88,8 +92,14 @@ fn label_capped(text: &str, max_chars: usize) -> String {
     if joined.chars().count() <= max_chars {
         return joined;
     }
+    // Cut at the last word that fits whole, or mid-word when the first word is that long.
     let kept: String = joined.chars().take(max_chars.max(2) - 1).collect();
-    format!("{}…", kept.trim_end())
+    let whole = match kept.rfind(' ') {
+        Some(_) if joined[kept.len()..].starts_with(' ') => kept.as_str(),
+        Some(space) => &kept[..space],
+        None => kept.as_str(),
+    };
+    format!("{}…", whole.trim_end())
 }
 
 #[cfg(test)]
@@ -100,14 +110,22 @@ mod tests {
     fn labels_lose_everything_that_could_end_a_mermaid_string_or_the_fence() {
         let table = [
             ("Customer Logo & Name Usage", "Customer Logo + Name Usage"),
-            ("Say \"hi\" [now]", "Say hi now"),
+            ("Say \"hi\" [now] (soon)", "Say hi now (soon)"),
             ("a`b`c ```", "a b c"),
             ("#quot; entity;", "quot entity"),
             ("Hernández — ES", "Hernández ES"),
             ("\n\t", "-"),
             (
-                "A very long program title that goes on and on",
-                "A very long program title that…",
+                "A very long program title that goes on and on and on",
+                "A very long program title that goes on…",
+            ),
+            (
+                "Customer stories published in the fiscal quarter",
+                "Customer stories published in the…",
+            ),
+            (
+                "Supercalifragilisticexpialidocious-and-then-some-more",
+                "Supercalifragilisticexpialidocious-and-…",
             ),
         ];
         for (text, want) in table {
@@ -127,7 +145,10 @@ mod tests {
             min_top: 5,
         };
         let source = chart.render();
-        assert!(source.contains("y-axis \"Requests\" 0 --> 12\n"), "{source}");
+        assert!(
+            source.contains("y-axis \"Requests\" 0 --> 12\n"),
+            "{source}"
+        );
         assert!(source.contains("x-axis [\"W47\", \"W48\"]\n"), "{source}");
         assert!(source.starts_with("```mermaid\nxychart-beta\n"));
         assert!(source.ends_with("    bar [3, 12]\n    line [1, 2]\n```\n"));

@@ -96,13 +96,21 @@ fn cell(text: &str) -> String {
 fn trend(w: &mut String, r: &Rollup) {
     let n = r.weeks.len();
     let sum = |pick: fn(&ProgramRollup) -> &Vec<usize>, i: usize| -> u64 {
-        let total: usize = r.programs.iter().map(|p| pick(p).get(i).copied().unwrap_or(0)).sum();
+        let total: usize = r
+            .programs
+            .iter()
+            .map(|p| pick(p).get(i).copied().unwrap_or(0))
+            .sum();
         u64::try_from(total).unwrap_or(u64::MAX)
     };
     let chart = XyChart {
         title: "Requests filed (bars) and closed (line), all programs",
         y_label: "Requests",
-        categories: r.weeks.iter().map(|wk| format!("W{:02}", wk.week())).collect(),
+        categories: r
+            .weeks
+            .iter()
+            .map(|wk| format!("W{:02}", wk.week()))
+            .collect(),
         bars: (0..n).map(|i| sum(|p| &p.filed, i)).collect(),
         line: (0..n).map(|i| sum(|p| &p.closed, i)).collect(),
         min_top: 5,
@@ -119,7 +127,13 @@ fn trend(w: &mut String, r: &Rollup) {
                 format!("{} / {}", f.copied().unwrap_or(0), c.copied().unwrap_or(0))
             })
             .collect();
-        let _ = writeln!(w, "| {} | {} | {} |", cell(&p.program.title), cells.join(" | "), p.open);
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} |",
+            cell(&p.program.title),
+            cells.join(" | "),
+            p.open
+        );
     }
     let totals: Vec<String> = (0..n)
         .map(|i| format!("{} / {}", sum(|p| &p.filed, i), sum(|p| &p.closed, i)))
@@ -141,17 +155,20 @@ fn pace(w: &mut String, r: &Rollup) {
         .flat_map(|p| p.progress.iter().map(move |t| (p, t)))
         .collect();
     if lines.is_empty() {
-        let _ = writeln!(w, "No program reports progress toward a target this week.\n");
+        let _ = writeln!(
+            w,
+            "No program reports progress toward a target this week.\n"
+        );
     } else {
         let percent = |n: u32, of: u32| u64::from(n) * 100 / u64::from(of.max(1));
         let chart = XyChart {
             title: "Done (bars) and the straight-line pace (line), % of target",
             y_label: "% of target",
-            categories: lines
+            categories: lines.iter().map(|(_, t)| t.what.clone()).collect(),
+            bars: lines
                 .iter()
-                .map(|(_, t)| format!("{} {}", t.what, t.period))
+                .map(|(_, t)| percent(t.done, t.target))
                 .collect(),
-            bars: lines.iter().map(|(_, t)| percent(t.done, t.target)).collect(),
             line: lines
                 .iter()
                 .map(|(_, t)| u64::from(t.elapsed_percent).min(100))
@@ -159,7 +176,10 @@ fn pace(w: &mut String, r: &Rollup) {
             min_top: 100,
         };
         let _ = writeln!(w, "{}", chart.render());
-        let _ = writeln!(w, "| Program | Target | Done | Expected by now | Where it stands |");
+        let _ = writeln!(
+            w,
+            "| Program | Target | Done | Expected by now | Where it stands |"
+        );
         let _ = writeln!(w, "|---|---|---:|---:|---|");
         for (p, t) in &lines {
             let goal = match t.cap {
@@ -199,7 +219,10 @@ fn pace(w: &mut String, r: &Rollup) {
 fn load(w: &mut String, r: &Rollup) {
     let _ = writeln!(w, "### Load against capacity\n");
     if r.load.is_empty() {
-        let _ = writeln!(w, "Nobody owns an open request, and the roster names nobody.\n");
+        let _ = writeln!(
+            w,
+            "Nobody owns an open request, and the roster names nobody.\n"
+        );
         return;
     }
     let _ = writeln!(w, "| Person | Open requests | Capacity | Load |");
@@ -210,7 +233,9 @@ fn load(w: &mut String, r: &Rollup) {
             (n, None) => format!("{n} (not in the roster)"),
         };
         let (capacity, share) = match (p.capacity, p.percent()) {
-            (Some(c), Some(pc)) if p.over_capacity() => (c.to_string(), format!("**{pc}% — over capacity**")),
+            (Some(c), Some(pc)) if p.over_capacity() => {
+                (c.to_string(), format!("**{pc}% — over capacity**"))
+            }
             (Some(c), Some(pc)) => (c.to_string(), format!("{pc}%")),
             _ => ("—".to_owned(), "no capacity set".to_owned()),
         };
@@ -225,12 +250,7 @@ fn load(w: &mut String, r: &Rollup) {
 
 /// One section across programs: each program's requests under its title. Returns whether
 /// anything was listed.
-fn listing(
-    w: &mut String,
-    r: &Rollup,
-    title: &str,
-    pick: Pick,
-) -> bool {
+fn listing(w: &mut String, r: &Rollup, title: &str, pick: Pick) -> bool {
     let total: usize = r
         .programs
         .iter()
@@ -250,7 +270,11 @@ fn listing(
         let _ = writeln!(w, "**{}** ({n})\n", cell(&p.program.title));
         let items: Vec<String> = parts
             .iter()
-            .flat_map(|(s, note)| s.items.iter().map(move |i| format!("{}{note}", item_line(i, true))))
+            .flat_map(|(s, note)| {
+                s.items
+                    .iter()
+                    .map(move |i| format!("{}{note}", item_line(i, true)))
+            })
             .collect();
         for line in items.iter().take(ROLLUP_LISTED) {
             let _ = writeln!(w, "{line}");
@@ -264,7 +288,11 @@ fn listing(
         }
         let confidential: usize = parts.iter().map(|(s, _)| s.confidential).sum();
         if confidential > 0 {
-            let noun = if confidential == 1 { "request" } else { "requests" };
+            let noun = if confidential == 1 {
+                "request"
+            } else {
+                "requests"
+            };
             let _ = writeln!(w, "- +{confidential} confidential {noun} (not named here)");
         }
         w.push('\n');
@@ -279,7 +307,9 @@ fn boards(w: &mut String, r: &Rollup) {
         let links: Vec<String> = p
             .projects
             .iter()
-            .filter_map(|base| untrusted::link_url(&format!("{base}/-/boards?label_name%5B%5D={label}")))
+            .filter_map(|base| {
+                untrusted::link_url(&format!("{base}/-/boards?label_name%5B%5D={label}"))
+            })
             .enumerate()
             .map(|(i, url)| match i {
                 0 => format!("[board]({url})"),
@@ -287,7 +317,11 @@ fn boards(w: &mut String, r: &Rollup) {
             })
             .collect();
         if !links.is_empty() {
-            lines.push(format!("- {}: {}", cell(&p.program.title), links.join(" · ")));
+            lines.push(format!(
+                "- {}: {}",
+                cell(&p.program.title),
+                links.join(" · ")
+            ));
         }
     }
     if lines.is_empty() {

@@ -101,9 +101,16 @@ fn the_trend_counts_each_week_in_the_team_time_zone_and_stops_at_the_roll_ups_mo
     assert_eq!(weeks.last().map(String::as_str), Some("2026-W48"));
     assert_eq!(weeks.len(), TREND_WEEKS);
     let p = &r.programs[0];
-    assert_eq!(p.filed, [2, 0, 0, 0, 0, 0, 1, 1], "W41: #3 and #5; W47: #1; W48: #2");
+    assert_eq!(
+        p.filed,
+        [2, 0, 0, 0, 0, 0, 1, 1],
+        "W41: #3 and #5; W47: #1; W48: #2"
+    );
     assert_eq!(p.closed, [0, 0, 0, 0, 0, 0, 0, 1]);
-    assert_eq!(p.open, 4, "#1, #2, #5, #6 are open on Friday; #4 is not filed yet");
+    assert_eq!(
+        p.open, 4,
+        "#1, #2, #5, #6 are open on Friday; #4 is not filed yet"
+    );
     assert!(!r.complete);
     assert_eq!(p.projects, ["https://gitlab.example.com/ca/requests"]);
 }
@@ -118,7 +125,8 @@ fn load_puts_people_over_capacity_first_and_counts_a_request_in_two_programs_onc
     let now = "2026-11-30T14:00:00Z";
     let (s1, s2) = (scope(speaker, now), scope(press, now));
     let mut both = issue(7, "2026-11-02T15:00:00Z", &["rlurie", "jhernandez"]);
-    both.labels.insert(LabelName::from("advocacy-program::press"));
+    both.labels
+        .insert(LabelName::from("advocacy-program::press"));
     let mut secret = issue(8, "2026-11-03T15:00:00Z", &["jhernandez"]);
     secret.confidential = true;
     let speaker_issues = vec![
