@@ -179,9 +179,14 @@ impl Settings {
         let projects = sections::projects(raw.projects, env)?;
         let schedules = sections::schedules(raw.schedules.as_deref(), env)?;
         if let Some(d) = &raw.digest {
-            d.validate().map_err(|e| SettingsError::Invalid {
-                key: "digest.post_to".into(),
-                message: e.to_string(),
+            d.validate().map_err(|e| {
+                // The message starts with the key, which `Invalid` already names.
+                let text = e.to_string();
+                let prefix = format!("{}: ", e.key());
+                SettingsError::Invalid {
+                    key: e.key().into(),
+                    message: text.strip_prefix(&prefix).unwrap_or(&text).to_owned(),
+                }
             })?;
         }
         let gitlab = sections::gitlab(url, token, &raw.gitlab, env)?;

@@ -1,7 +1,8 @@
 //! `steward demo`: the team's project in the GitLab simulator, a dozen realistic requests (some
 //! late, some incomplete), Steward handling their webhooks over loopback with an embedded SQLite
 //! store, a readable report of what happened to each issue, three requests closed with their
-//! outcomes, and every program's weekly digest of the week that ended.
+//! outcomes, and every program's weekly digest of the week that ended with the director's
+//! roll-up of every program.
 //!
 //! The scenario is written for the default `--now` (2026-11-25); the request texts are the same
 //! realistic descriptions the tests use.

@@ -317,8 +317,8 @@ fn settings(
 }
 
 /// Every program's digest posted on its tracking epic in the seeded group (REST epic notes;
-/// the speaker program uses GraphQL work-item notes, to exercise both), and the team's FY27-Q4
-/// reference contest.
+/// the speaker program uses GraphQL work-item notes, to exercise both), the director's roll-up
+/// on the team's epic, and the team's FY27-Q4 reference contest.
 pub fn team_digest(seed: &TeamSeed) -> steward_core::digest::DigestConfig {
     use steward_core::digest::{DigestTarget, EpicApi, ProgramKey};
     let mut cfg = steward_core::digest::DigestConfig::default();
@@ -349,6 +349,11 @@ pub fn team_digest(seed: &TeamSeed) -> steward_core::digest::DigestConfig {
             },
         );
     }
+    cfg.rollup_to = Some(DigestTarget::Epic {
+        group: seed.group,
+        epic_iid: seed.team_epic.iid,
+        api: EpicApi::Rest,
+    });
     cfg
 }
 

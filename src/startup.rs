@@ -95,7 +95,8 @@ pub enum StartupError {
     /// The shipped schedules do not fit the calendar's time zone.
     #[error("shipped schedules: {0}")]
     Schedules(String),
-    /// `digest.post_to` names a program the rules do not declare, or the wrong kind of target.
+    /// `digest.post_to` names a program the rules do not declare, or the wrong kind of target;
+    /// or two digests (programs, the roll-up) share a target.
     #[error("settings: {0}")]
     DigestTargets(String),
     /// The database could not be opened.
@@ -153,6 +154,11 @@ pub async fn build(settings: Settings, wiring: Wiring) -> Result<App, StartupErr
         digest
             .post_to
             .check(engine.programs())
+            .map_err(|e| StartupError::DigestTargets(e.to_string()))?;
+        // Settings read from a file were validated when read; settings built in code (the
+        // harness, the benches) are checked here, so no two digests ever share a target.
+        digest
+            .validate()
             .map_err(|e| StartupError::DigestTargets(e.to_string()))?;
     }
     let schedules = match settings.schedules.clone() {

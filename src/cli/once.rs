@@ -36,7 +36,7 @@ pub struct DigestArgs {
     /// the Monday schedule posts).
     #[arg(long)]
     pub week: Option<String>,
-    /// Print every program's digest, posted or not; post nothing.
+    /// Print every program's digest and the roll-up, posted or not; post nothing.
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -156,9 +156,32 @@ fn progress(
     );
 }
 
-/// Renders (and unless `--dry-run`, posts) the weekly digests; `--dry-run` previews every
-/// program's. GitLab throttling (429) and other transient failures are retried with the job
-/// queue's policy (`jobs::with_retries`).
+/// Prints each rendered digest (saying which setting would post the ones not posted), then what
+/// posting did.
+fn print_digests(
+    out: &mut dyn Write,
+    rendered: &[digest_job::RenderedDigest],
+    summary: Option<&str>,
+) {
+    for d in rendered {
+        if d.target.is_none() {
+            let _ = writeln!(
+                out,
+                "({}: not posted; set {} to post it)",
+                d.of,
+                d.of.setting()
+            );
+        }
+        let _ = writeln!(out, "{}\n", d.body);
+    }
+    if let Some(s) = summary {
+        let _ = writeln!(out, "{s}");
+    }
+}
+
+/// Renders (and unless `--dry-run`, posts) the weekly digests and the roll-up; `--dry-run`
+/// previews every program's and the roll-up. GitLab throttling (429) and other transient
+/// failures are retried with the job queue's policy (`jobs::with_retries`).
 pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     super::init_tracing(false);
     if let Some(w) = &args.week
@@ -218,19 +241,7 @@ pub fn run_digest(args: &DigestArgs, out: &mut dyn Write, err: &mut dyn Write) -
     });
     match result {
         Ok((rendered, summary)) => {
-            for d in rendered {
-                if d.target.is_none() {
-                    let key = &d.program;
-                    let _ = writeln!(
-                        out,
-                        "({key}: not posted; set digest.post_to.{key} to post it)"
-                    );
-                }
-                let _ = writeln!(out, "{}\n", d.body);
-            }
-            if let Some(s) = summary {
-                let _ = writeln!(out, "{s}");
-            }
+            print_digests(out, &rendered, summary.as_deref());
             EXIT_OK
         }
         Err(e) => {

@@ -1,5 +1,6 @@
 //! The demo's last week: the team closes requests with their outcomes, and every program's
-//! digest of the week that ended is posted and printed.
+//! digest of the week that ended is posted and printed, then the director's roll-up of every
+//! program as posted on the team's epic.
 
 use std::io::Write;
 
@@ -55,7 +56,8 @@ pub(super) async fn close_with_outcomes(
     writeln!(out).map_err(io)
 }
 
-/// The Monday digests report the week that ended: every program's, as posted on its epic.
+/// The Monday digests report the week that ended: every program's, as posted on its epic, and
+/// the roll-up, as posted on the team's epic.
 pub(super) async fn print_digests(h: &Harness, out: &mut dyn Write) -> Result<(), HarnessError> {
     let io = |e: std::io::Error| HarnessError(format!("writing the report: {e}"));
     let posted = h.digest(None).await?;
@@ -72,6 +74,17 @@ pub(super) async fn print_digests(h: &Harness, out: &mut dyn Write) -> Result<()
             }
             writeln!(out).map_err(io)?;
         }
+    }
+    for note in h.sim.epic_notes(h.seed.group, h.seed.team_epic.id) {
+        writeln!(
+            out,
+            "The director's roll-up of every program, as posted on the team's epic:\n"
+        )
+        .map_err(io)?;
+        for line in note.body.lines() {
+            writeln!(out, "    {line}").map_err(io)?;
+        }
+        writeln!(out).map_err(io)?;
     }
     Ok(())
 }

@@ -1,24 +1,52 @@
 //! The weekly digest job: gathers each configured program's issues from GitLab (open ones, and
 //! those closed since the earliest period counted), turns them into digest input, and posts (or
-//! updates) the week's note on the program's tracking epic or issue. Selection and rendering
-//! are the pure `digest` module; posting once per week is `digest::post_digest`.
+//! updates) the week's note on the program's tracking epic or issue, and the director's
+//! roll-up of every program on the team's epic or issue (`digest.rollup_to`). Selection and
+//! rendering are the pure `digest` module; posting once per week is `digest_post`.
 
 use crate::digest_post::PostOutcome;
-use crate::gitlab::{CallContext, GitLab, IssueQuery};
 pub use crate::queue::DigestJob;
 
 use crate::jobs::{JobDeps, SyncError};
-use steward_core::digest::{
-    self, DigestIssue, DigestScope, DigestTarget, FiscalPeriod, IsoWeek, ProgramKey,
-};
-use steward_core::model::{IssueState, Username};
+use read::read_programs;
+use steward_core::digest::{self, DigestTarget, IsoWeek, ProgramKey, ProgramWeek};
 
-/// One program's rendered digest.
+mod read;
+
+/// What a rendered note reports on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DigestOf {
+    /// One program's digest.
+    Program(ProgramKey),
+    /// The director's roll-up of every program.
+    Rollup,
+}
+
+impl DigestOf {
+    /// The setting that says where it is posted (`digest.post_to.story`, `digest.rollup_to`).
+    pub fn setting(&self) -> String {
+        match self {
+            Self::Program(key) => format!("digest.post_to.{key}"),
+            Self::Rollup => "digest.rollup_to".to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for DigestOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Program(key) => write!(f, "{key}"),
+            Self::Rollup => f.write_str("roll-up"),
+        }
+    }
+}
+
+/// One rendered digest: a program's, or the roll-up.
 #[derive(Debug, Clone)]
 pub struct RenderedDigest {
-    /// The program.
-    pub program: ProgramKey,
-    /// Where it goes (none: a preview of a program that is not posted).
+    /// What it reports on.
+    pub of: DigestOf,
+    /// Where it goes (none: a preview of a digest that is not posted).
     pub target: Option<DigestTarget>,
     /// The Markdown body (with its hidden marker).
     pub body: String,
@@ -69,37 +97,8 @@ impl crate::jobs::Retryable for DigestJobError {
     }
 }
 
-/// The fiscal quarter and year containing `date`, as digest periods.
-fn fiscal_periods(
-    deps: &JobDeps,
-    date: chrono::NaiveDate,
-) -> Result<(FiscalPeriod, FiscalPeriod), DigestJobError> {
-    let cal = deps.sync.engine.calendar();
-    let q = cal.fiscal_quarter(date);
-    let start = |year: i32, quarter: u8| {
-        cal.quarter_start(steward_core::calendar::FiscalQuarter { year, quarter })
-            .ok_or_else(|| DigestJobError::Input(format!("no start date for FY{year}-Q{quarter}")))
-    };
-    let (next_year, next_q) = if q.quarter == 4 {
-        (q.year + 1, 1)
-    } else {
-        (q.year, q.quarter + 1)
-    };
-    let day = chrono::Duration::days(1);
-    let quarter = FiscalPeriod {
-        name: q.to_string(),
-        first_day: start(q.year, q.quarter)?,
-        last_day: start(next_year, next_q)? - day,
-    };
-    let year = FiscalPeriod {
-        name: format!("FY{}", q.year),
-        first_day: start(q.year, 1)?,
-        last_day: start(q.year + 1, 1)? - day,
-    };
-    Ok((quarter, year))
-}
-
-/// Renders the digest of every configured program for `week`.
+/// Renders the digest of every configured program for `week`, then the roll-up when
+/// `digest.rollup_to` is set.
 pub async fn render_all(
     deps: &JobDeps,
     week: IsoWeek,
@@ -112,11 +111,12 @@ pub async fn render_all(
         .iter()
         .map(|(p, t)| (p.clone(), Some(t)))
         .collect();
-    render_programs(deps, cfg, week, &programs).await
+    let rollup = cfg.rollup_to.as_ref().map(Some);
+    render_programs(deps, cfg, week, &programs, rollup).await
 }
 
-/// Renders every program's digest for `week`, posted somewhere or not (a preview: without a
-/// `digest` section, with the handbook's targets).
+/// Renders every program's digest for `week`, posted somewhere or not, and the roll-up (a
+/// preview: without a `digest` section, with the handbook's targets).
 pub async fn preview_all(
     deps: &JobDeps,
     week: IsoWeek,
@@ -129,115 +129,57 @@ pub async fn preview_all(
         .iter()
         .map(|p| (p.key.clone(), cfg.post_to.get(&p.key)))
         .collect();
-    render_programs(deps, &cfg, week, &programs).await
+    render_programs(deps, &cfg, week, &programs, Some(cfg.rollup_to.as_ref())).await
 }
 
+/// Renders the digests of `programs` and, when `rollup` is given (with its target, if any),
+/// the roll-up of every declared program.
 async fn render_programs(
     deps: &JobDeps,
     cfg: &digest::DigestConfig,
     week: IsoWeek,
     programs: &[(ProgramKey, Option<&DigestTarget>)],
+    rollup: Option<Option<&DigestTarget>>,
 ) -> Result<Vec<RenderedDigest>, DigestJobError> {
-    let now = deps.sync.clock.now();
-    let tz = deps.sync.engine.calendar().time_zone();
-    // Progress is measured at the end of the week, or now for the current week.
-    let as_of = now.min(week.end_in(tz));
-    let (quarter, year) = fiscal_periods(deps, deps.sync.engine.calendar().local_date(as_of))?;
-    let contest = cfg.contest_on(deps.sync.engine.calendar().local_date(as_of));
-    // Closed issues are read back to the earliest period counted (a contest may start before
-    // the fiscal year).
-    let since = contest
-        .iter()
-        .map(|c| c.first_day)
-        .fold(year.first_day, Ord::min);
-    let year_start = digest::start_of_day(since, tz);
+    let keys: Vec<ProgramKey> = match rollup {
+        Some(_) => deps
+            .sync
+            .engine
+            .programs()
+            .iter()
+            .map(|p| p.key.clone())
+            .collect(),
+        None => programs.iter().map(|(k, _)| k.clone()).collect(),
+    };
+    let read = read_programs(deps, cfg, week, &keys, rollup.is_some()).await?;
     let mut out = Vec::new();
     for (program, target) in programs {
-        let spec = declared(deps, program)?;
-        let issues = program_issues(deps, &spec.label, year_start).await?;
-        let scope = DigestScope {
-            program: spec.clone(),
-            week,
-            time_zone: tz,
-            now,
-            quarter: quarter.clone(),
-            year: year.clone(),
-            contest: contest.clone(),
-            outcomes: deps.sync.engine.outcomes().program(program),
-            away: digest::absences(deps.sync.engine.roster(), &issues),
+        let Some(r) = read.iter().find(|r| r.key == *program) else {
+            continue;
         };
-        let selected = digest::select(&scope, &cfg.targets, &issues);
+        let selected = digest::select(&r.scope, &cfg.targets, &r.issues);
         out.push(RenderedDigest {
-            program: program.clone(),
+            of: DigestOf::Program(program.clone()),
             target: target.cloned(),
             body: digest::render(&selected),
         });
     }
-    Ok(out)
-}
-
-/// The issues labelled `label` in the served projects: every open one, and those closed since
-/// `since`, each with the account owner its request names.
-async fn program_issues(
-    deps: &JobDeps,
-    label: &steward_core::model::LabelName,
-    since: chrono::DateTime<chrono::Utc>,
-) -> Result<Vec<DigestIssue>, DigestJobError> {
-    let ctx = CallContext::none();
-    let now = deps.sync.clock.now();
-    let mut issues = Vec::new();
-    for project in &deps.projects {
-        let open = IssueQuery {
-            state: Some(IssueState::Opened),
-            labels: vec![label.clone()],
-            ..IssueQuery::default()
-        };
-        let closed = IssueQuery {
-            state: Some(IssueState::Closed),
-            labels: vec![label.clone()],
-            updated_after: Some(since),
-            ..IssueQuery::default()
-        };
-        for query in [open, closed] {
-            let listed = deps
-                .sync
-                .gitlab
-                .list_issues(&ctx, *project, &query)
-                .await
-                .map_err(SyncError::from)?;
-            for issue in listed {
-                let decision =
-                    deps.sync
-                        .engine
-                        .decide(&issue, now, &steward_core::rules::Workload::default());
-                let owner = match decision.fields.get("account_owner") {
-                    Some(steward_core::model::FieldValue::Username(u)) => Some(u.clone()),
-                    Some(steward_core::model::FieldValue::Text(t)) => {
-                        Some(Username(t.trim_start_matches('@').to_owned()))
-                    }
-                    _ => None,
-                };
-                issues.push(DigestIssue::from_issue(&issue, issue.closed_at, owner));
-            }
-        }
+    if let Some(target) = rollup {
+        let weeks: Vec<ProgramWeek<'_>> = read
+            .iter()
+            .map(|r| ProgramWeek {
+                scope: &r.scope,
+                issues: &r.issues,
+            })
+            .collect();
+        let rolled = digest::rollup(week, &weeks, &cfg.targets, deps.sync.engine.roster());
+        out.push(RenderedDigest {
+            of: DigestOf::Rollup,
+            target: target.cloned(),
+            body: digest::render_rollup(&rolled),
+        });
     }
-    Ok(issues)
-}
-
-/// The declaration of `program` (a `digest.post_to` key not declared cannot be rendered).
-fn declared<'a>(
-    deps: &'a JobDeps,
-    program: &ProgramKey,
-) -> Result<&'a digest::Program, DigestJobError> {
-    deps.sync
-        .engine
-        .programs()
-        .get(program.as_str())
-        .ok_or_else(|| {
-            DigestJobError::Input(format!(
-                "digest.post_to.{program}: no such program is declared in rules/programs.yaml"
-            ))
-        })
+    Ok(out)
 }
 
 /// The week a digest job covers.
@@ -277,8 +219,9 @@ pub async fn post_all(
     for d in rendered {
         let Some(target) = &d.target else {
             lines.push(format!(
-                "{} {week}: not posted (no digest.post_to)",
-                d.program
+                "{} {week}: not posted (no {})",
+                d.of,
+                d.of.setting()
             ));
             continue;
         };
@@ -296,7 +239,7 @@ pub async fn post_all(
             PostOutcome::Updated => "updated",
             PostOutcome::Unchanged => "unchanged",
         };
-        lines.push(format!("{} {week}: {word}", d.program));
+        lines.push(format!("{} {week}: {word}", d.of));
     }
     if lines.is_empty() {
         return Ok("no digest configured".to_owned());

@@ -32,7 +32,7 @@ fn demo_reports_the_expected_outcome_for_every_request() {
     let (_, closing) = text.split_once("the team closes three requests").unwrap();
     assert!(closing.contains("outcome::published"), "{closing}");
     // Time travel: the sweep marks overdue requests, and every program's digest of the week
-    // that ended (W49, the week of the closes) is posted on its epic and shown.
+    // that ended (W49, the week of the closes) is posted on its epic and shown, then the roll-up.
     let (_, later) = text.split_once("Two weeks later").unwrap();
     assert!(later.contains("+deadline::overdue"), "{later}");
     let programs = steward_core::digest::Programs::from_yaml(
@@ -47,7 +47,17 @@ fn demo_reports_the_expected_outcome_for_every_request() {
         let heading = format!("## {} — weekly digest 2026-W49", program.title);
         assert!(later.contains(&heading), "{heading} missing:\n{later}");
     }
-    assert_eq!(later.matches("<!-- steward:digest:2026-W49 -->").count(), 8);
+    // Then the director's roll-up of every program, posted on the team's epic.
+    assert!(later.contains("roll-up 2026-W49: posted"), "{later}");
+    let (_, rollup) = later
+        .split_once("The director's roll-up of every program, as posted on the team's epic:")
+        .unwrap();
+    assert!(
+        rollup.contains("## Roll-up of every program — 2026-W49"),
+        "{rollup}"
+    );
+    assert_eq!(rollup.matches("```mermaid").count(), 2, "{rollup}");
+    assert_eq!(later.matches("<!-- steward:digest:2026-W49 -->").count(), 9);
     // The digests name the team and the account owners without notifying anyone.
     let (_, digests) = later
         .split_once("Weekly digests for the week that ended")

@@ -170,9 +170,18 @@ async fn sweep_and_digest_dry_runs_print_changes_and_write_nothing() {
         let heading = format!("## {} — weekly digest 2026-W48", program.title);
         assert!(text.contains(&heading), "{heading} missing:\n{text}");
     }
+    // Every program's digest and the roll-up of every program, each with the week's marker.
+    assert!(
+        text.contains("## Roll-up of every program — 2026-W48"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(roll-up: not posted; set digest.rollup_to to post it)"),
+        "{text}"
+    );
     assert_eq!(
         text.matches("<!-- steward:digest:2026-W48 -->").count(),
-        8,
+        programs.len() + 1,
         "{text}"
     );
     assert!(

@@ -11,6 +11,7 @@ mod input;
 mod measure;
 mod post_to;
 mod render;
+mod rollup;
 mod select;
 mod targets;
 mod week;
@@ -26,6 +27,10 @@ pub use input::{
 pub use measure::{Leaderboard, LeaderboardRow, TargetProgress};
 pub use post_to::{PostTo, PostToError};
 pub use render::{MAX_LISTED, marker, note_key, render};
+pub use rollup::{
+    PersonLoad, ProgramRollup, ProgramWeek, ROLLUP_LISTED, Rollup, TREND_WEEKS, render_rollup,
+    rollup,
+};
 pub use select::{AT_RISK_DAYS, Digest, DigestItem, ItemNote, Section, select};
 pub use targets::{Cohort, PerQuarter, PerYear, Targets, Verdict, elapsed_percent, pace};
 pub use week::{IsoWeek, WeekError, start_of_day};

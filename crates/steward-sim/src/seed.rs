@@ -1,5 +1,5 @@
 //! The Customer Advocacy team's GitLab as seed data (project, labels, people, bot token, one
-//! tracking epic per program, webhook) and the standalone server for a `steward sim` command.
+//! tracking epic per program, the team's epic for the director's roll-up, webhook) and the standalone server for a `steward sim` command.
 //! It only seeds through `SimHandle`; it adds no behaviour.
 
 use std::collections::BTreeMap;
@@ -80,6 +80,10 @@ pub const PROGRAMS: &[(&str, &str)] = &[
     ("contest", "Reference Sales Contests"),
 ];
 
+/// The title of the team-level epic the director's roll-up is posted on (created after the
+/// programs' epics, so its iid follows theirs).
+pub const TEAM_EPIC: &str = "Customer Advocacy — director's weekly roll-up";
+
 /// What to seed besides the fixed team data.
 #[derive(Debug, Clone)]
 pub struct TeamSeedOptions {
@@ -113,6 +117,8 @@ pub struct TeamSeed {
     pub users: BTreeMap<String, UserId>,
     /// Tracking epics by program key (`speaker`, `press`, …).
     pub epics: BTreeMap<ProgramKey, TrackingEpic>,
+    /// The team-level epic across every program ([`TEAM_EPIC`]).
+    pub team_epic: TrackingEpic,
     /// The webhook, when one was configured.
     pub hook: Option<HookId>,
 }
@@ -153,6 +159,13 @@ pub fn seed_team_project(sim: &SimHandle, opts: &TeamSeedOptions) -> Result<Team
             },
         );
     }
+    let team_iid = u64::try_from(PROGRAMS.len()).unwrap_or(0) + 1;
+    let (id, work_item_id) = sim.add_epic(group, team_iid, TEAM_EPIC)?;
+    let team_epic = TrackingEpic {
+        id,
+        iid: EpicIid(team_iid),
+        work_item_id,
+    };
     let hook = opts.hook.clone().map(|h| sim.add_hook(project, h));
     Ok(TeamSeed {
         project,
@@ -160,6 +173,7 @@ pub fn seed_team_project(sim: &SimHandle, opts: &TeamSeedOptions) -> Result<Team
         bot,
         users,
         epics,
+        team_epic,
         hook,
     })
 }
@@ -221,6 +235,12 @@ mod tests {
         assert_eq!(seed.epics.len(), 8);
         let speaker = seed.epics["speaker"];
         assert_ne!(speaker.id, speaker.iid.0);
+        assert_eq!(
+            seed.team_epic.iid,
+            EpicIid(9),
+            "the team epic follows the programs'"
+        );
+        assert!(seed.epics.values().all(|e| e.id != seed.team_epic.id));
         sim.shutdown().await.unwrap();
     }
 

@@ -18,6 +18,7 @@ use crate::model::{EpicIid, GroupId, IssueIid, ProgramKey, ProjectId};
 ///     speaker: { epic: { group: 7, epic_iid: 12, api: graphql } }
 ///     story: { epic: { group: 7, epic_iid: 13 } }
 ///     eab: { issue: { project: 42, iid: 5 } }
+///   rollup_to: { epic: { group: 7, epic_iid: 1 } }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -30,6 +31,9 @@ pub struct DigestConfig {
     /// Where each program's digest goes, in the order posted; programs not listed get no
     /// digest. Keys are checked against the declared programs with [`PostTo::check`].
     pub post_to: PostTo,
+    /// Where the director's roll-up of every program goes (a team-level epic or issue, never
+    /// one a program posts on); absent: no roll-up is posted.
+    pub rollup_to: Option<DigestTarget>,
 }
 
 /// One reference sales contest: its leaderboard counts the entries filed and accepted from `from`
@@ -81,31 +85,62 @@ impl Contest {
     }
 }
 
-/// Two programs configured to post on the same epic or issue.
+/// Two digests configured to post on the same epic or issue.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "digest.post_to: `{first}` and `{second}` post to the same target; each program needs its \
-     own epic or issue, because a target holds one digest note per week"
-)]
-pub struct SharedTargetError {
-    /// The first program.
-    pub first: ProgramKey,
-    /// The second program.
-    pub second: ProgramKey,
+pub enum SharedTargetError {
+    /// Two programs share a target.
+    #[error(
+        "digest.post_to: `{first}` and `{second}` post to the same target; each program needs \
+         its own epic or issue, because a target holds one digest note per week"
+    )]
+    Programs {
+        /// The first program.
+        first: ProgramKey,
+        /// The second program.
+        second: ProgramKey,
+    },
+    /// The roll-up is configured on a program's target.
+    #[error(
+        "digest.rollup_to: the roll-up would post on the target of `{program}` \
+         (digest.post_to.{program}); give the roll-up its own team-level epic or issue, \
+         because a target holds one digest note per week"
+    )]
+    Rollup {
+        /// The program.
+        program: ProgramKey,
+    },
+}
+
+impl SharedTargetError {
+    /// The settings key the error is about (`digest.post_to` or `digest.rollup_to`).
+    pub fn key(&self) -> &'static str {
+        match self {
+            Self::Programs { .. } => "digest.post_to",
+            Self::Rollup { .. } => "digest.rollup_to",
+        }
+    }
 }
 
 impl DigestConfig {
-    /// Checks that no two programs share a target (their weekly notes would overwrite each
-    /// other, as both carry the same week's marker).
+    /// Checks that no two programs share a target, and that the roll-up has a target of its
+    /// own (their weekly notes would overwrite each other, as both carry the same week's
+    /// marker).
     pub fn validate(&self) -> Result<(), SharedTargetError> {
         let entries: Vec<_> = self.post_to.iter().collect();
         for (i, (first, a)) in entries.iter().enumerate() {
             if let Some((second, _)) = entries[i + 1..].iter().find(|(_, b)| same_place(a, b)) {
-                return Err(SharedTargetError {
+                return Err(SharedTargetError::Programs {
                     first: (*first).clone(),
                     second: (*second).clone(),
                 });
             }
+        }
+        if let Some(rollup) = &self.rollup_to
+            && let Some((program, _)) = entries.iter().find(|(_, t)| same_place(rollup, t))
+        {
+            return Err(SharedTargetError::Rollup {
+                program: (*program).clone(),
+            });
         }
         Ok(())
     }
@@ -273,5 +308,45 @@ mod tests {
         let config: DigestConfig = serde_saphyr::from_str(yaml).unwrap();
         let message = config.validate().unwrap_err().to_string();
         assert!(message.contains("`speaker` and `press`"), "{message}");
+    }
+
+    #[test]
+    fn the_roll_up_needs_a_target_no_program_posts_on() {
+        let table = [
+            ("own epic", "{ epic: { group: 7, epic_iid: 1 } }", None),
+            ("own issue", "{ issue: { project: 42, iid: 9 } }", None),
+            (
+                "the speaker epic through another API",
+                "{ epic: { group: 7, epic_iid: 12, api: graphql } }",
+                Some("the target of `speaker` (digest.post_to.speaker)"),
+            ),
+            (
+                "the eab issue",
+                "{ issue: { project: 42, iid: 5 } }",
+                Some("the target of `eab`"),
+            ),
+        ];
+        for (name, target, refused) in table {
+            let yaml = format!(
+                "post_to:\n  speaker: {{ epic: {{ group: 7, epic_iid: 12 }} }}\n  eab: {{ issue: {{ project: 42, iid: 5 }} }}\nrollup_to: {target}\n"
+            );
+            let config: DigestConfig = serde_saphyr::from_str(&yaml).unwrap();
+            assert!(config.rollup_to.is_some(), "{name}");
+            match (config.validate(), refused) {
+                (Ok(()), None) => {}
+                (Err(e), Some(words)) => {
+                    assert_eq!(e.key(), "digest.rollup_to", "{name}");
+                    assert!(e.to_string().contains(words), "{name}: {e}");
+                }
+                (got, want) => panic!("{name}: got {got:?}, want refusal {want:?}"),
+            }
+        }
+        assert_eq!(
+            DigestConfig::default().rollup_to,
+            None,
+            "absent: no roll-up"
+        );
+        let typo = "rollup_to: { epic: { group: 7, iid: 1 } }\n";
+        assert!(serde_saphyr::from_str::<DigestConfig>(typo).is_err());
     }
 }

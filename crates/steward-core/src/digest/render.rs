@@ -209,7 +209,7 @@ impl ListLink<'_> {
 }
 
 /// Percent-encodes a query value (everything but unreserved characters).
-fn query_value(s: &str) -> String {
+pub(super) fn query_value(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 3);
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
@@ -242,7 +242,7 @@ fn section(w: &mut String, title: &str, s: &Section, list: &ListLink<'_>, show_d
 
 /// `- [#12](link) `title` — `@owner` · due 2026-12-01 · notes`: the title and names as inert
 /// code spans, so the digest notifies nobody.
-fn item_line(item: &DigestItem, show_due: bool) -> String {
+pub(super) fn item_line(item: &DigestItem, show_due: bool) -> String {
     let mut owners: Vec<String> = item
         .owners
         .iter()

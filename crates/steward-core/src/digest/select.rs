@@ -85,7 +85,7 @@ impl Section {
         self.items.len() + self.confidential
     }
 
-    fn push(&mut self, issue: &DigestIssue, notes: Vec<ItemNote>) {
+    pub(super) fn push(&mut self, issue: &DigestIssue, notes: Vec<ItemNote>) {
         if issue.confidential {
             self.confidential += 1;
         } else {
@@ -100,7 +100,7 @@ impl Section {
         }
     }
 
-    fn sort(&mut self) {
+    pub(super) fn sort(&mut self) {
         self.items
             .sort_by_key(|i| (i.due_date.is_none(), i.due_date, i.iid));
     }
