@@ -86,13 +86,16 @@ pub(super) fn note(inputs: &Inputs<'_>, c: &Cover<'_>) -> PlannedNote {
         .cover_label()
         .map(|l| format!(" The ~\"{l}\" label marks it until they are back."))
         .unwrap_or_default();
+    let due = if c.due < c.from {
+        format!("has been overdue since {}", c.due)
+    } else {
+        format!("is due on {}", c.due)
+    };
     let head = format!(
-        "**Out-of-office cover.** {} is out of office from {} until {}, and this request is \
-         due on {}.",
+        "**Out-of-office cover.** {} is out of office from {} until {}, and this request {due}.",
         c.absent.short_name(),
         c.from,
-        c.until,
-        c.due
+        c.until
     );
     let rest = match c.cover {
         Some(m) => {
