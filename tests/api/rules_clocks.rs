@@ -478,6 +478,21 @@ fn when_an_absence_starts_requests_due_during_it_are_covered() {
             assert_eq!(live_mentions(body), ["rlurie"], "{case}: {body}");
         }
     }
+    // A request waiting on its requester is not handed over (nobody can act on it yet): no
+    // note, no label, nobody but the author mentioned.
+    let mut waiting = request(
+        Some("2026-12-28"),
+        Some("jhernandez"),
+        &["advocacy::needs-info"],
+    );
+    waiting.created_at = at("2026-12-01T15:00:00Z");
+    waiting.waiting.since = Some(at("2026-12-15T15:00:00Z"));
+    let plan = run(&rules, &flag, &waiting, now);
+    assert!(note(&plan, "handover").is_none(), "{plan:?}");
+    assert!(!added(&plan).contains(&"handover::cover"));
+    for (key, who) in mentions(&plan) {
+        assert!(who.iter().all(|u| u == "sam.seller"), "{key}: {who:?}");
+    }
     // Once Jocelyn is back, the cover label goes; the note stays as the record.
     let mut back = request(Some("2026-12-28"), Some("jhernandez"), &["handover::cover"]);
     back.owned_note_keys.insert("handover".to_owned());

@@ -25,9 +25,11 @@ pub(super) struct Cover<'r> {
 
 /// The cover `issue` needs: its first assignee who is away today, when the request falls
 /// due before they are back (or is already overdue). Judged on the issue as it is (not as a
-/// plan would leave it), so a reassignment does not hide the note that explains it.
+/// plan would leave it), so a reassignment does not hide the note that explains it. A request
+/// waiting on its requester needs no cover yet: nobody is to act on it until they answer, and
+/// the sync that ends the wait covers it then.
 pub(super) fn needed<'r>(inputs: &Inputs<'r>, issue: &Issue) -> Option<Cover<'r>> {
-    if issue.state != IssueState::Opened {
+    if issue.state != IssueState::Opened || issue.waiting.since.is_some() {
         return None;
     }
     let due = issue.due_date?;
