@@ -65,7 +65,11 @@ pub(super) fn plan_notes(
                 body.push_str(line);
             }
             if let Some(e) = &a.actions.escalate {
-                let about: Vec<&Username> = shown_assignee.iter().chain(addressed).collect();
+                let assignees = issue.assignees.iter().map(|a| &a.username);
+                let about: Vec<&Username> = assignees
+                    .chain(shown_assignee.iter())
+                    .chain(addressed)
+                    .collect();
                 append_escalation(&mut body, e, &about, inputs);
             }
             append_mentions(&mut body, &a.actions.mention, inputs.roster);
