@@ -70,6 +70,7 @@ fn issues(root: &Path) -> Vec<Issue> {
                 web_url: String::new(),
                 owned_note_keys: BTreeSet::new(),
                 managed_due_date: None,
+                waiting: Default::default(),
                 closed_at: None,
             }
         })

@@ -1,8 +1,9 @@
 //! `steward demo`: the team's project in the GitLab simulator, a dozen realistic requests (some
 //! late, some incomplete), Steward handling their webhooks over loopback with an embedded SQLite
 //! store, a readable report of what happened to each issue, three requests closed with their
-//! outcomes, and every program's weekly digest of the week that ended with the director's
-//! roll-up of every program.
+//! outcomes, every program's weekly digest of the week that ended with the director's roll-up
+//! of every program, then a clock paused while a request waits on its requester and an absence
+//! covered (`demo::clocks`).
 //!
 //! The scenario is written for the default `--now` (2026-11-25); the request texts are the same
 //! realistic descriptions the tests use.
@@ -16,6 +17,7 @@ use crate::harness::{Harness, HarnessError, HarnessOptions};
 use steward_core::model::{IssueIid, LabelName};
 use steward_sim::{Counters, IssueChange};
 
+mod clocks;
 mod digests;
 mod requests;
 mod serve;
@@ -55,9 +57,11 @@ pub async fn run(
     let filed = file_all(&h, &reqs, out).await?;
     correct_the_late_date(&h, &reqs, &filed, out).await?;
     redeliver(&h, &filed, out).await?;
+    clocks::requester_unticks_the_type(&h, &reqs, &filed, out).await?;
     close_with_outcomes(&h, now + chrono::Duration::days(8), &filed, out).await?;
     sweep_two_weeks_later(&h, now, out).await?;
     print_digests(&h, out).await?;
+    clocks::clocks_and_cover(&h, now, &reqs, &filed, out).await?;
     summary(&h.sim.counters(), out).map_err(io)?;
     if let Some(serving) = serve {
         let filed = serve::file_showcase(&h).await?;
@@ -181,11 +185,23 @@ async fn sweep_two_weeks_later(
         swept.writes - before.writes
     )
     .map_err(io)?;
+    print_drift(&report, out).map_err(io)?;
+    writeln!(out).map_err(io)
+}
+
+/// One line per issue the sweep found out of step: the labels and comments it changes.
+fn print_drift(
+    report: &crate::jobs::sweep::SweepReport,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     for d in &report.drift {
         let mut what: Vec<String> = Vec::new();
         if let Some(e) = &d.actions.edit {
             what.extend(e.add_labels.iter().map(|l| format!("+{l}")));
             what.extend(e.remove_labels.iter().map(|l| format!("-{l}")));
+            if e.assignee_ids.is_some() {
+                what.push("reassigned".to_owned());
+            }
         }
         for n in &d.actions.notes {
             match n {
@@ -203,10 +219,9 @@ async fn sweep_two_weeks_later(
             d.iid,
             truncate(&d.title, 58),
             what.join(", ")
-        )
-        .map_err(io)?;
+        )?;
     }
-    writeln!(out).map_err(io)
+    Ok(())
 }
 
 fn report_issue(

@@ -97,6 +97,7 @@ impl TryFrom<RestIssue> for Issue {
             // The caller fills this from the notes it owns; the issue JSON cannot know it.
             owned_note_keys: BTreeSet::new(),
             managed_due_date: None,
+            waiting: Default::default(),
             closed_at: i.closed_at,
         })
     }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use tracing::{Instrument, info_span};
 
 use super::notes::{existing_notes, record_note, set_notes_synced};
-use super::plan::{count_assignments, plan_actions, record_managed_due};
+use super::plan::{count_assignments, plan_actions, record_managed_due, record_waiting};
 use super::{IssueSync, RunOutcome, SyncError};
 use crate::audit;
 use crate::gitlab::cached::CachedGitLab;
@@ -125,13 +125,18 @@ impl<'a> Sync<'a> {
                 .await;
         }
         if actions.is_noop() {
+            record_waiting(deps, &issue, &issue.labels).await;
             return Ok("no change".to_owned());
         }
         let mut summary = Vec::new();
         let assigned = decision.plan.assignees.as_deref();
+        let mut end_labels = issue.labels.clone();
         if let Some(changes) = &actions.edit {
             summary.push(self.apply_edit(changes, &rules, assigned).await?);
+            end_labels.retain(|l| !changes.remove_labels.contains(l));
+            end_labels.extend(changes.add_labels.iter().cloned());
         }
+        record_waiting(deps, &issue, &end_labels).await;
         self.apply_notes(&actions, &rules, &mut summary).await?;
         Ok(summary.join("; "))
     }

@@ -1,6 +1,7 @@
 //! What an issue should look like and the writes that get it there: the one path shared by
 //! webhook syncs and sweeps. Also the small state the rules read back (the workload per
-//! assignee for least-loaded routing, the due date Steward set last).
+//! assignee for least-loaded routing, the due date Steward set last, the waits on the
+//! requester).
 
 use std::collections::BTreeMap;
 
@@ -22,6 +23,7 @@ pub async fn plan_actions(
         .store
         .managed_due_date(issue.project_id, issue.iid)
         .await?;
+    issue.waiting = deps.store.waiting(issue.project_id, issue.iid).await?;
     let workload = load_workload(deps, issue.project_id).await?;
     let decision = deps.engine.decide(issue, deps.clock.now(), &workload);
     let plan = &decision.plan;
@@ -68,6 +70,29 @@ pub async fn count_assignments(deps: &SyncDeps, project: ProjectId, assigned: &[
     }
     if let Err(e) = save_workload(deps, project, &counts).await {
         tracing::warn!(error = %e, "could not update the workload");
+    }
+}
+
+/// Keeps the record of the issue's waits on its requester in step with the labels it carries
+/// after this run (`end_labels`): a wait starts when a `waiting_on_requester` label appears
+/// and ends when it goes. Never fatal: a failure only delays when the wait is counted from.
+pub async fn record_waiting(
+    deps: &SyncDeps,
+    issue: &Issue,
+    end_labels: &std::collections::BTreeSet<steward_core::model::LabelName>,
+) {
+    let now = deps.clock.now();
+    let Some(next) = issue
+        .waiting
+        .update(deps.engine.is_waiting(end_labels), now)
+    else {
+        return;
+    };
+    let set = deps
+        .store
+        .set_waiting(issue.project_id, issue.iid, &next, now);
+    if let Err(e) = set.await {
+        tracing::warn!(error = %e, "could not record the wait on the requester");
     }
 }
 

@@ -1,5 +1,5 @@
 //! Typed domain state: the small facts the service remembers between runs (sweep watermarks,
-//! workloads, due dates Steward set, note bookkeeping, epic ids, GraphQL digest notes, markers
+//! workloads, due dates Steward set, waits on requesters, note bookkeeping, epic ids, GraphQL digest notes, markers
 //! of the store itself). Each kind has its own read and write operation on [`Store`]; callers
 //! never build keys. Rows are stored by kind and scope in the `domain_state` table; this module
 //! is the one place that turns a [`StateKey`] into its row key and a value into its column text,
@@ -13,7 +13,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use steward_core::digest::{IsoWeek, note_key};
-use steward_core::model::{EpicId, EpicIid, GroupId, IssueIid, ProjectId, Username};
+use steward_core::model::{EpicId, EpicIid, GroupId, IssueIid, ProjectId, Username, Waiting};
 use steward_core::rules::Workload;
 
 use super::{Store, StoreError};
@@ -33,6 +33,8 @@ pub enum StateKey {
     ManagedDueDate(ProjectId, IssueIid),
     /// Whether the store holds every note Steward owns on an issue.
     NotesSynced(ProjectId, IssueIid),
+    /// Since when an issue waits on its requester, and its recent finished waits.
+    Waiting(ProjectId, IssueIid),
     /// An epic's global id, by group and epic iid.
     EpicId(GroupId, EpicIid),
     /// An epic's work-item global id, by group and epic iid.
@@ -56,6 +58,7 @@ impl StateKey {
             Self::Workload(_) => "workload",
             Self::ManagedDueDate(..) => "managed_due",
             Self::NotesSynced(..) => "notes_synced",
+            Self::Waiting(..) => "waiting",
             Self::EpicId(..) => "epic_id",
             Self::EpicWorkItem(..) => "epic_work_item",
             Self::DigestGraphqlNote(..) => "digest_graphql_note",
@@ -69,7 +72,9 @@ impl StateKey {
     pub(crate) fn scope(&self) -> String {
         match self {
             Self::SweepWatermark(p) | Self::Workload(p) => p.to_string(),
-            Self::ManagedDueDate(p, iid) | Self::NotesSynced(p, iid) => format!("{p}:{iid}"),
+            Self::ManagedDueDate(p, iid) | Self::NotesSynced(p, iid) | Self::Waiting(p, iid) => {
+                format!("{p}:{iid}")
+            }
             Self::EpicId(g, epic) | Self::EpicWorkItem(g, epic) => format!("{g}/{epic}"),
             Self::DigestGraphqlNote(g, epic, week) => format!("{g}/{epic}:{}", note_key(*week)),
             Self::StoreInitialisedAt | Self::AuditImported => String::new(),
@@ -173,6 +178,26 @@ impl<'s> dyn Store + 's {
     ) -> Result<(), StoreError> {
         let key = StateKey::ManagedDueDate(project, iid);
         self.write_state(&key, &due.to_string(), now).await
+    }
+
+    /// How the issue has waited on its requester (empty when never recorded).
+    pub async fn waiting(&self, project: ProjectId, iid: IssueIid) -> Result<Waiting, StoreError> {
+        let text = self.read_state(&StateKey::Waiting(project, iid)).await?;
+        Ok(text
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .unwrap_or_default())
+    }
+
+    /// Records how the issue has waited on its requester.
+    pub async fn set_waiting(
+        &self,
+        project: ProjectId,
+        iid: IssueIid,
+        waiting: &Waiting,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let key = StateKey::Waiting(project, iid);
+        self.write_state(&key, &to_json(waiting)?, now).await
     }
 
     /// Whether the store holds every note Steward owns on the issue (`None`: never recorded).

@@ -185,3 +185,62 @@ async fn a_note_someone_deleted_is_posted_again_when_it_must_change() {
     );
     assert_eq!(w.fake.notes(PROJECT, IID).len(), 1);
 }
+
+#[tokio::test]
+async fn a_wait_on_the_requester_is_recorded_nudged_once_and_closed_when_they_answer() {
+    let w = world().await;
+    // Filed Monday 2027-03-01 with an event date nobody can read: the checklist goes up.
+    let mut request = speaker_request("2027-04-21", false);
+    request.description = SPEAKER.replace("2027-04-21", "next spring");
+    w.fake.put_issue(request);
+    assert!(matches!(sync(&w, None).await, RunOutcome::Done(_)));
+    let issue = w.fake.issue(PROJECT, IID).unwrap();
+    assert!(issue.labels.contains(&"advocacy::needs-info".into()));
+    let store = w.deps.store.as_ref();
+    assert_eq!(
+        store.waiting(PROJECT, IID).await.unwrap().since,
+        Some(now())
+    );
+
+    // Two business days on, nobody is nudged; on the third the requester alone is, once.
+    let mut nudges = Vec::new();
+    for (day, nudged) in [
+        ("2027-03-03", false),
+        ("2027-03-04", true),
+        ("2027-03-05", false),
+    ] {
+        w.clock.set(at(&format!("{day}T15:00:00Z")));
+        w.fake.take_calls();
+        assert!(matches!(sync(&w, None).await, RunOutcome::Done(_)));
+        let posted: Vec<String> = w
+            .fake
+            .take_calls()
+            .into_iter()
+            .filter_map(|c| match c {
+                Call::CreateNote { body, .. } => Some(body),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(posted.len(), usize::from(nudged), "{day}: {posted:?}");
+        nudges.extend(posted);
+    }
+    let nudge = &nudges[0];
+    assert!(nudge.contains("Hi @ccs, a gentle nudge"), "{nudge}");
+    assert_eq!(steward_core::untrusted::live_mentions(nudge), ["ccs"]);
+
+    // The requester fixes the date: the label goes and the wait is closed with its span.
+    w.clock.set(at("2027-03-08T15:00:00Z"));
+    w.fake.edit_as_person(PROJECT, IID, |issue| {
+        issue.description = SPEAKER.replace("2027-04-21", "2027-06-21");
+    });
+    assert!(matches!(sync(&w, None).await, RunOutcome::Done(_)));
+    let issue = w.fake.issue(PROJECT, IID).unwrap();
+    assert!(!issue.labels.contains(&"advocacy::needs-info".into()));
+    let waited = store.waiting(PROJECT, IID).await.unwrap();
+    assert_eq!(waited.since, None);
+    assert_eq!(waited.past.len(), 1);
+    assert_eq!(
+        (waited.past[0].from, waited.past[0].to),
+        (now(), at("2027-03-08T15:00:00Z"))
+    );
+}

@@ -28,6 +28,7 @@ mod issue_sync;
 mod jobs_legacy_rows;
 mod jobs_runner;
 mod payload_decode;
+mod rules_clocks;
 mod rules_engine;
 mod rules_eval;
 mod rules_load;

@@ -59,6 +59,7 @@ fn request(file: &str, created: &str) -> Issue {
         web_url: String::new(),
         owned_note_keys: BTreeSet::new(),
         managed_due_date: None,
+        waiting: Default::default(),
         closed_at: None,
     }
 }

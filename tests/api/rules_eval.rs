@@ -500,14 +500,14 @@ fn every_shipped_rule_fires_on_its_case() {
             true,
             "2027-04-13T15:00:00Z",
             "deadline-escalation",
-            None,
+            Some("escalation::overdue"),
         ),
         (
             None,
             false,
             "2027-04-06T15:00:00Z",
             "unassigned-escalation",
-            None,
+            Some("escalation::unassigned"),
         ),
     ];
     for (due, assigned, now, rule, label) in deadline_cases {
@@ -546,6 +546,27 @@ fn every_shipped_rule_fires_on_its_case() {
         }
         covered.insert(rule.to_owned());
     }
+    // The requester's nudge reads how long the request has waited on them (the service's
+    // record): three business days after the checklist went up.
+    let mut waiting = issue(created);
+    waiting.labels = labels(&["Customer Advocacy", "advocacy::needs-info"]);
+    waiting.waiting.since = Some(at(created));
+    let plan = evaluate(
+        &rules,
+        &waiting,
+        None,
+        &steward_core::model::ParsedFields::default(),
+        at("2027-04-06T15:00:00Z"),
+        &calendar(),
+        &roster(),
+        &Workload::default(),
+    );
+    assert!(
+        names(&plan).contains(&"intake-needs-info-nudge"),
+        "{:?}",
+        names(&plan)
+    );
+    covered.insert("intake-needs-info-nudge".to_owned());
     let all: std::collections::BTreeSet<String> =
         rules.rules().iter().map(|r| r.name.clone()).collect();
     assert_eq!(covered, all, "every shipped rule has a case");

@@ -141,6 +141,21 @@ fn configuration_mistakes_are_located_and_explained() {
             "rules/t.yaml:4:",
             "needs the rule to name one `template`",
         ),
+        (
+            "rules:\n  - name: a\n    actions:\n      comment: { key: k, body: hi }\n      escalate: { role: advocacy-leed, ask: please help. }\n",
+            "rules/t.yaml:5:",
+            "unknown role `advocacy-leed`: did you mean `advocacy-lead`?",
+        ),
+        (
+            "rules:\n  - name: a\n    actions:\n      escalate: { role: advocacy-lead, ask: please help. }\n",
+            "rules/t.yaml:4:",
+            "`escalate` needs a `comment` to put the escalation in",
+        ),
+        (
+            "rules:\n  - name: a\n    otherwise:\n      comment: { key: k, body: hi }\n      escalate: { role: advocacy-lead, ask: please help. }\n",
+            "rules/t.yaml:",
+            "`otherwise` can only change labels and update comments",
+        ),
     ];
     for (yaml, at, text) in cases {
         let errs = errors(yaml);

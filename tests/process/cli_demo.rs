@@ -62,7 +62,7 @@ fn demo_reports_the_expected_outcome_for_every_request() {
     let (_, digests) = later
         .split_once("Weekly digests for the week that ended")
         .unwrap();
-    let (digests, _) = digests.split_once("GitLab API calls in total").unwrap();
+    let (digests, clocks) = digests.split_once("Clocks and cover").unwrap();
     assert!(digests.contains("`@rlurie`"), "{digests}");
     assert!(
         steward_core::untrusted::live_mentions(digests).is_empty(),
@@ -80,6 +80,34 @@ fn demo_reports_the_expected_outcome_for_every_request() {
     assert!(
         later.contains("No accepted entries yet in this contest."),
         "{later}"
+    );
+    // A request waiting on its requester: its clock pauses (the two-week sweep only nudges the
+    // requester), then resumes when they answer, without counting the days waited.
+    let (_, two_weeks) = text.split_once("Two weeks later").unwrap();
+    let (sweep, _) = two_weeks.split_once("Weekly digests").unwrap();
+    let waiting = sweep
+        .lines()
+        .find(|l| l.contains("Customer quote for a trade-press feature"))
+        .unwrap();
+    assert!(
+        waiting.ends_with("new comment `needs-info-nudge`"),
+        "{waiting}"
+    );
+    let (clocks, _) = clocks.split_once("GitLab API calls in total").unwrap();
+    assert!(clocks.contains("Hi @ccs, a gentle nudge"), "{clocks}");
+    assert!(clocks.contains("8 days waited not counted"), "{clocks}");
+    // The lead's own overdue request: nobody is asked about their own work.
+    assert!(!clocks.contains("@nsmith, please"), "{clocks}");
+    assert!(
+        clocks.contains("so the issue's labels carry it."),
+        "{clocks}"
+    );
+    // Jocelyn's absence: her overdue request is covered by Rachel, who gets the reminder.
+    assert!(clocks.contains("+handover::cover"), "{clocks}");
+    assert!(clocks.contains("@rlurie covers it until then."), "{clocks}");
+    assert!(
+        clocks.contains("@rlurie, this request was due on **2026-11-25**"),
+        "{clocks}"
     );
     // Every request was recognised.
     assert!(!text.contains("(not recognised)"), "{text}");

@@ -16,7 +16,9 @@ use steward::store::{
     StoreError, StoreOptions,
 };
 use steward_core::digest::IsoWeek;
-use steward_core::model::{EpicId, EpicIid, GroupId, IssueIid, NoteId, ProjectId, Username};
+use steward_core::model::{
+    EpicId, EpicIid, GroupId, IssueIid, NoteId, ProjectId, Username, Waiting,
+};
 
 const MAX_ATTEMPTS: u32 = 3;
 const LEASE: Duration = Duration::from_secs(30);
@@ -977,6 +979,29 @@ async fn every_kind_of_domain_state_reads_back_what_was_written_per_scope(s: Arc
         "per project"
     );
 
+    // Waits on the requester: empty until recorded, per issue, and read back as written.
+    assert_eq!(s.waiting(p1, i7).await.unwrap(), Waiting::default());
+    let started = Waiting::default().update(true, now).unwrap();
+    s.set_waiting(p1, i7, &started, now).await.unwrap();
+    assert_eq!(s.waiting(p1, i7).await.unwrap().since, Some(now));
+    let later = now + secs(3 * 24 * 3600);
+    let ended = started.update(false, later).unwrap();
+    s.set_waiting(p1, i7, &ended, later).await.unwrap();
+    let read = s.waiting(p1, i7).await.unwrap();
+    assert_eq!(read.since, None);
+    assert_eq!(read.past.len(), 1);
+    assert_eq!((read.past[0].from, read.past[0].to), (now, later));
+    assert_eq!(
+        s.waiting(p1, i8).await.unwrap(),
+        Waiting::default(),
+        "per issue"
+    );
+    assert_eq!(
+        s.waiting(p2, i7).await.unwrap(),
+        Waiting::default(),
+        "per project"
+    );
+
     assert_eq!(s.notes_synced(p1, i7).await.unwrap(), None);
     s.set_notes_synced(p1, i7, true, now).await.unwrap();
     s.set_notes_synced(p1, i8, false, now).await.unwrap();
@@ -1138,7 +1163,15 @@ async fn every_embedded_migration_is_reported_applied(s: Arc<dyn Store>) {
         .iter()
         .map(|m| (m.version, m.description.as_str()))
         .collect();
-    assert_eq!(names, [(1, "initial"), (2, "job gone"), (3, "typed state")]);
+    assert_eq!(
+        names,
+        [
+            (1, "initial"),
+            (2, "job gone"),
+            (3, "typed state"),
+            (4, "waiting")
+        ]
+    );
     assert!(status.iter().all(|m| m.applied), "{status:?}");
     s.migrate().await.unwrap();
     s.ping().await.unwrap();

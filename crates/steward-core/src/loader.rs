@@ -80,6 +80,18 @@ impl Engine {
         if let Ok(rule_set) = &rule_set {
             errors.extend(templates_agree_with(rule_set, &templates_set, templates));
         }
+        if let Some(l) = roster.cover_label()
+            && !labels.contains(l.as_str())
+        {
+            errors.push(
+                ConfigError::file(
+                    &rules.display(ROSTER_FILE),
+                    format!("`cover_label` `{l}` is not declared in {LABELS_FILE}"),
+                )
+                .hint("declare it with its colour and description"),
+            );
+        }
+        let waiting_labels = labels.waiting_labels();
         match rule_set {
             Ok(rule_set) if errors.is_empty() => Ok(Engine::from_parts(EngineParts {
                 templates: templates_set,
@@ -88,6 +100,7 @@ impl Engine {
                 calendar,
                 programs: read.programs,
                 outcomes: read.outcomes,
+                waiting_labels,
             })),
             Ok(_) => Err(errors),
             Err(more) => {

@@ -178,6 +178,55 @@ pub struct Issue {
     /// The due date Steward itself last set on the issue (kept in the store), if any. Rules
     /// move a due date only while it is still the one Steward set: a date a person chose wins.
     pub managed_due_date: Option<NaiveDate>,
+    /// When the issue has waited on its requester (kept in the store): rules pause clocks
+    /// while it waits and do not count the time waited afterwards.
+    pub waiting: Waiting,
+}
+
+/// How long an issue has waited on its requester (a label the catalogue marks
+/// `waiting_on_requester`, e.g. `advocacy::needs-info`), as the service recorded it. The
+/// service writes it; rules only read it, so evaluation stays pure.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waiting {
+    /// When the current wait began, while the issue waits.
+    #[serde(default)]
+    pub since: Option<DateTime<Utc>>,
+    /// Waits that ended, oldest first (the service keeps the most recent few).
+    #[serde(default)]
+    pub past: Vec<WaitSpan>,
+}
+
+/// One finished wait on the requester.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitSpan {
+    /// When the wait began.
+    pub from: DateTime<Utc>,
+    /// When it ended (the requester answered).
+    pub to: DateTime<Utc>,
+}
+
+impl Waiting {
+    /// How many finished waits the service keeps: older ones no longer move any threshold.
+    pub const KEPT: usize = 8;
+
+    /// The record once the issue is (`waiting`) or is not waiting at `now`; `None` when it
+    /// does not change.
+    pub fn update(&self, waiting: bool, now: DateTime<Utc>) -> Option<Waiting> {
+        match (self.since, waiting) {
+            (None, true) => Some(Waiting {
+                since: Some(now),
+                past: self.past.clone(),
+            }),
+            (Some(from), false) => {
+                let mut past = self.past.clone();
+                past.push(WaitSpan { from, to: now });
+                let excess = past.len().saturating_sub(Self::KEPT);
+                past.drain(..excess);
+                Some(Waiting { since: None, past })
+            }
+            _ => None,
+        }
+    }
 }
 
 /// The type of a template field.

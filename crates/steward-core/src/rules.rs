@@ -26,7 +26,7 @@ use crate::model::{IssueState, LabelName, TemplateName, Username};
 pub use crate::diagnostics::ConfigError;
 pub use build::RuleSource;
 pub use engine::{Decision, Engine};
-pub use eval::{CALENDAR_GAP_KEY, evaluate};
+pub use eval::{CALENDAR_GAP_KEY, HANDOVER_KEY, evaluate};
 pub use roster::{Member, Roster, Strategy, Workload};
 pub use text::{show_value, show_value_markdown};
 
@@ -234,6 +234,7 @@ struct Conditions {
     field_warnings: Option<bool>,
     due_date: Option<DueDateCondition>,
     older_than_business_days: Option<u32>,
+    waiting_business_days: Option<u32>,
 }
 
 impl Conditions {
@@ -310,4 +311,12 @@ struct RuleActions {
     due_date: Option<DueDateAction>,
     comment: Option<Comment>,
     mention: Vec<String>,
+    escalate: Option<Escalate>,
+}
+
+/// An escalation: who it goes to and what they are asked.
+#[derive(Debug, Clone)]
+struct Escalate {
+    role: String,
+    ask: String,
 }

@@ -313,6 +313,7 @@ fn build_issue(
         web_url: a.get::<String>("url").unwrap_or_default(),
         owned_note_keys: Default::default(),
         managed_due_date: None,
+        waiting: Default::default(),
         closed_at: a
             .get::<String>("closed_at")
             .as_deref()

@@ -114,6 +114,7 @@ pub fn speaker_request(event_date: &str, confidential: bool) -> Issue {
         web_url: String::new(),
         owned_note_keys: BTreeSet::new(),
         managed_due_date: None,
+        waiting: Default::default(),
     }
 }
 

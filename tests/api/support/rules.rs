@@ -226,6 +226,7 @@ pub fn issue(created: &str) -> Issue {
         web_url: String::new(),
         owned_note_keys: BTreeSet::new(),
         managed_due_date: None,
+        waiting: Default::default(),
         closed_at: None,
     }
 }

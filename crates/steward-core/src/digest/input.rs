@@ -180,6 +180,7 @@ mod tests {
             web_url: "https://gitlab.example.com/a/b/-/issues/121".into(),
             owned_note_keys: BTreeSet::new(),
             managed_due_date: None,
+            waiting: Default::default(),
             closed_at: None,
         };
         let d = DigestIssue::from_issue(&issue, None, Some(Username::from("ae-sam")));

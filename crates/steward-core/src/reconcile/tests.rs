@@ -22,6 +22,7 @@ fn issue(labels: &[&str]) -> Issue {
         web_url: String::new(),
         owned_note_keys: BTreeSet::new(),
         managed_due_date: None,
+        waiting: Default::default(),
         closed_at: None,
     }
 }

@@ -143,7 +143,7 @@ impl<'a> Builder<'a, '_> {
         let actions = self.actions(r.actions, template, lead, false);
         let otherwise = r.otherwise.map(|o| self.actions(o, template, lead, true));
         if let Some(o) = &otherwise
-            && (o.assign.is_some() || o.due_date.is_some())
+            && (o.assign.is_some() || o.due_date.is_some() || o.escalate.is_some())
         {
             self.err(
                 loc,
@@ -152,7 +152,7 @@ impl<'a> Builder<'a, '_> {
                     r.name.value
                 ),
             )
-            .hint = Some("move `assign` / `due_date` to `actions`".to_owned());
+            .hint = Some("move `assign` / `due_date` / `escalate` to `actions`".to_owned());
         }
         (self.errors.len() == before).then(|| Rule {
             name: r.name.value,
@@ -246,6 +246,7 @@ impl<'a> Builder<'a, '_> {
             overdue_business_days: d.overdue_business_days,
         });
         out.older_than_business_days = c.older_than_business_days;
+        out.waiting_business_days = c.waiting_business_days;
         (out, spec)
     }
 

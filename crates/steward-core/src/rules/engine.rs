@@ -33,6 +33,7 @@ pub struct Engine {
     programs: Programs,
     outcomes: Outcomes,
     parse: ParseOptions,
+    waiting_labels: Vec<LabelName>,
 }
 
 /// What Steward decided for one issue. Serialises to the JSON printed by `steward plan`:
@@ -62,6 +63,7 @@ pub(crate) struct EngineParts {
     pub(crate) calendar: Calendar,
     pub(crate) programs: Programs,
     pub(crate) outcomes: Outcomes,
+    pub(crate) waiting_labels: Vec<LabelName>,
 }
 
 /// What the template at `file` (text `text`) tells requesters about lead times that its rules
@@ -94,6 +96,7 @@ impl Engine {
             programs: parts.programs,
             outcomes: parts.outcomes,
             parse: ParseOptions { date_order },
+            waiting_labels: parts.waiting_labels,
         }
     }
 
@@ -187,14 +190,15 @@ impl Engine {
         fields
     }
 
-    /// Every literal label a rule or a template's intake may add, and every outcome label the
-    /// team closes requests with, to check against the project's labels before writing
+    /// Every literal label a rule or a template's intake may add (and the roster's cover
+    /// label), and every outcome label the team closes requests with, to check against the project's labels before writing
     /// (GITLAB.md §3.1: unknown labels are created silently).
     pub fn labels_used(&self) -> BTreeSet<LabelName> {
         let mut all = self.rules.labels_added();
         all.extend(self.templates.intake_labels());
         all.extend(self.outcomes.labels());
         all.extend(self.programs.iter().map(|p| p.label.clone()));
+        all.extend(self.roster.cover_label().cloned());
         all
     }
 
@@ -216,6 +220,18 @@ impl Engine {
     /// The rules.
     pub fn rules(&self) -> &RuleSet {
         &self.rules
+    }
+
+    /// The labels that mean an issue waits on its requester (`waiting_on_requester` in the
+    /// label catalogue).
+    pub fn waiting_labels(&self) -> &[LabelName] {
+        &self.waiting_labels
+    }
+
+    /// Whether an issue with `labels` waits on its requester (carries a label the catalogue
+    /// marks `waiting_on_requester`).
+    pub fn is_waiting(&self, labels: &BTreeSet<LabelName>) -> bool {
+        self.waiting_labels.iter().any(|l| labels.contains(l))
     }
 
     /// The roster.

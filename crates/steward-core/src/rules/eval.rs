@@ -19,13 +19,16 @@ use super::text::LeadFigures;
 
 mod apply;
 mod conditions;
+mod handover;
 mod notes;
+mod waited;
 
 use super::{Conditions, LeadTimeCheck, Roster, RuleActions, RuleSet, Unit, Workload};
 use crate::calendar::Calendar;
 use crate::model::{FieldValue, Issue, MatchedRule, ParsedFields, Plan, TemplateSpec, Username};
 use conditions::{Holds, Why, conditions_hold};
 
+pub use handover::HANDOVER_KEY;
 pub use notes::CALENDAR_GAP_KEY;
 
 /// What a condition or check reads about the issue being evaluated, with the dates that
@@ -104,13 +107,14 @@ pub fn evaluate(
         workload,
     };
     let mut outcomes = Vec::with_capacity(rules.rules().len());
-    let first = evaluate_once(&inputs, issue, true, &mut outcomes);
+    let cover = handover::needed(&inputs, issue);
+    let first = evaluate_once(&inputs, issue, cover.as_ref(), true, &mut outcomes);
     let new_due = first.due_date.filter(|d| issue.due_date != Some(*d));
     if first.add_labels.is_empty() && first.remove_labels.is_empty() && new_due.is_none() {
         return first;
     }
     let projected = project(issue, &first, new_due);
-    let second = evaluate_once(&inputs, &projected, false, &mut outcomes);
+    let second = evaluate_once(&inputs, &projected, cover.as_ref(), false, &mut outcomes);
     combine_passes(issue, &projected, first, second, new_due)
 }
 
@@ -125,6 +129,7 @@ fn project(issue: &Issue, first: &Plan, new_due: Option<NaiveDate>) -> Issue {
         author: issue.author.clone(),
         web_url: issue.web_url.clone(),
         owned_note_keys: issue.owned_note_keys.clone(),
+        waiting: issue.waiting.clone(),
         ..*issue
     };
     projected
@@ -178,12 +183,14 @@ fn combine_passes(
     }
 }
 
-/// One pass over the rules. With `skip_notes_if_changing`, a pass whose plan changes labels or
-/// the due date returns before rendering comments: a second pass will render them against the
-/// projected issue, so rendering them here would be wasted (this runs for every issue).
+/// One pass over the rules, then the out-of-office `cover` the issue needs. With
+/// `skip_notes_if_changing`, a pass whose plan changes labels or the due date returns before
+/// rendering comments: a second pass will render them against the projected issue, so
+/// rendering them here would be wasted (this runs for every issue).
 fn evaluate_once(
     inputs: &Inputs<'_>,
     issue: &Issue,
+    cover: Option<&handover::Cover<'_>>,
     skip_notes_if_changing: bool,
     outcomes: &mut Vec<RuleOutcome>,
 ) -> Plan {
@@ -200,6 +207,7 @@ fn evaluate_once(
     let applied = applied_blocks(inputs.rules, &ctx, outcomes, &mut plan.matched_rules);
     apply::plan_labels(&applied, issue, &mut plan);
     let assignee = apply::plan_assignee(&applied, inputs, issue, &mut plan);
+    let assignee = assignee.or(handover::plan_cover(inputs, &ctx, cover, &mut plan));
     let (due, calendar_gap) = apply::plan_due_date(&applied, &ctx, &mut plan);
     let chosen = Chosen {
         assignee,
@@ -216,6 +224,9 @@ fn evaluate_once(
     }
 
     notes::plan_notes(&applied, inputs, &ctx, &chosen, &mut plan);
+    if let Some(c) = cover {
+        plan.notes.push(handover::note(inputs, c));
+    }
     plan
 }
 

@@ -24,6 +24,9 @@ pub struct LabelSpec {
     pub color: String,
     /// What the label means, as shown in GitLab.
     pub description: String,
+    /// While an issue carries it, the issue waits on its requester: the service records since
+    /// when, so rules can pause clocks and nudge the requester (`waiting_business_days`).
+    pub waiting_on_requester: bool,
 }
 
 /// Every declared label, by name.
@@ -45,6 +48,8 @@ struct RawLabel {
     color: Spanned<String>,
     #[serde(default)]
     description: String,
+    #[serde(default)]
+    waiting_on_requester: bool,
 }
 
 impl LabelCatalog {
@@ -82,6 +87,7 @@ impl LabelCatalog {
                 name: LabelName::from(name.as_str()),
                 color: c.clone(),
                 description: l.description,
+                waiting_on_requester: l.waiting_on_requester,
             };
             if labels.insert(name.clone(), spec).is_some() {
                 errors.push(ConfigError::at(
@@ -116,6 +122,12 @@ impl LabelCatalog {
         self.labels.keys().map(String::as_str)
     }
 
+    /// The labels that mean the issue waits on its requester.
+    pub fn waiting_labels(&self) -> Vec<LabelName> {
+        let waiting = self.labels.values().filter(|l| l.waiting_on_requester);
+        waiting.map(|l| l.name.clone()).collect()
+    }
+
     /// Every declared label, by name.
     pub fn iter(&self) -> impl Iterator<Item = &LabelSpec> {
         self.labels.values()
@@ -134,6 +146,16 @@ mod tests {
         )
         .unwrap();
         assert!(ok.contains("a::b") && ok.has_scope("a") && !ok.has_scope("b"));
+        assert!(ok.waiting_labels().is_empty());
+        let waiting = LabelCatalog::from_yaml(
+            "labels.yaml",
+            "labels:\n  - { name: \"needs-info\", color: \"#112233\", waiting_on_requester: true }\n  - { name: other, color: \"#112233\" }\n",
+        )
+        .unwrap();
+        assert_eq!(
+            waiting.waiting_labels(),
+            vec![crate::model::LabelName::from("needs-info")]
+        );
         // (text, expected message part)
         let cases = [
             (

@@ -74,9 +74,13 @@ pub struct RawConditions {
     /// Tests on the issue's due date.
     #[serde(default)]
     pub due_date: Option<RawDueDateCondition>,
-    /// The issue was filed at least N business days ago.
+    /// The issue was filed at least N business days ago (time waited on the requester not
+    /// counted).
     #[serde(default)]
     pub older_than_business_days: Option<u32>,
+    /// The issue has waited on its requester for at least N business days (this wait).
+    #[serde(default)]
+    pub waiting_business_days: Option<u32>,
 }
 
 /// Issue state condition.
@@ -227,6 +231,20 @@ pub struct RawActions {
     /// Roles to mention at the end of the comment.
     #[serde(default)]
     pub mention: Vec<Spanned<String>>,
+    /// Escalate to a role: its members other than the assignee are asked, at the end of the
+    /// comment, to act.
+    #[serde(default)]
+    pub escalate: Option<RawEscalate>,
+}
+
+/// An escalation as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEscalate {
+    /// The role escalations go to (its backup when nobody else in it can take it).
+    pub role: Spanned<String>,
+    /// What they are asked, after their mention: `please check whether it needs help.`
+    pub ask: Spanned<String>,
 }
 
 /// Assignment as written.

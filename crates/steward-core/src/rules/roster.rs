@@ -1,5 +1,6 @@
 //! The roster (`rules/roster.yaml`): roles → members with time zone, capacity and out-of-office
-//! ranges, and the pure choice of an assignee among a role's members.
+//! ranges, backups and handover, and the pure choice of an assignee among a role's members
+//! (who covers an absence and who takes an escalation: `roster::cover`).
 //!
 //! No I/O beyond parsing the text it is given; the open-issue counts it balances on come in as
 //! a [`Workload`] from the caller.
@@ -12,7 +13,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::diagnostics::{ConfigError, suggestion};
-use crate::model::{IssueIid, Username};
+use crate::model::{IssueIid, LabelName, Username};
 
 /// `rules/roster.yaml` as written.
 #[derive(Debug, Deserialize)]
@@ -22,6 +23,27 @@ pub struct RawRoster {
     pub roles: BTreeMap<String, Vec<Spanned<String>>>,
     /// Username → details.
     pub members: BTreeMap<String, RawMember>,
+    /// Role → the role that backs it up (covers its members' absences and takes its
+    /// escalations when nobody else in it can). A backup role may be empty: a placeholder.
+    #[serde(default)]
+    pub backups: BTreeMap<String, Spanned<String>>,
+    /// What happens to an absent member's requests that fall due while they are away.
+    #[serde(default)]
+    pub handover: Handover,
+    /// The label that marks a request for cover (`handover: flag`); none: the note alone.
+    #[serde(default)]
+    pub cover_label: Option<Spanned<String>>,
+}
+
+/// What happens to an absent member's open requests that fall due during the absence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Handover {
+    /// Keep the assignee; label the request for cover and say who covers until when.
+    #[default]
+    Flag,
+    /// Reassign the request to the member who covers, saying so.
+    Reassign,
 }
 
 /// One member as written.
@@ -111,6 +133,9 @@ pub enum Strategy {
 pub struct Roster {
     roles: BTreeMap<String, Vec<Username>>,
     members: BTreeMap<Username, Member>,
+    backups: BTreeMap<String, String>,
+    handover: Handover,
+    cover_label: Option<LabelName>,
 }
 
 impl Roster {
@@ -129,11 +154,17 @@ impl Roster {
             let member = member_from_raw(file, &username, m, &mut errors);
             members.insert(member.username.clone(), member);
         }
+        let may_be_empty: Vec<String> = raw.backups.values().map(|b| b.value.clone()).collect();
         let mut roles = BTreeMap::new();
         for (role, users) in raw.roles {
-            let list = role_members(file, &role, users, &members, &mut errors);
+            let empty_ok = may_be_empty.contains(&role);
+            let list = role_members(file, &role, users, &members, empty_ok, &mut errors);
             roles.insert(role, list);
         }
+        let backups = cover::backups_from_raw(file, raw.backups, &roles, &mut errors);
+        let cover_label = raw
+            .cover_label
+            .map(|l| LabelName(l.value.trim().to_owned()));
         // An entry nobody's role reaches is dead configuration, usually a misspelt username:
         // its absences and capacity would silently never apply.
         for u in members.keys() {
@@ -148,7 +179,13 @@ impl Roster {
             }
         }
         if errors.is_empty() {
-            Ok(Roster { roles, members })
+            Ok(Roster {
+                roles,
+                members,
+                backups,
+                handover: raw.handover,
+                cover_label,
+            })
         } else {
             Err(errors)
         }
@@ -223,6 +260,7 @@ impl Roster {
     }
 }
 
+mod cover;
 #[cfg(test)]
 mod tests;
 
@@ -292,12 +330,13 @@ fn absence_date(
 }
 
 /// The members a role lists that are under `members`; every other name is an error, and so
-/// is a role left empty (when nothing else is wrong yet).
+/// is a role left empty (when nothing else is wrong yet) unless it is a backup (`empty_ok`).
 fn role_members(
     file: &str,
     role: &str,
     users: Vec<Spanned<String>>,
     members: &BTreeMap<Username, Member>,
+    empty_ok: bool,
     errors: &mut Vec<ConfigError>,
 ) -> Vec<Username> {
     let mut list = Vec::new();
@@ -320,7 +359,7 @@ fn role_members(
             );
         }
     }
-    if list.is_empty() && errors.is_empty() {
+    if list.is_empty() && !empty_ok && errors.is_empty() {
         errors.push(
             ConfigError::file(file, format!("role `{role}` has no members"))
                 .hint("list at least one username under the role"),

@@ -40,7 +40,8 @@ pub fn rule_file_schema() -> Value {
             "actions": actions_def(),
             "assign": assign_def(),
             "due_date": due_date_def(),
-            "comment": comment_def()
+            "comment": comment_def(),
+            "escalate": escalate_def()
         }
     })
 }
@@ -76,7 +77,8 @@ fn conditions_def() -> Value {
             "field_errors": { "type": "boolean", "description": "true: some required field is missing or unreadable." },
             "field_warnings": { "type": "boolean", "description": "true: some optional field's answer is unreadable (a warning: it never holds the request up)." },
             "due_date": { "$ref": "#/$defs/due_date_condition" },
-            "older_than_business_days": { "type": "integer", "minimum": 1, "description": "Filed at least N business days ago." }
+            "older_than_business_days": { "type": "integer", "minimum": 1, "description": "Filed at least N business days ago, not counting business days spent waiting on the requester." },
+            "waiting_business_days": { "type": "integer", "minimum": 1, "description": "Waiting on the requester (a label declared `waiting_on_requester`) for at least N business days in the current wait." }
         }
     })
 }
@@ -143,7 +145,8 @@ fn actions_def() -> Value {
             "assign": { "$ref": "#/$defs/assign" },
             "due_date": { "$ref": "#/$defs/due_date" },
             "comment": { "$ref": "#/$defs/comment" },
-            "mention": { "type": "array", "items": { "type": "string" }, "description": "Roles mentioned at the end of the comment." }
+            "mention": { "type": "array", "items": { "type": "string" }, "description": "Roles mentioned at the end of the comment." },
+            "escalate": { "$ref": "#/$defs/escalate" }
         }
     })
 }
@@ -169,6 +172,18 @@ fn due_date_def() -> Value {
             "offset": { "type": "integer", "default": 0 },
             "unit": days_unit(),
             "overwrite": { "type": "boolean", "default": false, "description": "Replace a due date already set." }
+        }
+    })
+}
+
+/// The schema of an escalation: the role asked (never the assignee) and what it is asked.
+fn escalate_def() -> Value {
+    json!({
+        "type": "object", "additionalProperties": false, "required": ["role", "ask"],
+        "description": "Ends the comment asking the role's members other than the assignee (or the role's backup) to act; with nobody left, says the labels carry it.",
+        "properties": {
+            "role": { "type": "string", "description": "A role from rules/roster.yaml." },
+            "ask": { "type": "string", "description": "What they are asked, after their mention." }
         }
     })
 }
@@ -226,6 +241,7 @@ mod tests {
             ("assign", accepted_keys::<RawAssign>()),
             ("due_date", accepted_keys::<RawDueDate>()),
             ("comment", accepted_keys::<RawComment>()),
+            ("escalate", accepted_keys::<RawEscalate>()),
         ];
         for (def, mut keys) in cases {
             let mut in_schema = schema_keys(def);

@@ -1,5 +1,5 @@
 //! The action blocks of a rule (`actions`, `otherwise`): labels, assignment, due date, comment
-//! and mentions, with every role and placeholder resolved.
+//! mentions and escalation, with every role and placeholder resolved.
 
 use serde_saphyr::Spanned;
 
@@ -8,7 +8,7 @@ use crate::diagnostics::suggestion;
 use crate::model::TemplateSpec;
 use crate::rules::raw::{RawActions, RawComment, RawDueDate};
 use crate::rules::text::{BodyTemplate, Scope};
-use crate::rules::{Assign, Comment, DueDateAction, DueFrom, RuleActions};
+use crate::rules::{Assign, Comment, DueDateAction, DueFrom, Escalate, RuleActions};
 
 impl Builder<'_, '_> {
     /// Validates an action block; `otherwise` blocks are checked by the caller.
@@ -49,12 +49,25 @@ impl Builder<'_, '_> {
                 out.mention.push(m.value.clone());
             }
         }
+        if let Some(e) = &a.escalate
+            && self.role(&e.role)
+        {
+            out.escalate = Some(Escalate {
+                role: e.role.value.clone(),
+                ask: e.ask.value.trim().to_owned(),
+            });
+        }
         if let Some(c) = a.comment {
             out.comment = self.comment(c, t, lead);
         } else if let Some(m) = a.mention.first() {
             self.err(
                 m.referenced,
                 "`mention` needs a `comment` to put the mentions in",
+            );
+        } else if let Some(e) = &a.escalate {
+            self.err(
+                e.role.referenced,
+                "`escalate` needs a `comment` to put the escalation in",
             );
         }
         let _ = otherwise;

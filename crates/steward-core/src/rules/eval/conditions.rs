@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use super::Ctx;
+use super::waited::{team_days_since, waiting_days};
 use crate::model::FieldValue;
 use crate::rules::raw::RawAssignees;
 use crate::rules::text::show_value;
@@ -185,9 +186,7 @@ fn due_date_holds(d: &DueDateCondition, ctx: &Ctx<'_>, reasons: &mut Why) -> boo
         return false;
     }
     if let Some(n) = d.overdue_business_days
-        && !due.is_some_and(|x| {
-            x < ctx.today && ctx.calendar.business_days_between(x, ctx.today) >= i64::from(n)
-        })
+        && !due.is_some_and(|x| x < ctx.today && team_days_since(ctx, x) >= i64::from(n))
     {
         return false;
     }
@@ -204,14 +203,25 @@ fn due_date_holds(d: &DueDateCondition, ctx: &Ctx<'_>, reasons: &mut Why) -> boo
     true
 }
 
-/// `older_than_business_days`: filed at least that many business days ago.
+/// `older_than_business_days`: filed at least that many business days ago, not counting days
+/// spent waiting on the requester; `waiting_business_days`: waiting on the requester for at
+/// least that many business days.
 fn age_holds(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
     if let Some(n) = c.older_than_business_days {
         let filed = ctx.calendar.local_date(ctx.issue.created_at);
-        if ctx.calendar.business_days_between(filed, ctx.today) < i64::from(n) {
+        if team_days_since(ctx, filed) < i64::from(n) {
             return false;
         }
         reasons.add(|| format!("filed {filed}, at least {n} business days ago"));
+    }
+    if let Some(n) = c.waiting_business_days {
+        let Some(days) = waiting_days(ctx) else {
+            return false;
+        };
+        if days < i64::from(n) {
+            return false;
+        }
+        reasons.add(|| format!("waiting on the requester for {days} business days"));
     }
     true
 }

@@ -1,5 +1,6 @@
-//! The notes the applied action blocks plan: rule comments (one per key, with mentions) and
-//! the note about a due date the calendar cannot give.
+//! The notes the applied action blocks plan: rule comments (one per key, with mentions and
+//! escalations, addressed to whoever covers for an absent assignee) and the note about a due
+//! date the calendar cannot give.
 
 use std::collections::BTreeSet;
 
@@ -9,7 +10,7 @@ use super::{Applied, Chosen, Ctx, Inputs};
 use crate::calendar::Calendar;
 use crate::model::{Issue, Plan, PlannedNote, Username};
 use crate::rules::text::RenderCtx;
-use crate::rules::{Comment, Roster};
+use crate::rules::{Comment, Escalate, Roster};
 
 /// The key of the note that says a due date is missing because the calendar ran out.
 pub const CALENDAR_GAP_KEY: &str = "calendar-gap";
@@ -41,17 +42,36 @@ pub(super) fn plan_notes(
             if keys.contains(&key) || (!a.fired && !issue.owned_note_keys.contains(&key)) {
                 continue;
             }
+            // A reminder or escalation about the assignee's work goes to whoever covers for
+            // them while they are away (the note says why).
+            let cover = shown_assignee
+                .as_ref()
+                .filter(|_| c.body.addresses_assignee())
+                .and_then(|u| covered(inputs, u));
+            let addressed = cover.as_ref().map(|(c, _)| c).or(shown_assignee.as_ref());
             let rctx = RenderCtx {
                 issue,
                 template: inputs.template,
                 fields: inputs.fields,
                 lead: a.lead.as_ref(),
                 roster: inputs.roster,
-                assignee: shown_assignee.as_ref(),
+                assignee: addressed,
                 due_date: shown_due,
                 today: ctx.today,
             };
             let mut body = c.body.render(&rctx);
+            if let Some((_, line)) = &cover {
+                body.push_str("\n\n");
+                body.push_str(line);
+            }
+            if let Some(e) = &a.actions.escalate {
+                let assignees = issue.assignees.iter().map(|a| &a.username);
+                let about: Vec<&Username> = assignees
+                    .chain(shown_assignee.iter())
+                    .chain(addressed)
+                    .collect();
+                append_escalation(&mut body, e, &about, inputs);
+            }
             append_mentions(&mut body, &a.actions.mention, inputs.roster);
             keys.insert(key.clone());
             plan.notes.push(PlannedNote { key, body });
@@ -72,6 +92,43 @@ fn note_key(c: &Comment, fired: bool, issue: &Issue, today: NaiveDate) -> Option
         Some(_) => None,
         None => Some(c.key.clone()),
     }
+}
+
+/// The member covering for `user` while they are away, with the line that says so (the
+/// absent person by name, not mentioned); `None` when `user` is present or nobody covers.
+fn covered(inputs: &Inputs<'_>, user: &Username) -> Option<(Username, String)> {
+    let tz = inputs.calendar.time_zone();
+    let cover = inputs.roster.cover_for(user, inputs.now, tz)?;
+    let absent = inputs.roster.member(user)?;
+    let (_, until) = absent.absence(inputs.now, tz)?;
+    let line = format!(
+        "_{} is out of office until {until}, so this goes to {}, who covers for them._",
+        absent.short_name(),
+        cover.short_name()
+    );
+    Some((cover.username.clone(), line))
+}
+
+/// Appends the escalation: the role's members other than those the escalation is `about`
+/// (the assignee and whoever stands in for them), asked to act; when nobody else can take
+/// it, a line saying the issue's labels carry it. Nobody is ever asked about their own work.
+fn append_escalation(body: &mut String, e: &Escalate, about: &[&Username], inputs: &Inputs<'_>) {
+    let tz = inputs.calendar.time_zone();
+    let to = inputs.roster.escalation_to(&e.role, about, inputs.now, tz);
+    body.push_str("\n\n");
+    if to.is_empty() {
+        body.push_str(&format!(
+            "Nobody else in the `{}` role or its backup can take this escalation today, so \
+             the issue's labels carry it.",
+            e.role
+        ));
+        return;
+    }
+    let names: Vec<String> = to
+        .iter()
+        .map(|u| crate::untrusted::mention_or_name(u.as_str()))
+        .collect();
+    body.push_str(&format!("{}, {}", names.join(" "), e.ask));
 }
 
 /// Appends a `cc` line mentioning every member of the `roles` (each once, in role order).

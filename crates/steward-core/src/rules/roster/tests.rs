@@ -145,3 +145,95 @@ fn role_listing_an_unknown_member_is_a_located_error() {
     assert!(shown.starts_with("roster.yaml:2:"), "{shown}");
     assert!(shown.contains("did you mean `ana`?"), "{shown}");
 }
+
+const COVER_YAML: &str = "\
+roles:
+  lead: [dee]
+  lead-backup: []
+  pmm: [ana, ben]
+backups:
+  lead: lead-backup
+  pmm: lead
+members:
+  dee: { name: Dee Lead (Director), out_of_office: [{ from: 2027-03-08, to: 2027-03-12 }] }
+  ana: { name: Ana, out_of_office: [{ from: 2027-03-01, to: 2027-03-05 }] }
+  ben: { name: Ben, out_of_office: [{ from: 2027-03-01, to: 2027-03-02 }] }
+";
+
+#[test]
+fn absences_are_covered_and_escalations_skip_the_person_they_are_about() {
+    let r = Roster::from_yaml("roster.yaml", COVER_YAML).unwrap();
+    let tz = chrono_tz::America::New_York;
+    let day = |d: u32| Utc.with_ymd_and_hms(2027, 3, d, 15, 0, 0).unwrap();
+    // (who is out, day, who covers)
+    let covers = [
+        ("ana", 3, Some("ben")), // the next member of her role
+        ("ana", 1, Some("dee")), // ben is out too: the role's backup
+        ("ben", 1, Some("dee")), // ana is out: the backup
+        ("ana", 10, None),       // ana is back: no cover needed
+        ("dee", 9, None),        // the lead's backup is an empty placeholder
+    ];
+    for (who, d, want) in covers {
+        let got = r
+            .cover_for(&u(who), day(d), tz)
+            .map(|m| m.username.as_str());
+        assert_eq!(got, want, "{who} on 2027-03-{d:02}");
+    }
+    assert_eq!(r.member(&u("dee")).unwrap().short_name(), "Dee Lead");
+    // (role, about, day, asked)
+    let escalations: [(&str, Vec<&str>, u32, Vec<&str>); 4] = [
+        ("lead", vec!["ana"], 3, vec!["dee"]),
+        ("lead", vec!["dee"], 3, vec![]), // never the lead about their own work
+        ("lead", vec!["ana"], 9, vec![]), // the lead is out, the backup is empty
+        ("pmm", vec!["ana"], 15, vec!["ben"]),
+    ];
+    for (role, about, d, want) in escalations {
+        let about: Vec<Username> = about.into_iter().map(u).collect();
+        let refs: Vec<&Username> = about.iter().collect();
+        let got: Vec<&str> = r
+            .escalation_to(role, &refs, day(d), tz)
+            .into_iter()
+            .map(Username::as_str)
+            .collect();
+        assert_eq!(got, want, "{role} about {about:?} on 2027-03-{d:02}");
+    }
+}
+
+#[test]
+fn backups_naming_unknown_roles_and_empty_roles_that_back_up_nothing_are_refused() {
+    let cases = [
+        (
+            COVER_YAML.replace("pmm: lead\n", "pmm: leed\n"),
+            "`backups` names `leed`, which is not a role",
+        ),
+        (
+            COVER_YAML.replace("pmm: lead\n", "pmm: pmm\n"),
+            "role `pmm` cannot back up itself",
+        ),
+        (
+            COVER_YAML.replace("  lead: lead-backup\n", ""),
+            "role `lead-backup` has no members",
+        ),
+        (
+            COVER_YAML.replace("backups:", "handover: hand_off\nbackups:"),
+            "hand_off",
+        ),
+    ];
+    for (text, want) in cases {
+        let errors = Roster::from_yaml("roster.yaml", &text).unwrap_err();
+        let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(all.iter().any(|e| e.contains(want)), "{want}: {all:?}");
+    }
+    let flag = Roster::from_yaml("roster.yaml", COVER_YAML).unwrap();
+    assert_eq!(flag.handover(), Handover::Flag, "flag is the default");
+    let text = COVER_YAML.replace(
+        "backups:",
+        "handover: reassign\ncover_label: \"cover::x\"\nbackups:",
+    );
+    let reassign = Roster::from_yaml("roster.yaml", &text).unwrap();
+    assert_eq!(reassign.handover(), Handover::Reassign);
+    assert_eq!(
+        reassign.cover_label().map(LabelName::as_str),
+        Some("cover::x")
+    );
+}

@@ -21,6 +21,14 @@ impl BodyTemplate {
         }
         untrusted::guard_body(&out)
     }
+
+    /// Whether the body addresses the assignee (`{{assignee}}`): a reminder or escalation
+    /// about the assignee's work, which goes to whoever covers for them while they are away.
+    pub fn addresses_assignee(&self) -> bool {
+        self.segments
+            .iter()
+            .any(|s| matches!(s, Segment::Ph(Placeholder::Assignee)))
+    }
 }
 
 /// Writes one placeholder's text.
