@@ -45,14 +45,14 @@ pub struct SeasonConfig {
 }
 
 impl SeasonConfig {
-    /// The CI run: four weeks over the holidays (Christmas, New Year, a DRI out of office),
-    /// 60 requests.
+    /// The CI run: five weeks over the holidays (Christmas, New Year, a DRI out of office),
+    /// 75 requests.
     pub fn short() -> Self {
         Self {
             seed: 11,
-            start: date(2026, 12, 7),
-            weeks: 4,
-            requests: 60,
+            start: date(2026, 11, 30),
+            weeks: 5,
+            requests: 75,
         }
     }
 

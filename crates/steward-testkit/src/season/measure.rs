@@ -163,6 +163,7 @@ impl<'a> Observer<'a> {
             .filter(|q| q.versions.iter().any(|v| v.waits_on_requester))
             .count() as u64;
         let mut per_request = Vec::new();
+        let mut busiest = (0, String::new());
         for (index, (issue, notes)) in issues {
             let Some(planned) = season.requests.get(*index) else {
                 continue;
@@ -172,6 +173,13 @@ impl<'a> Observer<'a> {
                 .filter(|n| !n.system && n.author.as_str() == bot)
                 .collect();
             per_request.push(mine.len() as u64);
+            if mine.len() as u64 > busiest.0 {
+                let keys: Vec<&str> = mine.iter().filter_map(|n| marker_key(&n.body)).collect();
+                busiest = (
+                    mine.len() as u64,
+                    format!("#{} ({}): {keys:?}", issue.iid, planned.title),
+                );
+            }
             self.notes(&mut r, planned, issue, &mine);
         }
         per_request.sort_unstable();
@@ -183,6 +191,9 @@ impl<'a> Observer<'a> {
         r.due_on_non_business_days = self.due_bad.len() as u64;
         r.needs_info_wrong = self.needs_info_wrong.len() as u64;
         self.digests(&mut r, digests, bot);
+        if busiest.0 > 0 {
+            self.examples.push(format!("most comments: {}", busiest.1));
+        }
         r.examples = self.examples;
         r
     }

@@ -202,6 +202,15 @@ fn plan_request(
     let start = local(config.start, 0, 0) - Duration::days(1);
     let filed_at = later(rng, start, 1, span);
     let filed = local_date(filed_at);
+    // A logo or name is used from a publish date after filing (the file's own date is fixed).
+    let owned;
+    let base = if program == Program::Reference {
+        let publish = filed + Duration::days(rng.range(10, 60));
+        owned = set_answer(base, "Publish date", &DateStyle::Iso.write(publish));
+        owned.as_str()
+    } else {
+        base
+    };
     let style = *rng.pick(&DateStyle::ALL);
     let (mess, crlf) = (rng.below(64) as usize, rng.chance(8));
     let write = |text: &str| messy(text, mess, crlf);
@@ -330,10 +339,22 @@ fn closing(
     versions: &[Version],
     config: SeasonConfig,
 ) -> Option<(DateTime<Utc>, &'static str)> {
-    if !rng.chance(62) {
-        return None;
-    }
-    let at = later(rng, filed_at, 2, 35);
+    // Requests with a date are closed within two weeks of their due date (the event, the outlet's or the
+    // firm's deadline, less the preparation the rules give); the others within weeks.
+    let due_ahead = match program {
+        Program::Speaker => 30,
+        _ => 7,
+    };
+    let dated = versions.last().and_then(|v| v.lead_date);
+    let at = match dated {
+        Some(date) if rng.chance(85) => {
+            let due = local(date - Duration::days(due_ahead), 12, 0);
+            later(rng, due.max(filed_at), 0, 12)
+        }
+        None if rng.chance(62) => later(rng, filed_at, 2, 35),
+        _ => return None,
+    };
+    let at = at.max(filed_at + Duration::hours(2));
     if at >= local(config.end(), 0, 0) - Duration::hours(20) {
         return None;
     }

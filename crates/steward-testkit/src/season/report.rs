@@ -4,11 +4,19 @@ use std::fmt::Write as _;
 
 /// Gates the current rules are known to fail; the season test asserts every other gate.
 ///
-/// This is the one place to switch a gate on: once the rule changes it measures are merged
-/// (clocks paused while a request waits on its requester, no escalation to the assignee,
-/// reminders to an absent assignee's backup, one acknowledgement for an on-time complete
-/// speaker or press request), remove its name here and the season test holds the rules to it.
+/// This is the one place to switch a gate on: once the rule change a gate measures is merged,
+/// remove its name here and the season test holds the rules to it. Measured before the rule
+/// changes (docs/QUALITY.md):
+/// - waiting on the requester: clocks do not pause while a request carries
+///   `advocacy::needs-info`, so due-soon/overdue reminders and escalations still go out;
+/// - escalations to the assignee: a press request is owned by the press DRI, who is also the
+///   director the overdue escalation is addressed to;
+/// - out of office: reminders go to the assignee even while the roster has them away;
+/// - acknowledgement: an on-time complete speaker or press request gets no comment at all;
+/// - comments on one request: overdue reminders repeat weekly without end, so a request left
+///   open for weeks past its due date collects one a week (no change in flight addresses it).
 pub const KNOWN_FAILING_TODAY: &[&str] = &[
+    "comments on one request (max)",
     "reminders or escalations while waiting on the requester",
     "escalations to the assignee themselves",
     "reminders to someone out of office",

@@ -207,3 +207,125 @@ pub fn is_out(username: &str, at: DateTime<Utc>) -> bool {
             && day <= super::date(to.0, to.1, to.2)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::season::{SeasonConfig, local, plan};
+
+    fn calendar() -> Calendar {
+        let root = crate::process::repo_root();
+        let engine =
+            steward_core::rules::Engine::load(&root.join("rules"), &root.join("issue_templates"))
+                .unwrap();
+        engine.calendar().clone()
+    }
+
+    fn request(program: Program, filed: NaiveDate, date: Option<NaiveDate>) -> Planned {
+        let at = local(filed, 10, 0);
+        Planned {
+            index: 0,
+            program,
+            requester: "asales",
+            title: String::new(),
+            filed_at: at,
+            versions: vec![Version {
+                at,
+                text: String::new(),
+                lead_date: date,
+                waits_on_requester: date.is_none(),
+            }],
+            closed: None,
+        }
+    }
+
+    #[test]
+    fn lateness_follows_the_handbook_at_the_edges() {
+        let cal = calendar();
+        let filed = crate::season::date(2026, 12, 7);
+        let days = |n| Some(filed + chrono::Duration::days(n));
+        // (program, date, late?)
+        let table = [
+            (Program::Speaker, days(60), Some(false)),
+            (Program::Speaker, days(59), Some(true)),
+            (Program::Press, days(30), Some(false)),
+            (Program::Press, days(29), Some(true)),
+            (
+                Program::Analyst,
+                Some(cal.add_business_days(filed, 25)),
+                Some(false),
+            ),
+            (
+                Program::Analyst,
+                Some(cal.add_business_days(filed, 10)),
+                Some(true),
+            ),
+            (Program::Speaker, None, None),
+            (Program::Story, days(5), None),
+        ];
+        for (program, date, late) in table {
+            let r = request(program, filed, date);
+            assert_eq!(r.late_at(r.filed_at, &cal), late, "{program:?} {date:?}");
+        }
+    }
+
+    #[test]
+    fn the_same_seed_makes_the_same_season_and_a_full_one_has_everything() {
+        let cal = calendar();
+        let a = plan::generate(SeasonConfig::full(), &cal).unwrap();
+        let b = plan::generate(SeasonConfig::full(), &cal).unwrap();
+        let texts = |s: &plan::Season| -> Vec<(DateTime<Utc>, String)> {
+            s.requests
+                .iter()
+                .flat_map(|r| r.versions.iter().map(|v| (v.at, v.text.clone())))
+                .collect()
+        };
+        assert_eq!(texts(&a), texts(&b));
+        assert!(a.requests.len() >= 300);
+        let end = local(SeasonConfig::full().end(), 0, 0);
+        assert!(
+            a.actions.windows(2).all(|w| w[0].at <= w[1].at),
+            "actions in time order"
+        );
+        assert!(
+            a.actions
+                .iter()
+                .all(|x| x.at >= local(SeasonConfig::full().start, 0, 0) && x.at < end)
+        );
+        for program in Program::ALL {
+            let mine: Vec<&Planned> = a.requests.iter().filter(|r| r.program == program).collect();
+            assert!(mine.len() >= 10, "{program:?}: {}", mine.len());
+            for outcome in program.outcomes() {
+                assert!(
+                    mine.iter()
+                        .any(|r| r.closed.is_some_and(|(_, o)| o == *outcome)),
+                    "{program:?} closed as {outcome}"
+                );
+            }
+        }
+        let late = a
+            .requests
+            .iter()
+            .filter(|r| r.late_at(r.filed_at, &cal) == Some(true))
+            .count();
+        let waits = a
+            .requests
+            .iter()
+            .filter(|r| r.versions.iter().any(|v| v.waits_on_requester))
+            .count();
+        let fixed = a.requests.iter().filter(|r| r.versions.len() > 1).count();
+        assert!(
+            late >= 30 && waits >= 30 && fixed >= 40,
+            "late {late}, waiting {waits}, edited {fixed}"
+        );
+        let other = plan::generate(
+            SeasonConfig {
+                seed: 1,
+                ..SeasonConfig::full()
+            },
+            &cal,
+        )
+        .unwrap();
+        assert_ne!(texts(&a), texts(&other), "another seed, another season");
+    }
+}
