@@ -293,9 +293,9 @@ fn plan_request(
     }
     break_and_fix(rng, base, &mut versions);
     let closed = closing(rng, program, filed_at, &versions, config);
-    if let Some((at, _)) = closed {
-        versions.retain(|v| v.at < at);
-    }
+    // Nothing happens after the request is closed, or after the season.
+    let until = closed.map_or(local(config.end(), 0, 0), |(at, _)| at);
+    versions.retain(|v| v.at < until);
     Planned {
         index,
         program,
