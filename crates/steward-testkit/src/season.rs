@@ -15,9 +15,11 @@
 //! team's time zone (America/New_York, which keeps UTC−5 from November to mid-March, so the
 //! generator writes instants as local time + 5 hours).
 
+pub mod markdown;
 pub mod measure;
 pub mod plan;
 pub mod report;
+pub mod rng;
 pub mod text;
 pub mod truth;
 
