@@ -78,11 +78,21 @@ fn write_clock(path: &Path, at: DateTime<Utc>) {
     std::fs::rename(&tmp, path).unwrap();
 }
 
-/// Both clocks at `at`; then waits until the schedule slots due by `at` have finished and
-/// the queue has drained.
+/// Both clocks at `at`, then [`settle`].
 async fn travel(world: &World, clock: &Path, at: DateTime<Utc>, slots: &[(&str, DateTime<Utc>)]) {
+    set_clocks(world, clock, at);
+    settle(world, at, slots).await;
+}
+
+/// Steward's and GitLab's clocks at `at`.
+fn set_clocks(world: &World, clock: &Path, at: DateTime<Utc>) {
     world.sim.set_now(at);
     write_clock(clock, at);
+}
+
+/// Waits until the schedule slots due by `at` (the hourly catch-up always, and `slots`) have
+/// finished and the queue has drained.
+async fn settle(world: &World, at: DateTime<Utc>, slots: &[(&str, DateTime<Utc>)]) {
     let hour = at
         .with_minute(0)
         .unwrap()
@@ -211,8 +221,10 @@ async fn run_season(mut config: SeasonConfig, size: &str) -> SeasonReport {
             }
             Step::Action(n) => {
                 let action = &season.actions[n];
+                // The person acts at the step's instant (GitLab stamps it), then Steward settles.
+                set_clocks(&world, &clock, at);
                 act(&world, &season, &mut iids, action.request, &action.kind);
-                travel(&world, &clock, at, &[]).await;
+                settle(&world, at, &[]).await;
                 let iid = iids[&action.request];
                 if let Some(issue) = world.sim.issue(world.project(), iid) {
                     observer.look(action.request, &issue, at);
@@ -261,16 +273,18 @@ fn dump(
     for (index, (issue, notes)) in issues {
         let r = &season.requests[*index];
         println!(
-            "#{} {:?} {} filed {} labels {:?} assignees {:?} due {:?}",
+            "#{} {:?} {} filed {} closed {:?} {:?} labels {:?} assignees {:?} due {:?}",
             issue.iid,
             r.program,
             r.title,
             r.filed_at,
+            r.closed,
+            issue.state,
             issue.labels,
             issue.assignees,
             issue.due_date
         );
-        for n in notes.iter().filter(|n| n.author.as_str() == "steward-bot") {
+        for n in notes {
             println!("    {} {}", n.created_at, n.body.replace('\n', " ⏎ "));
         }
     }

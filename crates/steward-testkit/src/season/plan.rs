@@ -197,7 +197,15 @@ fn plan_request(
                     let typo = meant.with_year(meant.year() - 1).unwrap_or(meant);
                     (style.write(typo), None, true)
                 }
-                Timing::Unknown => ("TBD".to_owned(), None, true),
+                Timing::Unknown => {
+                    // Not a date; some of these Steward quotes back (inertly) in its checklist.
+                    let said = *rng.pick(&[
+                        "TBD",
+                        "tbd, waiting on @cro-office",
+                        "Q1?? cc @vp-field-marketing",
+                    ]);
+                    (said.to_owned(), None, true)
+                }
                 _ => (style.write(meant), Some(meant), false),
             };
             versions.push(Version {
