@@ -48,10 +48,11 @@ pub struct SeasonConfig {
 
 impl SeasonConfig {
     /// The CI run: five weeks over the holidays (Christmas, New Year, a DRI out of office),
-    /// 75 requests.
+    /// 75 requests. Seed 5 is a season in which every gate the current rules fail is met at
+    /// least once, so each rule change shows in the short run too.
     pub fn short() -> Self {
         Self {
-            seed: 11,
+            seed: 5,
             start: date(2026, 11, 30),
             weeks: 5,
             requests: 75,
