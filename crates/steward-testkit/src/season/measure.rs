@@ -114,14 +114,15 @@ impl<'a> Observer<'a> {
                 ),
             );
         }
-        if let Some(due) = issue.due_date {
-            if !self.calendar.is_business_day(due) && self.due_bad.insert((index, due)) {
-                note_example(
-                    &mut self.examples,
-                    "due on a non-business day",
-                    format!("#{} due {due} ({})", issue.iid, due.weekday()),
-                );
-            }
+        if let Some(due) = issue.due_date
+            && !self.calendar.is_business_day(due)
+            && self.due_bad.insert((index, due))
+        {
+            note_example(
+                &mut self.examples,
+                "due on a non-business day",
+                format!("#{} due {due} ({})", issue.iid, due.weekday()),
+            );
         }
     }
 

@@ -194,9 +194,11 @@ pub fn digest_truth(requests: &[Planned], program: Program, week: IsoWeek) -> Di
     c
 }
 
+/// A day as `(year, month, day)`.
+pub type Ymd = (i32, u32, u32);
+
 /// Who the handbook's calendar has out of office (the roster's `out_of_office`), inclusive.
-pub const ABSENCES: &[(&str, (i32, u32, u32), (i32, u32, u32))] =
-    &[("jhernandez", (2026, 12, 21), (2027, 1, 1))];
+pub const ABSENCES: &[(&str, Ymd, Ymd)] = &[("jhernandez", (2026, 12, 21), (2027, 1, 1))];
 
 /// Whether `username` is out of office on the team's date of `at`.
 pub fn is_out(username: &str, at: DateTime<Utc>) -> bool {
@@ -237,6 +239,37 @@ mod tests {
             }],
             closed: None,
         }
+    }
+
+    #[test]
+    fn the_absences_the_generator_knows_are_the_rosters() {
+        let root = crate::process::repo_root();
+        let engine =
+            steward_core::rules::Engine::load(&root.join("rules"), &root.join("issue_templates"))
+                .unwrap();
+        let roster = engine.roster();
+        let mut in_roster = Vec::new();
+        for role in roster.role_names() {
+            for user in roster.role(role).unwrap_or_default() {
+                let member = roster.member(user).unwrap();
+                for (from, to) in &member.out_of_office {
+                    in_roster.push((user.as_str().to_owned(), *from, *to));
+                }
+            }
+        }
+        in_roster.sort();
+        in_roster.dedup();
+        let known: Vec<(String, NaiveDate, NaiveDate)> = ABSENCES
+            .iter()
+            .map(|(who, f, t)| {
+                (
+                    (*who).to_owned(),
+                    crate::season::date(f.0, f.1, f.2),
+                    crate::season::date(t.0, t.1, t.2),
+                )
+            })
+            .collect();
+        assert_eq!(in_roster, known);
     }
 
     #[test]
