@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 /// changes (docs/QUALITY.md):
 /// - waiting on the requester: clocks do not pause while a request carries
 ///   `advocacy::needs-info`, so due-soon/overdue reminders and escalations still go out;
-/// - escalations to the assignee: a press request is owned by the press DRI, who is also the
-///   director the overdue escalation is addressed to;
+/// - escalations to the assignee: press and earnings requests are owned by the director the
+///   overdue escalation is addressed to;
 /// - out of office: reminders go to the assignee even while the roster has them away;
 /// - acknowledgement: an on-time complete speaker or press request gets no comment at all;
 /// - comments on one request: overdue reminders repeat weekly without end, so a request left
