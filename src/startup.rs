@@ -8,6 +8,8 @@
 mod connect;
 mod report;
 mod run;
+#[cfg(feature = "sim")]
+pub mod test_clock;
 
 use std::sync::Arc;
 
@@ -39,7 +41,17 @@ pub struct Wiring {
 
 impl Wiring {
     /// The system clock, the store and GitLab the settings name, the configuration on disk.
+    ///
+    /// With the `sim` feature, a test may set `STEWARD_TEST_CLOCK_FILE` to make "now" the
+    /// instant written in that file ([`test_clock`]); start-up then says so in a warning.
     pub fn system() -> Self {
+        #[cfg(feature = "sim")]
+        if let Some(path) = std::env::var_os(test_clock::TEST_CLOCK_VAR) {
+            let path = std::path::PathBuf::from(path);
+            tracing::warn!(file = %path.display(), "{} is set: \"now\" is read from that file \
+                (a test clock; never set it in production)", test_clock::TEST_CLOCK_VAR);
+            return Self::with_clock(Arc::new(test_clock::FileClock::new(path)));
+        }
         Self::with_clock(Arc::new(SystemClock))
     }
 

@@ -202,7 +202,8 @@ impl Scheduler {
     }
 
     /// Ticks at start, then sleeps until the next slot of any schedule (at most five minutes
-    /// at a time) and ticks again, until `shutdown` is cancelled.
+    /// at a time, or the clock's [`Clock::poll_interval`] when it has one) and ticks again,
+    /// until `shutdown` is cancelled.
     pub async fn run(&self, shutdown: CancellationToken, clock: Arc<dyn Clock>) {
         loop {
             let now = clock.now();
@@ -213,7 +214,8 @@ impl Scheduler {
                 .filter_map(|s| next_slot(s, now))
                 .min()
                 .and_then(|next| (next - clock.now()).to_std().ok())
-                .map_or(MAX_SLEEP, |d| d.min(MAX_SLEEP));
+                .map_or(MAX_SLEEP, |d| d.min(MAX_SLEEP))
+                .min(clock.poll_interval().unwrap_or(MAX_SLEEP));
             tokio::select! {
                 () = shutdown.cancelled() => return,
                 () = tokio::time::sleep(wait) => {}

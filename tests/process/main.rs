@@ -16,6 +16,7 @@ mod replicas_export;
 mod replicas_migrate;
 mod replicas_postgres;
 mod replicas_serve;
+mod season;
 mod serve_digest_targets;
 mod serve_hostile;
 mod serve_readiness;

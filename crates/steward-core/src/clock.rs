@@ -11,6 +11,13 @@ use chrono::{DateTime, Duration, Utc};
 pub trait Clock: Send + Sync + std::fmt::Debug {
     /// The current instant.
     fn now(&self) -> DateTime<Utc>;
+
+    /// How often a loop that waits for a moment on this clock (the scheduler) should look at
+    /// it again, when the clock can jump without the process noticing (a test clock moved from
+    /// outside). `None`, the default: waiting for the computed instant is enough.
+    fn poll_interval(&self) -> Option<std::time::Duration> {
+        None
+    }
 }
 
 /// The real wall clock.
