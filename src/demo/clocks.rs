@@ -14,10 +14,11 @@ use steward_sim::IssueChange;
 
 /// The press request whose requester leaves its type unticked (#6, due 2026-12-03).
 const WAITING: usize = 5;
-/// The reference request assigned to Jocelyn and overdue since 2026-11-25 (#10).
+/// The reference request assigned to Jocelyn and overdue since 2026-12-04 (#10).
 const COVERED: usize = 9;
-/// The earnings request assigned to the team lead herself (#9).
-const LEADS_OWN: usize = 8;
+/// The press request owned by the team lead herself (the press DRI) is the waiting one (#6):
+/// once its clock resumes it is escalated, about her own work.
+const LEADS_OWN: usize = WAITING;
 
 fn io(e: std::io::Error) -> HarnessError {
     HarnessError(format!("writing the report: {e}"))
@@ -103,16 +104,6 @@ pub(super) async fn clocks_and_cover(
     print_comments(h, iid, &["needs-info-nudge", "reminder-overdue"], out).map_err(io)?;
     writeln!(out, "    labels     {}\n", labels(h, iid).join(" · ")).map_err(io)?;
 
-    let lead = nth(filed, LEADS_OWN)?;
-    writeln!(
-        out,
-        "#{lead} is the team lead's own request; its escalation asks nobody about their own work \
-         (the handbook names no backup for the lead, so the label carries it):"
-    )
-    .map_err(io)?;
-    print_comments(h, lead, &["escalation-overdue"], out).map_err(io)?;
-    writeln!(out).map_err(io)?;
-
     let absence = now + chrono::Duration::days(26);
     h.set_now(absence);
     let report = h.sweep(true).await?;
@@ -129,6 +120,17 @@ pub(super) async fn clocks_and_cover(
     writeln!(out, "#{covered}, still assigned to @jhernandez:").map_err(io)?;
     let today = format!("reminder-overdue-{}", absence.format("%Y-%m-%d"));
     print_comments(h, covered, &["handover", &today], out).map_err(io)?;
+    writeln!(out).map_err(io)?;
+
+    let lead = nth(filed, LEADS_OWN)?;
+    writeln!(
+        out,
+        "#{lead} is the team lead's own request (she is the press DRI); its escalation names her \
+         without a mention and asks nobody about their own work (the handbook names no backup \
+         for the lead, so the label carries it):"
+    )
+    .map_err(io)?;
+    print_comments(h, lead, &["escalation-overdue"], out).map_err(io)?;
     writeln!(out).map_err(io)
 }
 

@@ -99,8 +99,8 @@ fn other_programs() -> Vec<Request> {
             text: include_str!(
                 "../../tests/data/requests/customer-reference-approval--no-approval-yet.md"
             )
-            .to_owned(),
-            expect: "no written approval yet: flagged",
+            .replace("December 1st, 2026", "December 18th, 2026"),
+            expect: "no written approval yet: flagged; due 10 business days before publishing",
         },
         Request {
             by: "ccs",

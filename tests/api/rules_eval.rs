@@ -1023,10 +1023,10 @@ fn closed_issues_are_left_alone_by_open_only_rules() {
 #[test]
 fn a_request_dated_due_soon_is_labelled_by_the_same_plan_that_dates_it() {
     let rules = shipped();
-    // Filed Thursday 2027-04-01 with a press deadline a week out: the routing rule dates it
-    // 5 business days before the deadline (clamped to the filing day), which is due soon.
+    // Filed Thursday 2027-04-01 with a press deadline on Monday 2027-04-12: the routing rule
+    // dates it 5 business days before the deadline (Monday 2027-04-05), which is due soon.
     let created = "2027-04-01T15:00:00Z";
-    let parsed = fields(&[("deadline", "2027-04-08")]);
+    let parsed = fields(&[("deadline", "2027-04-12")]);
     let plan = eval(
         &rules,
         &issue(created),
@@ -1034,7 +1034,7 @@ fn a_request_dated_due_soon_is_labelled_by_the_same_plan_that_dates_it() {
         &parsed,
         created,
     );
-    assert_eq!(plan.due_date, Some(d("2027-04-01")));
+    assert_eq!(plan.due_date, Some(d("2027-04-05")));
     let add = added(&plan);
     assert!(add.contains(&"Customer Advocacy"), "{add:?}");
     assert!(add.contains(&"deadline::due-soon"), "{add:?}");
@@ -1102,22 +1102,55 @@ fn an_earnings_reference_filed_after_the_calendar_runs_out_is_told_why_it_has_no
 }
 
 #[test]
-fn a_due_date_before_filing_becomes_the_first_working_day_from_filing() {
+fn a_due_date_on_or_before_the_filing_day_is_not_set_and_the_request_is_flagged_late() {
     let rules = shipped();
-    // Filed on Saturday 2027-04-03 for an event 17 days later: event - 30 days has passed.
-    let created = "2027-04-03T15:00:00Z";
+    // (filed, event date, why): the speaker rule's due date is 30 days before the event.
+    let cases = [
+        (
+            "2027-04-03T15:00:00Z",
+            "2027-04-20",
+            "event - 30 days is before filing",
+        ),
+        (
+            "2027-04-05T15:00:00Z",
+            "2027-05-05",
+            "event - 30 days is the filing day itself",
+        ),
+    ];
+    for (created, event, why) in cases {
+        let plan = eval(
+            &rules,
+            &issue(created),
+            SPEAKER,
+            &fields(&[("event_date", event), ("event_name", "DevOps Days")]),
+            created,
+        );
+        assert_eq!(
+            plan.due_date, None,
+            "{why}: no date that starts due or overdue"
+        );
+        assert!(
+            plan.add_labels
+                .iter()
+                .any(|l| l.as_str() == "lead-time::violated"),
+            "{why}: the request is flagged late instead: {:?}",
+            plan.add_labels
+        );
+        assert!(
+            !plan.notes.iter().any(|n| n.key.starts_with("reminder-")),
+            "{why}: no same-day reminder"
+        );
+    }
+    // A day later the date is set: 2027-05-06 - 30 days = 2027-04-06, the day after filing.
+    let created = "2027-04-05T15:00:00Z";
     let plan = eval(
         &rules,
         &issue(created),
         SPEAKER,
-        &fields(&[("event_date", "2027-04-20"), ("event_name", "DevOps Days")]),
+        &fields(&[("event_date", "2027-05-06"), ("event_name", "DevOps Days")]),
         created,
     );
-    assert_eq!(
-        plan.due_date,
-        Some(d("2027-04-05")),
-        "the Monday after filing"
-    );
+    assert_eq!(plan.due_date, Some(d("2027-04-06")));
 }
 
 #[test]

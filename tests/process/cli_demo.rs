@@ -102,11 +102,16 @@ fn demo_reports_the_expected_outcome_for_every_request() {
         clocks.contains("so the issue's labels carry it."),
         "{clocks}"
     );
+    // ... and names her without notifying her.
+    assert!(
+        clocks.contains("`@nsmith` is responsible for it."),
+        "{clocks}"
+    );
     // Jocelyn's absence: her overdue request is covered by Rachel, who gets the reminder.
     assert!(clocks.contains("+handover::cover"), "{clocks}");
     assert!(clocks.contains("@rlurie covers it until then."), "{clocks}");
     assert!(
-        clocks.contains("@rlurie, this request was due on **2026-11-25**"),
+        clocks.contains("@rlurie, this request was due on **2026-12-04**"),
         "{clocks}"
     );
     // Every request was recognised.

@@ -195,7 +195,7 @@ fn comment_def() -> Value {
         "properties": {
             "key": { "type": "string", "pattern": "^[A-Za-z0-9_-]+$", "description": "One note per key per issue, updated in place." },
             "repeat_every_days": { "type": "integer", "minimum": 1, "description": "Post a new note (a new notification) at most once per N days instead of updating one." },
-            "body": { "type": "string", "description": "Markdown with {{author}}, {{title}}, {{iid}}, {{url}}, {{template}}, {{today}}, {{due_date}}, {{assignee}}, {{field_errors}}, {{field_warnings}}, {{field.KEY}}, {{lead_time.required_days|actual_days|earliest_ok_date|latest_filing_date|unit|field_date|filed_date|field_label}}, {{role.NAME}}." }
+            "body": { "type": "string", "description": "Markdown with {{author}}, {{title}}, {{iid}}, {{url}}, {{template}}, {{today}}, {{due_date}}, {{assignee}}, {{assignee_name}}, {{field_errors}}, {{field_warnings}}, {{field.KEY}}, {{lead_time.required_days|actual_days|earliest_ok_date|latest_filing_date|unit|field_date|filed_date|field_label}}, {{role.NAME}}." }
         }
     })
 }

@@ -41,6 +41,8 @@ enum Placeholder {
     Lead(LeadPart),
     Role(String),
     Assignee,
+    /// The assignee named without notifying them (an escalation names whose work it is).
+    AssigneeName,
     DueDate,
 }
 
@@ -68,7 +70,7 @@ const LEAD_PARTS: [(&str, LeadPart); 8] = [
 ];
 
 /// Every simple placeholder name, for suggestions and docs.
-pub const SIMPLE: [&str; 9] = [
+pub const SIMPLE: [&str; 10] = [
     "author",
     "title",
     "iid",
@@ -78,6 +80,7 @@ pub const SIMPLE: [&str; 9] = [
     "field_errors",
     "field_warnings",
     "assignee",
+    "assignee_name",
 ];
 
 /// What a body may refer to.
@@ -134,8 +137,9 @@ impl BodyTemplate {
     }
 }
 
-fn resolve(name: &str, scope: &Scope<'_>) -> Result<Placeholder, (String, Option<String>)> {
-    let simple = match name {
+/// The placeholder a name without arguments stands for.
+fn simple(name: &str) -> Option<Placeholder> {
+    match name {
         "author" => Some(Placeholder::Author),
         "title" => Some(Placeholder::Title),
         "iid" => Some(Placeholder::Iid),
@@ -145,10 +149,14 @@ fn resolve(name: &str, scope: &Scope<'_>) -> Result<Placeholder, (String, Option
         "field_errors" => Some(Placeholder::FieldErrors),
         "field_warnings" => Some(Placeholder::FieldWarnings),
         "assignee" => Some(Placeholder::Assignee),
+        "assignee_name" => Some(Placeholder::AssigneeName),
         "due_date" => Some(Placeholder::DueDate),
         _ => None,
-    };
-    if let Some(p) = simple {
+    }
+}
+
+fn resolve(name: &str, scope: &Scope<'_>) -> Result<Placeholder, (String, Option<String>)> {
+    if let Some(p) = simple(name) {
         return Ok(p);
     }
     if let Some(key) = name.strip_prefix("field.") {
@@ -211,7 +219,7 @@ fn resolve(name: &str, scope: &Scope<'_>) -> Result<Placeholder, (String, Option
             "unknown placeholder `{{{{{name}}}}}`: {}",
             crate::diagnostics::suggestion(name, all.iter().copied())
         ),
-        Some("placeholders: author, title, iid, url, template, today, due_date, assignee, field_errors, field_warnings, field.KEY, lead_time.PART, role.NAME".to_owned()),
+        Some("placeholders: author, title, iid, url, template, today, due_date, assignee, assignee_name, field_errors, field_warnings, field.KEY, lead_time.PART, role.NAME".to_owned()),
     ))
 }
 

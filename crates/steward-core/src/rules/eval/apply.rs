@@ -105,8 +105,10 @@ pub(super) fn plan_due_date(
 /// field, or no next earnings call listed: then `calendar_gap` is set).
 ///
 /// A due date falls on a day the team works: a weekend or holiday moves it to the working day
-/// before. One before the request was filed helps nobody (it starts overdue): the first
-/// working day from filing instead.
+/// before. One on or before the day the request was filed is not set at all: the request is
+/// late (a lead-time check labels it and explains why), and a date that starts due or overdue
+/// would only raise a same-day reminder and then alarms nobody can act on. The team sets a
+/// date by hand if it takes the request on; Steward keeps a date a person chose.
 fn due_target(d: &DueDateAction, ctx: &Ctx<'_>, calendar_gap: &mut bool) -> Option<NaiveDate> {
     let calendar = ctx.calendar;
     let base = match &d.from {
@@ -122,11 +124,7 @@ fn due_target(d: &DueDateAction, ctx: &Ctx<'_>, calendar_gap: &mut bool) -> Opti
         },
     }?;
     let target = calendar.business_day_on_or_before(shift(calendar, base, d.offset, d.unit));
-    Some(if target < ctx.created {
-        calendar.business_day_on_or_after(ctx.created)
-    } else {
-        target
-    })
+    (target > ctx.created).then_some(target)
 }
 
 /// `base` moved by `offset` days of `unit`.

@@ -42,6 +42,13 @@ pub(super) fn plan_notes(
             if keys.contains(&key) || (!a.fired && !issue.owned_note_keys.contains(&key)) {
                 continue;
             }
+            // A reminder is a message of its moment: once this window's is posted it is not
+            // rewritten (an edit would re-address it without notifying, or leave a To-Do for
+            // someone it was never sent to, e.g. when an absence ends mid-window).
+            if c.repeat_every_days.is_some() && issue.owned_note_keys.contains(&key) {
+                keys.insert(key);
+                continue;
+            }
             // A reminder or escalation about the assignee's work goes to whoever covers for
             // them while they are away (the note says why).
             let cover = shown_assignee

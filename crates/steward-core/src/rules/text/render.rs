@@ -25,9 +25,12 @@ impl BodyTemplate {
     /// Whether the body addresses the assignee (`{{assignee}}`): a reminder or escalation
     /// about the assignee's work, which goes to whoever covers for them while they are away.
     pub fn addresses_assignee(&self) -> bool {
-        self.segments
-            .iter()
-            .any(|s| matches!(s, Segment::Ph(Placeholder::Assignee)))
+        self.segments.iter().any(|s| {
+            matches!(
+                s,
+                Segment::Ph(Placeholder::Assignee | Placeholder::AssigneeName)
+            )
+        })
     }
 }
 
@@ -81,6 +84,10 @@ fn render_one(p: &Placeholder, ctx: &RenderCtx<'_>, out: &mut String) {
         Placeholder::Assignee => match ctx.assignee {
             Some(u) => out.push_str(&untrusted::mention_or_name(u.as_str())),
             None => out.push_str("the team"),
+        },
+        Placeholder::AssigneeName => match ctx.assignee {
+            Some(u) => out.push_str(&untrusted::name(u.as_str())),
+            None => out.push_str("nobody yet"),
         },
         Placeholder::DueDate => match ctx.due_date {
             Some(d) => {
