@@ -330,3 +330,75 @@ fn check_outside_a_checkout_checks_the_configuration_built_into_the_binary() {
         .code(1);
     let _ = std::fs::remove_dir_all(&empty);
 }
+
+#[test]
+fn bad_numbers_in_two_files_are_all_reported_in_plain_words() {
+    let dir = copy_rules("plain-numbers");
+    let edits = [
+        (
+            "deadlines.yaml",
+            "within_business_days: 3 }",
+            "within_business_days: -3 }",
+        ),
+        (
+            "deadlines.yaml",
+            "overdue_business_days: 5 }",
+            "overdue_business_days: five }",
+        ),
+        ("speaker.yaml", "minimum: 60,", "minimum: 6o,"),
+    ];
+    for (file, from, to) in edits {
+        let path = dir.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} no longer contains {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+    let out = steward()
+        .args(["check", "--rules"])
+        .arg(&dir)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    for needle in [
+        "deadlines.yaml:17:41: `within_business_days` must be a whole number of days, 0 or more, not `-3` (hint: a count of days cannot be negative",
+        "deadlines.yaml:51:42: `overdue_business_days` must be a whole number of days, 0 or more, not `five`",
+        "speaker.yaml:27:48: `minimum` must be a whole number of days, 0 or more, not `6o`",
+        "3 configuration errors",
+    ] {
+        assert!(stderr.contains(needle), "missing {needle:?} in\n{stderr}");
+    }
+    assert!(!stderr.contains("invalid u32"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn one_misspelt_field_key_is_reported_where_rules_use_it_and_nowhere_else() {
+    let dir = std::env::temp_dir().join(format!("steward-cli-check-{}-typo", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for e in std::fs::read_dir(root().join("issue_templates")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+    let path = dir.join("customer-speaker-request.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("key=event_date", "key=event_dat", 1)).unwrap();
+    let out = steward()
+        .args(["check", "--templates"])
+        .arg(&dir)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    // The route's due date and the lead-time check name the field; the lead-time comments'
+    // placeholders are not reported again.
+    assert!(stderr.contains("2 configuration errors"), "{stderr}");
+    assert_eq!(
+        stderr
+            .matches("has no field `event_date`: did you mean `event_dat`?")
+            .count(),
+        2,
+        "{stderr}"
+    );
+    assert!(!stderr.contains("needs a `check: lead_time`"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

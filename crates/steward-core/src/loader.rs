@@ -115,9 +115,9 @@ fn read_all(rules: &Files, templates: &Files, errors: &mut Vec<ConfigError>) -> 
             continue;
         };
         let file = rules.display(name);
-        match serde_saphyr::from_str::<RawRuleFile>(&text) {
+        match crate::yaml::from_str_all::<RawRuleFile>(&file, &text) {
             Ok(raw) => rule_files.push((file, raw)),
-            Err(e) => errors.push(ConfigError::from_yaml(&file, &e)),
+            Err(es) => errors.extend(es),
         }
     }
     Read {

@@ -85,9 +85,9 @@ impl RuleSet {
         let mut errors = Vec::new();
         let mut parsed = Vec::new();
         for (name, text) in files {
-            match serde_saphyr::from_str::<RawRuleFile>(text) {
+            match crate::yaml::from_str_all::<RawRuleFile>(name, text) {
                 Ok(raw) => parsed.push((name.clone(), raw)),
-                Err(e) => errors.push(ConfigError::from_yaml(name, &e)),
+                Err(es) => errors.extend(es),
             }
         }
         let built = RuleSet::try_from(RuleSource {
@@ -128,6 +128,9 @@ impl<'a> Builder<'a, '_> {
         let before = self.errors.len();
         let loc = r.name.referenced;
         let (conditions, template) = self.conditions(r.conditions);
+        // A check whose field does not resolve is already one error: its placeholders are not
+        // reported again (one misspelt field used to produce a dozen errors).
+        let lead = r.check.is_some();
         let check = r.check.and_then(|c| {
             let lt = c.lead_time;
             let f = self.date_field(template, &lt.field, "a lead-time check")?;
@@ -139,7 +142,6 @@ impl<'a> Builder<'a, '_> {
                 at: lt.field.referenced,
             })
         });
-        let lead = check.is_some();
         let actions = self.actions(r.actions, template, lead, false);
         let otherwise = r.otherwise.map(|o| self.actions(o, template, lead, true));
         if let Some(o) = &otherwise
