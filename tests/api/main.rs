@@ -39,3 +39,4 @@ mod templates_parsing;
 mod templates_recognition;
 mod templates_requests;
 mod templates_shipped;
+mod templates_synonyms;

@@ -19,6 +19,7 @@ pub(crate) const MAX_FIELDS: usize = 64;
 
 const MARKER_PREFIX: &str = "steward:template=";
 const FIELD_PREFIX: &str = "steward:field";
+const SYNONYMS_PREFIX: &str = "steward:synonyms";
 
 /// Where errors are reported, and those found so far.
 struct Ctx<'p> {
@@ -104,6 +105,9 @@ impl Loader<'_> {
 
         if let Some((ticked, text)) = checklist_item(&visible) {
             self.checklist_option(lineno, raw, ticked, text);
+            for (col, d) in &directives {
+                self.option_directive(lineno, *col, d, text.trim());
+            }
             return;
         }
         let is_blank = visible.trim().is_empty();
@@ -164,6 +168,61 @@ impl Loader<'_> {
         }
     }
 
+    /// A `steward:` directive on an option's line: `steward:synonyms A, B` (other words for
+    /// `option`, for a choice field); nothing else belongs there.
+    fn option_directive(&mut self, lineno: usize, col: usize, text: &str, option: &str) {
+        let Some(list) = text.strip_prefix(SYNONYMS_PREFIX) else {
+            self.cx.err(lineno, col, format!("`{}` does not belong on an option's line; an option takes `<!-- {SYNONYMS_PREFIX} Other word, Another -->`", text.split_whitespace().next().unwrap_or("")));
+            return;
+        };
+        let Some(p) = self
+            .pending
+            .as_mut()
+            .filter(|p| p.spec.kind == FieldKind::Choice)
+        else {
+            self.cx.err(
+                lineno,
+                col,
+                "synonyms are only for the options of a `type=choice` field; remove them",
+            );
+            return;
+        };
+        let words: Vec<&str> = list.split(',').map(str::trim).collect();
+        if words.iter().any(|w| w.is_empty()) {
+            self.cx.err(lineno, col, format!("an empty synonym for `{option}`; write `<!-- {SYNONYMS_PREFIX} Other word, Another -->`"));
+            return;
+        }
+        for w in words {
+            let taken = p
+                .spec
+                .choices
+                .iter()
+                .find(|c| label_matches(c, w) && *c != option);
+            let twice = p.spec.synonyms.iter().find(|(s, _)| label_matches(s, w));
+            if let Some(other) = taken {
+                self.cx.err(
+                    lineno,
+                    col,
+                    format!(
+                        "synonym `{w}` of `{option}` is the option `{other}` of `{}`; remove it",
+                        p.spec.key
+                    ),
+                );
+            } else if let Some((_, of)) = twice {
+                self.cx.err(
+                    lineno,
+                    col,
+                    format!(
+                        "synonym `{w}` is given to both `{of}` and `{option}` of `{}`; keep one",
+                        p.spec.key
+                    ),
+                );
+            } else {
+                p.spec.synonyms.push((w.to_owned(), option.to_owned()));
+            }
+        }
+    }
+
     /// One `steward:` directive at `col`: the template marker or a field declaration.
     fn directive(&mut self, lineno: usize, col: usize, text: &str, raw: &str, visible: &str) {
         let cx = &mut self.cx;
@@ -191,7 +250,7 @@ impl Loader<'_> {
                 self.pending = Some(p);
             }
         } else {
-            cx.err(lineno, col, format!("unknown directive `{}`; Steward knows `steward:template=NAME intake=\"LABEL\"` and `steward:field key=… type=…`", text.split_whitespace().next().unwrap_or("")));
+            cx.err(lineno, col, format!("unknown directive `{}`; Steward knows `steward:template=NAME intake=\"LABEL\"`, `steward:field key=… type=…` and, on an option's line, `steward:synonyms …`", text.split_whitespace().next().unwrap_or("")));
         }
     }
 
