@@ -5,6 +5,8 @@
 
 mod support;
 
+mod comments_acknowledgement;
+mod comments_length;
 mod comments_untrusted;
 mod digest_outcomes;
 mod digest_post;

@@ -26,7 +26,7 @@ use crate::model::{IssueState, LabelName, TemplateName, Username};
 pub use crate::diagnostics::ConfigError;
 pub use build::RuleSource;
 pub use engine::{Decision, Engine};
-pub use eval::{CALENDAR_GAP_KEY, evaluate};
+pub use eval::{CALENDAR_GAP_KEY, CommentPreview, PreviewInput, evaluate, preview_comments};
 pub use roster::{Member, Roster, Strategy, Workload};
 pub use text::{show_value, show_value_markdown};
 

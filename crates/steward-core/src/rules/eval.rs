@@ -20,6 +20,7 @@ use super::text::LeadFigures;
 mod apply;
 mod conditions;
 mod notes;
+mod preview;
 
 use super::{Conditions, LeadTimeCheck, Roster, RuleActions, RuleSet, Unit, Workload};
 use crate::calendar::Calendar;
@@ -27,6 +28,7 @@ use crate::model::{FieldValue, Issue, MatchedRule, ParsedFields, Plan, TemplateS
 use conditions::{Holds, Why, conditions_hold};
 
 pub use notes::CALENDAR_GAP_KEY;
+pub use preview::{CommentPreview, PreviewInput, preview_comments};
 
 /// What a condition or check reads about the issue being evaluated, with the dates that
 /// measure it in the team's time zone.
