@@ -1,5 +1,5 @@
 //! The `steward` command line: argument parsing and dispatch to one function per subcommand
-//! (`cli::check`, `cli::plan`, `cli::schema`).
+//! (`cli::check`, `cli::plan`, `cli::schema`, `cli::labels`, …).
 //!
 //! It only wires: every decision is made by the library modules it calls. Add a subcommand by
 //! adding a variant to [`Command`], a module under `src/cli/` and one arm in [`run`].
@@ -8,6 +8,7 @@ mod check;
 #[cfg(feature = "sim")]
 mod demo;
 mod export;
+mod labels;
 mod migrate;
 mod once;
 mod plan;
@@ -70,6 +71,9 @@ pub enum Command {
     Sweep(once::SweepArgs),
     /// Render and post this week's digests once (or print them with --dry-run).
     Digest(once::DigestArgs),
+    /// List the declared labels (rules/labels.yaml) the served projects lack; create them
+    /// with --apply.
+    Labels(labels::LabelsArgs),
     /// Apply the embedded database migrations (or list them with --status).
     Migrate(migrate::MigrateArgs),
     /// Write the audit log as JSON lines (to move it to another database).
@@ -104,6 +108,7 @@ pub fn run() -> i32 {
         Command::Sim(args) => sim::run(&args, &mut err),
         Command::Sweep(args) => once::run_sweep(&args, &mut out, &mut err),
         Command::Digest(args) => once::run_digest(&args, &mut out, &mut err),
+        Command::Labels(args) => labels::run(&args, &mut out, &mut err),
         Command::Migrate(args) => migrate::run(&args, &mut out, &mut err),
         Command::Export(args) => export::run_export(&args, &mut out, &mut err),
         Command::Import(args) => export::run_import(&args, &mut out, &mut err),

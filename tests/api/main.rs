@@ -27,6 +27,7 @@ mod gitlab_metrics;
 mod issue_sync;
 mod jobs_legacy_rows;
 mod jobs_runner;
+mod labels_apply;
 mod payload_decode;
 mod rules_engine;
 mod rules_eval;

@@ -88,6 +88,7 @@ impl Engine {
                 calendar,
                 programs: read.programs,
                 outcomes: read.outcomes,
+                labels,
             })),
             Ok(_) => Err(errors),
             Err(more) => {
