@@ -250,6 +250,19 @@ fn every_shipped_rule_fires_on_its_case() {
             "intake-press",
             Some("advocacy-program::press"),
         ),
+        // On time and complete: acknowledged.
+        (
+            SPEAKER,
+            vec![("event_date", "2027-09-01")],
+            "acknowledge-speaker",
+            None,
+        ),
+        (
+            "customer-press-request",
+            vec![("deadline", "2027-06-01")],
+            "acknowledge-press",
+            None,
+        ),
         (
             "customer-story-idea",
             vec![],

@@ -8,6 +8,7 @@ mod support;
 
 mod cli_check;
 mod cli_demo;
+mod cli_labels;
 mod cli_plan;
 mod cli_sweep_digest;
 mod drill;

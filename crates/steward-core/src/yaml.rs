@@ -107,9 +107,11 @@ fn list_items(lines: &[&str]) -> Vec<(usize, Vec<(usize, usize)>)> {
             }
             end += 1;
         }
+        // Only a list that is the key's value: its first content line is an item.
         let dash = lines[parent + 1..end]
             .iter()
-            .find(|l| l.trim_start().starts_with('-'))
+            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .filter(|l| l.trim_start().starts_with('-'))
             .map(|l| indent(l));
         if let Some(d) = dash {
             let starts: Vec<usize> = (parent + 1..end)
@@ -163,6 +165,27 @@ mod tests {
             shown[1].starts_with("rules/x.yaml:10:5: unknown key `dayz`: did you mean `days`?"),
             "{shown:#?}"
         );
+    }
+
+    #[test]
+    fn lists_nested_in_a_mapping_are_not_parsed_alone() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Roster {
+            members: std::collections::BTreeMap<String, Member>,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Member {
+            capacity: u32,
+            #[serde(default)]
+            away: Vec<String>,
+        }
+        let text = "members:\n  ann:\n    capacity: lots\n    away:\n      - 2027-01-04\n";
+        let errors = from_str_all::<Roster>("rules/roster.yaml", text).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!((errors[0].line, errors[0].column), (3, 15), "{}", errors[0]);
     }
 
     #[test]
