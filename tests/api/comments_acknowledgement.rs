@@ -136,6 +136,24 @@ fn a_late_incomplete_or_unacknowledged_request_gets_no_acknowledgement() {
 }
 
 #[test]
+fn a_request_flagged_late_then_corrected_is_not_acknowledged_a_second_time() {
+    // The lead-time comment was posted when the event was 51 days out; the requester then
+    // moved the event: that comment's update says the lead time is met, and no second
+    // comment follows.
+    let mut i = request(
+        "customer-speaker-request",
+        "speaker",
+        "2027-03-01T15:00:00Z",
+        &[("**Event date:** 2027-04-21", "**Event date:** 2027-06-21")],
+    );
+    i.owned_note_keys.insert("speaker-lead-time".to_owned());
+    assert_eq!(acknowledgement(&i), None);
+    // The same request without that history is acknowledged.
+    i.owned_note_keys.clear();
+    assert!(acknowledgement(&i).is_some());
+}
+
+#[test]
 fn the_acknowledgement_is_planned_on_the_same_pass_that_sets_the_due_date() {
     // A fresh request without labels yet: the intake adds them, the route sets the due date,
     // and the acknowledgement already shows that date and owner.

@@ -76,8 +76,6 @@ async fn a_corrected_event_date_moves_the_due_date_and_edits_the_note_in_place()
                 None,
                 Some("2027-05-21")
             )),
-            // On time and complete now: the requester is told who owns it and by when.
-            create_note("acknowledgement"),
             Call::EditNote {
                 project: PROJECT,
                 iid: IID,
@@ -87,12 +85,7 @@ async fn a_corrected_event_date_moves_the_due_date_and_edits_the_note_in_place()
         ]
     );
     let notes = w.fake.notes(PROJECT, IID);
-    assert_eq!(
-        notes.len(),
-        2,
-        "the lead-time note edited in place, plus the acknowledgement"
-    );
-    assert_eq!(notes[0].id, note_id);
+    assert_eq!(notes.len(), 1, "edited in place, not posted twice");
     assert!(
         notes[0].body.contains("meets the 60-day lead"),
         "{}",
@@ -181,7 +174,6 @@ async fn a_note_someone_deleted_is_posted_again_when_it_must_change() {
                 None,
                 Some("2027-05-21")
             )),
-            create_note("acknowledgement"),
             Call::EditNote {
                 project: PROJECT,
                 iid: IID,
@@ -191,6 +183,5 @@ async fn a_note_someone_deleted_is_posted_again_when_it_must_change() {
             create_note("speaker-lead-time"),
         ]
     );
-    // The lead-time note posted again and the acknowledgement.
-    assert_eq!(w.fake.notes(PROJECT, IID).len(), 2);
+    assert_eq!(w.fake.notes(PROJECT, IID).len(), 1);
 }

@@ -393,7 +393,7 @@ fn one_misspelt_field_key_is_reported_where_rules_use_it_and_nowhere_else() {
     // name the field; the lead-time comments' placeholders are not reported again.
     assert!(stderr.contains("3 configuration errors"), "{stderr}");
     assert!(
-        stderr.contains("acknowledgements.yaml:28:11: unknown placeholder `{{field.event_date}}`"),
+        stderr.contains("acknowledgements.yaml:30:11: unknown placeholder `{{field.event_date}}`"),
         "{stderr}"
     );
     assert_eq!(
@@ -405,4 +405,19 @@ fn one_misspelt_field_key_is_reported_where_rules_use_it_and_nowhere_else() {
     );
     assert!(!stderr.contains("needs a `check: lead_time`"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn without_comments_must_name_a_comment_some_rule_posts() {
+    let stderr = check_fails_after_editing("without-comments", "acknowledgements.yaml", |t| {
+        t.replacen(
+            "without_comments: [speaker-lead-time]",
+            "without_comments: [speaker-leadtime]",
+            1,
+        )
+    });
+    assert!(
+        stderr.contains("acknowledgements.yaml:24:26: no rule posts a comment with key `speaker-leadtime`: did you mean `speaker-lead-time`?"),
+        "{stderr}"
+    );
 }

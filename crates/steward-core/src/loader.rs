@@ -38,6 +38,8 @@ struct Read {
     programs: Programs,
     outcomes: Outcomes,
     rule_files: Vec<(String, RawRuleFile)>,
+    /// Every rule file was read and parsed.
+    all_rule_files_parsed: bool,
 }
 
 impl Engine {
@@ -66,6 +68,7 @@ impl Engine {
             templates: &specs,
             roster: &roster,
             labels: Some(&labels),
+            all_parsed: read.all_rule_files_parsed,
         });
         errors.extend(
             read.programs
@@ -128,6 +131,7 @@ fn read_all(rules: &Files, templates: &Files, errors: &mut Vec<ConfigError>) -> 
         labels,
         programs,
         outcomes,
+        all_rule_files_parsed: rule_files.len() == names.len(),
         rule_files,
     }
 }

@@ -234,6 +234,7 @@ struct Conditions {
     field_warnings: Option<bool>,
     due_date: Option<DueDateCondition>,
     older_than_business_days: Option<u32>,
+    without_comments: Vec<String>,
 }
 
 impl Conditions {

@@ -3,7 +3,7 @@
 //!
 //! Validation only: nothing here looks at issues.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_saphyr::{Location, Spanned};
 
@@ -29,6 +29,9 @@ pub struct RuleSource<'a> {
     pub roster: &'a Roster,
     /// The declared labels: a rule naming any other label is refused (`None`: not checked).
     pub labels: Option<&'a LabelCatalog>,
+    /// Whether every rule file parsed: when one did not, its comment keys are unknown, so a
+    /// `without_comments` key is not reported as posted by no rule (one mistake, one error).
+    pub all_parsed: bool,
 }
 
 impl TryFrom<RuleSource<'_>> for RuleSet {
@@ -38,6 +41,14 @@ impl TryFrom<RuleSource<'_>> for RuleSet {
         let mut errors = Vec::new();
         let mut rules = Vec::new();
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let comment_keys: BTreeSet<String> = src
+            .files
+            .iter()
+            .flat_map(|(_, raw)| &raw.rules)
+            .flat_map(|r| [Some(&r.actions), r.otherwise.as_ref()])
+            .flatten()
+            .filter_map(|a| a.comment.as_ref().map(|c| c.key.value.clone()))
+            .collect();
         for (file, raw) in src.files {
             for r in raw.rules {
                 let name = r.name.value.clone();
@@ -60,6 +71,8 @@ impl TryFrom<RuleSource<'_>> for RuleSet {
                     templates: src.templates,
                     roster: src.roster,
                     labels: src.labels,
+                    comment_keys: &comment_keys,
+                    all_parsed: src.all_parsed,
                     errors: &mut errors,
                 };
                 if let Some(rule) = b.rule(r) {
@@ -95,6 +108,7 @@ impl RuleSet {
             templates,
             roster,
             labels: None,
+            all_parsed: errors.is_empty(),
         });
         match built {
             Ok(set) if errors.is_empty() => Ok(set),
@@ -112,6 +126,10 @@ struct Builder<'a, 'e> {
     templates: &'a [TemplateSpec],
     roster: &'a Roster,
     labels: Option<&'a LabelCatalog>,
+    /// Every comment key the rule files post (for `without_comments`).
+    comment_keys: &'a BTreeSet<String>,
+    /// See [`RuleSource::all_parsed`].
+    all_parsed: bool,
     errors: &'e mut Vec<ConfigError>,
 }
 
@@ -248,6 +266,19 @@ impl<'a> Builder<'a, '_> {
             overdue_business_days: d.overdue_business_days,
         });
         out.older_than_business_days = c.older_than_business_days;
+        for k in &c.without_comments {
+            if self.comment_keys.contains(&k.value) || !self.all_parsed {
+                out.without_comments.push(k.value.clone());
+            } else {
+                let msg = format!(
+                    "no rule posts a comment with key `{}`: {}",
+                    k.value,
+                    suggestion(&k.value, self.comment_keys.iter().map(String::as_str))
+                );
+                self.err(k.referenced, msg).hint =
+                    Some("`without_comments` names the `key` of a rule's comment".to_owned());
+            }
+        }
         (out, spec)
     }
 

@@ -77,6 +77,9 @@ pub struct RawConditions {
     /// The issue was filed at least N business days ago.
     #[serde(default)]
     pub older_than_business_days: Option<u32>,
+    /// None of these comments (by `key`) has been posted on the issue.
+    #[serde(default)]
+    pub without_comments: Vec<Spanned<String>>,
 }
 
 /// Issue state condition.

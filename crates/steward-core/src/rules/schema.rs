@@ -76,7 +76,8 @@ fn conditions_def() -> Value {
             "field_errors": { "type": "boolean", "description": "true: some required field is missing or unreadable." },
             "field_warnings": { "type": "boolean", "description": "true: some optional field's answer is unreadable (a warning: it never holds the request up)." },
             "due_date": { "$ref": "#/$defs/due_date_condition" },
-            "older_than_business_days": { "type": "integer", "minimum": 1, "description": "Filed at least N business days ago." }
+            "older_than_business_days": { "type": "integer", "minimum": 1, "description": "Filed at least N business days ago." },
+            "without_comments": { "type": "array", "items": { "type": "string" }, "description": "None of these comments (by the `key` of a rule's comment) is on the issue." }
         }
     })
 }
