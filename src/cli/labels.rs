@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 use super::{EXIT_CONFIG, EXIT_OK};
 use crate::label_sync::{Creation, create_labels, missing_labels};
+use crate::service::AppState;
+use steward_core::model::ProjectId;
 use steward_core::untrusted::one_line;
 
 /// Arguments of `steward labels`.
@@ -38,55 +40,9 @@ pub fn run(args: &LabelsArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                     .to_owned(),
             );
         }
-        let catalog = state.engine.label_catalog();
         let mut failed = 0;
         for &project in &state.projects {
-            let missing = missing_labels(state.gitlab.as_ref(), catalog, project)
-                .await
-                .map_err(|e| format!("project {project}: {e}"))?;
-            let _ = writeln!(
-                out,
-                "project {project}: {} of {} declared labels missing",
-                missing.len(),
-                catalog.iter().count()
-            );
-            if !args.apply {
-                for l in &missing {
-                    let _ = writeln!(
-                        out,
-                        "    {} ({}) {}",
-                        l.name,
-                        l.color,
-                        one_line(&l.description, 120)
-                    );
-                }
-                continue;
-            }
-            let now = state.clock.now();
-            let done = create_labels(
-                state.gitlab.as_ref(),
-                state.store.as_ref(),
-                project,
-                &missing,
-                now,
-            )
-            .await
-            .map_err(|e| {
-                format!(
-                    "project {project}: the audit log refused the write, nothing more was sent: {e}"
-                )
-            })?;
-            for (l, what) in done {
-                let said = match what {
-                    Creation::Created => "created".to_owned(),
-                    Creation::AlreadyThere => "already there (created meanwhile)".to_owned(),
-                    Creation::Failed(e) => {
-                        failed += 1;
-                        format!("NOT created: {e}")
-                    }
-                };
-                let _ = writeln!(out, "    {} ({}): {said}", l.name, l.color);
-            }
+            failed += one_project(&state, project, args.apply, out).await?;
         }
         Ok::<_, String>(failed)
     });
@@ -112,4 +68,61 @@ pub fn run(args: &LabelsArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             EXIT_CONFIG
         }
     }
+}
+
+/// Lists, or creates, the declared labels `project` lacks; returns how many could not be
+/// created.
+async fn one_project(
+    state: &AppState,
+    project: ProjectId,
+    apply: bool,
+    out: &mut dyn Write,
+) -> Result<usize, String> {
+    let catalog = state.engine.label_catalog();
+    let missing = missing_labels(state.gitlab.as_ref(), catalog, project)
+        .await
+        .map_err(|e| format!("project {project}: {e}"))?;
+    let _ = writeln!(
+        out,
+        "project {project}: {} of {} declared labels missing",
+        missing.len(),
+        catalog.iter().count()
+    );
+    if !apply {
+        for l in &missing {
+            let _ = writeln!(
+                out,
+                "    {} ({}) {}",
+                l.name,
+                l.color,
+                one_line(&l.description, 120)
+            );
+        }
+        return Ok(0);
+    }
+    let now = state.clock.now();
+    let done = create_labels(
+        state.gitlab.as_ref(),
+        state.store.as_ref(),
+        project,
+        &missing,
+        now,
+    )
+    .await
+    .map_err(|e| {
+        format!("project {project}: the audit log refused the write, nothing more was sent: {e}")
+    })?;
+    let mut failed = 0;
+    for (l, what) in done {
+        let said = match what {
+            Creation::Created => "created".to_owned(),
+            Creation::AlreadyThere => "already there (created meanwhile)".to_owned(),
+            Creation::Failed(e) => {
+                failed += 1;
+                format!("NOT created: {e}")
+            }
+        };
+        let _ = writeln!(out, "    {} ({}): {said}", l.name, l.color);
+    }
+    Ok(failed)
 }
