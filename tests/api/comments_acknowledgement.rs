@@ -3,7 +3,7 @@
 //! incomplete one, or a program without an acknowledgement, gets none.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::support::rules::{at, issue, root};
+use crate::support::rules::{issue, root};
 
 use steward_core::model::{Issue, LabelName};
 use steward_core::reconcile::render_note;
@@ -169,5 +169,4 @@ fn the_acknowledgement_is_planned_on_the_same_pass_that_sets_the_due_date() {
         body.contains("**2027-03-22**") && body.contains("@jhernandez"),
         "{body}"
     );
-    let _ = at("2027-01-15T15:00:00Z");
 }

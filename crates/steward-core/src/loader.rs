@@ -68,7 +68,7 @@ impl Engine {
             templates: &specs,
             roster: &roster,
             labels: Some(&labels),
-            all_parsed: read.all_rule_files_parsed,
+            check_comment_keys: read.all_rule_files_parsed,
         });
         errors.extend(
             read.programs

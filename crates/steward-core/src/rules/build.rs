@@ -29,9 +29,10 @@ pub struct RuleSource<'a> {
     pub roster: &'a Roster,
     /// The declared labels: a rule naming any other label is refused (`None`: not checked).
     pub labels: Option<&'a LabelCatalog>,
-    /// Whether every rule file parsed: when one did not, its comment keys are unknown, so a
-    /// `without_comments` key is not reported as posted by no rule (one mistake, one error).
-    pub all_parsed: bool,
+    /// Whether `without_comments` keys are checked against the comments these files post:
+    /// only when every rule file of the set is here and parsed (when one did not parse, its
+    /// keys are unknown and the one mistake would be reported twice).
+    pub check_comment_keys: bool,
 }
 
 impl TryFrom<RuleSource<'_>> for RuleSet {
@@ -72,7 +73,7 @@ impl TryFrom<RuleSource<'_>> for RuleSet {
                     roster: src.roster,
                     labels: src.labels,
                     comment_keys: &comment_keys,
-                    all_parsed: src.all_parsed,
+                    check_comment_keys: src.check_comment_keys,
                     errors: &mut errors,
                 };
                 if let Some(rule) = b.rule(r) {
@@ -89,7 +90,8 @@ impl TryFrom<RuleSource<'_>> for RuleSet {
 }
 
 impl RuleSet {
-    /// Parses rule files (`(name, text)`, in evaluation order) and validates them.
+    /// Parses rule files (`(name, text)`, in evaluation order) and validates them (labels
+    /// and `without_comments` keys are not checked: `Engine::load` does, with every file).
     pub fn from_yaml(
         files: &[(String, String)],
         templates: &[TemplateSpec],
@@ -108,7 +110,9 @@ impl RuleSet {
             templates,
             roster,
             labels: None,
-            all_parsed: errors.is_empty(),
+            // A subset of the files may be given (one at a time, as the fuzzer does): names
+            // across files, like declared labels, are checked by `Engine::load`.
+            check_comment_keys: false,
         });
         match built {
             Ok(set) if errors.is_empty() => Ok(set),
@@ -128,8 +132,8 @@ struct Builder<'a, 'e> {
     labels: Option<&'a LabelCatalog>,
     /// Every comment key the rule files post (for `without_comments`).
     comment_keys: &'a BTreeSet<String>,
-    /// See [`RuleSource::all_parsed`].
-    all_parsed: bool,
+    /// See [`RuleSource::check_comment_keys`].
+    check_comment_keys: bool,
     errors: &'e mut Vec<ConfigError>,
 }
 
@@ -267,7 +271,7 @@ impl<'a> Builder<'a, '_> {
         });
         out.older_than_business_days = c.older_than_business_days;
         for k in &c.without_comments {
-            if self.comment_keys.contains(&k.value) || !self.all_parsed {
+            if self.comment_keys.contains(&k.value) || !self.check_comment_keys {
                 out.without_comments.push(k.value.clone());
             } else {
                 let msg = format!(
