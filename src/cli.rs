@@ -1,5 +1,5 @@
 //! The `steward` command line: argument parsing and dispatch to one function per subcommand
-//! (`cli::check`, `cli::plan`, `cli::schema`).
+//! (`cli::check`, `cli::plan`, `cli::schema`, `cli::labels`, …).
 //!
 //! It only wires: every decision is made by the library modules it calls. Add a subcommand by
 //! adding a variant to [`Command`], a module under `src/cli/` and one arm in [`run`].
@@ -9,6 +9,7 @@ mod check;
 mod demo;
 mod explain;
 mod export;
+mod labels;
 mod migrate;
 mod once;
 mod plan;
@@ -71,6 +72,9 @@ pub enum Command {
     Sweep(once::SweepArgs),
     /// Render and post this week's digests once (or print them with --dry-run).
     Digest(once::DigestArgs),
+    /// List the declared labels (rules/labels.yaml) the served projects lack; create them
+    /// with --apply.
+    Labels(labels::LabelsArgs),
     /// Apply the embedded database migrations (or list them with --status).
     Migrate(migrate::MigrateArgs),
     /// Say why an issue looks as it does (audit log) and what Steward would change now.
@@ -107,6 +111,7 @@ pub fn run() -> i32 {
         Command::Sim(args) => sim::run(&args, &mut err),
         Command::Sweep(args) => once::run_sweep(&args, &mut out, &mut err),
         Command::Digest(args) => once::run_digest(&args, &mut out, &mut err),
+        Command::Labels(args) => labels::run(&args, &mut out, &mut err),
         Command::Migrate(args) => migrate::run(&args, &mut out, &mut err),
         Command::Explain(args) => explain::run(&args, &mut out, &mut err),
         Command::Export(args) => export::run_export(&args, &mut out, &mut err),

@@ -24,6 +24,7 @@ use steward_core::model::{
     EpicId, EpicIid, GroupId, Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserId,
     UserRef, Username,
 };
+use steward_core::rules::labels::LabelSpec;
 
 pub use client::{ClientConfig, RestGitLab};
 pub use error::GitLabError;
@@ -300,6 +301,16 @@ pub trait GitLab: Send + Sync {
         ctx: &'a CallContext,
         project: ProjectId,
     ) -> BoxFuture<'a, Result<Vec<LabelName>, GitLabError>>;
+
+    /// Creates a project label with its colour and description (`POST /projects/:id/labels`).
+    /// Only `steward labels --apply` calls it: rules never create labels. GitLab answers 409
+    /// when a label of that name is already available to the project.
+    fn create_label<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        label: &'a LabelSpec,
+    ) -> BoxFuture<'a, Result<(), GitLabError>>;
 
     /// The user with this username (GitLab matches case-insensitively), if one exists.
     fn user_by_username<'a>(

@@ -38,6 +38,7 @@ pub mod gitlab;
 pub mod harness;
 pub mod http;
 pub mod jobs;
+pub mod label_sync;
 pub mod queue;
 pub mod schedule;
 pub mod service;

@@ -14,6 +14,10 @@ pub const TEMPLATES_DIR: &str = "issue_templates";
 
 /// Every shipped rules file, `(file name, text)`.
 pub const RULES: &[(&str, &str)] = &[
+    (
+        "acknowledgements.yaml",
+        include_str!("../rules/acknowledgements.yaml"),
+    ),
     ("analyst.yaml", include_str!("../rules/analyst.yaml")),
     ("calendar.yaml", include_str!("../rules/calendar.yaml")),
     ("contest.yaml", include_str!("../rules/contest.yaml")),

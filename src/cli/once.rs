@@ -41,7 +41,8 @@ pub struct DigestArgs {
     pub dry_run: bool,
 }
 
-fn runtime(err: &mut dyn Write, what: &str) -> Option<tokio::runtime::Runtime> {
+/// A runtime for a one-shot command, or `None` (and a message) when none can start.
+pub(super) fn runtime(err: &mut dyn Write, what: &str) -> Option<tokio::runtime::Runtime> {
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -17,6 +17,7 @@ use steward_core::model::{
     EpicId, EpicIid, GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserId, UserRef,
     Username,
 };
+use steward_core::rules::labels::LabelSpec;
 
 /// How long a project's label list is trusted before it is read again.
 pub const LABEL_CACHE_TTL: Duration = Duration::from_secs(600);
@@ -214,6 +215,21 @@ impl GitLab for CachedGitLab {
         project: ProjectId,
     ) -> BoxFuture<'a, Result<Vec<LabelName>, GitLabError>> {
         Box::pin(self.labels_within(ctx, project, LABEL_CACHE_TTL))
+    }
+
+    /// Passed through; the project's cached label list is dropped, so the next read sees the
+    /// new label.
+    fn create_label<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        label: &'a LabelSpec,
+    ) -> BoxFuture<'a, Result<(), GitLabError>> {
+        Box::pin(async move {
+            let result = self.inner.create_label(ctx, project, label).await;
+            self.labels.write().await.remove(&project);
+            result
+        })
     }
 
     /// Each username (case-insensitively) is looked up once per process, found or not.

@@ -12,6 +12,7 @@
 
 mod crate_client;
 mod epics;
+mod labels;
 mod ops;
 mod paging;
 mod response;

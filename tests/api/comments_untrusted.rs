@@ -116,6 +116,7 @@ fn table_rule() -> (RuleSet, TemplateSpec) {
         required: true,
         choices: Vec::new(),
         multiple: false,
+        synonyms: Vec::new(),
     });
     let yaml = r#"rules:
   - name: echo

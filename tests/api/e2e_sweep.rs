@@ -111,10 +111,13 @@ async fn a_request_becomes_due_soon_then_overdue_across_a_holiday_weekend_and_es
         "the weekly reminder is not due yet"
     );
 
-    // Tuesday 12-08, a week after the first overdue reminder: a second one; still one escalation.
+    // Tuesday 12-08 and a week later: once escalated, the lead and the label have it; the
+    // assignee gets no more weekly reminders, and the escalation is not repeated.
     at(&h, "2026-12-08").await;
-    assert_eq!(notes(&h, iid, "reminder-overdue").len(), 2);
+    at(&h, "2026-12-15").await;
+    assert_eq!(notes(&h, iid, "reminder-overdue").len(), 1);
     assert_eq!(notes(&h, iid, "escalation-overdue").len(), 1);
+    assert!(has(&h, iid, "escalation::overdue"));
 
     // Closing the issue ends it all: no labels are touched on closed issues by the sweep.
     h.stop().await;

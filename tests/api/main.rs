@@ -5,6 +5,8 @@
 
 mod support;
 
+mod comments_acknowledgement;
+mod comments_length;
 mod comments_untrusted;
 mod digest_outcomes;
 mod digest_post;
@@ -27,6 +29,7 @@ mod gitlab_metrics;
 mod issue_sync;
 mod jobs_legacy_rows;
 mod jobs_runner;
+mod labels_apply;
 mod payload_decode;
 mod rules_clocks;
 mod rules_engine;
@@ -43,3 +46,4 @@ mod templates_parsing;
 mod templates_recognition;
 mod templates_requests;
 mod templates_shipped;
+mod templates_synonyms;

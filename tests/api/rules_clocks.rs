@@ -107,7 +107,9 @@ fn a_request_waiting_on_its_requester_gets_no_reminder_escalation_or_deadline_la
         let fired = names(&plan);
         for rule in [
             "deadline-due-soon",
+            "deadline-due-soon-reminder",
             "deadline-overdue",
+            "deadline-overdue-reminder",
             "deadline-escalation",
             "unassigned-escalation",
         ] {

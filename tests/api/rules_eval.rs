@@ -250,6 +250,19 @@ fn every_shipped_rule_fires_on_its_case() {
             "intake-press",
             Some("advocacy-program::press"),
         ),
+        // On time and complete: acknowledged.
+        (
+            SPEAKER,
+            vec![("event_date", "2027-09-01")],
+            "acknowledge-speaker",
+            None,
+        ),
+        (
+            "customer-press-request",
+            vec![("deadline", "2027-06-01")],
+            "acknowledge-press",
+            None,
+        ),
         (
             "customer-story-idea",
             vec![],
@@ -491,9 +504,23 @@ fn every_shipped_rule_fires_on_its_case() {
         (
             Some("2027-04-06"),
             true,
+            "2027-04-02T15:00:00Z",
+            "deadline-due-soon-reminder",
+            None,
+        ),
+        (
+            Some("2027-04-06"),
+            true,
             "2027-04-07T15:00:00Z",
             "deadline-overdue",
             Some("deadline::overdue"),
+        ),
+        (
+            Some("2027-04-06"),
+            true,
+            "2027-04-07T15:00:00Z",
+            "deadline-overdue-reminder",
+            None,
         ),
         (
             Some("2027-04-06"),
@@ -1038,10 +1065,15 @@ fn a_request_dated_due_soon_is_labelled_by_the_same_plan_that_dates_it() {
     let add = added(&plan);
     assert!(add.contains(&"Customer Advocacy"), "{add:?}");
     assert!(add.contains(&"deadline::due-soon"), "{add:?}");
+    // The board shows it due soon at once, but nobody gets a reminder on the filing day: the
+    // assignment has just told its owner.
     assert!(
-        plan.notes
+        !plan
+            .notes
             .iter()
-            .any(|n| n.key.starts_with("reminder-due-soon-"))
+            .any(|n| n.key.starts_with("reminder-due-soon-")),
+        "{:?}",
+        plan.notes
     );
     assert!(names(&plan).contains(&"intake-press"));
     assert!(names(&plan).contains(&"deadline-due-soon"));

@@ -131,7 +131,7 @@ fn each_kind_of_mistake_is_reported_at_its_line_and_column_with_a_fix() {
             from: "<!-- steward:field key=links",
             to: "<!-- steward:fields key=links",
             at: "<!-- steward:fields",
-            message: "unknown directive `steward:fields`; Steward knows `steward:template=NAME intake=\"LABEL\"` and `steward:field key=… type=…`",
+            message: "unknown directive `steward:fields`; Steward knows `steward:template=NAME intake=\"LABEL\"`, `steward:field key=… type=…` and, on an option's line, `steward:synonyms …`",
         },
     ];
     let text = original();

@@ -330,3 +330,112 @@ fn check_outside_a_checkout_checks_the_configuration_built_into_the_binary() {
         .code(1);
     let _ = std::fs::remove_dir_all(&empty);
 }
+
+#[test]
+fn bad_numbers_in_two_files_are_all_reported_in_plain_words() {
+    let dir = copy_rules("plain-numbers");
+    let edits = [
+        (
+            "deadlines.yaml",
+            "within_business_days: 3 }",
+            "within_business_days: -3 }",
+        ),
+        (
+            "deadlines.yaml",
+            "overdue_business_days: 5 }",
+            "overdue_business_days: five }",
+        ),
+        ("speaker.yaml", "minimum: 60,", "minimum: 6o,"),
+    ];
+    for (file, from, to) in edits {
+        let path = dir.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} no longer contains {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+    let out = steward()
+        .args(["check", "--rules"])
+        .arg(&dir)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    // Where each bad value is in the edited file (line:column of the value, 1-based).
+    let at = |file: &str, written: &str| {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let (before, _) = text.split_once(written).unwrap();
+        let line = before.matches('\n').count() + 1;
+        let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+        let value_col = col + written.find(|c: char| c == ' ').unwrap() + 1;
+        format!("{file}:{line}:{value_col}")
+    };
+    for needle in [
+        format!(
+            "{}: `within_business_days` must be a whole number of days, 0 or more, not `-3` (hint: a count of days cannot be negative",
+            at("deadlines.yaml", "within_business_days: -3")
+        ),
+        format!(
+            "{}: `overdue_business_days` must be a whole number of days, 0 or more, not `five`",
+            at("deadlines.yaml", "overdue_business_days: five")
+        ),
+        format!(
+            "{}: `minimum` must be a whole number of days, 0 or more, not `6o`",
+            at("speaker.yaml", "minimum: 6o")
+        ),
+        "3 configuration errors".to_owned(),
+    ] {
+        assert!(stderr.contains(&needle), "missing {needle:?} in\n{stderr}");
+    }
+    assert!(!stderr.contains("invalid u32"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn one_misspelt_field_key_is_reported_where_rules_use_it_and_nowhere_else() {
+    let dir = std::env::temp_dir().join(format!("steward-cli-check-{}-typo", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for e in std::fs::read_dir(root().join("issue_templates")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+    let path = dir.join("customer-speaker-request.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("key=event_date", "key=event_dat", 1)).unwrap();
+    let out = steward()
+        .args(["check", "--templates"])
+        .arg(&dir)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    // The route's due date, the lead-time check and the acknowledgement's `{{field.event_date}}`
+    // name the field; the lead-time comments' placeholders are not reported again.
+    assert!(stderr.contains("3 configuration errors"), "{stderr}");
+    assert!(
+        stderr.contains("acknowledgements.yaml:30:11: unknown placeholder `{{field.event_date}}`"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr
+            .matches("has no field `event_date`: did you mean `event_dat`?")
+            .count(),
+        2,
+        "{stderr}"
+    );
+    assert!(!stderr.contains("needs a `check: lead_time`"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn without_comments_must_name_a_comment_some_rule_posts() {
+    let stderr = check_fails_after_editing("without-comments", "acknowledgements.yaml", |t| {
+        t.replacen(
+            "without_comments: [speaker-lead-time]",
+            "without_comments: [speaker-leadtime]",
+            1,
+        )
+    });
+    assert!(
+        stderr.contains("acknowledgements.yaml:24:26: no rule posts a comment with key `speaker-leadtime`: did you mean `speaker-lead-time`?"),
+        "{stderr}"
+    );
+}

@@ -9,6 +9,7 @@ mod support;
 mod cli_check;
 mod cli_demo;
 mod cli_explain;
+mod cli_labels;
 mod cli_plan;
 mod cli_sweep_digest;
 mod drill;

@@ -3,6 +3,8 @@
 //!
 //! Builds messages only; it does not decide what is valid (the loaders do).
 
+mod plain;
+
 use std::fmt;
 
 use serde_saphyr::Location;
@@ -65,13 +67,32 @@ impl ConfigError {
         self
     }
 
-    /// Turns a serde-saphyr error into a located message, naming the closest valid key or
-    /// value for typos.
-    pub fn from_yaml(file: &str, err: &serde_saphyr::Error) -> ConfigError {
+    /// Turns a serde-saphyr error on `text` (the file's contents) into a located message in
+    /// plain words: the key and the value written, what it must be instead, the closest valid
+    /// key or value for typos.
+    pub fn from_yaml(file: &str, text: &str, err: &serde_saphyr::Error) -> ConfigError {
         let inner = err.without_snippet();
         let loc = inner.location().or_else(|| err.location());
         let (line, column) = loc.map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+        let (key, value) = plain::key_and_value(text, line, column);
+        let key = key.as_deref();
         let (message, hint) = match inner {
+            serde_saphyr::Error::InvalidScalar { ty, .. } => {
+                let (m, h) = plain::invalid_scalar(ty, key, &value);
+                (m, Some(h))
+            }
+            serde_saphyr::Error::Unexpected { expected, .. } => {
+                let (m, h) = plain::unexpected(expected, key, &value);
+                (m, Some(h))
+            }
+            serde_saphyr::Error::SerdeInvalidType {
+                unexpected,
+                expected,
+                ..
+            } => {
+                let (m, h) = plain::invalid_type(expected, unexpected, key);
+                (m, Some(h))
+            }
             serde_saphyr::Error::SerdeUnknownField {
                 field, expected, ..
             } => (
@@ -205,7 +226,7 @@ mod tests {
         }
         let err =
             serde_saphyr::from_str::<Cond>("labels: [a]\nforbiden_labels: [b]\n").unwrap_err();
-        let e = ConfigError::from_yaml("rules/x.yaml", &err);
+        let e = ConfigError::from_yaml("rules/x.yaml", "", &err);
         let shown = e.to_string();
         assert!(shown.starts_with("rules/x.yaml:2:"), "{shown}");
         assert!(shown.contains("`forbiden_labels`"), "{shown}");

@@ -38,6 +38,8 @@ struct Read {
     programs: Programs,
     outcomes: Outcomes,
     rule_files: Vec<(String, RawRuleFile)>,
+    /// Every rule file was read and parsed.
+    all_rule_files_parsed: bool,
 }
 
 impl Engine {
@@ -66,6 +68,7 @@ impl Engine {
             templates: &specs,
             roster: &roster,
             labels: Some(&labels),
+            check_comment_keys: read.all_rule_files_parsed,
         });
         errors.extend(
             read.programs
@@ -101,6 +104,7 @@ impl Engine {
                 programs: read.programs,
                 outcomes: read.outcomes,
                 waiting_labels,
+                labels,
             })),
             Ok(_) => Err(errors),
             Err(more) => {
@@ -128,9 +132,9 @@ fn read_all(rules: &Files, templates: &Files, errors: &mut Vec<ConfigError>) -> 
             continue;
         };
         let file = rules.display(name);
-        match serde_saphyr::from_str::<RawRuleFile>(&text) {
+        match crate::yaml::from_str_all::<RawRuleFile>(&file, &text) {
             Ok(raw) => rule_files.push((file, raw)),
-            Err(e) => errors.push(ConfigError::from_yaml(&file, &e)),
+            Err(es) => errors.extend(es),
         }
     }
     Read {
@@ -140,6 +144,7 @@ fn read_all(rules: &Files, templates: &Files, errors: &mut Vec<ConfigError>) -> 
         labels,
         programs,
         outcomes,
+        all_rule_files_parsed: rule_files.len() == names.len(),
         rule_files,
     }
 }

@@ -264,6 +264,10 @@ pub struct FieldSpec {
     pub choices: Vec<String>,
     /// For `Choice`: whether several options may be ticked.
     pub multiple: bool,
+    /// For `Choice`: other words requesters use for an option (`Enterprise` for `ENT`), as
+    /// `(synonym, option)`, declared in the template (`<!-- steward:synonyms Enterprise -->`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub synonyms: Vec<(String, String)>,
 }
 
 /// A description template: its name, intake label and fields.

@@ -164,8 +164,7 @@ fn is_key(key: &str) -> bool {
 impl Programs {
     /// Parses and validates the programs file; every problem is reported with `file:line:col`.
     pub fn from_yaml(file: &str, text: &str) -> Result<Self, Vec<ConfigError>> {
-        let raw: RawPrograms =
-            serde_saphyr::from_str(text).map_err(|e| vec![ConfigError::from_yaml(file, &e)])?;
+        let raw: RawPrograms = crate::yaml::from_str_all(file, text)?;
         let mut errors = Vec::new();
         let mut out = Programs {
             file: file.to_owned(),

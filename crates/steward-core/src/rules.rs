@@ -26,7 +26,9 @@ use crate::model::{IssueState, LabelName, TemplateName, Username};
 pub use crate::diagnostics::ConfigError;
 pub use build::RuleSource;
 pub use engine::{Decision, Engine};
-pub use eval::{CALENDAR_GAP_KEY, HANDOVER_KEY, evaluate};
+pub use eval::{
+    CALENDAR_GAP_KEY, CommentPreview, HANDOVER_KEY, PreviewInput, evaluate, preview_comments,
+};
 pub use roster::{Member, Roster, Strategy, Workload};
 pub use text::{show_value, show_value_markdown};
 
@@ -235,6 +237,7 @@ struct Conditions {
     due_date: Option<DueDateCondition>,
     older_than_business_days: Option<u32>,
     waiting_business_days: Option<u32>,
+    without_comments: Vec<String>,
 }
 
 impl Conditions {

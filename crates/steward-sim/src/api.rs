@@ -1,7 +1,7 @@
 //! The simulator's HTTP front: routes, and the one gate every request passes (counters,
 //! latency, authentication, rate limits and injected faults, `RateLimit-*` headers), errors in
 //! GitLab's shapes and parameter parsing (query, form or JSON, like GitLab's API accepts). The
-//! endpoint handlers live in `api_issues` and `api_notes`.
+//! endpoint handlers live in `api_issues`, `api_labels` and `api_notes`.
 
 use std::sync::Arc;
 
@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::faults::{RateInfo, Verdict};
 use super::ops::OpError;
 use super::state::percent_decode;
-use super::{Shared, api_issues, api_notes, graphql, lock};
+use super::{Shared, api_issues, api_labels, api_notes, graphql, lock};
 use steward_core::model::UserId;
 
 /// The authenticated user of a request.
@@ -35,6 +35,12 @@ pub(crate) enum ApiError {
     NotFound(&'static str),
     BadRequest(String),
     TooMany(u64),
+    /// 403: the user may not do this (a Guest managing labels).
+    Forbidden,
+    /// 409 with GitLab's message (`Label already exists`).
+    Conflict(&'static str),
+    /// 400 with a model validation error: `{"message": {"<attribute>": ["<problem>"]}}`.
+    Invalid(&'static str, String),
 }
 
 impl ApiError {
@@ -58,6 +64,19 @@ impl IntoResponse for ApiError {
                 (StatusCode::BAD_REQUEST, axum::Json(json!({ "error": m }))).into_response()
             }
             Self::TooMany(secs) => too_many(secs),
+            Self::Forbidden => (
+                StatusCode::FORBIDDEN,
+                axum::Json(json!({ "message": "403 Forbidden" })),
+            )
+                .into_response(),
+            Self::Conflict(m) => {
+                (StatusCode::CONFLICT, axum::Json(json!({ "message": m }))).into_response()
+            }
+            Self::Invalid(attr, m) => (
+                StatusCode::BAD_REQUEST,
+                axum::Json(json!({ "message": { attr: [m] } })),
+            )
+                .into_response(),
         }
     }
 }
@@ -92,7 +111,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/api/v4/projects/{id}/issues/{iid}/notes/{note}",
             get(api_notes::get_note).put(api_notes::edit_note),
         )
-        .route("/api/v4/projects/{id}/labels", get(api_issues::list_labels))
+        .route(
+            "/api/v4/projects/{id}/labels",
+            get(api_issues::list_labels).post(api_labels::create_label),
+        )
         .route("/api/v4/groups/{id}/epics/{iid}", get(api_notes::get_epic))
         .route(
             "/api/v4/groups/{id}/epics/{iid}/notes",
@@ -137,6 +159,7 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<&'static str> {
         ("GET", ["projects", _, "issues", _, "notes", _]) => "notes.get",
         ("PUT", ["projects", _, "issues", _, "notes", _]) => "notes.edit",
         ("GET", ["projects", _, "labels"]) => "labels.list",
+        ("POST", ["projects", _, "labels"]) => "labels.create",
         ("GET", ["groups", _, "epics", _]) => "epics.get",
         ("GET", ["groups", _, "epics", _, "notes"]) => "epic_notes.list",
         ("POST", ["groups", _, "epics", _, "notes"]) => "epic_notes.create",

@@ -6,6 +6,7 @@
 
 mod api;
 mod api_issues;
+mod api_labels;
 mod api_notes;
 mod faults;
 mod graphql;

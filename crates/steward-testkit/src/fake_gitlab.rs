@@ -81,6 +81,15 @@ pub enum Call {
         /// Project.
         project: ProjectId,
     },
+    /// `POST /projects/:id/labels`.
+    CreateLabel {
+        /// Project.
+        project: ProjectId,
+        /// The label's name.
+        name: LabelName,
+        /// Its colour.
+        color: String,
+    },
     /// `GET /users?username=`.
     UserByUsername {
         /// The name asked for.
@@ -106,6 +115,7 @@ impl Call {
             Call::CreateNote { .. } => "create_note",
             Call::EditNote { .. } => "edit_note",
             Call::ProjectLabels { .. } => "project_labels",
+            Call::CreateLabel { .. } => "create_label",
             Call::UserByUsername { .. } => "user_by_username",
             Call::Epic { method } => method,
         }
@@ -115,7 +125,10 @@ impl Call {
     pub fn is_write(&self) -> bool {
         matches!(
             self,
-            Call::EditIssue { .. } | Call::CreateNote { .. } | Call::EditNote { .. }
+            Call::EditIssue { .. }
+                | Call::CreateNote { .. }
+                | Call::EditNote { .. }
+                | Call::CreateLabel { .. }
         )
     }
 }

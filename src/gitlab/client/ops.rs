@@ -27,6 +27,7 @@ use steward_core::model::{
     EpicId, EpicIid, GroupId, Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserRef,
     Username,
 };
+use steward_core::rules::labels::LabelSpec;
 
 impl GitLab for RestGitLab {
     fn current_user<'a>(
@@ -271,6 +272,15 @@ impl GitLab for RestGitLab {
             let raw: Vec<RestLabel> = self.all_pages("labels.list", ctx, &endpoint).await?;
             Ok(raw.into_iter().map(LabelName::from).collect())
         })
+    }
+
+    fn create_label<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        label: &'a LabelSpec,
+    ) -> BoxFuture<'a, Result<(), GitLabError>> {
+        Box::pin(super::labels::create_label(self, ctx, project, label))
     }
 
     fn user_by_username<'a>(

@@ -25,6 +25,7 @@ fn field(key: &str, kind: FieldKind, choices: &[&str]) -> FieldSpec {
         required: true,
         choices: choices.iter().map(|c| (*c).to_owned()).collect(),
         multiple: false,
+        synonyms: Vec::new(),
     }
 }
 

@@ -101,6 +101,15 @@ impl GitLab for PanicsOnIssue {
         self.inner.project_labels(ctx, project)
     }
 
+    fn create_label<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        label: &'a steward_core::rules::labels::LabelSpec,
+    ) -> BoxFuture<'a, Result<(), GitLabError>> {
+        self.inner.create_label(ctx, project, label)
+    }
+
     fn user_by_username<'a>(
         &'a self,
         ctx: &'a CallContext,

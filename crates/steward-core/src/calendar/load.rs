@@ -107,8 +107,7 @@ fn parse_date(file: &str, s: &Spanned<String>, errors: &mut Vec<ConfigError>) ->
 impl Calendar {
     /// Parses and validates calendar YAML; `file` names it in errors.
     pub fn from_yaml(file: &str, text: &str) -> Result<Calendar, Vec<ConfigError>> {
-        let raw: RawCalendar =
-            serde_saphyr::from_str(text).map_err(|e| vec![ConfigError::from_yaml(file, &e)])?;
+        let raw: RawCalendar = crate::yaml::from_str_all(file, text)?;
         Calendar::from_raw(file, raw)
     }
 

@@ -118,8 +118,7 @@ impl Outcomes {
         text: &str,
         declared: &Programs,
     ) -> Result<Self, Vec<ConfigError>> {
-        let raw: RawOutcomes =
-            serde_saphyr::from_str(text).map_err(|e| vec![ConfigError::from_yaml(file, &e)])?;
+        let raw: RawOutcomes = crate::yaml::from_str_all(file, text)?;
         let mut errors = Vec::new();
         let mut programs = BTreeMap::new();
         for (key, raw) in raw.programs.0 {

@@ -3,7 +3,7 @@
 //!
 //! Validation only: nothing here looks at issues.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_saphyr::{Location, Spanned};
 
@@ -29,6 +29,10 @@ pub struct RuleSource<'a> {
     pub roster: &'a Roster,
     /// The declared labels: a rule naming any other label is refused (`None`: not checked).
     pub labels: Option<&'a LabelCatalog>,
+    /// Whether `without_comments` keys are checked against the comments these files post:
+    /// only when every rule file of the set is here and parsed (when one did not parse, its
+    /// keys are unknown and the one mistake would be reported twice).
+    pub check_comment_keys: bool,
 }
 
 impl TryFrom<RuleSource<'_>> for RuleSet {
@@ -38,6 +42,14 @@ impl TryFrom<RuleSource<'_>> for RuleSet {
         let mut errors = Vec::new();
         let mut rules = Vec::new();
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let comment_keys: BTreeSet<String> = src
+            .files
+            .iter()
+            .flat_map(|(_, raw)| &raw.rules)
+            .flat_map(|r| [Some(&r.actions), r.otherwise.as_ref()])
+            .flatten()
+            .filter_map(|a| a.comment.as_ref().map(|c| c.key.value.clone()))
+            .collect();
         for (file, raw) in src.files {
             for r in raw.rules {
                 let name = r.name.value.clone();
@@ -60,6 +72,8 @@ impl TryFrom<RuleSource<'_>> for RuleSet {
                     templates: src.templates,
                     roster: src.roster,
                     labels: src.labels,
+                    comment_keys: &comment_keys,
+                    check_comment_keys: src.check_comment_keys,
                     errors: &mut errors,
                 };
                 if let Some(rule) = b.rule(r) {
@@ -76,7 +90,8 @@ impl TryFrom<RuleSource<'_>> for RuleSet {
 }
 
 impl RuleSet {
-    /// Parses rule files (`(name, text)`, in evaluation order) and validates them.
+    /// Parses rule files (`(name, text)`, in evaluation order) and validates them (labels
+    /// and `without_comments` keys are not checked: `Engine::load` does, with every file).
     pub fn from_yaml(
         files: &[(String, String)],
         templates: &[TemplateSpec],
@@ -85,9 +100,9 @@ impl RuleSet {
         let mut errors = Vec::new();
         let mut parsed = Vec::new();
         for (name, text) in files {
-            match serde_saphyr::from_str::<RawRuleFile>(text) {
+            match crate::yaml::from_str_all::<RawRuleFile>(name, text) {
                 Ok(raw) => parsed.push((name.clone(), raw)),
-                Err(e) => errors.push(ConfigError::from_yaml(name, &e)),
+                Err(es) => errors.extend(es),
             }
         }
         let built = RuleSet::try_from(RuleSource {
@@ -95,6 +110,9 @@ impl RuleSet {
             templates,
             roster,
             labels: None,
+            // A subset of the files may be given (one at a time, as the fuzzer does): names
+            // across files, like declared labels, are checked by `Engine::load`.
+            check_comment_keys: false,
         });
         match built {
             Ok(set) if errors.is_empty() => Ok(set),
@@ -112,6 +130,10 @@ struct Builder<'a, 'e> {
     templates: &'a [TemplateSpec],
     roster: &'a Roster,
     labels: Option<&'a LabelCatalog>,
+    /// Every comment key the rule files post (for `without_comments`).
+    comment_keys: &'a BTreeSet<String>,
+    /// See [`RuleSource::check_comment_keys`].
+    check_comment_keys: bool,
     errors: &'e mut Vec<ConfigError>,
 }
 
@@ -128,6 +150,9 @@ impl<'a> Builder<'a, '_> {
         let before = self.errors.len();
         let loc = r.name.referenced;
         let (conditions, template) = self.conditions(r.conditions);
+        // A check whose field does not resolve is already one error: its placeholders are not
+        // reported again (one misspelt field used to produce a dozen errors).
+        let lead = r.check.is_some();
         let check = r.check.and_then(|c| {
             let lt = c.lead_time;
             let f = self.date_field(template, &lt.field, "a lead-time check")?;
@@ -139,7 +164,6 @@ impl<'a> Builder<'a, '_> {
                 at: lt.field.referenced,
             })
         });
-        let lead = check.is_some();
         let actions = self.actions(r.actions, template, lead, false);
         let otherwise = r.otherwise.map(|o| self.actions(o, template, lead, true));
         if let Some(o) = &otherwise
@@ -247,6 +271,19 @@ impl<'a> Builder<'a, '_> {
         });
         out.older_than_business_days = c.older_than_business_days;
         out.waiting_business_days = c.waiting_business_days;
+        for k in &c.without_comments {
+            if self.comment_keys.contains(&k.value) || !self.check_comment_keys {
+                out.without_comments.push(k.value.clone());
+            } else {
+                let msg = format!(
+                    "no rule posts a comment with key `{}`: {}",
+                    k.value,
+                    suggestion(&k.value, self.comment_keys.iter().map(String::as_str))
+                );
+                self.err(k.referenced, msg).hint =
+                    Some("`without_comments` names the `key` of a rule's comment".to_owned());
+            }
+        }
         (out, spec)
     }
 

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
+use super::labels::LabelCatalog;
 use super::{Roster, RuleSet, Workload, evaluate};
 use crate::calendar::{Calendar, NumericDateOrder};
 use crate::diagnostics::ConfigError;
@@ -32,6 +33,7 @@ pub struct Engine {
     calendar: Calendar,
     programs: Programs,
     outcomes: Outcomes,
+    labels: LabelCatalog,
     parse: ParseOptions,
     waiting_labels: Vec<LabelName>,
 }
@@ -64,6 +66,7 @@ pub(crate) struct EngineParts {
     pub(crate) programs: Programs,
     pub(crate) outcomes: Outcomes,
     pub(crate) waiting_labels: Vec<LabelName>,
+    pub(crate) labels: LabelCatalog,
 }
 
 /// What the template at `file` (text `text`) tells requesters about lead times that its rules
@@ -95,6 +98,7 @@ impl Engine {
             calendar: parts.calendar,
             programs: parts.programs,
             outcomes: parts.outcomes,
+            labels: parts.labels,
             parse: ParseOptions { date_order },
             waiting_labels: parts.waiting_labels,
         }
@@ -200,6 +204,11 @@ impl Engine {
         all.extend(self.programs.iter().map(|p| p.label.clone()));
         all.extend(self.roster.cover_label().cloned());
         all
+    }
+
+    /// The declared labels (`rules/labels.yaml`), with their colours and descriptions.
+    pub fn label_catalog(&self) -> &LabelCatalog {
+        &self.labels
     }
 
     /// The declared programs (`rules/programs.yaml`).

@@ -21,6 +21,7 @@ mod apply;
 mod conditions;
 mod handover;
 mod notes;
+mod preview;
 mod waited;
 
 use super::{Conditions, LeadTimeCheck, Roster, RuleActions, RuleSet, Unit, Workload};
@@ -30,6 +31,7 @@ use conditions::{Holds, Why, conditions_hold};
 
 pub use handover::HANDOVER_KEY;
 pub use notes::CALENDAR_GAP_KEY;
+pub use preview::{CommentPreview, PreviewInput, preview_comments};
 
 /// What a condition or check reads about the issue being evaluated, with the dates that
 /// measure it in the team's time zone.

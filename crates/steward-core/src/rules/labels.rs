@@ -56,8 +56,7 @@ impl LabelCatalog {
     /// Reads `labels.yaml` strictly: unknown keys, duplicate names and colours that are not
     /// `#rrggbb` are errors at their `file:line:col`.
     pub fn from_yaml(file: &str, text: &str) -> Result<LabelCatalog, Vec<ConfigError>> {
-        let raw: RawCatalog =
-            serde_saphyr::from_str(text).map_err(|e| vec![ConfigError::from_yaml(file, &e)])?;
+        let raw: RawCatalog = crate::yaml::from_str_all(file, text)?;
         let mut errors = Vec::new();
         let mut labels = BTreeMap::new();
         for l in raw.labels {

@@ -81,6 +81,9 @@ pub struct RawConditions {
     /// The issue has waited on its requester for at least N business days (this wait).
     #[serde(default)]
     pub waiting_business_days: Option<u32>,
+    /// None of these comments (by `key`) has been posted on the issue.
+    #[serde(default)]
+    pub without_comments: Vec<Spanned<String>>,
 }
 
 /// Issue state condition.

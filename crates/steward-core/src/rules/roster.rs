@@ -141,8 +141,7 @@ pub struct Roster {
 impl Roster {
     /// Parses and validates roster YAML; `file` names it in errors.
     pub fn from_yaml(file: &str, text: &str) -> Result<Roster, Vec<ConfigError>> {
-        let raw: RawRoster =
-            serde_saphyr::from_str(text).map_err(|e| vec![ConfigError::from_yaml(file, &e)])?;
+        let raw: RawRoster = crate::yaml::from_str_all(file, text)?;
         Roster::from_raw(file, raw)
     }
 

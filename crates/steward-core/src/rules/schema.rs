@@ -78,7 +78,8 @@ fn conditions_def() -> Value {
             "field_warnings": { "type": "boolean", "description": "true: some optional field's answer is unreadable (a warning: it never holds the request up)." },
             "due_date": { "$ref": "#/$defs/due_date_condition" },
             "older_than_business_days": { "type": "integer", "minimum": 1, "description": "Filed at least N business days ago, not counting business days spent waiting on the requester." },
-            "waiting_business_days": { "type": "integer", "minimum": 1, "description": "Waiting on the requester (a label declared `waiting_on_requester`) for at least N business days in the current wait." }
+            "waiting_business_days": { "type": "integer", "minimum": 1, "description": "Waiting on the requester (a label declared `waiting_on_requester`) for at least N business days in the current wait." },
+            "without_comments": { "type": "array", "items": { "type": "string" }, "description": "None of these comments (by the `key` of a rule's comment) is on the issue." }
         }
     })
 }

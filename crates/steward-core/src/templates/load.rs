@@ -11,6 +11,7 @@ use super::markdown::{checklist_item, label_matches, strip_comments};
 use crate::model::{FieldKind, FieldSpec, LabelName, TemplateName, TemplateSpec};
 
 mod field;
+mod option;
 
 use field::{FieldLine, finish_field, parse_field};
 
@@ -19,6 +20,7 @@ pub(crate) const MAX_FIELDS: usize = 64;
 
 const MARKER_PREFIX: &str = "steward:template=";
 const FIELD_PREFIX: &str = "steward:field";
+const SYNONYMS_PREFIX: &str = "steward:synonyms";
 
 /// Where errors are reported, and those found so far.
 struct Ctx<'p> {
@@ -104,6 +106,9 @@ impl Loader<'_> {
 
         if let Some((ticked, text)) = checklist_item(&visible) {
             self.checklist_option(lineno, raw, ticked, text);
+            for (col, d) in &directives {
+                self.option_directive(lineno, *col, d, text.trim());
+            }
             return;
         }
         let is_blank = visible.trim().is_empty();
@@ -191,7 +196,7 @@ impl Loader<'_> {
                 self.pending = Some(p);
             }
         } else {
-            cx.err(lineno, col, format!("unknown directive `{}`; Steward knows `steward:template=NAME intake=\"LABEL\"` and `steward:field key=… type=…`", text.split_whitespace().next().unwrap_or("")));
+            cx.err(lineno, col, format!("unknown directive `{}`; Steward knows `steward:template=NAME intake=\"LABEL\"`, `steward:field key=… type=…` and, on an option's line, `steward:synonyms …`", text.split_whitespace().next().unwrap_or("")));
         }
     }
 

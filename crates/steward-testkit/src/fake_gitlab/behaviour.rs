@@ -9,6 +9,9 @@ use steward_core::model::{
     EpicId, EpicIid, GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserRef, Username,
 };
 
+use steward::gitlab::error::CallSite;
+use steward_core::rules::labels::LabelSpec;
+
 use super::{Call, FakeGitLab, apply_edit, epic_call, issue_path, listed, not_found};
 
 impl GitLab for FakeGitLab {
@@ -184,6 +187,38 @@ impl GitLab for FakeGitLab {
                 .get(&project)
                 .cloned()
                 .unwrap_or_default())
+        })
+    }
+
+    /// As strict as GitLab: a name already in the project's labels is a 409.
+    fn create_label<'a>(
+        &'a self,
+        _: &'a CallContext,
+        project: ProjectId,
+        label: &'a LabelSpec,
+    ) -> BoxFuture<'a, Result<(), GitLabError>> {
+        Box::pin(async move {
+            let path = || format!("/api/v4/projects/{project}/labels");
+            let call = Call::CreateLabel {
+                project,
+                name: label.name.clone(),
+                color: label.color.clone(),
+            };
+            self.record(call, "POST", path)?;
+            let mut w = self.world();
+            let labels = w.labels.entry(project).or_default();
+            if labels.contains(&label.name) {
+                return Err(GitLabError::Rejected {
+                    call: CallSite {
+                        method: "POST".to_owned(),
+                        path: path(),
+                    },
+                    status: 409,
+                    message: "Label already exists".to_owned(),
+                });
+            }
+            labels.push(label.name.clone());
+            Ok(())
         })
     }
 

@@ -75,6 +75,7 @@ fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
             .as_ref()
             .is_none_or(|d| due_date_holds(d, ctx, reasons))
         && age_holds(c, ctx, reasons)
+        && comments_hold(c, ctx, reasons)
 }
 
 /// `labels` (each matched by some label) and `forbidden_labels` (none matched).
@@ -200,6 +201,21 @@ fn due_date_holds(d: &DueDateCondition, ctx: &Ctx<'_>, reasons: &mut Why) -> boo
         Some(x) => format!("due {x}"),
         None => "has no due date".to_owned(),
     });
+    true
+}
+
+/// `without_comments`: none of these comments of Steward's is on the issue.
+fn comments_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
+    if c.without_comments.is_empty() {
+        return true;
+    }
+    if c.without_comments
+        .iter()
+        .any(|k| ctx.issue.owned_note_keys.contains(k))
+    {
+        return false;
+    }
+    reasons.add(|| format!("has no `{}` comment", c.without_comments.join("`/`")));
     true
 }
 

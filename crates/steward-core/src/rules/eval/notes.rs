@@ -139,7 +139,7 @@ fn append_escalation(body: &mut String, e: &Escalate, about: &[&Username], input
 }
 
 /// Appends a `cc` line mentioning every member of the `roles` (each once, in role order).
-fn append_mentions(body: &mut String, roles: &[String], roster: &Roster) {
+pub(super) fn append_mentions(body: &mut String, roles: &[String], roster: &Roster) {
     let mut mentioned: Vec<&Username> = Vec::new();
     for role in roles {
         for u in roster.role(role).unwrap_or(&[]) {
@@ -153,6 +153,9 @@ fn append_mentions(body: &mut String, roles: &[String], roster: &Roster) {
             .iter()
             .map(|u| crate::untrusted::mention_or_name(u.as_str()))
             .collect();
+        // One blank line before the `cc` line, whether or not the body ends with a newline
+        // (a YAML `|` body does).
+        body.truncate(body.trim_end().len());
         body.push_str("\n\ncc ");
         body.push_str(&line.join(" "));
     }

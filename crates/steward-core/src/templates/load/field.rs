@@ -166,6 +166,7 @@ pub(super) fn parse_field(
             required,
             choices: Vec::new(),
             multiple,
+            synonyms: Vec::new(),
         },
         line,
         col,

@@ -96,7 +96,7 @@ impl Reading<'_, '_> {
         };
         let mut chosen: Vec<String> = Vec::with_capacity(picked.len());
         for p in &picked {
-            match match_choice(&field.choices, p) {
+            match match_choice(field, p) {
                 Some(c) => {
                     if !chosen.iter().any(|x| x == c) {
                         chosen.push(c.clone());
@@ -196,10 +196,29 @@ impl Reading<'_, '_> {
 /// The template option a typed or ticked text stands for: the same words, or the option
 /// followed by an explanation (`Keynote (30 minutes)`), the longest such option winning; failing
 /// that, the same letters and digits whatever the case, spaces and punctuation (`in-person` is
-/// `In person`); failing that, the one option those letters begin (`virt` is `Virtual`).
-fn match_choice<'c>(choices: &'c [String], typed: &str) -> Option<&'c String> {
+/// `In person`), or a synonym the template declares (`Enterprise` for `ENT`); failing that, the
+/// one option those letters begin (`virt` is `Virtual`).
+fn match_choice<'c>(field: &'c FieldSpec, typed: &str) -> Option<&'c String> {
     let typed = typed.trim().trim_matches(['*', '_']);
-    exact_choice(choices, typed).or_else(|| loose_choice(choices, typed))
+    let choices = &field.choices;
+    exact_choice(choices, typed)
+        .or_else(|| synonym_choice(field, typed))
+        .or_else(|| loose_choice(choices, typed))
+}
+
+/// The option a synonym the template declares stands for, compared as loosely as options
+/// (`enterprise`, `Enterprise.`), also followed by an explanation.
+fn synonym_choice<'c>(field: &'c FieldSpec, typed: &str) -> Option<&'c String> {
+    let t = loose(typed);
+    let (_, option) = field
+        .synonyms
+        .iter()
+        .filter(|(s, _)| {
+            (!t.is_empty() && loose(s) == t)
+                || exact_choice(std::slice::from_ref(s), typed).is_some()
+        })
+        .max_by_key(|(s, _)| s.len())?;
+    field.choices.iter().find(|c| *c == option)
 }
 
 /// Letters and digits, lower-cased: what a loose choice match compares.
