@@ -365,7 +365,7 @@ fn bad_numbers_in_two_files_are_all_reported_in_plain_words() {
         let (before, _) = text.split_once(written).unwrap();
         let line = before.matches('\n').count() + 1;
         let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-        let value_col = col + written.find(|c: char| c == ' ').unwrap() + 1;
+        let value_col = col + written.find(' ').unwrap() + 1;
         format!("{file}:{line}:{value_col}")
     };
     for needle in [

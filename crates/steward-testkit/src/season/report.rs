@@ -5,23 +5,16 @@ use std::fmt::Write as _;
 /// Gates the current rules are known to fail; the season test asserts every other gate.
 ///
 /// This is the one place to switch a gate on: once the rule change a gate measures is merged,
-/// remove its name here and the season test holds the rules to it. Measured before the rule
-/// changes (docs/QUALITY.md):
-/// - waiting on the requester: clocks do not pause while a request carries
-///   `advocacy::needs-info`, so due-soon/overdue reminders and escalations still go out;
-/// - escalations to the assignee: press and earnings requests are owned by the director the
-///   overdue escalation is addressed to;
-/// - out of office: reminders go to the assignee even while the roster has them away;
-/// - acknowledgement: an on-time complete speaker or press request gets no comment at all;
-/// - comments on one request: overdue reminders repeat weekly without end, so a request left
-///   open for weeks past its due date collects one a week (no change in flight addresses it).
-pub const KNOWN_FAILING_TODAY: &[&str] = &[
-    "comments on one request (max)",
-    "reminders or escalations while waiting on the requester",
-    "escalations to the assignee themselves",
-    "reminders to someone out of office",
-    "on-time complete speaker/press requests without one acknowledgement",
-];
+/// remove its name here and the season test holds the rules to it. The gates for waiting on
+/// the requester, escalations to the assignee, reminders to someone away and acknowledgements
+/// left this list when clocks paused, escalations went up, absences were covered and on-time
+/// requests were acknowledged (docs/QUALITY.md has the figures before and after).
+/// - comments on one request: the short season's worst request gets 6 (the limit), the full
+///   season's 7: a request that is acknowledged, broken by an edit, handed over, due soon,
+///   overdue twice (its escalation waited out a holiday) and escalated. Each is a different
+///   event; whether one of them should go (e.g. a single overdue reminder before the
+///   escalation) is the team's call, so the gate stays listed until it passes both seasons.
+pub const KNOWN_FAILING_TODAY: &[&str] = &["comments on one request (max)"];
 
 /// Most comments Steward may post on one request over the season.
 pub const MAX_COMMENTS_PER_REQUEST: u64 = 6;
@@ -243,7 +236,7 @@ mod tests {
     fn every_known_failing_name_is_a_gate_and_a_failure_outside_the_list_is_reported() {
         let report = SeasonReport {
             wrongly_flagged_late: 2,
-            nagged_while_waiting: 3,
+            comments_max: MAX_COMMENTS_PER_REQUEST + 1,
             ..SeasonReport::default()
         };
         let names: Vec<&str> = report.gates().iter().map(|g| g.name).collect();
