@@ -1335,3 +1335,60 @@ fn the_handbooks_eligibility_rules_flag_what_it_excludes_and_pass_what_it_allows
         "{body}"
     );
 }
+
+#[test]
+fn an_earnings_reference_is_due_before_the_call_of_the_quarter_its_requester_chose() {
+    let rules = shipped();
+    let cal = calendar();
+    // Filed 2026-12-10: the next call after filing is FY2027-Q4's (2027-03-04).
+    let created = "2026-12-10T15:00:00Z";
+    // (quarter as written, the call the due date counts back from, why)
+    let cases = [
+        (
+            "FY2028-Q1",
+            Some("2027-06-03"),
+            "the quarter chosen, not the next call",
+        ),
+        ("FY28-Q1", Some("2027-06-03"), "a two-digit fiscal year"),
+        ("fy28 q1", Some("2027-06-03"), "lower case with a space"),
+        ("FY2027-Q4", Some("2027-03-04"), "the next call, chosen"),
+        (
+            "next one",
+            Some("2027-03-04"),
+            "unreadable: the next call after filing",
+        ),
+        (
+            "FY2031-Q1",
+            Some("2027-03-04"),
+            "a quarter the calendar does not list: the next call after filing",
+        ),
+    ];
+    for (quarter, call, why) in cases {
+        let plan = eval(
+            &rules,
+            &issue(created),
+            "earnings-customer-reference",
+            &fields(&[("quarter", quarter), ("segment", "[ENT]")]),
+            created,
+        );
+        match call {
+            Some(call) => {
+                let due = plan
+                    .due_date
+                    .unwrap_or_else(|| panic!("{why}: no due date"));
+                assert_eq!(
+                    cal.business_days_between(due, d(call)),
+                    10,
+                    "{why}: due {due}, 10 business days before {call}"
+                );
+            }
+            None => {
+                assert_eq!(plan.due_date, None, "{why}");
+                assert!(
+                    note(&plan, steward_core::rules::CALENDAR_GAP_KEY).is_some(),
+                    "{why}: the requester is told why there is no date"
+                );
+            }
+        }
+    }
+}

@@ -53,6 +53,28 @@ impl FiscalQuarter {
             .contains(&quarter)
             .then_some(FiscalQuarter { year, quarter })
     }
+
+    /// Reads a quarter as requesters write it: `FY2028-Q1`, `FY28-Q1`, `FY28 Q1`, `fy28q1`
+    /// (a two-digit year is in this century).
+    pub fn parse_written(s: &str) -> Option<FiscalQuarter> {
+        let compact: String = s
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_uppercase();
+        let rest = compact.strip_prefix("FY")?;
+        let (year, quarter) = rest.split_once('Q')?;
+        let year: i32 = year.parse().ok()?;
+        let year = match year {
+            0..=99 => 2000 + year,
+            1000..=9999 => year,
+            _ => return None,
+        };
+        let quarter: u8 = quarter.parse().ok()?;
+        (1..=4)
+            .contains(&quarter)
+            .then_some(FiscalQuarter { year, quarter })
+    }
 }
 
 /// The team's calendar, validated. Cheap to share (`Send + Sync`, no interior mutability).

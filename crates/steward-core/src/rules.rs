@@ -288,6 +288,9 @@ enum DueFrom {
     Created,
     /// The first earnings date on or after the creation date.
     NextEarnings,
+    /// The earnings call of the fiscal quarter written in this field (`FY27-Q2`); the next one
+    /// after filing when the quarter cannot be read or the calendar does not list it.
+    EarningsOf(String),
     Field(String),
 }
 

@@ -92,6 +92,7 @@ pub fn specs() -> Vec<TemplateSpec> {
                 field("category", Choice, &["First Order", "Growth"]),
                 field("customer_approved", Boolean, &[]),
                 field("success_story", Text, &[]),
+                field("quarter", Text, &[]),
             ],
         ),
         t(

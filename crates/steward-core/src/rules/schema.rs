@@ -169,7 +169,7 @@ fn due_date_def() -> Value {
     json!({
         "type": "object", "additionalProperties": false, "required": ["from"],
         "properties": {
-            "from": { "type": "string", "pattern": "^(created|next_earnings|field\\.[A-Za-z0-9_]+)$" },
+            "from": { "type": "string", "pattern": "^(created|next_earnings|earnings\\.[A-Za-z0-9_]+|field\\.[A-Za-z0-9_]+)$" },
             "offset": { "type": "integer", "default": 0 },
             "unit": days_unit(),
             "overwrite": { "type": "boolean", "default": false, "description": "Replace a due date already set." }

@@ -95,6 +95,20 @@ impl Builder<'_, '_> {
             DueFrom::Created
         } else if d.from.value == "next_earnings" {
             DueFrom::NextEarnings
+        } else if let Some(key) = d.from.value.strip_prefix("earnings.") {
+            let spanned = Spanned::new(key.to_owned(), d.from.referenced, d.from.defined);
+            let t = t.or_else(|| {
+                self.err(
+                    d.from.referenced,
+                    format!(
+                        "a due date from `{}` needs the rule to name one `template`",
+                        d.from.value
+                    ),
+                );
+                None
+            })?;
+            let f = self.field(t, &spanned)?;
+            DueFrom::EarningsOf(f.key.clone())
         } else if let Some(key) = d.from.value.strip_prefix("field.") {
             let spanned = Spanned::new(key.to_owned(), d.from.referenced, d.from.defined);
             let f = self.date_field(t, &spanned, "a due date")?;
@@ -105,7 +119,7 @@ impl Builder<'_, '_> {
                 format!("due date `from: {}` is not understood", d.from.value),
             )
             .hint =
-                Some("use `created`, `next_earnings` or `field.KEY` for a date field".to_owned());
+                Some("use `created`, `next_earnings`, `earnings.KEY` for a fiscal-quarter field or `field.KEY` for a date field".to_owned());
             return None;
         };
         Some(DueDateAction {

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::{Applied, Ctx, Inputs, label_scope};
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, FiscalQuarter};
 use crate::model::{FieldValue, Issue, LabelName, Plan, Username};
 use crate::rules::{DueDateAction, DueFrom, LabelPattern, Unit};
 
@@ -117,6 +117,19 @@ fn due_target(d: &DueDateAction, ctx: &Ctx<'_>, calendar_gap: &mut bool) -> Opti
             let next = calendar.next_earnings(ctx.created).map(|(_, d)| d);
             *calendar_gap |= next.is_none();
             next
+        }
+        DueFrom::EarningsOf(k) => {
+            let chosen = ctx.fields.values.get(k).and_then(|v| match v {
+                FieldValue::Text(t) => FiscalQuarter::parse_written(t),
+                _ => None,
+            });
+            // A quarter that cannot be read, or that the calendar does not list (long past, or
+            // beyond the dates the team has entered), counts from the next call after filing.
+            let date = chosen
+                .and_then(|q| calendar.earnings_date(q))
+                .or_else(|| calendar.next_earnings(ctx.created).map(|(_, d)| d));
+            *calendar_gap |= date.is_none();
+            date
         }
         DueFrom::Field(k) => match ctx.fields.values.get(k) {
             Some(FieldValue::Date(date)) => Some(*date),
