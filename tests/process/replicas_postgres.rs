@@ -19,7 +19,6 @@ use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use cluster::{Balancer, Cluster, ReplicaEnv, delivery_outcomes, wait_ready};
 use steward::store::JobState;
 use steward_sim::{Faults, HookConfig, IssueChange};
@@ -103,7 +102,7 @@ async fn two_replicas_handle_every_delivery_once_and_one_finishes_the_others_job
     };
 
     // ---- phase 1b: people edit handled issues: events moved out, titles reworded ----------
-    let far = Utc::now().date_naive() + chrono::Duration::days(120);
+    let far = sim.now().date_naive() + chrono::Duration::days(120);
     let speaker = request_files()
         .into_iter()
         .find(|(n, _)| n == "customer-speaker-request--clean")

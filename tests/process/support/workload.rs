@@ -91,7 +91,7 @@ pub fn file_issues(sim: &SimHandle, seed: &TeamSeed, from: usize, count: usize) 
         .unwrap()
         .1
         .clone();
-    let today = Utc::now().date_naive();
+    let today = sim.now().date_naive();
     (from..from + count)
         .map(|i| {
             let requester = seed.user(REQUESTERS[i % REQUESTERS.len()]).unwrap();
@@ -287,7 +287,9 @@ impl World {
             .into_iter()
             .map(LabelName)
             .collect();
-        let decision = self.engine.decide(&issue, Utc::now(), &Workload::default());
+        let decision = self
+            .engine
+            .decide(&issue, self.sim.now(), &Workload::default());
         let actions = reconcile::diff(&decision.plan, &issue, &existing, &labels, &self.users);
         if !actions.is_noop() {
             out.push(format!("#{iid}: not converged, still to do: {actions:?}"));
