@@ -23,9 +23,11 @@
 //! | [`digest_post`] | posting a rendered digest once per ISO week per target |
 //! | [`shipped`] | the shipped rules and templates, embedded in the binary at build time |
 //! | [`cli`] | the `steward` command line |
+//! | [`backtest`] | candidate rules tried on past issues through the planning path, as of creation and now (`steward backtest`); writes nothing |
 //! | [`harness`], [`demo`] | (feature `sim`) the simulator wired to a real Steward in one process; `steward demo` |
 
 mod audit;
+pub mod backtest;
 pub mod boxed;
 pub mod cli;
 pub mod config;

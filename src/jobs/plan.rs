@@ -25,7 +25,21 @@ pub async fn plan_actions(
         .await?;
     issue.waiting = deps.store.waiting(issue.project_id, issue.iid).await?;
     let workload = load_workload(deps, issue.project_id).await?;
-    let decision = deps.engine.decide(issue, deps.clock.now(), &workload);
+    plan_prepared(deps, issue, existing, &workload, deps.clock.now()).await
+}
+
+/// The decision and the diff for an issue whose Steward state (owned-note keys, the due date
+/// Steward set, the waits) is already filled in, by `deps.engine` at `now` with `workload`:
+/// the part of [`plan_actions`] that reads nothing from the store. A dry run that brings its
+/// own state (`backtest`: the issue as filed, another engine) plans through it.
+pub async fn plan_prepared(
+    deps: &SyncDeps,
+    issue: &Issue,
+    existing: &BTreeMap<String, ExistingNote>,
+    workload: &Workload,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(Decision, Actions), SyncError> {
+    let decision = deps.engine.decide(issue, now, workload);
     let plan = &decision.plan;
     let gitlab = &deps.gitlab;
     let mut labels = gitlab.label_set(issue.project_id, false).await?;

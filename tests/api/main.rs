@@ -5,6 +5,7 @@
 
 mod support;
 
+mod backtest_lead_time;
 mod comments_acknowledgement;
 mod comments_length;
 mod comments_untrusted;
