@@ -22,7 +22,7 @@ fn at(s: &str) -> DateTime<Utc> {
 
 /// The shipped rules and templates with the speaker lead time set to `days` (the rule and what
 /// the template tells requesters, which must agree).
-fn speaker_lead_time(days: u32) -> (Files, Files) {
+pub fn speaker_lead_time(days: u32) -> (Files, Files) {
     let rules: Vec<(&str, String)> = steward::shipped::RULES
         .iter()
         .map(|(name, text)| {

@@ -6,6 +6,7 @@
 mod support;
 
 mod backtest_lead_time;
+mod backtest_scale;
 mod comments_acknowledgement;
 mod comments_length;
 mod comments_untrusted;
