@@ -22,8 +22,7 @@ fn at(s: &str) -> DateTime<Utc> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_backtest_of_10000_issues_reads_100_pages_within_one_minutes_budget_and_writes_nothing()
-{
+async fn a_backtest_of_10000_issues_reads_100_pages_within_one_minutes_budget_and_writes_nothing() {
     let now = at("2026-12-02T15:00:00Z");
     let mut opts = HarnessOptions::shipped(now);
     // Issues change silently: only the backtest reads them.
@@ -59,7 +58,9 @@ async fn a_backtest_of_10000_issues_reads_100_pages_within_one_minutes_budget_an
     // Reference: a dry-run sweep over the same (open) issues, one decision each.
     h.sim.reset_counters();
     let clock = Instant::now();
-    let sweep = steward::jobs::sweep::sweep(&deps, true, false).await.unwrap();
+    let sweep = steward::jobs::sweep::sweep(&deps, true, false)
+        .await
+        .unwrap();
     let sweep_secs = clock.elapsed().as_secs_f64();
     let sweep_calls = h.sim.counters().requests_total;
     assert_eq!(sweep.listed, ISSUES as usize);

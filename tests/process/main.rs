@@ -6,6 +6,7 @@
 
 mod support;
 
+mod cli_backtest;
 mod cli_check;
 mod cli_demo;
 mod cli_explain;
