@@ -91,11 +91,7 @@ fn find(changed: &[ChangedIssue], iid: IssueIid) -> &ChangedIssue {
         .unwrap_or_else(|| panic!("#{iid} is not reported: {changed:#?}"))
 }
 
-fn diff<'a>(
-    c: &'a ChangedIssue,
-    moment: Moment,
-    what: Aspect,
-) -> Option<(&'a [String], &'a [String])> {
+fn diff(c: &ChangedIssue, moment: Moment, what: Aspect) -> Option<(&[String], &[String])> {
     c.differences
         .iter()
         .find(|d| d.moment == moment && d.what == what)

@@ -17,6 +17,9 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A directory, a file in it and the replacements made in that file.
+type Edit<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+
 /// A copy of the shipped `rules/` and `issue_templates/` with the speaker lead time `days`.
 fn candidate(tag: &str, days: u32) -> (PathBuf, PathBuf) {
     let base = std::env::temp_dir().join(format!("steward-backtest-{}-{tag}", std::process::id()));
@@ -25,7 +28,7 @@ fn candidate(tag: &str, days: u32) -> (PathBuf, PathBuf) {
     let day = format!("{days}-day");
     let days_text = format!("{days} days");
     let minimum = format!("minimum: {days},");
-    let edits: [(&str, &str, Vec<(&str, &str)>); 2] = [
+    let edits: [Edit<'_>; 2] = [
         ("rules", "speaker.yaml", vec![("minimum: 60,", &minimum)]),
         (
             "issue_templates",
