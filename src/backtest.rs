@@ -25,7 +25,7 @@ use steward_core::model::{Issue, IssueIid, LabelName, ProjectId};
 use steward_core::rules::{Engine, Workload};
 
 pub use outcome::{Aspect, Moment, Outcome, as_filed, lead_time_rules, steward_labels};
-pub use render::{JSON_VERSION, render_json, render_text};
+pub use render::{JSON_VERSION, counted, render_json, render_text};
 
 /// The most characters of a title a report shows.
 pub const TITLE_CHARS: usize = 80;

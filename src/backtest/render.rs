@@ -58,6 +58,11 @@ pub fn render_json(report: &Report, api_calls: Option<u64>) -> Result<String, se
     })
 }
 
+/// `n` and the word, with an `s` unless `n` is one (`1 list page`, `100 list pages`).
+pub fn counted(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 fn words(list: &[String]) -> String {
     if list.is_empty() {
         "(none)".to_owned()
@@ -71,15 +76,16 @@ fn words(list: &[String]) -> String {
 pub fn render_text(report: &Report, api_calls: Option<u64>) -> String {
     let mut s = String::new();
     let projects: Vec<String> = report.projects.iter().map(|p| p.to_string()).collect();
-    let calls = api_calls.map_or(String::new(), |n| format!(", {n} GitLab API calls"));
+    let calls = api_calls.map_or(String::new(), |n| {
+        format!(", {}", counted(n as usize, "GitLab API call"))
+    });
     let _ = writeln!(
         s,
-        "{} issues filed since {} in project {} ({} list pages{calls}); \
-         {} would be handled differently.",
-        report.issues,
+        "{} filed since {} in project {} ({}{calls}); {} would be handled differently.",
+        counted(report.issues, "issue"),
         report.since.format("%Y-%m-%d %H:%M UTC"),
         projects.join(", "),
-        report.pages,
+        counted(report.pages, "list page"),
         report.changed.len()
     );
     let _ = writeln!(s, "\n{:<12} {:>9} {:>9}", "issues with", "creation", "now");

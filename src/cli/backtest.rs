@@ -141,10 +141,12 @@ pub fn run(args: &BacktestArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32
     };
     let _ = writeln!(
         err,
-        "done: {} issues, {} list pages, {} GitLab API calls",
-        report.issues,
-        report.pages,
-        calls.map_or("uncounted".to_owned(), |n| n.to_string())
+        "done: {}, {}, {}",
+        backtest::counted(report.issues, "issue"),
+        backtest::counted(report.pages, "list page"),
+        calls.map_or("GitLab API calls uncounted".to_owned(), |n| {
+            backtest::counted(n as usize, "GitLab API call")
+        })
     );
     let text = match args.format {
         BacktestFormat::Text => backtest::render_text(&report, calls),
@@ -184,8 +186,10 @@ async fn read_and_compare(
     let mut progress = |p: Progress| {
         let _ = writeln!(
             stderr,
-            "project {}: {} issues read ({} pages)",
-            p.project, p.issues, p.pages
+            "project {}: {} read ({})",
+            p.project,
+            backtest::counted(p.issues, "issue"),
+            backtest::counted(p.pages, "list page")
         );
     };
     let report = backtest::backtest(&deps, candidate, &opts, &mut progress)
