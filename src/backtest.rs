@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::gitlab::{CallContext, GitLab, IssueOrderBy, IssueQuery, SortDirection};
 use crate::jobs::notes::stored_notes;
-use crate::jobs::plan::{load_workload, plan_prepared};
+use crate::jobs::plan::{fill_recorded_state, load_workload, plan_prepared};
 use crate::jobs::{SyncDeps, SyncError};
 use steward_core::model::{Issue, IssueIid, LabelName, ProjectId};
 use steward_core::rules::{Engine, Workload};
@@ -223,13 +223,10 @@ async fn compare_issue(
     let (current, candidate) = both(cmp, &filed, &none, workload, filed.created_at).await?;
     differ(Moment::Creation, &current, &candidate, &mut differences);
     // Now: the issue as it is, with the state Steward recorded for it (as a sweep sees it).
-    let store = &cmp.current.store;
     let existing = stored_notes(&cmp.current, &issue)
         .await?
         .unwrap_or_default();
-    issue.owned_note_keys = existing.keys().cloned().collect();
-    issue.managed_due_date = store.managed_due_date(issue.project_id, issue.iid).await?;
-    issue.waiting = store.waiting(issue.project_id, issue.iid).await?;
+    fill_recorded_state(&cmp.current, &mut issue, &existing).await?;
     let (current, candidate) = both(cmp, &issue, &existing, workload, now).await?;
     differ(Moment::Now, &current, &candidate, &mut differences);
     if differences.is_empty() {

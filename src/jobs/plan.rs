@@ -18,14 +18,25 @@ pub async fn plan_actions(
     issue: &mut Issue,
     existing: &BTreeMap<String, ExistingNote>,
 ) -> Result<(Decision, Actions), SyncError> {
+    fill_recorded_state(deps, issue, existing).await?;
+    let workload = load_workload(deps, issue.project_id).await?;
+    plan_prepared(deps, issue, existing, &workload, deps.clock.now()).await
+}
+
+/// Fills in what Steward recorded about the issue and the rules read back: the keys of its
+/// notes (`existing`), the due date Steward set last and the waits on the requester.
+pub async fn fill_recorded_state(
+    deps: &SyncDeps,
+    issue: &mut Issue,
+    existing: &BTreeMap<String, ExistingNote>,
+) -> Result<(), StoreError> {
     issue.owned_note_keys = existing.keys().cloned().collect();
     issue.managed_due_date = deps
         .store
         .managed_due_date(issue.project_id, issue.iid)
         .await?;
     issue.waiting = deps.store.waiting(issue.project_id, issue.iid).await?;
-    let workload = load_workload(deps, issue.project_id).await?;
-    plan_prepared(deps, issue, existing, &workload, deps.clock.now()).await
+    Ok(())
 }
 
 /// The decision and the diff for an issue whose Steward state (owned-note keys, the due date
