@@ -90,24 +90,8 @@ pub fn run(args: &BacktestArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32
             return EXIT_CONFIG;
         }
     };
-    let templates = args.templates.as_ref().unwrap_or(&settings.templates_dir);
-    let candidate = match Engine::load(&args.rules, templates) {
-        Ok(engine) => Arc::new(engine),
-        Err(errors) => {
-            for e in &errors {
-                let _ = writeln!(err, "{e}");
-            }
-            let _ = writeln!(
-                err,
-                "{} configuration error{} in the candidate rules {} / {}; nothing was read \
-                 from GitLab",
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" },
-                args.rules.display(),
-                templates.display()
-            );
-            return EXIT_CONFIG;
-        }
+    let Some(candidate) = load_candidate(args, &settings, err) else {
+        return EXIT_CONFIG;
     };
     let projects = match args.project {
         Some(id) => vec![ProjectId(id)],
@@ -162,6 +146,33 @@ pub fn run(args: &BacktestArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32
         return EXIT_INPUT;
     }
     EXIT_OK
+}
+
+/// The candidate engine, or its errors printed as `steward check` prints them.
+fn load_candidate(
+    args: &BacktestArgs,
+    settings: &Settings,
+    err: &mut dyn Write,
+) -> Option<Arc<Engine>> {
+    let templates = args.templates.as_ref().unwrap_or(&settings.templates_dir);
+    match Engine::load(&args.rules, templates) {
+        Ok(engine) => Some(Arc::new(engine)),
+        Err(errors) => {
+            for e in &errors {
+                let _ = writeln!(err, "{e}");
+            }
+            let _ = writeln!(
+                err,
+                "{} configuration error{} in the candidate rules {} / {}; nothing was read \
+                 from GitLab",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" },
+                args.rules.display(),
+                templates.display()
+            );
+            None
+        }
+    }
 }
 
 /// Starts Steward (store, GitLab, the rules in force) and runs the backtest; returns the
