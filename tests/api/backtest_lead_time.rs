@@ -16,38 +16,38 @@ use steward_sim::NewIssue;
 
 const SPEAKER: &str = include_str!("../data/requests/customer-speaker-request--clean.md");
 
-fn at(s: &str) -> DateTime<Utc> {
+pub fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
-/// The shipped rules and templates with the speaker lead time set to `days` (the rule and what
-/// the template tells requesters, which must agree).
-pub fn speaker_lead_time(days: u32) -> (Files, Files) {
-    let rules: Vec<(&str, String)> = steward::shipped::RULES
+/// The shipped `files` with `edits` (file, from, to) made; each `from` must be found.
+fn edited(
+    files: &[(&'static str, &'static str)],
+    edits: &[(&str, &str, &str)],
+) -> Vec<(&'static str, String)> {
+    for (file, from, _) in edits {
+        let text = files.iter().find(|(n, _)| n == file).unwrap().1;
+        assert!(text.contains(from), "`{from}` is not in the shipped {file}");
+    }
+    files
         .iter()
         .map(|(name, text)| {
-            let text = if *name == "speaker.yaml" {
-                let from = "lead_time: { field: event_date, minimum: 60, unit: calendar_days }";
-                assert!(text.contains(from), "the shipped speaker rule changed");
-                text.replace(from, &from.replace("60", &days.to_string()))
-            } else {
-                (*text).to_owned()
-            };
+            let text = edits
+                .iter()
+                .filter(|(file, _, _)| file == name)
+                .fold((*text).to_owned(), |t, (_, from, to)| t.replace(from, to));
             (*name, text)
         })
-        .collect();
-    let templates: Vec<(&str, String)> = steward::shipped::TEMPLATES
-        .iter()
-        .map(|(name, text)| {
-            let text = if *name == "customer-speaker-request.md" {
-                text.replace("60 days", &format!("{days} days"))
-                    .replace("60-day", &format!("{days}-day"))
-            } else {
-                (*text).to_owned()
-            };
-            (*name, text)
-        })
-        .collect();
+        .collect()
+}
+
+/// The shipped rules and templates with `rules` and `templates` edits made.
+pub fn shipped_with(
+    rules: &[(&str, &str, &str)],
+    templates: &[(&str, &str, &str)],
+) -> (Files, Files) {
+    let rules = edited(steward::shipped::RULES, rules);
+    let templates = edited(steward::shipped::TEMPLATES, templates);
     let r: Vec<(&str, &str)> = rules.iter().map(|(n, s)| (*n, s.as_str())).collect();
     let t: Vec<(&str, &str)> = templates.iter().map(|(n, s)| (*n, s.as_str())).collect();
     (
@@ -56,14 +56,32 @@ pub fn speaker_lead_time(days: u32) -> (Files, Files) {
     )
 }
 
+/// The shipped rules and templates with the speaker lead time set to `days` (the rule and what
+/// the template tells requesters, which must agree).
+pub fn speaker_lead_time(days: u32) -> (Files, Files) {
+    let minimum = format!("minimum: {days},");
+    let (in_days, day) = (format!("{days} days"), format!("{days}-day"));
+    let template = "customer-speaker-request.md";
+    shipped_with(
+        &[("speaker.yaml", "minimum: 60,", &minimum)],
+        &[(template, "60 days", &in_days), (template, "60-day", &day)],
+    )
+}
+
 /// A speaker request for an event on `event`.
-fn request(event: NaiveDate) -> String {
+pub fn request(event: NaiveDate) -> String {
     SPEAKER.replace("2027-04-21", &event.to_string())
 }
 
 /// Files a speaker request at `filed` (15:00 UTC) for an event `lead` days later and lets
 /// Steward handle it as it would have then.
-async fn file(h: &Harness, filed: &str, lead: i64, title: &str, confidential: bool) -> IssueIid {
+pub async fn file(
+    h: &Harness,
+    filed: &str,
+    lead: i64,
+    title: &str,
+    confidential: bool,
+) -> IssueIid {
     let when = at(&format!("{filed}T15:00:00Z"));
     h.set_now(when);
     let event = when.date_naive() + Duration::days(lead);

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod backtest_due_dates;
 mod backtest_lead_time;
 mod backtest_scale;
 mod comments_acknowledgement;
