@@ -211,6 +211,7 @@ async fn lowering_the_speaker_lead_time_to_45_days_reports_exactly_the_requests_
             "#{iid}: {report:#?}"
         );
     }
+    assert_documented_shape(&steward::backtest::render_json(&report, Some(1)).unwrap());
     // Requester text is inert; a confidential issue shows no title.
     assert_eq!(
         find(&report.changed, late_50).title.as_deref(),
@@ -239,4 +240,41 @@ async fn lowering_the_speaker_lead_time_to_45_days_reports_exactly_the_requests_
     let jobs_after = h.state.store.list_jobs(None, 1000).await.unwrap().len();
     assert_eq!(jobs_after, jobs_before, "no job is enqueued");
     h.stop().await;
+}
+
+/// The object keys at every level, arrays looked into (`changed[].differences[].what`).
+fn keys(v: &serde_json::Value, at: &str, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let path = format!("{at}.{k}");
+                out.insert(path.clone());
+                keys(v, &path, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                keys(item, &format!("{at}[]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The JSON report has exactly the fields of the example in docs/operations.md.
+fn assert_documented_shape(json: &str) {
+    let docs = include_str!("../../docs/operations.md");
+    let (_, after) = docs.split_once("**JSON** (`--format json`").unwrap();
+    let (_, block) = after.split_once("```json\n").unwrap();
+    let (example, _) = block.split_once("```").unwrap();
+    let example: serde_json::Value = serde_json::from_str(example).unwrap();
+    let actual: serde_json::Value = serde_json::from_str(json).unwrap();
+    let (mut documented, mut produced) = (Default::default(), Default::default());
+    keys(&example, "", &mut documented);
+    keys(&actual, "", &mut produced);
+    assert_eq!(
+        produced, documented,
+        "the JSON differs from docs/operations.md's example"
+    );
+    assert_eq!(actual["version"], steward::backtest::JSON_VERSION);
 }
