@@ -10,10 +10,12 @@ pub mod payload;
 pub mod auth;
 pub mod budget;
 pub mod cached;
+pub mod capabilities;
 pub mod client;
 pub mod error;
 mod graphql;
 mod health;
+mod page;
 mod wire;
 
 use std::collections::BTreeSet;
@@ -28,6 +30,7 @@ use steward_core::rules::labels::LabelSpec;
 
 pub use client::{ClientConfig, RestGitLab};
 pub use error::GitLabError;
+pub use page::{InstanceVersion, Page, PageCursor};
 
 pub use crate::boxed::BoxFuture;
 
@@ -157,6 +160,9 @@ pub struct IssueQuery {
     pub order_by: Option<IssueOrderBy>,
     /// Sort direction.
     pub sort: Option<SortDirection>,
+    /// Only issues updated at or before this instant (`updated_before`): the sweep's window
+    /// when offset paging reaches GitLab's maximum offset (GITLAB.md §6.3).
+    pub updated_before: Option<DateTime<Utc>>,
 }
 
 /// A due-date change in an issue edit.
@@ -192,15 +198,6 @@ impl IssueEdit {
     }
 }
 
-/// One page of a paginated list and the number of the next page, if any.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Page<T> {
-    /// The items on this page.
-    pub items: Vec<T>,
-    /// GitLab's `x-next-page`; `None` on the last page.
-    pub next_page: Option<u32>,
-}
-
 /// The GitLab operations Steward performs, in domain terms. Object safe: use it as
 /// `Arc<dyn GitLab>`. Implementations retry only reads, in place and briefly (a 5xx or a short
 /// 429 on one page must not throw a sweep away); any other transient [`GitLabError`] goes back
@@ -208,7 +205,7 @@ pub struct Page<T> {
 /// [`GitLabError::retry_after`].
 ///
 /// List calls come in two forms: `list_issues_page` returns one page so a sweep over 10,000
-/// issues holds one page at a time (loop while `next_page` is `Some`); the other list calls
+/// issues holds one page at a time (loop while `next` is `Some`); the other list calls
 /// return every page because notes, labels and users are small.
 pub trait GitLab: Send + Sync {
     /// The user the token belongs to (`GET /user`): Steward's bot identity, used to skip its
@@ -227,17 +224,20 @@ pub trait GitLab: Send + Sync {
         iid: IssueIid,
     ) -> BoxFuture<'a, Result<Issue, GitLabError>>;
 
-    /// One page (1-based, 100 per page) of a project's issues matching `query`.
+    /// One page (100 issues) of a project's issues matching `query`, from `cursor`. A keyset
+    /// cursor on a GitLab that does not support it comes back as offset paging (GitLab before
+    /// 18.3 ignores `pagination=keyset`) or as a 405 refusal.
     fn list_issues_page<'a>(
         &'a self,
         ctx: &'a CallContext,
         project: ProjectId,
         query: &'a IssueQuery,
-        page: u32,
+        cursor: &'a PageCursor,
     ) -> BoxFuture<'a, Result<Page<Issue>, GitLabError>>;
 
-    /// Every issue matching `query`, following `x-next-page` until it is empty (this also
-    /// works past 10,000 results, where GitLab omits `x-total`; GITLAB.md §3.3).
+    /// Every issue matching `query` by offset paging, following `x-next-page` until it is
+    /// empty (this also works past 10,000 results, where GitLab omits `x-total`; GITLAB.md
+    /// §3.3). For short lists (a digest's week); the sweep pages itself.
     fn list_issues<'a>(
         &'a self,
         ctx: &'a CallContext,
@@ -246,12 +246,12 @@ pub trait GitLab: Send + Sync {
     ) -> BoxFuture<'a, Result<Vec<Issue>, GitLabError>> {
         Box::pin(async move {
             let mut all = Vec::new();
-            let mut page = 1;
+            let mut cursor = PageCursor::Offset(1);
             loop {
-                let got = self.list_issues_page(ctx, project, query, page).await?;
+                let got = self.list_issues_page(ctx, project, query, &cursor).await?;
                 all.extend(got.items);
-                match got.next_page {
-                    Some(next) if next > page => page = next,
+                match got.next {
+                    Some(next) if cursor.advances_to(&next) => cursor = next,
                     _ => return Ok(all),
                 }
             }
@@ -370,4 +370,11 @@ pub trait GitLab: Send + Sync {
         note_gid: &'a str,
         body: &'a str,
     ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>>;
+
+    /// The instance's version (`GET /version`, any authenticated user; doc/api/version.md):
+    /// what start-up decides the paging and epic paths from (`capabilities`).
+    fn version<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+    ) -> BoxFuture<'a, Result<InstanceVersion, GitLabError>>;
 }

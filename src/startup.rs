@@ -154,8 +154,8 @@ pub fn load_engine(settings: &Settings) -> Result<Engine, StartupError> {
     Engine::load(&settings.rules_dir, &settings.templates_dir).map_err(StartupError::Configuration)
 }
 
-/// Loads the configuration, opens the store, connects to GitLab (who is the bot?), stamps the
-/// store's birth time on first use, and reports roster members GitLab does not know and labels
+/// Loads the configuration, opens the store, connects to GitLab (who is the bot? which version,
+/// so which paging and epic paths?), stamps the store's birth time on first use, and reports roster members GitLab does not know and labels
 /// the rules use that a served project lacks (Steward will not create them).
 pub async fn build(settings: Settings, wiring: Wiring) -> Result<App, StartupError> {
     let engine = match wiring.engine {
@@ -188,6 +188,10 @@ pub async fn build(settings: Settings, wiring: Wiring) -> Result<App, StartupErr
     };
     let gitlab_cache = Arc::new(CachedGitLab::new(inner));
     let bot = connect::whoami(gitlab_cache.as_ref()).await?;
+    // Once per start: which paging and epic paths this GitLab supports (logged in one line;
+    // a failed probe leaves the conservative paths and the next sweep probes again).
+    let capabilities = crate::gitlab::capabilities::probe(gitlab_cache.as_ref()).await;
+    gitlab_cache.capabilities().set(capabilities);
     let store_born = connect::store_born(store.as_ref(), wiring.clock.as_ref()).await?;
     let webhook = settings.webhook.clone();
     let auth = WebhookAuthConfig {

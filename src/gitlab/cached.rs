@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::RwLock;
 
+use super::capabilities::SharedCapabilities;
 use super::{
-    BoxFuture, CallContext, Epic, GitLab, GitLabError, IssueEdit, IssueQuery, Note, Page,
-    WorkItemNote,
+    BoxFuture, CallContext, Epic, GitLab, GitLabError, InstanceVersion, IssueEdit, IssueQuery,
+    Note, Page, PageCursor, WorkItemNote,
 };
 use steward_core::model::{
     EpicId, EpicIid, GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserId, UserRef,
@@ -29,6 +30,7 @@ pub struct CachedGitLab {
     inner: Arc<dyn GitLab>,
     labels: RwLock<HashMap<ProjectId, (Vec<LabelName>, Instant)>>,
     users: RwLock<HashMap<String, Option<UserRef>>>,
+    capabilities: SharedCapabilities,
 }
 
 impl std::fmt::Debug for CachedGitLab {
@@ -44,7 +46,13 @@ impl CachedGitLab {
             inner,
             labels: RwLock::default(),
             users: RwLock::default(),
+            capabilities: SharedCapabilities::default(),
         }
+    }
+
+    /// What the instance supports (probed at start-up, see `capabilities`).
+    pub fn capabilities(&self) -> &SharedCapabilities {
+        &self.capabilities
     }
 
     /// The project's labels read again, unless they were read within [`LABEL_REFRESH_MIN`]:
@@ -154,9 +162,9 @@ impl GitLab for CachedGitLab {
         ctx: &'a CallContext,
         project: ProjectId,
         query: &'a IssueQuery,
-        page: u32,
+        cursor: &'a PageCursor,
     ) -> BoxFuture<'a, Result<Page<Issue>, GitLabError>> {
-        self.inner.list_issues_page(ctx, project, query, page)
+        self.inner.list_issues_page(ctx, project, query, cursor)
     }
 
     fn list_issues<'a>(
@@ -296,6 +304,13 @@ impl GitLab for CachedGitLab {
         body: &'a str,
     ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>> {
         self.inner.work_item_update_note(ctx, note_gid, body)
+    }
+
+    fn version<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+    ) -> BoxFuture<'a, Result<InstanceVersion, GitLabError>> {
+        self.inner.version(ctx)
     }
 }
 

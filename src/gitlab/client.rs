@@ -16,6 +16,7 @@ mod labels;
 mod ops;
 mod paging;
 mod response;
+mod version;
 
 use std::fmt;
 use std::num::NonZeroU32;

@@ -8,7 +8,10 @@
 //! one issue) and re-read fresh state first. Unchanged issues cost nothing beyond their share of
 //! the list pages.
 
-use crate::gitlab::{CallContext, GitLab, IssueOrderBy, IssueQuery, SortDirection};
+mod listing;
+
+use crate::gitlab::{CallContext, IssueOrderBy, IssueQuery, SortDirection};
+pub use listing::ListingStats;
 use crate::jobs::notes::stored_notes;
 use crate::jobs::plan::{plan_actions, save_workload};
 pub use crate::queue::SweepJob;
@@ -42,6 +45,8 @@ pub struct SweepReport {
     pub pages: usize,
     /// Issues that need changes (a sync job was enqueued for each unless dry-run).
     pub drift: Vec<Drift>,
+    /// How the listings paged (keyset or offset, fallbacks, offset-cap windows).
+    pub paging: ListingStats,
 }
 
 impl SweepReport {
@@ -65,8 +70,15 @@ const WATERMARK_OVERLAP: chrono::Duration = chrono::Duration::minutes(5);
 /// not even the catch-up watermark.
 pub async fn sweep(deps: &JobDeps, full: bool, enqueue: bool) -> Result<SweepReport, SyncError> {
     let mut report = SweepReport::default();
+    // A start-up probe that failed is tried again here, once per sweep (capabilities).
+    let gitlab = deps.sync.gitlab.as_ref();
+    let keyset = gitlab
+        .capabilities()
+        .refresh_if_unknown(gitlab)
+        .await
+        .keyset_project_issues;
     for project in deps.projects.clone() {
-        sweep_project(deps, project, full, enqueue, &mut report).await?;
+        sweep_project(deps, project, full, enqueue, keyset, &mut report).await?;
     }
     if enqueue && !report.drift.is_empty() {
         deps.jobs_ready.notify_waiters();
@@ -92,6 +104,7 @@ async fn sweep_project(
     project: ProjectId,
     full: bool,
     enqueue: bool,
+    keyset: bool,
     report: &mut SweepReport,
 ) -> Result<(), SyncError> {
     let ctx = CallContext::none();
@@ -103,22 +116,18 @@ async fn sweep_project(
         sort: Some(SortDirection::Desc),
         ..IssueQuery::default()
     };
-    let mut page = 1;
+    let mut listing = listing::Listing::new(&deps.sync.gitlab, project, query, keyset);
+    let mut first = true;
     let mut newest: Option<chrono::DateTime<chrono::Utc>> = None;
     let mut seen = std::collections::HashSet::new();
     // A full pass recounts each assignee's open issues for least-loaded routing.
     let mut workload: std::collections::BTreeMap<String, u32> = Default::default();
-    loop {
-        let listed = deps
-            .sync
-            .gitlab
-            .list_issues_page(&ctx, project, &query, page)
-            .await?;
+    while let Some(items) = listing.next(&ctx).await? {
         report.pages += 1;
-        if page == 1 {
-            newest = listed.items.iter().map(|i| i.updated_at).max();
+        if std::mem::take(&mut first) {
+            newest = items.iter().map(|i| i.updated_at).max();
         }
-        for issue in listed.items {
+        for issue in items {
             if !seen.insert(issue.iid) {
                 continue;
             }
@@ -128,11 +137,14 @@ async fn sweep_project(
             }
             check_issue(deps, project, issue, enqueue, report).await?;
         }
-        match listed.next_page {
-            Some(next) if next > page => page = next,
-            _ => break,
-        }
     }
+    let stats = listing.stats;
+    tracing::info!(%project, keyset_pages = stats.keyset_pages, offset_pages = stats.offset_pages,
+        keyset_fallbacks = stats.keyset_fallbacks, windows = stats.windows, "sweep listing done");
+    report.paging.keyset_pages += stats.keyset_pages;
+    report.paging.offset_pages += stats.offset_pages;
+    report.paging.keyset_fallbacks += stats.keyset_fallbacks;
+    report.paging.windows += stats.windows;
     if enqueue && full {
         save_workload(&deps.sync, project, &workload).await?;
     }

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::faults::{RateInfo, Verdict};
 use super::ops::OpError;
 use super::state::percent_decode;
-use super::{Shared, api_issues, api_labels, api_notes, graphql, lock};
+use super::{Shared, api_issues, api_labels, api_notes, graphql, lock, version};
 use steward_core::model::UserId;
 
 /// The authenticated user of a request.
@@ -41,6 +41,8 @@ pub(crate) enum ApiError {
     Conflict(&'static str),
     /// 400 with a model validation error: `{"message": {"<attribute>": ["<problem>"]}}`.
     Invalid(&'static str, String),
+    /// 405 with GitLab's `error!` shape (`{"error": "…"}`): a paging request GitLab refuses.
+    MethodNotAllowed(String),
 }
 
 impl ApiError {
@@ -75,6 +77,11 @@ impl IntoResponse for ApiError {
             Self::Invalid(attr, m) => (
                 StatusCode::BAD_REQUEST,
                 axum::Json(json!({ "message": { attr: [m] } })),
+            )
+                .into_response(),
+            Self::MethodNotAllowed(m) => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                axum::Json(json!({ "error": m })),
             )
                 .into_response(),
         }
@@ -125,6 +132,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             put(api_notes::edit_epic_note),
         )
         .route("/api/graphql", post(graphql::graphql))
+        .route("/api/v4/version", get(version::version))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), gate))
         .with_state(shared)
@@ -164,6 +172,7 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<&'static str> {
         ("GET", ["groups", _, "epics", _, "notes"]) => "epic_notes.list",
         ("POST", ["groups", _, "epics", _, "notes"]) => "epic_notes.create",
         ("PUT", ["groups", _, "epics", _, "notes", _]) => "epic_notes.edit",
+        ("GET", ["version"]) => "version.get",
         _ => return None,
     })
 }

@@ -217,19 +217,12 @@ pub(crate) async fn list_issues(
             hits.push(i);
         }
     }
-    let desc = params.get("sort") != Some("asc");
-    match params.get("order_by").unwrap_or("created_at") {
-        "updated_at" => hits.sort_by_key(|i| (i.updated_at, i.id)),
-        // GitLab sorts issues without a due date last.
-        "due_date" => hits.sort_by_key(|i| (i.due_date.is_none() != desc, i.due_date, i.id)),
-        "title" => hits.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.cmp(&b.id))),
-        _ => hits.sort_by_key(|i| (i.created_at, i.id)),
-    }
-    if desc {
-        hits.reverse();
-    }
     let url = format!("{}/api/v4/projects/{}/issues", st.web_base, id);
-    let (page, headers) = paging::paginate(&hits, &params, &url);
+    let limits = paging::issues::Limits {
+        keyset: super::version::keyset_project_issues(&sh),
+        max_offset: sh.config.offset_pagination_limit,
+    };
+    let (page, headers) = paging::issues::page(&mut hits, &params, &url, limits)?;
     let body: Vec<Value> = page.iter().map(|i| render::issue_rest(&st, p, i)).collect();
     Ok((headers, axum::Json(body)).into_response())
 }

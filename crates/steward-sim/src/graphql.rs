@@ -145,7 +145,10 @@ fn create(
     let (epic, issue) = {
         let st = lock(&sh.state);
         let wi = gid(&target, "WorkItem");
-        let epic = wi.and_then(|w| st.epic_by_work_item(w));
+        // Before 18.1 epics are not reachable as work items (GITLAB.md §6.2).
+        let epic = wi
+            .filter(|_| super::version::work_item_epics(sh))
+            .and_then(|w| st.epic_by_work_item(w));
         // An issue's work item id is its issue id; `gid://gitlab/Issue/N` is accepted too.
         let issue = wi
             .or_else(|| gid(&target, "Issue"))

@@ -18,6 +18,7 @@ mod render;
 mod seed;
 mod state;
 pub mod types;
+mod version;
 mod webhooks;
 
 use std::net::SocketAddr;

@@ -1,10 +1,13 @@
 //! GitLab's offset pagination: `page`/`per_page` (default 20, max 100) and the `x-*` and `Link`
 //! response headers, without `x-total`, `x-total-pages` and `rel="last"` above 10,000 matches
-//! (GITLAB.md §3.3). Pure: slices a list and computes headers.
+//! (GITLAB.md §3.3). Pure: slices a list and computes headers. Project issue lists (keyset,
+//! the maximum offset) are in `issues`.
 
 use axum::http::{HeaderMap, HeaderValue};
 
 use super::api::Params;
+
+pub(crate) mod issues;
 
 /// Above this many matches GitLab stops counting.
 const COUNT_LIMIT: usize = 10_000;

@@ -33,6 +33,14 @@ pub struct SimConfig {
     /// clock, for receivers that check a replay window against their own clock while the
     /// simulator's clock is moved.
     pub real_time_webhook_timestamps: bool,
+    /// The GitLab release the simulator pretends to be, as `GET /version` reports it
+    /// (`19.1.0-ee`). Before 18.3 project issues have no keyset pagination (the parameter is
+    /// ignored) and no offset cap; before 18.1 epics are not reachable as GraphQL work items.
+    pub gitlab_version: String,
+    /// GitLab's "max offset allowed" for offset pagination on endpoints that also support
+    /// keyset (default 50,000; 0 disables it). Lower it so a test need not create 50,000
+    /// issues.
+    pub offset_pagination_limit: usize,
 }
 
 impl Default for SimConfig {
@@ -47,6 +55,8 @@ impl Default for SimConfig {
             hook_timeout: Duration::from_secs(10),
             seed: 0x5eed_57e7_a4d0,
             real_time_webhook_timestamps: false,
+            gitlab_version: "19.1.0-ee".to_owned(),
+            offset_pagination_limit: 50_000,
         }
     }
 }

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use steward::gitlab::error::CallSite;
 use steward::gitlab::{
     BoxFuture, DueDateEdit, GitLabError, IssueEdit, IssueOrderBy, IssueQuery, Note, Page,
-    SortDirection,
+    PageCursor, SortDirection,
 };
 use steward_core::model::{
     Issue, IssueIid, LabelName, NoteId, ProjectId, UserId, UserRef, Username,
@@ -37,8 +37,8 @@ pub enum Call {
         project: ProjectId,
         /// Filters.
         query: IssueQuery,
-        /// Page number.
-        page: u32,
+        /// Where the page starts (offset page or keyset link).
+        cursor: PageCursor,
     },
     /// `PUT /projects/:id/issues/:iid`.
     EditIssue {
@@ -100,6 +100,8 @@ pub enum Call {
         /// The trait method called.
         method: &'static str,
     },
+    /// `GET /version`.
+    Version,
 }
 
 impl Call {
@@ -118,6 +120,7 @@ impl Call {
             Call::CreateLabel { .. } => "create_label",
             Call::UserByUsername { .. } => "user_by_username",
             Call::Epic { method } => method,
+            Call::Version => "version",
         }
     }
 
@@ -178,6 +181,7 @@ struct World {
     calls: Vec<Call>,
     failures: Vec<(&'static str, Failure)>,
     next_note: u64,
+    version: String,
 }
 
 /// The recording fake. Build it with [`FakeGitLab::new`], fill it, hand it to Steward as
@@ -202,6 +206,7 @@ impl FakeGitLab {
             calls: Vec::new(),
             failures: Vec::new(),
             next_note: 1000,
+            version: "19.1.0-ee".to_owned(),
         };
         Self {
             world: Mutex::new(world),
@@ -277,6 +282,11 @@ impl FakeGitLab {
         self.world().now = now;
     }
 
+    /// The version `GET /version` reports (`19.1.0-ee` unless set).
+    pub fn set_version(&self, version: &str) {
+        self.world().version = version.to_owned();
+    }
+
     /// Makes the next call of `method` (a [`Call::method`] name) fail with `failure`. The
     /// failing call is recorded like any other. Several failures queue up in order.
     pub fn fail_next(&self, method: &'static str, failure: Failure) {
@@ -345,12 +355,16 @@ fn apply_edit(issue: &mut Issue, edit: &IssueEdit, users: &[UserRef], now: DateT
     issue.updated_at = now;
 }
 
-fn listed(issues: Vec<Issue>, query: &IssueQuery, page: u32) -> Page<Issue> {
+/// The fake's keyset links: `fake://keyset/<index of the next issue>`.
+const FAKE_KEYSET: &str = "fake://keyset/";
+
+fn listed(issues: Vec<Issue>, query: &IssueQuery, cursor: &PageCursor) -> Page<Issue> {
     let mut items: Vec<Issue> = issues
         .into_iter()
         .filter(|i| query.state.is_none_or(|s| i.state == s))
         .filter(|i| query.labels.iter().all(|l| i.labels.contains(l)))
         .filter(|i| query.updated_after.is_none_or(|t| i.updated_at > t))
+        .filter(|i| query.updated_before.is_none_or(|t| i.updated_at <= t))
         .collect();
     if query.order_by == Some(IssueOrderBy::UpdatedAt) {
         items.sort_by_key(|i| i.updated_at);
@@ -359,10 +373,21 @@ fn listed(issues: Vec<Issue>, query: &IssueQuery, page: u32) -> Page<Issue> {
         items.reverse();
     }
     const PER_PAGE: usize = 100;
-    let start = (page.max(1) as usize - 1) * PER_PAGE;
-    let next_page = (items.len() > start + PER_PAGE).then_some(page + 1);
+    let start = match cursor {
+        PageCursor::Offset(page) => (page.max(&1) - 1) as usize * PER_PAGE,
+        PageCursor::Keyset(None) => 0,
+        PageCursor::Keyset(Some(link)) => link
+            .strip_prefix(FAKE_KEYSET)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(usize::MAX),
+    };
+    let more = items.len() > start.saturating_add(PER_PAGE);
+    let next = more.then(|| match cursor {
+        PageCursor::Offset(page) => PageCursor::Offset(page + 1),
+        PageCursor::Keyset(_) => PageCursor::Keyset(Some(format!("{FAKE_KEYSET}{}", start + PER_PAGE))),
+    });
     let items = items.into_iter().skip(start).take(PER_PAGE).collect();
-    Page { items, next_page }
+    Page { items, next }
 }
 
 fn epic_call<'a, T: Send + 'a>(

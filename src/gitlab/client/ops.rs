@@ -15,14 +15,14 @@ use gitlab_api::api::users::{CurrentUser, Users};
 
 use super::super::budget::CallKind;
 use super::super::error::GitLabError;
-use super::super::wire::{RestIssue, RestLabel, RestNote, RestUser};
+use super::super::wire::{RestLabel, RestNote, RestUser};
 use super::super::{
-    BoxFuture, CallContext, DueDateEdit, DueDateFilter, Epic, GitLab, IssueEdit, IssueOrderBy,
-    IssueQuery, Note, Page, SortDirection, WorkItemNote,
+    BoxFuture, CallContext, DueDateEdit, DueDateFilter, Epic, GitLab, InstanceVersion, IssueEdit,
+    IssueOrderBy, IssueQuery, Note, Page, PageCursor, SortDirection, WorkItemNote,
 };
 use super::RestGitLab;
 use super::epics::NoteMutation;
-use super::paging::{invalid, page_params, to_issue};
+use super::paging::{invalid, to_issue};
 use steward_core::model::{
     EpicId, EpicIid, GroupId, Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserRef,
     Username,
@@ -69,7 +69,7 @@ impl GitLab for RestGitLab {
         ctx: &'a CallContext,
         project: ProjectId,
         query: &'a IssueQuery,
-        page: u32,
+        cursor: &'a PageCursor,
     ) -> BoxFuture<'a, Result<Page<Issue>, GitLabError>> {
         Box::pin(async move {
             let mut builder = Issues::builder();
@@ -85,6 +85,9 @@ impl GitLab for RestGitLab {
             }
             if let Some(after) = query.updated_after {
                 builder.updated_after(after);
+            }
+            if let Some(before) = query.updated_before {
+                builder.updated_before(before);
             }
             if let Some(due) = query.due_date {
                 builder.due_date(match due {
@@ -111,25 +114,7 @@ impl GitLab for RestGitLab {
                 });
             }
             let endpoint = builder.build().map_err(|e| invalid("issue list", e))?;
-            let response = self
-                .call(
-                    "issues.list",
-                    ctx,
-                    CallKind::Request,
-                    &endpoint,
-                    &page_params(page),
-                    None,
-                )
-                .await?;
-            let raw: Vec<RestIssue> = response.json()?;
-            let items = raw
-                .into_iter()
-                .map(|i| to_issue(&response.call, i))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(Page {
-                items,
-                next_page: response.next_page()?,
-            })
+            self.issue_page(ctx, &endpoint, query, cursor).await
         })
     }
 
@@ -364,5 +349,12 @@ impl GitLab for RestGitLab {
         body: &'a str,
     ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>> {
         Box::pin(self.graphql_note(ctx, NoteMutation::Update, note_gid, body))
+    }
+
+    fn version<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+    ) -> BoxFuture<'a, Result<InstanceVersion, GitLabError>> {
+        Box::pin(self.instance_version(ctx))
     }
 }

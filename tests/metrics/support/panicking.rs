@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use steward::gitlab::{
-    BoxFuture, CallContext, Epic, GitLab, GitLabError, IssueEdit, IssueQuery, Note, Page,
-    WorkItemNote,
+    BoxFuture, CallContext, Epic, GitLab, GitLabError, InstanceVersion, IssueEdit, IssueQuery,
+    Note, Page, PageCursor, WorkItemNote,
 };
 use steward_core::model::{
     EpicId, EpicIid, GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserRef, Username,
@@ -48,9 +48,9 @@ impl GitLab for PanicsOnIssue {
         ctx: &'a CallContext,
         project: ProjectId,
         query: &'a IssueQuery,
-        page: u32,
+        cursor: &'a PageCursor,
     ) -> BoxFuture<'a, Result<Page<Issue>, GitLabError>> {
-        self.inner.list_issues_page(ctx, project, query, page)
+        self.inner.list_issues_page(ctx, project, query, cursor)
     }
 
     fn edit_issue<'a>(
@@ -173,5 +173,12 @@ impl GitLab for PanicsOnIssue {
         body: &'a str,
     ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>> {
         self.inner.work_item_update_note(ctx, note_gid, body)
+    }
+
+    fn version<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+    ) -> BoxFuture<'a, Result<InstanceVersion, GitLabError>> {
+        self.inner.version(ctx)
     }
 }

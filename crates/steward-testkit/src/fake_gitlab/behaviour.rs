@@ -2,8 +2,8 @@
 //! from the in-memory world.
 
 use steward::gitlab::{
-    BoxFuture, CallContext, Epic, GitLab, GitLabError, IssueEdit, IssueQuery, Note, Page,
-    WorkItemNote,
+    BoxFuture, CallContext, Epic, GitLab, GitLabError, InstanceVersion, IssueEdit, IssueQuery,
+    Note, Page, PageCursor, WorkItemNote,
 };
 use steward_core::model::{
     EpicId, EpicIid, GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserRef, Username,
@@ -48,14 +48,14 @@ impl GitLab for FakeGitLab {
         _: &'a CallContext,
         project: ProjectId,
         query: &'a IssueQuery,
-        page: u32,
+        cursor: &'a PageCursor,
     ) -> BoxFuture<'a, Result<Page<Issue>, GitLabError>> {
         Box::pin(async move {
             let path = || format!("/api/v4/projects/{project}/issues");
             let call = Call::ListIssuesPage {
                 project,
                 query: query.clone(),
-                page,
+                cursor: cursor.clone(),
             };
             self.record(call, "GET", path)?;
             let issues: Vec<Issue> = self
@@ -65,7 +65,7 @@ impl GitLab for FakeGitLab {
                 .filter(|i| i.project_id == project)
                 .cloned()
                 .collect();
-            Ok(listed(issues, query, page))
+            Ok(listed(issues, query, cursor))
         })
     }
 
@@ -309,5 +309,18 @@ impl GitLab for FakeGitLab {
         _: &'a str,
     ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>> {
         epic_call(self, "work_item_update_note", "/api/graphql".into())
+    }
+
+    fn version<'a>(
+        &'a self,
+        _: &'a CallContext,
+    ) -> BoxFuture<'a, Result<InstanceVersion, GitLabError>> {
+        Box::pin(async move {
+            self.record(Call::Version, "GET", || "/api/v4/version".into())?;
+            Ok(InstanceVersion {
+                version: self.world().version.clone(),
+                revision: "fake".to_owned(),
+            })
+        })
     }
 }
