@@ -11,7 +11,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use serde_json::json;
 use steward::gitlab::{
     CallContext, DueDateEdit, DueDateFilter, GitLab, GitLabError, IssueEdit, IssueOrderBy,
-    IssueQuery, SortDirection,
+    IssueQuery, PageCursor, SortDirection,
 };
 use steward_core::model::{IssueIid, IssueState, LabelName, ProjectId, UserId, UserRef, Username};
 use support::*;
@@ -114,6 +114,7 @@ async fn list_issues_sends_the_filters_and_follows_next_page_across_three_pages(
         due_date: Some(DueDateFilter::Overdue),
         order_by: Some(IssueOrderBy::UpdatedAt),
         sort: Some(SortDirection::Asc),
+        updated_before: None,
     };
     let issues = client(&server)
         .list_issues(&none(), ProjectId(4), &query)
@@ -173,17 +174,17 @@ async fn listing_more_than_ten_thousand_issues_relies_on_next_page_alone() {
     let gl = client(&server);
     let query = IssueQuery::default();
     let page = gl
-        .list_issues_page(&none(), ProjectId(4), &query, 100)
+        .list_issues_page(&none(), ProjectId(4), &query, &PageCursor::Offset(100))
         .await
         .unwrap();
     assert_eq!(page.items[0].iid, IssueIid(9_901));
-    assert_eq!(page.next_page, Some(101));
+    assert_eq!(page.next, Some(PageCursor::Offset(101)));
     let last = gl
-        .list_issues_page(&none(), ProjectId(4), &query, 101)
+        .list_issues_page(&none(), ProjectId(4), &query, &PageCursor::Offset(101))
         .await
         .unwrap();
     assert_eq!(last.items[0].iid, IssueIid(10_001));
-    assert_eq!(last.next_page, None);
+    assert_eq!(last.next, None);
 }
 
 #[tokio::test]

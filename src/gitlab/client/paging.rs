@@ -111,8 +111,9 @@ pub(crate) fn link_next(link: &str) -> Option<&str> {
 
 impl RestGitLab {
     /// One page of issues from `endpoint` (`GET /projects/:id/issues` with the query's filters)
-    /// at `cursor`. An offset answer (`x-page` present) continues by `x-next-page`, even to a
-    /// keyset request: GitLab before 18.3 ignores `pagination=keyset` and pages by offset.
+    /// at `cursor`. An offset answer (`x-page` or `x-next-page` present; keyset pages carry
+    /// neither) continues by `x-next-page`, even to a keyset request: GitLab before 18.3
+    /// ignores `pagination=keyset` and pages by offset.
     pub(super) async fn issue_page<E: Endpoint>(
         &self,
         ctx: &CallContext,
@@ -133,7 +134,9 @@ impl RestGitLab {
             .into_iter()
             .map(|i| to_issue(&response.call, i))
             .collect::<Result<Vec<_>, _>>()?;
-        let next = if response.headers.contains_key("x-page") {
+        let offset = response.headers.contains_key("x-page")
+            || response.headers.contains_key(super::NEXT_PAGE);
+        let next = if offset {
             response.next_page()?.map(PageCursor::Offset)
         } else {
             response
