@@ -182,3 +182,31 @@ async fn a_sweep_by_offset_completes_past_the_maximum_offset_in_updated_before_w
     assert_eq!((report.paging.windows, report.paging.offset_pages), (0, 0));
     assert_eq!(list_calls(&h), open.div_ceil(100) as u64);
 }
+
+#[tokio::test]
+async fn a_failed_probe_leaves_the_conservative_paths_until_a_later_probe_succeeds() {
+    use steward::gitlab::cached::CachedGitLab;
+    use steward::gitlab::capabilities::{Source, probe};
+    use steward_testkit::{Call, Failure, FakeGitLab};
+
+    let bot = steward_core::model::UserRef {
+        id: steward_core::model::UserId(9),
+        username: "steward-bot".into(),
+    };
+    let fake = Arc::new(FakeGitLab::new(bot, start_of_story()));
+    fake.set_version("18.3.2");
+    fake.fail_next("version", Failure::Server(502));
+    let gitlab = CachedGitLab::new(fake.clone());
+    gitlab.capabilities().set(probe(&gitlab).await);
+    let caps = gitlab.capabilities().get();
+    assert!(matches!(caps.source, Source::Unknown(ref e) if e.contains("502")), "{caps:?}");
+    assert!(!caps.keyset_project_issues && !caps.work_item_notes());
+
+    // The next sweep asks again, and this time GitLab answers.
+    let caps = gitlab.capabilities().refresh_if_unknown(&gitlab).await;
+    assert!(caps.is_known() && caps.keyset_project_issues && caps.work_item_notes());
+    // Known now: later sweeps do not ask.
+    gitlab.capabilities().refresh_if_unknown(&gitlab).await;
+    let probes = fake.calls().iter().filter(|c| **c == Call::Version).count();
+    assert_eq!(probes, 2);
+}
