@@ -53,7 +53,13 @@ async fn main() {
         let report = steward::jobs::sweep::sweep(&h.state.job_deps(), true, false)
             .await
             .unwrap();
-        let calls = h.sim.counters().by_endpoint.get("issues.list").copied().unwrap_or(0);
+        let calls = h
+            .sim
+            .counters()
+            .by_endpoint
+            .get("issues.list")
+            .copied()
+            .unwrap_or(0);
         let pages = report.paging.keyset_pages + report.paging.offset_pages;
         println!(
             "| {name} | {} | {calls} | {} | {} |",

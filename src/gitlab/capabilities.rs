@@ -173,8 +173,16 @@ impl Capabilities {
         };
         tracing::info!(
             gitlab_version = version,
-            issue_paging = if self.keyset_project_issues { "keyset" } else { "offset" },
-            epic_notes = if self.work_items_graphql { "graphql-work-items" } else { "rest" },
+            issue_paging = if self.keyset_project_issues {
+                "keyset"
+            } else {
+                "offset"
+            },
+            epic_notes = if self.work_items_graphql {
+                "graphql-work-items"
+            } else {
+                "rest"
+            },
             epic_graphql_removed = self.epic_graphql_removed,
             probe_error = reason,
             "GitLab capabilities"
@@ -237,8 +245,11 @@ impl SharedCapabilities {
     pub fn keyset_refused(&self, why: &str) {
         let mut now = self.get();
         if now.keyset_project_issues {
-            tracing::warn!(reason = why, "GitLab refused keyset paging of project issues; \
-                falling back to offset paging");
+            tracing::warn!(
+                reason = why,
+                "GitLab refused keyset paging of project issues; \
+                falling back to offset paging"
+            );
             now.keyset_project_issues = false;
             self.set(now);
         }
@@ -278,7 +289,9 @@ mod tests {
 
     #[test]
     fn a_version_that_is_not_a_version_leaves_the_conservative_paths() {
-        for raw in ["", "garbage", "19", "19.1", "19.1.x", "v19.1.0", "19.1.0.4", "-19.1.0"] {
+        for raw in [
+            "", "garbage", "19", "19.1", "19.1.x", "v19.1.0", "19.1.0.4", "-19.1.0",
+        ] {
             let c = Capabilities::from_version(raw);
             assert!(!c.is_known(), "{raw:?}");
             assert!(!c.keyset_project_issues && !c.work_item_notes(), "{raw:?}");
@@ -293,10 +306,16 @@ mod tests {
     #[test]
     fn editions_are_not_prereleases_but_other_suffixes_are() {
         let v = GitLabVersion::parse("17.11.5-ee").unwrap();
-        assert_eq!((v.major, v.minor, v.patch, v.prerelease), (17, 11, 5, false));
+        assert_eq!(
+            (v.major, v.minor, v.patch, v.prerelease),
+            (17, 11, 5, false)
+        );
         assert!(!GitLabVersion::parse("18.3.0-CE").unwrap().prerelease);
         assert!(GitLabVersion::parse("16.0.0-pre").unwrap().prerelease);
-        assert_eq!(GitLabVersion::parse("16.0.0-pre").unwrap().to_string(), "16.0.0-pre");
+        assert_eq!(
+            GitLabVersion::parse("16.0.0-pre").unwrap().to_string(),
+            "16.0.0-pre"
+        );
     }
 
     #[test]

@@ -11,10 +11,10 @@
 mod listing;
 
 use crate::gitlab::{CallContext, IssueOrderBy, IssueQuery, SortDirection};
-pub use listing::ListingStats;
 use crate::jobs::notes::stored_notes;
 use crate::jobs::plan::{plan_actions, save_workload};
 pub use crate::queue::SweepJob;
+pub use listing::ListingStats;
 
 use crate::jobs::{IssueSync, Job, JobDeps, SyncError};
 use steward_core::model::{IssueIid, IssueState, ProjectId};

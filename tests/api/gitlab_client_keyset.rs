@@ -56,7 +56,12 @@ async fn a_keyset_listing_asks_for_keyset_and_follows_the_next_link_on_the_confi
     assert_eq!(first.items.len(), 2);
     assert_eq!(first.next, Some(PageCursor::Keyset(Some(next.to_owned()))));
     let q = query_of(&server.received_requests().await.unwrap()[0]);
-    for (k, v) in [("pagination", "keyset"), ("per_page", "100"), ("order_by", "updated_at"), ("sort", "desc")] {
+    for (k, v) in [
+        ("pagination", "keyset"),
+        ("per_page", "100"),
+        ("order_by", "updated_at"),
+        ("sort", "desc"),
+    ] {
         assert_eq!(q.get(k).map(String::as_str), Some(v), "{k}");
     }
     assert!(!q.contains_key("page"), "no page number on keyset requests");
@@ -86,7 +91,12 @@ async fn an_old_gitlab_answering_a_keyset_request_by_offset_continues_by_page_nu
         .mount(&server)
         .await;
     let page = client(&server)
-        .list_issues_page(&none(), ProjectId(4), &by_update(), &PageCursor::Keyset(None))
+        .list_issues_page(
+            &none(),
+            ProjectId(4),
+            &by_update(),
+            &PageCursor::Keyset(None),
+        )
         .await
         .unwrap();
     assert_eq!(page.next, Some(PageCursor::Offset(2)));
@@ -103,7 +113,10 @@ async fn a_next_link_to_another_endpoint_is_refused_without_a_request() {
         .await
         .unwrap_err();
     assert!(matches!(err, GitLabError::Decode { .. }), "{err}");
-    assert!(err.to_string().contains("/api/v4/projects/4/issues"), "{err}");
+    assert!(
+        err.to_string().contains("/api/v4/projects/4/issues"),
+        "{err}"
+    );
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
@@ -121,5 +134,8 @@ async fn the_version_is_read_from_get_version() {
         .mount(&server)
         .await;
     let v = client(&server).version(&none()).await.unwrap();
-    assert_eq!((v.version.as_str(), v.revision.as_str()), ("19.1.0-ee", "4e963fe"));
+    assert_eq!(
+        (v.version.as_str(), v.revision.as_str()),
+        ("19.1.0-ee", "4e963fe")
+    );
 }

@@ -27,7 +27,8 @@ async fn project_with(n: usize, sim: SimConfig) -> Harness {
     let h = Harness::start(opts).await.unwrap();
     let author = h.user("jhernandez").unwrap();
     for k in 0..n {
-        h.sim.set_now(start_of_story() + Duration::minutes(k as i64));
+        h.sim
+            .set_now(start_of_story() + Duration::minutes(k as i64));
         h.sim
             .create_issue(
                 h.project(),
@@ -102,7 +103,10 @@ async fn a_current_gitlab_is_swept_by_keyset_over_several_pages_and_start_up_say
     let (logs, _guard) = capture_logs();
     let h = project_with(230, SimConfig::default()).await;
     let caps = h.state.gitlab_cache.capabilities().get();
-    assert!(caps.keyset_project_issues && caps.work_item_notes(), "{caps:?}");
+    assert!(
+        caps.keyset_project_issues && caps.work_item_notes(),
+        "{caps:?}"
+    );
     let said = lines(&logs, "GitLab capabilities");
     assert_eq!(said.len(), 1, "one line at start-up");
     assert_eq!(said[0]["fields"]["gitlab_version"], "19.1.0-ee");
@@ -114,7 +118,10 @@ async fn a_current_gitlab_is_swept_by_keyset_over_several_pages_and_start_up_say
     assert!(open >= 230, "{open}");
     assert_eq!(report.listed, open, "every open issue, once");
     assert_eq!(report.paging.keyset_pages, open.div_ceil(100));
-    assert_eq!((report.paging.offset_pages, report.paging.keyset_fallbacks), (0, 0));
+    assert_eq!(
+        (report.paging.offset_pages, report.paging.keyset_fallbacks),
+        (0, 0)
+    );
     assert_eq!(list_calls(&h), open.div_ceil(100) as u64);
 }
 
@@ -127,12 +134,21 @@ async fn gitlab_17_11_is_swept_by_offset_pages_and_a_wrong_keyset_guess_falls_ba
     };
     let h = project_with(230, sim).await;
     let caps = h.state.gitlab_cache.capabilities().get();
-    assert!(!caps.keyset_project_issues && !caps.work_item_notes(), "{caps:?}");
-    assert_eq!(lines(&logs, "GitLab capabilities")[0]["fields"]["issue_paging"], "offset");
+    assert!(
+        !caps.keyset_project_issues && !caps.work_item_notes(),
+        "{caps:?}"
+    );
+    assert_eq!(
+        lines(&logs, "GitLab capabilities")[0]["fields"]["issue_paging"],
+        "offset"
+    );
     let report = dry_sweep(&h).await;
     let open = open_issues(&h);
     assert_eq!(report.listed, open);
-    assert_eq!((report.paging.keyset_pages, report.paging.offset_pages), (0, open.div_ceil(100)));
+    assert_eq!(
+        (report.paging.keyset_pages, report.paging.offset_pages),
+        (0, open.div_ceil(100))
+    );
 
     // Told it is a current GitLab (a proxy rewrote /version, say), Steward asks for keyset,
     // sees offset pages come back, says so once and keeps listing by offset.
@@ -143,7 +159,13 @@ async fn gitlab_17_11_is_swept_by_offset_pages_and_a_wrong_keyset_guess_falls_ba
     let report = dry_sweep(&h).await;
     assert_eq!(report.listed, open, "nothing lost in the fallback");
     assert_eq!(report.paging.keyset_fallbacks, 1);
-    assert!(!h.state.gitlab_cache.capabilities().get().keyset_project_issues);
+    assert!(
+        !h.state
+            .gitlab_cache
+            .capabilities()
+            .get()
+            .keyset_project_issues
+    );
     let warned = lines(&logs, "keyset paging unavailable; listing by offset");
     assert_eq!(warned.len(), 1, "logged once");
     let report = dry_sweep(&h).await;
@@ -169,7 +191,10 @@ async fn a_sweep_by_offset_completes_past_the_maximum_offset_in_updated_before_w
     assert_eq!(report.listed, open, "every issue despite the cap");
     assert!(report.paging.windows >= 2, "{:?}", report.paging);
     let refused = h.sim.counters().by_endpoint["issues.list"] as usize - report.paging.offset_pages;
-    assert_eq!(refused, report.paging.windows, "one refused page per window");
+    assert_eq!(
+        refused, report.paging.windows,
+        "one refused page per window"
+    );
 
     // The same project by keyset: no cap, no windows, one call per page.
     h.state
@@ -199,7 +224,10 @@ async fn a_failed_probe_leaves_the_conservative_paths_until_a_later_probe_succee
     let gitlab = CachedGitLab::new(fake.clone());
     gitlab.capabilities().set(probe(&gitlab).await);
     let caps = gitlab.capabilities().get();
-    assert!(matches!(caps.source, Source::Unknown(ref e) if e.contains("502")), "{caps:?}");
+    assert!(
+        matches!(caps.source, Source::Unknown(ref e) if e.contains("502")),
+        "{caps:?}"
+    );
     assert!(!caps.keyset_project_issues && !caps.work_item_notes());
 
     // The next sweep asks again, and this time GitLab answers.

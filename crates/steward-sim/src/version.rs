@@ -44,6 +44,5 @@ pub(crate) fn work_item_epics(sh: &Shared) -> bool {
 
 /// `GET /api/v4/version`.
 pub(crate) async fn version(State(sh): Sh) -> Response {
-    axum::Json(json!({ "version": sh.config.gitlab_version, "revision": REVISION }))
-        .into_response()
+    axum::Json(json!({ "version": sh.config.gitlab_version, "revision": REVISION })).into_response()
 }

@@ -384,7 +384,9 @@ fn listed(issues: Vec<Issue>, query: &IssueQuery, cursor: &PageCursor) -> Page<I
     let more = items.len() > start.saturating_add(PER_PAGE);
     let next = more.then(|| match cursor {
         PageCursor::Offset(page) => PageCursor::Offset(page + 1),
-        PageCursor::Keyset(_) => PageCursor::Keyset(Some(format!("{FAKE_KEYSET}{}", start + PER_PAGE))),
+        PageCursor::Keyset(_) => {
+            PageCursor::Keyset(Some(format!("{FAKE_KEYSET}{}", start + PER_PAGE)))
+        }
     });
     let items = items.into_iter().skip(start).take(PER_PAGE).collect();
     Page { items, next }

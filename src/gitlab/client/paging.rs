@@ -125,8 +125,15 @@ impl RestGitLab {
             PageCursor::Keyset(Some(link)) => self.follow_link(ctx, endpoint, link).await?,
             first => {
                 let params = first_page_params(query, first);
-                self.call("issues.list", ctx, CallKind::Request, endpoint, &params, None)
-                    .await?
+                self.call(
+                    "issues.list",
+                    ctx,
+                    CallKind::Request,
+                    endpoint,
+                    &params,
+                    None,
+                )
+                .await?
             }
         };
         let raw: Vec<RestIssue> = response.json()?;
@@ -201,7 +208,9 @@ mod tests {
         let keyset = "<https://g/api/v4/projects/4/issues?cursor=eyJpZCI6IjUifQ%3D%3D&pagination=keyset>; rel=\"next\"";
         assert_eq!(
             link_next(keyset),
-            Some("https://g/api/v4/projects/4/issues?cursor=eyJpZCI6IjUifQ%3D%3D&pagination=keyset")
+            Some(
+                "https://g/api/v4/projects/4/issues?cursor=eyJpZCI6IjUifQ%3D%3D&pagination=keyset"
+            )
         );
         assert_eq!(link_next("<https://g/x?page=1>; rel=\"first\""), None);
         assert_eq!(link_next(""), None);

@@ -36,7 +36,14 @@ impl RestGitLab {
         ctx: &CallContext,
     ) -> Result<InstanceVersion, GitLabError> {
         let response = self
-            .call("version", ctx, CallKind::Request, &VersionEndpoint, &[], None)
+            .call(
+                "version",
+                ctx,
+                CallKind::Request,
+                &VersionEndpoint,
+                &[],
+                None,
+            )
             .await?;
         let raw: RestVersion = response.json()?;
         Ok(InstanceVersion {

@@ -53,7 +53,12 @@ fn offset_capped(e: &GitLabError) -> bool {
 
 impl<'a> Listing<'a> {
     /// A walk over `query`'s issues, by keyset when `keyset`.
-    pub fn new(gitlab: &'a CachedGitLab, project: ProjectId, query: IssueQuery, keyset: bool) -> Self {
+    pub fn new(
+        gitlab: &'a CachedGitLab,
+        project: ProjectId,
+        query: IssueQuery,
+        keyset: bool,
+    ) -> Self {
         Self {
             gitlab,
             project,
@@ -83,7 +88,9 @@ impl<'a> Listing<'a> {
                         self.fall_back("GitLab answered a keyset request with offset pages");
                     }
                     match cursor {
-                        PageCursor::Keyset(_) if !answered_by_offset => self.stats.keyset_pages += 1,
+                        PageCursor::Keyset(_) if !answered_by_offset => {
+                            self.stats.keyset_pages += 1
+                        }
                         _ => self.stats.offset_pages += 1,
                     }
                     let oldest = page.items.iter().map(|i| i.updated_at).min();

@@ -106,12 +106,18 @@ fn compare(a: &(Key, u64), b: &(Key, u64), desc: bool) -> Ordering {
 fn order_of(params: &Params) -> Result<(&str, bool), ApiError> {
     let order = params.get("order_by").unwrap_or("created_at");
     if !ORDERS.contains(&order) {
-        return Err(ApiError::BadRequest("order_by does not have a valid value".into()));
+        return Err(ApiError::BadRequest(
+            "order_by does not have a valid value".into(),
+        ));
     }
     let desc = match params.get("sort").unwrap_or("desc") {
         "desc" => true,
         "asc" => false,
-        _ => return Err(ApiError::BadRequest("sort does not have a valid value".into())),
+        _ => {
+            return Err(ApiError::BadRequest(
+                "sort does not have a valid value".into(),
+            ));
+        }
     };
     Ok((order, desc))
 }
@@ -166,7 +172,11 @@ pub(crate) fn page<'a>(
 ) -> Result<(Vec<&'a Issue>, HeaderMap), ApiError> {
     let (order, desc) = order_of(params)?;
     hits.sort_by(|a, b| {
-        compare(&(order_value(a, order), a.id), &(order_value(b, order), b.id), desc)
+        compare(
+            &(order_value(a, order), a.id),
+            &(order_value(b, order), b.id),
+            desc,
+        )
     });
     let keyset = limits.keyset
         && params.get("pagination") == Some("keyset")
@@ -176,7 +186,10 @@ pub(crate) fn page<'a>(
     }
     if limits.keyset && limits.max_offset > 0 {
         let number = |k: &str, default: usize| {
-            params.get(k).and_then(|v| v.parse::<usize>().ok()).unwrap_or(default)
+            params
+                .get(k)
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(default)
         };
         let offset = number("page", 1).saturating_mul(number("per_page", 20));
         if offset > limits.max_offset {

@@ -4,7 +4,8 @@ use super::*;
 use steward_core::model::{IssueState, UserId};
 
 fn issue(id: u64, minutes: i64, due: Option<&str>) -> Issue {
-    let t = Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap() + chrono::Duration::minutes(minutes);
+    let t =
+        Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap() + chrono::Duration::minutes(minutes);
     Issue {
         id,
         iid: id - 5000,
@@ -61,45 +62,82 @@ fn walk(issues: &[Issue], first: &str, limits: Limits) -> (Vec<u64>, usize) {
         let Some(link) = header(&h, "link") else {
             return (ids, pages);
         };
-        let next = link.strip_prefix('<').and_then(|l| l.split_once('>')).unwrap().0;
+        let next = link
+            .strip_prefix('<')
+            .and_then(|l| l.split_once('>'))
+            .unwrap()
+            .0;
         query = next.split_once('?').unwrap().1.to_owned();
     }
 }
 
 #[test]
 fn keyset_pages_follow_the_next_link_to_every_issue_in_order_without_offset_headers() {
-    let issues: Vec<Issue> = (5001..=5045).map(|id| issue(id, (id % 7) as i64, None)).collect();
+    let issues: Vec<Issue> = (5001..=5045)
+        .map(|id| issue(id, (id % 7) as i64, None))
+        .collect();
     let mut hits: Vec<&Issue> = issues.iter().collect();
     let first = params("pagination=keyset&order_by=updated_at&sort=desc&per_page=20&state=opened");
     let (page1, h) = page(&mut hits, &first, URL, CURRENT).unwrap();
     assert_eq!(page1.len(), 20);
     let link = header(&h, "link").unwrap();
-    assert!(link.starts_with(&format!("<{URL}?")) && link.ends_with(">; rel=\"next\""), "{link}");
-    assert!(link.contains("cursor=") && link.contains("state=opened"), "filters kept: {link}");
+    assert!(
+        link.starts_with(&format!("<{URL}?")) && link.ends_with(">; rel=\"next\""),
+        "{link}"
+    );
+    assert!(
+        link.contains("cursor=") && link.contains("state=opened"),
+        "filters kept: {link}"
+    );
     for absent in ["x-page", "x-next-page", "x-total", "x-total-pages"] {
-        assert!(h.get(absent).is_none(), "{absent} is not sent on keyset pages");
+        assert!(
+            h.get(absent).is_none(),
+            "{absent} is not sent on keyset pages"
+        );
     }
-    let (ids, pages) = walk(&issues, "pagination=keyset&order_by=updated_at&sort=desc&per_page=20", CURRENT);
+    let (ids, pages) = walk(
+        &issues,
+        "pagination=keyset&order_by=updated_at&sort=desc&per_page=20",
+        CURRENT,
+    );
     assert_eq!(pages, 3, "20 + 20 + 5, and no link after the last page");
     let mut expected: Vec<&Issue> = issues.iter().collect();
-    expected.sort_by(|a, b| (b.updated_at, b.id).cmp(&(a.updated_at, a.id)));
+    expected.sort_by_key(|i| std::cmp::Reverse((i.updated_at, i.id)));
     assert_eq!(ids, expected.iter().map(|i| i.id).collect::<Vec<_>>());
 }
 
 #[test]
 fn a_keyset_walk_is_exact_for_every_order_gitlab_allows_in_both_directions() {
-    let dues = [Some("2026-12-01"), None, Some("2026-11-20"), Some("2026-12-01"), None];
+    let dues = [
+        Some("2026-12-01"),
+        None,
+        Some("2026-11-20"),
+        Some("2026-12-01"),
+        None,
+    ];
     let issues: Vec<Issue> = (5001..=5023)
         .map(|id| issue(id, (id % 5) as i64, dues[(id % 5) as usize]))
         .collect();
-    for order in ["created_at", "updated_at", "due_date", "title", "id", "weight", "relative_position"] {
+    for order in [
+        "created_at",
+        "updated_at",
+        "due_date",
+        "title",
+        "id",
+        "weight",
+        "relative_position",
+    ] {
         for sort in ["asc", "desc"] {
             let offset = format!("order_by={order}&sort={sort}&per_page=100");
             let mut hits: Vec<&Issue> = issues.iter().collect();
             let (all, _) = page(&mut hits, &params(&offset), URL, CURRENT).unwrap();
             let first = format!("pagination=keyset&order_by={order}&sort={sort}&per_page=4");
             let (ids, pages) = walk(&issues, &first, CURRENT);
-            assert_eq!(ids, all.iter().map(|i| i.id).collect::<Vec<_>>(), "{order} {sort}");
+            assert_eq!(
+                ids,
+                all.iter().map(|i| i.id).collect::<Vec<_>>(),
+                "{order} {sort}"
+            );
             assert_eq!(pages, 6, "{order} {sort}");
         }
     }
@@ -109,12 +147,29 @@ fn a_keyset_walk_is_exact_for_every_order_gitlab_allows_in_both_directions() {
 fn an_order_keyset_does_not_support_is_answered_by_offset_and_bad_values_are_refused() {
     let issues: Vec<Issue> = (5001..=5030).map(|id| issue(id, 0, None)).collect();
     let mut hits: Vec<&Issue> = issues.iter().collect();
-    let (got, h) = page(&mut hits, &params("pagination=keyset&order_by=priority&per_page=20"), URL, CURRENT).unwrap();
+    let (got, h) = page(
+        &mut hits,
+        &params("pagination=keyset&order_by=priority&per_page=20"),
+        URL,
+        CURRENT,
+    )
+    .unwrap();
     assert_eq!(got.len(), 20);
-    assert_eq!(header(&h, "x-next-page"), Some("2"), "pagination dropped: offset paging");
-    for bad in ["order_by=nonsense", "sort=sideways", "pagination=keyset&order_by=created_at&sort=up"] {
+    assert_eq!(
+        header(&h, "x-next-page"),
+        Some("2"),
+        "pagination dropped: offset paging"
+    );
+    for bad in [
+        "order_by=nonsense",
+        "sort=sideways",
+        "pagination=keyset&order_by=created_at&sort=up",
+    ] {
         let err = refused(&mut hits, bad, CURRENT);
-        assert!(matches!(err, ApiError::BadRequest(ref m) if m.contains("does not have a valid value")), "{bad}: {err:?}");
+        assert!(
+            matches!(err, ApiError::BadRequest(ref m) if m.contains("does not have a valid value")),
+            "{bad}: {err:?}"
+        );
     }
     let err = refused(&mut hits, "pagination=keyset&cursor=%%%", CURRENT);
     assert!(matches!(err, ApiError::BadRequest(_)), "{err:?}");
@@ -124,7 +179,10 @@ fn an_order_keyset_does_not_support_is_answered_by_offset_and_bad_values_are_ref
 fn offset_pages_past_the_maximum_offset_get_gitlabs_405_and_older_releases_have_no_cap() {
     let issues: Vec<Issue> = (5001..=5030).map(|id| issue(id, 0, None)).collect();
     let mut hits: Vec<&Issue> = issues.iter().collect();
-    let capped = Limits { keyset: true, max_offset: 20 };
+    let capped = Limits {
+        keyset: true,
+        max_offset: 20,
+    };
     // page * per_page may equal the limit; one more page is refused.
     assert!(page(&mut hits, &params("page=2&per_page=10"), URL, capped).is_ok());
     let err = refused(&mut hits, "page=3&per_page=10", capped);
@@ -140,12 +198,24 @@ fn offset_pages_past_the_maximum_offset_get_gitlabs_405_and_older_releases_have_
     let (ids, _) = walk(&issues, "pagination=keyset&per_page=10", capped);
     assert_eq!(ids.len(), 30);
     // GitLab 17.11: no keyset (the parameter is ignored) and no cap on this endpoint.
-    let old = Limits { keyset: false, max_offset: 20 };
-    let (got, h) = page(&mut hits, &params("pagination=keyset&page=3&per_page=10"), URL, old).unwrap();
+    let old = Limits {
+        keyset: false,
+        max_offset: 20,
+    };
+    let (got, h) = page(
+        &mut hits,
+        &params("pagination=keyset&page=3&per_page=10"),
+        URL,
+        old,
+    )
+    .unwrap();
     assert_eq!(got.len(), 10);
     assert_eq!(header(&h, "x-page"), Some("3"));
     // A limit of 0 disables the cap.
-    let off = Limits { keyset: true, max_offset: 0 };
+    let off = Limits {
+        keyset: true,
+        max_offset: 0,
+    };
     assert!(page(&mut hits, &params("page=3&per_page=10"), URL, off).is_ok());
 }
 
@@ -160,5 +230,8 @@ fn the_default_cap_is_gitlabs_fifty_thousand() {
     let (last, _) = page(&mut hits, &params("page=500&per_page=100"), URL, defaults).unwrap();
     assert_eq!(last.len(), 100, "offset 50,000 is still served");
     let err = refused(&mut hits, "page=501&per_page=100", defaults);
-    assert!(matches!(err, ApiError::MethodNotAllowed(ref m) if m.contains("of 50000 for")), "{err:?}");
+    assert!(
+        matches!(err, ApiError::MethodNotAllowed(ref m) if m.contains("of 50000 for")),
+        "{err:?}"
+    );
 }
