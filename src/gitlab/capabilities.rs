@@ -319,7 +319,7 @@ mod tests {
     }
 
     #[test]
-    fn a_keyset_refusal_turns_keyset_off_and_a_known_version_is_not_probed_again() {
+    fn a_keyset_refusal_turns_only_keyset_off() {
         let shared = SharedCapabilities::default();
         shared.set(Capabilities::from_version("19.1.0-ee"));
         shared.keyset_refused("405");

@@ -43,6 +43,7 @@ mod schedule_scheduler;
 mod schedule_slots;
 mod shipped_embedded;
 mod sim_api;
+mod sim_version;
 mod sim_webhooks;
 mod status_page;
 mod sweep_paging;
