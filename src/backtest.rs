@@ -17,7 +17,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::gitlab::{CallContext, GitLab, IssueOrderBy, IssueQuery, SortDirection};
+use crate::gitlab::{CallContext, GitLab, IssueOrderBy, IssueQuery, PageCursor, SortDirection};
 use crate::jobs::notes::stored_notes;
 use crate::jobs::plan::{fill_recorded_state, load_workload, plan_prepared};
 use crate::jobs::{SyncDeps, SyncError};
@@ -175,12 +175,14 @@ async fn backtest_project(
     };
     let workload = load_workload(&cmp.current, project).await?;
     let mut seen = std::collections::HashSet::new();
-    let mut page = 1;
+    // Offset pages: a backtest reads back to its period's start, far below GitLab's maximum
+    // offset (the sweep's listing handles keyset and the cap).
+    let mut cursor = PageCursor::Offset(1);
     loop {
         let listed = cmp
             .current
             .gitlab
-            .list_issues_page(&ctx, project, &query, page)
+            .list_issues_page(&ctx, project, &query, &cursor)
             .await?;
         report.pages += 1;
         let mut older = false;
@@ -202,8 +204,8 @@ async fn backtest_project(
             pages: report.pages,
             issues: report.issues,
         });
-        match listed.next_page {
-            Some(next) if next > page && !older => page = next,
+        match listed.next {
+            Some(next) if cursor.advances_to(&next) && !older => cursor = next,
             _ => break,
         }
     }
