@@ -238,3 +238,48 @@ async fn a_failed_probe_leaves_the_conservative_paths_until_a_later_probe_succee
     let probes = fake.calls().iter().filter(|c| **c == Call::Version).count();
     assert_eq!(probes, 2);
 }
+
+#[tokio::test]
+async fn the_recording_fake_pages_by_keyset_links_when_the_instance_has_keyset() {
+    use crate::support::fake_world::{PROJECT, speaker_request, world};
+    use steward::gitlab::PageCursor;
+    use steward::jobs::JobDeps;
+    use steward_testkit::Call;
+
+    let w = world().await;
+    for n in 0..150u64 {
+        let mut issue = speaker_request("2027-04-21", false);
+        issue.iid = steward_core::model::IssueIid(100 + n);
+        issue.id = steward_core::model::IssueId(9_100 + n);
+        issue.updated_at += Duration::minutes(n as i64);
+        w.fake.put_issue(issue);
+    }
+    w.deps
+        .gitlab
+        .capabilities()
+        .set(Capabilities::from_version("18.3.2"));
+    let deps = JobDeps {
+        sync: w.deps.clone(),
+        projects: vec![PROJECT],
+        digest: None,
+        jobs_ready: Arc::new(tokio::sync::Notify::new()),
+    };
+    let report = sweep(&deps, true, false).await.unwrap();
+    assert_eq!(report.listed, 150);
+    let cursors: Vec<PageCursor> = w
+        .fake
+        .calls()
+        .into_iter()
+        .filter_map(|c| match c {
+            Call::ListIssuesPage { cursor, .. } => Some(cursor),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        cursors,
+        [
+            PageCursor::Keyset(None),
+            PageCursor::Keyset(Some("fake://keyset/100".into()))
+        ]
+    );
+}
