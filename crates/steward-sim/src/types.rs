@@ -274,7 +274,8 @@ pub struct Counters {
     /// Requests per endpoint name: `user.get`, `users.get`, `projects.get`, `groups.get`,
     /// `issues.get`, `issues.list`, `issues.create`, `issues.edit`, `notes.get`, `notes.list`,
     /// `notes.create`, `notes.edit`, `labels.list`, `epics.get`, `epic_notes.list`,
-    /// `epic_notes.create`, `epic_notes.edit`, `graphql`, and `unknown` for other routes.
+    /// `epic_notes.create`, `epic_notes.edit`, `graphql`, `version.get`, and `unknown` for other
+    /// routes.
     pub by_endpoint: BTreeMap<String, u64>,
     /// Webhook requests answered 2xx/3xx.
     pub webhooks_sent: u64,
