@@ -71,6 +71,8 @@ fn issues(root: &Path) -> Vec<Issue> {
                 owned_note_keys: BTreeSet::new(),
                 managed_due_date: None,
                 waiting: Default::default(),
+                user_notes_count: None,
+                last_human_activity_at: None,
                 closed_at: None,
             }
         })

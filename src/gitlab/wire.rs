@@ -58,6 +58,9 @@ pub(crate) struct RestIssue {
     confidential: bool,
     #[serde(default)]
     web_url: String,
+    /// Comments on the issue, system notes excluded (GITLAB.md §6.5 on why it matters).
+    #[serde(default)]
+    user_notes_count: Option<u64>,
 }
 
 impl TryFrom<RestIssue> for Issue {
@@ -98,6 +101,9 @@ impl TryFrom<RestIssue> for Issue {
             owned_note_keys: BTreeSet::new(),
             managed_due_date: None,
             waiting: Default::default(),
+            user_notes_count: i.user_notes_count,
+            // The service works it out from its record of its own writes (`steward_core::activity`).
+            last_human_activity_at: None,
             closed_at: i.closed_at,
         })
     }

@@ -60,6 +60,8 @@ fn request(file: &str, created: &str) -> Issue {
         owned_note_keys: BTreeSet::new(),
         managed_due_date: None,
         waiting: Default::default(),
+        user_notes_count: None,
+        last_human_activity_at: None,
         closed_at: None,
     }
 }

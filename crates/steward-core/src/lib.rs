@@ -10,6 +10,7 @@
 //! | module | responsibility | must not |
 //! |---|---|---|
 //! | [`model`] | shared domain types: ids, `Issue`, fields, `Plan` | depend on any other module |
+//! | [`activity`] | when someone other than Steward last acted on an issue; whether it changed since Steward's own write | read the clock or GitLab |
 //! | [`diagnostics`] | the one configuration error type: `file:line:col`, did-you-mean | know about rules |
 //! | [`untrusted`] | requester text made inert for notes and digests; the whole-body guard | decide anything |
 //! | [`templates`] | template files, recognition, typed field parsing | read rules |
@@ -25,6 +26,7 @@
 //! | [`yaml`] | YAML with source positions, for located errors | know about any file in particular |
 //! | [`clock`] | the injected source of "now" (a trait and a settable test clock) | be read by decisions |
 
+pub mod activity;
 pub mod calendar;
 pub mod clock;
 pub mod diagnostics;

@@ -181,6 +181,46 @@ pub struct Issue {
     /// When the issue has waited on its requester (kept in the store): rules pause clocks
     /// while it waits and do not count the time waited afterwards.
     pub waiting: Waiting,
+    /// GitLab's count of the issue's comments (`user_notes_count`: non-system notes), when the
+    /// read carried it. It tells a comment GitLab did not stamp into `updated_at` apart from
+    /// nothing at all (see [`crate::activity`]).
+    pub user_notes_count: Option<u64>,
+    /// When someone other than Steward last acted on the issue (see [`crate::activity`]): the
+    /// service fills it in from what it recorded of its own writes; `None` until then, when
+    /// [`Issue::last_human_activity`] falls back to `updated_at`.
+    pub last_human_activity_at: Option<DateTime<Utc>>,
+}
+
+impl Issue {
+    /// When someone other than Steward last acted on the issue: the measure of every rule
+    /// about inactivity. `updated_at` when the service has not worked it out.
+    pub fn last_human_activity(&self) -> DateTime<Utc> {
+        self.last_human_activity_at.unwrap_or(self.updated_at)
+    }
+}
+
+/// What Steward saw of an issue right after its own last write, kept in the store, so that
+/// its own edits and comments (which bump GitLab's `updated_at`, GITLAB.md §6.5) are not taken
+/// for someone else's activity. The service writes it; [`crate::activity`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnWrite {
+    /// The issue's `updated_at` as GitLab returned it after Steward's last write.
+    pub updated_at: DateTime<Utc>,
+    /// The issue's `user_notes_count` then, when known.
+    #[serde(default)]
+    pub user_notes_count: Option<u64>,
+    /// The last activity by someone else, as known just before that write.
+    pub human_activity_at: DateTime<Utc>,
+}
+
+/// A change of an issue's state that a plan asks for (rule actions `close` and `reopen`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StateChange {
+    /// Close an open issue (GitLab's `state_event=close`).
+    Close,
+    /// Reopen a closed issue (`state_event=reopen`).
+    Reopen,
 }
 
 /// How long an issue has waited on its requester (a label the catalogue marks
@@ -361,6 +401,10 @@ pub struct Plan {
     pub due_date: Option<NaiveDate>,
     /// Owned notes to create or update (by key).
     pub notes: Vec<PlannedNote>,
+    /// Close or reopen the issue, or `None` to leave its state as it is. Only planned when
+    /// the issue is not already in that state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<StateChange>,
     /// Rules that matched and why (not part of the JSON `plan` object; see `Decision`).
     #[serde(skip)]
     pub matched_rules: Vec<MatchedRule>,
@@ -374,5 +418,6 @@ impl Plan {
             && self.assignees.is_none()
             && self.due_date.is_none()
             && self.notes.is_empty()
+            && self.state.is_none()
     }
 }

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-use crate::model::{Issue, LabelName, NoteId, Plan, UserId, Username};
+use crate::model::{Issue, IssueState, LabelName, NoteId, Plan, StateChange, UserId, Username};
 
 /// The hidden marker that identifies a Steward-owned note with key `key`.
 pub fn marker(key: &str) -> String {
@@ -68,6 +68,8 @@ pub struct IssueChanges {
     pub assignee_ids: Option<Vec<UserId>>,
     /// New due date, when it changes.
     pub due_date: Option<NaiveDate>,
+    /// Close or reopen, when the state changes.
+    pub state: Option<StateChange>,
 }
 
 impl IssueChanges {
@@ -77,6 +79,7 @@ impl IssueChanges {
             && self.remove_labels.is_empty()
             && self.assignee_ids.is_none()
             && self.due_date.is_none()
+            && self.state.is_none()
     }
 }
 
@@ -198,6 +201,11 @@ pub fn diff(
     {
         changes.due_date = Some(due);
     }
+
+    changes.state = plan.state.filter(|s| match s {
+        StateChange::Close => issue.state != IssueState::Closed,
+        StateChange::Reopen => issue.state != IssueState::Opened,
+    });
 
     if !changes.is_empty() {
         actions.edit = Some(changes);

@@ -238,6 +238,7 @@ struct Conditions {
     older_than_business_days: Option<u32>,
     waiting_business_days: Option<u32>,
     without_comments: Vec<String>,
+    inactive_business_days: Option<u32>,
 }
 
 impl Conditions {
@@ -318,6 +319,8 @@ struct RuleActions {
     comment: Option<Comment>,
     mention: Vec<String>,
     escalate: Option<Escalate>,
+    /// Close (with the outcome label, also in `add_labels`) or reopen the issue.
+    state: Option<crate::model::StateChange>,
 }
 
 /// An escalation: who it goes to and what they are asked.

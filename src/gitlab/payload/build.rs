@@ -314,6 +314,8 @@ fn build_issue(
         owned_note_keys: Default::default(),
         managed_due_date: None,
         waiting: Default::default(),
+        user_notes_count: None,
+        last_human_activity_at: None,
         closed_at: a
             .get::<String>("closed_at")
             .as_deref()

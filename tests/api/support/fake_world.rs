@@ -115,6 +115,8 @@ pub fn speaker_request(event_date: &str, confidential: bool) -> Issue {
         owned_note_keys: BTreeSet::new(),
         managed_due_date: None,
         waiting: Default::default(),
+        user_notes_count: None,
+        last_human_activity_at: None,
     }
 }
 

@@ -229,6 +229,8 @@ pub fn issue(created: &str) -> Issue {
         owned_note_keys: BTreeSet::new(),
         managed_due_date: None,
         waiting: Default::default(),
+        user_notes_count: None,
+        last_human_activity_at: None,
         closed_at: None,
     }
 }

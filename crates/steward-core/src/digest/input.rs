@@ -181,6 +181,8 @@ mod tests {
             owned_note_keys: BTreeSet::new(),
             managed_due_date: None,
             waiting: Default::default(),
+            user_notes_count: None,
+            last_human_activity_at: None,
             closed_at: None,
         };
         let d = DigestIssue::from_issue(&issue, None, Some(Username::from("ae-sam")));

@@ -23,6 +23,8 @@ fn issue(labels: &[&str]) -> Issue {
         owned_note_keys: BTreeSet::new(),
         managed_due_date: None,
         waiting: Default::default(),
+        user_notes_count: None,
+        last_human_activity_at: None,
         closed_at: None,
     }
 }

@@ -271,6 +271,7 @@ impl<'a> Builder<'a, '_> {
         });
         out.older_than_business_days = c.older_than_business_days;
         out.waiting_business_days = c.waiting_business_days;
+        out.inactive_business_days = c.inactive_business_days;
         for k in &c.without_comments {
             if self.comment_keys.contains(&k.value) || !self.check_comment_keys {
                 out.without_comments.push(k.value.clone());

@@ -181,6 +181,7 @@ fn combine_passes(
         assignees: second.assignees.or(first.assignees),
         due_date: second.due_date.or(new_due),
         notes: second.notes,
+        state: second.state.or(first.state),
         matched_rules,
     }
 }
@@ -211,6 +212,7 @@ fn evaluate_once(
     let assignee = apply::plan_assignee(&applied, inputs, issue, &mut plan);
     let assignee = assignee.or(handover::plan_cover(inputs, &ctx, cover, &mut plan));
     let (due, calendar_gap) = apply::plan_due_date(&applied, &ctx, &mut plan);
+    apply::plan_state(&applied, issue, &mut plan);
     let chosen = Chosen {
         assignee,
         due,
@@ -360,6 +362,9 @@ fn lead_figures(check: &LeadTimeCheck, date: NaiveDate, ctx: &Ctx<'_>) -> LeadFi
         field_label: check.field_label.clone(),
     }
 }
+
+#[cfg(test)]
+mod inactive_tests;
 
 #[cfg(test)]
 mod tests {

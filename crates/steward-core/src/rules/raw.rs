@@ -84,6 +84,10 @@ pub struct RawConditions {
     /// None of these comments (by `key`) has been posted on the issue.
     #[serde(default)]
     pub without_comments: Vec<Spanned<String>>,
+    /// Nobody but Steward has acted on the issue for at least N business days (its own edits
+    /// and comments do not count as activity).
+    #[serde(default)]
+    pub inactive_business_days: Option<u32>,
 }
 
 /// Issue state condition.
@@ -238,6 +242,12 @@ pub struct RawActions {
     /// comment, to act.
     #[serde(default)]
     pub escalate: Option<RawEscalate>,
+    /// Close the issue with this outcome label (`outcome::no-response`).
+    #[serde(default)]
+    pub close: Option<Spanned<String>>,
+    /// Reopen the issue (`reopen: true`).
+    #[serde(default)]
+    pub reopen: Option<bool>,
 }
 
 /// An escalation as written.

@@ -79,7 +79,8 @@ fn conditions_def() -> Value {
             "due_date": { "$ref": "#/$defs/due_date_condition" },
             "older_than_business_days": { "type": "integer", "minimum": 1, "description": "Filed at least N business days ago, not counting business days spent waiting on the requester." },
             "waiting_business_days": { "type": "integer", "minimum": 1, "description": "Waiting on the requester (a label declared `waiting_on_requester`) for at least N business days in the current wait." },
-            "without_comments": { "type": "array", "items": { "type": "string" }, "description": "None of these comments (by the `key` of a rule's comment) is on the issue." }
+            "without_comments": { "type": "array", "items": { "type": "string" }, "description": "None of these comments (by the `key` of a rule's comment) is on the issue." },
+            "inactive_business_days": { "type": "integer", "minimum": 1, "description": "Nobody but Steward has acted on the issue (commented, edited, filed it) for at least N business days; Steward's own edits and comments are not activity." }
         }
     })
 }
@@ -147,7 +148,9 @@ fn actions_def() -> Value {
             "due_date": { "$ref": "#/$defs/due_date" },
             "comment": { "$ref": "#/$defs/comment" },
             "mention": { "type": "array", "items": { "type": "string" }, "description": "Roles mentioned at the end of the comment." },
-            "escalate": { "$ref": "#/$defs/escalate" }
+            "escalate": { "$ref": "#/$defs/escalate" },
+            "close": { "type": "string", "description": "Close the issue with this outcome label (`outcome::*`, see rules/outcomes.yaml)." },
+            "reopen": { "type": "boolean", "description": "true: reopen the issue." }
         }
     })
 }

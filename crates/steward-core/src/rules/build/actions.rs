@@ -5,7 +5,7 @@ use serde_saphyr::Spanned;
 
 use super::{Builder, unit};
 use crate::diagnostics::suggestion;
-use crate::model::TemplateSpec;
+use crate::model::{StateChange, TemplateSpec};
 use crate::rules::raw::{RawActions, RawComment, RawDueDate};
 use crate::rules::text::{BodyTemplate, Scope};
 use crate::rules::{Assign, Comment, DueDateAction, DueFrom, Escalate, RuleActions};
@@ -71,7 +71,40 @@ impl Builder<'_, '_> {
             );
         }
         let _ = otherwise;
+        self.state_change(a.close.as_ref(), a.reopen, &mut out);
         out
+    }
+
+    /// `close: OUTCOME` (the outcome label is added as the issue closes, so the digest counts
+    /// it) and `reopen: true`; not both.
+    fn state_change(
+        &mut self,
+        close: Option<&Spanned<String>>,
+        reopen: Option<bool>,
+        out: &mut RuleActions,
+    ) {
+        if let Some(c) = close {
+            if reopen == Some(true) {
+                self.err(c.referenced, "an action block cannot both `close` and `reopen`");
+                return;
+            }
+            if !c.value.starts_with("outcome::") {
+                self.err(
+                    c.referenced,
+                    format!("`close: {}` needs an outcome label", c.value),
+                )
+                .hint = Some(
+                    "close with one of the `outcome::*` labels of rules/outcomes.yaml, e.g. `close: \"outcome::declined\"`".to_owned(),
+                );
+                return;
+            }
+            if let Some(l) = self.literal_label(c) {
+                out.add_labels.push(l);
+                out.state = Some(StateChange::Close);
+            }
+        } else if reopen == Some(true) {
+            out.state = Some(StateChange::Reopen);
+        }
     }
 
     /// Whether role `r` is in the roster; reports it, with the closest, when not.

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use super::{Applied, Ctx, Inputs, label_scope};
 use crate::calendar::{Calendar, FiscalQuarter};
-use crate::model::{FieldValue, Issue, LabelName, Plan, Username};
+use crate::model::{FieldValue, Issue, IssueState, LabelName, Plan, StateChange, Username};
 use crate::rules::{DueDateAction, DueFrom, LabelPattern, Unit};
 
 /// Plans the label changes: adds in order, one per scope, never removed by anyone; a scoped
@@ -39,6 +39,21 @@ pub(super) fn plan_labels(applied: &[Applied<'_>], issue: &Issue, plan: &mut Pla
         if replaced || removes.iter().any(|p| p.matches(l)) {
             plan.remove_labels.insert(l.clone());
         }
+    }
+}
+
+/// The state change of the first applied block that closes or reopens, planned when the issue
+/// is not already in that state.
+pub(super) fn plan_state(applied: &[Applied<'_>], issue: &Issue, plan: &mut Plan) {
+    let Some(change) = applied.iter().find_map(|a| a.actions.state) else {
+        return;
+    };
+    let already = match change {
+        StateChange::Close => issue.state == IssueState::Closed,
+        StateChange::Reopen => issue.state == IssueState::Opened,
+    };
+    if !already {
+        plan.state = Some(change);
     }
 }
 

@@ -221,7 +221,8 @@ fn comments_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
 
 /// `older_than_business_days`: filed at least that many business days ago, not counting days
 /// spent waiting on the requester; `waiting_business_days`: waiting on the requester for at
-/// least that many business days.
+/// least that many business days; `inactive_business_days`: nobody but Steward has acted on
+/// it for that many business days (`Issue::last_human_activity`, `crate::activity`).
 fn age_holds(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
     if let Some(n) = c.older_than_business_days {
         let filed = ctx.calendar.local_date(ctx.issue.created_at);
@@ -238,6 +239,14 @@ fn age_holds(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
             return false;
         }
         reasons.add(|| format!("waiting on the requester for {days} business days"));
+    }
+    if let Some(n) = c.inactive_business_days {
+        let last = ctx.calendar.local_date(ctx.issue.last_human_activity());
+        let days = ctx.calendar.business_days_between(last, ctx.today);
+        if days < i64::from(n) {
+            return false;
+        }
+        reasons.add(|| format!("nobody but Steward has acted on it since {last} ({days} business days)"));
     }
     true
 }
