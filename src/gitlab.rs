@@ -186,6 +186,8 @@ pub struct IssueEdit {
     pub assignee_ids: Option<Vec<UserId>>,
     /// Due-date change, or `None` to leave it alone.
     pub due_date: Option<DueDateEdit>,
+    /// Close or reopen (`state_event`), or `None` to leave the state alone.
+    pub state_event: Option<steward_core::model::StateChange>,
 }
 
 impl IssueEdit {
@@ -195,6 +197,7 @@ impl IssueEdit {
             && self.remove_labels.is_empty()
             && self.assignee_ids.is_none()
             && self.due_date.is_none()
+            && self.state_event.is_none()
     }
 }
 

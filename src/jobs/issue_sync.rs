@@ -11,14 +11,16 @@ use std::sync::Arc;
 use tracing::{Instrument, info_span};
 
 use super::notes::{existing_notes, record_note, set_notes_synced};
-use super::plan::{count_assignments, plan_actions, record_managed_due, record_waiting};
+use super::plan::{
+    count_assignments, plan_actions, record_managed_due, record_own_write, record_waiting,
+};
 use super::{IssueSync, RunOutcome, SyncError};
 use crate::audit;
 use crate::gitlab::cached::CachedGitLab;
 use crate::gitlab::{CallContext, DueDateEdit, GitLab, IssueEdit, Note};
 use crate::store::{AuditEntry, DeliveryId, Store};
 use steward_core::clock::Clock;
-use steward_core::model::{UserRef, Username};
+use steward_core::model::{Issue, StateChange, UserRef, Username};
 use steward_core::reconcile::{self, Actions, NoteAction};
 use steward_core::rules::Engine;
 
@@ -131,29 +133,55 @@ impl<'a> Sync<'a> {
         let mut summary = Vec::new();
         let assigned = decision.plan.assignees.as_deref();
         let mut end_labels = issue.labels.clone();
+        let mut edited = None;
         if let Some(changes) = &actions.edit {
-            summary.push(self.apply_edit(changes, &rules, assigned).await?);
+            let (detail, after) = self.apply_edit(changes, &rules, assigned).await?;
+            summary.push(detail);
+            edited = Some(after);
             end_labels.retain(|l| !changes.remove_labels.contains(l));
             end_labels.extend(changes.add_labels.iter().cloned());
         }
         record_waiting(deps, &issue, &end_labels).await;
         self.apply_notes(&actions, &rules, &mut summary).await?;
+        self.record_own_write(&issue, edited, !actions.notes.is_empty())
+            .await;
         Ok(summary.join("; "))
     }
 
-    /// Edits the issue (labels, assignees, due date) in one call; returns what changed.
+    /// Records the issue as Steward's writes left it. The edit's answer is the issue after it;
+    /// a comment answers with the note only, and may have moved the issue's `updated_at` and
+    /// comment count (GITLAB.md §6.5), so after comments the issue is read once more. A failed
+    /// read only costs the record (the next run treats the write as someone else's).
+    async fn record_own_write(&self, before: &Issue, edited: Option<Issue>, noted: bool) {
+        let (deps, job) = (self.deps, self.job);
+        let after = match edited {
+            Some(after) if !noted => after,
+            _ => match deps.gitlab.get_issue(&self.ctx, job.project, job.iid).await {
+                Ok(after) => after,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not read the issue after Steward's writes");
+                    return;
+                }
+            },
+        };
+        record_own_write(deps, before, &after).await;
+    }
+
+    /// Edits the issue (labels, assignees, due date, state) in one call; returns what changed
+    /// and the issue as GitLab answered.
     async fn apply_edit(
         &self,
         changes: &reconcile::IssueChanges,
         rules: &[String],
         assigned: Option<&[Username]>,
-    ) -> Result<String, SyncError> {
+    ) -> Result<(String, Issue), SyncError> {
         let (deps, job) = (self.deps, self.job);
         let edit = IssueEdit {
             add_labels: changes.add_labels.iter().cloned().collect(),
             remove_labels: changes.remove_labels.iter().cloned().collect(),
             assignee_ids: changes.assignee_ids.clone(),
             due_date: changes.due_date.map(DueDateEdit::Set),
+            state_event: changes.state,
         };
         let detail = describe_edit(changes);
         let api_call = format!("PUT {}", self.issue_path);
@@ -161,7 +189,8 @@ impl<'a> Sync<'a> {
         let send = deps
             .gitlab
             .edit_issue(&self.ctx, job.project, job.iid, &edit);
-        audit::logged(deps.store.as_ref(), entry, 200, send, |_| detail.clone()).await??;
+        let after =
+            audit::logged(deps.store.as_ref(), entry, 200, send, |_| detail.clone()).await??;
         if changes.assignee_ids.is_some()
             && let Some(names) = assigned
         {
@@ -170,7 +199,7 @@ impl<'a> Sync<'a> {
         if let Some(due) = changes.due_date {
             record_managed_due(deps, job.project, job.iid, due).await;
         }
-        Ok(detail)
+        Ok((detail, after))
     }
 
     /// Creates and updates Steward's notes; a note someone deleted is posted again.
@@ -301,6 +330,11 @@ fn describe_edit(c: &reconcile::IssueChanges) -> String {
     }
     if let Some(d) = c.due_date {
         parts.push(format!("due {d}"));
+    }
+    match c.state {
+        Some(StateChange::Close) => parts.push("close".to_owned()),
+        Some(StateChange::Reopen) => parts.push("reopen".to_owned()),
+        None => {}
     }
     parts.join("; ")
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use super::{SyncDeps, SyncError};
 use crate::store::StoreError;
+use steward_core::activity;
 use steward_core::model::{Issue, IssueIid, ProjectId, Username};
 use steward_core::reconcile::{self, Actions, ExistingNote};
 use steward_core::rules::{Decision, Workload};
@@ -24,7 +25,8 @@ pub async fn plan_actions(
 }
 
 /// Fills in what Steward recorded about the issue and the rules read back: the keys of its
-/// notes (`existing`), the due date Steward set last and the waits on the requester.
+/// notes (`existing`), the due date Steward set last, the waits on the requester and the last
+/// activity by someone other than Steward (from the record of its own last write).
 pub async fn fill_recorded_state(
     deps: &SyncDeps,
     issue: &mut Issue,
@@ -36,6 +38,8 @@ pub async fn fill_recorded_state(
         .managed_due_date(issue.project_id, issue.iid)
         .await?;
     issue.waiting = deps.store.waiting(issue.project_id, issue.iid).await?;
+    let own = deps.store.own_write(issue.project_id, issue.iid).await?;
+    issue.last_human_activity_at = Some(activity::last_human_activity(issue, own.as_ref()));
     Ok(())
 }
 
@@ -118,6 +122,22 @@ pub async fn record_waiting(
         .set_waiting(issue.project_id, issue.iid, &next, now);
     if let Err(e) = set.await {
         tracing::warn!(error = %e, "could not record the wait on the requester");
+    }
+}
+
+/// Records what the issue looked like right after Steward's writes (`after`, as GitLab
+/// returned it), keeping the last activity by someone else that `before` carried: Steward's
+/// own edits and comments then never count as activity, and the catch-up sweep leaves the
+/// issue alone until someone else touches it. Never fatal: a missing record only makes
+/// Steward's last write look like someone else's.
+pub async fn record_own_write(deps: &SyncDeps, before: &Issue, after: &Issue) {
+    let own = activity::record_own_write(before, after);
+    let now = deps.clock.now();
+    let set = deps
+        .store
+        .set_own_write(before.project_id, before.iid, &own, now);
+    if let Err(e) = set.await {
+        tracing::warn!(error = %e, "could not record Steward's own write");
     }
 }
 

@@ -47,6 +47,9 @@ pub struct SweepReport {
     pub drift: Vec<Drift>,
     /// How the listings paged (keyset or offset, fallbacks, offset-cap windows).
     pub paging: ListingStats,
+    /// Issues a catch-up sweep left alone because nothing changed on them since Steward's own
+    /// last write (see [`check_issue`]).
+    pub unchanged_since_own_write: usize,
 }
 
 impl SweepReport {
@@ -135,7 +138,7 @@ async fn sweep_project(
             for a in &issue.assignees {
                 *workload.entry(a.username.as_str().to_owned()).or_default() += 1;
             }
-            check_issue(deps, project, issue, enqueue, report).await?;
+            check_issue(deps, project, issue, full, enqueue, report).await?;
         }
     }
     let stats = listing.stats;
@@ -163,13 +166,28 @@ async fn sweep_project(
 
 /// Decides one listed issue; when it is out of step, records the drift and (unless dry run)
 /// enqueues its sync job.
+///
+/// A catch-up sweep lists what changed since the last one, and Steward's own edits and
+/// comments change `updated_at` too (GITLAB.md §6.5): an issue listed exactly as Steward's own
+/// last write left it (same `updated_at`, same comment count, `steward_core::activity`) has
+/// nothing new to react to and is left alone, with no decision and no GitLab call. Time still
+/// passes for it: the full sweep (nightly) decides every open issue, skipped or not, so
+/// reminders, nudges and overdue labels fire for issues nobody touched.
 async fn check_issue(
     deps: &JobDeps,
     project: ProjectId,
     mut issue: steward_core::model::Issue,
+    full: bool,
     enqueue: bool,
     report: &mut SweepReport,
 ) -> Result<(), SyncError> {
+    if !full {
+        let own = deps.sync.store.own_write(project, issue.iid).await?;
+        if steward_core::activity::unchanged_since_own_write(&issue, own.as_ref()) {
+            report.unchanged_since_own_write += 1;
+            return Ok(());
+        }
+    }
     let existing = stored_notes(&deps.sync, &issue).await?.unwrap_or_default();
     let (decision, actions) = plan_actions(&deps.sync, &mut issue, &existing).await?;
     if actions.is_noop() {

@@ -13,7 +13,9 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use steward_core::digest::{IsoWeek, note_key};
-use steward_core::model::{EpicId, EpicIid, GroupId, IssueIid, ProjectId, Username, Waiting};
+use steward_core::model::{
+    EpicId, EpicIid, GroupId, IssueIid, OwnWrite, ProjectId, Username, Waiting,
+};
 use steward_core::rules::Workload;
 
 use super::{Store, StoreError};
@@ -45,6 +47,8 @@ pub enum StateKey {
     StoreInitialisedAt,
     /// The audit log imported into this store, if any.
     AuditImported,
+    /// What an issue looked like right after Steward's own last write to it.
+    OwnWrite(ProjectId, IssueIid),
 }
 
 impl StateKey {
@@ -64,6 +68,7 @@ impl StateKey {
             Self::DigestGraphqlNote(..) => "digest_graphql_note",
             Self::StoreInitialisedAt => "store_initialised_at",
             Self::AuditImported => "audit_imported",
+            Self::OwnWrite(..) => "own_write",
         }
     }
 
@@ -72,9 +77,10 @@ impl StateKey {
     pub(crate) fn scope(&self) -> String {
         match self {
             Self::SweepWatermark(p) | Self::Workload(p) => p.to_string(),
-            Self::ManagedDueDate(p, iid) | Self::NotesSynced(p, iid) | Self::Waiting(p, iid) => {
-                format!("{p}:{iid}")
-            }
+            Self::ManagedDueDate(p, iid)
+            | Self::NotesSynced(p, iid)
+            | Self::Waiting(p, iid)
+            | Self::OwnWrite(p, iid) => format!("{p}:{iid}"),
             Self::EpicId(g, epic) | Self::EpicWorkItem(g, epic) => format!("{g}/{epic}"),
             Self::DigestGraphqlNote(g, epic, week) => format!("{g}/{epic}:{}", note_key(*week)),
             Self::StoreInitialisedAt | Self::AuditImported => String::new(),
@@ -198,6 +204,29 @@ impl<'s> dyn Store + 's {
     ) -> Result<(), StoreError> {
         let key = StateKey::Waiting(project, iid);
         self.write_state(&key, &to_json(waiting)?, now).await
+    }
+
+    /// What the issue looked like right after Steward's own last write to it (`None`: Steward
+    /// has not written to it since this record was kept).
+    pub async fn own_write(
+        &self,
+        project: ProjectId,
+        iid: IssueIid,
+    ) -> Result<Option<OwnWrite>, StoreError> {
+        let text = self.read_state(&StateKey::OwnWrite(project, iid)).await?;
+        Ok(text.and_then(|v| serde_json::from_str(&v).ok()))
+    }
+
+    /// Records what the issue looked like right after Steward's own write.
+    pub async fn set_own_write(
+        &self,
+        project: ProjectId,
+        iid: IssueIid,
+        own: &OwnWrite,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let key = StateKey::OwnWrite(project, iid);
+        self.write_state(&key, &to_json(own)?, now).await
     }
 
     /// Whether the store holds every note Steward owns on the issue (`None`: never recorded).

@@ -208,6 +208,7 @@ async fn edit_issue_sends_one_put_with_label_assignee_and_due_date_changes() {
         due_date: Some(DueDateEdit::Set(
             NaiveDate::from_ymd_opt(2026, 5, 4).unwrap(),
         )),
+        state_event: None,
     };
     let ctx = CallContext::for_event("13792a34-cac6-4fda-95a8-c58e00a3954e");
     let issue = client(&server)
@@ -270,6 +271,42 @@ async fn edit_issue_can_unassign_everyone_and_clear_the_due_date() {
         params.contains(&("due_date".into(), String::new())),
         "{params:?}"
     );
+}
+
+#[tokio::test]
+async fn edit_issue_closes_and_reopens_with_state_event() {
+    for (change, sent) in [
+        (steward_core::model::StateChange::Close, "close"),
+        (steward_core::model::StateChange::Reopen, "reopen"),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("PUT"))
+            .and(path("/api/v4/projects/4/issues/15"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(fixture("api-issue-edit-response.json")),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let edit = IssueEdit {
+            add_labels: BTreeSet::from([LabelName::from("outcome::no-response")]),
+            state_event: Some(change),
+            ..IssueEdit::default()
+        };
+        client(&server)
+            .edit_issue(&none(), ProjectId(4), IssueIid(15), &edit)
+            .await
+            .unwrap();
+        let params = form(&only_request(&server).await);
+        assert!(
+            params.contains(&("state_event".into(), sent.into())),
+            "{params:?}"
+        );
+        assert!(
+            params.contains(&("add_labels".into(), "outcome::no-response".into())),
+            "one PUT carries the outcome label and the state change: {params:?}"
+        );
+    }
 }
 
 #[tokio::test]

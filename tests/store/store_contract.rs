@@ -17,7 +17,7 @@ use steward::store::{
 };
 use steward_core::digest::IsoWeek;
 use steward_core::model::{
-    EpicId, EpicIid, GroupId, IssueIid, NoteId, ProjectId, Username, Waiting,
+    EpicId, EpicIid, GroupId, IssueIid, NoteId, OwnWrite, ProjectId, Username, Waiting,
 };
 
 const MAX_ATTEMPTS: u32 = 3;
@@ -1002,6 +1002,26 @@ async fn every_kind_of_domain_state_reads_back_what_was_written_per_scope(s: Arc
         "per project"
     );
 
+    // What an issue looked like after Steward's own write: absent until recorded, per issue,
+    // replaced by the next write.
+    assert_eq!(s.own_write(p1, i7).await.unwrap(), None);
+    let own = OwnWrite {
+        updated_at: now,
+        user_notes_count: Some(3),
+        human_activity_at: now - secs(86_400),
+    };
+    s.set_own_write(p1, i7, &own, now).await.unwrap();
+    assert_eq!(s.own_write(p1, i7).await.unwrap(), Some(own));
+    let next = OwnWrite {
+        updated_at: now + secs(60),
+        user_notes_count: None,
+        ..own
+    };
+    s.set_own_write(p1, i7, &next, now).await.unwrap();
+    assert_eq!(s.own_write(p1, i7).await.unwrap(), Some(next));
+    assert_eq!(s.own_write(p1, i8).await.unwrap(), None, "per issue");
+    assert_eq!(s.own_write(p2, i7).await.unwrap(), None, "per project");
+
     assert_eq!(s.notes_synced(p1, i7).await.unwrap(), None);
     s.set_notes_synced(p1, i7, true, now).await.unwrap();
     s.set_notes_synced(p1, i8, false, now).await.unwrap();
@@ -1169,7 +1189,8 @@ async fn every_embedded_migration_is_reported_applied(s: Arc<dyn Store>) {
             (1, "initial"),
             (2, "job gone"),
             (3, "typed state"),
-            (4, "waiting")
+            (4, "waiting"),
+            (5, "own write")
         ]
     );
     assert!(status.iter().all(|m| m.applied), "{status:?}");

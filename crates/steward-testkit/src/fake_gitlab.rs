@@ -14,7 +14,8 @@ use steward::gitlab::{
     PageCursor, SortDirection,
 };
 use steward_core::model::{
-    Issue, IssueIid, LabelName, NoteId, ProjectId, UserId, UserRef, Username,
+    Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId, StateChange, UserId, UserRef,
+    Username,
 };
 
 /// One call Steward made, with its arguments.
@@ -350,6 +351,17 @@ fn apply_edit(issue: &mut Issue, edit: &IssueEdit, users: &[UserRef], now: DateT
     match edit.due_date {
         Some(DueDateEdit::Set(d)) => issue.due_date = Some(d),
         Some(DueDateEdit::Clear) => issue.due_date = None,
+        None => {}
+    }
+    match edit.state_event {
+        Some(StateChange::Close) => {
+            issue.state = IssueState::Closed;
+            issue.closed_at = Some(now);
+        }
+        Some(StateChange::Reopen) => {
+            issue.state = IssueState::Opened;
+            issue.closed_at = None;
+        }
         None => {}
     }
     issue.updated_at = now;

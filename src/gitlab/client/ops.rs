@@ -7,7 +7,7 @@ use gitlab_api::api::projects::issues::notes::{
     CreateIssueNote, EditIssueNote, IssueNotes, NoteOrderBy,
 };
 use gitlab_api::api::projects::issues::{
-    EditIssue, Issue as IssueEndpoint, IssueDueDateFilter, IssueOrderBy as GlIssueOrderBy,
+    EditIssue, Issue as IssueEndpoint, IssueStateEvent, IssueDueDateFilter, IssueOrderBy as GlIssueOrderBy,
     IssueState as GlIssueState, Issues,
 };
 use gitlab_api::api::projects::labels::Labels;
@@ -24,8 +24,8 @@ use super::RestGitLab;
 use super::epics::NoteMutation;
 use super::paging::{invalid, to_issue};
 use steward_core::model::{
-    EpicId, EpicIid, GroupId, Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserRef,
-    Username,
+    EpicId, EpicIid, GroupId, Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId, StateChange,
+    UserRef, Username,
 };
 use steward_core::rules::labels::LabelSpec;
 
@@ -150,6 +150,16 @@ impl GitLab for RestGitLab {
             }
             if let Some(DueDateEdit::Set(date)) = edit.due_date {
                 builder.due_date(date);
+            }
+            // `state_event=close|reopen` (GITLAB.md §3.1).
+            match edit.state_event {
+                Some(StateChange::Close) => {
+                    builder.state_event(IssueStateEvent::Close);
+                }
+                Some(StateChange::Reopen) => {
+                    builder.state_event(IssueStateEvent::Reopen);
+                }
+                None => {}
             }
             // The crate's `due_date` takes a date only; GitLab clears it on an empty value.
             let clear_due =

@@ -152,6 +152,7 @@ pub fn edit(
         remove_labels: labels(remove),
         assignee_ids: assignees.map(|ids| ids.iter().map(|i| UserId(*i)).collect()),
         due_date: due.map(|d| DueDateEdit::Set(date(d))),
+        state_event: None,
     }
 }
 

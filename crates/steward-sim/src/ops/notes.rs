@@ -97,6 +97,7 @@ pub(crate) fn create_note(
             created_at: now,
             updated_at: now,
         });
+        touch(issue, now);
         note_id = Some(id);
         events.extend(note_event(st, project, iid, id, actor, "create"));
     }
@@ -155,7 +156,21 @@ pub(crate) fn edit_note(
     }
     note.body = body.to_owned();
     note.updated_at = now;
+    touch(issue, now);
     Ok(note_event(st, project, iid, note_id, actor, "update"))
+}
+
+/// How recently an issue may have been updated for a saved note to leave its `updated_at`
+/// alone (GitLab's `ThrottledTouch::TOUCH_INTERVAL`).
+const TOUCH_INTERVAL: chrono::Duration = chrono::Duration::minutes(1);
+
+/// A saved note touches its issue (`Note` `after_save :touch_noteable`, GITLAB.md §6.5), but
+/// `Issue` includes `ThrottledTouch`: the touch is skipped while the issue was updated within
+/// the last minute. A touch fires no webhook and does not change who last updated the issue.
+fn touch(issue: &mut crate::state::Issue, now: DateTime<Utc>) {
+    if now - issue.updated_at > TOUCH_INTERVAL {
+        issue.updated_at = now;
+    }
 }
 
 /// Comments on an epic, addressed by its `id` (GITLAB.md §3.4). Epic events need group hooks,
