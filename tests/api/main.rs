@@ -21,6 +21,7 @@ mod e2e_clock_skew;
 mod e2e_digest;
 mod e2e_rollup;
 mod e2e_service;
+mod e2e_stale;
 mod e2e_sweep;
 mod e2e_untrusted;
 mod fuzz_regressions;

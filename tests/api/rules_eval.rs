@@ -594,6 +594,47 @@ fn every_shipped_rule_fires_on_its_case() {
         names(&plan)
     );
     covered.insert("intake-needs-info-nudge".to_owned());
+    // Stale requests read the last activity by someone other than Steward (the service's
+    // measure): a reminder after 10 business days of quiet, closed as no-response after 20.
+    let mut quiet = waiting.clone();
+    quiet.last_human_activity_at = Some(at(created));
+    for (now, rule, label) in [
+        ("2027-04-15T15:00:00Z", "intake-stale-nudge", None),
+        (
+            "2027-04-29T15:00:00Z",
+            "intake-stale-close",
+            Some("outcome::no-response"),
+        ),
+    ] {
+        let plan = evaluate(
+            &rules,
+            &quiet,
+            None,
+            &steward_core::model::ParsedFields::default(),
+            at(now),
+            &calendar(),
+            &roster(),
+            &Workload::default(),
+        );
+        assert!(names(&plan).contains(&rule), "{rule}: {:?}", names(&plan));
+        if let Some(l) = label {
+            assert!(added(&plan).contains(&l), "{rule}: {:?}", added(&plan));
+            assert_eq!(plan.state, Some(steward_core::model::StateChange::Close));
+        }
+        covered.insert(rule.to_owned());
+    }
+    // A stale request its requester reopened loses the no-response outcome.
+    let mut reopened = issue(created);
+    reopened.labels = labels(&["Customer Advocacy", "outcome::no-response"]);
+    let plan = eval(
+        &rules,
+        &reopened,
+        SPEAKER,
+        &fields(&[("event_date", "2027-09-01")]),
+        created,
+    );
+    assert!(removed(&plan).contains(&"outcome::no-response"));
+    covered.insert("intake-stale-reopened".to_owned());
     let all: std::collections::BTreeSet<String> =
         rules.rules().iter().map(|r| r.name.clone()).collect();
     assert_eq!(covered, all, "every shipped rule has a case");
