@@ -142,21 +142,37 @@ impl<'a> Sync<'a> {
             end_labels.extend(changes.add_labels.iter().cloned());
         }
         record_waiting(deps, &issue, &end_labels).await;
-        self.apply_notes(&actions, &rules, &mut summary).await?;
-        self.record_own_write(&issue, edited, !actions.notes.is_empty())
+        let created = self.apply_notes(&actions, &rules, &mut summary).await?;
+        self.record_own_write(&issue, edited, !actions.notes.is_empty(), created)
             .await;
         Ok(summary.join("; "))
     }
 
-    /// Records the issue as Steward's writes left it. The edit's answer is the issue after it;
-    /// a comment answers with the note only, and may have moved the issue's `updated_at` and
-    /// comment count (GITLAB.md §6.5), so after comments the issue is read once more. A failed
-    /// read only costs the record (the next run treats the write as someone else's).
-    async fn record_own_write(&self, before: &Issue, edited: Option<Issue>, noted: bool) {
+    /// Records the issue as Steward's writes left it (`created`: comments it posted).
+    ///
+    /// After an edit, its answer is the issue: the comments posted right after it do not move
+    /// its `updated_at` (GitLab stamps a note into its issue only when the issue was updated
+    /// more than a minute before, `ThrottledTouch`, see `steward_core::activity`), only its
+    /// comment count. A run that only comments has no such answer (a note's answer is the
+    /// note), so the issue is read once more. Should a comment come later than that minute
+    /// after the edit, GitLab's later stamp reads as someone else's activity: the clock
+    /// restarts and the catch-up decides the issue once more, never the other way round. A
+    /// failed read only costs the record.
+    async fn record_own_write(
+        &self,
+        before: &Issue,
+        edited: Option<Issue>,
+        noted: bool,
+        created: u64,
+    ) {
         let (deps, job) = (self.deps, self.job);
         let after = match edited {
-            Some(after) if !noted => after,
-            _ => match deps.gitlab.get_issue(&self.ctx, job.project, job.iid).await {
+            Some(mut after) => {
+                after.user_notes_count = after.user_notes_count.map(|n| n + created);
+                after
+            }
+            None if !noted => return,
+            None => match deps.gitlab.get_issue(&self.ctx, job.project, job.iid).await {
                 Ok(after) => after,
                 Err(e) => {
                     tracing::warn!(error = %e, "could not read the issue after Steward's writes");
@@ -202,19 +218,22 @@ impl<'a> Sync<'a> {
         Ok((detail, after))
     }
 
-    /// Creates and updates Steward's notes; a note someone deleted is posted again.
+    /// Creates and updates Steward's notes; a note someone deleted is posted again. Returns how
+    /// many notes it posted.
     async fn apply_notes(
         &self,
         actions: &Actions,
         rules: &[String],
         summary: &mut Vec<String>,
-    ) -> Result<(), SyncError> {
+    ) -> Result<u64, SyncError> {
         let (deps, job) = (self.deps, self.job);
+        let mut created = 0;
         for action in &actions.notes {
             let (key, note_id, body) = match action {
                 NoteAction::Create { key, body } => {
                     self.create_owned_note(key, body, rules, "").await?;
                     summary.push(format!("created note `{key}`"));
+                    created += 1;
                     continue;
                 }
                 NoteAction::Update { key, note_id, body } => (key, note_id, body),
@@ -235,11 +254,12 @@ impl<'a> Sync<'a> {
                     let why = " (the previous one was deleted)";
                     self.create_owned_note(key, body, rules, why).await?;
                     summary.push(format!("re-created deleted note `{key}`"));
+                    created += 1;
                 }
                 Err(e) => return Err(e.into()),
             }
         }
-        Ok(())
+        Ok(created)
     }
 
     /// Posts an owned note and records it. The issue's note records are marked incomplete
