@@ -14,7 +14,10 @@ use crate::support::rules::calendar;
 /// A story idea whose customer account is missing: Steward labels it needs-info.
 fn incomplete_story() -> String {
     let clean = include_str!("../data/requests/customer-story-idea--clean.md");
-    let text = clean.replace("**Customer account:** Contoso Bank", "**Customer account:**");
+    let text = clean.replace(
+        "**Customer account:** Contoso Bank",
+        "**Customer account:**",
+    );
     assert_ne!(text, clean, "the request must lose its customer account");
     text
 }
@@ -79,8 +82,7 @@ async fn nights(
         if nudged.is_none() && notes(h, iid, "stale-nudge") == 1 {
             nudged = Some(date);
         }
-        if closed.is_none() && h.sim.issue(h.project(), iid).unwrap().state == IssueState::Closed
-        {
+        if closed.is_none() && h.sim.issue(h.project(), iid).unwrap().state == IssueState::Closed {
             closed = Some(date);
         }
     }
@@ -95,12 +97,20 @@ async fn stewards_own_nudges_do_not_restart_the_clock_and_a_silent_request_close
     let (nudged, closed) = nights(&h, iid, filed(), until).await;
 
     let nudged = nudged.expect("the requester is reminded");
-    assert_eq!(business_days_since(filed(), nudged), 10, "nudged on {nudged}");
+    assert_eq!(
+        business_days_since(filed(), nudged),
+        10,
+        "nudged on {nudged}"
+    );
     // Steward commented on the 3rd and the 10th business day (both touch the issue's
     // `updated_at` in GitLab); neither counts as activity.
     assert_eq!(notes(&h, iid, "needs-info-nudge"), 1);
     let closed = closed.expect("the silent request is closed");
-    assert_eq!(business_days_since(filed(), closed), 20, "closed on {closed}");
+    assert_eq!(
+        business_days_since(filed(), closed),
+        20,
+        "closed on {closed}"
+    );
 
     assert!(has(&h, iid, "outcome::no-response"));
     assert_eq!(notes(&h, iid, "stale-closed"), 1, "one closing comment");
@@ -127,7 +137,12 @@ async fn a_reply_from_the_requester_restarts_the_clock() {
     let requester = h.user("ccs").unwrap();
     h.set_now(day(reply) + Duration::hours(2));
     h.sim
-        .add_note(h.project(), iid, requester, "Still chasing the account name, sorry!")
+        .add_note(
+            h.project(),
+            iid,
+            requester,
+            "Still chasing the account name, sorry!",
+        )
         .unwrap();
     h.settle().await.unwrap();
 
@@ -140,7 +155,11 @@ async fn a_reply_from_the_requester_restarts_the_clock() {
         "counted from the reply, not from filing (closed on {closed})"
     );
     assert!(business_days_since(filed(), closed) > 20);
-    assert_eq!(notes(&h, iid, "stale-nudge"), 1, "reminded once per request");
+    assert_eq!(
+        notes(&h, iid, "stale-nudge"),
+        1,
+        "reminded once per request"
+    );
     h.stop().await;
 }
 
@@ -164,9 +183,16 @@ async fn a_reopened_stale_request_loses_its_no_response_outcome() {
         .unwrap();
     h.settle().await.unwrap();
     let issue = h.sim.issue(h.project(), iid).unwrap();
-    assert_eq!(issue.state, IssueState::Opened, "Steward does not close it again");
+    assert_eq!(
+        issue.state,
+        IssueState::Opened,
+        "Steward does not close it again"
+    );
     assert!(!has(&h, iid, "outcome::no-response"));
-    assert!(has(&h, iid, "advocacy::needs-info"), "still waiting on the answers");
+    assert!(
+        has(&h, iid, "advocacy::needs-info"),
+        "still waiting on the answers"
+    );
     h.stop().await;
 }
 
@@ -212,9 +238,16 @@ async fn the_full_sweep_still_nudges_an_issue_the_catch_up_sweep_leaves_alone() 
     h.set_now(day(third));
     let catch_up = h.sweep(false).await.unwrap();
     assert_eq!(catch_up.unchanged_since_own_write, 1);
-    assert_eq!(notes(&h, iid, "needs-info-nudge"), 0, "not the catch-up's job");
+    assert_eq!(
+        notes(&h, iid, "needs-info-nudge"),
+        0,
+        "not the catch-up's job"
+    );
     let full = h.sweep(true).await.unwrap();
-    assert_eq!(full.unchanged_since_own_write, 0, "the full sweep skips nothing");
+    assert_eq!(
+        full.unchanged_since_own_write, 0,
+        "the full sweep skips nothing"
+    );
     assert_eq!(notes(&h, iid, "needs-info-nudge"), 1);
     h.stop().await;
 }

@@ -187,7 +187,11 @@ mod tests {
         let next = record_own_write(&before, &after);
         assert_eq!(next.updated_at, at(20, 9));
         assert_eq!(next.user_notes_count, Some(3));
-        assert_eq!(next.human_activity_at, at(3, 15), "Steward's nudge is not activity");
+        assert_eq!(
+            next.human_activity_at,
+            at(3, 15),
+            "Steward's nudge is not activity"
+        );
         // A later nudge over the same quiet issue keeps the same human date.
         after.last_human_activity_at = Some(last_human_activity(&after, Some(&next)));
         let again = record_own_write(&after, &issue(at(27, 9), Some(4)));

@@ -7,8 +7,8 @@ use gitlab_api::api::projects::issues::notes::{
     CreateIssueNote, EditIssueNote, IssueNotes, NoteOrderBy,
 };
 use gitlab_api::api::projects::issues::{
-    EditIssue, Issue as IssueEndpoint, IssueStateEvent, IssueDueDateFilter, IssueOrderBy as GlIssueOrderBy,
-    IssueState as GlIssueState, Issues,
+    EditIssue, Issue as IssueEndpoint, IssueDueDateFilter, IssueOrderBy as GlIssueOrderBy,
+    IssueState as GlIssueState, IssueStateEvent, Issues,
 };
 use gitlab_api::api::projects::labels::Labels;
 use gitlab_api::api::users::{CurrentUser, Users};
@@ -24,8 +24,8 @@ use super::RestGitLab;
 use super::epics::NoteMutation;
 use super::paging::{invalid, to_issue};
 use steward_core::model::{
-    EpicId, EpicIid, GroupId, Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId, StateChange,
-    UserRef, Username,
+    EpicId, EpicIid, GroupId, Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId,
+    StateChange, UserRef, Username,
 };
 use steward_core::rules::labels::LabelSpec;
 

@@ -85,7 +85,10 @@ impl Builder<'_, '_> {
     ) {
         if let Some(c) = close {
             if reopen == Some(true) {
-                self.err(c.referenced, "an action block cannot both `close` and `reopen`");
+                self.err(
+                    c.referenced,
+                    "an action block cannot both `close` and `reopen`",
+                );
                 return;
             }
             if !c.value.starts_with("outcome::") {

@@ -246,7 +246,9 @@ fn age_holds(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
         if days < i64::from(n) {
             return false;
         }
-        reasons.add(|| format!("nobody but Steward has acted on it since {last} ({days} business days)"));
+        reasons.add(|| {
+            format!("nobody but Steward has acted on it since {last} ({days} business days)")
+        });
     }
     true
 }

@@ -94,9 +94,21 @@ fn keys(p: &Plan) -> Vec<&str> {
 fn inactivity_counts_business_days_since_the_last_human_activity() {
     let filed = Some(at(11, 2));
     // (what, last human activity, now, notes planned, state change)
-    let cases: [(&str, Option<DateTime<Utc>>, DateTime<Utc>, &[&str], Option<StateChange>); 6] = [
+    let cases: [(
+        &str,
+        Option<DateTime<Utc>>,
+        DateTime<Utc>,
+        &[&str],
+        Option<StateChange>,
+    ); 6] = [
         ("9 business days: nothing yet", filed, at(11, 13), &[], None),
-        ("10 business days: the nudge", filed, at(11, 16), &["stale-nudge"], None),
+        (
+            "10 business days: the nudge",
+            filed,
+            at(11, 16),
+            &["stale-nudge"],
+            None,
+        ),
         (
             "20 business days: closed with its comment",
             filed,
@@ -139,8 +151,16 @@ fn closing_adds_the_outcome_label_and_says_why() {
         &issue(&["needs-info"], IssueState::Opened, Some(at(11, 2))),
         at(11, 30),
     );
-    assert!(p.add_labels.contains(&LabelName::from("outcome::no-response")));
-    let why = &p.matched_rules.iter().find(|r| r.name == "stale-close").unwrap().reasons;
+    assert!(
+        p.add_labels
+            .contains(&LabelName::from("outcome::no-response"))
+    );
+    let why = &p
+        .matched_rules
+        .iter()
+        .find(|r| r.name == "stale-close")
+        .unwrap()
+        .reasons;
     assert!(
         why.iter()
             .any(|r| r == "nobody but Steward has acted on it since 2026-11-02 (20 business days)"),
@@ -160,11 +180,16 @@ fn a_state_change_is_planned_only_when_the_issue_is_not_already_there() {
 fn close_needs_an_outcome_label_and_excludes_reopen() {
     let roster = Roster::from_yaml("roster.yaml", "roles: {}\nmembers: {}\n").unwrap();
     let bad = |body: &str| {
-        let text = format!("rules:\n  - name: r\n    conditions: {{ state: opened }}\n    actions: {body}\n");
+        let text = format!(
+            "rules:\n  - name: r\n    conditions: {{ state: opened }}\n    actions: {body}\n"
+        );
         let errs = RuleSet::from_yaml(&[("rules.yaml".to_owned(), text)], &[], &roster)
             .err()
             .unwrap();
-        errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")
+        errs.iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("; ")
     };
     assert!(bad("{ close: done }").contains("needs an outcome label"));
     assert!(bad(r#"{ close: "outcome::x", reopen: true }"#).contains("both `close` and `reopen`"));
