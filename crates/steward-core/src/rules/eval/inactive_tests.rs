@@ -94,13 +94,14 @@ fn keys(p: &Plan) -> Vec<&str> {
 fn inactivity_counts_business_days_since_the_last_human_activity() {
     let filed = Some(at(11, 2));
     // (what, last human activity, now, notes planned, state change)
-    let cases: [(
-        &str,
+    type Case<'a> = (
+        &'a str,
         Option<DateTime<Utc>>,
         DateTime<Utc>,
-        &[&str],
+        &'a [&'a str],
         Option<StateChange>,
-    ); 6] = [
+    );
+    let cases: [Case<'_>; 6] = [
         ("9 business days: nothing yet", filed, at(11, 13), &[], None),
         (
             "10 business days: the nudge",
