@@ -122,6 +122,26 @@ async fn stewards_own_nudges_do_not_restart_the_clock_and_a_silent_request_close
         .find(|n| n.body.contains("steward:stale-closed"))
         .unwrap();
     assert!(closing.body.contains("Reopen issue"), "{}", closing.body);
+
+    // The closing is one audited edit that names the rule, the outcome label and the close.
+    let filter = steward::store::AuditFilter {
+        project: Some(h.project()),
+        issue: Some(iid),
+        action: Some("issue.edit".to_owned()),
+        ..Default::default()
+    };
+    let edits = h.state.store.list_audit(&filter).await.unwrap();
+    let close = edits
+        .iter()
+        .find(|r| r.entry.detail.contains("close"))
+        .expect("the close is audited");
+    assert!(
+        close.entry.detail.contains("+labels outcome::no-response"),
+        "{}",
+        close.entry.detail
+    );
+    assert!(close.entry.rule_names.iter().any(|r| r == "intake-stale-close"));
+    assert_eq!(close.entry.response_status, Some(200));
     h.stop().await;
 }
 

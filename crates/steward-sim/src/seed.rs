@@ -57,6 +57,7 @@ const LABELS: &[(&str, &str)] = &[
     ("outcome::delivered", "#009966"),
     ("outcome::declined", "#808080"),
     ("outcome::duplicate", "#808080"),
+    ("outcome::no-response", "#808080"),
 ];
 
 /// The team, Analyst Relations, the bot and a few requesters from Sales and Marketing.
