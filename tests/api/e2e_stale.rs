@@ -140,7 +140,13 @@ async fn stewards_own_nudges_do_not_restart_the_clock_and_a_silent_request_close
         "{}",
         close.entry.detail
     );
-    assert!(close.entry.rule_names.iter().any(|r| r == "intake-stale-close"));
+    assert!(
+        close
+            .entry
+            .rule_names
+            .iter()
+            .any(|r| r == "intake-stale-close")
+    );
     assert_eq!(close.entry.response_status, Some(200));
     h.stop().await;
 }

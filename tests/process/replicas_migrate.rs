@@ -45,7 +45,8 @@ fn status_apply_status(env: &[(&str, &str)], args: &[&str]) {
     assert!(before.contains("0002 job gone  pending"), "{before}");
     assert!(before.contains("0003 typed state  pending"), "{before}");
     assert!(before.contains("0004 waiting  pending"), "{before}");
-    assert!(before.contains("4 pending"), "{before}");
+    assert!(before.contains("0005 own write  pending"), "{before}");
+    assert!(before.contains("5 pending"), "{before}");
     // --status changed nothing: asking again still shows it pending.
     assert!(status(&["--status"]).contains("0001 initial  pending"));
 
@@ -54,18 +55,20 @@ fn status_apply_status(env: &[(&str, &str)], args: &[&str]) {
     assert!(applied.contains("applied 0002 job gone"), "{applied}");
     assert!(applied.contains("applied 0003 typed state"), "{applied}");
     assert!(applied.contains("applied 0004 waiting"), "{applied}");
-    assert!(applied.contains("4 applied"), "{applied}");
+    assert!(applied.contains("applied 0005 own write"), "{applied}");
+    assert!(applied.contains("5 applied"), "{applied}");
 
     let after = status(&["--status"]);
     assert!(after.contains("0001 initial  applied"), "{after}");
     assert!(after.contains("0002 job gone  applied"), "{after}");
     assert!(after.contains("0003 typed state  applied"), "{after}");
     assert!(after.contains("0004 waiting  applied"), "{after}");
+    assert!(after.contains("0005 own write  applied"), "{after}");
     assert!(after.contains("up to date"), "{after}");
 
     let again = status(&[]);
     assert!(
-        again.contains("nothing to apply: all 4 migrations were already applied"),
+        again.contains("nothing to apply: all 5 migrations were already applied"),
         "{again}"
     );
 }
