@@ -365,8 +365,11 @@ pub trait Store: Send + Sync {
     ) -> BoxFuture<'_, Result<StatePruned, StoreError>>;
 
     /// Records (inserts or replaces) one ask of the customer ledger, by its request.
-    fn put_ask<'a>(&'a self, ask: &'a Ask, now: DateTime<Utc>)
-    -> BoxFuture<'a, Result<(), StoreError>>;
+    fn put_ask<'a>(
+        &'a self,
+        ask: &'a Ask,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
 
     /// The customer ledger: every ask of `account` (every ask when `None`), oldest first.
     fn list_asks<'a>(

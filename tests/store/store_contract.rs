@@ -1420,16 +1420,30 @@ async fn the_customer_ledger_keeps_one_ask_per_request_by_account_and_links_both
     closed.outcome = Some("outcome::duplicate".into());
     s.put_ask(&closed, t0()).await.unwrap();
     let acme = s.list_asks(Some(&AccountKey("acme".into()))).await.unwrap();
-    assert_eq!(acme, vec![ask(1, 1, "acme", 1), closed.clone()], "oldest first, one row each");
+    assert_eq!(
+        acme,
+        vec![ask(1, 1, "acme", 1), closed.clone()],
+        "oldest first, one row each"
+    );
     let all = s.list_asks(None).await.unwrap();
     let order: Vec<(u64, u64)> = all.iter().map(|a| (a.project.0, a.iid.0)).collect();
     assert_eq!(order, vec![(1, 1), (2, 1), (1, 2)]);
-    assert!(s.list_asks(Some(&AccountKey("initech".into()))).await.unwrap().is_empty());
+    assert!(
+        s.list_asks(Some(&AccountKey("initech".into())))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let (a, b) = ((ProjectId(1), IssueIid(1)), (ProjectId(1), IssueIid(2)));
     s.add_issue_link(a, b, t0()).await.unwrap();
     s.add_issue_link(b, a, t0()).await.unwrap();
     assert_eq!(s.issue_links(a.0, a.1).await.unwrap(), vec![b]);
     assert_eq!(s.issue_links(b.0, b.1).await.unwrap(), vec![a]);
-    assert!(s.issue_links(ProjectId(2), IssueIid(1)).await.unwrap().is_empty());
+    assert!(
+        s.issue_links(ProjectId(2), IssueIid(1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -254,8 +254,15 @@ impl Check<'_> {
             .filter_map(|k| field(k).map(|kind| (k.value.clone(), kind)))
             .collect();
         if account_kind != FieldKind::Text {
-            let message = format!("the account field `{}` is not a text field", raw.account.value);
-            self.error(raw.account.referenced, message, "name the field holding the account name");
+            let message = format!(
+                "the account field `{}` is not a text field",
+                raw.account.value
+            );
+            self.error(
+                raw.account.referenced,
+                message,
+                "name the field holding the account name",
+            );
             return None;
         }
         Some(TemplateAccount {
@@ -266,11 +273,18 @@ impl Check<'_> {
 
     fn fatigue(&mut self, raw: RawFatigue) -> Option<Fatigue> {
         let label = self.label(&raw.label);
-        let not_counted: Vec<LabelName> =
-            raw.not_counted.iter().filter_map(|l| self.label(l)).collect();
+        let not_counted: Vec<LabelName> = raw
+            .not_counted
+            .iter()
+            .filter_map(|l| self.label(l))
+            .collect();
         if raw.open_at_once.is_none() && raw.per_window.is_none() {
             let message = "`fatigue` sets neither `open_at_once` nor `per_window`".to_owned();
-            self.error(raw.label.referenced, message, "set at least one limit, e.g. `per_window: 4`");
+            self.error(
+                raw.label.referenced,
+                message,
+                "set at least one limit, e.g. `per_window: 4`",
+            );
             return None;
         }
         if raw.open_at_once == Some(0) || raw.per_window == Some(0) || raw.window_days == 0 {
@@ -292,7 +306,11 @@ impl Check<'_> {
         let label = self.label(&raw.label)?;
         if !(0.5..=1.0).contains(&raw.threshold) {
             let message = format!("`threshold` {} is outside 0.5 … 1.0", raw.threshold);
-            self.error(raw.label.referenced, message, "0.9 tolerates typos, 1.0 wants equal texts");
+            self.error(
+                raw.label.referenced,
+                message,
+                "0.9 tolerates typos, 1.0 wants equal texts",
+            );
             return None;
         }
         Some(Duplicates {

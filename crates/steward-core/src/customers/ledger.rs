@@ -201,8 +201,7 @@ pub fn same_value(kind: FieldKind, a: &str, b: &str, threshold: f64) -> Option<f
 /// The open asks `this` may duplicate: same account, same template, and one of the template's
 /// `same` fields alike. Empty when `this` is closed or no duplicate check is configured.
 pub fn duplicates(rules: &CustomerRules, this: &Ask, others: &[Ask]) -> Vec<Duplicate> {
-    let (Some(check), Some(spec)) = (&rules.duplicates, rules.templates.get(&this.template))
-    else {
+    let (Some(check), Some(spec)) = (&rules.duplicates, rules.templates.get(&this.template)) else {
         return Vec::new();
     };
     if this.state == IssueState::Closed {

@@ -279,8 +279,14 @@ mod tests {
     #[test]
     fn accents_ampersands_and_apostrophes_are_read_as_people_mean_them() {
         let dir = Directory::default();
-        assert_eq!(key(&dir, "Société Générale S.A."), Ok("societe-generale".into()));
-        assert_eq!(key(&dir, "Johnson & Johnson"), key(&dir, "Johnson and Johnson"));
+        assert_eq!(
+            key(&dir, "Société Générale S.A."),
+            Ok("societe-generale".into())
+        );
+        assert_eq!(
+            key(&dir, "Johnson & Johnson"),
+            key(&dir, "Johnson and Johnson")
+        );
         assert_eq!(key(&dir, "McDonald's Corp"), Ok("mcdonalds".into()));
     }
 
@@ -295,7 +301,16 @@ mod tests {
         let dir = Directory::default();
         assert_eq!(key(&dir, ""), Err(Unreadable::Missing));
         assert_eq!(key(&dir, "   "), Err(Unreadable::Missing));
-        for typed in ["<account name>", "TBD", "n/a", "N/A", "???", "---", "1234", "Unknown"] {
+        for typed in [
+            "<account name>",
+            "TBD",
+            "n/a",
+            "N/A",
+            "???",
+            "---",
+            "1234",
+            "Unknown",
+        ] {
             assert_eq!(key(&dir, typed), Err(Unreadable::Placeholder), "{typed}");
         }
     }
@@ -311,7 +326,11 @@ mod tests {
         let ibm = key(&dir, "International Business Machines");
         assert_eq!(key(&dir, "ibm"), ibm);
         assert_eq!(key(&dir, "I.B.M. Corp"), ibm);
-        assert_eq!(key(&dir, "IBM Inc"), ibm, "a suffix on an alias is still dropped");
+        assert_eq!(
+            key(&dir, "IBM Inc"),
+            ibm,
+            "a suffix on an alias is still dropped"
+        );
     }
 
     #[test]

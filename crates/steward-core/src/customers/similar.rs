@@ -13,8 +13,31 @@ use super::names::words;
 /// Words that carry no meaning when comparing event names, outlets and people: fillers,
 /// the host's own name, honorifics and the generic words of an outlet's or event's name.
 const FILLER: &[&str] = &[
-    "the", "a", "an", "of", "and", "for", "at", "in", "on", "with", "gitlab", "conference", "conf",
-    "com", "news", "xpo", "expo", "online", "magazine", "event", "dr", "mr", "mrs", "ms", "prof",
+    "the",
+    "a",
+    "an",
+    "of",
+    "and",
+    "for",
+    "at",
+    "in",
+    "on",
+    "with",
+    "gitlab",
+    "conference",
+    "conf",
+    "com",
+    "news",
+    "xpo",
+    "expo",
+    "online",
+    "magazine",
+    "event",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "prof",
 ];
 
 /// Two words at least this similar (Jaro-Winkler) are the same word with a typo: one wrong,
@@ -104,10 +127,16 @@ fn word_similarity(a: &str, b: &str) -> f64 {
 /// Replaces, in `long`, each run of words whose initials are a word of `short` (`north
 /// america` for `na`, `wall street journal` for `wsj`) by that word.
 fn fold_initials(long: &mut Vec<String>, short: &[String]) {
-    for abbrev in short.iter().filter(|w| (2..=4).contains(&w.chars().count())) {
+    for abbrev in short
+        .iter()
+        .filter(|w| (2..=4).contains(&w.chars().count()))
+    {
         let n = abbrev.chars().count();
         let found = (0..long.len().saturating_sub(n - 1)).find(|&i| {
-            let initials: String = long[i..i + n].iter().filter_map(|w| w.chars().next()).collect();
+            let initials: String = long[i..i + n]
+                .iter()
+                .filter_map(|w| w.chars().next())
+                .collect();
             initials == *abbrev
         });
         if let Some(i) = found {
@@ -154,7 +183,10 @@ mod tests {
     #[test]
     fn identical_texts_after_normalising_score_one() {
         assert_eq!(similarity("KubeCon Europe", "kubecon  EUROPE!"), 1.0);
-        assert_eq!(similarity("The Wall Street Journal", "Wall Street Journal"), 1.0);
+        assert_eq!(
+            similarity("The Wall Street Journal", "Wall Street Journal"),
+            1.0
+        );
     }
 
     #[test]
