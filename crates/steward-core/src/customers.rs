@@ -89,11 +89,17 @@ pub fn plan(
         flag(&mut out, issue, &check.label, on);
     }
     let window = rules.fatigue.as_ref().map_or(90, |f| f.window_days);
-    let body = render::ledger(rules, ask, others, window, &out);
-    out.notes.push(PlannedNote {
-        key: LEDGER_NOTE.to_owned(),
-        body,
-    });
+    // A first ask of an account has nothing to show the team: no note until there is one.
+    let has_history = others
+        .iter()
+        .any(|o| o.account == ask.account && !o.same_request(ask));
+    if has_history || issue.owned_note_keys.contains(LEDGER_NOTE) {
+        let body = render::ledger(rules, ask, others, window, &out);
+        out.notes.push(PlannedNote {
+            key: LEDGER_NOTE.to_owned(),
+            body,
+        });
+    }
     if over || issue.owned_note_keys.contains(FATIGUE_NOTE) {
         out.notes.push(PlannedNote {
             key: FATIGUE_NOTE.to_owned(),

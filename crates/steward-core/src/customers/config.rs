@@ -189,8 +189,22 @@ impl CustomerRules {
                 ));
             }
         }
+        let fatigue_at = raw.fatigue.as_ref().map(|f| f.label.referenced);
         out.fatigue = raw.fatigue.and_then(|f| check.fatigue(f));
         out.duplicates = raw.duplicates.and_then(|d| check.duplicates(d));
+        // Scoped labels of one scope replace each other on GitLab: a request both over the cap
+        // and a possible duplicate would keep only one flag.
+        if let (Some(f), Some(d), Some(at)) = (&out.fatigue, &out.duplicates, fatigue_at)
+            && f.label.scope().is_some()
+            && f.label.scope() == d.label.scope()
+        {
+            let message = format!(
+                "the fatigue label `{}` and the duplicate label `{}` share a scope, so GitLab \
+                 would keep only one of them",
+                f.label, d.label
+            );
+            check.error(at, message, "use labels of different scopes, or unscoped labels");
+        }
         if check.errors.is_empty() {
             Ok(out)
         } else {
