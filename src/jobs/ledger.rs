@@ -7,7 +7,9 @@
 //! sync's audited calls.
 
 use steward_core::customers::{self, Ask, LedgerPlan};
-use steward_core::model::{FieldError, Issue, MatchedRule, Plan};
+use std::collections::BTreeSet;
+
+use steward_core::model::{FieldError, Issue, IssueIid, IssueState, MatchedRule, Plan, ProjectId};
 use steward_core::rules::Decision;
 
 use super::{IssueSync, Job, SyncDeps};
@@ -38,9 +40,7 @@ pub async fn plan(
     }
     let program = decision.template.as_ref().and_then(|t| {
         let mut programs = engine.programs().iter();
-        programs
-            .find(|p| p.templates.contains(t))
-            .map(|p| p.key.as_str())
+        programs.find(|p| p.templates.contains(t)).map(|p| p.key.as_str())
     });
     let ask = customers::ask_of(
         rules,
@@ -94,15 +94,15 @@ pub fn merge(plan: &mut Plan, ledger: &LedgerPlan) {
     }
 }
 
-/// Records the ask and, when it is new or its state or outcome changed, enqueues a sync of
-/// every other open ask of the account (their caps and duplicate flags may change). Never
-/// fatal: the next sync records it again.
+/// Records the ask and wakes the requests whose flags it changes: a new ask, the requests it
+/// may duplicate (they learn of it); an ask whose state or outcome changed, also the requests
+/// it was linked to and the open asks of the account filed after it (they count it). Never
+/// fatal: the next sync records it again, and the sweep catches a request not woken.
 pub async fn record(deps: &SyncDeps, run: &LedgerRun) {
     let Some(Ok(ask)) = &run.ask else {
         return;
     };
     let before = run.stored.iter().find(|a| a.same_request(ask));
-    let changed = before.is_none_or(|b| (b.state, &b.outcome) != (ask.state, &ask.outcome));
     let now = deps.clock.now();
     if before != Some(ask)
         && let Err(e) = deps.store.put_ask(ask, now).await
@@ -110,18 +110,23 @@ pub async fn record(deps: &SyncDeps, run: &LedgerRun) {
         tracing::warn!(error = %e, "could not record the customer ask");
         return;
     }
-    if !changed {
-        return;
+    let mut wake: BTreeSet<(ProjectId, IssueIid)> = BTreeSet::new();
+    if before.is_none() {
+        wake.extend(run.plan.duplicates.iter().map(|d| (d.project, d.iid)));
     }
-    let open = steward_core::model::IssueState::Opened;
-    for other in run
-        .stored
-        .iter()
-        .filter(|o| !o.same_request(ask) && o.state == open)
-    {
+    let changed = before.is_some_and(|b| (b.state, &b.outcome) != (ask.state, &ask.outcome));
+    if changed {
+        match deps.store.issue_links(ask.project, ask.iid).await {
+            Ok(linked) => wake.extend(linked),
+            Err(e) => tracing::warn!(error = %e, "could not read the request's links"),
+        }
+        let later = run.stored.iter().filter(|o| ask.before(o) && o.state == IssueState::Opened);
+        wake.extend(later.map(|o| (o.project, o.iid)));
+    }
+    for (project, iid) in wake {
         let job = Job::IssueSync(IssueSync {
-            project: other.project,
-            iid: other.iid,
+            project,
+            iid,
             event_uuid: None,
             delivery_id: None,
         });

@@ -91,6 +91,12 @@ const BREAKAGES: [(&str, &str, &str, &str); 8] = [
         "templates: [eab-nominations]",
         "program `eab`: no template `eab-nominations` (hint: did you mean `eab-nomination`?)",
     ),
+    (
+        "customers.yaml",
+        "eab-nomination: { account: company,",
+        "eab-nomination: { account: compnay,",
+        "template `eab-nomination` has no field `compnay` (hint: did you mean `company`?)",
+    ),
 ];
 
 #[test]

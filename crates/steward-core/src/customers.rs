@@ -9,6 +9,7 @@
 //! | [`similar`] | how alike two typed texts are (Jaro-Winkler on words) |
 //! | [`config`] | `rules/customers.yaml`, validated against templates and labels |
 //! | [`ledger`] | the [`Ask`] record, the fatigue window and the duplicate decision |
+//! | [`summary`] | the ledger per account (counts, a name safe to show) |
 //! | `render` | the team's internal note and the requester's comments, through `untrusted` |
 //!
 //! It performs no I/O and never reads the clock: the service passes the stored asks in and
@@ -19,6 +20,7 @@ pub mod ledger;
 pub mod names;
 mod render;
 pub mod similar;
+pub mod summary;
 #[cfg(test)]
 mod tests;
 
@@ -28,6 +30,7 @@ pub use self::config::{CUSTOMERS_FILE, CustomerRules, Scope};
 pub use self::ledger::{Ask, Duplicate, FatigueCheck, ask_of, duplicates, fatigue};
 pub use self::names::{AccountKey, Directory};
 pub use self::similar::similarity;
+pub use self::summary::{AccountSummary, summarise};
 use crate::model::{FieldError, Issue, IssueIid, IssueState, LabelName, PlannedNote, ProjectId};
 
 /// The owned note holding the account's recent asks, for the team only (an internal note: its
@@ -90,10 +93,12 @@ pub fn plan(
     }
     let window = rules.fatigue.as_ref().map_or(90, |f| f.window_days);
     // A first ask of an account has nothing to show the team: no note until there is one.
+    // The note lists earlier asks only, so a later request never makes it stale.
     let has_history = others
         .iter()
-        .any(|o| o.account == ask.account && !o.same_request(ask));
-    if has_history || issue.owned_note_keys.contains(LEDGER_NOTE) {
+        .any(|o| o.account == ask.account && o.before(ask));
+    let flagged = over || !out.duplicates.is_empty();
+    if has_history || flagged || issue.owned_note_keys.contains(LEDGER_NOTE) {
         let body = render::ledger(rules, ask, others, window, &out);
         out.notes.push(PlannedNote {
             key: LEDGER_NOTE.to_owned(),

@@ -45,7 +45,7 @@ pub struct Ask {
 
 impl Ask {
     /// Whether `self` was filed before `other` (by time, then project and iid).
-    fn before(&self, other: &Ask) -> bool {
+    pub fn before(&self, other: &Ask) -> bool {
         (self.filed_at, self.project, self.iid) < (other.filed_at, other.project, other.iid)
     }
 
@@ -198,8 +198,15 @@ pub fn same_value(kind: FieldKind, a: &str, b: &str, threshold: f64) -> Option<f
     (score >= threshold).then_some(score)
 }
 
+/// How many possible duplicates one request is linked to and told about.
+pub const MAX_DUPLICATES: usize = 3;
+
 /// The open asks `this` may duplicate: same account, same template, and one of the template's
-/// `same` fields alike. Empty when `this` is closed or no duplicate check is configured.
+/// `same` fields alike. A request is linked to the earliest of those filed before it (at most
+/// [`MAX_DUPLICATES`]); the first request of a group, having none, to the earliest filed after
+/// it. So the same request filed a hundred times makes a hundred links, not five thousand, and
+/// a new request changes the flags of the requests it is linked to only. Empty when `this` is
+/// closed or no duplicate check is configured.
 pub fn duplicates(rules: &CustomerRules, this: &Ask, others: &[Ask]) -> Vec<Duplicate> {
     let (Some(check), Some(spec)) = (&rules.duplicates, rules.templates.get(&this.template)) else {
         return Vec::new();
@@ -221,13 +228,19 @@ pub fn duplicates(rules: &CustomerRules, this: &Ask, others: &[Ask]) -> Vec<Dupl
             same_value(*kind, a, b, check.threshold).map(|score| (key.clone(), score))
         });
         if let Some((field, score)) = matched {
-            out.push(Duplicate {
+            out.push((other, Duplicate {
                 project: other.project,
                 iid: other.iid,
                 field,
                 score,
-            });
+            }));
         }
     }
-    out
+    out.sort_by_key(|(o, _)| (o.filed_at, o.project, o.iid));
+    let earlier = out.iter().any(|(o, _)| o.before(this));
+    out.into_iter()
+        .filter(|(o, _)| o.before(this) == earlier)
+        .take(MAX_DUPLICATES)
+        .map(|(_, d)| d)
+        .collect()
 }

@@ -47,20 +47,14 @@ pub(super) fn ledger(
         .unwrap_or(&ask.account_name);
     let mut recent: Vec<&Ask> = others
         .iter()
-        .filter(|o| o.account == ask.account && !o.same_request(ask))
-        .filter(|o| {
-            (ask.filed_at.date_naive() - o.filed_at.date_naive()).num_days()
-                <= i64::from(window_days)
-        })
+        .filter(|o| o.account == ask.account && o.before(ask))
+        .filter(|o| (ask.filed_at.date_naive() - o.filed_at.date_naive()).num_days() <= i64::from(window_days))
         .collect();
     recent.sort_by_key(|o| std::cmp::Reverse((o.filed_at, o.project, o.iid)));
-    let open = recent
-        .iter()
-        .filter(|o| o.state == IssueState::Opened)
-        .count();
+    let open = recent.iter().filter(|o| o.state == IssueState::Opened).count();
     let mut out = format!(
-        "**Customer ledger (team only)** for account {}: {} other ask(s) filed from {} days \
-         before this request on, {open} still open.\n",
+        "**Customer ledger (team only)** for account {}: {} earlier ask(s) filed in the {} \
+         days before this request, {open} still open.\n",
         untrusted::code(name),
         recent.len(),
         window_days,
@@ -74,11 +68,7 @@ pub(super) fn ledger(
                 reference(ask.project, o.project, o.iid),
                 o.program.as_deref().unwrap_or("—"),
                 o.filed_at.format("%Y-%m-%d"),
-                if o.state == IssueState::Opened {
-                    "open"
-                } else {
-                    "closed"
-                },
+                if o.state == IssueState::Opened { "open" } else { "closed" },
                 o.outcome.as_ref().map_or("—", |l| l.as_str()),
             );
         }
@@ -95,10 +85,7 @@ pub(super) fn ledger(
         }
         if let Some(n) = cap.per_window.filter(|_| check.over_window) {
             let days = cap.window_days;
-            limits.push(format!(
-                "{} within {days} days (limit {n})",
-                check.in_window.len() + 1
-            ));
+            limits.push(format!("{} within {days} days (limit {n})", check.in_window.len() + 1));
         }
         let competing: Vec<String> = check
             .in_window
@@ -117,10 +104,7 @@ pub(super) fn ledger(
         );
     }
     for d in &plan.duplicates {
-        let value = ask
-            .subjects
-            .get(&d.field)
-            .map_or(String::new(), |v| untrusted::code(v));
+        let value = ask.subjects.get(&d.field).map_or(String::new(), |v| untrusted::code(v));
         let _ = write!(
             out,
             "\n**Possible duplicate** of {} (same account, same `{}`: {value}). Both are linked; \
@@ -150,10 +134,7 @@ pub(super) fn duplicate_comment(here: ProjectId, others: &[(ProjectId, IssueIid)
                 ahead on its own."
             .to_owned();
     }
-    let refs: Vec<String> = others
-        .iter()
-        .map(|(p, i)| reference(here, *p, *i))
-        .collect();
+    let refs: Vec<String> = others.iter().map(|(p, i)| reference(here, *p, *i)).collect();
     format!(
         "This request may be a duplicate of {} (same customer account, same event, outlet or \
          nominee). The Customer Advocacy team will check and keep one; the requests are linked. \

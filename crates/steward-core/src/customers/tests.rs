@@ -337,3 +337,21 @@ fn fatigue_and_duplicate_labels_of_one_scope_are_refused_as_gitlab_would_keep_on
     let errors = shipped(Some(bad)).err().unwrap_or_default();
     assert!(errors.iter().any(|e| e.to_string().contains("share a scope")), "{errors:?}");
 }
+
+#[test]
+fn the_summary_counts_per_account_and_names_none_seen_only_on_confidential_requests() {
+    let rules = rules(None, None, Scope::All);
+    let secret = Ask {
+        account: AccountKey("initech".into()),
+        account_name: "Initech".into(),
+        confidential: true,
+        ..ask(7, 1, "press", true)
+    };
+    let asks = vec![ask(1, 100, "speaker", false), ask(2, 5, "press", true), secret];
+    let lines = summarise(&rules, &asks, t0(), 90);
+    let got: Vec<(&str, Option<&str>, usize, usize, usize)> = lines
+        .iter()
+        .map(|l| (l.key.as_str(), l.name.as_deref(), l.asks, l.open, l.recent))
+        .collect();
+    assert_eq!(got, vec![("initech", None, 1, 1, 1), ("acme", Some("Acme Inc."), 2, 1, 1)]);
+}
