@@ -89,7 +89,10 @@ fn load_rules(dirs: &ConfigDirs, err: &mut dyn Write) -> Option<CustomerRules> {
             for e in errors {
                 let _ = writeln!(err, "{e}");
             }
-            let _ = writeln!(err, "steward customers: fix the configuration (`steward check`)");
+            let _ = writeln!(
+                err,
+                "steward customers: fix the configuration (`steward check`)"
+            );
             None
         }
     }
@@ -98,9 +101,19 @@ fn load_rules(dirs: &ConfigDirs, err: &mut dyn Write) -> Option<CustomerRules> {
 fn print_all(rules: &CustomerRules, asks: &[Ask], out: &mut dyn Write) {
     let window = rules.fatigue.as_ref().map_or(90, |f| f.window_days);
     let lines = summarise(rules, asks, SystemClock.now(), window);
-    let _ = writeln!(out, "{:<32} {:>5} {:>5} {:>7}  last ask", "account", "asks", "open", format!("{window}d"));
+    let _ = writeln!(
+        out,
+        "{:<32} {:>5} {:>5} {:>7}  last ask",
+        "account",
+        "asks",
+        "open",
+        format!("{window}d")
+    );
     for l in &lines {
-        let name = l.name.as_deref().map_or_else(|| format!("({})", l.key), |n| one_line(n, 32));
+        let name = l
+            .name
+            .as_deref()
+            .map_or_else(|| format!("({})", l.key), |n| one_line(n, 32));
         let _ = writeln!(
             out,
             "{name:<32} {:>5} {:>5} {:>7}  {}",
@@ -115,9 +128,17 @@ fn print_all(rules: &CustomerRules, asks: &[Ask], out: &mut dyn Write) {
 
 fn print_account(asks: &[Ask], out: &mut dyn Write) {
     for a in asks.iter().rev() {
-        let state = if a.state == IssueState::Opened { "open" } else { "closed" };
+        let state = if a.state == IssueState::Opened {
+            "open"
+        } else {
+            "closed"
+        };
         let outcome = a.outcome.as_ref().map_or("—", |l| l.as_str());
-        let secret = if a.confidential { "  (confidential)" } else { "" };
+        let secret = if a.confidential {
+            "  (confidential)"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
             "project {} #{:<6} {:<10} {}  {:<6} {outcome}{secret}",

@@ -6,8 +6,8 @@
 //! It decides nothing itself (the core does) and writes to GitLab only through the issue
 //! sync's audited calls.
 
-use steward_core::customers::{self, Ask, LedgerPlan};
 use std::collections::BTreeSet;
+use steward_core::customers::{self, Ask, LedgerPlan};
 
 use steward_core::model::{FieldError, Issue, IssueIid, IssueState, MatchedRule, Plan, ProjectId};
 use steward_core::rules::Decision;
@@ -40,7 +40,9 @@ pub async fn plan(
     }
     let program = decision.template.as_ref().and_then(|t| {
         let mut programs = engine.programs().iter();
-        programs.find(|p| p.templates.contains(t)).map(|p| p.key.as_str())
+        programs
+            .find(|p| p.templates.contains(t))
+            .map(|p| p.key.as_str())
     });
     let ask = customers::ask_of(
         rules,
@@ -120,7 +122,10 @@ pub async fn record(deps: &SyncDeps, run: &LedgerRun) {
             Ok(linked) => wake.extend(linked),
             Err(e) => tracing::warn!(error = %e, "could not read the request's links"),
         }
-        let later = run.stored.iter().filter(|o| ask.before(o) && o.state == IssueState::Opened);
+        let later = run
+            .stored
+            .iter()
+            .filter(|o| ask.before(o) && o.state == IssueState::Opened);
         wake.extend(later.map(|o| (o.project, o.iid)));
     }
     for (project, iid) in wake {

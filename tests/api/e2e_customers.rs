@@ -50,32 +50,57 @@ async fn duplicate_requests_are_linked_flagged_and_cleared_and_the_team_alone_se
     let h = Harness::start(HarnessOptions::shipped(at("2027-01-04T15:00:00Z")))
         .await
         .unwrap();
-    let first = h.file("asales", "Speaker for Chicago", SPEAKER).await.unwrap();
+    let first = h
+        .file("asales", "Speaker for Chicago", SPEAKER)
+        .await
+        .unwrap();
     h.settle().await.unwrap();
-    assert!(owned(&h, first, LEDGER_NOTE).is_empty(), "a first ask has no history to show");
+    assert!(
+        owned(&h, first, LEDGER_NOTE).is_empty(),
+        "a first ask has no history to show"
+    );
 
     // A second rep asks for the same customer (spelt with its suffix) at the same event (typed
     // differently).
     let second_body = SPEAKER
         .replace(ACCOUNT, "NORTHWIND LOGISTICS, Inc.")
-        .replace("GitLab DevSecOps World Tour Chicago", "DevSecOps World Tour - Chicago");
-    let second = h.file("bmarketing", "Chicago speaker", &second_body).await.unwrap();
+        .replace(
+            "GitLab DevSecOps World Tour Chicago",
+            "DevSecOps World Tour - Chicago",
+        );
+    let second = h
+        .file("bmarketing", "Chicago speaker", &second_body)
+        .await
+        .unwrap();
     h.settle().await.unwrap();
 
     let flag = LabelName("possible-duplicate".into());
     for (iid, other) in [(first, second), (second, first)] {
-        assert!(labels(&h, iid).contains(&flag), "#{iid}: {:?}", labels(&h, iid));
+        assert!(
+            labels(&h, iid).contains(&flag),
+            "#{iid}: {:?}",
+            labels(&h, iid)
+        );
         let told = owned(&h, iid, DUPLICATE_NOTE);
         assert_eq!(told.len(), 1, "#{iid} requester told once");
         assert!(!told[0].internal && told[0].body.contains(&format!("#{other}")));
         let team = owned(&h, iid, LEDGER_NOTE);
         assert_eq!(team.len(), 1, "#{iid}");
         assert!(team[0].internal, "the ledger note is an internal note");
-        assert!(team[0].body.contains("Possible duplicate"), "{}", team[0].body);
+        assert!(
+            team[0].body.contains("Possible duplicate"),
+            "{}",
+            team[0].body
+        );
     }
     h.sim.add_token("team-token", h.user("nsmith").unwrap());
     let links = get(&h, "team-token", &format!("/issues/{first}/links")).await;
-    let linked: Vec<u64> = links.as_array().unwrap().iter().map(|l| l["iid"].as_u64().unwrap()).collect();
+    let linked: Vec<u64> = links
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["iid"].as_u64().unwrap())
+        .collect();
     assert_eq!(linked, vec![second.0]);
     assert_eq!(links[0]["link_type"], "relates_to");
 
@@ -84,9 +109,23 @@ async fn duplicate_requests_are_linked_flagged_and_cleared_and_the_team_alone_se
     h.sim.set_can_set_metadata(guest, false);
     h.sim.add_token("guest-token", guest);
     let seen = get(&h, "guest-token", &format!("/issues/{first}/notes")).await;
-    let bodies: Vec<&str> = seen.as_array().unwrap().iter().map(|n| n["body"].as_str().unwrap()).collect();
-    assert!(bodies.iter().any(|b| b.contains("steward:customer-duplicate")));
-    assert!(!bodies.iter().any(|b| b.contains("steward:team-customer-ledger")), "{bodies:?}");
+    let bodies: Vec<&str> = seen
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["body"].as_str().unwrap())
+        .collect();
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b.contains("steward:customer-duplicate"))
+    );
+    assert!(
+        !bodies
+            .iter()
+            .any(|b| b.contains("steward:team-customer-ledger")),
+        "{bodies:?}"
+    );
 
     // The team closes the first as a duplicate: the second's flag clears, its note says so.
     let team_member = h.user("jhernandez").unwrap();
@@ -95,9 +134,15 @@ async fn duplicate_requests_are_linked_flagged_and_cleared_and_the_team_alone_se
         state: Some(IssueState::Closed),
         ..IssueChange::default()
     };
-    h.sim.update_issue(h.project(), first, team_member, close).unwrap();
+    h.sim
+        .update_issue(h.project(), first, team_member, close)
+        .unwrap();
     h.settle().await.unwrap();
-    assert!(!labels(&h, second).contains(&flag), "{:?}", labels(&h, second));
+    assert!(
+        !labels(&h, second).contains(&flag),
+        "{:?}",
+        labels(&h, second)
+    );
     let told = owned(&h, second, DUPLICATE_NOTE);
     assert_eq!(told.len(), 1);
     assert!(told[0].body.contains("goes ahead"), "{}", told[0].body);
@@ -107,19 +152,38 @@ async fn duplicate_requests_are_linked_flagged_and_cleared_and_the_team_alone_se
     let third = h.file("ccs", "Press quote", &press).await.unwrap();
     h.settle().await.unwrap();
     let fatigue = LabelName("reference-fatigue".into());
-    assert!(!labels(&h, third).contains(&fatigue), "two open asks are within the cap");
+    assert!(
+        !labels(&h, third).contains(&fatigue),
+        "two open asks are within the cap"
+    );
     let fourth_body = SPEAKER
         .replace("GitLab DevSecOps World Tour Chicago", "KubeCon Europe 2027")
         .replace("2027-04-21", "2027-03-23");
-    let fourth = h.file("bmarketing", "KubeCon speaker", &fourth_body).await.unwrap();
+    let fourth = h
+        .file("bmarketing", "KubeCon speaker", &fourth_body)
+        .await
+        .unwrap();
     h.settle().await.unwrap();
-    assert!(labels(&h, fourth).contains(&fatigue), "{:?}", labels(&h, fourth));
-    assert!(!labels(&h, fourth).contains(&flag), "another event on another day");
+    assert!(
+        labels(&h, fourth).contains(&fatigue),
+        "{:?}",
+        labels(&h, fourth)
+    );
+    assert!(
+        !labels(&h, fourth).contains(&flag),
+        "another event on another day"
+    );
     let told = owned(&h, fourth, FATIGUE_NOTE);
     assert_eq!(told.len(), 1);
     assert!(!told[0].internal && !told[0].body.contains(&format!("#{second}")));
     let team = owned(&h, fourth, LEDGER_NOTE);
-    assert!(team[0].body.contains(&format!("Competing asks: #{second}, #{third}")), "{}", team[0].body);
+    assert!(
+        team[0]
+            .body
+            .contains(&format!("Competing asks: #{second}, #{third}")),
+        "{}",
+        team[0].body
+    );
     // Re-syncing changes nothing: the requester is not told twice.
     h.sweep(true).await.unwrap();
     h.settle().await.unwrap();

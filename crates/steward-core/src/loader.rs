@@ -6,6 +6,8 @@
 //! Reading and validating only; deciding is `rules::Engine::decide`.
 
 mod files;
+#[cfg(test)]
+mod tests_customers;
 
 use std::path::Path;
 
@@ -97,7 +99,8 @@ impl Engine {
             );
         }
         let customers = if rules.exists(CUSTOMERS_FILE) {
-            let parse = |f: &str, t: &str| CustomerRules::from_yaml(f, t, &templates_set, &labels);
+            let names: Vec<&str> = labels.names().collect();
+            let parse = |f: &str, t: &str| CustomerRules::from_yaml(f, t, &templates_set, &names);
             required(rules, CUSTOMERS_FILE, &mut errors, parse).unwrap_or_default()
         } else {
             CustomerRules::default()

@@ -13,7 +13,6 @@ use serde_saphyr::{Location, Spanned};
 use super::names::{AccountKey, Directory};
 use crate::diagnostics::{ConfigError, suggestion};
 use crate::model::{FieldKind, LabelName, TemplateName};
-use crate::rules::labels::LabelCatalog;
 use crate::templates::TemplateSet;
 use crate::yaml::SpannedMap;
 
@@ -155,12 +154,12 @@ impl CustomerRules {
             .collect()
     }
 
-    /// Parses and validates the file against the loaded templates and labels.
+    /// Parses and validates the file against the loaded templates and the declared label names.
     pub fn from_yaml(
         file: &str,
         text: &str,
         templates: &TemplateSet,
-        labels: &LabelCatalog,
+        labels: &[&str],
     ) -> Result<CustomerRules, Vec<ConfigError>> {
         let raw: RawCustomers = crate::yaml::from_str_all(file, text)?;
         let mut check = Check {
@@ -203,7 +202,11 @@ impl CustomerRules {
                  would keep only one of them",
                 f.label, d.label
             );
-            check.error(at, message, "use labels of different scopes, or unscoped labels");
+            check.error(
+                at,
+                message,
+                "use labels of different scopes, or unscoped labels",
+            );
         }
         if check.errors.is_empty() {
             Ok(out)
@@ -215,7 +218,7 @@ impl CustomerRules {
 
 struct Check<'a> {
     file: &'a str,
-    labels: &'a LabelCatalog,
+    labels: &'a [&'a str],
     errors: Vec<ConfigError>,
 }
 
@@ -226,12 +229,12 @@ impl Check<'_> {
     }
 
     fn label(&mut self, name: &Spanned<String>) -> Option<LabelName> {
-        if self.labels.contains(&name.value) {
+        if self.labels.contains(&name.value.as_str()) {
             return Some(LabelName(name.value.clone()));
         }
         let hint = format!(
             "declare it in labels.yaml with its colour and description ({})",
-            suggestion(&name.value, self.labels.names())
+            suggestion(&name.value, self.labels.iter().copied())
         );
         let message = format!("label `{}` is not declared in labels.yaml", name.value);
         self.error(name.referenced, message, &hint);

@@ -228,12 +228,15 @@ pub fn duplicates(rules: &CustomerRules, this: &Ask, others: &[Ask]) -> Vec<Dupl
             same_value(*kind, a, b, check.threshold).map(|score| (key.clone(), score))
         });
         if let Some((field, score)) = matched {
-            out.push((other, Duplicate {
-                project: other.project,
-                iid: other.iid,
-                field,
-                score,
-            }));
+            out.push((
+                other,
+                Duplicate {
+                    project: other.project,
+                    iid: other.iid,
+                    field,
+                    score,
+                },
+            ));
         }
     }
     out.sort_by_key(|(o, _)| (o.filed_at, o.project, o.iid));

@@ -48,10 +48,16 @@ pub(super) fn ledger(
     let mut recent: Vec<&Ask> = others
         .iter()
         .filter(|o| o.account == ask.account && o.before(ask))
-        .filter(|o| (ask.filed_at.date_naive() - o.filed_at.date_naive()).num_days() <= i64::from(window_days))
+        .filter(|o| {
+            (ask.filed_at.date_naive() - o.filed_at.date_naive()).num_days()
+                <= i64::from(window_days)
+        })
         .collect();
     recent.sort_by_key(|o| std::cmp::Reverse((o.filed_at, o.project, o.iid)));
-    let open = recent.iter().filter(|o| o.state == IssueState::Opened).count();
+    let open = recent
+        .iter()
+        .filter(|o| o.state == IssueState::Opened)
+        .count();
     let mut out = format!(
         "**Customer ledger (team only)** for account {}: {} earlier ask(s) filed in the {} \
          days before this request, {open} still open.\n",
@@ -59,52 +65,13 @@ pub(super) fn ledger(
         recent.len(),
         window_days,
     );
-    if !recent.is_empty() {
-        out.push_str("\n| Request | Program | Filed | State | Outcome |\n|---|---|---|---|---|\n");
-        for o in recent.iter().take(LISTED) {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} |",
-                reference(ask.project, o.project, o.iid),
-                o.program.as_deref().unwrap_or("—"),
-                o.filed_at.format("%Y-%m-%d"),
-                if o.state == IssueState::Opened { "open" } else { "closed" },
-                o.outcome.as_ref().map_or("—", |l| l.as_str()),
-            );
-        }
-        if recent.len() > LISTED {
-            let _ = writeln!(out, "\n…and {} older.", recent.len() - LISTED);
-        }
-    }
-    if let (Some(check), Some(cap)) = (&plan.fatigue, &rules.fatigue)
-        && check.is_over()
-    {
-        let mut limits = Vec::new();
-        if let Some(n) = cap.open_at_once.filter(|_| check.over_open) {
-            limits.push(format!("{} open at once (limit {n})", check.open.len() + 1));
-        }
-        if let Some(n) = cap.per_window.filter(|_| check.over_window) {
-            let days = cap.window_days;
-            limits.push(format!("{} within {days} days (limit {n})", check.in_window.len() + 1));
-        }
-        let competing: Vec<String> = check
-            .in_window
-            .iter()
-            .chain(check.open.iter())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .map(|(p, i)| reference(ask.project, *p, *i))
-            .collect();
-        let _ = write!(
-            out,
-            "\n**Over the reference-fatigue cap:** {}. Competing asks: {}. The requester was \
-             told the account is heavily asked; decide which ask goes ahead.\n",
-            limits.join("; "),
-            competing.join(", ")
-        );
-    }
+    asks_table(&mut out, ask, &recent);
+    fatigue_section(&mut out, rules, ask, plan);
     for d in &plan.duplicates {
-        let value = ask.subjects.get(&d.field).map_or(String::new(), |v| untrusted::code(v));
+        let value = ask
+            .subjects
+            .get(&d.field)
+            .map_or(String::new(), |v| untrusted::code(v));
         let _ = write!(
             out,
             "\n**Possible duplicate** of {} (same account, same `{}`: {value}). Both are linked; \
@@ -114,6 +81,67 @@ pub(super) fn ledger(
         );
     }
     out
+}
+
+/// The earlier asks, newest first, at most [`LISTED`].
+fn asks_table(out: &mut String, ask: &Ask, recent: &[&Ask]) {
+    if !recent.is_empty() {
+        out.push_str("\n| Request | Program | Filed | State | Outcome |\n|---|---|---|---|---|\n");
+        for o in recent.iter().take(LISTED) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                reference(ask.project, o.project, o.iid),
+                o.program.as_deref().unwrap_or("—"),
+                o.filed_at.format("%Y-%m-%d"),
+                if o.state == IssueState::Opened {
+                    "open"
+                } else {
+                    "closed"
+                },
+                o.outcome.as_ref().map_or("—", |l| l.as_str()),
+            );
+        }
+        if recent.len() > LISTED {
+            let _ = writeln!(out, "\n…and {} older.", recent.len() - LISTED);
+        }
+    }
+}
+
+/// Why the request is over the cap, and the asks competing with it (at most [`LISTED`]).
+fn fatigue_section(out: &mut String, rules: &CustomerRules, ask: &Ask, plan: &LedgerPlan) {
+    if let (Some(check), Some(cap)) = (&plan.fatigue, &rules.fatigue)
+        && check.is_over()
+    {
+        let mut limits = Vec::new();
+        if let Some(n) = cap.open_at_once.filter(|_| check.over_open) {
+            limits.push(format!("{} open at once (limit {n})", check.open.len() + 1));
+        }
+        if let Some(n) = cap.per_window.filter(|_| check.over_window) {
+            let days = cap.window_days;
+            limits.push(format!(
+                "{} within {days} days (limit {n})",
+                check.in_window.len() + 1
+            ));
+        }
+        let all: std::collections::BTreeSet<_> =
+            check.in_window.iter().chain(check.open.iter()).collect();
+        let mut competing: Vec<String> = all
+            .iter()
+            .take(LISTED)
+            .map(|(p, i)| reference(ask.project, *p, *i))
+            .collect();
+        if all.len() > LISTED {
+            competing.push(format!("and {} more", all.len() - LISTED));
+        }
+        let _ = write!(
+            out,
+            "\n**Over the reference-fatigue cap:** {}. Competing asks: {}. The requester was \
+             told the account is heavily asked; decide which ask goes ahead.\n",
+            limits.join("; "),
+            competing.join(", ")
+        );
+    }
 }
 
 /// The requester's one comment when the account is over the cap. Its text does not depend on
@@ -134,7 +162,10 @@ pub(super) fn duplicate_comment(here: ProjectId, others: &[(ProjectId, IssueIid)
                 ahead on its own."
             .to_owned();
     }
-    let refs: Vec<String> = others.iter().map(|(p, i)| reference(here, *p, *i)).collect();
+    let refs: Vec<String> = others
+        .iter()
+        .map(|(p, i)| reference(here, *p, *i))
+        .collect();
     format!(
         "This request may be a duplicate of {} (same customer account, same event, outlet or \
          nominee). The Customer Advocacy team will check and keep one; the requests are linked. \

@@ -10,7 +10,9 @@ use super::*;
 use crate::model::{FieldKind, IssueId, TemplateName, Waiting};
 
 fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, 1, 15, 0, 0).single().unwrap_or_default()
+    Utc.with_ymd_and_hms(2026, 12, 1, 15, 0, 0)
+        .single()
+        .unwrap_or_default()
 }
 
 fn rules(open_at_once: Option<u32>, per_window: Option<u32>, scope: Scope) -> CustomerRules {
@@ -58,7 +60,11 @@ fn ask(iid: u64, days_before: i64, program: &str, open: bool) -> Ask {
         program: Some(program.into()),
         template: TemplateName(program.into()),
         filed_at: t0() - Duration::days(days_before),
-        state: if open { IssueState::Opened } else { IssueState::Closed },
+        state: if open {
+            IssueState::Opened
+        } else {
+            IssueState::Closed
+        },
         outcome: None,
         subjects: BTreeMap::new(),
         confidential: false,
@@ -81,30 +87,111 @@ fn the_fatigue_windows_count_what_the_cap_says() {
         ..ask(iid, days, "speaker", false)
     };
     let cases = vec![
-        Case { name: "exactly at the open limit is not over", open_at_once: Some(2), per_window: None, scope: All,
-            others: vec![ask(1, 5, "speaker", true)], over: false },
-        Case { name: "one past the open limit is over", open_at_once: Some(2), per_window: None, scope: All,
-            others: vec![ask(1, 5, "speaker", true), ask(2, 3, "press", true)], over: true },
-        Case { name: "closed asks do not count as open", open_at_once: Some(2), per_window: None, scope: All,
-            others: vec![ask(1, 5, "speaker", false), ask(2, 3, "press", false)], over: false },
-        Case { name: "exactly at the window limit is not over", open_at_once: None, per_window: Some(4), scope: All,
-            others: vec![ask(1, 80, "speaker", false), ask(2, 60, "press", false), ask(3, 10, "speaker", true)], over: false },
-        Case { name: "closed asks count in the window", open_at_once: None, per_window: Some(4), scope: All,
-            others: vec![ask(1, 80, "speaker", false), ask(2, 60, "press", false), ask(3, 10, "speaker", false), ask(4, 2, "press", false)], over: true },
-        Case { name: "an ask 90 days old is in the window", open_at_once: None, per_window: Some(2), scope: All,
-            others: vec![ask(1, 90, "speaker", false), ask(2, 10, "speaker", false)], over: true },
-        Case { name: "an ask 91 days old is out of the window", open_at_once: None, per_window: Some(2), scope: All,
-            others: vec![ask(1, 91, "speaker", false), ask(2, 10, "speaker", false)], over: false },
-        Case { name: "a closed duplicate was no ask", open_at_once: None, per_window: Some(2), scope: All,
-            others: vec![closed_dup(1, 30), ask(2, 10, "speaker", false)], over: false },
-        Case { name: "per program, other programs' asks do not count", open_at_once: Some(1), per_window: None, scope: Program,
-            others: vec![ask(1, 5, "press", true)], over: false },
-        Case { name: "per program, the same program's asks count", open_at_once: Some(1), per_window: None, scope: Program,
-            others: vec![ask(1, 5, "speaker", true)], over: true },
-        Case { name: "across all, every program's asks count", open_at_once: Some(1), per_window: None, scope: All,
-            others: vec![ask(1, 5, "press", true)], over: true },
-        Case { name: "asks filed later never push an earlier one over", open_at_once: Some(1), per_window: Some(1), scope: All,
-            others: vec![ask(1, -3, "speaker", true)], over: false },
+        Case {
+            name: "exactly at the open limit is not over",
+            open_at_once: Some(2),
+            per_window: None,
+            scope: All,
+            others: vec![ask(1, 5, "speaker", true)],
+            over: false,
+        },
+        Case {
+            name: "one past the open limit is over",
+            open_at_once: Some(2),
+            per_window: None,
+            scope: All,
+            others: vec![ask(1, 5, "speaker", true), ask(2, 3, "press", true)],
+            over: true,
+        },
+        Case {
+            name: "closed asks do not count as open",
+            open_at_once: Some(2),
+            per_window: None,
+            scope: All,
+            others: vec![ask(1, 5, "speaker", false), ask(2, 3, "press", false)],
+            over: false,
+        },
+        Case {
+            name: "exactly at the window limit is not over",
+            open_at_once: None,
+            per_window: Some(4),
+            scope: All,
+            others: vec![
+                ask(1, 80, "speaker", false),
+                ask(2, 60, "press", false),
+                ask(3, 10, "speaker", true),
+            ],
+            over: false,
+        },
+        Case {
+            name: "closed asks count in the window",
+            open_at_once: None,
+            per_window: Some(4),
+            scope: All,
+            others: vec![
+                ask(1, 80, "speaker", false),
+                ask(2, 60, "press", false),
+                ask(3, 10, "speaker", false),
+                ask(4, 2, "press", false),
+            ],
+            over: true,
+        },
+        Case {
+            name: "an ask 90 days old is in the window",
+            open_at_once: None,
+            per_window: Some(2),
+            scope: All,
+            others: vec![ask(1, 90, "speaker", false), ask(2, 10, "speaker", false)],
+            over: true,
+        },
+        Case {
+            name: "an ask 91 days old is out of the window",
+            open_at_once: None,
+            per_window: Some(2),
+            scope: All,
+            others: vec![ask(1, 91, "speaker", false), ask(2, 10, "speaker", false)],
+            over: false,
+        },
+        Case {
+            name: "a closed duplicate was no ask",
+            open_at_once: None,
+            per_window: Some(2),
+            scope: All,
+            others: vec![closed_dup(1, 30), ask(2, 10, "speaker", false)],
+            over: false,
+        },
+        Case {
+            name: "per program, other programs' asks do not count",
+            open_at_once: Some(1),
+            per_window: None,
+            scope: Program,
+            others: vec![ask(1, 5, "press", true)],
+            over: false,
+        },
+        Case {
+            name: "per program, the same program's asks count",
+            open_at_once: Some(1),
+            per_window: None,
+            scope: Program,
+            others: vec![ask(1, 5, "speaker", true)],
+            over: true,
+        },
+        Case {
+            name: "across all, every program's asks count",
+            open_at_once: Some(1),
+            per_window: None,
+            scope: All,
+            others: vec![ask(1, 5, "press", true)],
+            over: true,
+        },
+        Case {
+            name: "asks filed later never push an earlier one over",
+            open_at_once: Some(1),
+            per_window: Some(1),
+            scope: All,
+            others: vec![ask(1, -3, "speaker", true)],
+            over: false,
+        },
     ];
     for case in cases {
         let rules = rules(case.open_at_once, case.per_window, case.scope);
@@ -122,9 +209,15 @@ fn exempt_accounts_and_closed_requests_are_never_capped() {
         account: AccountKey("exempt-partner".into()),
         ..ask(99, 0, "speaker", true)
     };
-    let exempt_others = vec![Ask { account: exempt.account.clone(), ..others[0].clone() }];
+    let exempt_others = vec![Ask {
+        account: exempt.account.clone(),
+        ..others[0].clone()
+    }];
     assert_eq!(fatigue(&rules, &exempt, &exempt_others), None);
-    assert_eq!(fatigue(&rules, &ask(99, 0, "speaker", false), &others), None);
+    assert_eq!(
+        fatigue(&rules, &ask(99, 0, "speaker", false), &others),
+        None
+    );
     assert!(fatigue(&rules, &ask(99, 0, "speaker", true), &others).is_some_and(|c| c.is_over()));
 }
 
@@ -137,16 +230,40 @@ fn with_subjects(mut a: Ask, name: &str, date: &str) -> Ask {
 #[test]
 fn an_open_request_for_the_same_account_and_event_is_a_possible_duplicate() {
     let rules = rules(None, Some(10), Scope::All);
-    let this = with_subjects(ask(9, 0, "speaker", true), "KubeCon Europe 2027", "2027-03-23");
-    let typo = with_subjects(ask(1, 4, "speaker", true), "Kubecon Eruope 2027", "2027-03-24");
+    let this = with_subjects(
+        ask(9, 0, "speaker", true),
+        "KubeCon Europe 2027",
+        "2027-03-23",
+    );
+    let typo = with_subjects(
+        ask(1, 4, "speaker", true),
+        "Kubecon Eruope 2027",
+        "2027-03-24",
+    );
     let same_day = with_subjects(ask(2, 4, "speaker", true), "Platform Day", "2027-03-23");
-    let closed = with_subjects(ask(3, 4, "speaker", false), "KubeCon Europe 2027", "2027-03-23");
-    let other_event = with_subjects(ask(4, 4, "speaker", true), "DevOpsDays Austin", "2027-05-01");
+    let closed = with_subjects(
+        ask(3, 4, "speaker", false),
+        "KubeCon Europe 2027",
+        "2027-03-23",
+    );
+    let other_event = with_subjects(
+        ask(4, 4, "speaker", true),
+        "DevOpsDays Austin",
+        "2027-05-01",
+    );
     let other_account = Ask {
         account: AccountKey("globex".into()),
-        ..with_subjects(ask(5, 4, "speaker", true), "KubeCon Europe 2027", "2027-03-23")
+        ..with_subjects(
+            ask(5, 4, "speaker", true),
+            "KubeCon Europe 2027",
+            "2027-03-23",
+        )
     };
-    let found = duplicates(&rules, &this, &[typo, same_day, closed, other_event, other_account]);
+    let found = duplicates(
+        &rules,
+        &this,
+        &[typo, same_day, closed, other_event, other_account],
+    );
     let got: Vec<(u64, &str)> = found.iter().map(|d| (d.iid.0, d.field.as_str())).collect();
     assert_eq!(got, vec![(1, "event_name"), (2, "event_date")]);
 }
@@ -181,18 +298,34 @@ fn a_request_over_the_cap_is_labelled_and_its_requester_told_once_while_the_team
     let this = Ok(Some(ask(9, 0, "speaker", true)));
     let others = vec![ask(4, 20, "press", true)];
     let plan = plan(&rules, &issue(9, &[]), &this, &others);
-    assert!(plan.add_labels.contains(&LabelName("reference-fatigue".into())));
+    assert!(
+        plan.add_labels
+            .contains(&LabelName("reference-fatigue".into()))
+    );
     let keys: Vec<&str> = plan.notes.iter().map(|n| n.key.as_str()).collect();
     assert_eq!(keys, vec![LEDGER_NOTE, FATIGUE_NOTE]);
-    assert!(plan.notes[0].body.contains("| #4 | press | 2026-11-11 | open |"), "{}", plan.notes[0].body);
+    assert!(
+        plan.notes[0]
+            .body
+            .contains("| #4 | press | 2026-11-11 | open |"),
+        "{}",
+        plan.notes[0].body
+    );
     assert!(plan.notes[0].body.contains("Competing asks: #4"));
-    assert!(!plan.notes[1].body.contains("#4"), "the requester is not shown other requests");
+    assert!(
+        !plan.notes[1].body.contains("#4"),
+        "the requester is not shown other requests"
+    );
 }
 
 #[test]
 fn the_flags_clear_when_the_competing_request_closes_as_a_duplicate() {
     let rules = rules(Some(1), None, Scope::All);
-    let this = Ok(Some(with_subjects(ask(9, 0, "speaker", true), "QCon London", "2027-04-01")));
+    let this = Ok(Some(with_subjects(
+        ask(9, 0, "speaker", true),
+        "QCon London",
+        "2027-04-01",
+    )));
     let mut closed = with_subjects(ask(4, 2, "speaker", false), "QCon London", "2027-04-01");
     closed.outcome = Some("outcome::duplicate".into());
     let mut flagged = issue(9, &["reference-fatigue", "possible-duplicate"]);
@@ -212,7 +345,12 @@ fn an_unreadable_account_is_not_counted_and_the_team_is_told_why() {
         message: "could not be read".into(),
         required: false,
     });
-    let plan = plan(&rules, &issue(9, &[]), &warning, &[ask(4, 2, "speaker", true)]);
+    let plan = plan(
+        &rules,
+        &issue(9, &[]),
+        &warning,
+        &[ask(4, 2, "speaker", true)],
+    );
     assert!(plan.add_labels.is_empty() && plan.fatigue.is_none());
     assert_eq!(plan.notes.len(), 1);
     assert!(plan.notes[0].body.contains("could not be read"));
@@ -221,12 +359,21 @@ fn an_unreadable_account_is_not_counted_and_the_team_is_told_why() {
 #[test]
 fn the_first_ask_of_an_account_writes_nothing_and_later_ones_keep_the_team_note_current() {
     let rules = rules(Some(5), None, Scope::All);
-    let first = plan(&rules, &issue(9, &[]), &Ok(Some(ask(9, 0, "speaker", true))), &[]);
+    let first = plan(
+        &rules,
+        &issue(9, &[]),
+        &Ok(Some(ask(9, 0, "speaker", true))),
+        &[],
+    );
     assert!(first.notes.is_empty() && first.add_labels.is_empty());
     let mut noted = issue(9, &[]);
     noted.owned_note_keys = [LEDGER_NOTE.to_owned()].into();
     let later = plan(&rules, &noted, &Ok(Some(ask(9, 0, "speaker", true))), &[]);
-    assert_eq!(later.notes.len(), 1, "a note already there is kept up to date");
+    assert_eq!(
+        later.notes.len(),
+        1,
+        "a note already there is kept up to date"
+    );
 }
 
 #[test]
@@ -237,7 +384,10 @@ fn account_names_in_the_team_note_are_inert() {
         account_name: "@all /close <b>x</b>".into(),
         ..ask(9, 0, "speaker", true)
     };
-    let earlier = Ask { iid: IssueIid(3), ..hostile.clone() };
+    let earlier = Ask {
+        iid: IssueIid(3),
+        ..hostile.clone()
+    };
     let plan = plan(&rules, &issue(9, &[]), &Ok(Some(hostile)), &[earlier]);
     let body = crate::reconcile::render_note(LEDGER_NOTE, &plan.notes[0].body);
     assert!(crate::untrusted::live_mentions(&body).is_empty());
@@ -250,7 +400,10 @@ fn similarity_separates_the_labelled_duplicate_pairs_with_a_floor_on_precision_a
     let threshold = 0.9;
     let (mut tp, mut fp, mut fn_, mut n) = (0u32, 0u32, 0u32, 0u32);
     let mut misses = Vec::new();
-    for line in data.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in data
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let cols: Vec<&str> = line.split('\t').collect();
         let [_, a, b, same] = cols[..] else {
             panic!("bad line {line:?}");
@@ -261,7 +414,10 @@ fn similarity_separates_the_labelled_duplicate_pairs_with_a_floor_on_precision_a
             (true, true) => tp += 1,
             (true, false) => {
                 fp += 1;
-                misses.push(format!("false positive {a:?} ~ {b:?} ({:.3})", similarity(a, b)));
+                misses.push(format!(
+                    "false positive {a:?} ~ {b:?} ({:.3})",
+                    similarity(a, b)
+                ));
             }
             (false, true) => {
                 fn_ += 1;
@@ -272,70 +428,15 @@ fn similarity_separates_the_labelled_duplicate_pairs_with_a_floor_on_precision_a
     }
     let precision = f64::from(tp) / f64::from(tp + fp);
     let recall = f64::from(tp) / f64::from(tp + fn_);
-    println!("duplicate pairs: {n}, threshold {threshold}: precision {precision:.3}, recall {recall:.3}");
+    println!(
+        "duplicate pairs: {n}, threshold {threshold}: precision {precision:.3}, recall {recall:.3}"
+    );
     for m in &misses {
         println!("  {m}");
     }
     assert!(n >= 50, "the labelled set has {n} pairs");
     assert!(precision >= 0.9, "precision {precision:.3}: {misses:#?}");
     assert!(recall >= 0.85, "recall {recall:.3}: {misses:#?}");
-}
-
-fn shipped(replace_customers: Option<&str>) -> Result<crate::rules::Engine, Vec<crate::diagnostics::ConfigError>> {
-    use crate::loader::Files;
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let read_dir = |dir: &str| -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = std::fs::read_dir(root.join(dir))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                (name, std::fs::read_to_string(e.path()).unwrap_or_default())
-            })
-            .collect();
-        out.sort();
-        out
-    };
-    let mut rules = read_dir("rules");
-    if let Some(text) = replace_customers {
-        rules.retain(|(n, _)| n != CUSTOMERS_FILE);
-        rules.push((CUSTOMERS_FILE.to_owned(), text.to_owned()));
-    }
-    let templates = read_dir("issue_templates");
-    let as_refs = |v: &[(String, String)]| -> Vec<(String, String)> { v.to_vec() };
-    let (r, t) = (as_refs(&rules), as_refs(&templates));
-    let r: Vec<(&str, &str)> = r.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    let t: Vec<(&str, &str)> = t.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    crate::rules::Engine::load_from(&Files::memory("rules", &r), &Files::memory("issue_templates", &t))
-}
-
-#[test]
-fn the_shipped_customers_file_declares_an_account_field_for_every_template() {
-    let engine = shipped(None).unwrap_or_else(|e| panic!("{e:?}"));
-    let c = engine.customers();
-    assert_eq!(c.templates.len(), engine.templates().len());
-    let eab = &c.templates[&TemplateName("eab-nomination".into())];
-    assert_eq!(eab.account, "company");
-    assert_eq!(c.directory.resolve("ibm").map(|k| k.0), Ok("international-business-machines".into()));
-    assert!(engine.labels_used().contains(&LabelName("reference-fatigue".into())));
-}
-
-#[test]
-fn a_customers_file_naming_an_unknown_template_field_or_label_is_refused_where_it_says_so() {
-    let bad = "templates:\n  customer-speaker-request: { account: customer_acount }\n  no-such-template: { account: x }\nfatigue:\n  label: \"reference::fatige\"\n  per_window: 4\n";
-    let errors = shipped(Some(bad)).err().unwrap_or_default();
-    let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-    assert!(text.iter().any(|e| e.contains("customers.yaml:2:") && e.contains("no field `customer_acount`") && e.contains("customer_account")), "{text:#?}");
-    assert!(text.iter().any(|e| e.contains("customers.yaml:3:") && e.contains("no template is named")), "{text:#?}");
-    assert!(text.iter().any(|e| e.contains("customers.yaml:5:") && e.contains("reference::fatige")), "{text:#?}");
-}
-
-#[test]
-fn fatigue_and_duplicate_labels_of_one_scope_are_refused_as_gitlab_would_keep_only_one() {
-    let bad = "templates: {}\nfatigue:\n  label: \"reference::written-approval-missing\"\n  per_window: 4\nduplicates:\n  label: \"reference::written-approval-missing\"\n";
-    let errors = shipped(Some(bad)).err().unwrap_or_default();
-    assert!(errors.iter().any(|e| e.to_string().contains("share a scope")), "{errors:?}");
 }
 
 #[test]
@@ -347,11 +448,21 @@ fn the_summary_counts_per_account_and_names_none_seen_only_on_confidential_reque
         confidential: true,
         ..ask(7, 1, "press", true)
     };
-    let asks = vec![ask(1, 100, "speaker", false), ask(2, 5, "press", true), secret];
+    let asks = vec![
+        ask(1, 100, "speaker", false),
+        ask(2, 5, "press", true),
+        secret,
+    ];
     let lines = summarise(&rules, &asks, t0(), 90);
     let got: Vec<(&str, Option<&str>, usize, usize, usize)> = lines
         .iter()
         .map(|l| (l.key.as_str(), l.name.as_deref(), l.asks, l.open, l.recent))
         .collect();
-    assert_eq!(got, vec![("initech", None, 1, 1, 1), ("acme", Some("Acme Inc."), 2, 1, 1)]);
+    assert_eq!(
+        got,
+        vec![
+            ("initech", None, 1, 1, 1),
+            ("acme", Some("Acme Inc."), 2, 1, 1)
+        ]
+    );
 }
