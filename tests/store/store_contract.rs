@@ -1403,7 +1403,7 @@ fn ask(project: u64, iid: u64, account: &str, days: i64) -> steward_core::custom
         state: steward_core::model::IssueState::Opened,
         outcome: None,
         subjects: [("event_name".to_owned(), "KubeCon 'EU' — 2027".to_owned())].into(),
-        confidential: iid % 2 == 0,
+        confidential: iid.is_multiple_of(2),
     }
 }
 
