@@ -27,8 +27,8 @@ pub(super) async fn fatigue_and_duplicate(
                 "GitLab DevSecOps World Tour Chicago",
                 "DevSecOps World Tour – Chicago",
             ),
-        expect: "the third open ask of Northwind, for the same event as the first: \
-                 reference-fatigue and possible-duplicate, linked, each requester told once",
+        expect: "the third open ask of Northwind, for the same event as the first: over the \
+                 fatigue cap and a duplicate, linked, each requester told once",
     };
     let iid = h.file(again.by, again.title, &again.text).await?;
     h.settle().await?;
@@ -39,6 +39,7 @@ pub(super) async fn fatigue_and_duplicate(
     .map_err(io)?;
     report_issue(h, iid, &again, out).map_err(io)?;
     let original = Request {
+        by: "asales",
         expect: "the first request, now linked to its possible duplicate",
         ..again
     };

@@ -58,13 +58,22 @@ pub(super) fn ledger(
         .iter()
         .filter(|o| o.state == IssueState::Opened)
         .count();
-    let mut out = format!(
-        "**Customer ledger (team only)** for account {}: {} earlier ask(s) filed in the {} \
-         days before this request, {open} still open.\n",
-        untrusted::code(name),
-        recent.len(),
-        window_days,
-    );
+    let mut out = if recent.is_empty() {
+        format!(
+            "**Customer ledger (team only)** for account {}: no earlier asks in the {} days \
+             before this request.\n",
+            untrusted::code(name),
+            window_days,
+        )
+    } else {
+        format!(
+            "**Customer ledger (team only)** for account {}: {} earlier ask(s) filed in the {} \
+             days before this request, {open} still open.\n",
+            untrusted::code(name),
+            recent.len(),
+            window_days,
+        )
+    };
     asks_table(&mut out, ask, &recent);
     fatigue_section(&mut out, rules, ask, plan);
     for d in &plan.duplicates {
