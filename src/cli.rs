@@ -4,6 +4,7 @@
 //! It only wires: every decision is made by the library modules it calls. Add a subcommand by
 //! adding a variant to [`Command`], a module under `src/cli/` and one arm in [`run`].
 
+mod backtest;
 mod check;
 mod customers;
 #[cfg(feature = "sim")]
@@ -84,6 +85,9 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Append an `export` file to the audit log (once per database).
     Import(export::ImportArgs),
+    /// Decide the issues of a period with candidate rules and with the rules in force, as of
+    /// each issue's creation and as of now, and print what would differ (writes nothing).
+    Backtest(backtest::BacktestArgs),
     /// The customer ledger: every account's asks across programs, or one account's.
     Customers(customers::CustomersArgs),
 }
@@ -119,6 +123,7 @@ pub fn run() -> i32 {
         Command::Explain(args) => explain::run(&args, &mut out, &mut err),
         Command::Export(args) => export::run_export(&args, &mut out, &mut err),
         Command::Import(args) => export::run_import(&args, &mut out, &mut err),
+        Command::Backtest(args) => backtest::run(&args, &mut out, &mut err),
         Command::Customers(args) => customers::run(&args, &mut out, &mut err),
     }
 }
