@@ -378,9 +378,8 @@ pub trait GitLab: Send + Sync {
         ctx: &'a CallContext,
     ) -> BoxFuture<'a, Result<InstanceVersion, GitLabError>>;
 
-    /// Posts an internal note on an issue (`internal: true`): GitLab shows it only to project
-    /// members of Reporter and up, never to a Guest requester (GITLAB.md §3.2). Counts against
-    /// the note-creation budget. Edit it with [`GitLab::edit_note`] (it stays internal).
+    /// Posts an internal note (`internal: true`, shown to members of Reporter and up only,
+    /// GITLAB.md §3.2; counts against the note budget). [`GitLab::edit_note`] keeps it internal.
     fn create_internal_note<'a>(
         &'a self,
         ctx: &'a CallContext,
@@ -389,16 +388,13 @@ pub trait GitLab: Send + Sync {
         body: &'a str,
     ) -> BoxFuture<'a, Result<Note, GitLabError>>;
 
-    /// Links two issues as related (`POST /projects/:id/issues/:iid/links` with
-    /// `target_project_id`, `target_issue_iid`, `link_type=relates_to`; GitLab's
-    /// `lib/api/issue_links.rb`). `Ok(false)` when they were already linked, either way round
-    /// (GitLab's `409 Issue(s) already assigned`).
+    /// Links two issues as `relates_to` (`POST …/issues/:iid/links`, `lib/api/issue_links.rb`);
+    /// `Ok(false)` when already linked either way (GitLab's `409 Issue(s) already assigned`).
     fn link_issues<'a>(
         &'a self,
         ctx: &'a CallContext,
         project: ProjectId,
         iid: IssueIid,
-        target_project: ProjectId,
-        target_iid: IssueIid,
+        target: (ProjectId, IssueIid),
     ) -> BoxFuture<'a, Result<bool, GitLabError>>;
 }

@@ -328,11 +328,9 @@ impl GitLab for CachedGitLab {
         ctx: &'a CallContext,
         project: ProjectId,
         iid: IssueIid,
-        target_project: ProjectId,
-        target_iid: IssueIid,
+        target: (ProjectId, IssueIid),
     ) -> BoxFuture<'a, Result<bool, GitLabError>> {
-        self.inner
-            .link_issues(ctx, project, iid, target_project, target_iid)
+        self.inner.link_issues(ctx, project, iid, target)
     }
 }
 

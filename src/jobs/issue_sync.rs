@@ -273,7 +273,7 @@ impl<'a> Sync<'a> {
             let entry = self.write_entry("issue.link", api_call, &detail, rules);
             let send = deps
                 .gitlab
-                .link_issues(&self.ctx, job.project, job.iid, d.project, d.iid);
+                .link_issues(&self.ctx, job.project, job.iid, other);
             let done =
                 |new: &bool| format!("{detail}{}", if *new { "" } else { ": already linked" });
             audit::logged(deps.store.as_ref(), entry, 201, send, done).await??;

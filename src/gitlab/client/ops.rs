@@ -375,10 +375,8 @@ impl GitLab for RestGitLab {
         ctx: &'a CallContext,
         project: ProjectId,
         iid: IssueIid,
-        target_project: ProjectId,
-        target_iid: IssueIid,
+        target: (ProjectId, IssueIid),
     ) -> BoxFuture<'a, Result<bool, GitLabError>> {
-        let target = (target_project, target_iid);
         Box::pin(super::links::link_issues(self, ctx, project, iid, target))
     }
 }

@@ -322,9 +322,9 @@ impl GitLab for FakeGitLab {
         _: &'a CallContext,
         project: ProjectId,
         iid: IssueIid,
-        target_project: ProjectId,
-        target_iid: IssueIid,
+        target: (ProjectId, IssueIid),
     ) -> BoxFuture<'a, Result<bool, GitLabError>> {
+        let (target_project, target_iid) = target;
         Box::pin(async move {
             let path = || format!("{}/links", issue_path(project, iid));
             let call = Call::LinkIssues {
