@@ -6,6 +6,7 @@
 
 mod backtest;
 mod check;
+mod customers;
 #[cfg(feature = "sim")]
 mod demo;
 mod explain;
@@ -87,6 +88,8 @@ pub enum Command {
     /// Decide the issues of a period with candidate rules and with the rules in force, as of
     /// each issue's creation and as of now, and print what would differ (writes nothing).
     Backtest(backtest::BacktestArgs),
+    /// The customer ledger: every account's asks across programs, or one account's.
+    Customers(customers::CustomersArgs),
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit code.
@@ -121,6 +124,7 @@ pub fn run() -> i32 {
         Command::Export(args) => export::run_export(&args, &mut out, &mut err),
         Command::Import(args) => export::run_import(&args, &mut out, &mut err),
         Command::Backtest(args) => backtest::run(&args, &mut out, &mut err),
+        Command::Customers(args) => customers::run(&args, &mut out, &mut err),
     }
 }
 

@@ -1,7 +1,8 @@
 //! `steward demo`: the team's project in the GitLab simulator, a dozen realistic requests (some
 //! late, some incomplete), Steward handling their webhooks over loopback with an embedded SQLite
 //! store, a readable report of what happened to each issue, three requests closed with their
-//! outcomes, every program's weekly digest of the week that ended with the director's roll-up
+//! outcomes, a customer asked too often and a duplicate pair (`demo::customers`), every
+//! program's weekly digest of the week that ended with the director's roll-up
 //! of every program, then a clock paused while a request waits on its requester and an absence
 //! covered (`demo::clocks`).
 //!
@@ -18,6 +19,7 @@ use steward_core::model::{IssueIid, LabelName};
 use steward_sim::{Counters, IssueChange};
 
 mod clocks;
+mod customers;
 mod digests;
 mod requests;
 mod serve;
@@ -57,6 +59,7 @@ pub async fn run(
     let filed = file_all(&h, &reqs, out).await?;
     correct_the_late_date(&h, &reqs, &filed, out).await?;
     redeliver(&h, &filed, out).await?;
+    customers::fatigue_and_duplicate(&h, filed[0], out).await?;
     clocks::requester_unticks_the_type(&h, &reqs, &filed, out).await?;
     close_with_outcomes(&h, now + chrono::Duration::days(8), &filed, out).await?;
     sweep_two_weeks_later(&h, now, out).await?;
@@ -282,7 +285,12 @@ fn report_issue(
         } else {
             ""
         };
-        writeln!(out, "    comment    `{key}`{edited}:")?;
+        let kind = if note.internal {
+            "internal"
+        } else {
+            "comment "
+        };
+        writeln!(out, "    {kind}   `{key}`{edited}:")?;
         for line in note
             .body
             .lines()

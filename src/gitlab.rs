@@ -380,4 +380,24 @@ pub trait GitLab: Send + Sync {
         &'a self,
         ctx: &'a CallContext,
     ) -> BoxFuture<'a, Result<InstanceVersion, GitLabError>>;
+
+    /// Posts an internal note (`internal: true`, shown to members of Reporter and up only,
+    /// GITLAB.md §3.2; counts against the note budget). [`GitLab::edit_note`] keeps it internal.
+    fn create_internal_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>>;
+
+    /// Links two issues as `relates_to` (`POST …/issues/:iid/links`, `lib/api/issue_links.rb`);
+    /// `Ok(false)` when already linked either way (GitLab's `409 Issue(s) already assigned`).
+    fn link_issues<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        target: (ProjectId, IssueIid),
+    ) -> BoxFuture<'a, Result<bool, GitLabError>>;
 }

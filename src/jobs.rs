@@ -3,6 +3,7 @@
 
 pub mod digest_job;
 pub mod issue_sync;
+pub mod ledger;
 pub mod notes;
 pub mod plan;
 pub mod supervisor;

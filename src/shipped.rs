@@ -21,6 +21,7 @@ pub const RULES: &[(&str, &str)] = &[
     ("analyst.yaml", include_str!("../rules/analyst.yaml")),
     ("calendar.yaml", include_str!("../rules/calendar.yaml")),
     ("contest.yaml", include_str!("../rules/contest.yaml")),
+    ("customers.yaml", include_str!("../rules/customers.yaml")),
     ("deadlines.yaml", include_str!("../rules/deadlines.yaml")),
     ("eab.yaml", include_str!("../rules/eab.yaml")),
     ("earnings.yaml", include_str!("../rules/earnings.yaml")),

@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod chart;
+mod customers;
 mod explain_page;
 pub mod gather;
 pub mod html;

@@ -14,6 +14,7 @@ mod convert;
 mod error;
 #[macro_use]
 mod forward;
+mod ledger;
 mod outcome;
 mod postgres;
 mod sqlite;
@@ -35,6 +36,8 @@ pub use types::{
 };
 
 pub use crate::boxed::BoxFuture;
+use steward_core::customers::{AccountKey, Ask};
+use steward_core::model::{IssueIid, ProjectId};
 
 /// Dedup keys are kept at least this long: GitLab lists (and can resend) a hook's events of the
 /// last 7 days, with the same `Idempotency-Key` (GITLAB.md §1.4, §5.1).
@@ -360,4 +363,32 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
         retain: Duration,
     ) -> BoxFuture<'_, Result<StatePruned, StoreError>>;
+
+    /// Records (inserts or replaces) one ask of the customer ledger, by its request.
+    fn put_ask<'a>(
+        &'a self,
+        ask: &'a Ask,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// The customer ledger: every ask of `account` (every ask when `None`), oldest first.
+    fn list_asks<'a>(
+        &'a self,
+        account: Option<&'a AccountKey>,
+    ) -> BoxFuture<'a, Result<Vec<Ask>, StoreError>>;
+
+    /// Records that two requests are linked on GitLab (both ways; idempotent).
+    fn add_issue_link(
+        &self,
+        a: (ProjectId, IssueIid),
+        b: (ProjectId, IssueIid),
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'_, Result<(), StoreError>>;
+
+    /// The requests Steward linked this one to.
+    fn issue_links(
+        &self,
+        project: ProjectId,
+        iid: IssueIid,
+    ) -> BoxFuture<'_, Result<Vec<(ProjectId, IssueIid)>, StoreError>>;
 }

@@ -18,7 +18,12 @@ use steward_core::loader::Files;
 use steward_core::rules::Engine;
 
 /// The directory to read, or the built-in set when `dir` is the default and does not exist.
-fn source(dir: &Path, default: &str, shipped: fn() -> Files, err: &mut dyn Write) -> Files {
+pub(super) fn source(
+    dir: &Path,
+    default: &str,
+    shipped: fn() -> Files,
+    err: &mut dyn Write,
+) -> Files {
     if dir == Path::new(default) && !dir.exists() {
         let _ = writeln!(
             err,

@@ -255,7 +255,7 @@ fn json_line<T: Serialize>(value: &T) -> Result<String, String> {
 
 /// Opens the configured database (migrating it, so an import target may be brand new) and runs
 /// `work` on it in a small runtime.
-fn with_store<T, F, Fut>(config: Option<&PathBuf>, work: F) -> Result<T, String>
+pub(super) fn with_store<T, F, Fut>(config: Option<&PathBuf>, work: F) -> Result<T, String>
 where
     F: FnOnce(std::sync::Arc<dyn Store>) -> Fut,
     Fut: std::future::Future<Output = Result<T, String>>,

@@ -312,6 +312,26 @@ impl GitLab for CachedGitLab {
     ) -> BoxFuture<'a, Result<InstanceVersion, GitLabError>> {
         self.inner.version(ctx)
     }
+
+    fn create_internal_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>> {
+        self.inner.create_internal_note(ctx, project, iid, body)
+    }
+
+    fn link_issues<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        target: (ProjectId, IssueIid),
+    ) -> BoxFuture<'a, Result<bool, GitLabError>> {
+        self.inner.link_issues(ctx, project, iid, target)
+    }
 }
 
 #[cfg(test)]

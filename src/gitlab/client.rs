@@ -13,6 +13,7 @@
 mod crate_client;
 mod epics;
 mod labels;
+mod links;
 mod ops;
 mod paging;
 mod response;

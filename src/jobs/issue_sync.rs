@@ -10,9 +10,10 @@ use std::sync::Arc;
 
 use tracing::{Instrument, info_span};
 
+use super::ledger::LedgerRun;
 use super::notes::{existing_notes, record_note, set_notes_synced};
 use super::plan::{
-    count_assignments, plan_actions, record_managed_due, record_own_write, record_waiting,
+    count_assignments, plan_with_ledger, record_managed_due, record_own_write, record_waiting,
 };
 use super::{IssueSync, RunOutcome, SyncError};
 use crate::audit;
@@ -115,7 +116,7 @@ impl<'a> Sync<'a> {
             .get_issue(&self.ctx, job.project, job.iid)
             .await?;
         let existing = existing_notes(deps, &issue, &self.ctx).await?;
-        let (decision, actions) = plan_actions(deps, &mut issue, &existing).await?;
+        let (decision, actions, ledger) = plan_with_ledger(deps, &mut issue, &existing).await?;
         let rules: Vec<String> = decision
             .plan
             .matched_rules
@@ -126,11 +127,15 @@ impl<'a> Sync<'a> {
             self.audit("plan.skipped", None, &problem.to_string(), &rules)
                 .await;
         }
+        super::ledger::record(deps, &ledger).await;
+        let mut summary = self.link_duplicates(&ledger, &rules).await?;
         if actions.is_noop() {
             record_waiting(deps, &issue, &issue.labels).await;
-            return Ok("no change".to_owned());
+            if summary.is_empty() {
+                return Ok("no change".to_owned());
+            }
+            return Ok(summary.join("; "));
         }
-        let mut summary = Vec::new();
         let assigned = decision.plan.assignees.as_deref();
         let mut end_labels = issue.labels.clone();
         let mut edited = None;
@@ -277,15 +282,60 @@ impl<'a> Sync<'a> {
         let path = format!("POST {}/notes", self.issue_path);
         let planned = format!("note `{key}`{why}");
         let entry = self.write_entry("note.create", path, &planned, rules);
-        let send = deps
-            .gitlab
-            .create_note(&self.ctx, job.project, job.iid, body);
+        // Team-only notes (the customer ledger's) are GitLab internal notes (GITLAB.md §3.2).
+        let gitlab = &deps.gitlab;
+        let send = if reconcile::is_internal_note(key) {
+            gitlab.create_internal_note(&self.ctx, job.project, job.iid, body)
+        } else {
+            gitlab.create_note(&self.ctx, job.project, job.iid, body)
+        };
         let created = |n: &Note| format!("note {} `{key}`{why}", n.id);
         let note = audit::logged(deps.store.as_ref(), entry, 201, send, created).await??;
         if record_note(deps, job.project, job.iid, key, &note, body).await {
             set_notes_synced(deps, job.project, job.iid, true).await;
         }
         Ok(())
+    }
+
+    /// Links the issue to each possible duplicate the ledger found that it is not linked to
+    /// yet (`relates_to`, audited), and records the link both ways. A link GitLab already had
+    /// (409) is recorded as well.
+    async fn link_duplicates(
+        &self,
+        ledger: &LedgerRun,
+        rules: &[String],
+    ) -> Result<Vec<String>, SyncError> {
+        let (deps, job) = (self.deps, self.job);
+        let mut summary = Vec::new();
+        if ledger.plan.duplicates.is_empty() {
+            return Ok(summary);
+        }
+        let linked = deps.store.issue_links(job.project, job.iid).await?;
+        let this = (job.project, job.iid);
+        for d in &ledger.plan.duplicates {
+            let other = (d.project, d.iid);
+            if linked.contains(&other) {
+                continue;
+            }
+            let detail = format!("link to {}#{} (relates_to)", d.project, d.iid);
+            let api_call = format!("POST {}/links", self.issue_path);
+            let entry = self.write_entry("issue.link", api_call, &detail, rules);
+            let send = deps
+                .gitlab
+                .link_issues(&self.ctx, job.project, job.iid, other);
+            let done =
+                |new: &bool| format!("{detail}{}", if *new { "" } else { ": already linked" });
+            audit::logged(deps.store.as_ref(), entry, 201, send, done).await??;
+            if let Err(e) = deps
+                .store
+                .add_issue_link(this, other, deps.clock.now())
+                .await
+            {
+                tracing::warn!(error = %e, "could not record an issue link");
+            }
+            summary.push(format!("linked #{}", d.iid));
+        }
+        Ok(summary)
     }
 
     /// The audit entry of a write, with the change it plans (see [`audit::logged`]).

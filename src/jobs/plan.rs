@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use super::ledger::LedgerRun;
 use super::{SyncDeps, SyncError};
 use crate::store::StoreError;
 use steward_core::activity;
@@ -19,9 +20,24 @@ pub async fn plan_actions(
     issue: &mut Issue,
     existing: &BTreeMap<String, ExistingNote>,
 ) -> Result<(Decision, Actions), SyncError> {
+    let (decision, actions, _) = plan_with_ledger(deps, issue, existing).await?;
+    Ok((decision, actions))
+}
+
+/// [`plan_actions`], with the customer ledger's view of the issue folded into the plan (issue
+/// sync records the ask and links the duplicates it found).
+pub async fn plan_with_ledger(
+    deps: &SyncDeps,
+    issue: &mut Issue,
+    existing: &BTreeMap<String, ExistingNote>,
+) -> Result<(Decision, Actions, LedgerRun), SyncError> {
     fill_recorded_state(deps, issue, existing).await?;
     let workload = load_workload(deps, issue.project_id).await?;
-    plan_prepared(deps, issue, existing, &workload, deps.clock.now()).await
+    let mut decision = deps.engine.decide(issue, deps.clock.now(), &workload);
+    let ledger = super::ledger::plan(deps, issue, &decision).await?;
+    super::ledger::merge(&mut decision.plan, &ledger.plan);
+    let actions = diff_decision(deps, issue, existing, &decision).await?;
+    Ok((decision, actions, ledger))
 }
 
 /// Fills in what Steward recorded about the issue and the rules read back: the keys of its
@@ -45,8 +61,9 @@ pub async fn fill_recorded_state(
 
 /// The decision and the diff for an issue whose Steward state (owned-note keys, the due date
 /// Steward set, the waits) is already filled in, by `deps.engine` at `now` with `workload`:
-/// the part of [`plan_actions`] that reads nothing from the store. A dry run that brings its
-/// own state (`backtest`: the issue as filed, another engine) plans through it.
+/// the part of [`plan_actions`] that reads nothing from the store (nor the customer ledger).
+/// A dry run that brings its own state (`backtest`: the issue as filed, another engine) plans
+/// through it.
 pub async fn plan_prepared(
     deps: &SyncDeps,
     issue: &Issue,
@@ -55,6 +72,17 @@ pub async fn plan_prepared(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(Decision, Actions), SyncError> {
     let decision = deps.engine.decide(issue, now, workload);
+    let actions = diff_decision(deps, issue, existing, &decision).await?;
+    Ok((decision, actions))
+}
+
+/// The writes that bring `issue` to `decision`'s plan (labels and users resolved on GitLab).
+async fn diff_decision(
+    deps: &SyncDeps,
+    issue: &Issue,
+    existing: &BTreeMap<String, ExistingNote>,
+    decision: &Decision,
+) -> Result<Actions, SyncError> {
     let plan = &decision.plan;
     let gitlab = &deps.gitlab;
     let mut labels = gitlab.label_set(issue.project_id, false).await?;
@@ -65,8 +93,7 @@ pub async fn plan_prepared(
         Some(names) => gitlab.user_ids(names).await?,
         None => Default::default(),
     };
-    let actions = reconcile::diff(plan, issue, existing, &labels, &users);
-    Ok((decision, actions))
+    Ok(reconcile::diff(plan, issue, existing, &labels, &users))
 }
 
 /// Open issues per assignee in `project`, as the last full sweep counted them plus the

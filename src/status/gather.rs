@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::StatusDeps;
 use crate::store::{AuditFilter, AuditRecord, HourCount, JobRecord, JobState, QueueStats};
+use steward_core::customers::AccountSummary;
 use steward_core::model::ProjectId;
 
 /// Audit entries read for the overview.
@@ -66,6 +67,8 @@ pub struct Overview {
     pub health: Option<Health>,
     /// Deliveries per hour over the last [`CHART_HOURS`] hours.
     pub deliveries: Result<Vec<HourCount>, String>,
+    /// The customer ledger per account, and the window its "recent" column counts.
+    pub customers: (Result<Vec<AccountSummary>, String>, u32),
 }
 
 /// Reads the overview.
@@ -100,7 +103,22 @@ pub async fn overview(deps: &StatusDeps) -> Overview {
             )
             .await
             .map_err(text),
+        customers: customers(deps, now).await,
     }
+}
+
+/// The ledger per account (see [`steward_core::customers::summarise`]).
+async fn customers(
+    deps: &StatusDeps,
+    now: DateTime<Utc>,
+) -> (Result<Vec<AccountSummary>, String>, u32) {
+    let rules = deps.sync.engine.customers();
+    let window = rules.fatigue.as_ref().map_or(90, |f| f.window_days);
+    let asks = deps.sync.store.list_asks(None).await;
+    let lines = asks
+        .map(|a| steward_core::customers::summarise(rules, &a, now, window))
+        .map_err(|e| e.to_string());
+    (lines, window)
 }
 
 /// Entries (newest first) grouped by issue, issues ordered by their newest entry.

@@ -39,6 +39,7 @@ pub fn render(o: &Overview) -> String {
     health(&mut s, o);
     schedules(&mut s, o);
     labels(&mut s, o);
+    super::customers::section(&mut s, &o.customers.0, o.customers.1);
     recent(&mut s, o);
     page("Steward status", &s)
 }

@@ -65,6 +65,14 @@ macro_rules! store_forwarders {
                 -> Vec<(String, $crate::store::OwnedNote)> = list_owned_notes_op(target);
             fn put_owned_note(target: &'a $crate::store::NoteTarget, key: &'a str, note: $crate::store::OwnedNote)
                 -> () = put_owned_note_op(target, key, note);
+            fn put_ask(ask: &'a ::steward_core::customers::Ask, now: ::chrono::DateTime<::chrono::Utc>)
+                -> () = put_ask_op(ask, now);
+            fn list_asks(account: Option<&'a ::steward_core::customers::AccountKey>)
+                -> Vec<::steward_core::customers::Ask> = list_asks_op(account);
+            fn add_issue_link(a: (::steward_core::model::ProjectId, ::steward_core::model::IssueIid), b: (::steward_core::model::ProjectId, ::steward_core::model::IssueIid), now: ::chrono::DateTime<::chrono::Utc>)
+                -> () = add_issue_link_op(a, b, now);
+            fn issue_links(project: ::steward_core::model::ProjectId, iid: ::steward_core::model::IssueIid)
+                -> Vec<(::steward_core::model::ProjectId, ::steward_core::model::IssueIid)> = issue_links_op(project, iid);
             fn claim_slot(schedule: &'a str, slot: ::chrono::DateTime<::chrono::Utc>, owner: &'a str, now: ::chrono::DateTime<::chrono::Utc>)
                 -> bool = claim_slot_op(schedule, slot, owner, now);
             fn finish_slot(schedule: &'a str, slot: ::chrono::DateTime<::chrono::Utc>, now: ::chrono::DateTime<::chrono::Utc>, outcome: &'a str)

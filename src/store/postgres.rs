@@ -4,6 +4,7 @@
 //! correctness: every guarantee comes from a constraint or a row lock.
 
 mod jobs;
+mod ledger;
 mod records;
 mod rows;
 mod state;

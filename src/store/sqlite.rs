@@ -12,6 +12,7 @@
 mod batch;
 mod health;
 mod jobs;
+mod ledger;
 mod records;
 mod rows;
 mod state;

@@ -164,17 +164,35 @@ async fn a_sweep_over_a_thousand_unchanged_issues_makes_no_writes() {
     let h = Harness::start(HarnessOptions::shipped(day("2026-11-19")))
         .await
         .unwrap();
+    // Each request names its own customer account (as a real project's do): a thousand asks of
+    // five accounts would be a fatigue and duplicate storm, which is not what this measures.
     let texts = [
-        include_str!("../data/requests/customer-speaker-request--clean.md"),
-        include_str!("../data/requests/customer-press-request--clean.md"),
-        include_str!("../data/requests/customer-story-idea--messy.md"),
-        include_str!("../data/requests/eab-nomination--director.md"),
-        include_str!("../data/requests/customer-speaker-request--late-and-broken.md"),
+        (
+            include_str!("../data/requests/customer-speaker-request--clean.md"),
+            "Northwind Logistics",
+        ),
+        (
+            include_str!("../data/requests/customer-press-request--clean.md"),
+            "Aperture Financial",
+        ),
+        (
+            include_str!("../data/requests/customer-story-idea--messy.md"),
+            "Lumen Robotics",
+        ),
+        (
+            include_str!("../data/requests/eab-nomination--director.md"),
+            "Vantage Retail Group",
+        ),
+        (
+            include_str!("../data/requests/customer-speaker-request--late-and-broken.md"),
+            "Contoso Bank",
+        ),
     ];
     for n in 0..1_000 {
-        h.file("asales", &format!("Request {n}"), texts[n % texts.len()])
-            .await
-            .unwrap();
+        let (text, account) = texts[n % texts.len()];
+        assert!(text.contains(account), "{account}");
+        let own = text.replace(account, &format!("{account} Unit {n}"));
+        h.file("asales", &format!("Request {n}"), &own).await.unwrap();
     }
     h.settle().await.unwrap();
     h.sim.reset_counters();

@@ -18,6 +18,7 @@ mod digest_render;
 mod digest_rollup;
 mod digest_untrusted;
 mod e2e_clock_skew;
+mod e2e_customers;
 mod e2e_digest;
 mod e2e_rollup;
 mod e2e_service;

@@ -211,3 +211,27 @@ async fn a_reference_outside_the_served_projects_or_malformed_is_refused_plainly
     }
     h.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_customer_ledger_shows_counts_escapes_names_and_hides_accounts_seen_only_in_confidence()
+{
+    let (h, _, _, base) = harness(None).await;
+    let hostile_press = PRESS.replace("Aperture Financial", "<b>Acme</b> & Sons @all");
+    h.file("bmarketing", "Quote", &hostile_press).await.unwrap();
+    h.settle().await.unwrap();
+    let (status, overview) = get(&format!("{base}/status"), None).await;
+    assert_eq!(status, 200);
+    let section = overview
+        .split("id=\"customers\"")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        section.contains("&lt;b&gt;Acme&lt;/b&gt; &amp; Sons @all"),
+        "{section}"
+    );
+    assert!(!section.contains("<b>Acme"), "{section}");
+    // The speaker request (Northwind Logistics) is confidential: its account is counted only.
+    assert!(!section.contains("Northwind"), "{section}");
+    assert!(section.contains("confidential requests only"), "{section}");
+    h.stop().await;
+}

@@ -41,7 +41,7 @@ fn check_passes_on_the_shipped_configuration() {
 }
 
 /// (file, text to replace, replacement, expected message after `file:line:col: `)
-const BREAKAGES: [(&str, &str, &str, &str); 8] = [
+const BREAKAGES: [(&str, &str, &str, &str); 9] = [
     (
         "intake.yaml",
         "forbidden_labels:",
@@ -90,6 +90,12 @@ const BREAKAGES: [(&str, &str, &str, &str); 8] = [
         "templates: [eab-nomination]",
         "templates: [eab-nominations]",
         "program `eab`: no template `eab-nominations` (hint: did you mean `eab-nomination`?)",
+    ),
+    (
+        "customers.yaml",
+        "eab-nomination: { account: company,",
+        "eab-nomination: { account: compnay,",
+        "template `eab-nomination` has no field `compnay` (hint: did you mean `company`?)",
     ),
 ];
 
@@ -407,9 +413,17 @@ fn one_misspelt_field_key_is_reported_where_rules_use_it_and_nowhere_else() {
         .assert()
         .code(1);
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
-    // The route's due date, the lead-time check and the acknowledgement's `{{field.event_date}}`
-    // name the field; the lead-time comments' placeholders are not reported again.
-    assert!(stderr.contains("3 configuration errors"), "{stderr}");
+    // The route's due date, the lead-time check, the acknowledgement's `{{field.event_date}}`
+    // and the customer ledger's duplicate check name the field; the lead-time comments'
+    // placeholders are not reported again.
+    assert!(stderr.contains("4 configuration errors"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "customers.yaml:18:77: template `customer-speaker-request` has no field `event_date` \
+             (hint: did you mean `event_dat`?)"
+        ),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("acknowledgements.yaml:30:11: unknown placeholder `{{field.event_date}}`"),
         "{stderr}"

@@ -28,6 +28,26 @@ fn demo_reports_the_expected_outcome_for_every_request() {
     assert!(text.contains("- [ ] **Event date**: found `next spring`"));
     assert!(text.contains("0 more API calls, 0 more writes"));
     assert!(text.contains("quick actions run by Steward's text 0"));
+    // A customer asked too often, and a duplicate pair linked, each requester told once; the
+    // team's ledger note is internal.
+    let (_, ledger) = text
+        .split_once("Customer ledger: one more request")
+        .unwrap();
+    let ledger = ledger
+        .split_once("unticks the type")
+        .map_or(ledger, |(l, _)| l);
+    assert!(ledger.contains("reference-fatigue"), "{ledger}");
+    assert_eq!(ledger.matches("possible-duplicate").count(), 2, "{ledger}");
+    assert!(
+        ledger.contains("internal   `team-customer-ledger`"),
+        "{ledger}"
+    );
+    assert!(ledger.contains("comment    `customer-fatigue`"), "{ledger}");
+    assert_eq!(
+        ledger.matches("comment    `customer-duplicate`").count(),
+        2,
+        "{ledger}"
+    );
     // The team closes three requests with their outcome the next week.
     let (_, closing) = text.split_once("the team closes three requests").unwrap();
     assert!(closing.contains("outcome::published"), "{closing}");

@@ -209,6 +209,7 @@ contract!(
     pruning_done_jobs_keeps_recent_and_dead_ones,
     two_replicas_record_one_delivery_once_and_share_the_queue_without_overlap,
     two_replicas_claim_each_schedule_slot_once,
+    the_customer_ledger_keeps_one_ask_per_request_by_account_and_links_both_ways,
 );
 
 // ---- deliveries -------------------------------------------------------------------------------
@@ -1190,7 +1191,8 @@ async fn every_embedded_migration_is_reported_applied(s: Arc<dyn Store>) {
             (2, "job gone"),
             (3, "typed state"),
             (4, "waiting"),
-            (5, "own write")
+            (5, "own write"),
+            (6, "customer ledger")
         ]
     );
     assert!(status.iter().all(|m| m.applied), "{status:?}");
@@ -1405,5 +1407,64 @@ async fn two_replicas_claim_each_schedule_slot_once((a, b): (Arc<dyn Store>, Arc
     assert_eq!(
         b.last_finished_slot("daily-sweep").await.unwrap(),
         Some(slot)
+    );
+}
+
+// ---- customer ledger --------------------------------------------------------------------------
+
+fn ask(project: u64, iid: u64, account: &str, days: i64) -> steward_core::customers::Ask {
+    steward_core::customers::Ask {
+        project: ProjectId(project),
+        iid: IssueIid(iid),
+        account: steward_core::customers::AccountKey(account.to_owned()),
+        account_name: format!("{account} Inc."),
+        program: Some("speaker".to_owned()),
+        template: steward_core::model::TemplateName("customer-speaker-request".into()),
+        filed_at: t0() + chrono::Duration::days(days),
+        state: steward_core::model::IssueState::Opened,
+        outcome: None,
+        subjects: [("event_name".to_owned(), "KubeCon 'EU' — 2027".to_owned())].into(),
+        confidential: iid.is_multiple_of(2),
+    }
+}
+
+async fn the_customer_ledger_keeps_one_ask_per_request_by_account_and_links_both_ways(
+    s: Arc<dyn Store>,
+) {
+    use steward_core::customers::AccountKey;
+    s.put_ask(&ask(1, 2, "acme", 3), t0()).await.unwrap();
+    s.put_ask(&ask(1, 1, "acme", 1), t0()).await.unwrap();
+    s.put_ask(&ask(2, 1, "globex", 2), t0()).await.unwrap();
+    // The same request recorded again replaces its row (closed, with an outcome).
+    let mut closed = ask(1, 2, "acme", 3);
+    closed.state = steward_core::model::IssueState::Closed;
+    closed.outcome = Some("outcome::duplicate".into());
+    s.put_ask(&closed, t0()).await.unwrap();
+    let acme = s.list_asks(Some(&AccountKey("acme".into()))).await.unwrap();
+    assert_eq!(
+        acme,
+        vec![ask(1, 1, "acme", 1), closed.clone()],
+        "oldest first, one row each"
+    );
+    let all = s.list_asks(None).await.unwrap();
+    let order: Vec<(u64, u64)> = all.iter().map(|a| (a.project.0, a.iid.0)).collect();
+    assert_eq!(order, vec![(1, 1), (2, 1), (1, 2)]);
+    assert!(
+        s.list_asks(Some(&AccountKey("initech".into())))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let (a, b) = ((ProjectId(1), IssueIid(1)), (ProjectId(1), IssueIid(2)));
+    s.add_issue_link(a, b, t0()).await.unwrap();
+    s.add_issue_link(b, a, t0()).await.unwrap();
+    assert_eq!(s.issue_links(a.0, a.1).await.unwrap(), vec![b]);
+    assert_eq!(s.issue_links(b.0, b.1).await.unwrap(), vec![a]);
+    assert!(
+        s.issue_links(ProjectId(2), IssueIid(1))
+            .await
+            .unwrap()
+            .is_empty()
     );
 }

@@ -24,11 +24,13 @@
 //! | [`programs`] | the programs a team runs (`rules/programs.yaml`) and what counts as each one's success (`rules/outcomes.yaml`) | hard-code a team |
 //! | [`loader`] | reads the configuration from a directory or from memory (the set embedded in the binary) | decide anything |
 //! | [`yaml`] | YAML with source positions, for located errors | know about any file in particular |
+//! | [`customers`] | the customer ledger: account names, the fatigue cap, duplicates | read a store or the clock |
 //! | [`clock`] | the injected source of "now" (a trait and a settable test clock) | be read by decisions |
 
 pub mod activity;
 pub mod calendar;
 pub mod clock;
+pub mod customers;
 pub mod diagnostics;
 pub mod digest;
 pub mod loader;

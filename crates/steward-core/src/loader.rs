@@ -6,11 +6,14 @@
 //! Reading and validating only; deciding is `rules::Engine::decide`.
 
 mod files;
+#[cfg(test)]
+mod tests_customers;
 
 use std::path::Path;
 
 pub use self::files::Files;
 use crate::calendar::Calendar;
+use crate::customers::{CUSTOMERS_FILE, CustomerRules};
 use crate::diagnostics::ConfigError;
 use crate::model::LabelName;
 use crate::programs::{OUTCOMES_FILE, Outcomes, PROGRAMS_FILE, Programs};
@@ -21,12 +24,13 @@ use crate::rules::{Engine, Roster, RuleSet, RuleSource};
 use crate::templates::TemplateSet;
 
 /// Files of the rules directory that are not rule files.
-pub const NOT_RULE_FILES: [&str; 5] = [
+pub const NOT_RULE_FILES: [&str; 6] = [
     ROSTER_FILE,
     CALENDAR_FILE,
     OUTCOMES_FILE,
     LABELS_FILE,
     PROGRAMS_FILE,
+    CUSTOMERS_FILE,
 ];
 
 /// Every file read and parsed on its own; names are resolved across them afterwards.
@@ -94,6 +98,13 @@ impl Engine {
                 .hint("declare it with its colour and description"),
             );
         }
+        let customers = if rules.exists(CUSTOMERS_FILE) {
+            let names: Vec<&str> = labels.names().collect();
+            let parse = |f: &str, t: &str| CustomerRules::from_yaml(f, t, &templates_set, &names);
+            required(rules, CUSTOMERS_FILE, &mut errors, parse).unwrap_or_default()
+        } else {
+            CustomerRules::default()
+        };
         let waiting_labels = labels.waiting_labels();
         match rule_set {
             Ok(rule_set) if errors.is_empty() => Ok(Engine::from_parts(EngineParts {
@@ -105,6 +116,7 @@ impl Engine {
                 outcomes: read.outcomes,
                 waiting_labels,
                 labels,
+                customers,
             })),
             Ok(_) => Err(errors),
             Err(more) => {

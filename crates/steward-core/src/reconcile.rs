@@ -13,6 +13,16 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{Issue, IssueState, LabelName, NoteId, Plan, StateChange, UserId, Username};
 
+/// Owned notes whose key starts with this are for the team only: Steward posts them as GitLab
+/// internal notes (`internal: true`, visible to project members of Reporter and up; GITLAB.md
+/// §3.2), e.g. the customer ledger's note.
+pub const INTERNAL_NOTE_PREFIX: &str = "team-";
+
+/// Whether the owned note with this key is posted as an internal note.
+pub fn is_internal_note(key: &str) -> bool {
+    key.starts_with(INTERNAL_NOTE_PREFIX)
+}
+
 /// The hidden marker that identifies a Steward-owned note with key `key`.
 pub fn marker(key: &str) -> String {
     format!("<!-- steward:{key} -->")

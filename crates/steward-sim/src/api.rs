@@ -1,7 +1,7 @@
 //! The simulator's HTTP front: routes, and the one gate every request passes (counters,
 //! latency, authentication, rate limits and injected faults, `RateLimit-*` headers), errors in
 //! GitLab's shapes and parameter parsing (query, form or JSON, like GitLab's API accepts). The
-//! endpoint handlers live in `api_issues`, `api_labels` and `api_notes`.
+//! endpoint handlers live in `api_issues`, `api_labels`, `api_links` and `api_notes`.
 
 use std::sync::Arc;
 
@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::faults::{RateInfo, Verdict};
 use super::ops::OpError;
 use super::state::percent_decode;
-use super::{Shared, api_issues, api_labels, api_notes, graphql, lock, version};
+use super::{Shared, api_issues, api_labels, api_links, api_notes, graphql, lock, version};
 use steward_core::model::UserId;
 
 /// The authenticated user of a request.
@@ -131,6 +131,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/api/v4/groups/{id}/epics/{iid}/notes/{note}",
             put(api_notes::edit_epic_note),
         )
+        .route(
+            "/api/v4/projects/{id}/issues/{iid}/links",
+            get(api_links::list_links).post(api_links::create_link),
+        )
         .route("/api/graphql", post(graphql::graphql))
         .route("/api/v4/version", get(version::version))
         .fallback(not_found)
@@ -173,6 +177,8 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<&'static str> {
         ("POST", ["groups", _, "epics", _, "notes"]) => "epic_notes.create",
         ("PUT", ["groups", _, "epics", _, "notes", _]) => "epic_notes.edit",
         ("GET", ["version"]) => "version.get",
+        ("GET", ["projects", _, "issues", _, "links"]) => "links.list",
+        ("POST", ["projects", _, "issues", _, "links"]) => "links.create",
         _ => return None,
     })
 }

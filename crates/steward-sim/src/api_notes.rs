@@ -66,6 +66,7 @@ fn sort_notes(notes: &mut Vec<&super::state::Note>, params: &Params) {
 
 pub(crate) async fn list_notes(
     State(sh): Sh,
+    Extension(Actor(me)): Extension<Actor>,
     Path((id, iid)): Path<(String, String)>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
@@ -73,7 +74,13 @@ pub(crate) async fn list_notes(
     let st = lock(&sh.state);
     let (pid, iid) = issue_ref(&st, &id, &iid)?;
     let i = st.issue(pid, iid).ok_or(ApiError::NotFound(ISSUE_404))?;
-    let mut notes: Vec<&super::state::Note> = i.notes.iter().collect();
+    // Internal notes are for project members of Reporter and up (a Guest does not see them).
+    let sees_internal = ops::can_set_metadata(&st, me);
+    let mut notes: Vec<&super::state::Note> = i
+        .notes
+        .iter()
+        .filter(|n| sees_internal || !n.internal)
+        .collect();
     sort_notes(&mut notes, &params);
     let url = format!(
         "{}/api/v4/projects/{}/issues/{}/notes",
@@ -89,10 +96,18 @@ pub(crate) async fn list_notes(
 
 pub(crate) async fn get_note(
     State(sh): Sh,
+    Extension(Actor(me)): Extension<Actor>,
     Path((id, iid, note)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
     let st = lock(&sh.state);
     let (pid, iid) = issue_ref(&st, &id, &iid)?;
+    let hidden = st
+        .issue(pid, iid)
+        .and_then(|i| i.notes.iter().find(|n| n.id.to_string() == note))
+        .is_some_and(|n| n.internal && !ops::can_set_metadata(&st, me));
+    if hidden {
+        return Err(ApiError::NotFound(NOTE_404));
+    }
     Ok(axum::Json(issue_note_json(&st, pid, iid, num(&note, NOTE_404)?)?).into_response())
 }
 

@@ -7,6 +7,7 @@
 mod api;
 mod api_issues;
 mod api_labels;
+mod api_links;
 mod api_notes;
 mod faults;
 mod graphql;

@@ -58,6 +58,9 @@ const LABELS: &[(&str, &str)] = &[
     ("outcome::declined", "#808080"),
     ("outcome::duplicate", "#808080"),
     ("outcome::no-response", "#808080"),
+    // The customer ledger (rules/customers.yaml).
+    ("reference-fatigue", "#ed9121"),
+    ("possible-duplicate", "#f0ad4e"),
 ];
 
 /// The team, Analyst Relations, the bot and a few requesters from Sales and Marketing.

@@ -150,6 +150,18 @@ pub(crate) struct State {
     pub ids: Ids,
     /// Base of `web_url`s (`http://127.0.0.1:PORT`).
     pub web_base: String,
+    /// Issue links, each seen from both issues (`POST …/issues/:iid/links`).
+    pub links: Vec<IssueLink>,
+}
+
+/// One issue link: GitLab stores it once, with a source and a target, and shows it from both.
+pub(crate) struct IssueLink {
+    pub id: u64,
+    pub source: (ProjectId, u64),
+    pub target: (ProjectId, u64),
+    /// `relates_to`, `blocks` or `is_blocked_by`, as seen from the source.
+    pub link_type: String,
+    pub created_at: DateTime<Utc>,
 }
 
 /// Decodes `%XX` escapes (GitLab accepts URL-encoded paths for `:id`).

@@ -103,6 +103,26 @@ pub enum Call {
     },
     /// `GET /version`.
     Version,
+    /// `POST /projects/:id/issues/:iid/notes` with `internal=true`.
+    CreateInternalNote {
+        /// Project.
+        project: ProjectId,
+        /// Issue.
+        iid: IssueIid,
+        /// Body.
+        body: String,
+    },
+    /// `POST /projects/:id/issues/:iid/links` (`relates_to`).
+    LinkIssues {
+        /// Project.
+        project: ProjectId,
+        /// Issue.
+        iid: IssueIid,
+        /// The other issue's project.
+        target_project: ProjectId,
+        /// The other issue.
+        target_iid: IssueIid,
+    },
 }
 
 impl Call {
@@ -122,6 +142,8 @@ impl Call {
             Call::UserByUsername { .. } => "user_by_username",
             Call::Epic { method } => method,
             Call::Version => "version",
+            Call::CreateInternalNote { .. } => "create_internal_note",
+            Call::LinkIssues { .. } => "link_issues",
         }
     }
 
@@ -133,6 +155,8 @@ impl Call {
                 | Call::CreateNote { .. }
                 | Call::EditNote { .. }
                 | Call::CreateLabel { .. }
+                | Call::CreateInternalNote { .. }
+                | Call::LinkIssues { .. }
         )
     }
 }
@@ -183,6 +207,8 @@ struct World {
     failures: Vec<(&'static str, Failure)>,
     next_note: u64,
     version: String,
+    /// Linked pairs, smaller first (a link is seen from both issues).
+    links: std::collections::BTreeSet<((ProjectId, IssueIid), (ProjectId, IssueIid))>,
 }
 
 /// The recording fake. Build it with [`FakeGitLab::new`], fill it, hand it to Steward as
@@ -208,6 +234,7 @@ impl FakeGitLab {
             failures: Vec::new(),
             next_note: 1000,
             version: "19.1.0-ee".to_owned(),
+            links: Default::default(),
         };
         Self {
             world: Mutex::new(world),

@@ -367,4 +367,26 @@ impl GitLab for RestGitLab {
     ) -> BoxFuture<'a, Result<InstanceVersion, GitLabError>> {
         Box::pin(self.instance_version(ctx))
     }
+
+    fn create_internal_note<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>> {
+        Box::pin(super::links::create_internal_note(
+            self, ctx, project, iid, body,
+        ))
+    }
+
+    fn link_issues<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        target: (ProjectId, IssueIid),
+    ) -> BoxFuture<'a, Result<bool, GitLabError>> {
+        Box::pin(super::links::link_issues(self, ctx, project, iid, target))
+    }
 }

@@ -153,12 +153,8 @@ pub fn shipped_rule_files() -> Vec<(String, String)> {
         .map(|e| e.unwrap().path())
         .filter(|p| {
             let n = p.file_name().unwrap().to_str().unwrap();
-            n.ends_with(".yaml")
-                && n != "roster.yaml"
-                && n != "calendar.yaml"
-                && n != "outcomes.yaml"
-                && n != "labels.yaml"
-                && n != "programs.yaml"
+            // The loader's own list, so a new configuration file is never read as rules.
+            n.ends_with(".yaml") && !steward_core::loader::NOT_RULE_FILES.contains(&n)
         })
         .collect();
     paths.sort();

@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::labels::LabelCatalog;
 use super::{Roster, RuleSet, Workload, evaluate};
 use crate::calendar::{Calendar, NumericDateOrder};
+use crate::customers::CustomerRules;
 use crate::diagnostics::ConfigError;
 use crate::model::{
     FieldError, FieldValue, Issue, LabelName, ParsedFields, Plan, TemplateName, TemplateSpec,
@@ -36,6 +37,7 @@ pub struct Engine {
     labels: LabelCatalog,
     parse: ParseOptions,
     waiting_labels: Vec<LabelName>,
+    customers: CustomerRules,
 }
 
 /// What Steward decided for one issue. Serialises to the JSON printed by `steward plan`:
@@ -67,6 +69,7 @@ pub(crate) struct EngineParts {
     pub(crate) outcomes: Outcomes,
     pub(crate) waiting_labels: Vec<LabelName>,
     pub(crate) labels: LabelCatalog,
+    pub(crate) customers: CustomerRules,
 }
 
 /// What the template at `file` (text `text`) tells requesters about lead times that its rules
@@ -101,6 +104,7 @@ impl Engine {
             labels: parts.labels,
             parse: ParseOptions { date_order },
             waiting_labels: parts.waiting_labels,
+            customers: parts.customers,
         }
     }
 
@@ -203,6 +207,7 @@ impl Engine {
         all.extend(self.outcomes.labels());
         all.extend(self.programs.iter().map(|p| p.label.clone()));
         all.extend(self.roster.cover_label().cloned());
+        all.extend(self.customers.labels());
         all
     }
 
@@ -251,5 +256,10 @@ impl Engine {
     /// The calendar.
     pub fn calendar(&self) -> &Calendar {
         &self.calendar
+    }
+
+    /// The customer ledger's settings (`rules/customers.yaml`; empty without it).
+    pub fn customers(&self) -> &CustomerRules {
+        &self.customers
     }
 }

@@ -114,33 +114,12 @@ impl GitLab for FakeGitLab {
         iid: IssueIid,
         body: &'a str,
     ) -> BoxFuture<'a, Result<Note, GitLabError>> {
-        Box::pin(async move {
-            let path = || format!("{}/notes", issue_path(project, iid));
-            let call = Call::CreateNote {
-                project,
-                iid,
-                body: body.to_owned(),
-            };
-            self.record(call, "POST", path)?;
-            let mut w = self.world();
-            if !w.issues.contains_key(&(project, iid)) {
-                return Err(not_found("POST", path()));
-            }
-            w.next_note += 1;
-            let note = Note {
-                id: NoteId(w.next_note),
-                body: body.to_owned(),
-                author: w.bot.clone(),
-                system: false,
-                created_at: w.now,
-                updated_at: w.now,
-            };
-            w.notes
-                .entry((project, iid))
-                .or_default()
-                .push(note.clone());
-            Ok(note)
-        })
+        let call = Call::CreateNote {
+            project,
+            iid,
+            body: body.to_owned(),
+        };
+        Box::pin(self.add_note(project, iid, body, call))
     }
 
     fn edit_note<'a>(
@@ -322,5 +301,78 @@ impl GitLab for FakeGitLab {
                 revision: "fake".to_owned(),
             })
         })
+    }
+    fn create_internal_note<'a>(
+        &'a self,
+        _: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Note, GitLabError>> {
+        let call = Call::CreateInternalNote {
+            project,
+            iid,
+            body: body.to_owned(),
+        };
+        Box::pin(self.add_note(project, iid, body, call))
+    }
+
+    fn link_issues<'a>(
+        &'a self,
+        _: &'a CallContext,
+        project: ProjectId,
+        iid: IssueIid,
+        target: (ProjectId, IssueIid),
+    ) -> BoxFuture<'a, Result<bool, GitLabError>> {
+        let (target_project, target_iid) = target;
+        Box::pin(async move {
+            let path = || format!("{}/links", issue_path(project, iid));
+            let call = Call::LinkIssues {
+                project,
+                iid,
+                target_project,
+                target_iid,
+            };
+            self.record(call, "POST", path)?;
+            let mut w = self.world();
+            let (a, b) = ((project, iid), (target_project, target_iid));
+            if !w.issues.contains_key(&a) || !w.issues.contains_key(&b) {
+                return Err(not_found("POST", path()));
+            }
+            // GitLab keeps one link per pair, whichever way it was made (409 otherwise).
+            Ok(w.links.insert((a.min(b), a.max(b))))
+        })
+    }
+}
+
+impl FakeGitLab {
+    /// Records `call`, then adds a note by the bot to the issue (404 when it is unknown).
+    async fn add_note(
+        &self,
+        project: ProjectId,
+        iid: IssueIid,
+        body: &str,
+        call: Call,
+    ) -> Result<Note, GitLabError> {
+        let path = || format!("{}/notes", issue_path(project, iid));
+        self.record(call, "POST", path)?;
+        let mut w = self.world();
+        if !w.issues.contains_key(&(project, iid)) {
+            return Err(not_found("POST", path()));
+        }
+        w.next_note += 1;
+        let note = Note {
+            id: NoteId(w.next_note),
+            body: body.to_owned(),
+            author: w.bot.clone(),
+            system: false,
+            created_at: w.now,
+            updated_at: w.now,
+        };
+        w.notes
+            .entry((project, iid))
+            .or_default()
+            .push(note.clone());
+        Ok(note)
     }
 }
