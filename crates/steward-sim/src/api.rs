@@ -10,7 +10,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::faults::{RateInfo, Verdict};
@@ -43,6 +43,8 @@ pub(crate) enum ApiError {
     Invalid(&'static str, String),
     /// 405 with GitLab's `error!` shape (`{"error": "…"}`): a paging request GitLab refuses.
     MethodNotAllowed(String),
+    /// 202 with a body: a comment made only of quick actions (`Entities::NoteCommands`).
+    Accepted(Value),
 }
 
 impl ApiError {
@@ -50,6 +52,9 @@ impl ApiError {
         match e {
             OpError::NotFound => Self::NotFound(what),
             OpError::BadRequest(m) => Self::BadRequest(m),
+            OpError::CommandsOnly => {
+                Self::Accepted(json!({ "commands_changes": {}, "summary": [] }))
+            }
         }
     }
 }
@@ -74,6 +79,7 @@ impl IntoResponse for ApiError {
             Self::Conflict(m) => {
                 (StatusCode::CONFLICT, axum::Json(json!({ "message": m }))).into_response()
             }
+            Self::Accepted(body) => (StatusCode::ACCEPTED, axum::Json(body)).into_response(),
             Self::Invalid(attr, m) => (
                 StatusCode::BAD_REQUEST,
                 axum::Json(json!({ "message": { attr: [m] } })),
@@ -129,7 +135,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route(
             "/api/v4/groups/{id}/epics/{iid}/notes/{note}",
-            put(api_notes::edit_epic_note),
+            get(api_notes::get_epic_note).put(api_notes::edit_epic_note),
         )
         .route("/api/graphql", post(graphql::graphql))
         .route("/api/v4/version", get(version::version))
@@ -173,6 +179,8 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<&'static str> {
         ("POST", ["groups", _, "epics", _, "notes"]) => "epic_notes.create",
         ("PUT", ["groups", _, "epics", _, "notes", _]) => "epic_notes.edit",
         ("GET", ["version"]) => "version.get",
+        ("GET", ["groups", _, "epics", _, "notes", _]) => "epic_notes.get",
+        ("GET", ["projects", _, "labels", _]) => "labels.get",
         _ => return None,
     })
 }

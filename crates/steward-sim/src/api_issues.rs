@@ -17,7 +17,9 @@ use super::{lock, paging, render, webhooks};
 use steward_core::model::{IssueState, UserId};
 
 const PROJECT_404: &str = "404 Project Not Found";
-const ISSUE_404: &str = "404 Issue Not Found";
+/// A missing issue on the issue routes: `find_project_issue` raises `RecordNotFound`, which the
+/// API renders as `404 Not found` (GITLAB.md §6.5).
+const ISSUE_404: &str = "404 Not found";
 
 pub(crate) async fn current_user(
     State(sh): Sh,

@@ -14,8 +14,11 @@ use super::state::State as SimState;
 use super::{Shared, lock, ops, paging, render, webhooks};
 use steward_core::model::{GroupId, ProjectId, UserId};
 
+/// The notes routes find their issue with `find_noteable`, which says `not_found!("Issue")`.
 pub(crate) const ISSUE_404: &str = "404 Issue Not Found";
-pub(crate) const NOTE_404: &str = "404 Note Not Found";
+/// A missing note: `noteable.notes.find` raises `RecordNotFound` → `404 Not found` (Code:
+/// `API::Helpers::NotesHelpers`).
+pub(crate) const NOTE_404: &str = "404 Not found";
 pub(crate) const EPIC_404: &str = "404 Not found";
 const GROUP_404: &str = "404 Group Not Found";
 
@@ -122,7 +125,7 @@ pub(crate) fn create_issue_note(
         .map_err(|e| ApiError::from_op(e, ISSUE_404))?;
         let json = match outcome.note_id {
             Some(n) => issue_note_json(&st, pid, iid, n)?,
-            None => json!({ "commands_changes": {}, "summary": outcome.summary }),
+            None => commands_json(&outcome),
         };
         (outcome, json)
     };
@@ -160,6 +163,14 @@ pub(crate) async fn create_note(
     Ok((status, axum::Json(json)).into_response())
 }
 
+/// GitLab's `Entities::NoteCommands`, the 202 body of a commands-only comment.
+fn commands_json(outcome: &ops::NoteOutcome) -> Value {
+    json!({ "commands_changes": outcome.commands_changes, "summary": outcome.summary })
+}
+
+/// Edits an issue note; quick actions in the new body run. A commands-only edit deletes the
+/// note and answers 202 with `commands_changes`, like a commands-only new note (Code:
+/// `API::Helpers::NotesHelpers#update_note` → `process_note_creation_result`).
 pub(crate) fn edit_issue_note(
     sh: &Shared,
     me: UserId,
@@ -170,14 +181,26 @@ pub(crate) fn edit_issue_note(
     body: &str,
 ) -> Result<Value, ApiError> {
     let now = sh.now();
-    let (events, json) = {
+    let (outcome, json) = {
         let mut st = lock(&sh.state);
-        let events = ops::edit_note(&mut st, pid, iid, note, me, body, now)
+        let single = sh.config.single_assignee;
+        let outcome = ops::edit_note(&mut st, pid, iid, note, me, body, now, single)
             .map_err(|e| ApiError::from_op(e, NOTE_404))?;
-        (events, issue_note_json(&st, pid, iid, note)?)
+        let json = match outcome.note_id {
+            Some(n) => issue_note_json(&st, pid, iid, n)?,
+            None => commands_json(&outcome),
+        };
+        (outcome, json)
     };
-    lock(&sh.counters).notes_updated += 1;
-    webhooks::enqueue(sh, events, uuid);
+    {
+        let mut c = lock(&sh.counters);
+        c.notes_updated += 1;
+        c.quick_actions += outcome.commands as u64;
+    }
+    webhooks::enqueue(sh, outcome.events, uuid);
+    if outcome.note_id.is_none() {
+        return Err(ApiError::Accepted(json));
+    }
     Ok(json)
 }
 
@@ -276,6 +299,17 @@ pub(crate) async fn list_epic_notes(
         .map(|n| render::note_rest(&st, n, "Epic", e.id, e.iid, None))
         .collect();
     Ok((headers, axum::Json(body)).into_response())
+}
+
+/// `GET /groups/:id/epics/:epic_id/notes/:note_id` (by epic **id**, GITLAB.md §3.4).
+pub(crate) async fn get_epic_note(
+    State(sh): Sh,
+    Path((id, epic, note)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let st = lock(&sh.state);
+    let (gid, epic_id) = epic_ref(&st, &id, &epic)?;
+    let json = epic_note_json(&st, gid, epic_id, num(&note, NOTE_404)?)?;
+    Ok(axum::Json(json).into_response())
 }
 
 pub(crate) fn create_epic_note_at(

@@ -16,7 +16,9 @@ use super::render;
 use super::state::{DEFAULT_LABEL_COLOR, Issue, Note, State};
 pub(crate) use create::{Creation, create_issue};
 use history::{changes_object, system_notes};
-pub(crate) use notes::{NoteText, create_epic_note, create_note, edit_epic_note, edit_note};
+pub(crate) use notes::{
+    NoteOutcome, NoteText, create_epic_note, create_note, edit_epic_note, edit_note,
+};
 use steward_core::model::{IssueState, LabelName, ProjectId, UserId};
 
 /// Which hook family an event belongs to.
@@ -40,6 +42,8 @@ pub(crate) struct Event {
 pub(crate) enum OpError {
     NotFound,
     BadRequest(String),
+    /// A comment made only of quick actions: nothing saved (GitLab answers 202).
+    CommandsOnly,
 }
 
 /// An issue edit with resolved ids (REST params, UI changes and quick actions all become one).
