@@ -34,7 +34,6 @@ pub(crate) type Sh = State<Arc<Shared>>;
 pub(crate) enum ApiError {
     NotFound(&'static str),
     BadRequest(String),
-    TooMany(u64),
     /// 403: the user may not do this (a Guest managing labels).
     Forbidden,
     /// 409 with GitLab's message (`Label already exists`).
@@ -43,6 +42,11 @@ pub(crate) enum ApiError {
     Invalid(&'static str, String),
     /// 405 with GitLab's `error!` shape (`{"error": "…"}`): a paging request GitLab refuses.
     MethodNotAllowed(String),
+    /// 429 from the note-creation limit: GitLab's JSON body (`render_exceeded_limit_error!`
+    /// in `lib/api/helpers/rate_limiter.rb`) with `Retry-After` (GITLAB.md §6.5).
+    NoteLimit(u64),
+    /// 400 `{"message": "400 Bad request - …"}` (`bad_request!`).
+    Rejected(String),
     /// 202 with a body: a comment made only of quick actions (`Entities::NoteCommands`).
     Accepted(Value),
 }
@@ -52,6 +56,7 @@ impl ApiError {
         match e {
             OpError::NotFound => Self::NotFound(what),
             OpError::BadRequest(m) => Self::BadRequest(m),
+            OpError::Rejected(m) => Self::Rejected(m),
             OpError::CommandsOnly => {
                 Self::Accepted(json!({ "commands_changes": {}, "summary": [] }))
             }
@@ -70,7 +75,6 @@ impl IntoResponse for ApiError {
             Self::BadRequest(m) => {
                 (StatusCode::BAD_REQUEST, axum::Json(json!({ "error": m }))).into_response()
             }
-            Self::TooMany(secs) => too_many(secs),
             Self::Forbidden => (
                 StatusCode::FORBIDDEN,
                 axum::Json(json!({ "message": "403 Forbidden" })),
@@ -78,6 +82,16 @@ impl IntoResponse for ApiError {
                 .into_response(),
             Self::Conflict(m) => {
                 (StatusCode::CONFLICT, axum::Json(json!({ "message": m }))).into_response()
+            }
+            Self::NoteLimit(secs) => {
+                let body = json!({ "message": { "error": NOTE_LIMIT_MESSAGE } });
+                let mut r = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
+                r.headers_mut()
+                    .insert("Retry-After", HeaderValue::from(secs));
+                r
+            }
+            Self::Rejected(m) => {
+                (StatusCode::BAD_REQUEST, axum::Json(json!({ "message": m }))).into_response()
             }
             Self::Accepted(body) => (StatusCode::ACCEPTED, axum::Json(body)).into_response(),
             Self::Invalid(attr, m) => (
@@ -93,6 +107,10 @@ impl IntoResponse for ApiError {
         }
     }
 }
+
+/// GitLab's wording when an application rate limit (such as `notes_create`) is exceeded.
+pub(crate) const NOTE_LIMIT_MESSAGE: &str =
+    "This endpoint has been requested too many times. Try again later.";
 
 fn too_many(retry_after: u64) -> Response {
     // GITLAB.md §3.6: plain-text `Retry later` with `Retry-After` in seconds.
@@ -127,6 +145,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/api/v4/projects/{id}/labels",
             get(api_issues::list_labels).post(api_labels::create_label),
+        )
+        .route(
+            "/api/v4/projects/{id}/labels/{label}",
+            get(api_labels::get_label),
         )
         .route("/api/v4/groups/{id}/epics/{iid}", get(api_notes::get_epic))
         .route(

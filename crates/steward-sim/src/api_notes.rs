@@ -110,7 +110,9 @@ pub(crate) fn create_issue_note(
     internal: bool,
 ) -> Result<(StatusCode, Value, Option<u64>), ApiError> {
     let now = sh.now();
-    lock(&sh.faults).take_note(now).map_err(ApiError::TooMany)?;
+    lock(&sh.faults)
+        .take_note(now)
+        .map_err(ApiError::NoteLimit)?;
     let (outcome, json) = {
         let mut st = lock(&sh.state);
         let outcome = ops::create_note(
@@ -320,7 +322,9 @@ pub(crate) fn create_epic_note_at(
     body: &str,
 ) -> Result<(Value, u64), ApiError> {
     let now = sh.now();
-    lock(&sh.faults).take_note(now).map_err(ApiError::TooMany)?;
+    lock(&sh.faults)
+        .take_note(now)
+        .map_err(ApiError::NoteLimit)?;
     let mut st = lock(&sh.state);
     let id = ops::create_epic_note(&mut st, gid, epic_id, me, body, now)
         .map_err(|e| ApiError::from_op(e, EPIC_404))?;

@@ -4,6 +4,10 @@
 //! response schemas (vendored in `tests/fixtures/gitlab-schemas`, see its README).
 
 mod fidelity {
+    pub mod events;
     pub mod notes;
+    pub mod schema_check;
+    pub mod schemas;
     pub mod support;
+    pub mod validation;
 }

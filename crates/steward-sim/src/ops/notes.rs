@@ -45,8 +45,9 @@ fn check_body(body: &str) -> Result<(), OpError> {
         return Err(OpError::BadRequest("body is missing".into()));
     }
     if body.len() > MAX_NOTE_CHARS && body.chars().count() > MAX_NOTE_CHARS {
-        return Err(OpError::BadRequest(format!(
-            "Note is too long (maximum is {MAX_NOTE_CHARS} characters)"
+        // `process_note_creation_result`: `bad_request!("Note #{note.errors.messages}")`.
+        return Err(OpError::Rejected(format!(
+            "400 Bad request - Note {{:note=>[\"is too long (maximum is {MAX_NOTE_CHARS} characters)\"]}}"
         )));
     }
     Ok(())
