@@ -83,13 +83,18 @@ fn iid_of(raw: &str) -> Result<u64, ApiError> {
 
 pub(crate) async fn get_issue(
     State(sh): Sh,
+    Extension(Actor(me)): Extension<Actor>,
     Path((id, iid)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let iid = iid_of(&iid)?;
     let st = lock(&sh.state);
     let pid = st.project_ref(&id).ok_or(ApiError::NotFound(PROJECT_404))?;
     let p = st.project(pid).ok_or(ApiError::NotFound(PROJECT_404))?;
-    let i = p.issues.get(&iid).ok_or(ApiError::NotFound(ISSUE_404))?;
+    let i = p
+        .issues
+        .get(&iid)
+        .filter(|i| ops::can_read_issue(&st, me, i))
+        .ok_or(ApiError::NotFound(ISSUE_404))?;
     Ok(axum::Json(render::issue_rest(&st, p, i)).into_response())
 }
 
@@ -103,6 +108,17 @@ fn check_title(p: &Params) -> Result<(), ApiError> {
             format!("is too long (maximum is {MAX_TITLE_CHARS} characters)"),
         )),
         _ => Ok(()),
+    }
+}
+
+/// `filter_assignees_using_checks` (Code: `IssuableBaseService`; GITLAB.md §6.5): users who
+/// cannot be assigned are dropped, and when the request named some but none remain, the
+/// assignees are left as they are. `0` or an empty list still unassigns.
+fn assignable(kept: Vec<UserId>, asked: usize) -> Option<Vec<UserId>> {
+    if asked > 0 && kept.is_empty() {
+        None
+    } else {
+        Some(kept)
     }
 }
 
@@ -128,8 +144,8 @@ fn edit_from_params(st: &SimState, p: &Params) -> Result<Edit, ApiError> {
             .collect()
     };
     let assignee_ids = match (p.list("assignee_ids"), p.get("assignee_id")) {
-        (Some(v), _) => Some(ids(v)?),
-        (None, Some(one)) => Some(ids(vec![one.to_owned()])?),
+        (Some(v), _) => assignable(ids(v.clone())?, v.len()),
+        (None, Some(one)) => assignable(ids(vec![one.to_owned()])?, 1),
         (None, None) => None,
     };
     let due_date = match p.get("due_date") {
@@ -166,7 +182,8 @@ fn edit_from_params(st: &SimState, p: &Params) -> Result<Edit, ApiError> {
         || edit.labels.is_some()
         || p.get("add_labels").is_some()
         || p.get("remove_labels").is_some()
-        || edit.assignee_ids.is_some()
+        || p.get("assignee_ids").is_some()
+        || p.get("assignee_id").is_some()
         || edit.due_date.is_some()
         || edit.state.is_some()
         || edit.confidential.is_some();
@@ -196,8 +213,13 @@ pub(crate) async fn edit_issue(
     let (events, json) = {
         let mut st = lock(&sh.state);
         let pid = st.project_ref(&id).ok_or(ApiError::NotFound(PROJECT_404))?;
-        st.issue(pid, iid).ok_or(ApiError::NotFound(ISSUE_404))?;
-        let edit = edit_from_params(&st, &params)?;
+        st.issue(pid, iid)
+            .filter(|i| ops::can_read_issue(&st, me, i))
+            .ok_or(ApiError::NotFound(ISSUE_404))?;
+        let mut edit = edit_from_params(&st, &params)?;
+        if !ops::can_set_metadata(&st, me) {
+            edit = edit.without_metadata();
+        }
         let (_, events) =
             ops::edit_issue(&mut st, pid, iid, me, edit, now, sh.config.single_assignee)
                 .map_err(|e| ApiError::from_op(e, ISSUE_404))?;

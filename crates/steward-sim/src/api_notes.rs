@@ -26,12 +26,16 @@ fn num(raw: &str, what: &'static str) -> Result<u64, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound(what))
 }
 
-fn issue_ref(st: &SimState, id: &str, iid: &str) -> Result<(ProjectId, u64), ApiError> {
+/// Finds the issue of a notes route, as `find_noteable` does: missing or not readable by
+/// `me` (a confidential issue) is `404 Issue Not Found`.
+fn issue_ref(st: &SimState, me: UserId, id: &str, iid: &str) -> Result<(ProjectId, u64), ApiError> {
     let iid = num(iid, ISSUE_404)?;
     let pid = st
         .project_ref(id)
         .ok_or(ApiError::NotFound("404 Project Not Found"))?;
-    st.issue(pid, iid).ok_or(ApiError::NotFound(ISSUE_404))?;
+    st.issue(pid, iid)
+        .filter(|i| ops::can_read_issue(st, me, i))
+        .ok_or(ApiError::NotFound(ISSUE_404))?;
     Ok((pid, iid))
 }
 
@@ -69,12 +73,13 @@ fn sort_notes(notes: &mut Vec<&super::state::Note>, params: &Params) {
 
 pub(crate) async fn list_notes(
     State(sh): Sh,
+    Extension(Actor(me)): Extension<Actor>,
     Path((id, iid)): Path<(String, String)>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref(), &HeaderMap::new(), b"")?;
     let st = lock(&sh.state);
-    let (pid, iid) = issue_ref(&st, &id, &iid)?;
+    let (pid, iid) = issue_ref(&st, me, &id, &iid)?;
     let i = st.issue(pid, iid).ok_or(ApiError::NotFound(ISSUE_404))?;
     let mut notes: Vec<&super::state::Note> = i.notes.iter().collect();
     sort_notes(&mut notes, &params);
@@ -92,10 +97,11 @@ pub(crate) async fn list_notes(
 
 pub(crate) async fn get_note(
     State(sh): Sh,
+    Extension(Actor(me)): Extension<Actor>,
     Path((id, iid, note)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
     let st = lock(&sh.state);
-    let (pid, iid) = issue_ref(&st, &id, &iid)?;
+    let (pid, iid) = issue_ref(&st, me, &id, &iid)?;
     Ok(axum::Json(issue_note_json(&st, pid, iid, num(&note, NOTE_404)?)?).into_response())
 }
 
@@ -160,7 +166,7 @@ pub(crate) async fn create_note(
     let params = Params::parse(q.as_deref(), &headers, &body)?;
     let text = params.get("body").unwrap_or("").to_owned();
     let internal = params.get("internal").or(params.get("confidential")) == Some("true");
-    let (pid, iid) = issue_ref(&lock(&sh.state), &id, &iid)?;
+    let (pid, iid) = issue_ref(&lock(&sh.state), me, &id, &iid)?;
     let (status, json, _) = create_issue_note(&sh, me, uuid, pid, iid, &text, internal)?;
     Ok((status, axum::Json(json)).into_response())
 }
@@ -216,7 +222,7 @@ pub(crate) async fn edit_note(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref(), &headers, &body)?;
-    let (pid, iid) = issue_ref(&lock(&sh.state), &id, &iid)?;
+    let (pid, iid) = issue_ref(&lock(&sh.state), me, &id, &iid)?;
     let json = edit_issue_note(
         &sh,
         me,

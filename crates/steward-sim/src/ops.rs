@@ -130,11 +130,13 @@ fn apply(f: &mut Fields, e: &Edit, single_assignee: bool) {
             push_label(&mut f.labels, l);
         }
     }
-    f.labels
-        .retain(|l| !e.remove_labels.iter().any(|r| r.trim() == l));
+    // GitLab applies `add_labels` before `remove_labels`: naming a label in both removes it
+    // (GITLAB.md §6.5).
     for l in &e.add_labels {
         push_label(&mut f.labels, l);
     }
+    f.labels
+        .retain(|l| !e.remove_labels.iter().any(|r| r.trim() == l));
     f.labels.sort();
     if let Some(ids) = &e.assignee_ids {
         let mut out: Vec<UserId> = Vec::new();
@@ -225,6 +227,32 @@ pub(crate) fn quick_edit(
 
 pub(crate) fn can_set_metadata(st: &State, actor: UserId) -> bool {
     st.user(actor).is_some_and(|u| u.can_set_metadata)
+}
+
+/// Whether `actor` may see `issue`: a confidential issue only to members who may set
+/// metadata (Reporter and up), its author and its assignees (`IssuePolicy`,
+/// `readable_by?`); to everyone else it does not exist (404, GITLAB.md §5.4, §6.5).
+pub(crate) fn can_read_issue(st: &State, actor: UserId, issue: &Issue) -> bool {
+    !issue.confidential
+        || can_set_metadata(st, actor)
+        || issue.author == actor
+        || issue.assignees.contains(&actor)
+}
+
+impl Edit {
+    /// What is left of a `PUT` from a user who may not set metadata (a Guest): GitLab's
+    /// `filter_params` drops labels, assignees and the due date without an error (GITLAB.md
+    /// §6.5).
+    pub(crate) fn without_metadata(self) -> Self {
+        Self {
+            labels: None,
+            add_labels: Vec::new(),
+            remove_labels: Vec::new(),
+            assignee_ids: None,
+            due_date: None,
+            ..self
+        }
+    }
 }
 
 fn create_missing_labels(

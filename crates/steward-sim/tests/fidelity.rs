@@ -6,6 +6,7 @@
 mod fidelity {
     pub mod events;
     pub mod notes;
+    pub mod roles;
     pub mod schema_check;
     pub mod schemas;
     pub mod support;

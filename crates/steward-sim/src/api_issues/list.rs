@@ -2,6 +2,7 @@
 //! filters (state, labels, times, due dates, search, assignee, author, iids, confidential)
 //! and its orderings.
 
+use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -9,7 +10,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use serde_json::Value;
 
 use super::PROJECT_404;
-use crate::api::{ApiError, Params, Sh};
+use crate::api::{Actor, ApiError, Params, Sh};
 use crate::state::{Issue, State as SimState};
 use crate::{lock, paging, render};
 use steward_core::model::{IssueState, UserId};
@@ -211,6 +212,7 @@ impl Filter {
 
 pub(crate) async fn list_issues(
     State(sh): Sh,
+    Extension(Actor(me)): Extension<Actor>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
@@ -222,7 +224,7 @@ pub(crate) async fn list_issues(
     let p = st.project(pid).ok_or(ApiError::NotFound(PROJECT_404))?;
     let mut hits: Vec<&Issue> = Vec::new();
     for i in p.issues.values() {
-        if filter.matches(i, today)? {
+        if crate::ops::can_read_issue(&st, me, i) && filter.matches(i, today)? {
             hits.push(i);
         }
     }
