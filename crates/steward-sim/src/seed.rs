@@ -193,13 +193,22 @@ pub struct StandaloneConfig {
     pub hook: Option<HookConfig>,
     /// Other simulator settings (`bind` is replaced by `listen`).
     pub sim: SimConfig,
+    /// More labels to create on the project, `(name, #rrggbb)`: the label catalogue of the
+    /// rules Steward will run, so none of its writes meets a missing label.
+    pub labels: Vec<(String, String)>,
 }
 
-/// Runs a seeded simulator until `shutdown` is cancelled.
-pub async fn run_standalone(
-    cfg: StandaloneConfig,
-    shutdown: CancellationToken,
-) -> Result<(), SimError> {
+/// A standalone simulator that is listening and seeded.
+pub struct Standalone {
+    /// The running simulator.
+    pub sim: SimHandle,
+    /// What was seeded.
+    pub seed: TeamSeed,
+}
+
+/// Binds and seeds a standalone simulator. A taken port is an error here, before anything
+/// is announced.
+pub async fn start_standalone(cfg: StandaloneConfig) -> Result<Standalone, SimError> {
     let sim = Simulator::start(SimConfig {
         bind: Some(cfg.listen),
         ..cfg.sim
@@ -212,6 +221,18 @@ pub async fn run_standalone(
             hook: cfg.hook,
         },
     )?;
+    for (name, color) in &cfg.labels {
+        sim.add_label(seed.project, name, color);
+    }
+    Ok(Standalone { sim, seed })
+}
+
+/// Runs a seeded simulator until `shutdown` is cancelled.
+pub async fn run_standalone(
+    cfg: StandaloneConfig,
+    shutdown: CancellationToken,
+) -> Result<(), SimError> {
+    let Standalone { sim, seed } = start_standalone(cfg).await?;
     tracing::info!(url = %sim.base_url(), project = %seed.project, "GitLab simulator listening");
     shutdown.cancelled().await;
     sim.flush_webhooks().await;
