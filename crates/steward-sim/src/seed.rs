@@ -296,6 +296,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_standalone_server_seeds_the_extra_labels_it_is_given() {
+        let cfg = StandaloneConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            bot_token: "t".into(),
+            hook: None,
+            sim: SimConfig::default(),
+            labels: vec![("rules-only::label".into(), "#123456".into())],
+        };
+        let Standalone { sim, seed } = start_standalone(cfg).await.unwrap();
+        let names = sim.project_label_names(seed.project);
+        assert!(names.iter().any(|l| l == "rules-only::label"), "{names:?}");
+        assert_eq!(names.len(), LABELS.len() + 1);
+        sim.shutdown().await.unwrap();
+    }
+
+    #[tokio::test]
     async fn the_standalone_server_stops_when_cancelled() {
         let stop = CancellationToken::new();
         let cfg = StandaloneConfig {
@@ -303,6 +319,7 @@ mod tests {
             bot_token: "t".into(),
             hook: None,
             sim: SimConfig::default(),
+            labels: Vec::new(),
         };
         let task = tokio::spawn(run_standalone(cfg, stop.clone()));
         stop.cancel();
