@@ -74,21 +74,6 @@ pub(crate) async fn create_label(
     Ok((StatusCode::CREATED, axum::Json(json)).into_response())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::valid_color;
-
-    #[test]
-    fn colours_are_validated_like_gitlab() {
-        for ok in ["#6699cc", "#FFF", "red", "darkseagreen"] {
-            assert!(valid_color(ok), "{ok}");
-        }
-        for bad in ["6699cc", "#6699c", "#gggggg", "", "#", "light blue"] {
-            assert!(!valid_color(bad), "{bad}");
-        }
-    }
-}
-
 /// `GET /projects/:id/labels/:label_id`: one label by id or by (URL-encoded) title, like
 /// `find_label` in GitLab's `lib/api/helpers/label_helpers.rb`; `404 Label Not Found` otherwise.
 pub(crate) async fn get_label(
@@ -106,4 +91,19 @@ pub(crate) async fn get_label(
         .or_else(|| p.labels.iter().find(|l| l.name == wanted))
         .ok_or(ApiError::NotFound("404 Label Not Found"))?;
     Ok(axum::Json(render::label_rest(found)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_color;
+
+    #[test]
+    fn colours_are_validated_like_gitlab() {
+        for ok in ["#6699cc", "#FFF", "red", "darkseagreen"] {
+            assert!(valid_color(ok), "{ok}");
+        }
+        for bad in ["6699cc", "#6699c", "#gggggg", "", "#", "light blue"] {
+            assert!(!valid_color(bad), "{bad}");
+        }
+    }
 }
