@@ -115,7 +115,7 @@ pub fn run() -> i32 {
         #[cfg(feature = "sim")]
         Command::Demo(args) => demo::run(&args, &mut out, &mut err),
         #[cfg(feature = "sim")]
-        Command::Sim(args) => sim::run(&args, &mut err),
+        Command::Sim(args) => sim::run(&args, &mut out, &mut err),
         Command::Sweep(args) => once::run_sweep(&args, &mut out, &mut err),
         Command::Digest(args) => once::run_digest(&args, &mut out, &mut err),
         Command::Labels(args) => labels::run(&args, &mut out, &mut err),

@@ -69,7 +69,8 @@ async fn a_job_for_a_deleted_issue_ends_gone_and_is_not_dead_lettered() {
     let gone = store.list_jobs(Some(JobState::Gone), 10).await.unwrap();
     let summary = gone[0].summary.as_deref().unwrap_or_default();
     assert!(summary.contains(&format!("#{iid} is gone")), "{summary}");
-    assert!(summary.contains("404 Issue Not Found"), "{summary}");
+    // GitLab's wording for a missing issue (GITLAB.md §6.5).
+    assert!(summary.contains("404 Not found"), "{summary}");
     assert!(gone[0].finished_at.is_some());
     let audit = store
         .list_audit(&AuditFilter {

@@ -12,6 +12,7 @@ mod cli_demo;
 mod cli_explain;
 mod cli_labels;
 mod cli_plan;
+mod cli_sim;
 mod cli_sweep_digest;
 mod drill;
 mod replicas_export;

@@ -10,12 +10,11 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::faults::{RateInfo, Verdict};
 use super::ops::OpError;
-use super::state::percent_decode;
 use super::{Shared, api_issues, api_labels, api_links, api_notes, graphql, lock, version};
 use steward_core::model::UserId;
 
@@ -29,12 +28,14 @@ pub(crate) struct EventUuid(pub Option<String>);
 
 pub(crate) type Sh = State<Arc<Shared>>;
 
+mod params;
+pub(crate) use params::Params;
+
 /// Errors in GitLab's response shapes.
 #[derive(Debug)]
 pub(crate) enum ApiError {
     NotFound(&'static str),
     BadRequest(String),
-    TooMany(u64),
     /// 403: the user may not do this (a Guest managing labels).
     Forbidden,
     /// 409 with GitLab's message (`Label already exists`).
@@ -43,6 +44,13 @@ pub(crate) enum ApiError {
     Invalid(&'static str, String),
     /// 405 with GitLab's `error!` shape (`{"error": "…"}`): a paging request GitLab refuses.
     MethodNotAllowed(String),
+    /// 429 from the note-creation limit: GitLab's JSON body (`render_exceeded_limit_error!`
+    /// in `lib/api/helpers/rate_limiter.rb`) with `Retry-After` (GITLAB.md §6.5).
+    NoteLimit(u64),
+    /// 400 `{"message": "400 Bad request - …"}` (`bad_request!`).
+    Rejected(String),
+    /// 202 with a body: a comment made only of quick actions (`Entities::NoteCommands`).
+    Accepted(Value),
 }
 
 impl ApiError {
@@ -50,6 +58,10 @@ impl ApiError {
         match e {
             OpError::NotFound => Self::NotFound(what),
             OpError::BadRequest(m) => Self::BadRequest(m),
+            OpError::Rejected(m) => Self::Rejected(m),
+            OpError::CommandsOnly => {
+                Self::Accepted(json!({ "commands_changes": {}, "summary": [] }))
+            }
         }
     }
 }
@@ -65,7 +77,6 @@ impl IntoResponse for ApiError {
             Self::BadRequest(m) => {
                 (StatusCode::BAD_REQUEST, axum::Json(json!({ "error": m }))).into_response()
             }
-            Self::TooMany(secs) => too_many(secs),
             Self::Forbidden => (
                 StatusCode::FORBIDDEN,
                 axum::Json(json!({ "message": "403 Forbidden" })),
@@ -74,6 +85,17 @@ impl IntoResponse for ApiError {
             Self::Conflict(m) => {
                 (StatusCode::CONFLICT, axum::Json(json!({ "message": m }))).into_response()
             }
+            Self::NoteLimit(secs) => {
+                let body = json!({ "message": { "error": NOTE_LIMIT_MESSAGE } });
+                let mut r = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
+                r.headers_mut()
+                    .insert("Retry-After", HeaderValue::from(secs));
+                r
+            }
+            Self::Rejected(m) => {
+                (StatusCode::BAD_REQUEST, axum::Json(json!({ "message": m }))).into_response()
+            }
+            Self::Accepted(body) => (StatusCode::ACCEPTED, axum::Json(body)).into_response(),
             Self::Invalid(attr, m) => (
                 StatusCode::BAD_REQUEST,
                 axum::Json(json!({ "message": { attr: [m] } })),
@@ -87,6 +109,10 @@ impl IntoResponse for ApiError {
         }
     }
 }
+
+/// GitLab's wording when an application rate limit (such as `notes_create`) is exceeded.
+pub(crate) const NOTE_LIMIT_MESSAGE: &str =
+    "This endpoint has been requested too many times. Try again later.";
 
 fn too_many(retry_after: u64) -> Response {
     // GITLAB.md §3.6: plain-text `Retry later` with `Retry-After` in seconds.
@@ -122,6 +148,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/api/v4/projects/{id}/labels",
             get(api_issues::list_labels).post(api_labels::create_label),
         )
+        .route(
+            "/api/v4/projects/{id}/labels/{label}",
+            get(api_labels::get_label),
+        )
         .route("/api/v4/groups/{id}/epics/{iid}", get(api_notes::get_epic))
         .route(
             "/api/v4/groups/{id}/epics/{iid}/notes",
@@ -129,7 +159,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route(
             "/api/v4/groups/{id}/epics/{iid}/notes/{note}",
-            put(api_notes::edit_epic_note),
+            get(api_notes::get_epic_note).put(api_notes::edit_epic_note),
         )
         .route(
             "/api/v4/projects/{id}/issues/{iid}/links",
@@ -179,6 +209,8 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<&'static str> {
         ("GET", ["version"]) => "version.get",
         ("GET", ["projects", _, "issues", _, "links"]) => "links.list",
         ("POST", ["projects", _, "issues", _, "links"]) => "links.create",
+        ("GET", ["groups", _, "epics", _, "notes", _]) => "epic_notes.get",
+        ("GET", ["projects", _, "labels", _]) => "labels.get",
         _ => return None,
     })
 }
@@ -298,94 +330,6 @@ async fn gate(State(shared): Sh, mut req: Request, next: Next) -> Response {
         c.status_5xx += 1;
     }
     resp
-}
-
-/// Request parameters from the query string, a form body or a JSON body (GitLab takes all
-/// three). Array keys lose their `[]`; an empty JSON array is kept as one empty value so that
-/// `assignee_ids: []` still means "unassign".
-#[derive(Debug, Default, Clone)]
-pub(crate) struct Params(Vec<(String, String)>);
-
-fn form_pairs(s: &str, out: &mut Vec<(String, String)>) {
-    for pair in s.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let k = percent_decode(&k.replace('+', " "));
-        let v = percent_decode(&v.replace('+', " "));
-        out.push((k.strip_suffix("[]").map(str::to_owned).unwrap_or(k), v));
-    }
-}
-
-fn json_value(k: &str, v: &Value, out: &mut Vec<(String, String)>) {
-    match v {
-        Value::String(s) => out.push((k.to_owned(), s.clone())),
-        Value::Null => out.push((k.to_owned(), String::new())),
-        Value::Array(a) if a.is_empty() => out.push((k.to_owned(), String::new())),
-        Value::Array(a) => a.iter().for_each(|x| json_value(k, x, out)),
-        Value::Object(o) => o
-            .iter()
-            .for_each(|(k2, x)| json_value(&format!("{k}[{k2}]"), x, out)),
-        other => out.push((k.to_owned(), other.to_string())),
-    }
-}
-
-impl Params {
-    pub fn parse(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Result<Self, ApiError> {
-        let mut out = Vec::new();
-        if let Some(q) = query {
-            form_pairs(q, &mut out);
-        }
-        if !body.is_empty() {
-            let ct = headers
-                .get("content-type")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            if ct.starts_with("application/json") {
-                let v: Value = serde_json::from_slice(body)
-                    .map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))?;
-                if let Value::Object(o) = v {
-                    o.iter().for_each(|(k, x)| json_value(k, x, &mut out));
-                }
-            } else {
-                form_pairs(&String::from_utf8_lossy(body), &mut out);
-            }
-        }
-        Ok(Self(out))
-    }
-
-    /// The last value given for `key`.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Every value given for `key`, comma-separated lists split.
-    pub fn list(&self, key: &str) -> Option<Vec<String>> {
-        let vals: Vec<&str> = self
-            .0
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .collect();
-        if vals.is_empty() {
-            return None;
-        }
-        Some(
-            vals.iter()
-                .flat_map(|v| v.split(','))
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        )
-    }
-
-    /// The raw pairs, for rebuilding pagination links.
-    pub fn pairs(&self) -> &[(String, String)] {
-        &self.0
-    }
 }
 
 #[cfg(test)]

@@ -7,17 +7,24 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::api::{Actor, ApiError, EventUuid, Params, Sh};
 use super::ops::{self, Edit};
-use super::state::{Issue, State as SimState};
+use super::state::State as SimState;
 use super::{lock, paging, render, webhooks};
 use steward_core::model::{IssueState, UserId};
 
+mod list;
+
+pub(crate) use list::list_issues;
+use list::parse_time;
+
 const PROJECT_404: &str = "404 Project Not Found";
-const ISSUE_404: &str = "404 Issue Not Found";
+/// A missing issue on the issue routes: `find_project_issue` raises `RecordNotFound`, which the
+/// API renders as `404 Not found` (GITLAB.md §6.5).
+const ISSUE_404: &str = "404 Not found";
 
 pub(crate) async fn current_user(
     State(sh): Sh,
@@ -27,11 +34,7 @@ pub(crate) async fn current_user(
     let u = st
         .user(me)
         .ok_or(ApiError::NotFound("404 User Not Found"))?;
-    let mut v = render::user_rest(u, &st.web_base);
-    if let Some(o) = v.as_object_mut() {
-        o.insert("bot".into(), Value::Bool(u.bot));
-    }
-    Ok(axum::Json(v).into_response())
+    Ok(axum::Json(render::user_public(u, &st.web_base, sh.now())).into_response())
 }
 
 /// `GET /users?username=` returns an array; the match is case-insensitive (GITLAB.md §3.5).
@@ -80,154 +83,52 @@ fn iid_of(raw: &str) -> Result<u64, ApiError> {
 
 pub(crate) async fn get_issue(
     State(sh): Sh,
+    Extension(Actor(me)): Extension<Actor>,
     Path((id, iid)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let iid = iid_of(&iid)?;
     let st = lock(&sh.state);
     let pid = st.project_ref(&id).ok_or(ApiError::NotFound(PROJECT_404))?;
     let p = st.project(pid).ok_or(ApiError::NotFound(PROJECT_404))?;
-    let i = p.issues.get(&iid).ok_or(ApiError::NotFound(ISSUE_404))?;
+    let i = p
+        .issues
+        .get(&iid)
+        .filter(|i| ops::can_read_issue(&st, me, i))
+        .ok_or(ApiError::NotFound(ISSUE_404))?;
     Ok(axum::Json(render::issue_rest(&st, p, i)).into_response())
 }
 
-fn parse_time(s: &str) -> Result<DateTime<Utc>, ApiError> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .or_else(|_| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(|d| d.and_time(Default::default()).and_utc())
-        })
-        .map_err(|_| ApiError::BadRequest(format!("{s} is not a valid date-time")))
-}
+/// GitLab's title limit (`Issuable` validates `length: { maximum: 255 }`, GITLAB.md §6.5).
+const MAX_TITLE_CHARS: usize = 255;
 
-/// The `due_date` filter relative to the simulator clock (GITLAB.md §3.3), evaluated in UTC.
-fn due_matches(filter: &str, due: Option<NaiveDate>, today: NaiveDate) -> Result<bool, ApiError> {
-    let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
-    let sunday = monday + Days::new(6);
-    Ok(match filter {
-        "0" | "none" => due.is_none(),
-        "any" => due.is_some(),
-        "today" => due == Some(today),
-        "tomorrow" => due == today.succ_opt(),
-        "overdue" => due.is_some_and(|d| d < today),
-        "week" => due.is_some_and(|d| d >= monday && d <= sunday),
-        "month" => due.is_some_and(|d| d.year() == today.year() && d.month() == today.month()),
-        "next_month_and_previous_two_weeks" => {
-            due.is_some_and(|d| d >= today - Days::new(14) && d <= today + Days::new(31))
-        }
-        other => {
-            return Err(ApiError::BadRequest(format!(
-                "due_date does not have a valid value: {other}"
-            )));
-        }
-    })
-}
-
-struct Filter {
-    state: Option<IssueState>,
-    labels: Option<Vec<String>>,
-    not_labels: Vec<String>,
-    updated_after: Option<DateTime<Utc>>,
-    updated_before: Option<DateTime<Utc>>,
-    created_after: Option<DateTime<Utc>>,
-    created_before: Option<DateTime<Utc>>,
-    due: Option<String>,
-}
-
-impl Filter {
-    fn parse(p: &Params) -> Result<Self, ApiError> {
-        let time = |k: &str| {
-            p.get(k)
-                .filter(|s| !s.is_empty())
-                .map(parse_time)
-                .transpose()
-        };
-        Ok(Self {
-            state: match p.get("state") {
-                Some("opened") => Some(IssueState::Opened),
-                Some("closed") => Some(IssueState::Closed),
-                None | Some("all") | Some("") => None,
-                Some(other) => {
-                    return Err(ApiError::BadRequest(format!(
-                        "state does not have a valid value: {other}"
-                    )));
-                }
-            },
-            labels: p.list("labels"),
-            not_labels: p.list("not[labels]").unwrap_or_default(),
-            updated_after: time("updated_after")?,
-            updated_before: time("updated_before")?,
-            created_after: time("created_after")?,
-            created_before: time("created_before")?,
-            due: p
-                .get("due_date")
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned),
-        })
-    }
-
-    fn matches(&self, i: &Issue, today: NaiveDate) -> Result<bool, ApiError> {
-        if self.state.is_some_and(|s| s != i.state) {
-            return Ok(false);
-        }
-        if let Some(ls) = &self.labels {
-            let ok = match ls.as_slice() {
-                [only] if only.eq_ignore_ascii_case("none") => i.labels.is_empty(),
-                [only] if only.eq_ignore_ascii_case("any") => !i.labels.is_empty(),
-                _ => ls.iter().all(|l| i.labels.contains(l)),
-            };
-            if !ok {
-                return Ok(false);
-            }
-        }
-        if self.not_labels.iter().any(|l| i.labels.contains(l)) {
-            return Ok(false);
-        }
-        if self.updated_after.is_some_and(|t| i.updated_at < t)
-            || self.updated_before.is_some_and(|t| i.updated_at > t)
-        {
-            return Ok(false);
-        }
-        if self.created_after.is_some_and(|t| i.created_at < t)
-            || self.created_before.is_some_and(|t| i.created_at > t)
-        {
-            return Ok(false);
-        }
-        match &self.due {
-            Some(f) => due_matches(f, i.due_date, today),
-            None => Ok(true),
-        }
+fn check_title(p: &Params) -> Result<(), ApiError> {
+    match p.get("title") {
+        Some(t) if t.chars().count() > MAX_TITLE_CHARS => Err(ApiError::Invalid(
+            "title",
+            format!("is too long (maximum is {MAX_TITLE_CHARS} characters)"),
+        )),
+        _ => Ok(()),
     }
 }
 
-pub(crate) async fn list_issues(
-    State(sh): Sh,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
-) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), &HeaderMap::new(), b"")?;
-    let filter = Filter::parse(&params)?;
-    let today = sh.now().date_naive();
-    let st = lock(&sh.state);
-    let pid = st.project_ref(&id).ok_or(ApiError::NotFound(PROJECT_404))?;
-    let p = st.project(pid).ok_or(ApiError::NotFound(PROJECT_404))?;
-    let mut hits: Vec<&Issue> = Vec::new();
-    for i in p.issues.values() {
-        if filter.matches(i, today)? {
-            hits.push(i);
-        }
+/// `filter_assignees_using_checks` (Code: `IssuableBaseService`; GITLAB.md §6.5): users who
+/// cannot be assigned are dropped, and when the request named some but none remain, the
+/// assignees are left as they are. `0` or an empty list still unassigns.
+fn assignable(kept: Vec<UserId>, asked: usize) -> Option<Vec<UserId>> {
+    if asked > 0 && kept.is_empty() {
+        None
+    } else {
+        Some(kept)
     }
-    let url = format!("{}/api/v4/projects/{}/issues", st.web_base, id);
-    let limits = paging::issues::Limits {
-        keyset: super::version::keyset_project_issues(&sh),
-        max_offset: sh.config.offset_pagination_limit,
-    };
-    let (page, headers) = paging::issues::page(&mut hits, &params, &url, limits)?;
-    let body: Vec<Value> = page.iter().map(|i| render::issue_rest(&st, p, i)).collect();
-    Ok((headers, axum::Json(body)).into_response())
 }
 
 fn edit_from_params(st: &SimState, p: &Params) -> Result<Edit, ApiError> {
+    check_title(p)?;
+    if let Some(c) = p.get("confidential")
+        && !matches!(c, "true" | "false")
+    {
+        return Err(ApiError::BadRequest("confidential is invalid".into()));
+    }
     let ids = |vals: Vec<String>| -> Result<Vec<UserId>, ApiError> {
         vals.iter()
             .map(|v| {
@@ -243,8 +144,8 @@ fn edit_from_params(st: &SimState, p: &Params) -> Result<Edit, ApiError> {
             .collect()
     };
     let assignee_ids = match (p.list("assignee_ids"), p.get("assignee_id")) {
-        (Some(v), _) => Some(ids(v)?),
-        (None, Some(one)) => Some(ids(vec![one.to_owned()])?),
+        (Some(v), _) => assignable(ids(v.clone())?, v.len()),
+        (None, Some(one)) => assignable(ids(vec![one.to_owned()])?, 1),
         (None, None) => None,
     };
     let due_date = match p.get("due_date") {
@@ -281,7 +182,8 @@ fn edit_from_params(st: &SimState, p: &Params) -> Result<Edit, ApiError> {
         || edit.labels.is_some()
         || p.get("add_labels").is_some()
         || p.get("remove_labels").is_some()
-        || edit.assignee_ids.is_some()
+        || p.get("assignee_ids").is_some()
+        || p.get("assignee_id").is_some()
         || edit.due_date.is_some()
         || edit.state.is_some()
         || edit.confidential.is_some();
@@ -311,8 +213,13 @@ pub(crate) async fn edit_issue(
     let (events, json) = {
         let mut st = lock(&sh.state);
         let pid = st.project_ref(&id).ok_or(ApiError::NotFound(PROJECT_404))?;
-        st.issue(pid, iid).ok_or(ApiError::NotFound(ISSUE_404))?;
-        let edit = edit_from_params(&st, &params)?;
+        st.issue(pid, iid)
+            .filter(|i| ops::can_read_issue(&st, me, i))
+            .ok_or(ApiError::NotFound(ISSUE_404))?;
+        let mut edit = edit_from_params(&st, &params)?;
+        if !ops::can_set_metadata(&st, me) {
+            edit = edit.without_metadata();
+        }
         let (_, events) =
             ops::edit_issue(&mut st, pid, iid, me, edit, now, sh.config.single_assignee)
                 .map_err(|e| ApiError::from_op(e, ISSUE_404))?;

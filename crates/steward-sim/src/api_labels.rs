@@ -74,6 +74,25 @@ pub(crate) async fn create_label(
     Ok((StatusCode::CREATED, axum::Json(json)).into_response())
 }
 
+/// `GET /projects/:id/labels/:label_id`: one label by id or by (URL-encoded) title, like
+/// `find_label` in GitLab's `lib/api/helpers/label_helpers.rb`; `404 Label Not Found` otherwise.
+pub(crate) async fn get_label(
+    State(sh): Sh,
+    Path((id, label)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let st = lock(&sh.state);
+    let pid = st.project_ref(&id).ok_or(ApiError::NotFound(PROJECT_404))?;
+    let p = st.project(pid).ok_or(ApiError::NotFound(PROJECT_404))?;
+    let wanted = super::state::percent_decode(&label);
+    let found = p
+        .labels
+        .iter()
+        .find(|l| wanted.parse::<u64>().is_ok_and(|n| n == l.id))
+        .or_else(|| p.labels.iter().find(|l| l.name == wanted))
+        .ok_or(ApiError::NotFound("404 Label Not Found"))?;
+    Ok(axum::Json(render::label_rest(found)).into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::valid_color;

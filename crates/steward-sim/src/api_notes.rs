@@ -14,8 +14,11 @@ use super::state::State as SimState;
 use super::{Shared, lock, ops, paging, render, webhooks};
 use steward_core::model::{GroupId, ProjectId, UserId};
 
+/// The notes routes find their issue with `find_noteable`, which says `not_found!("Issue")`.
 pub(crate) const ISSUE_404: &str = "404 Issue Not Found";
-pub(crate) const NOTE_404: &str = "404 Note Not Found";
+/// A missing note: `noteable.notes.find` raises `RecordNotFound` → `404 Not found` (Code:
+/// `API::Helpers::NotesHelpers`).
+pub(crate) const NOTE_404: &str = "404 Not found";
 pub(crate) const EPIC_404: &str = "404 Not found";
 const GROUP_404: &str = "404 Group Not Found";
 
@@ -23,12 +26,16 @@ fn num(raw: &str, what: &'static str) -> Result<u64, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound(what))
 }
 
-fn issue_ref(st: &SimState, id: &str, iid: &str) -> Result<(ProjectId, u64), ApiError> {
+/// Finds the issue of a notes route, as `find_noteable` does: missing or not readable by
+/// `me` (a confidential issue) is `404 Issue Not Found`.
+fn issue_ref(st: &SimState, me: UserId, id: &str, iid: &str) -> Result<(ProjectId, u64), ApiError> {
     let iid = num(iid, ISSUE_404)?;
     let pid = st
         .project_ref(id)
         .ok_or(ApiError::NotFound("404 Project Not Found"))?;
-    st.issue(pid, iid).ok_or(ApiError::NotFound(ISSUE_404))?;
+    st.issue(pid, iid)
+        .filter(|i| ops::can_read_issue(st, me, i))
+        .ok_or(ApiError::NotFound(ISSUE_404))?;
     Ok((pid, iid))
 }
 
@@ -72,7 +79,7 @@ pub(crate) async fn list_notes(
 ) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref(), &HeaderMap::new(), b"")?;
     let st = lock(&sh.state);
-    let (pid, iid) = issue_ref(&st, &id, &iid)?;
+    let (pid, iid) = issue_ref(&st, me, &id, &iid)?;
     let i = st.issue(pid, iid).ok_or(ApiError::NotFound(ISSUE_404))?;
     // Internal notes are for project members of Reporter and up (a Guest does not see them).
     let sees_internal = ops::can_set_metadata(&st, me);
@@ -100,7 +107,7 @@ pub(crate) async fn get_note(
     Path((id, iid, note)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
     let st = lock(&sh.state);
-    let (pid, iid) = issue_ref(&st, &id, &iid)?;
+    let (pid, iid) = issue_ref(&st, me, &id, &iid)?;
     let hidden = st
         .issue(pid, iid)
         .and_then(|i| i.notes.iter().find(|n| n.id.to_string() == note))
@@ -122,7 +129,9 @@ pub(crate) fn create_issue_note(
     internal: bool,
 ) -> Result<(StatusCode, Value, Option<u64>), ApiError> {
     let now = sh.now();
-    lock(&sh.faults).take_note(now).map_err(ApiError::TooMany)?;
+    lock(&sh.faults)
+        .take_note(now)
+        .map_err(ApiError::NoteLimit)?;
     let (outcome, json) = {
         let mut st = lock(&sh.state);
         let outcome = ops::create_note(
@@ -137,7 +146,7 @@ pub(crate) fn create_issue_note(
         .map_err(|e| ApiError::from_op(e, ISSUE_404))?;
         let json = match outcome.note_id {
             Some(n) => issue_note_json(&st, pid, iid, n)?,
-            None => json!({ "commands_changes": {}, "summary": outcome.summary }),
+            None => commands_json(&outcome),
         };
         (outcome, json)
     };
@@ -170,11 +179,19 @@ pub(crate) async fn create_note(
     let params = Params::parse(q.as_deref(), &headers, &body)?;
     let text = params.get("body").unwrap_or("").to_owned();
     let internal = params.get("internal").or(params.get("confidential")) == Some("true");
-    let (pid, iid) = issue_ref(&lock(&sh.state), &id, &iid)?;
+    let (pid, iid) = issue_ref(&lock(&sh.state), me, &id, &iid)?;
     let (status, json, _) = create_issue_note(&sh, me, uuid, pid, iid, &text, internal)?;
     Ok((status, axum::Json(json)).into_response())
 }
 
+/// GitLab's `Entities::NoteCommands`, the 202 body of a commands-only comment.
+fn commands_json(outcome: &ops::NoteOutcome) -> Value {
+    json!({ "commands_changes": outcome.commands_changes, "summary": outcome.summary })
+}
+
+/// Edits an issue note; quick actions in the new body run. A commands-only edit deletes the
+/// note and answers 202 with `commands_changes`, like a commands-only new note (Code:
+/// `API::Helpers::NotesHelpers#update_note` → `process_note_creation_result`).
 pub(crate) fn edit_issue_note(
     sh: &Shared,
     me: UserId,
@@ -185,14 +202,26 @@ pub(crate) fn edit_issue_note(
     body: &str,
 ) -> Result<Value, ApiError> {
     let now = sh.now();
-    let (events, json) = {
+    let (outcome, json) = {
         let mut st = lock(&sh.state);
-        let events = ops::edit_note(&mut st, pid, iid, note, me, body, now)
+        let single = sh.config.single_assignee;
+        let outcome = ops::edit_note(&mut st, pid, iid, note, me, body, now, single)
             .map_err(|e| ApiError::from_op(e, NOTE_404))?;
-        (events, issue_note_json(&st, pid, iid, note)?)
+        let json = match outcome.note_id {
+            Some(n) => issue_note_json(&st, pid, iid, n)?,
+            None => commands_json(&outcome),
+        };
+        (outcome, json)
     };
-    lock(&sh.counters).notes_updated += 1;
-    webhooks::enqueue(sh, events, uuid);
+    {
+        let mut c = lock(&sh.counters);
+        c.notes_updated += 1;
+        c.quick_actions += outcome.commands as u64;
+    }
+    webhooks::enqueue(sh, outcome.events, uuid);
+    if outcome.note_id.is_none() {
+        return Err(ApiError::Accepted(json));
+    }
     Ok(json)
 }
 
@@ -206,7 +235,7 @@ pub(crate) async fn edit_note(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(q.as_deref(), &headers, &body)?;
-    let (pid, iid) = issue_ref(&lock(&sh.state), &id, &iid)?;
+    let (pid, iid) = issue_ref(&lock(&sh.state), me, &id, &iid)?;
     let json = edit_issue_note(
         &sh,
         me,
@@ -293,6 +322,17 @@ pub(crate) async fn list_epic_notes(
     Ok((headers, axum::Json(body)).into_response())
 }
 
+/// `GET /groups/:id/epics/:epic_id/notes/:note_id` (by epic **id**, GITLAB.md §3.4).
+pub(crate) async fn get_epic_note(
+    State(sh): Sh,
+    Path((id, epic, note)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let st = lock(&sh.state);
+    let (gid, epic_id) = epic_ref(&st, &id, &epic)?;
+    let json = epic_note_json(&st, gid, epic_id, num(&note, NOTE_404)?)?;
+    Ok(axum::Json(json).into_response())
+}
+
 pub(crate) fn create_epic_note_at(
     sh: &Shared,
     me: UserId,
@@ -301,7 +341,9 @@ pub(crate) fn create_epic_note_at(
     body: &str,
 ) -> Result<(Value, u64), ApiError> {
     let now = sh.now();
-    lock(&sh.faults).take_note(now).map_err(ApiError::TooMany)?;
+    lock(&sh.faults)
+        .take_note(now)
+        .map_err(ApiError::NoteLimit)?;
     let mut st = lock(&sh.state);
     let id = ops::create_epic_note(&mut st, gid, epic_id, me, body, now)
         .map_err(|e| ApiError::from_op(e, EPIC_404))?;

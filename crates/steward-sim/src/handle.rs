@@ -36,6 +36,8 @@ fn op_err(e: OpError, what: String) -> SimError {
     match e {
         OpError::NotFound => SimError::NotFound(what),
         OpError::BadRequest(m) => SimError::Invalid(m),
+        OpError::Rejected(m) => SimError::Invalid(m),
+        OpError::CommandsOnly => SimError::Invalid("the comment was only quick actions".into()),
     }
 }
 

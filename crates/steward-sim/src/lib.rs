@@ -31,8 +31,8 @@ use tokio_util::sync::CancellationToken;
 
 pub use handle::SimHandle;
 pub use seed::{
-    PROGRAMS, StandaloneConfig, TEAM_EPIC, TEAM_GROUP, TEAM_PROJECT, TeamSeed, TeamSeedOptions,
-    TrackingEpic, run_standalone, seed_team_project,
+    PROGRAMS, Standalone, StandaloneConfig, TEAM_EPIC, TEAM_GROUP, TEAM_PROJECT, TeamSeed,
+    TeamSeedOptions, TrackingEpic, run_standalone, seed_team_project, start_standalone,
 };
 pub use types::{
     Burst429, Counters, DeliveryRecord, Faults, HookConfig, HookDeliveryId, HookId, HookStatus,

@@ -4,7 +4,7 @@
 //! the REST handlers and the in-process UI methods; it performs no I/O.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::quick::{self, QuickActions};
 
@@ -16,7 +16,9 @@ use super::render;
 use super::state::{DEFAULT_LABEL_COLOR, Issue, Note, State};
 pub(crate) use create::{Creation, create_issue};
 use history::{changes_object, system_notes};
-pub(crate) use notes::{NoteText, create_epic_note, create_note, edit_epic_note, edit_note};
+pub(crate) use notes::{
+    NoteOutcome, NoteText, create_epic_note, create_note, edit_epic_note, edit_note,
+};
 use steward_core::model::{IssueState, LabelName, ProjectId, UserId};
 
 /// Which hook family an event belongs to.
@@ -40,6 +42,10 @@ pub(crate) struct Event {
 pub(crate) enum OpError {
     NotFound,
     BadRequest(String),
+    /// 400 with GitLab's `{"message": …}` wording (a model validation the API reports whole).
+    Rejected(String),
+    /// A comment made only of quick actions: nothing saved (GitLab answers 202).
+    CommandsOnly,
 }
 
 /// An issue edit with resolved ids (REST params, UI changes and quick actions all become one).
@@ -54,6 +60,21 @@ pub(crate) struct Edit {
     pub due_date: Option<Option<NaiveDate>>,
     pub state: Option<IssueState>,
     pub confidential: Option<bool>,
+}
+
+impl Edit {
+    /// Whether the edit names any field besides the state (GitLab's `params.present?` once
+    /// `state_event` is taken out).
+    fn has_fields(&self) -> bool {
+        self.title.is_some()
+            || self.description.is_some()
+            || self.labels.is_some()
+            || !self.add_labels.is_empty()
+            || !self.remove_labels.is_empty()
+            || self.assignee_ids.is_some()
+            || self.due_date.is_some()
+            || self.confidential.is_some()
+    }
 }
 
 /// The fields an edit can change, compared before and after.
@@ -109,11 +130,13 @@ fn apply(f: &mut Fields, e: &Edit, single_assignee: bool) {
             push_label(&mut f.labels, l);
         }
     }
-    f.labels
-        .retain(|l| !e.remove_labels.iter().any(|r| r.trim() == l));
+    // GitLab applies `add_labels` before `remove_labels`: naming a label in both removes it
+    // (GITLAB.md §6.5).
     for l in &e.add_labels {
         push_label(&mut f.labels, l);
     }
+    f.labels
+        .retain(|l| !e.remove_labels.iter().any(|r| r.trim() == l));
     f.labels.sort();
     if let Some(ids) = &e.assignee_ids {
         let mut out: Vec<UserId> = Vec::new();
@@ -206,6 +229,32 @@ pub(crate) fn can_set_metadata(st: &State, actor: UserId) -> bool {
     st.user(actor).is_some_and(|u| u.can_set_metadata)
 }
 
+/// Whether `actor` may see `issue`: a confidential issue only to members who may set
+/// metadata (Reporter and up), its author and its assignees (`IssuePolicy`,
+/// `readable_by?`); to everyone else it does not exist (404, GITLAB.md §5.4, §6.5).
+pub(crate) fn can_read_issue(st: &State, actor: UserId, issue: &Issue) -> bool {
+    !issue.confidential
+        || can_set_metadata(st, actor)
+        || issue.author == actor
+        || issue.assignees.contains(&actor)
+}
+
+impl Edit {
+    /// What is left of a `PUT` from a user who may not set metadata (a Guest): GitLab's
+    /// `filter_params` drops labels, assignees and the due date without an error (GITLAB.md
+    /// §6.5).
+    pub(crate) fn without_metadata(self) -> Self {
+        Self {
+            labels: None,
+            add_labels: Vec::new(),
+            remove_labels: Vec::new(),
+            assignee_ids: None,
+            due_date: None,
+            ..self
+        }
+    }
+}
+
 fn create_missing_labels(
     st: &mut State,
     project: ProjectId,
@@ -241,8 +290,12 @@ pub(crate) fn issue_event(
     }]
 }
 
-/// Edits an issue like `PUT /projects/:id/issues/:iid`. Returns whether anything changed; an
-/// edit that changes nothing neither bumps `updated_at` nor fires a webhook.
+/// Edits an issue like `PUT /projects/:id/issues/:iid`. Returns whether anything changed and
+/// the Issue Hooks GitLab fires, in its order (Code: `IssuableBaseService#update`): a state
+/// change runs first through `Issues::CloseService`/`ReopenService` (a `close`/`reopen` hook
+/// whose `changes` carry `closed_at`), then, when any other parameter was given, the update is
+/// saved and an `update` hook fires, even when it changed nothing (`changes` is then `{}` and
+/// `updated_at` stays). GITLAB.md §6.5.
 pub(crate) fn edit_issue(
     st: &mut State,
     project: ProjectId,
@@ -261,6 +314,7 @@ pub(crate) fn edit_issue(
         edit.description = Some(clean);
         qa = q;
     }
+    let other_params = edit.has_fields();
     let mut after = before.clone();
     let mut to_create: Vec<String> = edit.add_labels.clone();
     to_create.extend(edit.labels.clone().unwrap_or_default());
@@ -268,35 +322,62 @@ pub(crate) fn edit_issue(
     apply(&mut after, &edit, single_assignee);
     let q = quick_edit(st, project, &after.assignees, actor, &qa);
     apply(&mut after, &q, single_assignee);
-    if after == before {
-        return Ok((false, Vec::new()));
+    let mut events = Vec::new();
+    let mut mid = before.clone();
+    mid.state = after.state;
+    if mid != before {
+        events.extend(save_step(st, project, iid, actor, &before, &mid, now)?);
     }
-    let notes = system_notes(st, project, &before, &after);
+    if other_params || mid != after {
+        events.extend(save_step(st, project, iid, actor, &mid, &after, now)?);
+    }
+    Ok((after != before, events))
+}
+
+/// Saves one step of an edit (`from` → `to`) with its system notes and returns its hook.
+fn save_step(
+    st: &mut State,
+    project: ProjectId,
+    iid: u64,
+    actor: UserId,
+    from: &Fields,
+    to: &Fields,
+    now: DateTime<Utc>,
+) -> Result<Vec<Event>, OpError> {
+    let action = match (from.state, to.state) {
+        (IssueState::Opened, IssueState::Closed) => "close",
+        (IssueState::Closed, IssueState::Opened) => "reopen",
+        _ => "update",
+    };
+    if from == to {
+        // Saved with nothing to change: GitLab still fires the update hook.
+        return Ok(issue_event(st, project, iid, actor, action, |_, _| {
+            json!({})
+        }));
+    }
+    let notes = system_notes(st, project, from, to);
     let note_ids: Vec<u64> = notes.iter().map(|_| st.ids.note()).collect();
     let issue = st.issue_mut(project, iid).ok_or(OpError::NotFound)?;
-    let prev_updated = issue.updated_at;
-    let prev_by = issue.updated_by;
-    issue.title = after.title.clone();
-    issue.description = after.description.clone();
-    issue.labels = after.labels.clone();
-    issue.assignees = after.assignees.clone();
-    issue.due_date = after.due;
-    issue.confidential = after.confidential;
+    let prev = (issue.updated_at, issue.updated_by);
+    let prev_edit = (issue.last_edited_at, issue.last_edited_by);
+    let prev_closed = (issue.closed_at, issue.closed_by);
+    issue.title = to.title.clone();
+    issue.description = to.description.clone();
+    issue.labels = to.labels.clone();
+    issue.assignees = to.assignees.clone();
+    issue.due_date = to.due;
+    issue.confidential = to.confidential;
     issue.updated_at = now;
     issue.updated_by = Some(actor);
-    if before.title != after.title || before.description != after.description {
+    if from.title != to.title || from.description != to.description {
         issue.last_edited_at = Some(now);
         issue.last_edited_by = Some(actor);
     }
-    if before.state != after.state {
-        issue.state = after.state;
-        if after.state == IssueState::Closed {
-            issue.closed_at = Some(now);
-            issue.closed_by = Some(actor);
-        } else {
-            issue.closed_at = None;
-            issue.closed_by = None;
-        }
+    if from.state != to.state {
+        issue.state = to.state;
+        let closed = to.state == IssueState::Closed;
+        issue.closed_at = closed.then_some(now);
+        issue.closed_by = closed.then_some(actor);
     }
     for (body, id) in notes.into_iter().zip(note_ids) {
         issue.notes.push(Note {
@@ -309,13 +390,9 @@ pub(crate) fn edit_issue(
             updated_at: now,
         });
     }
-    let action = match (before.state, after.state) {
-        (IssueState::Opened, IssueState::Closed) => "close",
-        (IssueState::Closed, IssueState::Opened) => "reopen",
-        _ => "update",
-    };
-    let events = issue_event(st, project, iid, actor, action, |_, i| {
-        changes_object(st, project, &before, &after, prev_updated, i, prev_by)
-    });
-    Ok((true, events))
+    Ok(issue_event(st, project, iid, actor, action, |_, i| {
+        let mut ch = changes_object(st, project, from, to, prev.0, i, prev.1);
+        history::add_edit_and_close_changes(&mut ch, i, prev_edit, prev_closed);
+        ch
+    }))
 }

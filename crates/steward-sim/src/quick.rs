@@ -2,7 +2,10 @@
 //! `/assign`, `/due`… lines, removes them from the text and says what they ask for. It does not
 //! apply them (that is `ops`, which knows which labels and users exist).
 
+use std::sync::LazyLock;
+
 use chrono::NaiveDate;
+use regex::Regex;
 
 /// What the quick-action lines of one text ask for.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -54,90 +57,118 @@ fn user_args(args: &str) -> Vec<String> {
 }
 
 /// Commands that change metadata, which only a user with permission may run.
-fn is_metadata_command(cmd: &str) -> bool {
-    matches!(
-        cmd,
-        "label"
-            | "labels"
-            | "unlabel"
-            | "remove_label"
-            | "relabel"
-            | "assign"
-            | "unassign"
-            | "reassign"
-            | "due"
-            | "remove_due_date"
-            | "close"
-            | "reopen"
-            | "confidential"
-    )
+const METADATA_COMMANDS: &[&str] = &[
+    "label",
+    "labels",
+    "unlabel",
+    "remove_label",
+    "relabel",
+    "assign",
+    "unassign",
+    "reassign",
+    "due",
+    "remove_due_date",
+    "close",
+    "reopen",
+    "confidential",
+];
+
+/// Commands anyone who may comment can run.
+const OPEN_COMMANDS: &[&str] = &["cc"];
+
+/// GitLab's extractor as one regular expression (Code: `lib/gitlab/quick_actions/extractor.rb`,
+/// `commands_regex`; GITLAB.md §6.4). Matched in order, leftmost first: a ```` ``` ```` code
+/// block, a run of lines closed by inline-code backticks, an HTML block (`<details>…</details>`)
+/// and a `>>>` quote block are kept verbatim (their `/commands` do not run); otherwise a line
+/// that *starts* with `/` and a known command name, in any letter case, is a command. A `~~~`
+/// fence protects nothing, and an indented `  /close` is not at the start of its line.
+fn commands_regex(names: &[&str]) -> Result<Regex, regex::Error> {
+    // Longest first, so that `labels` is not read as `label` + `s`.
+    let mut names: Vec<&str> = names.to_vec();
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let names = names.join("|");
+    Regex::new(&format!(
+        r"(?msix)
+          (?P<code>^```.+?\n```$)
+        | (?P<inline>^.*`\n*.+?\n*`$)
+        | (?P<html>^<[^>]+?>\n.+?\n</[^>]+?>$)
+        | (?P<quote>^>>>.+?\n>>>$)
+        | (?:^/(?P<cmd>{names})(?:\x20(?P<arg>[^\n]*))?(?:\s*\n|$))"
+    ))
+}
+
+static WITH_METADATA: LazyLock<Result<Regex, regex::Error>> = LazyLock::new(|| {
+    let mut all = METADATA_COMMANDS.to_vec();
+    all.extend_from_slice(OPEN_COMMANDS);
+    commands_regex(&all)
+});
+static WITHOUT_METADATA: LazyLock<Result<Regex, regex::Error>> =
+    LazyLock::new(|| commands_regex(OPEN_COMMANDS));
+
+/// Records one command (name lower-cased, like GitLab) in `qa`.
+fn record(qa: &mut QuickActions, cmd: &str, args: &str) {
+    qa.commands += 1;
+    match cmd {
+        "label" | "labels" => qa.add_labels.extend(label_args(args)),
+        "unlabel" | "remove_label" => {
+            if args.is_empty() {
+                qa.relabel = Some(Vec::new());
+            } else {
+                qa.remove_labels.extend(label_args(args));
+            }
+        }
+        "relabel" => qa.relabel = Some(label_args(args)),
+        "assign" => qa.assign.extend(user_args(args)),
+        "unassign" => {
+            if args.is_empty() {
+                qa.unassign_all = true;
+            } else {
+                qa.unassign.extend(user_args(args));
+            }
+        }
+        "reassign" => qa.reassign = Some(user_args(args)),
+        "due" => {
+            if let Ok(d) = NaiveDate::parse_from_str(args, "%Y-%m-%d") {
+                qa.due = Some(Some(d));
+            }
+        }
+        "remove_due_date" => qa.due = Some(None),
+        "close" => qa.close = true,
+        "reopen" => qa.reopen = true,
+        "confidential" => qa.confidential = true,
+        // `/cc @user` only mentions; GitLab removes the line all the same.
+        _ => {}
+    }
 }
 
 /// Removes quick-action lines from `text` and returns the cleaned text and the actions.
 /// When `allowed` is false, metadata commands are not available to the user: GitLab then leaves
-/// those lines in the text untouched and runs nothing. Lines inside code fences are never
-/// commands.
+/// those lines in the text untouched and runs nothing. Like GitLab, carriage returns are
+/// dropped and, when a command was removed, trailing whitespace is trimmed.
 pub(crate) fn extract(text: &str, allowed: bool) -> (String, QuickActions) {
     let mut qa = QuickActions::default();
-    let mut kept: Vec<&str> = Vec::new();
-    let mut in_fence = false;
-    for line in text.lines() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            in_fence = !in_fence;
-            kept.push(line);
-            continue;
+    let re = if allowed {
+        &*WITH_METADATA
+    } else {
+        &*WITHOUT_METADATA
+    };
+    let Ok(re) = re else {
+        return (text.to_owned(), qa);
+    };
+    let content = text.replace('\r', "");
+    let cleaned = re.replace_all(&content, |c: &regex::Captures<'_>| match c.name("cmd") {
+        Some(cmd) => {
+            let args = c.name("arg").map_or("", |a| a.as_str()).trim();
+            record(&mut qa, &cmd.as_str().to_lowercase(), args);
+            String::new()
         }
-        let Some(cmdline) = line.strip_prefix('/').filter(|_| !in_fence) else {
-            kept.push(line);
-            continue;
-        };
-        let (cmd, args) = match cmdline.find(char::is_whitespace) {
-            Some(i) => (&cmdline[..i], cmdline[i..].trim()),
-            None => (cmdline.trim_end(), ""),
-        };
-        let known = is_metadata_command(cmd) || cmd == "cc";
-        if !known || (is_metadata_command(cmd) && !allowed) {
-            kept.push(line);
-            continue;
-        }
-        qa.commands += 1;
-        match cmd {
-            "label" | "labels" => qa.add_labels.extend(label_args(args)),
-            "unlabel" | "remove_label" => {
-                if args.is_empty() {
-                    qa.relabel = Some(Vec::new());
-                } else {
-                    qa.remove_labels.extend(label_args(args));
-                }
-            }
-            "relabel" => qa.relabel = Some(label_args(args)),
-            "assign" => qa.assign.extend(user_args(args)),
-            "unassign" => {
-                if args.is_empty() {
-                    qa.unassign_all = true;
-                } else {
-                    qa.unassign.extend(user_args(args));
-                }
-            }
-            "reassign" => qa.reassign = Some(user_args(args)),
-            "due" => {
-                if let Ok(d) = NaiveDate::parse_from_str(args.trim(), "%Y-%m-%d") {
-                    qa.due = Some(Some(d));
-                }
-            }
-            "remove_due_date" => qa.due = Some(None),
-            "close" => qa.close = true,
-            "reopen" => qa.reopen = true,
-            "confidential" => qa.confidential = true,
-            // `/cc @user` only mentions; GitLab removes the line all the same.
-            _ => {}
-        }
-    }
-    let mut cleaned = kept.join("\n");
-    // GitLab trims the whitespace left behind by removed command lines.
+        None => c[0].to_owned(),
+    });
+    let mut cleaned = cleaned.into_owned();
     if qa.commands > 0 {
         cleaned = cleaned.trim_end().to_owned();
+    } else {
+        cleaned = text.to_owned();
     }
     (cleaned, qa)
 }
@@ -170,7 +201,7 @@ mod tests {
     }
 
     #[test]
-    fn lines_in_code_fences_and_unknown_commands_are_kept() {
+    fn lines_in_backtick_fences_and_unknown_commands_are_kept() {
         let text = "```\n/label ~x\n```\n/not-a-command\nsome /label inline";
         let (clean, qa) = extract(text, true);
         assert_eq!(clean, text);
@@ -181,5 +212,53 @@ mod tests {
     fn unlabel_without_arguments_removes_every_label() {
         let (_, qa) = extract("/unlabel", true);
         assert_eq!(qa.relabel, Some(Vec::new()));
+    }
+
+    #[test]
+    fn command_names_match_in_any_letter_case() {
+        let (clean, qa) = extract("thanks\n/Close\n/LABEL ~x", true);
+        assert_eq!(clean, "thanks");
+        assert!(qa.close);
+        assert_eq!(qa.add_labels, vec!["x"]);
+    }
+
+    #[test]
+    fn a_tilde_fence_does_not_protect_its_commands() {
+        let (clean, qa) = extract("~~~\n/close\n~~~", true);
+        assert!(qa.close);
+        assert_eq!(clean, "~~~\n~~~");
+    }
+
+    #[test]
+    fn details_and_triple_quote_blocks_protect_their_commands() {
+        for text in [
+            "<details>\n/close\n</details>",
+            ">>>\n/close\n>>>",
+            "see `this`\n/close\nand `that`",
+        ] {
+            let (clean, qa) = extract(text, true);
+            assert!(!qa.close, "{text}");
+            assert_eq!(clean, text);
+        }
+    }
+
+    #[test]
+    fn the_command_patterns_compile() {
+        assert!(WITH_METADATA.is_ok(), "{:?}", WITH_METADATA.as_ref().err());
+        assert!(WITHOUT_METADATA.is_ok());
+    }
+
+    #[test]
+    fn an_indented_command_does_not_run() {
+        let (clean, qa) = extract("  /close", true);
+        assert!(!qa.close);
+        assert_eq!(clean, "  /close");
+    }
+
+    #[test]
+    fn a_command_swallows_the_blank_lines_after_it() {
+        let (clean, qa) = extract("/close\n\n\nthanks", true);
+        assert!(qa.close);
+        assert_eq!(clean, "thanks");
     }
 }

@@ -38,16 +38,61 @@ fn state_str(s: IssueState) -> &'static str {
     }
 }
 
+/// A user as GitLab nests it (`Entities::UserBasic`): the six keys the v4 schemas allow
+/// (`issue.json` forbids others in `assignees`). `avatar_url` is a string there, the Gravatar
+/// URL GitLab falls back to when the user uploaded none.
 pub(crate) fn user_rest(u: &User, base: &str) -> Value {
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(format!("{}@example.com", u.username).as_bytes());
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
     json!({
         "id": u.id.0,
         "username": u.username,
         "name": u.name,
         "state": "active",
-        "locked": false,
-        "avatar_url": Value::Null,
+        "avatar_url": format!("https://www.gravatar.com/avatar/{hex}?s=80&d=identicon"),
         "web_url": format!("{base}/{}", u.username),
     })
+}
+
+/// `GET /user` (`Entities::UserPublic`): every key `user/public.json` requires. The simulator
+/// has no sign-in history, so the sign-in times are `now`.
+pub(crate) fn user_public(u: &User, base: &str, now: DateTime<Utc>) -> Value {
+    let mut v = user_rest(u, base);
+    let now = ts_rest(now);
+    let more = json!({
+        "locked": false,
+        "bot": u.bot,
+        "email": format!("{}@example.com", u.username),
+        "public_email": Value::Null,
+        "created_at": now,
+        "bio": "",
+        "location": "",
+        "skype": "",
+        "linkedin": "",
+        "twitter": "",
+        "discord": "",
+        "website_url": "",
+        "organization": "",
+        "job_title": "",
+        "last_sign_in_at": now,
+        "confirmed_at": now,
+        "last_activity_on": Value::Null,
+        "color_scheme_id": 1,
+        "theme_id": 1,
+        "projects_limit": 0,
+        "current_sign_in_at": now,
+        "identities": [],
+        "can_create_group": false,
+        "can_create_project": false,
+        "two_factor_enabled": false,
+        "external": false,
+        "private_profile": false,
+    });
+    if let (Some(o), Value::Object(m)) = (v.as_object_mut(), more) {
+        o.extend(m);
+    }
+    v
 }
 
 fn user_rest_id(st: &State, id: UserId) -> Value {
@@ -73,6 +118,8 @@ pub(crate) fn label_rest(l: &Label) -> Value {
         "text_color": "#FFFFFF",
         "description": l.description,
         "description_html": l.description.clone().unwrap_or_default(),
+        // `Entities::LabelBasic` (GITLAB.md §6.5).
+        "remove_on_close": false,
         "priority": Value::Null,
         "is_project_label": true,
         "subscribed": false,

@@ -196,13 +196,22 @@ pub struct StandaloneConfig {
     pub hook: Option<HookConfig>,
     /// Other simulator settings (`bind` is replaced by `listen`).
     pub sim: SimConfig,
+    /// More labels to create on the project, `(name, #rrggbb)`: the label catalogue of the
+    /// rules Steward will run, so none of its writes meets a missing label.
+    pub labels: Vec<(String, String)>,
 }
 
-/// Runs a seeded simulator until `shutdown` is cancelled.
-pub async fn run_standalone(
-    cfg: StandaloneConfig,
-    shutdown: CancellationToken,
-) -> Result<(), SimError> {
+/// A standalone simulator that is listening and seeded.
+pub struct Standalone {
+    /// The running simulator.
+    pub sim: SimHandle,
+    /// What was seeded.
+    pub seed: TeamSeed,
+}
+
+/// Binds and seeds a standalone simulator. A taken port is an error here, before anything
+/// is announced.
+pub async fn start_standalone(cfg: StandaloneConfig) -> Result<Standalone, SimError> {
     let sim = Simulator::start(SimConfig {
         bind: Some(cfg.listen),
         ..cfg.sim
@@ -215,6 +224,18 @@ pub async fn run_standalone(
             hook: cfg.hook,
         },
     )?;
+    for (name, color) in &cfg.labels {
+        sim.add_label(seed.project, name, color);
+    }
+    Ok(Standalone { sim, seed })
+}
+
+/// Runs a seeded simulator until `shutdown` is cancelled.
+pub async fn run_standalone(
+    cfg: StandaloneConfig,
+    shutdown: CancellationToken,
+) -> Result<(), SimError> {
+    let Standalone { sim, seed } = start_standalone(cfg).await?;
     tracing::info!(url = %sim.base_url(), project = %seed.project, "GitLab simulator listening");
     shutdown.cancelled().await;
     sim.flush_webhooks().await;
@@ -278,6 +299,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_standalone_server_seeds_the_extra_labels_it_is_given() {
+        let cfg = StandaloneConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            bot_token: "t".into(),
+            hook: None,
+            sim: SimConfig::default(),
+            labels: vec![("rules-only::label".into(), "#123456".into())],
+        };
+        let Standalone { sim, seed } = start_standalone(cfg).await.unwrap();
+        let names = sim.project_label_names(seed.project);
+        assert!(names.iter().any(|l| l == "rules-only::label"), "{names:?}");
+        assert_eq!(names.len(), LABELS.len() + 1);
+        sim.shutdown().await.unwrap();
+    }
+
+    #[tokio::test]
     async fn the_standalone_server_stops_when_cancelled() {
         let stop = CancellationToken::new();
         let cfg = StandaloneConfig {
@@ -285,6 +322,7 @@ mod tests {
             bot_token: "t".into(),
             hook: None,
             sim: SimConfig::default(),
+            labels: Vec::new(),
         };
         let task = tokio::spawn(run_standalone(cfg, stop.clone()));
         stop.cancel();

@@ -188,3 +188,30 @@ pub(crate) fn changes_object(
     );
     Value::Object(ch)
 }
+
+/// The `changes` keys an edit adds beside the fields (Code: `Gitlab::HookData::IssueBuilder`
+/// reports every saved attribute; GITLAB.md §6.5): `last_edited_at`/`last_edited_by_id` when the
+/// title or description changed, `closed_at`/`closed_by_id` when the state did.
+pub(crate) fn add_edit_and_close_changes(
+    ch: &mut Value,
+    i: &Issue,
+    prev_edit: (Option<DateTime<Utc>>, Option<UserId>),
+    prev_closed: (Option<DateTime<Utc>>, Option<UserId>),
+) {
+    let Some(m) = ch.as_object_mut() else { return };
+    let time = |t: Option<DateTime<Utc>>| json!(t.map(render::ts_hook));
+    let user = |u: Option<UserId>| json!(u.map(|u| u.0));
+    let mut put = |k: &str, p: Value, c: Value| {
+        if p != c {
+            m.insert(k.to_owned(), json!({ "previous": p, "current": c }));
+        }
+    };
+    put("last_edited_at", time(prev_edit.0), time(i.last_edited_at));
+    put(
+        "last_edited_by_id",
+        user(prev_edit.1),
+        user(i.last_edited_by),
+    );
+    put("closed_at", time(prev_closed.0), time(i.closed_at));
+    put("closed_by_id", user(prev_closed.1), user(i.closed_by));
+}
