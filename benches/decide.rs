@@ -71,6 +71,7 @@ fn issues(root: &Path) -> Vec<Issue> {
                 owned_note_keys: BTreeSet::new(),
                 managed_due_date: None,
                 waiting: Default::default(),
+                work_item_type: None,
                 closed_at: None,
             }
         })

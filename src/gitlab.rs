@@ -83,6 +83,16 @@ pub struct WorkItemNote {
     pub body: String,
 }
 
+/// A work item read through GraphQL (GITLAB.md §6.1): how Steward reads the items the Issues
+/// REST API does not show (custom types such as "Speaker request").
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkItem {
+    /// Global id, `gid://gitlab/WorkItem/<id>` (notes and edits take it).
+    pub gid: String,
+    /// The item as rules see it; `work_item_type` holds the type's current name.
+    pub issue: Issue,
+}
+
 /// A group epic, for the weekly digest (GITLAB.md §3.4).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Epic {
@@ -377,4 +387,34 @@ pub trait GitLab: Send + Sync {
         &'a self,
         ctx: &'a CallContext,
     ) -> BoxFuture<'a, Result<InstanceVersion, GitLabError>>;
+
+    /// A work item of the project or group at `namespace_path` by its iid, through GraphQL
+    /// `namespace(fullPath) { workItem(iid) { … } }` (GITLAB.md §6.1). A missing item is a
+    /// 404 error, like REST. `project` is the project id the issue is filed under.
+    fn get_work_item<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        namespace_path: &'a str,
+        iid: IssueIid,
+    ) -> BoxFuture<'a, Result<WorkItem, GitLabError>>;
+
+    /// Every note on a work item (its notes widget's discussions, all pages), system notes
+    /// included, oldest first. Ids are the numbers of the notes' global ids.
+    fn work_item_notes<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        work_item_gid: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>>;
+
+    /// Applies `edit` to a work item in one `workItemUpdate` (labels, assignees and due date
+    /// through their widgets). Label names are resolved to global ids in the project at
+    /// `namespace_path`; a label it lacks is an error (GraphQL never creates labels).
+    fn update_work_item<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        namespace_path: &'a str,
+        work_item_gid: &'a str,
+        edit: &'a IssueEdit,
+    ) -> BoxFuture<'a, Result<(), GitLabError>>;
 }

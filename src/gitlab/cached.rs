@@ -12,7 +12,7 @@ use tokio::sync::RwLock;
 use super::capabilities::SharedCapabilities;
 use super::{
     BoxFuture, CallContext, Epic, GitLab, GitLabError, InstanceVersion, IssueEdit, IssueQuery,
-    Note, Page, PageCursor, WorkItemNote,
+    Note, Page, PageCursor, WorkItem, WorkItemNote,
 };
 use steward_core::model::{
     EpicId, EpicIid, GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserId, UserRef,
@@ -311,6 +311,35 @@ impl GitLab for CachedGitLab {
         ctx: &'a CallContext,
     ) -> BoxFuture<'a, Result<InstanceVersion, GitLabError>> {
         self.inner.version(ctx)
+    }
+
+    fn get_work_item<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        namespace_path: &'a str,
+        iid: IssueIid,
+    ) -> BoxFuture<'a, Result<WorkItem, GitLabError>> {
+        self.inner.get_work_item(ctx, project, namespace_path, iid)
+    }
+
+    fn work_item_notes<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        work_item_gid: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>> {
+        self.inner.work_item_notes(ctx, work_item_gid)
+    }
+
+    fn update_work_item<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        namespace_path: &'a str,
+        work_item_gid: &'a str,
+        edit: &'a IssueEdit,
+    ) -> BoxFuture<'a, Result<(), GitLabError>> {
+        self.inner
+            .update_work_item(ctx, namespace_path, work_item_gid, edit)
     }
 }
 

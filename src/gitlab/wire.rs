@@ -58,6 +58,28 @@ pub(crate) struct RestIssue {
     confidential: bool,
     #[serde(default)]
     web_url: String,
+    /// The base type (`issue`, `incident`, `task`, `ticket`, …); REST does not carry a
+    /// renamed type's name (GITLAB.md §6.1).
+    #[serde(default)]
+    issue_type: Option<String>,
+}
+
+/// The default name of a base type as REST's `issue_type` spells it (GitLab's
+/// `WorkItems::Type::TYPE_NAMES`); an unknown one is kept as written.
+fn base_type_name(base: &str) -> String {
+    match base {
+        "issue" => "Issue",
+        "incident" => "Incident",
+        "test_case" => "Test Case",
+        "requirement" => "Requirement",
+        "task" => "Task",
+        "ticket" => "Ticket",
+        "objective" => "Objective",
+        "key_result" => "Key Result",
+        "epic" => "Epic",
+        other => return other.to_owned(),
+    }
+    .to_owned()
 }
 
 impl TryFrom<RestIssue> for Issue {
@@ -99,6 +121,7 @@ impl TryFrom<RestIssue> for Issue {
             managed_due_date: None,
             waiting: Default::default(),
             closed_at: i.closed_at,
+            work_item_type: i.issue_type.as_deref().map(base_type_name),
         })
     }
 }

@@ -60,6 +60,7 @@ fn request(file: &str, created: &str) -> Issue {
         owned_note_keys: BTreeSet::new(),
         managed_due_date: None,
         waiting: Default::default(),
+        work_item_type: None,
         closed_at: None,
     }
 }

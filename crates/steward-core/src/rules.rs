@@ -238,6 +238,8 @@ struct Conditions {
     older_than_business_days: Option<u32>,
     waiting_business_days: Option<u32>,
     without_comments: Vec<String>,
+    /// Work item type names, lower-cased (empty: any type).
+    work_item_types: Vec<String>,
 }
 
 impl Conditions {

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use gitlab_api::api::endpoint_prelude::{BodyError, Endpoint, FormParams, Method};
 
 use super::super::budget::CallKind;
-use super::super::error::{CallSite, GitLabError};
+use super::super::error::GitLabError;
 use super::super::wire::{RestEpic, RestNote};
 use super::super::{CallContext, Epic, Note, WorkItemNote, graphql};
 use super::RestGitLab;
@@ -169,17 +169,7 @@ impl RestGitLab {
                 graphql::update_note_request(target_gid, body),
             ),
         };
-        let call = CallSite {
-            method: "POST".into(),
-            path: self.graphql_url.path().to_owned(),
-        };
-        let mut request = reqwest::Request::new(Method::POST, self.graphql_url.clone());
-        request.headers_mut().insert(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static("application/json"),
-        );
-        *request.body_mut() = Some(payload.to_string().into());
-        let response = self.send(name, ctx, kind, request, call).await?;
+        let response = self.graphql_post(name, ctx, kind, payload).await?;
         graphql::decode_note(operation, &response.body)
             .map_err(|message| GitLabError::GraphQl { operation, message })
     }

@@ -18,7 +18,7 @@ use super::super::error::GitLabError;
 use super::super::wire::{RestLabel, RestNote, RestUser};
 use super::super::{
     BoxFuture, CallContext, DueDateEdit, DueDateFilter, Epic, GitLab, InstanceVersion, IssueEdit,
-    IssueOrderBy, IssueQuery, Note, Page, PageCursor, SortDirection, WorkItemNote,
+    IssueOrderBy, IssueQuery, Note, Page, PageCursor, SortDirection, WorkItem, WorkItemNote,
 };
 use super::RestGitLab;
 use super::epics::NoteMutation;
@@ -356,5 +356,33 @@ impl GitLab for RestGitLab {
         ctx: &'a CallContext,
     ) -> BoxFuture<'a, Result<InstanceVersion, GitLabError>> {
         Box::pin(self.instance_version(ctx))
+    }
+
+    fn get_work_item<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        namespace_path: &'a str,
+        iid: IssueIid,
+    ) -> BoxFuture<'a, Result<WorkItem, GitLabError>> {
+        Box::pin(self.read_work_item(ctx, project, namespace_path, iid))
+    }
+
+    fn work_item_notes<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        work_item_gid: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>> {
+        Box::pin(self.read_work_item_notes(ctx, work_item_gid))
+    }
+
+    fn update_work_item<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        namespace_path: &'a str,
+        work_item_gid: &'a str,
+        edit: &'a IssueEdit,
+    ) -> BoxFuture<'a, Result<(), GitLabError>> {
+        Box::pin(self.write_work_item(ctx, namespace_path, work_item_gid, edit))
     }
 }

@@ -115,6 +115,7 @@ pub fn speaker_request(event_date: &str, confidential: bool) -> Issue {
         owned_note_keys: BTreeSet::new(),
         managed_due_date: None,
         waiting: Default::default(),
+        work_item_type: None,
     }
 }
 
@@ -124,6 +125,7 @@ pub fn job(event_uuid: Option<&str>) -> IssueSync {
         iid: IID,
         event_uuid: event_uuid.map(str::to_owned),
         delivery_id: None,
+        project_path: None,
     }
 }
 

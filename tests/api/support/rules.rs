@@ -229,6 +229,7 @@ pub fn issue(created: &str) -> Issue {
         owned_note_keys: BTreeSet::new(),
         managed_due_date: None,
         waiting: Default::default(),
+        work_item_type: None,
         closed_at: None,
     }
 }

@@ -181,6 +181,7 @@ mod tests {
             owned_note_keys: BTreeSet::new(),
             managed_due_date: None,
             waiting: Default::default(),
+            work_item_type: None,
             closed_at: None,
         };
         let d = DigestIssue::from_issue(&issue, None, Some(Username::from("ae-sam")));

@@ -23,6 +23,7 @@ fn issue(labels: &[&str]) -> Issue {
         owned_note_keys: BTreeSet::new(),
         managed_due_date: None,
         waiting: Default::default(),
+        work_item_type: None,
         closed_at: None,
     }
 }

@@ -84,6 +84,9 @@ pub struct RawConditions {
     /// None of these comments (by `key`) has been posted on the issue.
     #[serde(default)]
     pub without_comments: Vec<Spanned<String>>,
+    /// The work item's type is one of these names (case-insensitive; GITLAB.md §6.1).
+    #[serde(default)]
+    pub work_item_type: Vec<Spanned<String>>,
 }
 
 /// Issue state condition.
