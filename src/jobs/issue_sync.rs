@@ -6,8 +6,11 @@
 //! and writes and says how the run ended. It knows nothing of the queue: the runner
 //! ([`super::worker`]) claims the job and records the [`RunOutcome`].
 
+mod target;
+
 use std::sync::Arc;
 
+use target::Target;
 use tracing::{Instrument, info_span};
 
 use super::notes::{existing_notes, record_note, set_notes_synced};
@@ -15,10 +18,10 @@ use super::plan::{count_assignments, plan_actions, record_managed_due, record_wa
 use super::{IssueSync, RunOutcome, SyncError};
 use crate::audit;
 use crate::gitlab::cached::CachedGitLab;
-use crate::gitlab::{CallContext, DueDateEdit, GitLab, IssueEdit, Note};
+use crate::gitlab::{CallContext, DueDateEdit, IssueEdit};
 use crate::store::{AuditEntry, DeliveryId, Store};
 use steward_core::clock::Clock;
-use steward_core::model::{UserRef, Username};
+use steward_core::model::{NoteId, UserRef, Username};
 use steward_core::reconcile::{self, Actions, NoteAction};
 use steward_core::rules::Engine;
 
@@ -91,7 +94,6 @@ struct Sync<'a> {
     deps: &'a SyncDeps,
     job: &'a IssueSync,
     ctx: CallContext,
-    issue_path: String,
 }
 
 impl<'a> Sync<'a> {
@@ -102,17 +104,13 @@ impl<'a> Sync<'a> {
             ctx: CallContext {
                 event_uuid: job.event_uuid.clone(),
             },
-            issue_path: format!("/projects/{}/issues/{}", job.project, job.iid),
         }
     }
 
     async fn try_sync(&self) -> Result<String, SyncError> {
-        let (deps, job) = (self.deps, self.job);
-        let mut issue = deps
-            .gitlab
-            .get_issue(&self.ctx, job.project, job.iid)
-            .await?;
-        let existing = existing_notes(deps, &issue, &self.ctx).await?;
+        let deps = self.deps;
+        let (mut issue, to) = Target::read(deps.gitlab.as_ref(), self.job, &self.ctx).await?;
+        let existing = existing_notes(deps, &issue, &self.ctx, to.work_item_gid()).await?;
         let (decision, actions) = plan_actions(deps, &mut issue, &existing).await?;
         let rules: Vec<String> = decision
             .plan
@@ -132,18 +130,19 @@ impl<'a> Sync<'a> {
         let assigned = decision.plan.assignees.as_deref();
         let mut end_labels = issue.labels.clone();
         if let Some(changes) = &actions.edit {
-            summary.push(self.apply_edit(changes, &rules, assigned).await?);
+            summary.push(self.apply_edit(&to, changes, &rules, assigned).await?);
             end_labels.retain(|l| !changes.remove_labels.contains(l));
             end_labels.extend(changes.add_labels.iter().cloned());
         }
         record_waiting(deps, &issue, &end_labels).await;
-        self.apply_notes(&actions, &rules, &mut summary).await?;
+        self.apply_notes(&to, &actions, &rules, &mut summary).await?;
         Ok(summary.join("; "))
     }
 
     /// Edits the issue (labels, assignees, due date) in one call; returns what changed.
     async fn apply_edit(
         &self,
+        to: &Target,
         changes: &reconcile::IssueChanges,
         rules: &[String],
         assigned: Option<&[Username]>,
@@ -156,11 +155,8 @@ impl<'a> Sync<'a> {
             due_date: changes.due_date.map(DueDateEdit::Set),
         };
         let detail = describe_edit(changes);
-        let api_call = format!("PUT {}", self.issue_path);
-        let entry = self.write_entry("issue.edit", api_call, &detail, rules);
-        let send = deps
-            .gitlab
-            .edit_issue(&self.ctx, job.project, job.iid, &edit);
+        let entry = self.write_entry("issue.edit", to.edit_call(), &detail, rules);
+        let send = to.edit(deps.gitlab.as_ref(), &self.ctx, &edit);
         audit::logged(deps.store.as_ref(), entry, 200, send, |_| detail.clone()).await??;
         if changes.assignee_ids.is_some()
             && let Some(names) = assigned
@@ -176,6 +172,7 @@ impl<'a> Sync<'a> {
     /// Creates and updates Steward's notes; a note someone deleted is posted again.
     async fn apply_notes(
         &self,
+        to: &Target,
         actions: &Actions,
         rules: &[String],
         summary: &mut Vec<String>,
@@ -184,27 +181,25 @@ impl<'a> Sync<'a> {
         for action in &actions.notes {
             let (key, note_id, body) = match action {
                 NoteAction::Create { key, body } => {
-                    self.create_owned_note(key, body, rules, "").await?;
+                    self.create_owned_note(to, key, body, rules, "").await?;
                     summary.push(format!("created note `{key}`"));
                     continue;
                 }
                 NoteAction::Update { key, note_id, body } => (key, note_id, body),
             };
             let detail = format!("note {note_id} `{key}`");
-            let api_call = format!("PUT {}/notes/{note_id}", self.issue_path);
+            let api_call = to.note_call(Some(*note_id));
             let entry = self.write_entry("note.update", api_call, &detail, rules);
-            let send = deps
-                .gitlab
-                .edit_note(&self.ctx, job.project, job.iid, *note_id, body);
+            let send = to.edit_note(deps.gitlab.as_ref(), &self.ctx, *note_id, body);
             match audit::logged(deps.store.as_ref(), entry, 200, send, |_| detail).await? {
                 Ok(note) => {
-                    record_note(deps, job.project, job.iid, key, &note, body).await;
+                    record_note(deps, job.project, job.iid, key, note, body).await;
                     summary.push(format!("updated note `{key}`"));
                 }
                 Err(e) if e.status() == Some(404) => {
                     // Someone deleted Steward's note: post it again.
                     let why = " (the previous one was deleted)";
-                    self.create_owned_note(key, body, rules, why).await?;
+                    self.create_owned_note(to, key, body, rules, why).await?;
                     summary.push(format!("re-created deleted note `{key}`"));
                 }
                 Err(e) => return Err(e.into()),
@@ -218,6 +213,7 @@ impl<'a> Sync<'a> {
     /// next run lists the issue's notes and finds it by marker instead of posting a second one.
     async fn create_owned_note(
         &self,
+        to: &Target,
         key: &str,
         body: &str,
         rules: &[String],
@@ -225,15 +221,13 @@ impl<'a> Sync<'a> {
     ) -> Result<(), SyncError> {
         let (deps, job) = (self.deps, self.job);
         set_notes_synced(deps, job.project, job.iid, false).await;
-        let path = format!("POST {}/notes", self.issue_path);
         let planned = format!("note `{key}`{why}");
-        let entry = self.write_entry("note.create", path, &planned, rules);
-        let send = deps
-            .gitlab
-            .create_note(&self.ctx, job.project, job.iid, body);
-        let created = |n: &Note| format!("note {} `{key}`{why}", n.id);
-        let note = audit::logged(deps.store.as_ref(), entry, 201, send, created).await??;
-        if record_note(deps, job.project, job.iid, key, &note, body).await {
+        let entry = self.write_entry("note.create", to.note_call(None), &planned, rules);
+        let send = to.create_note(deps.gitlab.as_ref(), &self.ctx, body);
+        let created = |n: &NoteId| format!("note {n} `{key}`{why}");
+        let status = to.created_status();
+        let note = audit::logged(deps.store.as_ref(), entry, status, send, created).await??;
+        if record_note(deps, job.project, job.iid, key, note, body).await {
             set_notes_synced(deps, job.project, job.iid, true).await;
         }
         Ok(())

@@ -170,7 +170,14 @@ impl RestGitLab {
             ),
         };
         let response = self.graphql_post(name, ctx, kind, payload).await?;
-        graphql::decode_note(operation, &response.body)
-            .map_err(|message| GitLabError::GraphQl { operation, message })
+        graphql::decode_note(operation, &response.body).map_err(|message| {
+            // GitLab's answer for a missing (deleted) or hidden noteable or note: a 404 to
+            // callers, who post again rather than fail every re-run.
+            if message.contains("does not exist or you don't have permission") {
+                self.not_found(message)
+            } else {
+                GitLabError::GraphQl { operation, message }
+            }
+        })
     }
 }

@@ -41,7 +41,7 @@ impl RestGitLab {
 
     /// The GraphQL failure of `operation`, or a 404 when the item is missing (so callers treat
     /// it like REST's "gone").
-    fn not_found(&self, what: String) -> GitLabError {
+    pub(super) fn not_found(&self, what: String) -> GitLabError {
         GitLabError::Rejected {
             call: CallSite {
                 method: "POST".into(),
