@@ -30,8 +30,8 @@ use steward_core::rules::labels::LabelSpec;
 
 pub use client::{ClientConfig, RestGitLab};
 // The number at the end of a GraphQL global id (`gid://gitlab/Note/12` → 12).
-pub(crate) use graphql::work_items::gid_number as graphql_gid_number;
 pub use error::GitLabError;
+pub(crate) use graphql::work_items::gid_number as graphql_gid_number;
 pub use page::{InstanceVersion, Page, PageCursor};
 
 pub use crate::boxed::BoxFuture;

@@ -135,7 +135,8 @@ impl<'a> Sync<'a> {
             end_labels.extend(changes.add_labels.iter().cloned());
         }
         record_waiting(deps, &issue, &end_labels).await;
-        self.apply_notes(&to, &actions, &rules, &mut summary).await?;
+        self.apply_notes(&to, &actions, &rules, &mut summary)
+            .await?;
         Ok(summary.join("; "))
     }
 

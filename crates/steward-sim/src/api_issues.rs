@@ -86,7 +86,12 @@ pub(crate) async fn get_issue(
     let st = lock(&sh.state);
     let pid = st.project_ref(&id).ok_or(ApiError::NotFound(PROJECT_404))?;
     let p = st.project(pid).ok_or(ApiError::NotFound(PROJECT_404))?;
-    let i = p.issues.get(&iid).ok_or(ApiError::NotFound(ISSUE_404))?;
+    // Custom work item types are not in the Issues API (GITLAB.md §6.1; `work_items`).
+    let i = p
+        .issues
+        .get(&iid)
+        .filter(|_| st.rest_visible(pid, iid))
+        .ok_or(ApiError::NotFound(ISSUE_404))?;
     Ok(axum::Json(render::issue_rest(&st, p, i)).into_response())
 }
 
@@ -213,7 +218,7 @@ pub(crate) async fn list_issues(
     let p = st.project(pid).ok_or(ApiError::NotFound(PROJECT_404))?;
     let mut hits: Vec<&Issue> = Vec::new();
     for i in p.issues.values() {
-        if filter.matches(i, today)? {
+        if st.rest_visible(pid, i.iid) && filter.matches(i, today)? {
             hits.push(i);
         }
     }

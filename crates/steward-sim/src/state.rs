@@ -139,6 +139,10 @@ impl Ids {
     pub fn epic(&mut self) -> u64 {
         bump(&mut self.epic)
     }
+    /// The id the next issue will get (to record its work item type before it is filed).
+    pub fn next_issue(&self) -> u64 {
+        self.issue + 1
+    }
 }
 
 #[derive(Default)]
@@ -150,6 +154,8 @@ pub(crate) struct State {
     pub ids: Ids,
     /// Base of `web_url`s (`http://127.0.0.1:PORT`).
     pub web_base: String,
+    /// Work item types per top-level group and the type of each issue (GITLAB.md §6.1).
+    pub work_items: crate::work_items::WorkItemTypes,
 }
 
 /// Decodes `%XX` escapes (GitLab accepts URL-encoded paths for `:id`).
