@@ -213,7 +213,13 @@ pub async fn build(settings: Settings, wiring: Wiring) -> Result<App, StartupErr
         jobs_ready: Arc::default(),
         metrics: install_metrics(),
         store_born,
-        digest: settings.digest.clone(),
+        digest: settings.digest.clone().map(|mut d| {
+            // `auto` takes the instance's capabilities when probed; unprobed, GraphQL.
+            let api = settings.gitlab.epics_api.resolve(None);
+            tracing::info!(epics_api = ?api, setting = ?settings.gitlab.epics_api, "tracking-epic digests post through this API unless a target names one");
+            d.resolve_epic_api(api);
+            d
+        }),
         schedules,
     };
     report::roster_users(&state).await;
