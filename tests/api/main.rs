@@ -23,6 +23,7 @@ mod e2e_rollup;
 mod e2e_service;
 mod e2e_sweep;
 mod e2e_untrusted;
+mod e2e_work_items;
 mod fuzz_regressions;
 mod gitlab_auth;
 mod gitlab_client;
