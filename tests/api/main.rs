@@ -46,6 +46,7 @@ mod shipped_embedded;
 mod sim_api;
 mod sim_version;
 mod sim_webhooks;
+mod sim_work_items;
 mod status_page;
 mod sweep_paging;
 mod templates_loading;

@@ -1401,10 +1401,22 @@ fn a_work_item_type_condition_matches_type_names_case_insensitively_and_skips_ot
     let at = "2027-04-01T15:00:00Z";
     let cases: [(Option<&str>, bool, &str); 5] = [
         (Some("Speaker request"), true, "a listed custom type"),
-        (Some("speaker REQUEST"), true, "names match case-insensitively"),
-        (None, true, "an item whose type GitLab did not report is an Issue"),
+        (
+            Some("speaker REQUEST"),
+            true,
+            "names match case-insensitively",
+        ),
+        (
+            None,
+            true,
+            "an item whose type GitLab did not report is an Issue",
+        ),
         (Some("Ticket"), false, "another type is left alone"),
-        (Some("Talk request"), false, "a renamed type no longer matches its old name"),
+        (
+            Some("Talk request"),
+            false,
+            "a renamed type no longer matches its old name",
+        ),
     ];
     for (type_name, fires, why) in cases {
         let mut i = issue(at);
