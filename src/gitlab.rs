@@ -17,6 +17,7 @@ mod graphql;
 mod health;
 mod page;
 mod wire;
+mod work_item;
 
 use std::collections::BTreeSet;
 
@@ -33,6 +34,7 @@ pub use client::{ClientConfig, RestGitLab};
 pub use error::GitLabError;
 pub(crate) use graphql::work_items::gid_number as graphql_gid_number;
 pub use page::{InstanceVersion, Page, PageCursor};
+pub use work_item::{WorkItem, WorkItemNote};
 
 pub use crate::boxed::BoxFuture;
 
@@ -74,25 +76,6 @@ pub struct Note {
     pub created_at: DateTime<Utc>,
     /// When it was last edited.
     pub updated_at: DateTime<Utc>,
-}
-
-/// A note created or edited through GraphQL: only its global id comes back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WorkItemNote {
-    /// Global id, e.g. `gid://gitlab/Note/123` (pass it to `work_item_update_note`).
-    pub gid: String,
-    /// The body GitLab stored.
-    pub body: String,
-}
-
-/// A work item read through GraphQL (GITLAB.md §6.1): how Steward reads the items the Issues
-/// REST API does not show (custom types such as "Speaker request").
-#[derive(Debug, Clone, PartialEq)]
-pub struct WorkItem {
-    /// Global id, `gid://gitlab/WorkItem/<id>` (notes and edits take it).
-    pub gid: String,
-    /// The item as rules see it; `work_item_type` holds the type's current name.
-    pub issue: Issue,
 }
 
 /// A group epic, for the weekly digest (GITLAB.md §3.4).

@@ -6,7 +6,7 @@ use crate::support::gitlab as support;
 
 use chrono::{TimeZone, Utc};
 use serde_json::json;
-use steward::gitlab::{GitLab, GitLabError};
+use steward::gitlab::GitLab;
 use steward_core::model::{
     EpicId, EpicIid, GroupId, IssueIid, LabelName, NoteId, ProjectId, UserId, Username,
 };

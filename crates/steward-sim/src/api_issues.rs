@@ -86,12 +86,8 @@ pub(crate) async fn get_issue(
     let st = lock(&sh.state);
     let pid = st.project_ref(&id).ok_or(ApiError::NotFound(PROJECT_404))?;
     let p = st.project(pid).ok_or(ApiError::NotFound(PROJECT_404))?;
-    // Custom work item types are not in the Issues API (GITLAB.md §6.1; `work_items`).
-    let i = p
-        .issues
-        .get(&iid)
-        .filter(|_| st.rest_visible(pid, iid))
-        .ok_or(ApiError::NotFound(ISSUE_404))?;
+    let visible = p.issues.get(&iid).filter(|_| st.rest_visible(pid, iid)); // §6.1
+    let i = visible.ok_or(ApiError::NotFound(ISSUE_404))?;
     Ok(axum::Json(render::issue_rest(&st, p, i)).into_response())
 }
 

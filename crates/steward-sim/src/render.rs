@@ -117,7 +117,7 @@ pub(crate) fn issue_web_url(base: &str, p: &Project, iid: u64) -> String {
 pub(crate) fn issue_rest(st: &State, p: &Project, i: &Issue) -> Value {
     let base = &st.web_base;
     // REST names the base type only (GITLAB.md §5.6: `type` upper case, `issue_type` lower).
-    let base_type = st.work_items.of(p, i.id).base.unwrap_or("issue");
+    let base_type = st.work_items.of(&p.path, i.id).base.unwrap_or("issue");
     let api = format!("{base}/api/v4/projects/{}/issues/{}", p.id, i.iid);
     let assignees: Vec<Value> = i.assignees.iter().map(|a| user_rest_id(st, *a)).collect();
     json!({

@@ -313,6 +313,18 @@ impl State {
             .is_some_and(|p| p.labels.iter().any(|l| l.name == name))
     }
 
+    /// The work item type of issue `iid` of `project`, if the issue exists.
+    pub fn item_type(&self, project: ProjectId, iid: u64) -> Option<crate::work_items::TypeInfo> {
+        let p = self.project(project)?;
+        let i = p.issues.get(&iid)?;
+        Some(self.work_items.of(&p.path, i.id))
+    }
+
+    /// Whether `GET /projects/:id/issues/:iid` and the issue lists show this item.
+    pub fn rest_visible(&self, project: ProjectId, iid: u64) -> bool {
+        self.item_type(project, iid).is_none_or(|t| t.in_rest())
+    }
+
     pub fn username(&self, id: UserId) -> String {
         self.user(id)
             .map(|u| u.username.clone())

@@ -6,8 +6,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::state::{Project, State};
-
 /// System-defined base types and their default names (GitLab's `WorkItems::Type::TYPE_NAMES`).
 pub(crate) const BASE_TYPES: &[(&str, &str)] = &[
     ("issue", "Issue"),
@@ -91,9 +89,9 @@ impl TypeInfo {
     }
 }
 
-/// The top-level group of a project (`customer-advocacy/requests` → `customer-advocacy`).
-pub(crate) fn root_of(p: &Project) -> String {
-    p.path.split('/').next().unwrap_or("").to_lowercase()
+/// The top-level group of a project path (`customer-advocacy/requests` → `customer-advocacy`).
+pub(crate) fn root_of(project_path: &str) -> String {
+    project_path.split('/').next().unwrap_or("").to_lowercase()
 }
 
 fn base_index(base: &str) -> u64 {
@@ -202,32 +200,14 @@ impl WorkItemTypes {
         self.of_issue.remove(&issue_id);
     }
 
-    /// The type of an item of project `p`.
-    pub fn of(&self, p: &Project, issue_id: u64) -> TypeInfo {
+    /// The type of an item of the project at `project_path`.
+    pub fn of(&self, project_path: &str, issue_id: u64) -> TypeInfo {
         let key = self
             .of_issue
             .get(&issue_id)
             .copied()
             .unwrap_or(TypeKey::Base("issue"));
-        self.info(&root_of(p), key)
-    }
-}
-
-impl State {
-    /// The type of issue `iid` of `project` (an Issue when the simulator has no such issue).
-    pub(crate) fn item_type(
-        &self,
-        project: steward_core::model::ProjectId,
-        iid: u64,
-    ) -> Option<TypeInfo> {
-        let p = self.project(project)?;
-        let i = p.issues.get(&iid)?;
-        Some(self.work_items.of(p, i.id))
-    }
-
-    /// Whether `GET /projects/:id/issues/:iid` and the issue lists show this item.
-    pub(crate) fn rest_visible(&self, project: steward_core::model::ProjectId, iid: u64) -> bool {
-        self.item_type(project, iid).is_none_or(|t| t.in_rest())
+        self.info(&root_of(project_path), key)
     }
 }
 
@@ -235,43 +215,32 @@ impl State {
 mod tests {
     use super::*;
 
-    fn project(path: &str) -> Project {
-        Project {
-            id: steward_core::model::ProjectId(1),
-            path: path.into(),
-            name: "p".into(),
-            labels: Vec::new(),
-            issues: BTreeMap::new(),
-            next_iid: 1,
-        }
-    }
-
     #[test]
     fn custom_and_renamed_types_keep_their_items_and_kinds() {
         let mut t = WorkItemTypes::default();
-        let p = project("advocacy/requests");
+        let p = "advocacy/requests";
         let id = t.create("advocacy", "Speaker request").unwrap();
         assert!(t.create("advocacy", "speaker REQUEST").is_err());
         t.set(5001, TypeKey::Custom(id));
         t.set(5002, TypeKey::Base("ticket"));
-        let speaker = t.of(&p, 5001);
+        let speaker = t.of(p, 5001);
         assert_eq!(
             (speaker.name.as_str(), speaker.object_kind()),
             ("Speaker request", "work_item")
         );
         assert!(!speaker.in_rest());
-        assert!(t.of(&p, 5002).in_rest());
-        assert_eq!(t.of(&p, 5002).object_kind(), "work_item");
+        assert!(t.of(p, 5002).in_rest());
+        assert_eq!(t.of(p, 5002).object_kind(), "work_item");
         t.rename("advocacy", "Issue", "Request").unwrap();
-        let plain = t.of(&p, 5003);
+        let plain = t.of(p, 5003);
         assert_eq!(
             (plain.name.as_str(), plain.object_kind()),
             ("Request", "issue")
         );
         t.rename("advocacy", "Speaker request", "Talk request")
             .unwrap();
-        assert_eq!(t.of(&p, 5001).name, "Talk request");
+        assert_eq!(t.of(p, 5001).name, "Talk request");
         // Another top-level group keeps GitLab's names.
-        assert_eq!(t.of(&project("other/x"), 5003).name, "Issue");
+        assert_eq!(t.of("other/x", 5003).name, "Issue");
     }
 }

@@ -47,7 +47,7 @@ fn discussions(st: &State, notes: &[Note], first: usize, after: Option<&str>) ->
 }
 
 fn item_json(st: &State, p: &Project, i: &Issue, notes: Value) -> Value {
-    let t = st.work_items.of(p, i.id);
+    let t = st.work_items.of(&p.path, i.id);
     let labels: Vec<Value> = i
         .labels
         .iter()

@@ -48,7 +48,7 @@ impl SimHandle {
             let p = st
                 .project(project)
                 .ok_or_else(|| SimError::NotFound(format!("project {project}")))?;
-            let root = root_of(p);
+            let root = root_of(&p.path);
             let key: TypeKey = st
                 .work_items
                 .find(&root, type_name)

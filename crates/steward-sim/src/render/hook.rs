@@ -79,7 +79,7 @@ pub(crate) fn issue_hook_attrs(st: &State, p: &Project, i: &Issue) -> Value {
         "human_time_change": Value::Null,
         "url": issue_web_url(&st.web_base, p, i.iid),
         // The type's current name (GITLAB.md §2.1, 17.2+): "Ticket", "Speaker request", …
-        "type": st.work_items.of(p, i.id).name,
+        "type": st.work_items.of(&p.path, i.id).name,
         "labels": labels_hook(p, &i.labels),
         "severity": "unknown",
         "weight": Value::Null,
@@ -103,7 +103,7 @@ pub(crate) fn issue_hook(
         o.insert("action".into(), json!(action));
     }
     // GITLAB.md §6.1: `work_item` for every type but Issue (renamed or not), never per type.
-    let kind = st.work_items.of(p, i.id).object_kind();
+    let kind = st.work_items.of(&p.path, i.id).object_kind();
     let mut body = json!({
         "object_kind": kind,
         "event_type": if i.confidential { format!("confidential_{kind}") } else { kind.to_owned() },
