@@ -23,9 +23,10 @@ pub struct IssueSync {
     /// The delivery that triggered it (for the audit log).
     #[serde(default)]
     pub delivery_id: Option<i64>,
-    /// The project's full path, when the webhook sent it: an item the Issues API does not
-    /// show (a custom work item type) is read and edited through GraphQL by path (GITLAB.md
-    /// §6.1). `None` for sweeps, which only find what the Issues API lists.
+    /// The project's full path, for a work item event (`object_kind: work_item`) that sent
+    /// it: an item the Issues API does not show (a custom work item type) is read and edited
+    /// through GraphQL by path (GITLAB.md §6.1). `None` for issues and for sweeps, which only
+    /// find what the Issues API lists.
     #[serde(default)]
     pub project_path: Option<String>,
 }

@@ -276,7 +276,8 @@ fn route(
                     iid,
                     event_uuid: event_uuid.map(str::to_owned),
                     delivery_id: None,
-                    project_path,
+                    // Only a work item may be one the Issues API does not show.
+                    project_path: project_path.filter(|_| object_kind == "work_item"),
                 })
             };
             plain(d, Some(project), Some(iid))

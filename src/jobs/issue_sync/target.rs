@@ -41,7 +41,12 @@ impl Target {
                 let Some(path) = job.project_path.as_deref() else {
                     return Err(e);
                 };
-                let item = gitlab.get_work_item(ctx, project, path, iid).await?;
+                let item = match gitlab.get_work_item(ctx, project, path, iid).await {
+                    Ok(item) => item,
+                    // Gone from both: REST's answer says it best ("404 Issue Not Found").
+                    Err(again) if again.is_not_found() => return Err(e),
+                    Err(again) => return Err(again),
+                };
                 tracing::debug!(gid = %item.gid, "not in the Issues API; read as a work item");
                 let target = Target::WorkItem {
                     path: path.to_owned(),

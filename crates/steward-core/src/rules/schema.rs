@@ -79,7 +79,8 @@ fn conditions_def() -> Value {
             "due_date": { "$ref": "#/$defs/due_date_condition" },
             "older_than_business_days": { "type": "integer", "minimum": 1, "description": "Filed at least N business days ago, not counting business days spent waiting on the requester." },
             "waiting_business_days": { "type": "integer", "minimum": 1, "description": "Waiting on the requester (a label declared `waiting_on_requester`) for at least N business days in the current wait." },
-            "without_comments": { "type": "array", "items": { "type": "string" }, "description": "None of these comments (by the `key` of a rule's comment) is on the issue." }
+            "without_comments": { "type": "array", "items": { "type": "string" }, "description": "None of these comments (by the `key` of a rule's comment) is on the issue." },
+            "work_item_type": { "type": "array", "items": { "type": "string" }, "description": "The work item's type is one of these names (case-insensitive), e.g. Issue, \"Speaker request\"; items of other types are left alone." }
         }
     })
 }
