@@ -207,7 +207,7 @@ impl NoteApi {
                 Ok(gl.create_epic_note(ctx, *group, *epic_id, body).await?.id)
             }
             Self::Issue { project, iid } => Ok(gl.create_note(ctx, *project, *iid, body).await?.id),
-            Self::WorkItem { gid } => note_id(&gl.work_item_create_note(ctx, gid, body).await?.gid),
+            Self::WorkItem { gid } => gl.work_item_create_note(ctx, gid, body).await?.note_id(),
         }
     }
 
@@ -228,20 +228,10 @@ impl NoteApi {
             }
             Self::WorkItem { .. } => {
                 let gid = format!("gid://gitlab/Note/{note}");
-                note_id(&gl.work_item_update_note(ctx, &gid, body).await?.gid)
+                gl.work_item_update_note(ctx, &gid, body).await?.note_id()
             }
         }
     }
-}
-
-/// The note id in a GraphQL note's global id.
-fn note_id(gid: &str) -> Result<NoteId, GitLabError> {
-    crate::gitlab::graphql_gid_number(gid)
-        .map(NoteId)
-        .ok_or_else(|| GitLabError::GraphQl {
-            operation: "createNote",
-            message: format!("note id {gid:?} is not a global id"),
-        })
 }
 
 async fn upsert(

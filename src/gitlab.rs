@@ -30,9 +30,7 @@ use steward_core::model::{
 use steward_core::rules::labels::LabelSpec;
 
 pub use client::{ClientConfig, RestGitLab};
-// The number at the end of a GraphQL global id (`gid://gitlab/Note/12` → 12).
 pub use error::GitLabError;
-pub(crate) use graphql::work_items::gid_number as graphql_gid_number;
 pub use page::{InstanceVersion, Page, PageCursor};
 pub use work_item::{WorkItem, WorkItemNote};
 
@@ -373,9 +371,8 @@ pub trait GitLab: Send + Sync {
         ctx: &'a CallContext,
     ) -> BoxFuture<'a, Result<InstanceVersion, GitLabError>>;
 
-    /// A work item of the project or group at `namespace_path` by its iid, through GraphQL
-    /// `namespace(fullPath) { workItem(iid) { … } }` (GITLAB.md §6.1). A missing item is a
-    /// 404 error, like REST. `project` is the project id the issue is filed under.
+    /// A work item by namespace path and iid, via GraphQL `namespace(fullPath) { workItem(iid) }`
+    /// (GITLAB.md §6.1); missing is a 404, like REST. `project`: the project it is filed under.
     fn get_work_item<'a>(
         &'a self,
         ctx: &'a CallContext,
@@ -384,17 +381,15 @@ pub trait GitLab: Send + Sync {
         iid: IssueIid,
     ) -> BoxFuture<'a, Result<WorkItem, GitLabError>>;
 
-    /// Every note on a work item (its notes widget's discussions, all pages), system notes
-    /// included, oldest first. Ids are the numbers of the notes' global ids.
+    /// Every note on a work item (notes widget, all pages, system notes too), oldest first.
     fn work_item_notes<'a>(
         &'a self,
         ctx: &'a CallContext,
         work_item_gid: &'a str,
     ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>>;
 
-    /// Applies `edit` to a work item in one `workItemUpdate` (labels, assignees and due date
-    /// through their widgets). Label names are resolved to global ids in the project at
-    /// `namespace_path`; a label it lacks is an error (GraphQL never creates labels).
+    /// Applies `edit` in one `workItemUpdate` (labels, assignees, due-date widgets); label names
+    /// resolve to ids in the project at `namespace_path`, a missing one is an error.
     fn update_work_item<'a>(
         &'a self,
         ctx: &'a CallContext,

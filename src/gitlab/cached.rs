@@ -1,7 +1,6 @@
-//! A [`GitLab`] that remembers slow-changing answers of the one it wraps, so a webhook costs
-//! one issue read: a project's labels for ten minutes, a username's user for the life of the
-//! process. Every other call goes straight through. Start-up wraps the configured client in
-//! it; everything downstream holds it as an `Arc<dyn GitLab>`.
+//! A [`GitLab`] that remembers slow-changing answers of the one it wraps, so a webhook costs one
+//! issue read: a project's labels for ten minutes, a username's user for the life of the process.
+//! Every other call goes straight through. Start-up wraps the client; all hold an `Arc<dyn GitLab>`.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;

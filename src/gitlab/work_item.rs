@@ -1,7 +1,7 @@
 //! The work-item values of the GitLab port (GITLAB.md §6.1): an item read through GraphQL and a
 //! note written through GraphQL. Plain data.
 
-use steward_core::model::Issue;
+use steward_core::model::{Issue, NoteId};
 
 /// A note created or edited through GraphQL: only its global id comes back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,6 +10,17 @@ pub struct WorkItemNote {
     pub gid: String,
     /// The body GitLab stored.
     pub body: String,
+}
+
+impl WorkItemNote {
+    /// The note's id: the number of its global id (REST note ids are the same numbers).
+    pub fn note_id(&self) -> Result<NoteId, super::GitLabError> {
+        let id = super::graphql::work_items::gid_number(&self.gid).map(NoteId);
+        id.ok_or_else(|| super::GitLabError::GraphQl {
+            operation: "createNote",
+            message: format!("note id {:?} is not a global id", self.gid),
+        })
+    }
 }
 
 /// A work item read through GraphQL (GITLAB.md §6.1): how Steward reads the items the Issues

@@ -2,7 +2,6 @@
 //! else the WorkItem GraphQL API (custom work item types are not in the REST issue family;
 //! GITLAB.md §6.1). It only routes calls; what to write is decided elsewhere.
 
-use crate::gitlab::graphql_gid_number;
 use crate::gitlab::{CallContext, GitLab, GitLabError, IssueEdit};
 use crate::jobs::IssueSync;
 use steward_core::model::{Issue, IssueIid, NoteId, ProjectId};
@@ -127,7 +126,7 @@ impl Target {
             }
             Target::WorkItem { gid, .. } => {
                 let note = gitlab.work_item_create_note(ctx, gid, body).await?;
-                note_id(&note.gid)
+                note.note_id()
             }
         }
     }
@@ -147,18 +146,8 @@ impl Target {
             Target::WorkItem { .. } => {
                 let gid = format!("gid://gitlab/Note/{note}");
                 let note = gitlab.work_item_update_note(ctx, &gid, body).await?;
-                note_id(&note.gid)
+                note.note_id()
             }
         }
     }
-}
-
-/// The note id in a GraphQL note's global id.
-fn note_id(gid: &str) -> Result<NoteId, GitLabError> {
-    graphql_gid_number(gid)
-        .map(NoteId)
-        .ok_or_else(|| GitLabError::GraphQl {
-            operation: "createNote",
-            message: format!("note id {gid:?} is not a global id"),
-        })
 }
