@@ -73,6 +73,7 @@ fn issues(root: &Path) -> Vec<Issue> {
                 waiting: Default::default(),
                 user_notes_count: None,
                 last_human_activity_at: None,
+                work_item_type: None,
                 closed_at: None,
             }
         })

@@ -13,6 +13,7 @@ use secrecy::SecretString;
 use steward_core::model::ProjectId;
 
 mod database;
+mod epics;
 mod error;
 mod raw;
 mod sections;
@@ -22,6 +23,7 @@ mod tests;
 mod webhook;
 
 pub use database::DatabaseSettings;
+pub use epics::EpicsApiSetting;
 pub use error::SettingsError;
 pub use status::{MIN_STATUS_TOKEN_CHARS, StatusSettings};
 pub use webhook::{MIN_SECRET_CHARS, WebhookSettings, signing_key};
@@ -64,6 +66,8 @@ pub struct GitLabSettings {
     pub notes_per_minute: u32,
     /// Timeout of one API call.
     pub timeout: Duration,
+    /// Which API tracking-epic digests are posted through (`gitlab.epics_api`).
+    pub epics_api: EpicsApiSetting,
 }
 
 /// Worker settings.
@@ -86,6 +90,7 @@ impl GitLabSettings {
             requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
             notes_per_minute: DEFAULT_NOTES_PER_MINUTE,
             timeout: DEFAULT_GITLAB_TIMEOUT,
+            epics_api: EpicsApiSetting::Auto,
         }
     }
 }

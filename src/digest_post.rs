@@ -9,7 +9,7 @@ use steward_core::model::{EpicId, EpicIid, GroupId, IssueIid, NoteId, ProjectId}
 use steward_core::reconcile::body_hash;
 
 use crate::gitlab::{CallContext, GitLab, GitLabError, Note};
-use crate::store::{AuditEntry, GraphqlNoteRef, NoteTarget, OwnedNote, Store, StoreError};
+use crate::store::{AuditEntry, NoteTarget, OwnedNote, Store, StoreError};
 
 /// What posting did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +34,7 @@ pub enum DigestError {
     /// GraphQL posting needs the epic's work item, which GitLab did not report.
     #[error(
         "epic &{epic_iid} of group {group} has no work item id; post through the REST API \
-         (`api: rest`) on this GitLab version"
+         (`gitlab.epics_api: rest`, or `api: rest` on the target) on this GitLab version"
     )]
     NoWorkItem {
         /// Group.
@@ -72,8 +72,9 @@ pub async fn post_digest(
         DigestTarget::Epic {
             group,
             epic_iid,
-            api: EpicApi::Rest,
+            api: Some(EpicApi::Rest),
         } => {
+            tracing::info!(%group, %epic_iid, epics_api = "rest", "posting the digest on an epic");
             let epic_id = epic_id(gitlab, store, &ctx, group, epic_iid, now).await?;
             let notes = NoteApi::Epic { group, epic_id };
             upsert(gitlab, store, &ctx, &notes, week, &body, now).await
@@ -81,8 +82,13 @@ pub async fn post_digest(
         DigestTarget::Epic {
             group,
             epic_iid,
-            api: EpicApi::GraphQl,
-        } => post_graphql(gitlab, store, &ctx, (group, epic_iid), week, &body, now).await,
+            api: Some(EpicApi::GraphQl) | None,
+        } => {
+            tracing::info!(%group, %epic_iid, epics_api = "graphql", "posting the digest on an epic");
+            let gid = work_item_gid(gitlab, store, &ctx, group, epic_iid, now).await?;
+            let notes = NoteApi::WorkItem { gid };
+            upsert(gitlab, store, &ctx, &notes, week, &body, now).await
+        }
         DigestTarget::Issue { project, iid } => {
             let notes = NoteApi::Issue { project, iid };
             upsert(gitlab, store, &ctx, &notes, week, &body, now).await
@@ -119,40 +125,74 @@ async fn epic_id(
     Ok(epic.id)
 }
 
-/// The REST note endpoints of an epic or an issue.
+/// The note endpoints of a target: REST epic or issue notes, or GraphQL work-item notes.
 enum NoteApi {
-    Epic { group: GroupId, epic_id: EpicId },
-    Issue { project: ProjectId, iid: IssueIid },
+    Epic {
+        group: GroupId,
+        epic_id: EpicId,
+    },
+    Issue {
+        project: ProjectId,
+        iid: IssueIid,
+    },
+    /// An epic's work item (GITLAB.md §6.2). GraphQL note ids are the REST ones.
+    WorkItem {
+        gid: String,
+    },
 }
 
 impl NoteApi {
-    /// The REST path of the notes (or of one note), for the audit log.
-    fn path(&self, note: Option<NoteId>) -> String {
-        let base = match *self {
+    /// The call of a note creation (`note: None`) or edit, for the audit log.
+    fn call(&self, note: Option<NoteId>) -> String {
+        let base = match self {
             Self::Epic { group, epic_id } => format!("/groups/{group}/epics/{epic_id}/notes"),
             Self::Issue { project, iid } => format!("/projects/{project}/issues/{iid}/notes"),
+            Self::WorkItem { gid } => {
+                return match note {
+                    None => format!("POST /api/graphql createNote {gid}"),
+                    Some(n) => format!("POST /api/graphql updateNote gid://gitlab/Note/{n}"),
+                };
+            }
         };
-        note.map_or(base.clone(), |n| format!("{base}/{n}"))
+        match note {
+            None => format!("POST {base}"),
+            Some(n) => format!("PUT {base}/{n}"),
+        }
+    }
+
+    fn created_status(&self) -> u16 {
+        match self {
+            Self::WorkItem { .. } => 200,
+            _ => 201,
+        }
     }
 
     fn issue(&self) -> (Option<ProjectId>, Option<IssueIid>) {
         match *self {
-            Self::Epic { .. } => (None, None),
             Self::Issue { project, iid } => (Some(project), Some(iid)),
+            _ => (None, None),
         }
     }
 
     fn target(&self) -> NoteTarget {
-        match *self {
-            Self::Epic { group, epic_id } => NoteTarget::Epic { group, epic_id },
-            Self::Issue { project, iid } => NoteTarget::Issue { project, iid },
+        match self {
+            Self::Epic { group, epic_id } => NoteTarget::Epic {
+                group: *group,
+                epic_id: *epic_id,
+            },
+            Self::Issue { project, iid } => NoteTarget::Issue {
+                project: *project,
+                iid: *iid,
+            },
+            Self::WorkItem { gid } => NoteTarget::Key(format!("work_item:{gid}")),
         }
     }
 
     async fn list(&self, gl: &dyn GitLab, ctx: &CallContext) -> Result<Vec<Note>, GitLabError> {
-        match *self {
-            Self::Epic { group, epic_id } => gl.list_epic_notes(ctx, group, epic_id).await,
-            Self::Issue { project, iid } => gl.list_notes(ctx, project, iid).await,
+        match self {
+            Self::Epic { group, epic_id } => gl.list_epic_notes(ctx, *group, *epic_id).await,
+            Self::Issue { project, iid } => gl.list_notes(ctx, *project, *iid).await,
+            Self::WorkItem { gid } => gl.work_item_notes(ctx, gid).await,
         }
     }
 
@@ -161,10 +201,13 @@ impl NoteApi {
         gl: &dyn GitLab,
         ctx: &CallContext,
         body: &str,
-    ) -> Result<Note, GitLabError> {
-        match *self {
-            Self::Epic { group, epic_id } => gl.create_epic_note(ctx, group, epic_id, body).await,
-            Self::Issue { project, iid } => gl.create_note(ctx, project, iid, body).await,
+    ) -> Result<NoteId, GitLabError> {
+        match self {
+            Self::Epic { group, epic_id } => {
+                Ok(gl.create_epic_note(ctx, *group, *epic_id, body).await?.id)
+            }
+            Self::Issue { project, iid } => Ok(gl.create_note(ctx, *project, *iid, body).await?.id),
+            Self::WorkItem { gid } => gl.work_item_create_note(ctx, gid, body, false).await?.note_id(),
         }
     }
 
@@ -174,12 +217,19 @@ impl NoteApi {
         ctx: &CallContext,
         note: NoteId,
         body: &str,
-    ) -> Result<Note, GitLabError> {
-        match *self {
-            Self::Epic { group, epic_id } => {
-                gl.edit_epic_note(ctx, group, epic_id, note, body).await
+    ) -> Result<NoteId, GitLabError> {
+        match self {
+            Self::Epic { group, epic_id } => Ok(gl
+                .edit_epic_note(ctx, *group, *epic_id, note, body)
+                .await?
+                .id),
+            Self::Issue { project, iid } => {
+                Ok(gl.edit_note(ctx, *project, *iid, note, body).await?.id)
             }
-            Self::Issue { project, iid } => gl.edit_note(ctx, project, iid, note, body).await,
+            Self::WorkItem { .. } => {
+                let gid = format!("gid://gitlab/Note/{note}");
+                gl.work_item_update_note(ctx, &gid, body).await?.note_id()
+            }
         }
     }
 }
@@ -220,17 +270,17 @@ async fn upsert(
     let what = format!("weekly digest `{key}`");
     let create = |why: &'static str| Logged {
         action: "note.create",
-        api_call: format!("POST {}", api.path(None)),
+        api_call: api.call(None),
         project,
         iid,
         detail: format!("{what}{why}"),
-        ok_status: 201,
+        ok_status: api.created_status(),
     };
     let (note, outcome) = match known {
         Some(id) => {
             let update = Logged {
                 action: "note.update",
-                api_call: format!("PUT {}", api.path(Some(id))),
+                api_call: api.call(Some(id)),
                 project,
                 iid,
                 detail: format!("{what}, note {id}"),
@@ -252,7 +302,7 @@ async fn upsert(
             (note, PostOutcome::Created)
         }
     };
-    remember(store, &target, &key, note.id, &hash, now).await?;
+    remember(store, &target, &key, note, &hash, now).await?;
     Ok(outcome)
 }
 
@@ -304,63 +354,6 @@ async fn remember(
         updated_at: now,
     };
     store.put_owned_note(target, key, note).await
-}
-
-/// GraphQL work-item notes cannot be listed through the `GitLab` trait, so the note's global
-/// id is remembered in the store under the epic and week.
-async fn post_graphql(
-    gitlab: &dyn GitLab,
-    store: &dyn Store,
-    ctx: &CallContext,
-    (group, epic_iid): (GroupId, EpicIid),
-    week: IsoWeek,
-    body: &str,
-    now: DateTime<Utc>,
-) -> Result<PostOutcome, DigestError> {
-    let what = format!(
-        "weekly digest `{}` on epic &{epic_iid} of group {group}",
-        note_key(week)
-    );
-    let hash = body_hash(body);
-    let known = store.digest_graphql_note(group, epic_iid, week).await?;
-    let (gid, outcome) = match known {
-        Some(note) if note.body_hash == hash => return Ok(PostOutcome::Unchanged),
-        Some(note) => {
-            let call = Logged {
-                action: "note.update",
-                api_call: "POST /graphql updateNote".to_owned(),
-                project: None,
-                iid: None,
-                detail: format!("{what}, note {}", note.gid),
-                ok_status: 200,
-            };
-            let send = gitlab.work_item_update_note(ctx, &note.gid, body);
-            let updated = logged(store, now, call, send).await?;
-            (updated.gid, PostOutcome::Updated)
-        }
-        None => {
-            let work_item = work_item_gid(gitlab, store, ctx, group, epic_iid, now).await?;
-            let call = Logged {
-                action: "note.create",
-                api_call: "POST /graphql createNote".to_owned(),
-                project: None,
-                iid: None,
-                detail: what,
-                ok_status: 200,
-            };
-            let send = gitlab.work_item_create_note(ctx, &work_item, body);
-            let created = logged(store, now, call, send).await?;
-            (created.gid, PostOutcome::Created)
-        }
-    };
-    let note = GraphqlNoteRef {
-        gid,
-        body_hash: hash,
-    };
-    store
-        .set_digest_graphql_note(group, epic_iid, week, &note, now)
-        .await?;
-    Ok(outcome)
 }
 
 async fn work_item_gid(

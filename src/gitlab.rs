@@ -17,6 +17,7 @@ mod graphql;
 mod health;
 mod page;
 mod wire;
+mod work_item;
 
 use std::collections::BTreeSet;
 
@@ -31,6 +32,7 @@ use steward_core::rules::labels::LabelSpec;
 pub use client::{ClientConfig, RestGitLab};
 pub use error::GitLabError;
 pub use page::{InstanceVersion, Page, PageCursor};
+pub use work_item::{WorkItem, WorkItemNote};
 
 pub use crate::boxed::BoxFuture;
 
@@ -72,15 +74,6 @@ pub struct Note {
     pub created_at: DateTime<Utc>,
     /// When it was last edited.
     pub updated_at: DateTime<Utc>,
-}
-
-/// A note created or edited through GraphQL: only its global id comes back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WorkItemNote {
-    /// Global id, e.g. `gid://gitlab/Note/123` (pass it to `work_item_update_note`).
-    pub gid: String,
-    /// The body GitLab stored.
-    pub body: String,
 }
 
 /// A group epic, for the weekly digest (GITLAB.md §3.4).
@@ -358,12 +351,14 @@ pub trait GitLab: Send + Sync {
     ) -> BoxFuture<'a, Result<Note, GitLabError>>;
 
     /// Posts a comment on a work item through GraphQL `createNote` (the successor of epic
-    /// notes). `work_item_gid` is `gid://gitlab/WorkItem/<id>`.
+    /// notes). `work_item_gid` is `gid://gitlab/WorkItem/<id>`; `internal`: a note only the
+    /// project's Reporters and up see (GITLAB.md §3.2).
     fn work_item_create_note<'a>(
         &'a self,
         ctx: &'a CallContext,
         work_item_gid: &'a str,
         body: &'a str,
+        internal: bool,
     ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>>;
 
     /// Replaces a note's body through GraphQL `updateNote` (`note_gid` is `gid://gitlab/Note/<id>`).
@@ -400,4 +395,30 @@ pub trait GitLab: Send + Sync {
         iid: IssueIid,
         target: (ProjectId, IssueIid),
     ) -> BoxFuture<'a, Result<bool, GitLabError>>;
+    /// A work item by namespace path and iid, via GraphQL `namespace(fullPath) { workItem(iid) }`
+    /// (GITLAB.md §6.1); missing is a 404, like REST. `project`: the project it is filed under.
+    fn get_work_item<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        namespace_path: &'a str,
+        iid: IssueIid,
+    ) -> BoxFuture<'a, Result<WorkItem, GitLabError>>;
+
+    /// Every note on a work item (notes widget, all pages, system notes too), oldest first.
+    fn work_item_notes<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        work_item_gid: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>>;
+
+    /// Applies `edit` in one `workItemUpdate` (labels, assignees, due-date widgets); label names
+    /// resolve to ids in the project at `namespace_path`, a missing one is an error.
+    fn update_work_item<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        namespace_path: &'a str,
+        work_item_gid: &'a str,
+        edit: &'a IssueEdit,
+    ) -> BoxFuture<'a, Result<(), GitLabError>>;
 }

@@ -317,7 +317,7 @@ fn settings(
 }
 
 /// Every program's digest posted on its tracking epic in the seeded group (REST epic notes;
-/// the speaker program uses GraphQL work-item notes, to exercise both), the director's roll-up
+/// the speaker program uses the default, GraphQL work-item notes, to exercise both), the director's roll-up
 /// on the team's epic, and the team's FY27-Q4 reference contest.
 pub fn team_digest(seed: &TeamSeed) -> steward_core::digest::DigestConfig {
     use steward_core::digest::{DigestTarget, EpicApi, ProgramKey};
@@ -335,11 +335,9 @@ pub fn team_digest(seed: &TeamSeed) -> steward_core::digest::DigestConfig {
             continue;
         };
         let program = ProgramKey::from(*key);
-        let api = if program.as_str() == "speaker" {
-            EpicApi::GraphQl
-        } else {
-            EpicApi::Rest
-        };
+        // The speaker program takes the instance's default (`gitlab.epics_api: auto`, which
+        // is GraphQL); the others name the REST fallback.
+        let api = (program.as_str() != "speaker").then_some(EpicApi::Rest);
         cfg.post_to.insert(
             program,
             DigestTarget::Epic {
@@ -352,7 +350,7 @@ pub fn team_digest(seed: &TeamSeed) -> steward_core::digest::DigestConfig {
     cfg.rollup_to = Some(DigestTarget::Epic {
         group: seed.group,
         epic_iid: seed.team_epic.iid,
-        api: EpicApi::Rest,
+        api: Some(EpicApi::Rest),
     });
     cfg
 }

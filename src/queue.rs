@@ -23,6 +23,12 @@ pub struct IssueSync {
     /// The delivery that triggered it (for the audit log).
     #[serde(default)]
     pub delivery_id: Option<i64>,
+    /// The project's full path, for a work item event (`object_kind: work_item`) that sent
+    /// it: an item the Issues API does not show (a custom work item type) is read and edited
+    /// through GraphQL by path (GITLAB.md §6.1). `None` for issues and for sweeps, which only
+    /// find what the Issues API lists.
+    #[serde(default)]
+    pub project_path: Option<String>,
 }
 
 impl IssueSync {
@@ -305,6 +311,7 @@ mod tests {
                 iid: IssueIid(23),
                 event_uuid: Some("u".into()),
                 delivery_id: Some(4),
+                project_path: None,
             }),
             Job::sweep().for_slot(slot()),
             Job::full_sweep(),
@@ -336,6 +343,7 @@ mod tests {
                     iid: IssueIid(23),
                     event_uuid: None,
                     delivery_id: None,
+                    project_path: None,
                 }),
             ),
             ("sweep", json!({"full": false, "slot": null}), Job::sweep()),

@@ -191,6 +191,11 @@ pub async fn build(settings: Settings, wiring: Wiring) -> Result<App, StartupErr
     // Once per start: which paging and epic paths this GitLab supports (logged in one line;
     // a failed probe leaves the conservative paths and the next sweep probes again).
     let capabilities = crate::gitlab::capabilities::probe(gitlab_cache.as_ref()).await;
+    // `gitlab.epics_api: auto` follows the probe: GraphQL work-item notes on 18.1+, REST
+    // epic notes before; unprobed (the probe failed), GraphQL.
+    let work_item_notes = capabilities
+        .is_known()
+        .then(|| capabilities.work_item_notes());
     gitlab_cache.capabilities().set(capabilities);
     let store_born = connect::store_born(store.as_ref(), wiring.clock.as_ref()).await?;
     let webhook = settings.webhook.clone();
@@ -213,7 +218,12 @@ pub async fn build(settings: Settings, wiring: Wiring) -> Result<App, StartupErr
         jobs_ready: Arc::default(),
         metrics: install_metrics(),
         store_born,
-        digest: settings.digest.clone(),
+        digest: settings.digest.clone().map(|mut d| {
+            let api = settings.gitlab.epics_api.resolve(work_item_notes);
+            tracing::info!(epics_api = ?api, setting = ?settings.gitlab.epics_api, "tracking-epic digests post through this API unless a target names one");
+            d.resolve_epic_api(api);
+            d
+        }),
         schedules,
     };
     report::roster_users(&state).await;

@@ -147,6 +147,7 @@ pub fn trigger_agrees_with_decode(header: Option<&str>, body: &[u8]) {
                 actor,
                 project,
                 iid,
+                ..
             }),
         ) => assert_eq!(
             (

@@ -45,6 +45,7 @@ pub(super) struct RawGitLab {
     pub(super) requests_per_minute: Option<u32>,
     pub(super) notes_per_minute: Option<u32>,
     pub(super) timeout_secs: Option<u64>,
+    pub(super) epics_api: Option<super::epics::EpicsApiSetting>,
 }
 
 #[derive(Debug, Default, Deserialize)]

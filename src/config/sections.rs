@@ -110,6 +110,7 @@ pub(super) fn gitlab(
             .timeout_secs
             .map(Duration::from_secs)
             .unwrap_or(DEFAULT_GITLAB_TIMEOUT),
+        epics_api: super::epics::from_raw(raw.epics_api, env)?,
     })
 }
 

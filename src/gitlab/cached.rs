@@ -1,7 +1,6 @@
-//! A [`GitLab`] that remembers slow-changing answers of the one it wraps, so a webhook costs
-//! one issue read: a project's labels for ten minutes, a username's user for the life of the
-//! process. Every other call goes straight through. Start-up wraps the configured client in
-//! it; everything downstream holds it as an `Arc<dyn GitLab>`.
+//! A [`GitLab`] that remembers slow-changing answers of the one it wraps, so a webhook costs one
+//! issue read: a project's labels for ten minutes, a username's user for the life of the process.
+//! Every other call goes straight through. Start-up wraps the client; all hold an `Arc<dyn GitLab>`.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -12,7 +11,7 @@ use tokio::sync::RwLock;
 use super::capabilities::SharedCapabilities;
 use super::{
     BoxFuture, CallContext, Epic, GitLab, GitLabError, InstanceVersion, IssueEdit, IssueQuery,
-    Note, Page, PageCursor, WorkItemNote,
+    Note, Page, PageCursor, WorkItem, WorkItemNote,
 };
 use steward_core::model::{
     EpicId, EpicIid, GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserId, UserRef,
@@ -293,8 +292,10 @@ impl GitLab for CachedGitLab {
         ctx: &'a CallContext,
         work_item_gid: &'a str,
         body: &'a str,
+        internal: bool,
     ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>> {
-        self.inner.work_item_create_note(ctx, work_item_gid, body)
+        self.inner
+            .work_item_create_note(ctx, work_item_gid, body, internal)
     }
 
     fn work_item_update_note<'a>(
@@ -331,6 +332,35 @@ impl GitLab for CachedGitLab {
         target: (ProjectId, IssueIid),
     ) -> BoxFuture<'a, Result<bool, GitLabError>> {
         self.inner.link_issues(ctx, project, iid, target)
+    }
+
+    fn get_work_item<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        namespace_path: &'a str,
+        iid: IssueIid,
+    ) -> BoxFuture<'a, Result<WorkItem, GitLabError>> {
+        self.inner.get_work_item(ctx, project, namespace_path, iid)
+    }
+
+    fn work_item_notes<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        work_item_gid: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>> {
+        self.inner.work_item_notes(ctx, work_item_gid)
+    }
+
+    fn update_work_item<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        namespace_path: &'a str,
+        work_item_gid: &'a str,
+        edit: &'a IssueEdit,
+    ) -> BoxFuture<'a, Result<(), GitLabError>> {
+        self.inner
+            .update_work_item(ctx, namespace_path, work_item_gid, edit)
     }
 }
 

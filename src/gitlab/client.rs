@@ -19,6 +19,8 @@ mod paging;
 mod response;
 mod version;
 
+mod work_items;
+
 use std::fmt;
 use std::num::NonZeroU32;
 use std::sync::Arc;

@@ -1,6 +1,9 @@
-//! The two GraphQL mutations Steward uses on work items (`createNote`, `updateNote`;
-//! GITLAB.md §3.4): request bodies and response decoding. The `gitlab` crate has no GraphQL
-//! endpoint builders for these, so the JSON is built here; sending is the client's job.
+//! The GraphQL operations Steward uses on work items: the note mutations (`createNote`,
+//! `updateNote`; GITLAB.md §3.4) here, reading, listing notes and `workItemUpdate` in
+//! [`work_items`] (§6.1). Request bodies and response decoding only; sending is the client's
+//! job. The `gitlab` crate has no GraphQL builders for these, so the JSON is built here.
+
+pub(crate) mod work_items;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -8,14 +11,15 @@ use serde_json::{Value, json};
 use super::WorkItemNote;
 use super::error::truncate;
 
-const CREATE_NOTE: &str = "mutation StewardCreateNote($noteableId: NoteableID!, $body: String!) { createNote(input: {noteableId: $noteableId, body: $body}) { note { id body } errors } }";
+const CREATE_NOTE: &str = "mutation StewardCreateNote($noteableId: NoteableID!, $body: String!, $internal: Boolean) { createNote(input: {noteableId: $noteableId, body: $body, internal: $internal}) { note { id body } errors } }";
 const UPDATE_NOTE: &str = "mutation StewardUpdateNote($id: NoteID!, $body: String!) { updateNote(input: {id: $id, body: $body}) { note { id body } errors } }";
 
 /// Body of a `createNote` request. Variables carry the text, so no escaping into the query.
-pub(crate) fn create_note_request(work_item_gid: &str, body: &str) -> Value {
+/// `internal`: a note only the project's Reporters and up see (`CreateNoteInput.internal`).
+pub(crate) fn create_note_request(work_item_gid: &str, body: &str, internal: bool) -> Value {
     json!({
         "query": CREATE_NOTE,
-        "variables": { "noteableId": work_item_gid, "body": body },
+        "variables": { "noteableId": work_item_gid, "body": body, "internal": internal },
     })
 }
 
@@ -57,19 +61,24 @@ struct NoteNode {
     body: String,
 }
 
-/// Decodes a mutation response: top-level `errors`, mutation `errors` and a missing note are
-/// all failures, reported as one readable message.
-pub(crate) fn decode_note(operation: &str, response: &[u8]) -> Result<WorkItemNote, String> {
+/// `data.<field>` of a response; top-level `errors` are a failure with their messages.
+pub(crate) fn data_field(field: &str, response: &[u8]) -> Result<Value, String> {
     let envelope: Envelope = serde_json::from_slice(response)
         .map_err(|e| format!("response is not GraphQL JSON: {e}"))?;
     if !envelope.errors.is_empty() {
         let joined: Vec<&str> = envelope.errors.iter().map(|e| e.message.as_str()).collect();
         return Err(truncate(&joined.join("; "), 300));
     }
-    let payload = envelope
+    envelope
         .data
-        .and_then(|mut d| d.get_mut(operation).map(Value::take))
-        .ok_or_else(|| format!("response has no data.{operation}"))?;
+        .and_then(|mut d| d.get_mut(field).map(Value::take))
+        .ok_or_else(|| format!("response has no data.{field}"))
+}
+
+/// Decodes a mutation response: top-level `errors`, mutation `errors` and a missing note are
+/// all failures, reported as one readable message.
+pub(crate) fn decode_note(operation: &str, response: &[u8]) -> Result<WorkItemNote, String> {
+    let payload = data_field(operation, response)?;
     let payload: Payload =
         serde_json::from_value(payload).map_err(|e| format!("unexpected data.{operation}: {e}"))?;
     if !payload.errors.is_empty() {
@@ -113,7 +122,8 @@ mod tests {
 
     #[test]
     fn note_text_travels_in_variables_not_in_the_query() {
-        let req = create_note_request("gid://gitlab/WorkItem/7", "a \"quoted\" }{ body");
+        let req = create_note_request("gid://gitlab/WorkItem/7", "a \"quoted\" }{ body", true);
+        assert_eq!(req["variables"]["internal"], true);
         assert_eq!(req["variables"]["body"], "a \"quoted\" }{ body");
         assert!(!req["query"].as_str().unwrap().contains("quoted"));
     }

@@ -131,6 +131,9 @@ pub enum Trigger {
         project: ProjectId,
         /// The issue.
         iid: IssueIid,
+        /// The project's full path (`project.path_with_namespace`), when sent: work items
+        /// the Issues API does not show are read through GraphQL by path (GITLAB.md §6.1).
+        project_path: Option<String>,
     },
     /// A comment.
     Note {

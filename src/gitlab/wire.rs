@@ -61,6 +61,28 @@ pub(crate) struct RestIssue {
     /// Comments on the issue, system notes excluded (GITLAB.md §6.5 on why it matters).
     #[serde(default)]
     user_notes_count: Option<u64>,
+    /// The base type (`issue`, `incident`, `task`, `ticket`, …); REST does not carry a
+    /// renamed type's name (GITLAB.md §6.1).
+    #[serde(default)]
+    issue_type: Option<String>,
+}
+
+/// The default name of a base type as REST's `issue_type` spells it (GitLab's
+/// `WorkItems::Type::TYPE_NAMES`); an unknown one is kept as written.
+fn base_type_name(base: &str) -> String {
+    match base {
+        "issue" => "Issue",
+        "incident" => "Incident",
+        "test_case" => "Test Case",
+        "requirement" => "Requirement",
+        "task" => "Task",
+        "ticket" => "Ticket",
+        "objective" => "Objective",
+        "key_result" => "Key Result",
+        "epic" => "Epic",
+        other => return other.to_owned(),
+    }
+    .to_owned()
 }
 
 impl TryFrom<RestIssue> for Issue {
@@ -105,6 +127,7 @@ impl TryFrom<RestIssue> for Issue {
             // The service works it out from its record of its own writes (`steward_core::activity`).
             last_human_activity_at: None,
             closed_at: i.closed_at,
+            work_item_type: i.issue_type.as_deref().map(base_type_name),
         })
     }
 }

@@ -259,19 +259,25 @@ fn route(
             actor,
             project,
             iid,
+            project_path,
         }) => {
+            // Work items of any project-level type (Ticket, Task, custom types such as
+            // "Speaker request") are intake like issues (GITLAB.md §6.1): templates are
+            // recognised by marker and fields, never by the type's name.
             let d = if actor == Some(state.bot) {
                 Disposition::Ignore("echo of Steward's own change".into())
             } else if !state.serves(project) {
                 Disposition::Ignore(format!("project {project} is not served"))
-            } else if object_kind != "issue" {
-                Disposition::Ignore(format!("work item event (`{object_kind}`)"))
+            } else if object_kind != "issue" && object_kind != "work_item" {
+                Disposition::Ignore(format!("event kind `{object_kind}` is not handled"))
             } else {
                 Disposition::Enqueue(IssueSync {
                     project,
                     iid,
                     event_uuid: event_uuid.map(str::to_owned),
                     delivery_id: None,
+                    // Only a work item may be one the Issues API does not show.
+                    project_path: project_path.filter(|_| object_kind == "work_item"),
                 })
             };
             plain(d, Some(project), Some(iid))

@@ -6,8 +6,11 @@
 //! and writes and says how the run ended. It knows nothing of the queue: the runner
 //! ([`super::worker`]) claims the job and records the [`RunOutcome`].
 
+mod target;
+
 use std::sync::Arc;
 
+use target::Target;
 use tracing::{Instrument, info_span};
 
 use super::ledger::LedgerRun;
@@ -18,10 +21,10 @@ use super::plan::{
 use super::{IssueSync, RunOutcome, SyncError};
 use crate::audit;
 use crate::gitlab::cached::CachedGitLab;
-use crate::gitlab::{CallContext, DueDateEdit, GitLab, IssueEdit, Note};
+use crate::gitlab::{CallContext, DueDateEdit, GitLab, IssueEdit};
 use crate::store::{AuditEntry, DeliveryId, Store};
 use steward_core::clock::Clock;
-use steward_core::model::{Issue, StateChange, UserRef, Username};
+use steward_core::model::{Issue, NoteId, StateChange, UserRef, Username};
 use steward_core::reconcile::{self, Actions, NoteAction};
 use steward_core::rules::Engine;
 
@@ -94,7 +97,6 @@ struct Sync<'a> {
     deps: &'a SyncDeps,
     job: &'a IssueSync,
     ctx: CallContext,
-    issue_path: String,
 }
 
 impl<'a> Sync<'a> {
@@ -105,17 +107,13 @@ impl<'a> Sync<'a> {
             ctx: CallContext {
                 event_uuid: job.event_uuid.clone(),
             },
-            issue_path: format!("/projects/{}/issues/{}", job.project, job.iid),
         }
     }
 
     async fn try_sync(&self) -> Result<String, SyncError> {
         let (deps, job) = (self.deps, self.job);
-        let mut issue = deps
-            .gitlab
-            .get_issue(&self.ctx, job.project, job.iid)
-            .await?;
-        let existing = existing_notes(deps, &issue, &self.ctx).await?;
+        let (mut issue, to) = Target::read(deps.gitlab.as_ref(), job, &self.ctx).await?;
+        let existing = existing_notes(deps, &issue, &self.ctx, to.work_item_gid()).await?;
         let (decision, actions, ledger) = plan_with_ledger(deps, &mut issue, &existing).await?;
         let rules: Vec<String> = decision
             .plan
@@ -140,16 +138,18 @@ impl<'a> Sync<'a> {
         let mut end_labels = issue.labels.clone();
         let mut edited = None;
         if let Some(changes) = &actions.edit {
-            let (detail, after) = self.apply_edit(changes, &rules, assigned).await?;
+            let (detail, after) = self.apply_edit(&to, changes, &rules, assigned).await?;
             summary.push(detail);
-            edited = Some(after);
+            edited = after;
             end_labels.retain(|l| !changes.remove_labels.contains(l));
             end_labels.extend(changes.add_labels.iter().cloned());
         }
         record_waiting(deps, &issue, &end_labels).await;
-        let created = self.apply_notes(&actions, &rules, &mut summary).await?;
-        self.record_own_write(&issue, edited, !actions.notes.is_empty(), created)
-            .await;
+        let created = self.apply_notes(&to, &actions, &rules, &mut summary).await?;
+        if matches!(to, Target::Rest { .. }) {
+            self.record_own_write(&issue, edited, !actions.notes.is_empty(), created)
+                .await;
+        }
         Ok(summary.join("; "))
     }
 
@@ -189,13 +189,15 @@ impl<'a> Sync<'a> {
     }
 
     /// Edits the issue (labels, assignees, due date, state) in one call; returns what changed
-    /// and the issue as GitLab answered.
+    /// and the issue as GitLab answered (REST answers with it; GraphQL's `workItemUpdate` is
+    /// not read back).
     async fn apply_edit(
         &self,
+        to: &Target,
         changes: &reconcile::IssueChanges,
         rules: &[String],
         assigned: Option<&[Username]>,
-    ) -> Result<(String, Issue), SyncError> {
+    ) -> Result<(String, Option<Issue>), SyncError> {
         let (deps, job) = (self.deps, self.job);
         let edit = IssueEdit {
             add_labels: changes.add_labels.iter().cloned().collect(),
@@ -205,11 +207,8 @@ impl<'a> Sync<'a> {
             state_event: changes.state,
         };
         let detail = describe_edit(changes);
-        let api_call = format!("PUT {}", self.issue_path);
-        let entry = self.write_entry("issue.edit", api_call, &detail, rules);
-        let send = deps
-            .gitlab
-            .edit_issue(&self.ctx, job.project, job.iid, &edit);
+        let entry = self.write_entry("issue.edit", to.edit_call(), &detail, rules);
+        let send = to.edit(deps.gitlab.as_ref(), &self.ctx, &edit);
         let after =
             audit::logged(deps.store.as_ref(), entry, 200, send, |_| detail.clone()).await??;
         if changes.assignee_ids.is_some()
@@ -227,6 +226,7 @@ impl<'a> Sync<'a> {
     /// many notes it posted.
     async fn apply_notes(
         &self,
+        to: &Target,
         actions: &Actions,
         rules: &[String],
         summary: &mut Vec<String>,
@@ -236,7 +236,7 @@ impl<'a> Sync<'a> {
         for action in &actions.notes {
             let (key, note_id, body) = match action {
                 NoteAction::Create { key, body } => {
-                    self.create_owned_note(key, body, rules, "").await?;
+                    self.create_owned_note(to, key, body, rules, "").await?;
                     summary.push(format!("created note `{key}`"));
                     created += 1;
                     continue;
@@ -244,20 +244,18 @@ impl<'a> Sync<'a> {
                 NoteAction::Update { key, note_id, body } => (key, note_id, body),
             };
             let detail = format!("note {note_id} `{key}`");
-            let api_call = format!("PUT {}/notes/{note_id}", self.issue_path);
+            let api_call = to.note_call(Some(*note_id));
             let entry = self.write_entry("note.update", api_call, &detail, rules);
-            let send = deps
-                .gitlab
-                .edit_note(&self.ctx, job.project, job.iid, *note_id, body);
+            let send = to.edit_note(deps.gitlab.as_ref(), &self.ctx, *note_id, body);
             match audit::logged(deps.store.as_ref(), entry, 200, send, |_| detail).await? {
                 Ok(note) => {
-                    record_note(deps, job.project, job.iid, key, &note, body).await;
+                    record_note(deps, job.project, job.iid, key, note, body).await;
                     summary.push(format!("updated note `{key}`"));
                 }
                 Err(e) if e.status() == Some(404) => {
                     // Someone deleted Steward's note: post it again.
                     let why = " (the previous one was deleted)";
-                    self.create_owned_note(key, body, rules, why).await?;
+                    self.create_owned_note(to, key, body, rules, why).await?;
                     summary.push(format!("re-created deleted note `{key}`"));
                     created += 1;
                 }
@@ -272,6 +270,7 @@ impl<'a> Sync<'a> {
     /// next run lists the issue's notes and finds it by marker instead of posting a second one.
     async fn create_owned_note(
         &self,
+        to: &Target,
         key: &str,
         body: &str,
         rules: &[String],
@@ -279,19 +278,15 @@ impl<'a> Sync<'a> {
     ) -> Result<(), SyncError> {
         let (deps, job) = (self.deps, self.job);
         set_notes_synced(deps, job.project, job.iid, false).await;
-        let path = format!("POST {}/notes", self.issue_path);
         let planned = format!("note `{key}`{why}");
-        let entry = self.write_entry("note.create", path, &planned, rules);
+        let entry = self.write_entry("note.create", to.note_call(None), &planned, rules);
         // Team-only notes (the customer ledger's) are GitLab internal notes (GITLAB.md §3.2).
-        let gitlab = &deps.gitlab;
-        let send = if reconcile::is_internal_note(key) {
-            gitlab.create_internal_note(&self.ctx, job.project, job.iid, body)
-        } else {
-            gitlab.create_note(&self.ctx, job.project, job.iid, body)
-        };
-        let created = |n: &Note| format!("note {} `{key}`{why}", n.id);
-        let note = audit::logged(deps.store.as_ref(), entry, 201, send, created).await??;
-        if record_note(deps, job.project, job.iid, key, &note, body).await {
+        let internal = reconcile::is_internal_note(key);
+        let send = to.create_note(deps.gitlab.as_ref(), &self.ctx, body, internal);
+        let created = |n: &NoteId| format!("note {n} `{key}`{why}");
+        let status = to.created_status();
+        let note = audit::logged(deps.store.as_ref(), entry, status, send, created).await??;
+        if record_note(deps, job.project, job.iid, key, note, body).await {
             set_notes_synced(deps, job.project, job.iid, true).await;
         }
         Ok(())
@@ -318,7 +313,7 @@ impl<'a> Sync<'a> {
                 continue;
             }
             let detail = format!("link to {}#{} (relates_to)", d.project, d.iid);
-            let api_call = format!("POST {}/links", self.issue_path);
+            let api_call = format!("POST /projects/{}/issues/{}/links", job.project, job.iid);
             let entry = self.write_entry("issue.link", api_call, &detail, rules);
             let send = deps
                 .gitlab

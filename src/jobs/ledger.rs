@@ -134,6 +134,7 @@ pub async fn record(deps: &SyncDeps, run: &LedgerRun) {
             iid,
             event_uuid: None,
             delivery_id: None,
+            project_path: None,
         });
         if let Err(e) = deps.store.enqueue_job(job.to_row(now)).await {
             tracing::warn!(error = %e, "could not wake a request of the same customer");

@@ -51,16 +51,22 @@ pub async fn stored_notes(
 /// every owned note of the issue (see [`stored_notes`]). Otherwise (an issue older than the
 /// store, e.g. after a database loss, or an interrupted note creation) the notes are listed
 /// from GitLab and found by marker.
+///
+/// `work_item` is the global id of an item read through GraphQL: its notes are listed there.
 pub async fn existing_notes(
     deps: &SyncDeps,
     issue: &Issue,
     ctx: &CallContext,
+    work_item: Option<&str>,
 ) -> Result<BTreeMap<String, ExistingNote>, SyncError> {
     if let Some(known) = stored_notes(deps, issue).await? {
         return Ok(known);
     }
     let (project, iid) = (issue.project_id, issue.iid);
-    let notes: Vec<Note> = deps.gitlab.list_notes(ctx, project, iid).await?;
+    let notes: Vec<Note> = match work_item {
+        Some(gid) => deps.gitlab.work_item_notes(ctx, gid).await?,
+        None => deps.gitlab.list_notes(ctx, project, iid).await?,
+    };
     let mut found = BTreeMap::new();
     let mut all_recorded = true;
     for note in notes {
@@ -94,11 +100,11 @@ pub async fn record_note(
     project: ProjectId,
     iid: IssueIid,
     key: &str,
-    note: &Note,
+    note: NoteId,
     body: &str,
 ) -> bool {
     let hash = reconcile::body_hash(body);
-    record_hash(deps, project, iid, key, note.id, &hash).await
+    record_hash(deps, project, iid, key, note, &hash).await
 }
 
 async fn record_hash(

@@ -199,6 +199,7 @@ async fn check_issue(
             iid: issue.iid,
             event_uuid: None,
             delivery_id: None,
+            project_path: None,
         });
         deps.sync
             .store

@@ -54,11 +54,27 @@ async fn mount_epic(server: &MockServer) {
         .await;
 }
 
+/// The epic's work item has no notes yet (the GraphQL notes widget, one empty page).
+async fn mount_no_work_item_notes(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/api/graphql"))
+        .and(body_partial_json(
+            json!({"variables": {"id": "gid://gitlab/WorkItem/901"}}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": {"workItem": {"widgets": [{"type": "NOTES", "discussions": {
+                "pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": []
+            }}]}}
+        })))
+        .mount(server)
+        .await;
+}
+
 fn epic_target(api: EpicApi) -> DigestTarget {
     DigestTarget::Epic {
         group: GroupId(7),
         epic_iid: EpicIid(5),
-        api,
+        api: Some(api),
     }
 }
 
@@ -253,6 +269,7 @@ async fn tracking_issue_fallback_posts_once_per_week() {
 async fn graphql_digest_is_created_on_the_work_item_and_updated_by_note_gid() {
     let server = MockServer::start().await;
     mount_epic(&server).await;
+    mount_no_work_item_notes(&server).await;
     Mock::given(method("POST"))
         .and(path("/api/graphql"))
         .and(body_partial_json(json!({"variables": {"noteableId": "gid://gitlab/WorkItem/901"}})))
@@ -291,13 +308,14 @@ async fn graphql_digest_is_created_on_the_work_item_and_updated_by_note_gid() {
     );
 }
 
-/// The body each write carried: the form's `body` (REST) or the mutation's `variables.body`.
-fn sent_body(r: &wiremock::Request) -> String {
+/// The body each write carried: the form's `body` (REST) or the mutation's `variables.body`;
+/// `None` for a GraphQL query (reading notes carries no body).
+fn sent_body(r: &wiremock::Request) -> Option<String> {
     if r.url.path() == "/api/graphql" {
         let v: Value = serde_json::from_slice(&r.body).unwrap();
-        return v["variables"]["body"].as_str().unwrap().to_owned();
+        return v["variables"]["body"].as_str().map(str::to_owned);
     }
-    form(r).into_iter().find(|(k, _)| k == "body").unwrap().1
+    Some(form(r).into_iter().find(|(k, _)| k == "body").unwrap().1)
 }
 
 #[tokio::test]
@@ -319,6 +337,7 @@ async fn every_digest_target_sends_a_body_without_quick_actions_that_fits_in_a_g
             .mount(&server)
             .await;
     }
+    mount_no_work_item_notes(&server).await;
     Mock::given(method("POST"))
         .and(path("/api/graphql"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
@@ -349,7 +368,7 @@ async fn every_digest_target_sends_a_body_without_quick_actions_that_fits_in_a_g
         .unwrap()
         .iter()
         .filter(|r| r.method.as_str() == "POST")
-        .map(sent_body)
+        .filter_map(sent_body)
         .collect();
     assert_eq!(writes.len(), 3);
     for sent in &writes {

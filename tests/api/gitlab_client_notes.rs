@@ -6,7 +6,7 @@ use crate::support::gitlab as support;
 
 use chrono::{TimeZone, Utc};
 use serde_json::json;
-use steward::gitlab::{GitLab, GitLabError};
+use steward::gitlab::GitLab;
 use steward_core::model::{
     EpicId, EpicIid, GroupId, IssueIid, LabelName, NoteId, ProjectId, UserId, Username,
 };
@@ -216,7 +216,7 @@ async fn epic_is_read_by_iid_and_its_notes_are_addressed_by_epic_id() {
 }
 
 #[tokio::test]
-async fn work_item_notes_go_through_graphql_and_graphql_errors_are_permanent() {
+async fn work_item_notes_go_through_graphql_and_a_missing_note_is_a_permanent_not_found() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/api/graphql"))
@@ -241,7 +241,7 @@ async fn work_item_notes_go_through_graphql_and_graphql_errors_are_permanent() {
         .await;
     let gl = client(&server);
     let note = gl
-        .work_item_create_note(&none(), "gid://gitlab/WorkItem/901", "weekly digest")
+        .work_item_create_note(&none(), "gid://gitlab/WorkItem/901", "weekly digest", false)
         .await
         .unwrap();
     assert_eq!(note.gid, "gid://gitlab/Note/555");
@@ -249,16 +249,8 @@ async fn work_item_notes_go_through_graphql_and_graphql_errors_are_permanent() {
         .work_item_update_note(&none(), "gid://gitlab/Note/1", "x")
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            GitLabError::GraphQl {
-                operation: "updateNote",
-                ..
-            }
-        ),
-        "{err}"
-    );
+    // GitLab's "does not exist" answer is a 404 to callers (a deleted digest is posted again).
+    assert!(err.is_not_found(), "{err}");
     assert!(!err.is_transient());
     assert!(err.to_string().contains("does not exist"));
 }
@@ -298,7 +290,7 @@ async fn every_note_write_is_guarded_by_the_client_against_quick_actions() {
     gl.edit_epic_note(&ctx, GroupId(7), EpicId(30), NoteId(305), body)
         .await
         .unwrap();
-    gl.work_item_create_note(&ctx, "gid://gitlab/WorkItem/901", body)
+    gl.work_item_create_note(&ctx, "gid://gitlab/WorkItem/901", body, false)
         .await
         .unwrap();
     let received = server.received_requests().await.unwrap();

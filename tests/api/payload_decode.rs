@@ -318,3 +318,31 @@ proptest! {
         checks::trigger_agrees_with_decode(None, body.to_string().as_bytes());
     }
 }
+
+#[test]
+fn a_work_item_event_carries_its_type_name_and_the_project_path_for_graphql() {
+    let body = br#"{
+        "object_kind": "work_item", "event_type": "work_item",
+        "user": {"id": 7, "username": "asales"},
+        "project": {"id": 11, "path_with_namespace": "customer-advocacy/requests"},
+        "object_attributes": {
+            "id": 5001, "iid": 3, "project_id": 11, "title": "Talk",
+            "created_at": "2026-11-02 10:00:00 UTC", "state": "opened", "action": "open",
+            "type": "Speaker request"
+        }
+    }"#;
+    let WebhookEvent::Issue(ev) = decode(Some("Issue Hook"), body).unwrap() else {
+        panic!()
+    };
+    assert_eq!(ev.issue.type_name(), "Speaker request");
+    let Trigger::Issue {
+        object_kind,
+        project_path,
+        ..
+    } = decode_trigger(Some("Issue Hook"), body).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(object_kind, "work_item");
+    assert_eq!(project_path.as_deref(), Some("customer-advocacy/requests"));
+}

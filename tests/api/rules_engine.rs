@@ -62,6 +62,7 @@ fn request(file: &str, created: &str) -> Issue {
         waiting: Default::default(),
         user_notes_count: None,
         last_human_activity_at: None,
+        work_item_type: None,
         closed_at: None,
     }
 }

@@ -1433,3 +1433,39 @@ fn an_earnings_reference_is_due_before_the_call_of_the_quarter_its_requester_cho
         }
     }
 }
+
+#[test]
+fn a_work_item_type_condition_matches_type_names_case_insensitively_and_skips_other_types() {
+    let rules = custom(
+        "rules:\n  - name: speakers\n    conditions:\n      work_item_type: [Issue, \"Speaker request\"]\n    actions: { labels: [\"advocacy-program::speaker\"] }\n    otherwise: { remove_labels: [\"advocacy-program::speaker\"] }\n",
+    );
+    let at = "2027-04-01T15:00:00Z";
+    let cases: [(Option<&str>, bool, &str); 5] = [
+        (Some("Speaker request"), true, "a listed custom type"),
+        (
+            Some("speaker REQUEST"),
+            true,
+            "names match case-insensitively",
+        ),
+        (
+            None,
+            true,
+            "an item whose type GitLab did not report is an Issue",
+        ),
+        (Some("Ticket"), false, "another type is left alone"),
+        (
+            Some("Talk request"),
+            false,
+            "a renamed type no longer matches its old name",
+        ),
+    ];
+    for (type_name, fires, why) in cases {
+        let mut i = issue(at);
+        i.labels = labels(&["advocacy-program::speaker"]);
+        i.work_item_type = type_name.map(str::to_owned);
+        let plan = eval(&rules, &i, SPEAKER, &fields(&[]), at);
+        assert_eq!(names(&plan).contains(&"speakers"), fires, "{why}");
+        // Not applicable to other types: `otherwise` does not run either.
+        assert!(removed(&plan).is_empty(), "{why}");
+    }
+}

@@ -92,6 +92,7 @@ mod tests {
             waiting: Default::default(),
             user_notes_count: comments,
             last_human_activity_at: None,
+            work_item_type: None,
         }
     }
 

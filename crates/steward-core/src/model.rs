@@ -193,6 +193,18 @@ pub struct Issue {
     /// service fills it in from what it recorded of its own writes; `None` until then, when
     /// [`Issue::last_human_activity`] falls back to `updated_at`.
     pub last_human_activity_at: Option<DateTime<Utc>>,
+    /// The work item type's name as GitLab reports it (`Issue`, `Ticket`, `Task`, a custom
+    /// type such as `Speaker request`; GITLAB.md §6.1). `None` when the source did not say
+    /// (GitLab before 17.2): such an item is a plain issue. Names can be renamed, so a
+    /// template is recognised by its marker and fields, never by this name alone.
+    pub work_item_type: Option<String>,
+}
+
+impl Issue {
+    /// The work item type's name, `Issue` when GitLab did not say.
+    pub fn type_name(&self) -> &str {
+        self.work_item_type.as_deref().unwrap_or("Issue")
+    }
 }
 
 impl Issue {

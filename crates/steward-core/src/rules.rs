@@ -239,6 +239,8 @@ struct Conditions {
     waiting_business_days: Option<u32>,
     without_comments: Vec<String>,
     inactive_business_days: Option<u32>,
+    /// Work item type names, lower-cased (empty: any type).
+    work_item_types: Vec<String>,
 }
 
 impl Conditions {

@@ -94,6 +94,7 @@ pub(crate) async fn get_issue(
         .issues
         .get(&iid)
         .filter(|i| ops::can_read_issue(&st, me, i))
+        .filter(|_| st.rest_visible(pid, iid)) // §6.1
         .ok_or(ApiError::NotFound(ISSUE_404))?;
     Ok(axum::Json(render::issue_rest(&st, p, i)).into_response())
 }

@@ -1,7 +1,13 @@
-//! `POST /api/graphql`: the two mutations Steward uses, `createNote` on a work item (an epic's
-//! `gid://gitlab/WorkItem/<work_item_id>` or an issue's) and `updateNote`, with GraphQL-shaped
-//! `data` and `errors` (GITLAB.md §3.4). It is not a GraphQL engine: it reads the mutation name
-//! and its arguments (inline literals, `$variables` or an `input` variable).
+//! `POST /api/graphql`: the operations Steward uses, with GraphQL-shaped `data` and `errors`
+//! (GITLAB.md §3.4, §6.1, §6.2): the note mutations `createNote` on a work item (an epic's
+//! `gid://gitlab/WorkItem/<work_item_id>` or an issue's) and `updateNote`, and in
+//! [`work_items`] the work-item queries and `workItemUpdate`. It is not a GraphQL engine: it
+//! parses the operation enough to refuse fields and operations it does not model the way
+//! GitLab refuses unknown ones ([`parse`]), and reads arguments from inline literals,
+//! `$variables` or an `input` variable. Quick actions in notes run and are stripped (§6.4).
+
+mod parse;
+mod work_items;
 
 use axum::Extension;
 use axum::body::Bytes;
@@ -16,7 +22,48 @@ use super::api_notes::{
 use super::state::NoteLocation;
 use super::{lock, ops};
 
-const NOT_FOUND: &str = "The resource that you are attempting to access does not exist or you don't have permission to perform this action";
+/// Field names of the modelled types (any type: selections are not checked per type).
+const KNOWN_FIELDS: &[&str] = &[
+    "__typename",
+    "id",
+    "iid",
+    "title",
+    "description",
+    "state",
+    "confidential",
+    "webUrl",
+    "createdAt",
+    "updatedAt",
+    "closedAt",
+    "author",
+    "username",
+    "name",
+    "workItemType",
+    "widgets",
+    "type",
+    "labels",
+    "assignees",
+    "dueDate",
+    "startDate",
+    "discussions",
+    "notes",
+    "nodes",
+    "pageInfo",
+    "hasNextPage",
+    "endCursor",
+    "body",
+    "system",
+    "internal",
+    "note",
+    "errors",
+    "workItem",
+];
+
+/// Root fields of queries and mutations the simulator answers.
+const QUERIES: &[&str] = &["namespace", "workItem", "project"];
+const MUTATIONS: &[&str] = &["createNote", "updateNote", "workItemUpdate"];
+
+pub(super) const NOT_FOUND: &str = "The resource that you are attempting to access does not exist or you don't have permission to perform this action";
 
 /// Reads a GraphQL string literal starting at `s` (just after the opening quote).
 fn string_literal(s: &str) -> Option<String> {
@@ -43,13 +90,13 @@ fn string_literal(s: &str) -> Option<String> {
 
 /// An argument of the mutation: from `variables.input`, an inline literal, a `$variable`, or a
 /// top-level variable of the same name.
-fn arg(query: &str, vars: &Value, name: &str) -> Option<String> {
+pub(super) fn arg(query: &str, vars: &Value, name: &str) -> Option<String> {
     if let Some(v) = vars
         .get("input")
         .and_then(|i| i.get(name))
-        .and_then(Value::as_str)
+        .and_then(scalar)
     {
-        return Some(v.to_owned());
+        return Some(v);
     }
     let mut from = 0;
     while let Some(pos) = query[from..].find(name) {
@@ -75,13 +122,22 @@ fn arg(query: &str, vars: &Value, name: &str) -> Option<String> {
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
-            return vars.get(&ident).and_then(Value::as_str).map(str::to_owned);
+            return vars.get(&ident).and_then(scalar);
         }
     }
-    vars.get(name).and_then(Value::as_str).map(str::to_owned)
+    vars.get(name).and_then(scalar)
 }
 
-fn gid(raw: &str, kind: &str) -> Option<u64> {
+/// A string or boolean variable as text (`"true"`/`"false"` for a `Boolean`).
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+pub(super) fn gid(raw: &str, kind: &str) -> Option<u64> {
     raw.strip_prefix("gid://gitlab/")?
         .strip_prefix(kind)?
         .strip_prefix('/')?
@@ -89,12 +145,15 @@ fn gid(raw: &str, kind: &str) -> Option<u64> {
         .ok()
 }
 
-fn failure(field: &str, message: &str) -> Response {
-    axum::Json(json!({
+pub(super) fn failure_json(field: &str, message: &str) -> Value {
+    json!({
         "data": { field: Value::Null },
         "errors": [{ "message": message, "locations": [{ "line": 1, "column": 12 }], "path": [field] }]
-    }))
-    .into_response()
+    })
+}
+
+fn failure(field: &str, message: &str) -> Response {
+    axum::Json(failure_json(field, message)).into_response()
 }
 
 fn note_out(field: &str, id: u64, body: &str) -> Response {
@@ -107,6 +166,10 @@ fn note_out(field: &str, id: u64, body: &str) -> Response {
     .into_response()
 }
 
+fn errors(message: String) -> Response {
+    axum::Json(json!({ "errors": [{ "message": message }] })).into_response()
+}
+
 pub(crate) async fn graphql(
     State(sh): Sh,
     Extension(Actor(me)): Extension<Actor>,
@@ -114,20 +177,66 @@ pub(crate) async fn graphql(
     body: Bytes,
 ) -> Response {
     let Ok(req) = serde_json::from_slice::<Value>(&body) else {
-        return axum::Json(json!({ "errors": [{ "message": "Invalid JSON body" }] }))
-            .into_response();
+        return errors("Invalid JSON body".into());
     };
     let query = req.get("query").and_then(Value::as_str).unwrap_or("");
     let vars = req.get("variables").cloned().unwrap_or(Value::Null);
-    let result = if query.contains("createNote") {
-        create(&sh, me, uuid, query, &vars)
-    } else if query.contains("updateNote") {
-        update(&sh, me, uuid, query, &vars)
+    let op = match parse::parse(query) {
+        Ok(op) => op,
+        Err(e) => return errors(e),
+    };
+    let (roots, parent) = if op.mutation {
+        (MUTATIONS, "Mutation")
     } else {
-        return axum::Json(json!({ "errors": [{ "message": "The simulator only supports the createNote and updateNote mutations" }] }))
-            .into_response();
+        (QUERIES, "Query")
+    };
+    if !roots.contains(&op.root.as_str()) {
+        return errors(format!(
+            "Field '{}' doesn't exist on type '{parent}'",
+            op.root
+        ));
+    }
+    if let Some(f) = op
+        .fields
+        .iter()
+        .find(|f| !KNOWN_FIELDS.contains(&f.as_str()))
+    {
+        return errors(format!(
+            "Field '{f}' doesn't exist on the types the simulator models"
+        ));
+    }
+    let result = match op.root.as_str() {
+        "createNote" => create(&sh, me, uuid, query, &vars),
+        "updateNote" => update(&sh, me, uuid, query, &vars),
+        "workItemUpdate" => {
+            work_items::update(&sh, me, uuid, &vars).map(|v| axum::Json(v).into_response())
+        }
+        "namespace" => {
+            Ok(axum::Json(work_items::namespace_item(&sh, query, &vars)).into_response())
+        }
+        "workItem" => Ok(axum::Json(work_items::item_by_id(&sh, query, &vars)).into_response()),
+        _ => Ok(axum::Json(work_items::project_labels(&sh, query, &vars)).into_response()),
     };
     result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// An epic note's body with its quick-action lines run and removed (GITLAB.md §6.4). Epic
+/// metadata is not modelled, so the commands only disappear; `None` when nothing is left.
+fn strip_commands(
+    sh: &super::Shared,
+    me: steward_core::model::UserId,
+    body: &str,
+) -> Option<String> {
+    let allowed = ops::can_set_metadata(&lock(&sh.state), me);
+    let (clean, _) = super::quick::extract(body, allowed);
+    (!clean.trim().is_empty()).then_some(clean)
+}
+
+fn commands_only(field: &str) -> Response {
+    axum::Json(
+        json!({ "data": { field: { "note": Value::Null, "errors": ["Commands only note"] } } }),
+    )
+    .into_response()
 }
 
 fn create(
@@ -156,17 +265,19 @@ fn create(
         (epic, issue)
     };
     if let Some((g, epic_id)) = epic {
+        let Some(body) = strip_commands(sh, me, &body) else {
+            return Ok(commands_only(F));
+        };
         let (json, id) = create_epic_note_at(sh, me, g, epic_id, &body)?;
         return Ok(note_out(F, id, json["body"].as_str().unwrap_or("")));
     }
     if let Some((p, iid)) = issue {
-        let (_, json, id) = create_issue_note(sh, me, uuid, p, iid, &body, false)?;
+        // `CreateNoteInput.internal`: a note for the project's Reporters and up (§3.2).
+        let internal = arg(query, vars, "internal").is_some_and(|v| v == "true");
+        let (_, json, id) = create_issue_note(sh, me, uuid, p, iid, &body, internal)?;
         return Ok(match id {
             Some(id) => note_out(F, id, json["body"].as_str().unwrap_or("")),
-            None => axum::Json(
-                json!({ "data": { F: { "note": Value::Null, "errors": ["Commands only note"] } } }),
-            )
-            .into_response(),
+            None => commands_only(F),
         });
     }
     Ok(failure(F, NOT_FOUND))
@@ -193,6 +304,9 @@ fn update(
             Ok(note_out(F, note, json["body"].as_str().unwrap_or("")))
         }
         Some(NoteLocation::Epic(g, epic_id)) => {
+            let Some(body) = strip_commands(sh, me, &body) else {
+                return Ok(commands_only(F));
+            };
             let now = sh.now();
             let mut st = lock(&sh.state);
             ops::edit_epic_note(&mut st, g, epic_id, note, &body, now)

@@ -18,6 +18,7 @@ use super::types::{
 use super::{Shared, SimError, lock, webhooks};
 
 mod seed;
+mod work_items;
 use steward_core::model::{
     GroupId, IssueId, IssueIid, IssueState, LabelName, NoteId, ProjectId, UserId, Username,
 };

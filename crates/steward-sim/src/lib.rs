@@ -21,6 +21,7 @@ mod state;
 pub mod types;
 mod version;
 mod webhooks;
+mod work_items;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};

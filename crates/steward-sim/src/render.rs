@@ -163,6 +163,8 @@ pub(crate) fn issue_web_url(base: &str, p: &Project, iid: u64) -> String {
 
 pub(crate) fn issue_rest(st: &State, p: &Project, i: &Issue) -> Value {
     let base = &st.web_base;
+    // REST names the base type only (GITLAB.md §5.6: `type` upper case, `issue_type` lower).
+    let base_type = st.work_items.of(&p.path, i.id).base.unwrap_or("issue");
     let api = format!("{base}/api/v4/projects/{}/issues/{}", p.id, i.iid);
     let assignees: Vec<Value> = i.assignees.iter().map(|a| user_rest_id(st, *a)).collect();
     json!({
@@ -181,7 +183,7 @@ pub(crate) fn issue_rest(st: &State, p: &Project, i: &Issue) -> Value {
         "assignees": assignees,
         "assignee": assignees.first().cloned().unwrap_or(Value::Null),
         "author": user_rest_id(st, i.author),
-        "type": "ISSUE",
+        "type": base_type.to_uppercase(),
         "user_notes_count": i.notes.iter().filter(|n| !n.system).count(),
         "merge_requests_count": 0,
         "upvotes": 0,
@@ -189,7 +191,7 @@ pub(crate) fn issue_rest(st: &State, p: &Project, i: &Issue) -> Value {
         "due_date": opt(i.due_date, |d| json!(d.format("%Y-%m-%d").to_string())),
         "confidential": i.confidential,
         "discussion_locked": Value::Null,
-        "issue_type": "issue",
+        "issue_type": base_type,
         "web_url": issue_web_url(base, p, i.iid),
         "time_stats": {
             "time_estimate": 0, "total_time_spent": 0,

@@ -139,6 +139,10 @@ impl Ids {
     pub fn epic(&mut self) -> u64 {
         bump(&mut self.epic)
     }
+    /// The id the next issue will get (to record its work item type before it is filed).
+    pub fn next_issue(&self) -> u64 {
+        self.issue + 1
+    }
 }
 
 #[derive(Default)]
@@ -152,6 +156,8 @@ pub(crate) struct State {
     pub web_base: String,
     /// Issue links, each seen from both issues (`POST …/issues/:iid/links`).
     pub links: Vec<IssueLink>,
+    /// Work item types per top-level group and the type of each issue (GITLAB.md §6.1).
+    pub work_items: crate::work_items::WorkItemTypes,
 }
 
 /// One issue link: GitLab stores it once, with a source and a target, and shows it from both.
@@ -317,6 +323,18 @@ impl State {
     pub fn label_exists(&self, project: ProjectId, name: &str) -> bool {
         self.project(project)
             .is_some_and(|p| p.labels.iter().any(|l| l.name == name))
+    }
+
+    /// The work item type of issue `iid` of `project`, if the issue exists.
+    pub fn item_type(&self, project: ProjectId, iid: u64) -> Option<crate::work_items::TypeInfo> {
+        let p = self.project(project)?;
+        let i = p.issues.get(&iid)?;
+        Some(self.work_items.of(&p.path, i.id))
+    }
+
+    /// Whether `GET /projects/:id/issues/:iid` and the issue lists show this item.
+    pub fn rest_visible(&self, project: ProjectId, iid: u64) -> bool {
+        self.item_type(project, iid).is_none_or(|t| t.in_rest())
     }
 
     pub fn username(&self, id: UserId) -> String {

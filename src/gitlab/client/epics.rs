@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use gitlab_api::api::endpoint_prelude::{BodyError, Endpoint, FormParams, Method};
 
 use super::super::budget::CallKind;
-use super::super::error::{CallSite, GitLabError};
+use super::super::error::GitLabError;
 use super::super::wire::{RestEpic, RestNote};
 use super::super::{CallContext, Epic, Note, WorkItemNote, graphql};
 use super::RestGitLab;
@@ -16,8 +16,11 @@ use steward_core::model::{EpicId, EpicIid, GroupId, NoteId};
 /// Which GraphQL note mutation to send.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum NoteMutation {
-    /// `createNote` on a work item.
-    Create,
+    /// `createNote` on a work item; `internal`: visible to Reporters and up only.
+    Create {
+        /// An internal note (GITLAB.md §3.2).
+        internal: bool,
+    },
     /// `updateNote` on an existing note.
     Update,
 }
@@ -156,11 +159,11 @@ impl RestGitLab {
         let body = body.as_str();
         let (operation, name, kind, payload) = match mutation {
             // GITLAB.md §3.2: GraphQL createNote shares the notes_create limiter.
-            NoteMutation::Create => (
+            NoteMutation::Create { internal } => (
                 "createNote",
                 "graphql.create_note",
                 CallKind::NoteCreation,
-                graphql::create_note_request(target_gid, body),
+                graphql::create_note_request(target_gid, body, internal),
             ),
             NoteMutation::Update => (
                 "updateNote",
@@ -169,18 +172,15 @@ impl RestGitLab {
                 graphql::update_note_request(target_gid, body),
             ),
         };
-        let call = CallSite {
-            method: "POST".into(),
-            path: self.graphql_url.path().to_owned(),
-        };
-        let mut request = reqwest::Request::new(Method::POST, self.graphql_url.clone());
-        request.headers_mut().insert(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static("application/json"),
-        );
-        *request.body_mut() = Some(payload.to_string().into());
-        let response = self.send(name, ctx, kind, request, call).await?;
-        graphql::decode_note(operation, &response.body)
-            .map_err(|message| GitLabError::GraphQl { operation, message })
+        let response = self.graphql_post(name, ctx, kind, payload).await?;
+        graphql::decode_note(operation, &response.body).map_err(|message| {
+            // GitLab's answer for a missing (deleted) or hidden noteable or note: a 404 to
+            // callers, who post again rather than fail every re-run.
+            if message.contains("does not exist or you don't have permission") {
+                self.not_found(message)
+            } else {
+                GitLabError::GraphQl { operation, message }
+            }
+        })
     }
 }

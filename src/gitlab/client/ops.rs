@@ -18,7 +18,7 @@ use super::super::error::GitLabError;
 use super::super::wire::{RestLabel, RestNote, RestUser};
 use super::super::{
     BoxFuture, CallContext, DueDateEdit, DueDateFilter, Epic, GitLab, InstanceVersion, IssueEdit,
-    IssueOrderBy, IssueQuery, Note, Page, PageCursor, SortDirection, WorkItemNote,
+    IssueOrderBy, IssueQuery, Note, Page, PageCursor, SortDirection, WorkItem, WorkItemNote,
 };
 use super::RestGitLab;
 use super::epics::NoteMutation;
@@ -348,8 +348,10 @@ impl GitLab for RestGitLab {
         ctx: &'a CallContext,
         work_item_gid: &'a str,
         body: &'a str,
+        internal: bool,
     ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>> {
-        Box::pin(self.graphql_note(ctx, NoteMutation::Create, work_item_gid, body))
+        let mutation = NoteMutation::Create { internal };
+        Box::pin(self.graphql_note(ctx, mutation, work_item_gid, body))
     }
 
     fn work_item_update_note<'a>(
@@ -388,5 +390,33 @@ impl GitLab for RestGitLab {
         target: (ProjectId, IssueIid),
     ) -> BoxFuture<'a, Result<bool, GitLabError>> {
         Box::pin(super::links::link_issues(self, ctx, project, iid, target))
+    }
+
+    fn get_work_item<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        namespace_path: &'a str,
+        iid: IssueIid,
+    ) -> BoxFuture<'a, Result<WorkItem, GitLabError>> {
+        Box::pin(self.read_work_item(ctx, project, namespace_path, iid))
+    }
+
+    fn work_item_notes<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        work_item_gid: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>> {
+        Box::pin(self.read_work_item_notes(ctx, work_item_gid))
+    }
+
+    fn update_work_item<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        namespace_path: &'a str,
+        work_item_gid: &'a str,
+        edit: &'a IssueEdit,
+    ) -> BoxFuture<'a, Result<(), GitLabError>> {
+        Box::pin(self.write_work_item(ctx, namespace_path, work_item_gid, edit))
     }
 }

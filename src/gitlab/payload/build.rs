@@ -24,7 +24,7 @@ pub(super) const HOOK: &[&str] = &[
     "issue",
 ];
 const USER: &[&str] = &["id", "username", "name"];
-const PROJECT: &[&str] = &["id"];
+const PROJECT: &[&str] = &["id", "path_with_namespace"];
 const ASSIGNEE: &[&str] = &["id", "username"];
 const NOTE: &[&str] = &["id", "note", "noteable_type", "project_id"];
 /// `object_attributes` of an Issue Hook, or the `issue` embedded in a Note Hook.
@@ -46,6 +46,7 @@ const ISSUE: &[&str] = &[
     "confidential",
     "url",
     "labels",
+    "type",
 ];
 
 /// What every decodable issue has.
@@ -143,6 +144,9 @@ pub(super) fn trigger(hook: &Picked<'_>, kind: &str) -> Result<Trigger, PayloadE
             .map(UserId),
         project: ProjectId(c.project_id),
         iid: IssueIid(c.iid),
+        project_path: hook
+            .object("project", PROJECT)
+            .and_then(|p| p.get::<String>("path_with_namespace")),
     })
 }
 
@@ -316,6 +320,7 @@ fn build_issue(
         waiting: Default::default(),
         user_notes_count: None,
         last_human_activity_at: None,
+        work_item_type: a.get::<String>("type"),
         closed_at: a
             .get::<String>("closed_at")
             .as_deref()

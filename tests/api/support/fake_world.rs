@@ -117,6 +117,7 @@ pub fn speaker_request(event_date: &str, confidential: bool) -> Issue {
         waiting: Default::default(),
         user_notes_count: None,
         last_human_activity_at: None,
+        work_item_type: None,
     }
 }
 
@@ -126,6 +127,7 @@ pub fn job(event_uuid: Option<&str>) -> IssueSync {
         iid: IID,
         event_uuid: event_uuid.map(str::to_owned),
         delivery_id: None,
+        project_path: None,
     }
 }
 

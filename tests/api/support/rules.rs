@@ -227,6 +227,7 @@ pub fn issue(created: &str) -> Issue {
         waiting: Default::default(),
         user_notes_count: None,
         last_human_activity_at: None,
+        work_item_type: None,
         closed_at: None,
     }
 }

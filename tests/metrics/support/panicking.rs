@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use steward::gitlab::{
     BoxFuture, CallContext, Epic, GitLab, GitLabError, InstanceVersion, IssueEdit, IssueQuery,
-    Note, Page, PageCursor, WorkItemNote,
+    Note, Page, PageCursor, WorkItem, WorkItemNote,
 };
 use steward_core::model::{
     EpicId, EpicIid, GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserRef, Username,
@@ -162,8 +162,10 @@ impl GitLab for PanicsOnIssue {
         ctx: &'a CallContext,
         work_item_gid: &'a str,
         body: &'a str,
+        internal: bool,
     ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>> {
-        self.inner.work_item_create_note(ctx, work_item_gid, body)
+        self.inner
+            .work_item_create_note(ctx, work_item_gid, body, internal)
     }
 
     fn work_item_update_note<'a>(
@@ -200,5 +202,34 @@ impl GitLab for PanicsOnIssue {
         target: (ProjectId, IssueIid),
     ) -> BoxFuture<'a, Result<bool, GitLabError>> {
         self.inner.link_issues(ctx, project, iid, target)
+    }
+
+    fn get_work_item<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        project: ProjectId,
+        namespace_path: &'a str,
+        iid: IssueIid,
+    ) -> BoxFuture<'a, Result<WorkItem, GitLabError>> {
+        self.inner.get_work_item(ctx, project, namespace_path, iid)
+    }
+
+    fn work_item_notes<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        work_item_gid: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>> {
+        self.inner.work_item_notes(ctx, work_item_gid)
+    }
+
+    fn update_work_item<'a>(
+        &'a self,
+        ctx: &'a CallContext,
+        namespace_path: &'a str,
+        work_item_gid: &'a str,
+        edit: &'a IssueEdit,
+    ) -> BoxFuture<'a, Result<(), GitLabError>> {
+        self.inner
+            .update_work_item(ctx, namespace_path, work_item_gid, edit)
     }
 }

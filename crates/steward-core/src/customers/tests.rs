@@ -290,6 +290,7 @@ fn issue(iid: u64, labels: &[&str]) -> Issue {
         waiting: Waiting::default(),
         user_notes_count: None,
         last_human_activity_at: None,
+        work_item_type: None,
     }
 }
 

@@ -180,16 +180,30 @@ fn same_place(a: &DigestTarget, b: &DigestTarget) -> bool {
     }
 }
 
-/// Which epic API to post through (GITLAB.md §3.4).
+/// Which epic API to post through (GITLAB.md §3.4, §6.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum EpicApi {
-    /// `POST /groups/:id/epics/:epic_id/notes` (deprecated since GitLab 17.0, still served).
-    #[default]
+    /// `POST /groups/:id/epics/:epic_id/notes` (deprecated since GitLab 17.0, still served):
+    /// the fallback for instances older than 18.1.
     Rest,
-    /// GraphQL `createNote` / `updateNote` on the epic's work item.
+    /// GraphQL `createNote` / `updateNote` on the epic's work item: epics are work items
+    /// since GitLab 18.1.
+    #[default]
     #[serde(rename = "graphql")]
     GraphQl,
+}
+
+impl DigestConfig {
+    /// Gives every epic target that names no `api` the instance's one (`gitlab.epics_api`).
+    pub fn resolve_epic_api(&mut self, api: EpicApi) {
+        let targets = self.post_to.targets_mut().chain(self.rollup_to.as_mut());
+        for target in targets {
+            if let DigestTarget::Epic { api: a @ None, .. } = target {
+                *a = Some(api);
+            }
+        }
+    }
 }
 
 /// Where a program's digest is posted.
@@ -202,9 +216,10 @@ pub enum DigestTarget {
         group: GroupId,
         /// Epic iid.
         epic_iid: EpicIid,
-        /// API to post through.
-        #[serde(default)]
-        api: EpicApi,
+        /// API to post through; absent: the instance's (`gitlab.epics_api`, GraphQL by
+        /// default).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        api: Option<EpicApi>,
     },
     /// A plain tracking issue (for GitLab tiers without epics).
     Issue {
@@ -234,15 +249,12 @@ mod tests {
             DigestTarget::Epic {
                 group: GroupId(7),
                 epic_iid: EpicIid(12),
-                api: EpicApi::GraphQl
+                api: Some(EpicApi::GraphQl)
             }
         );
         assert!(matches!(
             config.post_to.get(&ProgramKey::from("story")).unwrap(),
-            DigestTarget::Epic {
-                api: EpicApi::Rest,
-                ..
-            }
+            DigestTarget::Epic { api: None, .. }
         ));
         assert_eq!(config.targets, Targets::default());
         assert!(config.validate().is_ok());

@@ -183,6 +183,7 @@ mod tests {
             waiting: Default::default(),
             user_notes_count: None,
             last_human_activity_at: None,
+            work_item_type: None,
             closed_at: None,
         };
         let d = DigestIssue::from_issue(&issue, None, Some(Username::from("ae-sam")));

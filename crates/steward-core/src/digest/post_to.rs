@@ -42,6 +42,11 @@ impl PostTo {
         self.0.iter().map(|(k, t)| (k, t))
     }
 
+    /// Every target, to be completed in place (see `DigestConfig::resolve_epic_api`).
+    pub fn targets_mut(&mut self) -> impl Iterator<Item = &mut DigestTarget> {
+        self.0.iter_mut().map(|(_, t)| t)
+    }
+
     /// How many programs are posted.
     pub fn len(&self) -> usize {
         self.0.len()

@@ -243,6 +243,11 @@ impl<'a> Builder<'a, '_> {
             .map(|a| Username(a.value.trim_start_matches('@').to_owned()))
             .collect();
         out.assignees = c.assignees;
+        out.work_item_types = c
+            .work_item_type
+            .iter()
+            .map(|t| t.value.trim().to_lowercase())
+            .collect();
         for (key, cond) in c.fields.0 {
             let Some(t) = spec else {
                 self.err(

@@ -132,6 +132,7 @@ fn project(issue: &Issue, first: &Plan, new_due: Option<NaiveDate>) -> Issue {
         web_url: issue.web_url.clone(),
         owned_note_keys: issue.owned_note_keys.clone(),
         waiting: issue.waiting.clone(),
+        work_item_type: issue.work_item_type.clone(),
         ..*issue
     };
     projected

@@ -88,6 +88,9 @@ pub struct RawConditions {
     /// and comments do not count as activity).
     #[serde(default)]
     pub inactive_business_days: Option<u32>,
+    /// The work item's type is one of these names (case-insensitive; GITLAB.md §6.1).
+    #[serde(default)]
+    pub work_item_type: Vec<Spanned<String>>,
 }
 
 /// Issue state condition.

@@ -80,7 +80,8 @@ fn conditions_def() -> Value {
             "older_than_business_days": { "type": "integer", "minimum": 1, "description": "Filed at least N business days ago, not counting business days spent waiting on the requester." },
             "waiting_business_days": { "type": "integer", "minimum": 1, "description": "Waiting on the requester (a label declared `waiting_on_requester`) for at least N business days in the current wait." },
             "without_comments": { "type": "array", "items": { "type": "string" }, "description": "None of these comments (by the `key` of a rule's comment) is on the issue." },
-            "inactive_business_days": { "type": "integer", "minimum": 1, "description": "Nobody but Steward has acted on the issue (commented, edited, filed it) for at least N business days; Steward's own edits and comments are not activity." }
+            "inactive_business_days": { "type": "integer", "minimum": 1, "description": "Nobody but Steward has acted on the issue (commented, edited, filed it) for at least N business days; Steward's own edits and comments are not activity." },
+            "work_item_type": { "type": "array", "items": { "type": "string" }, "description": "The work item's type is one of these names (case-insensitive), e.g. Issue, \"Speaker request\"; items of other types are left alone." }
         }
     })
 }

@@ -224,7 +224,10 @@ pub(crate) async fn list_issues(
     let p = st.project(pid).ok_or(ApiError::NotFound(PROJECT_404))?;
     let mut hits: Vec<&Issue> = Vec::new();
     for i in p.issues.values() {
-        if crate::ops::can_read_issue(&st, me, i) && filter.matches(i, today)? {
+        if crate::ops::can_read_issue(&st, me, i)
+            && st.rest_visible(pid, i.iid)
+            && filter.matches(i, today)?
+        {
             hits.push(i);
         }
     }

@@ -78,7 +78,8 @@ pub(crate) fn issue_hook_attrs(st: &State, p: &Project, i: &Issue) -> Value {
         "human_time_estimate": Value::Null,
         "human_time_change": Value::Null,
         "url": issue_web_url(&st.web_base, p, i.iid),
-        "type": "Issue",
+        // The type's current name (GITLAB.md §2.1, 17.2+): "Ticket", "Speaker request", …
+        "type": st.work_items.of(&p.path, i.id).name,
         "labels": labels_hook(p, &i.labels),
         "severity": "unknown",
         "weight": Value::Null,
@@ -101,9 +102,11 @@ pub(crate) fn issue_hook(
     if let Some(o) = attrs.as_object_mut() {
         o.insert("action".into(), json!(action));
     }
+    // GITLAB.md §6.1: `work_item` for every type but Issue (renamed or not), never per type.
+    let kind = st.work_items.of(&p.path, i.id).object_kind();
     let mut body = json!({
-        "object_kind": "issue",
-        "event_type": if i.confidential { "confidential_issue" } else { "issue" },
+        "object_kind": kind,
+        "event_type": if i.confidential { format!("confidential_{kind}") } else { kind.to_owned() },
         "user": user_hook(actor),
         "project": project_hook(p, base),
         "object_attributes": attrs,

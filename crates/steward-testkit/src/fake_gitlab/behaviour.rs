@@ -3,7 +3,7 @@
 
 use steward::gitlab::{
     BoxFuture, CallContext, Epic, GitLab, GitLabError, InstanceVersion, IssueEdit, IssueQuery,
-    Note, Page, PageCursor, WorkItemNote,
+    Note, Page, PageCursor, WorkItem, WorkItemNote,
 };
 use steward_core::model::{
     EpicId, EpicIid, GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserRef, Username,
@@ -277,6 +277,7 @@ impl GitLab for FakeGitLab {
         _: &'a CallContext,
         _: &'a str,
         _: &'a str,
+        _: bool,
     ) -> BoxFuture<'a, Result<WorkItemNote, GitLabError>> {
         epic_call(self, "work_item_create_note", "/api/graphql".into())
     }
@@ -342,6 +343,38 @@ impl GitLab for FakeGitLab {
             // GitLab keeps one link per pair, whichever way it was made (409 otherwise).
             Ok(w.links.insert((a.min(b), a.max(b))))
         })
+    }
+
+    // Work items, like epics, are not modelled by the fake (the simulator serves them): each
+    // call is recorded and answers 404.
+    fn get_work_item<'a>(
+        &'a self,
+        _: &'a CallContext,
+        _: ProjectId,
+        namespace_path: &'a str,
+        iid: IssueIid,
+    ) -> BoxFuture<'a, Result<WorkItem, GitLabError>> {
+        let path = format!("/api/graphql workItem {namespace_path}#{iid}");
+        epic_call(self, "get_work_item", path)
+    }
+
+    fn work_item_notes<'a>(
+        &'a self,
+        _: &'a CallContext,
+        gid: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Note>, GitLabError>> {
+        epic_call(self, "work_item_notes", format!("/api/graphql notes {gid}"))
+    }
+
+    fn update_work_item<'a>(
+        &'a self,
+        _: &'a CallContext,
+        _: &'a str,
+        gid: &'a str,
+        _: &'a IssueEdit,
+    ) -> BoxFuture<'a, Result<(), GitLabError>> {
+        let path = format!("/api/graphql workItemUpdate {gid}");
+        epic_call(self, "update_work_item", path)
     }
 }
 

@@ -51,6 +51,14 @@ pub(super) fn conditions_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) 
         }
         reasons.add(|| format!("is {s:?}").to_lowercase());
     }
+    if !c.work_item_types.is_empty() {
+        // Like `state`: a rule about other types cannot judge this item, so it leaves it alone.
+        let name = issue.type_name();
+        if !c.work_item_types.iter().any(|t| *t == name.to_lowercase()) {
+            return Holds::NotApplicable;
+        }
+        reasons.add(|| format!("is a {name}"));
+    }
     for f in &c.fields {
         let absent = !ctx.fields.values.contains_key(&f.key);
         if absent && !f.tests.iter().any(|t| matches!(t, FieldTest::Present(_))) {

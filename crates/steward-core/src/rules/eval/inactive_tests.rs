@@ -60,6 +60,7 @@ fn issue(labels: &[&str], state: IssueState, human: Option<DateTime<Utc>>) -> Is
         waiting: Default::default(),
         user_notes_count: Some(1),
         last_human_activity_at: human,
+        work_item_type: None,
     }
 }
 
