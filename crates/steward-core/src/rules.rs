@@ -239,6 +239,8 @@ struct Conditions {
     waiting_business_days: Option<u32>,
     without_comments: Vec<String>,
     inactive_business_days: Option<u32>,
+    quiet_period: Option<QuietPeriodCondition>,
+    expiry: Option<ExpiryCondition>,
 }
 
 impl Conditions {
@@ -301,6 +303,8 @@ struct DueDateAction {
     offset: i64,
     unit: Unit,
     overwrite: bool,
+    /// A date field the due date never falls before (an embargo).
+    not_before: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -328,4 +332,21 @@ struct RuleActions {
 struct Escalate {
     role: String,
     ask: String,
+}
+
+/// `quiet_period`: the date in this field falls in a quiet period of the calendar.
+#[derive(Debug, Clone)]
+struct QuietPeriodCondition {
+    key: String,
+    label: String,
+}
+
+/// `expiry`: where an approval stands against its expiry (stated, or the calendar's default
+/// validity from the approval date).
+#[derive(Debug, Clone, Default)]
+struct ExpiryCondition {
+    expires: Option<String>,
+    approved: Option<String>,
+    within_business_days: Option<u32>,
+    expired: Option<bool>,
 }

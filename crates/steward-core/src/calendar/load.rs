@@ -96,6 +96,39 @@ pub struct RawQuietPeriod {
 pub struct RawApprovals {
     /// Calendar days from the approval date.
     pub default_validity_days: u32,
+    /// `flag` (default): label and comment; `reopen`: also reopen the request.
+    #[serde(default)]
+    pub on_expiry: Option<Spanned<String>>,
+}
+
+/// What becomes of an expired approval's request, checked: `flag` is the one Steward performs
+/// (label and one comment, rules/references.yaml). `reopen` needs a rule action that reopens an
+/// issue, which rules do not have yet, so it is refused rather than silently ignored.
+fn on_expiry(file: &str, raw: Option<&RawApprovals>, errors: &mut Vec<ConfigError>) {
+    let Some(v) = raw.and_then(|a| a.on_expiry.as_ref()) else {
+        return;
+    };
+    match v.value.as_str() {
+        "flag" => {}
+        "reopen" => errors.push(
+            ConfigError::at(
+                file,
+                v.referenced,
+                "`on_expiry: reopen` is not available yet",
+            )
+            .hint(
+                "use `on_expiry: flag` (label `approval::expired` and one comment on the request)",
+            ),
+        ),
+        other => errors.push(
+            ConfigError::at(
+                file,
+                v.referenced,
+                format!("`on_expiry: {other}` is not understood"),
+            )
+            .hint("use `flag` (label and one comment) or `reopen`"),
+        ),
+    }
 }
 
 /// Numeric date order as written.
@@ -243,6 +276,7 @@ impl Calendar {
             },
             days_before: q.days_before,
         });
+        on_expiry(file, raw.approvals.as_ref(), &mut errors);
         let naming = match raw.fiscal_year_named_after {
             None | Some(RawFiscalNaming::EndYear) => FiscalNaming::EndYear,
             Some(RawFiscalNaming::StartYear) => FiscalNaming::StartYear,

@@ -44,6 +44,56 @@ enum Placeholder {
     /// The assignee named without notifying them (an escalation names whose work it is).
     AssigneeName,
     DueDate,
+    /// A figure of the quiet period the rule's `quiet_period` condition found.
+    Quiet(QuietPart),
+    /// A figure of the approval expiry the rule's `expiry` condition read.
+    Expiry(ExpiryPart),
+}
+
+/// `{{quiet_period.*}}`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum QuietPart {
+    Start,
+    End,
+    Quarter,
+    FieldDate,
+}
+
+/// `{{expiry.*}}`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ExpiryPart {
+    Date,
+    BusinessDaysLeft,
+}
+
+const QUIET_PARTS: [(&str, QuietPart); 4] = [
+    ("start", QuietPart::Start),
+    ("end", QuietPart::End),
+    ("quarter", QuietPart::Quarter),
+    ("field_date", QuietPart::FieldDate),
+];
+
+const EXPIRY_PARTS: [(&str, ExpiryPart); 2] = [
+    ("date", ExpiryPart::Date),
+    ("business_days_left", ExpiryPart::BusinessDaysLeft),
+];
+
+/// Which calendar conditions a rule has, so which of their figures its comments may show.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DateScope {
+    /// The rule has a `quiet_period` condition (`{{quiet_period.*}}`).
+    pub quiet_period: bool,
+    /// The rule has an `expiry` condition (`{{expiry.*}}`).
+    pub expiry: bool,
+}
+
+/// The calendar figures a rule's conditions found for one issue, for its comments.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DateFacts {
+    /// The quiet period the checked date falls in, with that date.
+    pub quiet: Option<(crate::calendar::QuietPeriod, NaiveDate)>,
+    /// The approval's expiry and the business days left after today (negative: none).
+    pub expiry: Option<(NaiveDate, i64)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -91,6 +141,8 @@ pub struct Scope<'a> {
     pub lead_time: bool,
     /// The roster (roles).
     pub roster: &'a Roster,
+    /// The calendar conditions of the rule.
+    pub dates: DateScope,
 }
 
 /// A placeholder problem: the 0-based line within the body, the message and a hint.
@@ -199,6 +251,20 @@ fn resolve(name: &str, scope: &Scope<'_>) -> Result<Placeholder, (String, Option
                 )
             });
     }
+    if let Some(part) = name.strip_prefix("quiet_period.") {
+        return part_of(
+            name,
+            part,
+            scope.dates.quiet_period,
+            "quiet_period",
+            &QUIET_PARTS,
+        )
+        .map(Placeholder::Quiet);
+    }
+    if let Some(part) = name.strip_prefix("expiry.") {
+        return part_of(name, part, scope.dates.expiry, "expiry", &EXPIRY_PARTS)
+            .map(Placeholder::Expiry);
+    }
     if let Some(role) = name.strip_prefix("role.") {
         return if scope.roster.role(role).is_some() {
             Ok(Placeholder::Role(role.to_owned()))
@@ -219,8 +285,38 @@ fn resolve(name: &str, scope: &Scope<'_>) -> Result<Placeholder, (String, Option
             "unknown placeholder `{{{{{name}}}}}`: {}",
             crate::diagnostics::suggestion(name, all.iter().copied())
         ),
-        Some("placeholders: author, title, iid, url, template, today, due_date, assignee, assignee_name, field_errors, field_warnings, field.KEY, lead_time.PART, role.NAME".to_owned()),
+        Some("placeholders: author, title, iid, url, template, today, due_date, assignee, assignee_name, field_errors, field_warnings, field.KEY, lead_time.PART, quiet_period.PART, expiry.PART, role.NAME".to_owned()),
     ))
+}
+
+/// The part `part` of a `{{condition.part}}` placeholder, which needs the rule to have
+/// `condition` (`has`).
+fn part_of<P: Copy>(
+    name: &str,
+    part: &str,
+    has: bool,
+    condition: &str,
+    parts: &[(&str, P)],
+) -> Result<P, (String, Option<String>)> {
+    if !has {
+        return Err((
+            format!("placeholder `{{{{{name}}}}}` needs a `{condition}` condition in this rule"),
+            None,
+        ));
+    }
+    parts
+        .iter()
+        .find(|(n, _)| *n == part)
+        .map(|(_, p)| *p)
+        .ok_or_else(|| {
+            (
+                format!(
+                    "unknown placeholder `{{{{{name}}}}}`: {}",
+                    crate::diagnostics::suggestion(part, parts.iter().map(|(n, _)| *n))
+                ),
+                None,
+            )
+        })
 }
 
 /// Lead-time figures for rendering.
@@ -262,6 +358,8 @@ pub struct RenderCtx<'a> {
     pub due_date: Option<NaiveDate>,
     /// Today in the team's zone.
     pub today: NaiveDate,
+    /// The calendar figures of the rule's conditions.
+    pub dates: DateFacts,
 }
 
 /// A field value as plain text, for conditions, regexes and the terminal. Not for Markdown:
@@ -302,6 +400,7 @@ mod tests {
             template: None,
             lead_time: false,
             roster: &roster,
+            dates: DateScope::default(),
         };
         let err =
             BodyTemplate::parse("Hi {{autor}}\nsee {{lead_time.actual_days}}", &scope).unwrap_err();

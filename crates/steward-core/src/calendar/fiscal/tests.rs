@@ -34,7 +34,10 @@ fn cal(yaml: &str) -> Calendar {
 #[test]
 fn the_earnings_rule_reproduces_the_calls_investor_relations_listed() {
     // The shipped calendar.yaml listed these dates by hand until 2028; the rule gives each.
-    let c = cal(&RULES.replace("earnings:\n  - { quarter: FY2028-Q2, date: 2027-09-09 }\n", ""));
+    let c = cal(&RULES.replace(
+        "earnings:\n  - { quarter: FY2028-Q2, date: 2027-09-09 }\n",
+        "",
+    ));
     let listed = [
         ("FY2027-Q3", "2026-12-03"),
         ("FY2027-Q4", "2027-03-04"),
@@ -54,14 +57,44 @@ fn generated_quarters_and_calls_never_run_out() {
     // (date, quarter it is in, that quarter's first day, last day, its call)
     let cases = [
         // FY2032 runs Feb 2031 - Jan 2032.
-        ("2031-05-15", "FY2032-Q2", "2031-05-01", "2031-07-31", "2031-08-28"),
+        (
+            "2031-05-15",
+            "FY2032-Q2",
+            "2031-05-01",
+            "2031-07-31",
+            "2031-08-28",
+        ),
         // The Q3 call's Thursday (2031-12-04) is a company day off: the next business day.
-        ("2031-08-01", "FY2032-Q3", "2031-08-01", "2031-10-31", "2031-12-05"),
+        (
+            "2031-08-01",
+            "FY2032-Q3",
+            "2031-08-01",
+            "2031-10-31",
+            "2031-12-05",
+        ),
         // January belongs to the fiscal year that ends in it.
-        ("2036-01-31", "FY2036-Q4", "2035-11-01", "2036-01-31", "2036-02-28"),
+        (
+            "2036-01-31",
+            "FY2036-Q4",
+            "2035-11-01",
+            "2036-01-31",
+            "2036-02-28",
+        ),
         // A leap year: FY2041-Q4 ends on 2041-01-31, FY2040-Q4 on 2040-01-31; Feb 29 is Q1.
-        ("2040-02-29", "FY2041-Q1", "2040-02-01", "2040-04-30", "2040-05-31"),
-        ("2099-11-30", "FY2100-Q4", "2099-11-01", "2100-01-31", "2100-03-04"),
+        (
+            "2040-02-29",
+            "FY2041-Q1",
+            "2040-02-01",
+            "2040-04-30",
+            "2040-05-31",
+        ),
+        (
+            "2099-11-30",
+            "FY2100-Q4",
+            "2099-11-01",
+            "2100-01-31",
+            "2100-03-04",
+        ),
     ];
     for (date, quarter, first, last, call) in cases {
         let fq = c.fiscal_quarter(d(date));
@@ -70,7 +103,11 @@ fn generated_quarters_and_calls_never_run_out() {
         assert_eq!(c.quarter_end(fq), Some(d(last)), "{quarter} end");
         assert_eq!(c.earnings_date(fq), Some(d(call)), "{quarter} call");
     }
-    assert_eq!(c.coverage().earnings_until, None, "estimated calls never run out");
+    assert_eq!(
+        c.coverage().earnings_until,
+        None,
+        "estimated calls never run out"
+    );
     // A fiscal year starting in March: a leap year's fourth quarter ends on February 29.
     let march = cal(&RULES.replace("fiscal_year_start_month: 2", "fiscal_year_start_month: 3"));
     assert_eq!(march.quarter_end(q("FY2040-Q4")), Some(d("2040-02-29")));
@@ -118,17 +155,41 @@ fn quiet_periods_run_from_the_quarters_last_day_through_the_call() {
     let c = cal(RULES);
     // FY2027-Q4 ends 2027-01-31; its call is 2027-03-04.
     let cases = [
-        ("2027-01-30", None, "the day before the quarter's last day is not quiet"),
-        ("2027-01-31", Some("FY2027-Q4"), "the last day of the quarter is quiet"),
-        ("2027-02-01", Some("FY2027-Q4"), "the next quarter's first day is quiet"),
-        ("2027-03-04", Some("FY2027-Q4"), "the call day itself is quiet"),
+        (
+            "2027-01-30",
+            None,
+            "the day before the quarter's last day is not quiet",
+        ),
+        (
+            "2027-01-31",
+            Some("FY2027-Q4"),
+            "the last day of the quarter is quiet",
+        ),
+        (
+            "2027-02-01",
+            Some("FY2027-Q4"),
+            "the next quarter's first day is quiet",
+        ),
+        (
+            "2027-03-04",
+            Some("FY2027-Q4"),
+            "the call day itself is quiet",
+        ),
         ("2027-03-05", None, "the day after the call is not"),
         // Leap year: FY2041-Q4 ends 2041-01-31, FY2040's Q1 runs through 2040-04-30.
-        ("2040-02-29", Some("FY2040-Q4"), "a leap day before FY2040-Q4's call (2040-03-01)"),
+        (
+            "2040-02-29",
+            Some("FY2040-Q4"),
+            "a leap day before FY2040-Q4's call (2040-03-01)",
+        ),
         ("2040-03-02", None, "after that call"),
         ("2040-04-29", None, "a leap year's Q1 before its last day"),
         ("2040-04-30", Some("FY2041-Q1"), "a leap year's Q1 last day"),
-        ("2032-01-31", Some("FY2032-Q4"), "generated quarters far ahead"),
+        (
+            "2032-01-31",
+            Some("FY2032-Q4"),
+            "generated quarters far ahead",
+        ),
     ];
     for (date, quarter, why) in cases {
         let got = c.quiet_period_at(d(date)).map(|p| p.quarter.to_string());
@@ -168,7 +229,10 @@ fn an_approval_without_an_expiry_holds_for_the_default_validity() {
     assert_eq!((stated.expires, stated.defaulted), (d("2026-06-30"), false));
     assert_eq!(c.approval_expiry(None, None), None);
     let no_default = cal("time_zone: UTC\n");
-    assert_eq!(no_default.approval_expiry(Some(d("2026-01-15")), None), None);
+    assert_eq!(
+        no_default.approval_expiry(Some(d("2026-01-15")), None),
+        None
+    );
 }
 
 #[test]
@@ -181,10 +245,30 @@ fn expiry_reminders_count_business_days_across_the_holidays() {
         ("2026-12-18", ExpiryState::Valid),
         // Seven calendar days before would be 2026-12-28, leaving four working days; counted
         // in business days the reminder comes on 2026-12-21 with seven left.
-        ("2026-12-21", ExpiryState::Expiring { business_days_left: 7 }),
-        ("2026-12-28", ExpiryState::Expiring { business_days_left: 4 }),
-        ("2027-01-01", ExpiryState::Expiring { business_days_left: 1 }),
-        ("2027-01-04", ExpiryState::Expiring { business_days_left: 0 }),
+        (
+            "2026-12-21",
+            ExpiryState::Expiring {
+                business_days_left: 7,
+            },
+        ),
+        (
+            "2026-12-28",
+            ExpiryState::Expiring {
+                business_days_left: 4,
+            },
+        ),
+        (
+            "2027-01-01",
+            ExpiryState::Expiring {
+                business_days_left: 1,
+            },
+        ),
+        (
+            "2027-01-04",
+            ExpiryState::Expiring {
+                business_days_left: 0,
+            },
+        ),
         ("2027-01-05", ExpiryState::Expired),
     ];
     for (today, want) in cases {
