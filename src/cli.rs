@@ -4,6 +4,7 @@
 //! It only wires: every decision is made by the library modules it calls. Add a subcommand by
 //! adding a variant to [`Command`], a module under `src/cli/` and one arm in [`run`].
 
+mod approvals;
 mod backtest;
 mod check;
 #[cfg(feature = "sim")]
@@ -87,6 +88,9 @@ pub enum Command {
     /// Decide the issues of a period with candidate rules and with the rules in force, as of
     /// each issue's creation and as of now, and print what would differ (writes nothing).
     Backtest(backtest::BacktestArgs),
+    /// List the referenceable customers (accepted approvals, with source, scope and expiry)
+    /// from GitLab, read-only; `--format csv` for the team's spreadsheet.
+    Approvals(approvals::ApprovalsArgs),
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit code.
@@ -121,6 +125,7 @@ pub fn run() -> i32 {
         Command::Export(args) => export::run_export(&args, &mut out, &mut err),
         Command::Import(args) => export::run_import(&args, &mut out, &mut err),
         Command::Backtest(args) => backtest::run(&args, &mut out, &mut err),
+        Command::Approvals(args) => approvals::run(&args, &mut out, &mut err),
     }
 }
 

@@ -6,6 +6,7 @@
 //! the workload are parameters. Acting on a plan is the reconciler's job, not this module's.
 
 mod agreement;
+pub mod approvals;
 mod build;
 pub mod engine;
 

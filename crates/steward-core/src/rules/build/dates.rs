@@ -20,6 +20,12 @@ impl Builder<'_, '_> {
         t: Option<&TemplateSpec>,
         out: &mut Conditions,
     ) {
+        // A condition whose field does not resolve is one error: the placeholders that show its
+        // figures are not reported again.
+        self.dates = DateScope {
+            quiet_period: quiet.is_some(),
+            expiry: expiry.is_some(),
+        };
         if let Some(q) = quiet {
             out.quiet_period = self
                 .date_field(t, &q.field, "a quiet_period condition")
@@ -31,10 +37,6 @@ impl Builder<'_, '_> {
         if let Some(e) = expiry {
             out.expiry = self.expiry(e, t);
         }
-        self.dates = DateScope {
-            quiet_period: out.quiet_period.is_some(),
-            expiry: out.expiry.is_some(),
-        };
     }
 
     /// Validates an `expiry` condition: date fields, and something to test.
