@@ -180,3 +180,37 @@ fn write_table(out: &mut dyn Write, rows: &[[String; 8]]) {
         let _ = writeln!(out, "{}", line(&cells));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiring_reads_days_with_or_without_the_d() {
+        assert_eq!(days("30d"), Some(30));
+        assert_eq!(days("7"), Some(7));
+        assert_eq!(days("soon"), None);
+    }
+
+    #[test]
+    fn csv_output_quotes_cells_with_commas_and_keeps_formula_guards() {
+        let row = ApprovalRow {
+            customer: "'=cmd".to_owned(),
+            scope: "Logo on website, Customer quote".to_owned(),
+            source: "Email".to_owned(),
+            approved: chrono::NaiveDate::from_ymd_opt(2026, 1, 5),
+            expires: chrono::NaiveDate::from_ymd_opt(2027, 1, 5),
+            defaulted: true,
+            status: "expiring",
+            url: "https://gitlab.example.com/g/p/-/issues/7".to_owned(),
+        };
+        let mut out = Vec::new();
+        write_csv(&mut out, &[cells(&row)]);
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "customer,scope,source,approval_date,expires,expiry_from,status,issue_url\n\
+             '=cmd,\"Logo on website, Customer quote\",Email,2026-01-05,2027-01-05,default validity,expiring,https://gitlab.example.com/g/p/-/issues/7\n"
+        );
+    }
+}

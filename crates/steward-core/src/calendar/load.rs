@@ -251,36 +251,8 @@ impl Calendar {
             None | Some(RawDateOrder::MonthFirst) => NumericDateOrder::MonthFirst,
             Some(RawDateOrder::DayFirst) => NumericDateOrder::DayFirst,
         };
-        let earnings_rule = raw.earnings_rule.as_ref().and_then(|r| {
-            let weekday = parse_weekday(&r.weekday.value);
-            if weekday.is_none() {
-                errors.push(ConfigError::at(
-                    file,
-                    r.weekday.referenced,
-                    format!(
-                        "`{}` is not a day of the week: {}",
-                        r.weekday.value,
-                        suggestion(&r.weekday.value, WEEKDAYS)
-                    ),
-                ));
-            }
-            weekday.map(|weekday| EarningsRule {
-                weeks_after_quarter_end: r.weeks_after_quarter_end,
-                weekday,
-            })
-        });
-        let quiet_rule = raw.quiet_period.as_ref().map(|q| QuietRule {
-            anchor: match q.from {
-                RawQuietAnchor::QuarterEnd => QuietAnchor::QuarterEnd,
-                RawQuietAnchor::EarningsCall => QuietAnchor::EarningsCall,
-            },
-            days_before: q.days_before,
-        });
+        let (naming, earnings_rule, quiet_rule) = fiscal_rules(file, &raw, &mut errors);
         on_expiry(file, raw.approvals.as_ref(), &mut errors);
-        let naming = match raw.fiscal_year_named_after {
-            None | Some(RawFiscalNaming::EndYear) => FiscalNaming::EndYear,
-            Some(RawFiscalNaming::StartYear) => FiscalNaming::StartYear,
-        };
         match tz {
             Some(tz) if errors.is_empty() => {
                 Calendar::new(tz, &weekend, holidays, start_month, earnings, date_order)
@@ -297,6 +269,45 @@ impl Calendar {
             _ => Err(errors),
         }
     }
+}
+
+/// The fiscal-year naming, the earnings rule and the quiet-period rule; an unknown weekday is
+/// an error.
+fn fiscal_rules(
+    file: &str,
+    raw: &RawCalendar,
+    errors: &mut Vec<ConfigError>,
+) -> (FiscalNaming, Option<EarningsRule>, Option<QuietRule>) {
+    let earnings_rule = raw.earnings_rule.as_ref().and_then(|r| {
+        let weekday = parse_weekday(&r.weekday.value);
+        if weekday.is_none() {
+            errors.push(ConfigError::at(
+                file,
+                r.weekday.referenced,
+                format!(
+                    "`{}` is not a day of the week: {}",
+                    r.weekday.value,
+                    suggestion(&r.weekday.value, WEEKDAYS)
+                ),
+            ));
+        }
+        weekday.map(|weekday| EarningsRule {
+            weeks_after_quarter_end: r.weeks_after_quarter_end,
+            weekday,
+        })
+    });
+    let quiet_rule = raw.quiet_period.as_ref().map(|q| QuietRule {
+        anchor: match q.from {
+            RawQuietAnchor::QuarterEnd => QuietAnchor::QuarterEnd,
+            RawQuietAnchor::EarningsCall => QuietAnchor::EarningsCall,
+        },
+        days_before: q.days_before,
+    });
+    let naming = match raw.fiscal_year_named_after {
+        None | Some(RawFiscalNaming::EndYear) => FiscalNaming::EndYear,
+        Some(RawFiscalNaming::StartYear) => FiscalNaming::StartYear,
+    };
+    (naming, earnings_rule, quiet_rule)
 }
 
 /// The weekend days (`None`: Saturday and Sunday), each once; unknown names and a week with

@@ -13,7 +13,11 @@ use crate::untrusted;
 
 use super::roster::Roster;
 
+mod dates;
 mod render;
+
+pub use dates::{DateFacts, DateScope};
+use dates::{ExpiryPart, QuietPart};
 
 /// A parsed comment body.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,52 +52,6 @@ enum Placeholder {
     Quiet(QuietPart),
     /// A figure of the approval expiry the rule's `expiry` condition read.
     Expiry(ExpiryPart),
-}
-
-/// `{{quiet_period.*}}`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum QuietPart {
-    Start,
-    End,
-    Quarter,
-    FieldDate,
-}
-
-/// `{{expiry.*}}`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum ExpiryPart {
-    Date,
-    BusinessDaysLeft,
-}
-
-const QUIET_PARTS: [(&str, QuietPart); 4] = [
-    ("start", QuietPart::Start),
-    ("end", QuietPart::End),
-    ("quarter", QuietPart::Quarter),
-    ("field_date", QuietPart::FieldDate),
-];
-
-const EXPIRY_PARTS: [(&str, ExpiryPart); 2] = [
-    ("date", ExpiryPart::Date),
-    ("business_days_left", ExpiryPart::BusinessDaysLeft),
-];
-
-/// Which calendar conditions a rule has, so which of their figures its comments may show.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct DateScope {
-    /// The rule has a `quiet_period` condition (`{{quiet_period.*}}`).
-    pub quiet_period: bool,
-    /// The rule has an `expiry` condition (`{{expiry.*}}`).
-    pub expiry: bool,
-}
-
-/// The calendar figures a rule's conditions found for one issue, for its comments.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct DateFacts {
-    /// The quiet period the checked date falls in, with that date.
-    pub quiet: Option<(crate::calendar::QuietPeriod, NaiveDate)>,
-    /// The approval's expiry and the business days left after today (negative: none).
-    pub expiry: Option<(NaiveDate, i64)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -251,19 +209,8 @@ fn resolve(name: &str, scope: &Scope<'_>) -> Result<Placeholder, (String, Option
                 )
             });
     }
-    if let Some(part) = name.strip_prefix("quiet_period.") {
-        return part_of(
-            name,
-            part,
-            scope.dates.quiet_period,
-            "quiet_period",
-            &QUIET_PARTS,
-        )
-        .map(Placeholder::Quiet);
-    }
-    if let Some(part) = name.strip_prefix("expiry.") {
-        return part_of(name, part, scope.dates.expiry, "expiry", &EXPIRY_PARTS)
-            .map(Placeholder::Expiry);
+    if let Some(p) = dates::placeholder(name, scope.dates) {
+        return p;
     }
     if let Some(role) = name.strip_prefix("role.") {
         return if scope.roster.role(role).is_some() {
@@ -287,36 +234,6 @@ fn resolve(name: &str, scope: &Scope<'_>) -> Result<Placeholder, (String, Option
         ),
         Some("placeholders: author, title, iid, url, template, today, due_date, assignee, assignee_name, field_errors, field_warnings, field.KEY, lead_time.PART, quiet_period.PART, expiry.PART, role.NAME".to_owned()),
     ))
-}
-
-/// The part `part` of a `{{condition.part}}` placeholder, which needs the rule to have
-/// `condition` (`has`).
-fn part_of<P: Copy>(
-    name: &str,
-    part: &str,
-    has: bool,
-    condition: &str,
-    parts: &[(&str, P)],
-) -> Result<P, (String, Option<String>)> {
-    if !has {
-        return Err((
-            format!("placeholder `{{{{{name}}}}}` needs a `{condition}` condition in this rule"),
-            None,
-        ));
-    }
-    parts
-        .iter()
-        .find(|(n, _)| *n == part)
-        .map(|(_, p)| *p)
-        .ok_or_else(|| {
-            (
-                format!(
-                    "unknown placeholder `{{{{{name}}}}}`: {}",
-                    crate::diagnostics::suggestion(part, parts.iter().map(|(n, _)| *n))
-                ),
-                None,
-            )
-        })
 }
 
 /// Lead-time figures for rendering.
