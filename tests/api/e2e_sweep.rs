@@ -222,3 +222,63 @@ async fn story_ideas_are_spread_across_the_advocacy_pmms_by_open_workload() {
     );
     h.stop().await;
 }
+
+#[tokio::test]
+async fn an_accepted_approval_is_reminded_then_flagged_by_the_nightly_sweep_while_closed() {
+    let h = Harness::start(HarnessOptions::shipped(day("2026-12-01")))
+        .await
+        .unwrap();
+    // Approved 2026-01-25 with no stated expiry: valid through 2027-01-25 (365 days).
+    let text = format!(
+        "{}**Approval date:** 2026-01-25\n",
+        include_str!("../data/requests/customer-reference-approval--clean.md")
+    );
+    let iid = h.file("asales", "Northwind logo", &text).await.unwrap();
+    h.settle().await.unwrap();
+    let director = h.user("nsmith").unwrap();
+    h.sim
+        .add_note(
+            h.project(),
+            iid,
+            director,
+            "/label ~\"outcome::accepted\"\n/close",
+        )
+        .unwrap();
+    h.settle().await.unwrap();
+    // 35 business days before the expiry (the holidays skipped): nothing yet.
+    assert!(!has(&h, iid, "approval::expiring"));
+    // Nobody touches the closed request; the nightly sweeps keep its expiry true.
+    // (date, expiring, expired, Steward's approval notes by then)
+    let cases: [(&str, bool, bool, &[&str]); 3] = [
+        ("2026-12-10", true, false, &["approval-expiring-30"]),
+        (
+            "2027-01-14",
+            true,
+            false,
+            &["approval-expiring-30", "approval-expiring-7"],
+        ),
+        (
+            "2027-01-27",
+            false,
+            true,
+            &[
+                "approval-expired",
+                "approval-expiring-30",
+                "approval-expiring-7",
+            ],
+        ),
+    ];
+    for (date, expiring, expired, keys) in cases {
+        at(&h, date).await;
+        h.settle().await.unwrap();
+        assert_eq!(has(&h, iid, "approval::expiring"), expiring, "{date}");
+        assert_eq!(has(&h, iid, "approval::expired"), expired, "{date}");
+        let mut posted = notes(&h, iid, "approval-");
+        posted.sort();
+        assert_eq!(
+            posted, *keys,
+            "{date}: one note per reminder, never repeated"
+        );
+    }
+    h.stop().await;
+}
