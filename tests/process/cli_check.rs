@@ -407,9 +407,10 @@ fn one_misspelt_field_key_is_reported_where_rules_use_it_and_nowhere_else() {
         .assert()
         .code(1);
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
-    // The route's due date, the lead-time check and the acknowledgement's `{{field.event_date}}`
-    // name the field; the lead-time comments' placeholders are not reported again.
-    assert!(stderr.contains("3 configuration errors"), "{stderr}");
+    // The route's due date, the lead-time check, the acknowledgement's `{{field.event_date}}`
+    // and the after-event question's condition and placeholder name the field; the lead-time
+    // comments' placeholders are not reported again.
+    assert!(stderr.contains("5 configuration errors"), "{stderr}");
     assert!(
         stderr.contains("acknowledgements.yaml:30:11: unknown placeholder `{{field.event_date}}`"),
         "{stderr}"
@@ -418,7 +419,7 @@ fn one_misspelt_field_key_is_reported_where_rules_use_it_and_nowhere_else() {
         stderr
             .matches("has no field `event_date`: did you mean `event_dat`?")
             .count(),
-        2,
+        3,
         "{stderr}"
     );
     assert!(!stderr.contains("needs a `check: lead_time`"), "{stderr}");
