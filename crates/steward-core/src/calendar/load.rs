@@ -303,6 +303,19 @@ fn fiscal_rules(
         },
         days_before: q.days_before,
     });
+    // A quiet period is looked up among the quarters around a date: one longer than a quarter
+    // would overlap the next and is surely a typo.
+    if raw
+        .quiet_period
+        .as_ref()
+        .is_some_and(|q| q.days_before > 90)
+    {
+        errors.push(
+            ConfigError::file(file, "`quiet_period.days_before` is more than 90 days").hint(
+                "a quiet period starts at most a quarter before its anchor; e.g. `days_before: 30`",
+            ),
+        );
+    }
     let naming = match raw.fiscal_year_named_after {
         None | Some(RawFiscalNaming::EndYear) => FiscalNaming::EndYear,
         Some(RawFiscalNaming::StartYear) => FiscalNaming::StartYear,

@@ -275,3 +275,29 @@ fn expiry_reminders_count_business_days_across_the_holidays() {
         assert_eq!(c.expiry_state(expires, d(today), 7), want, "{today}");
     }
 }
+
+#[test]
+fn calendar_settings_that_cannot_be_meant_are_refused_with_what_to_write() {
+    let cases = [
+        (
+            "quiet_period: { from: quarter_end, days_before: 0 }",
+            "quiet_period: { from: quarter_end, days_before: 120 }",
+            "more than 90 days",
+        ),
+        (
+            "weekday: thursday",
+            "weekday: thurzday",
+            "did you mean `thursday`?",
+        ),
+        (
+            "approvals: { default_validity_days: 365 }",
+            "approvals: { default_validity_days: 365, on_expiry: reopen }",
+            "`on_expiry: reopen` is not available yet",
+        ),
+    ];
+    for (from, to, says) in cases {
+        let errors = Calendar::from_yaml("calendar.yaml", &RULES.replace(from, to)).unwrap_err();
+        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(text.iter().any(|e| e.contains(says)), "{to}: {text:?}");
+    }
+}
