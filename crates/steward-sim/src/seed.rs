@@ -58,6 +58,12 @@ const LABELS: &[(&str, &str)] = &[
     ("outcome::declined", "#808080"),
     ("outcome::duplicate", "#808080"),
     ("outcome::no-response", "#808080"),
+    ("outcome::happened", "#009966"),
+    ("outcome::cancelled", "#808080"),
+    ("outcome::no-show", "#808080"),
+    ("approval::expiring", "#ed9121"),
+    ("approval::expired", "#cc0033"),
+    ("calendar::quiet-period", "#cc0033"),
 ];
 
 /// The team, Analyst Relations, the bot and a few requesters from Sales and Marketing.

@@ -303,8 +303,7 @@ fn fiscal_rules(
         },
         days_before: q.days_before,
     });
-    // A quiet period is looked up among the quarters around a date: one longer than a quarter
-    // would overlap the next and is surely a typo.
+    // Looked up among the quarters around a date: longer than a quarter is surely a typo.
     if raw
         .quiet_period
         .as_ref()
