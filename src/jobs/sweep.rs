@@ -10,7 +10,7 @@
 
 mod listing;
 
-use crate::gitlab::{CallContext, IssueOrderBy, IssueQuery, SortDirection};
+use crate::gitlab::{CallContext, GitLab, IssueOrderBy, IssueQuery, SortDirection};
 use crate::jobs::notes::stored_notes;
 use crate::jobs::plan::{plan_actions, save_workload};
 pub use crate::queue::SweepJob;
