@@ -137,7 +137,6 @@ struct Builder<'a, 'e> {
     /// See [`RuleSource::check_comment_keys`].
     check_comment_keys: bool,
     errors: &'e mut Vec<ConfigError>,
-    /// The calendar figures this rule's comments may show (from its conditions).
     dates: super::text::DateScope,
 }
 

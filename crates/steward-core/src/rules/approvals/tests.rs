@@ -56,6 +56,8 @@ fn approval(customer: &str, state: IssueState, labels: &[&str], expires: &str) -
         managed_due_date: None,
         waiting: Default::default(),
         closed_at: None,
+        user_notes_count: None,
+        last_human_activity_at: None,
     }
 }
 

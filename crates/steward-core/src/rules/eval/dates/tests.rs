@@ -52,6 +52,8 @@ fn issue(description: String, created: &str, state: IssueState, labels: &[&str])
         managed_due_date: None,
         waiting: Default::default(),
         closed_at: None,
+        user_notes_count: None,
+        last_human_activity_at: None,
     }
 }
 
