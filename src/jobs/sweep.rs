@@ -185,7 +185,7 @@ async fn sweep_closed(
         // Not counted in `listed` / `pages`, which report the open issues' pass.
         let issues = deps.sync.gitlab.list_issues(&ctx, project, &query).await?;
         for issue in issues {
-            check_issue(deps, project, issue, enqueue, report).await?;
+            check_issue(deps, project, issue, true, enqueue, report).await?;
         }
     }
     Ok(())
