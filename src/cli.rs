@@ -4,6 +4,7 @@
 //! It only wires: every decision is made by the library modules it calls. Add a subcommand by
 //! adding a variant to [`Command`], a module under `src/cli/` and one arm in [`run`].
 
+mod approvals;
 mod backtest;
 mod check;
 mod customers;
@@ -90,6 +91,9 @@ pub enum Command {
     Backtest(backtest::BacktestArgs),
     /// The customer ledger: every account's asks across programs, or one account's.
     Customers(customers::CustomersArgs),
+    /// List the referenceable customers (accepted approvals, with source, scope and expiry)
+    /// from GitLab, read-only; `--format csv` for the team's spreadsheet.
+    Approvals(approvals::ApprovalsArgs),
 }
 
 /// Parses the process arguments, runs the subcommand and returns the exit code.
@@ -125,6 +129,7 @@ pub fn run() -> i32 {
         Command::Import(args) => export::run_import(&args, &mut out, &mut err),
         Command::Backtest(args) => backtest::run(&args, &mut out, &mut err),
         Command::Customers(args) => customers::run(&args, &mut out, &mut err),
+        Command::Approvals(args) => approvals::run(&args, &mut out, &mut err),
     }
 }
 

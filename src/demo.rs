@@ -4,7 +4,8 @@
 //! outcomes, a customer asked too often and a duplicate pair (`demo::customers`), every
 //! program's weekly digest of the week that ended with the director's roll-up
 //! of every program, then a clock paused while a request waits on its requester and an absence
-//! covered (`demo::clocks`).
+//! covered (`demo::clocks`), and the company calendar: a quiet-period flag and an approval that
+//! expires (`demo::calendar`).
 //!
 //! The scenario is written for the default `--now` (2026-11-25); the request texts are the same
 //! realistic descriptions the tests use.
@@ -18,6 +19,7 @@ use crate::harness::{Harness, HarnessError, HarnessOptions};
 use steward_core::model::{IssueIid, LabelName};
 use steward_sim::{Counters, IssueChange};
 
+mod calendar;
 mod clocks;
 mod customers;
 mod digests;
@@ -65,6 +67,7 @@ pub async fn run(
     sweep_two_weeks_later(&h, now, out).await?;
     print_digests(&h, out).await?;
     clocks::clocks_and_cover(&h, now, &reqs, &filed, out).await?;
+    calendar::quiet_period_and_expiry(&h, out).await?;
     summary(&h.sim.counters(), out).map_err(io)?;
     if let Some(serving) = serve {
         let filed = serve::file_showcase(&h).await?;

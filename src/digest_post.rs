@@ -207,7 +207,10 @@ impl NoteApi {
                 Ok(gl.create_epic_note(ctx, *group, *epic_id, body).await?.id)
             }
             Self::Issue { project, iid } => Ok(gl.create_note(ctx, *project, *iid, body).await?.id),
-            Self::WorkItem { gid } => gl.work_item_create_note(ctx, gid, body, false).await?.note_id(),
+            Self::WorkItem { gid } => gl
+                .work_item_create_note(ctx, gid, body, false)
+                .await?
+                .note_id(),
         }
     }
 

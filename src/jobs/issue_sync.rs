@@ -145,7 +145,9 @@ impl<'a> Sync<'a> {
             end_labels.extend(changes.add_labels.iter().cloned());
         }
         record_waiting(deps, &issue, &end_labels).await;
-        let created = self.apply_notes(&to, &actions, &rules, &mut summary).await?;
+        let created = self
+            .apply_notes(&to, &actions, &rules, &mut summary)
+            .await?;
         if matches!(to, Target::Rest { .. }) {
             self.record_own_write(&issue, edited, !actions.notes.is_empty(), created)
                 .await;

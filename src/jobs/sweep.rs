@@ -10,7 +10,7 @@
 
 mod listing;
 
-use crate::gitlab::{CallContext, IssueOrderBy, IssueQuery, SortDirection};
+use crate::gitlab::{CallContext, GitLab, IssueOrderBy, IssueQuery, SortDirection};
 use crate::jobs::notes::stored_notes;
 use crate::jobs::plan::{plan_actions, save_workload};
 pub use crate::queue::SweepJob;
@@ -151,6 +151,9 @@ async fn sweep_project(
     if enqueue && full {
         save_workload(&deps.sync, project, &workload).await?;
     }
+    if full {
+        sweep_closed(deps, project, enqueue, report).await?;
+    }
     // Nothing listed: GitLab showed no newer timestamp, so the watermark stays where it was.
     if enqueue && let Some(newest) = newest {
         let next = previous.map_or(newest - WATERMARK_OVERLAP, |p| {
@@ -160,6 +163,30 @@ async fn sweep_project(
             .store
             .set_sweep_watermark(project, next, deps.sync.clock.now())
             .await?;
+    }
+    Ok(())
+}
+
+/// The closed issues rules still look after (e.g. accepted approvals whose expiry is watched:
+/// `RuleSet::closed_issue_label_sets`), re-decided on each full sweep as days pass.
+async fn sweep_closed(
+    deps: &JobDeps,
+    project: ProjectId,
+    enqueue: bool,
+    report: &mut SweepReport,
+) -> Result<(), SyncError> {
+    let ctx = CallContext::none();
+    for labels in deps.sync.engine.rules().closed_issue_label_sets() {
+        let query = IssueQuery {
+            state: Some(IssueState::Closed),
+            labels,
+            ..IssueQuery::default()
+        };
+        // Not counted in `listed` / `pages`, which report the open issues' pass.
+        let issues = deps.sync.gitlab.list_issues(&ctx, project, &query).await?;
+        for issue in issues {
+            check_issue(deps, project, issue, true, enqueue, report).await?;
+        }
     }
     Ok(())
 }

@@ -192,7 +192,9 @@ async fn a_sweep_over_a_thousand_unchanged_issues_makes_no_writes() {
         let (text, account) = texts[n % texts.len()];
         assert!(text.contains(account), "{account}");
         let own = text.replace(account, &format!("{account} Unit {n}"));
-        h.file("asales", &format!("Request {n}"), &own).await.unwrap();
+        h.file("asales", &format!("Request {n}"), &own)
+            .await
+            .unwrap();
     }
     h.settle().await.unwrap();
     h.sim.reset_counters();
@@ -201,9 +203,15 @@ async fn a_sweep_over_a_thousand_unchanged_issues_makes_no_writes() {
     assert_eq!(report.listed, 1_000);
     assert!(report.drift.is_empty(), "{:?}", report.drift.first());
     assert_eq!(c.writes, 0, "{:?}", c.by_endpoint);
-    assert_eq!(c.endpoint("issues.list"), 10, "ceil(1000 / 100) list calls");
+    // ceil(1000 / 100) pages of open issues, and one of the closed accepted approvals whose
+    // expiry the rules watch (rules/references.yaml).
     assert_eq!(
-        c.reads, 10,
+        c.endpoint("issues.list"),
+        11,
+        "ceil(1000 / 100) + 1 list calls"
+    );
+    assert_eq!(
+        c.reads, 11,
         "nothing but the list pages: {:?}",
         c.by_endpoint
     );
@@ -232,5 +240,65 @@ async fn story_ideas_are_spread_across_the_advocacy_pmms_by_open_workload() {
         (2, 2),
         "least-loaded routing alternates: {owners:?}"
     );
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn an_accepted_approval_is_reminded_then_flagged_by_the_nightly_sweep_while_closed() {
+    let h = Harness::start(HarnessOptions::shipped(day("2026-12-01")))
+        .await
+        .unwrap();
+    // Approved 2026-01-25 with no stated expiry: valid through 2027-01-25 (365 days).
+    let text = format!(
+        "{}**Approval date:** 2026-01-25\n",
+        include_str!("../data/requests/customer-reference-approval--clean.md")
+    );
+    let iid = h.file("asales", "Northwind logo", &text).await.unwrap();
+    h.settle().await.unwrap();
+    let director = h.user("nsmith").unwrap();
+    h.sim
+        .add_note(
+            h.project(),
+            iid,
+            director,
+            "/label ~\"outcome::accepted\"\n/close",
+        )
+        .unwrap();
+    h.settle().await.unwrap();
+    // 35 business days before the expiry (the holidays skipped): nothing yet.
+    assert!(!has(&h, iid, "approval::expiring"));
+    // Nobody touches the closed request; the nightly sweeps keep its expiry true.
+    // (date, expiring, expired, Steward's approval notes by then)
+    let cases: [(&str, bool, bool, &[&str]); 3] = [
+        ("2026-12-10", true, false, &["approval-expiring-30"]),
+        (
+            "2027-01-14",
+            true,
+            false,
+            &["approval-expiring-30", "approval-expiring-7"],
+        ),
+        (
+            "2027-01-27",
+            false,
+            true,
+            &[
+                "approval-expired",
+                "approval-expiring-30",
+                "approval-expiring-7",
+            ],
+        ),
+    ];
+    for (date, expiring, expired, keys) in cases {
+        at(&h, date).await;
+        h.settle().await.unwrap();
+        assert_eq!(has(&h, iid, "approval::expiring"), expiring, "{date}");
+        assert_eq!(has(&h, iid, "approval::expired"), expired, "{date}");
+        let mut posted = notes(&h, iid, "approval-");
+        posted.sort();
+        assert_eq!(
+            posted, *keys,
+            "{date}: one note per reminder, never repeated"
+        );
+    }
     h.stop().await;
 }

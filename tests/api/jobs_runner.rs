@@ -122,9 +122,15 @@ async fn a_scheduled_full_sweep_queues_a_sync_for_the_issue_out_of_step_and_fini
     let worker = worker(&w);
     assert!(worker.run_once().await.unwrap());
     let methods: Vec<_> = w.fake.take_calls().iter().map(Call::method).collect();
+    // The last listing: the closed accepted approvals whose expiry the rules watch.
     assert_eq!(
         methods,
-        ["list_issues_page", "project_labels", "user_by_username"],
+        [
+            "list_issues_page",
+            "project_labels",
+            "user_by_username",
+            "list_issues_page"
+        ],
         "the sweep reads, never writes"
     );
     assert_eq!(

@@ -635,6 +635,90 @@ fn every_shipped_rule_fires_on_its_case() {
     );
     assert!(removed(&plan).contains(&"outcome::no-response"));
     covered.insert("intake-stale-reopened".to_owned());
+    // The company calendar's rules: quiet periods (FY2028-Q1 ends 2027-04-30, its call is
+    // 2027-06-03), embargoes, the question after the event, and accepted approvals (closed)
+    // that expire (approved without a stated expiry: 365 days).
+    let press = "customer-press-request";
+    let approval = "customer-reference-approval";
+    let calendar_cases: Vec<(&str, Vec<(&str, &str)>, bool, &str, Option<&str>)> = vec![
+        (
+            press,
+            vec![("deadline", "2027-06-01"), ("publish_date", "2027-05-03")],
+            false,
+            "press-quiet-period",
+            Some("calendar::quiet-period"),
+        ),
+        (
+            "earnings-customer-reference",
+            vec![("interview_date", "2027-05-03")],
+            false,
+            "earnings-quiet-period",
+            Some("calendar::quiet-period"),
+        ),
+        (
+            press,
+            vec![("deadline", "2027-06-01"), ("embargo_date", "2027-04-01")],
+            false,
+            "press-embargo-lifted",
+            None,
+        ),
+        (
+            press,
+            vec![("deadline", "2027-06-01"), ("publish_date", "2027-03-30")],
+            false,
+            "press-after-publish",
+            None,
+        ),
+        (
+            SPEAKER,
+            vec![("event_date", "2027-03-30")],
+            false,
+            "speaker-after-event",
+            None,
+        ),
+        (
+            approval,
+            vec![("approval_date", "2026-04-20")],
+            true,
+            "approval-expiring",
+            Some("approval::expiring"),
+        ),
+        (
+            approval,
+            vec![("approval_date", "2026-04-05")],
+            true,
+            "approval-expiring-soon",
+            None,
+        ),
+        (
+            approval,
+            vec![("approval_date", "2026-03-01")],
+            true,
+            "approval-expired",
+            Some("approval::expired"),
+        ),
+    ];
+    for (template, f, accepted, rule, label) in calendar_cases {
+        let mut i = issue(created);
+        if accepted {
+            i.state = steward_core::model::IssueState::Closed;
+            i.labels = labels(&["outcome::accepted"]);
+        }
+        let plan = eval(&rules, &i, template, &fields(&f), created);
+        assert!(
+            names(&plan).contains(&rule),
+            "{rule} did not fire: {:?}",
+            names(&plan)
+        );
+        if let Some(l) = label {
+            assert!(
+                added(&plan).contains(&l),
+                "{rule}: {l} not added: {:?}",
+                added(&plan)
+            );
+        }
+        covered.insert(rule.to_owned());
+    }
     let all: std::collections::BTreeSet<String> =
         rules.rules().iter().map(|r| r.name.clone()).collect();
     assert_eq!(covered, all, "every shipped rule has a case");
@@ -1123,15 +1207,10 @@ fn a_request_dated_due_soon_is_labelled_by_the_same_plan_that_dates_it() {
 #[test]
 fn an_earnings_reference_filed_after_the_calendar_runs_out_is_told_why_it_has_no_due_date() {
     let rules = shipped();
-    // The shipped calendar's last earnings call is 2028-03-02.
+    // A calendar that lists its calls without an earnings rule runs out: the shipped one's
+    // last listed call is 2028-03-02.
     let created = "2028-03-10T15:00:00Z";
-    let plan = eval(
-        &rules,
-        &issue(created),
-        "earnings-customer-reference",
-        &fields(&[]),
-        created,
-    );
+    let plan = eval_listed_only(&rules, &issue(created), &fields(&[]), created);
     assert_eq!(plan.due_date, None);
     let body = note(&plan, steward_core::rules::CALENDAR_GAP_KEY).expect("a calendar-gap note");
     for needle in [
@@ -1145,13 +1224,7 @@ fn an_earnings_reference_filed_after_the_calendar_runs_out_is_told_why_it_has_no
 
     // Filed while the calendar still lists the next call: a due date and no such note.
     let created = "2028-01-10T15:00:00Z";
-    let plan = eval(
-        &rules,
-        &issue(created),
-        "earnings-customer-reference",
-        &fields(&[]),
-        created,
-    );
+    let plan = eval_listed_only(&rules, &issue(created), &fields(&[]), created);
     assert!(plan.due_date.is_some());
     assert!(note(&plan, steward_core::rules::CALENDAR_GAP_KEY).is_none());
 
@@ -1172,6 +1245,58 @@ fn an_earnings_reference_filed_after_the_calendar_runs_out_is_told_why_it_has_no
         body.contains("now lists the coming earnings call"),
         "{body}"
     );
+}
+
+/// Evaluates an earnings reference against the shipped calendar without its earnings rule (the
+/// calls it lists are all it knows).
+fn eval_listed_only(
+    rules: &steward_core::rules::RuleSet,
+    i: &steward_core::model::Issue,
+    f: &steward_core::model::ParsedFields,
+    now: &str,
+) -> steward_core::model::Plan {
+    let text = std::fs::read_to_string(root().join("rules/calendar.yaml")).unwrap();
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("earnings_rule:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let cal = steward_core::calendar::Calendar::from_yaml("calendar.yaml", &text).unwrap();
+    steward_core::rules::evaluate(
+        rules,
+        i,
+        Some(&spec("earnings-customer-reference")),
+        f,
+        at(now),
+        &cal,
+        &roster(),
+        &steward_core::rules::Workload::default(),
+    )
+}
+
+#[test]
+fn with_the_earnings_rule_an_earnings_reference_gets_a_due_date_in_any_year() {
+    let rules = shipped();
+    let cal = calendar();
+    for created in ["2028-03-10T15:00:00Z", "2033-07-01T15:00:00Z"] {
+        let plan = eval(
+            &rules,
+            &issue(created),
+            "earnings-customer-reference",
+            &fields(&[]),
+            created,
+        );
+        let due = plan
+            .due_date
+            .unwrap_or_else(|| panic!("{created}: no due date"));
+        let (_, call) = cal.next_earnings(d(&created[..10])).unwrap();
+        assert_eq!(
+            cal.business_days_between(due, call),
+            10,
+            "{created}: due {due}, call {call}"
+        );
+        assert!(note(&plan, steward_core::rules::CALENDAR_GAP_KEY).is_none());
+    }
 }
 
 #[test]
@@ -1400,8 +1525,8 @@ fn an_earnings_reference_is_due_before_the_call_of_the_quarter_its_requester_cho
         ),
         (
             "FY2031-Q1",
-            Some("2027-03-04"),
-            "a quarter the calendar does not list: the next call after filing",
+            Some("2030-05-30"),
+            "a quarter the calendar does not list: its call from the earnings rule",
         ),
     ];
     for (quarter, call, why) in cases {

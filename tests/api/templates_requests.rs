@@ -171,7 +171,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             file: "customer-press-request--messy",
-            by: fl(7, 11),
+            by: fl(7, 12),
             values: vec![
                 ("customer_account", t("Orbital Freight")),
                 ("account_owner", who("lbrennan")),
@@ -267,7 +267,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             file: "earnings-customer-reference--messy",
-            by: fl(8, 10),
+            by: fl(8, 11),
             values: vec![
                 ("customer_account", t("Vantage Retail Group")),
                 ("account_owner", who("hsato")),

@@ -414,9 +414,10 @@ fn one_misspelt_field_key_is_reported_where_rules_use_it_and_nowhere_else() {
         .code(1);
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     // The route's due date, the lead-time check, the acknowledgement's `{{field.event_date}}`
-    // and the customer ledger's duplicate check name the field; the lead-time comments'
+    // the customer ledger's duplicate check, and the after-event question's condition and
+    // placeholder name the field; the lead-time comments'
     // placeholders are not reported again.
-    assert!(stderr.contains("4 configuration errors"), "{stderr}");
+    assert!(stderr.contains("6 configuration errors"), "{stderr}");
     assert!(
         stderr.contains(
             "customers.yaml:18:77: template `customer-speaker-request` has no field `event_date` \
@@ -432,7 +433,7 @@ fn one_misspelt_field_key_is_reported_where_rules_use_it_and_nowhere_else() {
         stderr
             .matches("has no field `event_date`: did you mean `event_dat`?")
             .count(),
-        2,
+        3,
         "{stderr}"
     );
     assert!(!stderr.contains("needs a `check: lead_time`"), "{stderr}");

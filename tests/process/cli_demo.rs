@@ -134,6 +134,20 @@ fn demo_reports_the_expected_outcome_for_every_request() {
         clocks.contains("@rlurie, this request was due on **2026-12-04**"),
         "{clocks}"
     );
+    // The company calendar: an interview in the quiet period is flagged with the period's
+    // dates; an accepted approval is reminded, and flagged by the nightly sweep once expired.
+    let (_, calendar) = text.split_once("The company calendar").unwrap();
+    assert!(calendar.contains("calendar::quiet-period"), "{calendar}");
+    assert!(
+        calendar.contains("quiet period before the FY2027-Q4 earnings call"),
+        "{calendar}"
+    );
+    assert!(calendar.contains("approval::expiring"), "{calendar}");
+    assert!(
+        calendar
+            .contains("+approval::expired, -approval::expiring, new comment `approval-expired`"),
+        "{calendar}"
+    );
     // Every request was recognised.
     assert!(!text.contains("(not recognised)"), "{text}");
 }

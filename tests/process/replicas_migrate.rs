@@ -82,7 +82,9 @@ fn status_apply_status(env: &[(&str, &str)], args: &[&str]) {
 
     let again = status(&[]);
     assert!(
-        again.contains(&format!("nothing to apply: all {n} migrations were already applied")),
+        again.contains(&format!(
+            "nothing to apply: all {n} migrations were already applied"
+        )),
         "{again}"
     );
 }

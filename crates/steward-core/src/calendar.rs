@@ -5,6 +5,8 @@
 //! (callers pass `now`) and never decides anything about issues (that is `rules`).
 
 mod coverage;
+mod expiry;
+mod fiscal;
 mod load;
 
 use std::collections::BTreeMap;
@@ -14,6 +16,8 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
 
 pub use coverage::{Coverage, WANTED_MONTHS};
+pub use expiry::{ApprovalExpiry, ExpiryState};
+pub use fiscal::{EarningsRule, FiscalNaming, QuietAnchor, QuietPeriod, QuietRule};
 pub use load::RawCalendar;
 
 /// How the team writes numeric dates such as `03/10/2027`.
@@ -26,7 +30,8 @@ pub enum NumericDateOrder {
 }
 
 /// A fiscal quarter, e.g. `FY2028-Q1`. Fiscal years are named after the calendar year in which
-/// they end (a year starting 2027-02-01 is FY2028), the usual convention for February starts.
+/// they end (a year starting 2027-02-01 is FY2028), the usual convention for February starts,
+/// unless the calendar says `fiscal_year_named_after: start_year`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FiscalQuarter {
     /// Fiscal year number.
@@ -87,6 +92,10 @@ pub struct Calendar {
     fiscal_year_start_month: u32,
     earnings: BTreeMap<FiscalQuarter, NaiveDate>,
     date_order: NumericDateOrder,
+    fiscal_naming: FiscalNaming,
+    earnings_rule: Option<EarningsRule>,
+    quiet_rule: Option<QuietRule>,
+    approval_validity_days: Option<u32>,
 }
 
 impl Default for Calendar {
@@ -99,6 +108,10 @@ impl Default for Calendar {
             fiscal_year_start_month: 1,
             earnings: BTreeMap::new(),
             date_order: NumericDateOrder::MonthFirst,
+            fiscal_naming: FiscalNaming::EndYear,
+            earnings_rule: None,
+            quiet_rule: None,
+            approval_validity_days: None,
         }
     }
 }
@@ -129,6 +142,10 @@ impl Calendar {
             fiscal_year_start_month,
             earnings,
             date_order,
+            fiscal_naming: FiscalNaming::EndYear,
+            earnings_rule: None,
+            quiet_rule: None,
+            approval_validity_days: None,
         })
     }
 
@@ -267,35 +284,23 @@ impl Calendar {
         let start = self.fiscal_year_start_month;
         let months_in = (date.month() + 12 - start) % 12;
         let quarter = (months_in / 3 + 1) as u8;
-        // The fiscal year is named after the calendar year in which it ends.
-        let year = if start == 1 || date.month() < start {
+        let start_year = if date.month() >= start {
             date.year()
         } else {
-            date.year() + 1
+            date.year() - 1
         };
-        FiscalQuarter { year, quarter }
+        FiscalQuarter {
+            year: self.fiscal_year_named(start_year),
+            quarter,
+        }
     }
 
     /// The first day of a fiscal quarter.
     pub fn quarter_start(&self, q: FiscalQuarter) -> Option<NaiveDate> {
         let start = self.fiscal_year_start_month;
-        let first_year = if start == 1 { q.year } else { q.year - 1 };
+        let first_year = self.fiscal_start_year(q.year);
         let month0 = start - 1 + 3 * (u32::from(q.quarter) - 1);
         NaiveDate::from_ymd_opt(first_year + (month0 / 12) as i32, month0 % 12 + 1, 1)
-    }
-
-    /// The earnings date configured for a quarter.
-    pub fn earnings_date(&self, q: FiscalQuarter) -> Option<NaiveDate> {
-        self.earnings.get(&q).copied()
-    }
-
-    /// The first configured earnings date on or after `date`, with its quarter.
-    pub fn next_earnings(&self, date: NaiveDate) -> Option<(FiscalQuarter, NaiveDate)> {
-        self.earnings
-            .iter()
-            .filter(|(_, d)| **d >= date)
-            .min_by_key(|(_, d)| **d)
-            .map(|(q, d)| (*q, *d))
     }
 }
 

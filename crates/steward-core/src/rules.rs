@@ -6,6 +6,7 @@
 //! the workload are parameters. Acting on a plan is the reconciler's job, not this module's.
 
 mod agreement;
+pub mod approvals;
 mod build;
 pub mod engine;
 
@@ -241,6 +242,8 @@ struct Conditions {
     inactive_business_days: Option<u32>,
     /// Work item type names, lower-cased (empty: any type).
     work_item_types: Vec<String>,
+    quiet_period: Option<QuietPeriodCondition>,
+    expiry: Option<ExpiryCondition>,
 }
 
 impl Conditions {
@@ -303,6 +306,8 @@ struct DueDateAction {
     offset: i64,
     unit: Unit,
     overwrite: bool,
+    /// A date field the due date never falls before (an embargo).
+    not_before: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -330,4 +335,21 @@ struct RuleActions {
 struct Escalate {
     role: String,
     ask: String,
+}
+
+/// `quiet_period`: the date in this field falls in a quiet period of the calendar.
+#[derive(Debug, Clone)]
+struct QuietPeriodCondition {
+    key: String,
+    label: String,
+}
+
+/// `expiry`: where an approval stands against its expiry (stated, or the calendar's default
+/// validity from the approval date).
+#[derive(Debug, Clone, Default)]
+struct ExpiryCondition {
+    expires: Option<String>,
+    approved: Option<String>,
+    within_business_days: Option<u32>,
+    expired: Option<bool>,
 }

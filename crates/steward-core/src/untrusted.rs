@@ -177,3 +177,16 @@ pub fn link_url(url: &str) -> Option<String> {
     }
     Some(out)
 }
+
+/// Untrusted text as one spreadsheet cell (a CSV field a person opens in a spreadsheet): one
+/// line as [`one_line`] makes it, and a leading `=`, `+`, `-`, `@` (or a tab or carriage return
+/// before one) is preceded by `'`, so a customer name such as `=HYPERLINK(…)` is shown as text
+/// and never runs as a formula. CSV quoting is the writer's job.
+pub fn spreadsheet_cell(text: &str, max_chars: usize) -> String {
+    let line = one_line(text, max_chars);
+    if line.starts_with(['=', '+', '-', '@']) {
+        format!("'{line}")
+    } else {
+        line
+    }
+}

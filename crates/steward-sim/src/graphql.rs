@@ -91,11 +91,7 @@ fn string_literal(s: &str) -> Option<String> {
 /// An argument of the mutation: from `variables.input`, an inline literal, a `$variable`, or a
 /// top-level variable of the same name.
 pub(super) fn arg(query: &str, vars: &Value, name: &str) -> Option<String> {
-    if let Some(v) = vars
-        .get("input")
-        .and_then(|i| i.get(name))
-        .and_then(scalar)
-    {
+    if let Some(v) = vars.get("input").and_then(|i| i.get(name)).and_then(scalar) {
         return Some(v);
     }
     let mut from = 0;

@@ -61,6 +61,12 @@ const LABELS: &[(&str, &str)] = &[
     // The customer ledger (rules/customers.yaml).
     ("reference-fatigue", "#ed9121"),
     ("possible-duplicate", "#f0ad4e"),
+    ("outcome::happened", "#009966"),
+    ("outcome::cancelled", "#808080"),
+    ("outcome::no-show", "#808080"),
+    ("approval::expiring", "#ed9121"),
+    ("approval::expired", "#cc0033"),
+    ("calendar::quiet-period", "#cc0033"),
 ];
 
 /// The team, Analyst Relations, the bot and a few requesters from Sales and Marketing.

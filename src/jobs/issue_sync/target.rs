@@ -125,9 +125,10 @@ impl Target {
         internal: bool,
     ) -> Result<NoteId, GitLabError> {
         match self {
-            Target::Rest { project, iid } if internal => {
-                Ok(gitlab.create_internal_note(ctx, *project, *iid, body).await?.id)
-            }
+            Target::Rest { project, iid } if internal => Ok(gitlab
+                .create_internal_note(ctx, *project, *iid, body)
+                .await?
+                .id),
             Target::Rest { project, iid } => {
                 Ok(gitlab.create_note(ctx, *project, *iid, body).await?.id)
             }

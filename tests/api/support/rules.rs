@@ -62,7 +62,12 @@ pub fn specs() -> Vec<TemplateSpec> {
         t(
             "customer-press-request",
             "press",
-            vec![field("outlet", Text, &[]), field("deadline", Date, &[])],
+            vec![
+                field("outlet", Text, &[]),
+                field("deadline", Date, &[]),
+                field("publish_date", Date, &[]),
+                field("embargo_date", Date, &[]),
+            ],
         ),
         t(
             "customer-story-idea",
@@ -93,6 +98,7 @@ pub fn specs() -> Vec<TemplateSpec> {
                 field("customer_approved", Boolean, &[]),
                 field("success_story", Text, &[]),
                 field("quarter", Text, &[]),
+                field("interview_date", Date, &[]),
             ],
         ),
         t(
@@ -102,6 +108,8 @@ pub fn specs() -> Vec<TemplateSpec> {
                 field("customer_account", Text, &[]),
                 field("publish_date", Date, &[]),
                 field("approval_source", Choice, &EVIDENCE),
+                field("approval_date", Date, &[]),
+                field("approval_expiry", Date, &[]),
             ],
         ),
         t(

@@ -17,7 +17,8 @@ pub struct Coverage {
     /// December 31 of the last year that lists a holiday (`None`: the calendar lists none, a
     /// team's choice that never expires).
     pub holidays_until: Option<NaiveDate>,
-    /// The last earnings call listed (`None`: none listed).
+    /// The last earnings call listed (`None`: none listed, or the calendar's earnings rule
+    /// estimates the calls it does not list).
     pub earnings_until: Option<NaiveDate>,
 }
 
@@ -75,7 +76,12 @@ impl Calendar {
                 .keys()
                 .next_back()
                 .and_then(|d| NaiveDate::from_ymd_opt(d.year(), 12, 31)),
-            earnings_until: self.last_earnings(),
+            // Calls the earnings rule estimates never run out.
+            earnings_until: if self.earnings_rule.is_some() {
+                None
+            } else {
+                self.last_earnings()
+            },
         }
     }
 

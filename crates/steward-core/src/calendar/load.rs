@@ -9,7 +9,9 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::{Calendar, FiscalQuarter, NumericDateOrder};
+use super::{
+    Calendar, EarningsRule, FiscalNaming, FiscalQuarter, NumericDateOrder, QuietAnchor, QuietRule,
+};
 use crate::diagnostics::{ConfigError, suggestion};
 
 /// `rules/calendar.yaml` as written.
@@ -33,6 +35,100 @@ pub struct RawCalendar {
     /// Earnings call date per fiscal quarter.
     #[serde(default)]
     pub earnings: Vec<RawEarnings>,
+    /// `end_year` (default) or `start_year`: which calendar year names a fiscal year.
+    #[serde(default)]
+    pub fiscal_year_named_after: Option<RawFiscalNaming>,
+    /// When unlisted earnings calls are held.
+    #[serde(default)]
+    pub earnings_rule: Option<RawEarningsRule>,
+    /// The quiet period before each earnings call.
+    #[serde(default)]
+    pub quiet_period: Option<RawQuietPeriod>,
+    /// How long a customer's written approval holds when it states no expiry.
+    #[serde(default)]
+    pub approvals: Option<RawApprovals>,
+}
+
+/// Fiscal-year naming as written.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawFiscalNaming {
+    /// Named after the year it ends in.
+    EndYear,
+    /// Named after the year it starts in.
+    StartYear,
+}
+
+/// The earnings rule as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEarningsRule {
+    /// Whole weeks after the quarter's last day.
+    pub weeks_after_quarter_end: u32,
+    /// The weekday calls are held on (`thursday`).
+    pub weekday: Spanned<String>,
+}
+
+/// What a quiet period counts back from, as written.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawQuietAnchor {
+    /// The quarter's last day.
+    QuarterEnd,
+    /// The earnings call.
+    EarningsCall,
+}
+
+/// The quiet period as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQuietPeriod {
+    /// `quarter_end` or `earnings_call`.
+    pub from: RawQuietAnchor,
+    /// Calendar days before `from` the period starts (default 0).
+    #[serde(default)]
+    pub days_before: u32,
+}
+
+/// Approval settings as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawApprovals {
+    /// Calendar days from the approval date.
+    pub default_validity_days: u32,
+    /// `flag` (default): label and comment; `reopen`: also reopen the request.
+    #[serde(default)]
+    pub on_expiry: Option<Spanned<String>>,
+}
+
+/// What becomes of an expired approval's request, checked: `flag` is the one Steward performs
+/// (label and one comment, rules/references.yaml). `reopen` needs a rule action that reopens an
+/// issue, which rules do not have yet, so it is refused rather than silently ignored.
+fn on_expiry(file: &str, raw: Option<&RawApprovals>, errors: &mut Vec<ConfigError>) {
+    let Some(v) = raw.and_then(|a| a.on_expiry.as_ref()) else {
+        return;
+    };
+    match v.value.as_str() {
+        "flag" => {}
+        "reopen" => errors.push(
+            ConfigError::at(
+                file,
+                v.referenced,
+                "`on_expiry: reopen` is not available yet",
+            )
+            .hint(
+                "use `on_expiry: flag` (label `approval::expired` and one comment on the request)",
+            ),
+        ),
+        other => errors.push(
+            ConfigError::at(
+                file,
+                v.referenced,
+                format!("`on_expiry: {other}` is not understood"),
+            )
+            .hint("use `flag` (label and one comment) or `reopen`"),
+        ),
+    }
 }
 
 /// Numeric date order as written.
@@ -155,14 +251,75 @@ impl Calendar {
             None | Some(RawDateOrder::MonthFirst) => NumericDateOrder::MonthFirst,
             Some(RawDateOrder::DayFirst) => NumericDateOrder::DayFirst,
         };
+        let (naming, earnings_rule, quiet_rule) = fiscal_rules(file, &raw, &mut errors);
+        on_expiry(file, raw.approvals.as_ref(), &mut errors);
         match tz {
             Some(tz) if errors.is_empty() => {
                 Calendar::new(tz, &weekend, holidays, start_month, earnings, date_order)
+                    .map(|c| {
+                        c.with_fiscal_naming(naming)
+                            .with_earnings_rule(earnings_rule)
+                            .with_quiet_rule(quiet_rule)
+                            .with_approval_validity(
+                                raw.approvals.as_ref().map(|a| a.default_validity_days),
+                            )
+                    })
                     .ok_or_else(|| vec![ConfigError::file(file, "invalid calendar")])
             }
             _ => Err(errors),
         }
     }
+}
+
+/// The fiscal-year naming, the earnings rule and the quiet-period rule; an unknown weekday is
+/// an error.
+fn fiscal_rules(
+    file: &str,
+    raw: &RawCalendar,
+    errors: &mut Vec<ConfigError>,
+) -> (FiscalNaming, Option<EarningsRule>, Option<QuietRule>) {
+    let earnings_rule = raw.earnings_rule.as_ref().and_then(|r| {
+        let weekday = parse_weekday(&r.weekday.value);
+        if weekday.is_none() {
+            errors.push(ConfigError::at(
+                file,
+                r.weekday.referenced,
+                format!(
+                    "`{}` is not a day of the week: {}",
+                    r.weekday.value,
+                    suggestion(&r.weekday.value, WEEKDAYS)
+                ),
+            ));
+        }
+        weekday.map(|weekday| EarningsRule {
+            weeks_after_quarter_end: r.weeks_after_quarter_end,
+            weekday,
+        })
+    });
+    let quiet_rule = raw.quiet_period.as_ref().map(|q| QuietRule {
+        anchor: match q.from {
+            RawQuietAnchor::QuarterEnd => QuietAnchor::QuarterEnd,
+            RawQuietAnchor::EarningsCall => QuietAnchor::EarningsCall,
+        },
+        days_before: q.days_before,
+    });
+    // Looked up among the quarters around a date: longer than a quarter is surely a typo.
+    if raw
+        .quiet_period
+        .as_ref()
+        .is_some_and(|q| q.days_before > 90)
+    {
+        errors.push(
+            ConfigError::file(file, "`quiet_period.days_before` is more than 90 days").hint(
+                "a quiet period starts at most a quarter before its anchor; e.g. `days_before: 30`",
+            ),
+        );
+    }
+    let naming = match raw.fiscal_year_named_after {
+        None | Some(RawFiscalNaming::EndYear) => FiscalNaming::EndYear,
+        Some(RawFiscalNaming::StartYear) => FiscalNaming::StartYear,
+    };
+    (naming, earnings_rule, quiet_rule)
 }
 
 /// The weekend days (`None`: Saturday and Sunday), each once; unknown names and a week with

@@ -12,6 +12,7 @@ use super::raw::{RawConditions, RawRule, RawRuleFile, RawState, RawUnit};
 use crate::diagnostics::{ConfigError, suggestion};
 
 mod actions;
+mod dates;
 mod fields;
 use super::{
     Conditions, DueDateCondition, LabelPattern, LeadTimeCheck, Roster, Rule, RuleSet, TemplateCond,
@@ -75,6 +76,7 @@ impl TryFrom<RuleSource<'_>> for RuleSet {
                     comment_keys: &comment_keys,
                     check_comment_keys: src.check_comment_keys,
                     errors: &mut errors,
+                    dates: Default::default(),
                 };
                 if let Some(rule) = b.rule(r) {
                     rules.push(rule);
@@ -135,6 +137,7 @@ struct Builder<'a, 'e> {
     /// See [`RuleSource::check_comment_keys`].
     check_comment_keys: bool,
     errors: &'e mut Vec<ConfigError>,
+    dates: super::text::DateScope,
 }
 
 impl<'a> Builder<'a, '_> {
@@ -290,6 +293,7 @@ impl<'a> Builder<'a, '_> {
                     Some("`without_comments` names the `key` of a rule's comment".to_owned());
             }
         }
+        self.date_conditions(c.quiet_period, c.expiry, spec, &mut out);
         (out, spec)
     }
 

@@ -19,6 +19,7 @@ use super::text::LeadFigures;
 
 mod apply;
 mod conditions;
+mod dates;
 mod handover;
 mod notes;
 mod preview;
@@ -69,6 +70,8 @@ struct Applied<'a> {
     /// Whether the rule fired (`actions`) rather than not (`otherwise`).
     fired: bool,
     lead: Option<LeadFigures>,
+    /// The calendar figures of the rule's conditions, for its comments.
+    dates: crate::rules::text::DateFacts,
 }
 
 /// The assignee and due date the fired rules choose, before comparing with the issue.
@@ -267,6 +270,7 @@ fn applied_blocks<'r>(
                         actions: a,
                         fired: true,
                         lead,
+                        dates: dates::date_facts(&rule.conditions, ctx),
                     });
                 }
             }
@@ -276,6 +280,7 @@ fn applied_blocks<'r>(
                         actions: o,
                         fired: false,
                         lead,
+                        dates: dates::date_facts(&rule.conditions, ctx),
                     });
                 }
             }

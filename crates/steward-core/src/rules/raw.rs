@@ -91,6 +91,39 @@ pub struct RawConditions {
     /// The work item's type is one of these names (case-insensitive; GITLAB.md §6.1).
     #[serde(default)]
     pub work_item_type: Vec<Spanned<String>>,
+    /// The date in a field falls in one of the calendar's quiet periods.
+    #[serde(default)]
+    pub quiet_period: Option<RawQuietPeriodCondition>,
+    /// Where a written approval stands against its expiry.
+    #[serde(default)]
+    pub expiry: Option<RawExpiryCondition>,
+}
+
+/// `quiet_period: { field: KEY }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQuietPeriodCondition {
+    /// A date field of the rule's template (a publish or interview date).
+    pub field: Spanned<String>,
+}
+
+/// `expiry: { expires, approved, within_business_days, expired }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpiryCondition {
+    /// A date field: the expiry the approval states.
+    #[serde(default)]
+    pub expires: Option<Spanned<String>>,
+    /// A date field: when it was approved (the calendar's default validity counts from it
+    /// when no expiry is stated).
+    #[serde(default)]
+    pub approved: Option<Spanned<String>>,
+    /// Expires within N business days (not yet expired).
+    #[serde(default)]
+    pub within_business_days: Option<u32>,
+    /// `true`: past its expiry; `false`: not.
+    #[serde(default)]
+    pub expired: Option<bool>,
 }
 
 /// Issue state condition.
@@ -292,6 +325,9 @@ pub struct RawDueDate {
     /// Replace a due date that is already set (default: keep it).
     #[serde(default)]
     pub overwrite: bool,
+    /// `field.KEY`: never a due date before this field's date (an embargo).
+    #[serde(default)]
+    pub not_before: Option<Spanned<String>>,
 }
 
 /// An owned comment as written.

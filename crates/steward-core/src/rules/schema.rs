@@ -81,7 +81,22 @@ fn conditions_def() -> Value {
             "waiting_business_days": { "type": "integer", "minimum": 1, "description": "Waiting on the requester (a label declared `waiting_on_requester`) for at least N business days in the current wait." },
             "without_comments": { "type": "array", "items": { "type": "string" }, "description": "None of these comments (by the `key` of a rule's comment) is on the issue." },
             "inactive_business_days": { "type": "integer", "minimum": 1, "description": "Nobody but Steward has acted on the issue (commented, edited, filed it) for at least N business days; Steward's own edits and comments are not activity." },
-            "work_item_type": { "type": "array", "items": { "type": "string" }, "description": "The work item's type is one of these names (case-insensitive), e.g. Issue, \"Speaker request\"; items of other types are left alone." }
+            "work_item_type": { "type": "array", "items": { "type": "string" }, "description": "The work item's type is one of these names (case-insensitive), e.g. Issue, \"Speaker request\"; items of other types are left alone." },
+            "quiet_period": {
+                "type": "object", "additionalProperties": false, "required": ["field"],
+                "description": "The date in this field falls in a quiet period (calendar.yaml `quiet_period`).",
+                "properties": { "field": { "type": "string", "description": "A date field of the rule's template." } }
+            },
+            "expiry": {
+                "type": "object", "additionalProperties": false,
+                "description": "Where a written approval stands against its expiry: the stated one, else the approval date plus calendar.yaml's `approvals.default_validity_days`.",
+                "properties": {
+                    "expires": { "type": "string", "description": "Date field: the expiry the approval states." },
+                    "approved": { "type": "string", "description": "Date field: when it was approved." },
+                    "within_business_days": { "type": "integer", "minimum": 0, "description": "Expires within N business days (not yet expired)." },
+                    "expired": { "type": "boolean", "description": "true: past its last valid day." }
+                }
+            }
         }
     })
 }
@@ -176,7 +191,8 @@ fn due_date_def() -> Value {
             "from": { "type": "string", "pattern": "^(created|next_earnings|earnings\\.[A-Za-z0-9_]+|field\\.[A-Za-z0-9_]+)$" },
             "offset": { "type": "integer", "default": 0 },
             "unit": days_unit(),
-            "overwrite": { "type": "boolean", "default": false, "description": "Replace a due date already set." }
+            "overwrite": { "type": "boolean", "default": false, "description": "Replace a due date already set." },
+            "not_before": { "type": "string", "pattern": "^field\\.[A-Za-z0-9_]+$", "description": "Never a due date before this date field's date (an embargo)." }
         }
     })
 }
@@ -200,7 +216,7 @@ fn comment_def() -> Value {
         "properties": {
             "key": { "type": "string", "pattern": "^[A-Za-z0-9_-]+$", "description": "One note per key per issue, updated in place." },
             "repeat_every_days": { "type": "integer", "minimum": 1, "description": "Post a new note (a new notification) at most once per N days instead of updating one." },
-            "body": { "type": "string", "description": "Markdown with {{author}}, {{title}}, {{iid}}, {{url}}, {{template}}, {{today}}, {{due_date}}, {{assignee}}, {{assignee_name}}, {{field_errors}}, {{field_warnings}}, {{field.KEY}}, {{lead_time.required_days|actual_days|earliest_ok_date|latest_filing_date|unit|field_date|filed_date|field_label}}, {{role.NAME}}." }
+            "body": { "type": "string", "description": "Markdown with {{author}}, {{title}}, {{iid}}, {{url}}, {{template}}, {{today}}, {{due_date}}, {{assignee}}, {{assignee_name}}, {{field_errors}}, {{field_warnings}}, {{field.KEY}}, {{lead_time.required_days|actual_days|earliest_ok_date|latest_filing_date|unit|field_date|filed_date|field_label}}, {{quiet_period.start|end|quarter|field_date}}, {{expiry.date|business_days_left}}, {{role.NAME}}." }
         }
     })
 }

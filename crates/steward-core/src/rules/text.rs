@@ -13,7 +13,11 @@ use crate::untrusted;
 
 use super::roster::Roster;
 
+mod dates;
 mod render;
+
+pub use dates::{DateFacts, DateScope};
+use dates::{ExpiryPart, QuietPart};
 
 /// A parsed comment body.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +48,10 @@ enum Placeholder {
     /// The assignee named without notifying them (an escalation names whose work it is).
     AssigneeName,
     DueDate,
+    /// A figure of the quiet period the rule's `quiet_period` condition found.
+    Quiet(QuietPart),
+    /// A figure of the approval expiry the rule's `expiry` condition read.
+    Expiry(ExpiryPart),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -91,6 +99,8 @@ pub struct Scope<'a> {
     pub lead_time: bool,
     /// The roster (roles).
     pub roster: &'a Roster,
+    /// The calendar conditions of the rule.
+    pub dates: DateScope,
 }
 
 /// A placeholder problem: the 0-based line within the body, the message and a hint.
@@ -199,6 +209,9 @@ fn resolve(name: &str, scope: &Scope<'_>) -> Result<Placeholder, (String, Option
                 )
             });
     }
+    if let Some(p) = dates::placeholder(name, scope.dates) {
+        return p;
+    }
     if let Some(role) = name.strip_prefix("role.") {
         return if scope.roster.role(role).is_some() {
             Ok(Placeholder::Role(role.to_owned()))
@@ -219,7 +232,7 @@ fn resolve(name: &str, scope: &Scope<'_>) -> Result<Placeholder, (String, Option
             "unknown placeholder `{{{{{name}}}}}`: {}",
             crate::diagnostics::suggestion(name, all.iter().copied())
         ),
-        Some("placeholders: author, title, iid, url, template, today, due_date, assignee, assignee_name, field_errors, field_warnings, field.KEY, lead_time.PART, role.NAME".to_owned()),
+        Some("placeholders: author, title, iid, url, template, today, due_date, assignee, assignee_name, field_errors, field_warnings, field.KEY, lead_time.PART, quiet_period.PART, expiry.PART, role.NAME".to_owned()),
     ))
 }
 
@@ -262,6 +275,8 @@ pub struct RenderCtx<'a> {
     pub due_date: Option<NaiveDate>,
     /// Today in the team's zone.
     pub today: NaiveDate,
+    /// The calendar figures of the rule's conditions.
+    pub dates: DateFacts,
 }
 
 /// A field value as plain text, for conditions, regexes and the terminal. Not for Markdown:
@@ -302,6 +317,7 @@ mod tests {
             template: None,
             lead_time: false,
             roster: &roster,
+            dates: DateScope::default(),
         };
         let err =
             BodyTemplate::parse("Hi {{autor}}\nsee {{lead_time.actual_days}}", &scope).unwrap_err();

@@ -158,11 +158,16 @@ impl Builder<'_, '_> {
                 Some("use `created`, `next_earnings`, `earnings.KEY` for a fiscal-quarter field or `field.KEY` for a date field".to_owned());
             return None;
         };
+        let not_before = match &d.not_before {
+            Some(v) => Some(self.not_before(v, t)?),
+            None => None,
+        };
         Some(DueDateAction {
             from,
             offset: i64::from(d.offset),
             unit: unit(d.unit),
             overwrite: d.overwrite,
+            not_before,
         })
     }
 
@@ -173,6 +178,7 @@ impl Builder<'_, '_> {
             template: t,
             lead_time: lead,
             roster: self.roster,
+            dates: self.dates,
         };
         let key = c.key.value.trim().to_owned();
         if key.is_empty()

@@ -152,6 +152,15 @@ fn due_target(d: &DueDateAction, ctx: &Ctx<'_>, calendar_gap: &mut bool) -> Opti
         },
     }?;
     let target = calendar.business_day_on_or_before(shift(calendar, base, d.offset, d.unit));
+    // An embargo: nothing is due before it lifts (the first business day from it).
+    let embargo = d
+        .not_before
+        .as_ref()
+        .and_then(|k| match ctx.fields.values.get(k) {
+            Some(FieldValue::Date(date)) => Some(calendar.business_day_on_or_after(*date)),
+            _ => None,
+        });
+    let target = embargo.map_or(target, |e| target.max(e));
     (target > ctx.created).then_some(target)
 }
 

@@ -15,7 +15,7 @@ use crate::rules::{Conditions, DateRef, DueDateCondition, FieldTest, TemplateCon
 pub(super) struct Why(pub(super) Option<Vec<String>>);
 
 impl Why {
-    fn add(&mut self, reason: impl FnOnce() -> String) {
+    pub(super) fn add(&mut self, reason: impl FnOnce() -> String) {
         if let Some(v) = &mut self.0 {
             v.push(reason());
         }
@@ -65,6 +65,9 @@ pub(super) fn conditions_hold(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) 
             return Holds::NotApplicable;
         }
     }
+    if !super::dates::dates_applicable(c, ctx) {
+        return Holds::NotApplicable;
+    }
     if conditions_rest(c, ctx, reasons) {
         Holds::Yes
     } else {
@@ -84,6 +87,7 @@ fn conditions_rest(c: &Conditions, ctx: &Ctx<'_>, reasons: &mut Why) -> bool {
             .is_none_or(|d| due_date_holds(d, ctx, reasons))
         && age_holds(c, ctx, reasons)
         && comments_hold(c, ctx, reasons)
+        && super::dates::dates_hold(c, ctx, reasons)
 }
 
 /// `labels` (each matched by some label) and `forbidden_labels` (none matched).

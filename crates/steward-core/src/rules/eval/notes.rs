@@ -65,6 +65,7 @@ pub(super) fn plan_notes(
                 assignee: addressed,
                 due_date: shown_due,
                 today: ctx.today,
+                dates: a.dates,
             };
             let mut body = c.body.render(&rctx);
             if let Some((_, line)) = &cover {

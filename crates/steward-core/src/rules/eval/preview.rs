@@ -85,6 +85,7 @@ pub fn preview_comments(rules: &RuleSet, input: &PreviewInput<'_>) -> Vec<Commen
                 assignee: input.assignee,
                 due_date: input.due_date,
                 today: ctx.today,
+                dates: super::dates::date_facts(&rule.conditions, &ctx),
             };
             let mut body = comment.body.render(&rctx);
             append_mentions(&mut body, &block.mention, input.roster);

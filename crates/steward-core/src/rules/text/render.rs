@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 
 use super::{
-    BodyTemplate, LeadFigures, LeadPart, Placeholder, RenderCtx, Segment, show_value_markdown,
+    BodyTemplate, DateFacts, ExpiryPart, LeadFigures, LeadPart, Placeholder, QuietPart, RenderCtx,
+    Segment, show_value_markdown,
 };
 use crate::untrusted;
 
@@ -95,7 +96,35 @@ fn render_one(p: &Placeholder, ctx: &RenderCtx<'_>, out: &mut String) {
             }
             None => out.push_str("not set"),
         },
+        Placeholder::Quiet(part) => write_quiet(out, *part, &ctx.dates),
+        Placeholder::Expiry(part) => write_expiry(out, *part, &ctx.dates),
     }
+}
+
+/// One figure of the quiet period the rule's condition found, `(unknown)` without one.
+fn write_quiet(out: &mut String, part: QuietPart, facts: &DateFacts) {
+    let Some((p, date)) = facts.quiet else {
+        out.push_str("(unknown)");
+        return;
+    };
+    let _ = match part {
+        QuietPart::Start => write!(out, "{}", p.start.format("%Y-%m-%d")),
+        QuietPart::End => write!(out, "{}", p.end.format("%Y-%m-%d")),
+        QuietPart::Quarter => write!(out, "{}", p.quarter),
+        QuietPart::FieldDate => write!(out, "{}", date.format("%Y-%m-%d")),
+    };
+}
+
+/// One figure of the approval's expiry, `(unknown)` without one.
+fn write_expiry(out: &mut String, part: ExpiryPart, facts: &DateFacts) {
+    let Some((date, left)) = facts.expiry else {
+        out.push_str("(unknown)");
+        return;
+    };
+    let _ = match part {
+        ExpiryPart::Date => write!(out, "{}", date.format("%Y-%m-%d")),
+        ExpiryPart::BusinessDaysLeft => write!(out, "{}", left.max(0)),
+    };
 }
 
 /// One optional answer that could not be read: a warning line, not a checklist item.
