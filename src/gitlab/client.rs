@@ -10,6 +10,7 @@
 //! the response headers (pagination, `Retry-After`) stay visible: the crate's own async client
 //! has no timeouts and its paged queries hide 429s (DESIGN.md §6).
 
+mod build;
 mod crate_client;
 mod epics;
 mod labels;

@@ -6,6 +6,7 @@
 //! and writes and says how the run ended. It knows nothing of the queue: the runner
 //! ([`super::worker`]) claims the job and records the [`RunOutcome`].
 
+mod links;
 mod target;
 
 use std::sync::Arc;
@@ -13,7 +14,6 @@ use std::sync::Arc;
 use target::Target;
 use tracing::{Instrument, info_span};
 
-use super::ledger::LedgerRun;
 use super::notes::{existing_notes, record_note, set_notes_synced};
 use super::plan::{
     count_assignments, plan_with_ledger, record_managed_due, record_own_write, record_waiting,
@@ -292,47 +292,6 @@ impl<'a> Sync<'a> {
             set_notes_synced(deps, job.project, job.iid, true).await;
         }
         Ok(())
-    }
-
-    /// Links the issue to each possible duplicate the ledger found that it is not linked to
-    /// yet (`relates_to`, audited), and records the link both ways. A link GitLab already had
-    /// (409) is recorded as well.
-    async fn link_duplicates(
-        &self,
-        ledger: &LedgerRun,
-        rules: &[String],
-    ) -> Result<Vec<String>, SyncError> {
-        let (deps, job) = (self.deps, self.job);
-        let mut summary = Vec::new();
-        if ledger.plan.duplicates.is_empty() {
-            return Ok(summary);
-        }
-        let linked = deps.store.issue_links(job.project, job.iid).await?;
-        let this = (job.project, job.iid);
-        for d in &ledger.plan.duplicates {
-            let other = (d.project, d.iid);
-            if linked.contains(&other) {
-                continue;
-            }
-            let detail = format!("link to {}#{} (relates_to)", d.project, d.iid);
-            let api_call = format!("POST /projects/{}/issues/{}/links", job.project, job.iid);
-            let entry = self.write_entry("issue.link", api_call, &detail, rules);
-            let send = deps
-                .gitlab
-                .link_issues(&self.ctx, job.project, job.iid, other);
-            let done =
-                |new: &bool| format!("{detail}{}", if *new { "" } else { ": already linked" });
-            audit::logged(deps.store.as_ref(), entry, 201, send, done).await??;
-            if let Err(e) = deps
-                .store
-                .add_issue_link(this, other, deps.clock.now())
-                .await
-            {
-                tracing::warn!(error = %e, "could not record an issue link");
-            }
-            summary.push(format!("linked #{}", d.iid));
-        }
-        Ok(summary)
     }
 
     /// The audit entry of a write, with the change it plans (see [`audit::logged`]).

@@ -3,12 +3,9 @@
 //! maps the private wire types to `model` types. No retries, no decisions.
 
 use gitlab_api::api::common::SortOrder;
+use gitlab_api::api::projects::issues::Issue as IssueEndpoint;
 use gitlab_api::api::projects::issues::notes::{
     CreateIssueNote, EditIssueNote, IssueNotes, NoteOrderBy,
-};
-use gitlab_api::api::projects::issues::{
-    EditIssue, Issue as IssueEndpoint, IssueDueDateFilter, IssueOrderBy as GlIssueOrderBy,
-    IssueState as GlIssueState, IssueStateEvent, Issues,
 };
 use gitlab_api::api::projects::labels::Labels;
 use gitlab_api::api::users::{CurrentUser, Users};
@@ -17,15 +14,15 @@ use super::super::budget::CallKind;
 use super::super::error::GitLabError;
 use super::super::wire::{RestLabel, RestNote, RestUser};
 use super::super::{
-    BoxFuture, CallContext, DueDateEdit, DueDateFilter, Epic, GitLab, InstanceVersion, IssueEdit,
-    IssueOrderBy, IssueQuery, Note, Page, PageCursor, SortDirection, WorkItem, WorkItemNote,
+    BoxFuture, CallContext, Epic, GitLab, InstanceVersion, IssueEdit, IssueQuery, Note, Page,
+    PageCursor, WorkItem, WorkItemNote,
 };
 use super::RestGitLab;
+use super::build::{issue_edit_endpoint, issue_list_endpoint};
 use super::epics::NoteMutation;
 use super::paging::{invalid, to_issue};
 use steward_core::model::{
-    EpicId, EpicIid, GroupId, Issue, IssueIid, IssueState, LabelName, NoteId, ProjectId,
-    StateChange, UserRef, Username,
+    EpicId, EpicIid, GroupId, Issue, IssueIid, LabelName, NoteId, ProjectId, UserRef, Username,
 };
 use steward_core::rules::labels::LabelSpec;
 
@@ -72,48 +69,7 @@ impl GitLab for RestGitLab {
         cursor: &'a PageCursor,
     ) -> BoxFuture<'a, Result<Page<Issue>, GitLabError>> {
         Box::pin(async move {
-            let mut builder = Issues::builder();
-            builder.project(project.0);
-            if let Some(state) = query.state {
-                builder.state(match state {
-                    IssueState::Opened => GlIssueState::Opened,
-                    IssueState::Closed => GlIssueState::Closed,
-                });
-            }
-            if !query.labels.is_empty() {
-                builder.labels(query.labels.iter().map(|l| l.as_str()));
-            }
-            if let Some(after) = query.updated_after {
-                builder.updated_after(after);
-            }
-            if let Some(before) = query.updated_before {
-                builder.updated_before(before);
-            }
-            if let Some(due) = query.due_date {
-                builder.due_date(match due {
-                    DueDateFilter::None => IssueDueDateFilter::None,
-                    DueDateFilter::Any => IssueDueDateFilter::Any,
-                    DueDateFilter::Today => IssueDueDateFilter::Today,
-                    DueDateFilter::Tomorrow => IssueDueDateFilter::Tomorrow,
-                    DueDateFilter::Overdue => IssueDueDateFilter::Overdue,
-                    DueDateFilter::Week => IssueDueDateFilter::ThisWeek,
-                    DueDateFilter::Month => IssueDueDateFilter::ThisMonth,
-                });
-            }
-            if let Some(order) = query.order_by {
-                builder.order_by(match order {
-                    IssueOrderBy::CreatedAt => GlIssueOrderBy::CreatedAt,
-                    IssueOrderBy::UpdatedAt => GlIssueOrderBy::UpdatedAt,
-                    IssueOrderBy::DueDate => GlIssueOrderBy::DueDate,
-                });
-            }
-            if let Some(sort) = query.sort {
-                builder.sort(match sort {
-                    SortDirection::Asc => SortOrder::Ascending,
-                    SortDirection::Desc => SortOrder::Descending,
-                });
-            }
-            let endpoint = builder.build().map_err(|e| invalid("issue list", e))?;
+            let endpoint = issue_list_endpoint(project, query)?;
             self.issue_page(ctx, &endpoint, query, cursor).await
         })
     }
@@ -131,40 +87,7 @@ impl GitLab for RestGitLab {
                     "edit of issue {project}#{iid} changes nothing; no request sent"
                 )));
             }
-            let mut builder = EditIssue::builder();
-            builder.project(project.0).issue(iid.0);
-            for label in &edit.add_labels {
-                builder.add_label(label.as_str());
-            }
-            for label in &edit.remove_labels {
-                builder.remove_label(label.as_str());
-            }
-            match &edit.assignee_ids {
-                Some(ids) if ids.is_empty() => {
-                    builder.unassign();
-                }
-                Some(ids) => {
-                    builder.assignee_ids(ids.iter().map(|id| id.0));
-                }
-                None => {}
-            }
-            if let Some(DueDateEdit::Set(date)) = edit.due_date {
-                builder.due_date(date);
-            }
-            // `state_event=close|reopen` (GITLAB.md §3.1).
-            match edit.state_event {
-                Some(StateChange::Close) => {
-                    builder.state_event(IssueStateEvent::Close);
-                }
-                Some(StateChange::Reopen) => {
-                    builder.state_event(IssueStateEvent::Reopen);
-                }
-                None => {}
-            }
-            // The crate's `due_date` takes a date only; GitLab clears it on an empty value.
-            let clear_due =
-                matches!(edit.due_date, Some(DueDateEdit::Clear)).then_some("due_date=");
-            let endpoint = builder.build().map_err(|e| invalid("issue edit", e))?;
+            let (endpoint, clear_due) = issue_edit_endpoint(project, iid, edit)?;
             let response = self
                 .call(
                     "issues.edit",

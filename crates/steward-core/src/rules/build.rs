@@ -251,24 +251,7 @@ impl<'a> Builder<'a, '_> {
             .iter()
             .map(|t| t.value.trim().to_lowercase())
             .collect();
-        for (key, cond) in c.fields.0 {
-            let Some(t) = spec else {
-                self.err(
-                    key.referenced,
-                    format!(
-                        "field condition on `{}` needs the rule to name one `template`",
-                        key.value
-                    ),
-                )
-                .hint = Some(
-                    "set `conditions.template` to the template that has this field".to_owned(),
-                );
-                continue;
-            };
-            if let Some(fc) = self.field_condition(t, &key, cond) {
-                out.fields.push(fc);
-            }
-        }
+        out.fields = self.field_conditions(c.fields, spec);
         out.field_errors = c.field_errors;
         out.field_warnings = c.field_warnings;
         out.due_date = c.due_date.map(|d| DueDateCondition {

@@ -13,8 +13,37 @@ use crate::diagnostics::suggestion;
 use crate::model::{FieldKind, FieldSpec, TemplateSpec};
 use crate::rules::raw::{RawFieldCondition, RawScalar};
 use crate::rules::{DateRef, FieldCondition, FieldTest};
+use crate::yaml::SpannedMap;
 
 impl Builder<'_, '_> {
+    /// Validates a rule's field conditions against the one template the rule names.
+    pub(super) fn field_conditions(
+        &mut self,
+        fields: SpannedMap<RawFieldCondition>,
+        spec: Option<&TemplateSpec>,
+    ) -> Vec<FieldCondition> {
+        let mut out = Vec::new();
+        for (key, cond) in fields.0 {
+            let Some(t) = spec else {
+                self.err(
+                    key.referenced,
+                    format!(
+                        "field condition on `{}` needs the rule to name one `template`",
+                        key.value
+                    ),
+                )
+                .hint = Some(
+                    "set `conditions.template` to the template that has this field".to_owned(),
+                );
+                continue;
+            };
+            if let Some(fc) = self.field_condition(t, &key, cond) {
+                out.push(fc);
+            }
+        }
+        out
+    }
+
     /// Validates a rule's condition on field `key` of template `t` into its tests, reporting
     /// every test that does not fit the field's kind or options.
     pub(super) fn field_condition(
