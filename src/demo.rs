@@ -34,14 +34,17 @@ pub const DEFAULT_NOW: &str = "2026-11-25T15:00:00Z";
 
 /// Runs the scenario and writes the report to `out`. With `serve`, the status page listens on
 /// its address; the demo then files two more requests, prints the page's URL and keeps running
-/// until its `until` completes (Ctrl-C from the command line).
+/// until its `until` completes (Ctrl-C from the command line). `notes_per_minute` turns on
+/// the simulator's note-creation limit.
 pub async fn run(
     now: DateTime<Utc>,
     serve: Option<Serve>,
+    notes_per_minute: Option<u32>,
     out: &mut dyn Write,
 ) -> Result<(), HarnessError> {
     let io = |e: std::io::Error| HarnessError(format!("writing the report: {e}"));
     let mut opts = HarnessOptions::shipped(now);
+    opts.sim.notes_per_minute = notes_per_minute;
     opts.status.listen = serve.as_ref().map(|s| s.listen);
     let h = Harness::start(opts).await?;
     writeln!(

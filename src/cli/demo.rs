@@ -18,6 +18,11 @@ pub struct DemoArgs {
     /// Where the status page listens with `--serve` (port 0: any free port, printed).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8090")]
     pub status_listen: std::net::SocketAddr,
+    /// The simulator's note-creation limit per minute (GitLab.com: 60; 0: off, the default),
+    /// answered with GitLab's 429 and `Retry-After` (GITLAB.md §6.5): Steward waits and
+    /// posts the rest.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub notes_per_minute: u32,
 }
 
 /// Runs the demo and prints its report.
@@ -49,7 +54,8 @@ pub fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return EXIT_CONFIG;
         }
     };
-    match runtime.block_on(crate::demo::run(now, serve, out)) {
+    let limit = (args.notes_per_minute > 0).then_some(args.notes_per_minute);
+    match runtime.block_on(crate::demo::run(now, serve, limit, out)) {
         Ok(()) => EXIT_OK,
         Err(e) => {
             let _ = writeln!(err, "steward demo: {e}");

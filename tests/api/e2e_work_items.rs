@@ -31,7 +31,12 @@ fn file_speaker_request(h: &Harness, type_name: &str) -> IssueIid {
     let user = h.user("asales").unwrap();
     let new = NewIssue {
         title: "Customer speaker for World Tour Chicago".into(),
-        description: SPEAKER_CLEAN.to_owned(),
+        // Each type's request asks for its own customer: two asks of one account for the same
+        // event are possible duplicates (more comments, rules/customers.yaml).
+        description: SPEAKER_CLEAN.replace(
+            "Northwind Logistics",
+            &format!("Northwind Logistics ({type_name})"),
+        ),
         ..NewIssue::default()
     };
     h.sim

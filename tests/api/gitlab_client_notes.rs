@@ -222,8 +222,8 @@ async fn work_item_notes_go_through_graphql_and_a_missing_note_is_a_permanent_no
         .and(path("/api/graphql"))
         .and(header("PRIVATE-TOKEN", TOKEN))
         .and(body_json(json!({
-            "query": "mutation StewardCreateNote($noteableId: NoteableID!, $body: String!) { createNote(input: {noteableId: $noteableId, body: $body}) { note { id body } errors } }",
-            "variables": {"noteableId": "gid://gitlab/WorkItem/901", "body": "weekly digest"}
+            "query": "mutation StewardCreateNote($noteableId: NoteableID!, $body: String!, $internal: Boolean) { createNote(input: {noteableId: $noteableId, body: $body, internal: $internal}) { note { id body } errors } }",
+            "variables": {"noteableId": "gid://gitlab/WorkItem/901", "body": "weekly digest", "internal": false}
         })))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "data": {"createNote": {"note": {"id": "gid://gitlab/Note/555", "body": "weekly digest"}, "errors": []}}

@@ -41,8 +41,8 @@ use cluster::{Balancer, Cluster, ReplicaEnv, wait_ready};
 use steward::store::{JobState, Store};
 use steward_sim::{Burst429, Faults, HookConfig, HookStatus, IssueChange, SimHandle};
 use workload::{
-    Expect, Filed, REQUESTERS, World, dead_jobs, drop_schema, file_issues, request_files,
-    speaker_with_event, team_gitlab, unique_schema,
+    Expect, Filed, REQUESTERS, World, dead_jobs, drop_schema, file_issues, own_account,
+    request_files, speaker_with_event, team_gitlab, unique_schema,
 };
 
 const BOT_TOKEN: &str = "glpat-drill-bot";
@@ -370,7 +370,10 @@ async fn run_drill(backend: Backend) {
                     iid,
                     who,
                     IssueChange {
-                        description: Some(speaker_with_event(&speaker, far)),
+                        description: Some(own_account(
+                            &speaker_with_event(&speaker, far),
+                            filed[i].n,
+                        )),
                         ..IssueChange::default()
                     },
                 )

@@ -23,7 +23,7 @@ use cluster::{Balancer, Cluster, ReplicaEnv, delivery_outcomes, wait_ready};
 use steward::store::JobState;
 use steward_sim::{Faults, HookConfig, IssueChange};
 use workload::{
-    Expect, REQUESTERS, World, count_rows, drop_schema, file_issues, request_files,
+    Expect, REQUESTERS, World, count_rows, drop_schema, file_issues, own_account, request_files,
     speaker_with_event, team_gitlab, unique_schema, wait_until_quiet,
 };
 
@@ -119,7 +119,7 @@ async fn two_replicas_handle_every_delivery_once_and_one_finishes_the_others_job
                     f.iid,
                     who,
                     IssueChange {
-                        description: Some(speaker_with_event(&speaker, far)),
+                        description: Some(own_account(&speaker_with_event(&speaker, far), f.n)),
                         ..IssueChange::default()
                     },
                 )

@@ -104,7 +104,12 @@ impl Setup {
                         requester,
                         NewIssue {
                             title: format!("Customer speaker #{i}"),
-                            description: speaker.clone(),
+                            // One customer per request: identical asks of one account are
+                            // duplicates the ledger links and re-syncs (more jobs).
+                            description: speaker.replace(
+                                "Northwind Logistics",
+                                &format!("Northwind Logistics Unit {i}"),
+                            ),
                             ..NewIssue::default()
                         },
                     )

@@ -65,6 +65,29 @@ pub struct Filed {
     pub expect: Expect,
     /// Edited by a person after Steward had handled it, in a way the rules do not read.
     pub title_edited: bool,
+    /// Its index in the workload (its customer account is its own, see [`own_account`]).
+    pub n: usize,
+}
+
+/// The customer accounts the request files name.
+const ACCOUNTS: [&str; 8] = [
+    "Northwind Logistics",
+    "Aperture Financial",
+    "Contoso Bank",
+    "Lumen Robotics",
+    "Meridian Air",
+    "Orbital Freight",
+    "Vantage Retail Group",
+    "Helios Health",
+];
+
+/// The request with its customer account made its own (`Contoso Bank Unit 7`): the drills
+/// measure delivery, and hundreds of asks of eight accounts would be the customer ledger's
+/// fatigue and duplicate storm (extra comments, links and re-syncs), not a workload.
+pub fn own_account(text: &str, i: usize) -> String {
+    ACCOUNTS.iter().fold(text.to_owned(), |t, a| {
+        t.replace(a, &format!("{a} Unit {i}"))
+    })
 }
 
 pub fn speaker_with_event(text: &str, event: NaiveDate) -> String {
@@ -109,6 +132,7 @@ pub fn file_issues(sim: &SimHandle, seed: &TeamSeed, from: usize, count: usize) 
                     expectation_for(name),
                 )
             };
+            let description = own_account(&description, i);
             let iid = sim
                 .create_issue(
                     seed.project,
@@ -124,6 +148,7 @@ pub fn file_issues(sim: &SimHandle, seed: &TeamSeed, from: usize, count: usize) 
                 iid,
                 expect,
                 title_edited: false,
+                n: i,
             }
         })
         .collect()

@@ -170,9 +170,11 @@ impl<'a> Observer<'a> {
             let Some(planned) = season.requests.get(*index) else {
                 continue;
             };
+            // What the requester reads: the team's internal notes (the customer ledger's, for
+            // Reporters and up only) are not comments to them.
             let mine: Vec<&SimNote> = notes
                 .iter()
-                .filter(|n| !n.system && n.author.as_str() == bot)
+                .filter(|n| !n.system && !n.internal && n.author.as_str() == bot)
                 .collect();
             per_request.push(mine.len() as u64);
             if mine.len() as u64 > busiest.0 {
