@@ -19,8 +19,9 @@ pub struct DemoArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8090")]
     pub status_listen: std::net::SocketAddr,
     /// The simulator's note-creation limit per minute (GitLab.com: 60; 0: off, the default),
-    /// answered with GitLab's 429 and `Retry-After` (GITLAB.md §6.5): Steward waits and
-    /// posts the rest.
+    /// answered with GitLab's 429 and `Retry-After` (GITLAB.md §6.5). The scripted demo does
+    /// not wait out a refusal: under about 20 per minute it stops at the first one it meets
+    /// and says so (the service's jobs retry after `Retry-After`).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub notes_per_minute: u32,
 }
