@@ -211,6 +211,14 @@ fn print_drift(
             if e.assignee_ids.is_some() {
                 what.push("reassigned".to_owned());
             }
+            if let Some(due) = e.due_date {
+                what.push(format!("due {due}"));
+            }
+            match e.state {
+                Some(steward_core::model::StateChange::Close) => what.push("closed".to_owned()),
+                Some(steward_core::model::StateChange::Reopen) => what.push("reopened".to_owned()),
+                None => {}
+            }
         }
         for n in &d.actions.notes {
             match n {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use steward_core::model::{Issue, IssueState, LabelName, Username};
+use steward_core::model::{Issue, IssueState, LabelName, StateChange, Username};
 use steward_core::reconcile::{Actions, NoteAction};
 use steward_core::rules::{Decision, Engine};
 
@@ -41,23 +41,26 @@ pub enum Aspect {
     DueDate,
     /// The owned comments Steward would post (`key`) or edit (`key (edit)`).
     Comments,
+    /// Whether Steward would close or reopen the issue (`close`, `reopen`).
+    State,
     /// The lead-time rules whose check failed (the request was flagged late).
     LeadTime,
 }
 
 impl Aspect {
     /// Every aspect, in report order.
-    pub const ALL: [Aspect; 5] = [
+    pub const ALL: [Aspect; 6] = [
         Aspect::Labels,
         Aspect::Assignees,
         Aspect::DueDate,
         Aspect::Comments,
+        Aspect::State,
         Aspect::LeadTime,
     ];
 
     /// Whether the aspect is a set (labels, comments, lead-time flags) rather than one value.
     pub fn is_set(self) -> bool {
-        !matches!(self, Aspect::Assignees | Aspect::DueDate)
+        !matches!(self, Aspect::Assignees | Aspect::DueDate | Aspect::State)
     }
 
     /// The word used in reports (as in the JSON).
@@ -67,6 +70,7 @@ impl Aspect {
             Aspect::Assignees => "assignees",
             Aspect::DueDate => "due_date",
             Aspect::Comments => "comments",
+            Aspect::State => "state",
             Aspect::LeadTime => "lead_time",
         }
     }
@@ -75,7 +79,7 @@ impl Aspect {
 /// One engine's writes for one issue at one moment, each aspect as a sorted list of words.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Outcome {
-    values: [Vec<String>; 5],
+    values: [Vec<String>; 6],
 }
 
 impl Outcome {
@@ -85,6 +89,7 @@ impl Outcome {
         let mut labels = Vec::new();
         let mut assignees = Vec::new();
         let mut due = Vec::new();
+        let mut state = Vec::new();
         if let Some(edit) = &actions.edit {
             labels.extend(edit.add_labels.iter().map(|l| format!("+{l}")));
             labels.extend(edit.remove_labels.iter().map(|l| format!("-{l}")));
@@ -93,6 +98,13 @@ impl Outcome {
                 assignees.extend(names.map(|u: &Username| format!("@{u}")));
             }
             due.extend(edit.due_date.map(|d| d.to_string()));
+            state.extend(edit.state.map(|c| {
+                match c {
+                    StateChange::Close => "close",
+                    StateChange::Reopen => "reopen",
+                }
+                .to_owned()
+            }));
         }
         labels.sort();
         let mut comments: Vec<String> = actions
@@ -111,7 +123,7 @@ impl Outcome {
             .cloned()
             .collect();
         Self {
-            values: [labels, assignees, due, comments, lead_time],
+            values: [labels, assignees, due, comments, state, lead_time],
         }
     }
 

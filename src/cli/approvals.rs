@@ -3,7 +3,8 @@
 //! expiry and the request's URL: what the team's spreadsheet (the Customer Advocacy SSOT)
 //! holds, so it can be refreshed from Steward.
 //!
-//! Read-only: it lists closed issues from GitLab and writes nothing anywhere. Each row is
+//! Read-only: it lists the issues from GitLab (an accepted approval reopened for its renewal
+//! included) and writes nothing anywhere. Each row is
 //! decided by `steward_core::rules::approvals` (customer names made spreadsheet-safe there).
 
 use std::io::Write;
@@ -12,7 +13,6 @@ use std::path::PathBuf;
 use super::{EXIT_CONFIG, EXIT_INPUT, EXIT_OK};
 use crate::gitlab::{CallContext, IssueQuery};
 use crate::service::AppState;
-use steward_core::model::IssueState;
 use steward_core::rules::approvals::{ApprovalRow, csv_field};
 
 /// Arguments of `steward approvals`.
@@ -107,17 +107,15 @@ pub fn run(args: &ApprovalsArgs, out: &mut dyn Write, err: &mut dyn Write) -> i3
 async fn rows(state: &AppState, expiring_days: u32) -> Result<Vec<ApprovalRow>, String> {
     let now = state.clock.now();
     let ctx = CallContext::none();
-    let query = IssueQuery {
-        state: Some(IssueState::Closed),
-        ..IssueQuery::default()
-    };
+    // Open and closed: an accepted approval reopened for its renewal stays listed (expired).
+    let query = IssueQuery::default();
     let mut out = Vec::new();
     for &project in &state.projects {
         let issues = state
             .gitlab
             .list_issues(&ctx, project, &query)
             .await
-            .map_err(|e| format!("project {project}: listing closed issues failed: {e}"))?;
+            .map_err(|e| format!("project {project}: listing issues failed: {e}"))?;
         out.extend(
             issues
                 .iter()

@@ -80,7 +80,7 @@ pub(super) async fn quiet_period_and_expiry(
     h.settle().await?;
     writeln!(
         out,
-        "On {} (the approval ended on {expires}), the nightly sweep re-decides the accepted approvals too:",
+        "On {} (the approval ended on {expires}), the nightly sweep re-decides the accepted approvals too: the expired one is flagged and reopened for its renewal (due 10 business days after it ended):",
         later.format("%Y-%m-%d")
     )
     .map_err(io)?;

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use steward::harness::{Harness, HarnessOptions};
-use steward_core::model::{IssueIid, LabelName};
+use steward_core::model::{IssueIid, IssueState, LabelName};
 use steward_sim::IssueChange;
 
 const STORY: &str = include_str!("../data/requests/customer-story-idea--clean.md");
@@ -244,7 +244,7 @@ async fn story_ideas_are_spread_across_the_advocacy_pmms_by_open_workload() {
 }
 
 #[tokio::test]
-async fn an_accepted_approval_is_reminded_then_flagged_by_the_nightly_sweep_while_closed() {
+async fn an_accepted_approval_is_reminded_then_flagged_and_reopened_once_by_the_nightly_sweep() {
     let h = Harness::start(HarnessOptions::shipped(day("2026-12-01")))
         .await
         .unwrap();
@@ -300,5 +300,26 @@ async fn an_accepted_approval_is_reminded_then_flagged_by_the_nightly_sweep_whil
             "{date}: one note per reminder, never repeated"
         );
     }
+    // Expired: reopened once for the renewal, due 10 business days after the last valid day
+    // (not the old publish date's, which would start it overdue), still accepted and flagged.
+    let reopened = h.sim.issue(h.project(), iid).unwrap();
+    assert_eq!(reopened.state, IssueState::Opened);
+    assert_eq!(
+        reopened.due_date,
+        Some(NaiveDate::from_ymd_opt(2027, 2, 8).unwrap())
+    );
+    assert!(has(&h, iid, "outcome::accepted") && has(&h, iid, "approval::expired"));
+    assert!(!has(&h, iid, "deadline::overdue"));
+    // The team decides not to renew and closes it again: it stays closed and flagged.
+    h.sim
+        .add_note(h.project(), iid, director, "/close")
+        .unwrap();
+    h.settle().await.unwrap();
+    at(&h, "2027-02-01").await;
+    h.settle().await.unwrap();
+    let closed = h.sim.issue(h.project(), iid).unwrap();
+    assert_eq!(closed.state, IssueState::Closed, "reopened once only");
+    assert!(has(&h, iid, "approval::expired"));
+    assert_eq!(notes(&h, iid, "approval-expired").len(), 1);
     h.stop().await;
 }

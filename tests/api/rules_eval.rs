@@ -697,6 +697,13 @@ fn every_shipped_rule_fires_on_its_case() {
             "approval-expired",
             Some("approval::expired"),
         ),
+        (
+            approval,
+            vec![("approval_date", "2026-03-01")],
+            true,
+            "approval-expired-reopen",
+            None,
+        ),
     ];
     for (template, f, accepted, rule, label) in calendar_cases {
         let mut i = issue(created);

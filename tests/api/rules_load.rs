@@ -142,6 +142,11 @@ fn configuration_mistakes_are_located_and_explained() {
             "needs the rule to name one `template`",
         ),
         (
+            "rules:\n  - name: a\n    conditions: { template: customer-reference-approval }\n    actions:\n      due_date: { from: expiry, offset: 10, unit: business_days }\n",
+            "rules/t.yaml:5:",
+            "a due date `from: expiry` needs the rule's own `expiry` condition",
+        ),
+        (
             "rules:\n  - name: a\n    actions:\n      comment: { key: k, body: hi }\n      escalate: { role: advocacy-leed, ask: please help. }\n",
             "rules/t.yaml:5:",
             "unknown role `advocacy-leed`: did you mean `advocacy-lead`?",

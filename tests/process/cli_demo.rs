@@ -135,7 +135,8 @@ fn demo_reports_the_expected_outcome_for_every_request() {
         "{clocks}"
     );
     // The company calendar: an interview in the quiet period is flagged with the period's
-    // dates; an accepted approval is reminded, and flagged by the nightly sweep once expired.
+    // dates; an accepted approval is reminded, and flagged and reopened for its renewal by the
+    // nightly sweep once expired.
     let (_, calendar) = text.split_once("The company calendar").unwrap();
     assert!(calendar.contains("calendar::quiet-period"), "{calendar}");
     assert!(
@@ -145,7 +146,7 @@ fn demo_reports_the_expected_outcome_for_every_request() {
     assert!(calendar.contains("approval::expiring"), "{calendar}");
     assert!(
         calendar
-            .contains("+approval::expired, -approval::expiring, new comment `approval-expired`"),
+            .contains("+approval::expired, -approval::expiring, due 2027-01-25, reopened, new comment `approval-expired`"),
         "{calendar}"
     );
     // Every request was recognised.

@@ -298,6 +298,8 @@ enum DueFrom {
     /// after filing when the quarter cannot be read or the calendar does not list it.
     EarningsOf(String),
     Field(String),
+    /// The approval's last valid day, as the rule's own `expiry` condition reads it.
+    Expiry(ExpiryCondition),
 }
 
 #[derive(Debug, Clone)]

@@ -96,39 +96,31 @@ pub struct RawQuietPeriod {
 pub struct RawApprovals {
     /// Calendar days from the approval date.
     pub default_validity_days: u32,
-    /// `flag` (default): label and comment; `reopen`: also reopen the request.
+    /// No longer read: refused with a pointer to the rules (see [`on_expiry`]).
     #[serde(default)]
     pub on_expiry: Option<Spanned<String>>,
 }
 
-/// What becomes of an expired approval's request, checked: `flag` is the one Steward performs
-/// (label and one comment, rules/references.yaml). `reopen` needs a rule action that reopens an
-/// issue, which rules do not have yet, so it is refused rather than silently ignored.
+/// `approvals.on_expiry`, which earlier versions read, is refused with where the choice lives
+/// now: what becomes of an expired approval's request is its rules' (rules/references.yaml
+/// flags it; a rule with `reopen: true` also reopens it), so one file says it, not two.
 fn on_expiry(file: &str, raw: Option<&RawApprovals>, errors: &mut Vec<ConfigError>) {
     let Some(v) = raw.and_then(|a| a.on_expiry.as_ref()) else {
         return;
     };
-    match v.value.as_str() {
-        "flag" => {}
-        "reopen" => errors.push(
-            ConfigError::at(
-                file,
-                v.referenced,
-                "`on_expiry: reopen` is not available yet",
-            )
-            .hint(
-                "use `on_expiry: flag` (label `approval::expired` and one comment on the request)",
+    errors.push(
+        ConfigError::at(
+            file,
+            v.referenced,
+            format!(
+                "`on_expiry: {}` is no longer read here: the rules decide what becomes of an expired approval",
+                v.value
             ),
+        )
+        .hint(
+            "delete `on_expiry`; to reopen expired approvals, enable the `approval-expired-reopen` rule in rules/references.yaml (docs/rules.md, \"Approvals that expire\")",
         ),
-        other => errors.push(
-            ConfigError::at(
-                file,
-                v.referenced,
-                format!("`on_expiry: {other}` is not understood"),
-            )
-            .hint("use `flag` (label and one comment) or `reopen`"),
-        ),
-    }
+    );
 }
 
 /// Numeric date order as written.

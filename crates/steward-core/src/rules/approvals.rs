@@ -109,9 +109,8 @@ impl Engine {
         now: DateTime<Utc>,
         expiring_days: u32,
     ) -> Option<ApprovalRow> {
-        if issue.state != IssueState::Closed {
-            return None;
-        }
+        // The team accepts an approval by closing it with the success outcome; one reopened for
+        // its renewal keeps that outcome and stays listed (as expired) until it is renewed.
         let decision = self.decide(issue, now, &Workload::default());
         let template = decision.template.as_ref()?;
         let fields = self

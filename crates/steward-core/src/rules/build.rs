@@ -77,6 +77,7 @@ impl TryFrom<RuleSource<'_>> for RuleSet {
                     check_comment_keys: src.check_comment_keys,
                     errors: &mut errors,
                     dates: Default::default(),
+                    expiry: None,
                 };
                 if let Some(rule) = b.rule(r) {
                     rules.push(rule);
@@ -138,6 +139,8 @@ struct Builder<'a, 'e> {
     check_comment_keys: bool,
     errors: &'e mut Vec<ConfigError>,
     dates: super::text::DateScope,
+    /// The rule's `expiry` condition, once validated (a due date `from: expiry` counts from it).
+    expiry: Option<super::ExpiryCondition>,
 }
 
 impl<'a> Builder<'a, '_> {

@@ -292,7 +292,7 @@ fn calendar_settings_that_cannot_be_meant_are_refused_with_what_to_write() {
         (
             "approvals: { default_validity_days: 365 }",
             "approvals: { default_validity_days: 365, on_expiry: reopen }",
-            "`on_expiry: reopen` is not available yet",
+            "the rules decide what becomes of an expired approval",
         ),
     ];
     for (from, to, says) in cases {

@@ -92,11 +92,13 @@ fn an_accepted_approval_is_a_referenceable_customer_with_its_expiry() {
 }
 
 #[test]
-fn only_requests_closed_with_the_programs_success_outcome_are_listed() {
+fn only_requests_with_the_programs_success_outcome_are_listed() {
     let e = engine();
     let now = at("2026-06-01");
     let cases = [
-        (IssueState::Opened, vec!["outcome::accepted"], false),
+        // Reopened for its renewal: still the customer's record until renewed.
+        (IssueState::Opened, vec!["outcome::accepted"], true),
+        (IssueState::Opened, vec![], false),
         (IssueState::Closed, vec![], false),
         (IssueState::Closed, vec!["outcome::declined"], false),
         (

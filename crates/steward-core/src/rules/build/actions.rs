@@ -131,6 +131,19 @@ impl Builder<'_, '_> {
             DueFrom::Created
         } else if d.from.value == "next_earnings" {
             DueFrom::NextEarnings
+        } else if d.from.value == "expiry" {
+            let Some(e) = self.expiry.clone() else {
+                self.err(
+                    d.from.referenced,
+                    "a due date `from: expiry` needs the rule's own `expiry` condition",
+                )
+                .hint = Some(
+                    "add `expiry: { expires: FIELD, approved: FIELD, expired: true }` to the rule's conditions"
+                        .to_owned(),
+                );
+                return None;
+            };
+            DueFrom::Expiry(e)
         } else if let Some(key) = d.from.value.strip_prefix("earnings.") {
             let spanned = Spanned::new(key.to_owned(), d.from.referenced, d.from.defined);
             let t = t.or_else(|| {
@@ -155,7 +168,7 @@ impl Builder<'_, '_> {
                 format!("due date `from: {}` is not understood", d.from.value),
             )
             .hint =
-                Some("use `created`, `next_earnings`, `earnings.KEY` for a fiscal-quarter field or `field.KEY` for a date field".to_owned());
+                Some("use `created`, `next_earnings`, `expiry` (with an `expiry` condition), `earnings.KEY` for a fiscal-quarter field or `field.KEY` for a date field".to_owned());
             return None;
         };
         let not_before = match &d.not_before {

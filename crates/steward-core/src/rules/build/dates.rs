@@ -36,6 +36,7 @@ impl Builder<'_, '_> {
         }
         if let Some(e) = expiry {
             out.expiry = self.expiry(e, t);
+            self.expiry.clone_from(&out.expiry);
         }
     }
 

@@ -150,6 +150,7 @@ fn due_target(d: &DueDateAction, ctx: &Ctx<'_>, calendar_gap: &mut bool) -> Opti
             Some(FieldValue::Date(date)) => Some(*date),
             _ => None,
         },
+        DueFrom::Expiry(e) => super::dates::expires(e, ctx),
     }?;
     let target = calendar.business_day_on_or_before(shift(calendar, base, d.offset, d.unit));
     // An embargo: nothing is due before it lifts (the first business day from it).

@@ -22,7 +22,7 @@ fn date_of(ctx: &Ctx<'_>, key: Option<&String>) -> Option<NaiveDate> {
 
 /// An approval's last valid day: the stated expiry, else the approval date plus the calendar's
 /// default validity.
-fn expires(e: &ExpiryCondition, ctx: &Ctx<'_>) -> Option<NaiveDate> {
+pub(super) fn expires(e: &ExpiryCondition, ctx: &Ctx<'_>) -> Option<NaiveDate> {
     let approved = date_of(ctx, e.approved.as_ref());
     let stated = date_of(ctx, e.expires.as_ref());
     ctx.calendar

@@ -286,6 +286,65 @@ fn a_stated_expiry_wins_over_the_default_and_an_open_request_is_not_reminded() {
 }
 
 #[test]
+fn an_expired_approval_is_reopened_once_for_its_renewal_and_stays_flagged_while_open() {
+    use crate::model::StateChange;
+    let e = engine();
+    // Approved 2026-01-05 with no stated expiry: last valid day 2027-01-05.
+    let accepted = ["outcome::accepted"];
+    let mut closed = issue(
+        approval("2026-01-05", "YYYY-MM-DD"),
+        "2026-01-04",
+        IssueState::Closed,
+        &accepted,
+    );
+    closed.due_date = Some(d("2026-01-16"));
+    closed.managed_due_date = closed.due_date;
+    let first = decide(&e, &closed, "2027-01-06");
+    assert_eq!(first.plan.state, Some(StateChange::Reopen));
+    // Due 10 business days after the last valid day (the renewal's date, not the old
+    // publish date's; 2027-01-18 is a holiday), so the reopened request does not start overdue.
+    assert_eq!(first.plan.due_date, Some(d("2027-01-20")));
+    assert!(note(&first, "approval-expired").is_some());
+
+    // Reopened: still flagged, not re-routed (no new assignee, no due date from the publish
+    // date), nothing reopened again.
+    let mut reopened = closed.clone();
+    reopened.state = IssueState::Opened;
+    reopened.labels.insert(LabelName::from("approval::expired"));
+    reopened
+        .owned_note_keys
+        .insert("approval-expired".to_owned());
+    reopened.due_date = Some(d("2027-01-20"));
+    reopened.managed_due_date = reopened.due_date;
+    let open = decide(&e, &reopened, "2027-01-07");
+    assert!(
+        !open
+            .plan
+            .remove_labels
+            .contains(&LabelName::from("approval::expired"))
+    );
+    assert_eq!(open.plan.state, None);
+    assert_eq!(open.plan.due_date, None, "{:?}", open.plan.due_date);
+    assert_eq!(open.plan.assignees, None);
+
+    // Closed again without renewing: flagged, and not reopened a second time.
+    let mut closed_again = reopened.clone();
+    closed_again.state = IssueState::Closed;
+    let again = decide(&e, &closed_again, "2027-02-01");
+    assert_eq!(again.plan.state, None);
+
+    // Renewed (new approval date): the flag goes, whatever the state.
+    let mut renewed = reopened.clone();
+    renewed.description = approval("2027-01-10", "YYYY-MM-DD");
+    let dec = decide(&e, &renewed, "2027-01-12");
+    assert!(
+        dec.plan
+            .remove_labels
+            .contains(&LabelName::from("approval::expired"))
+    );
+}
+
+#[test]
 fn after_the_event_the_owner_is_asked_once_for_the_outcome() {
     let e = engine();
     let body = std::fs::read_to_string(
