@@ -8,6 +8,7 @@ mod support;
 mod backtest_due_dates;
 mod backtest_lead_time;
 mod backtest_scale;
+mod backtest_state;
 mod comments_acknowledgement;
 mod comments_length;
 mod comments_untrusted;
