@@ -97,20 +97,7 @@ impl SimHandle {
         let now = self.now();
         let (iid, events) = {
             let mut st = self.state();
-            let assignees = new
-                .assignees
-                .iter()
-                .filter_map(|u| st.user_by_name(u).map(|u| u.id))
-                .collect();
-            let c = Creation {
-                title: new.title,
-                description: new.description,
-                labels: new.labels,
-                assignees,
-                due_date: new.due_date,
-                confidential: new.confidential,
-                created_at: new.created_at,
-            };
+            let c = Creation::from_new(&st, new);
             ops::create_issue(
                 &mut st,
                 project,

@@ -53,20 +53,7 @@ impl SimHandle {
                 .work_items
                 .find(&root, type_name)
                 .ok_or_else(|| SimError::NotFound(format!("work item type `{type_name}`")))?;
-            let assignees = new
-                .assignees
-                .iter()
-                .filter_map(|u| st.user_by_name(u).map(|u| u.id))
-                .collect();
-            let c = Creation {
-                title: new.title,
-                description: new.description,
-                labels: new.labels,
-                assignees,
-                due_date: new.due_date,
-                confidential: new.confidential,
-                created_at: new.created_at,
-            };
+            let c = Creation::from_new(&st, new);
             // The type is known before the item is saved, so the `open` hook carries it.
             let id = st.ids.next_issue();
             st.work_items.set(id, key);

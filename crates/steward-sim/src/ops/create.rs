@@ -24,6 +24,27 @@ pub(crate) struct Creation {
     pub created_at: Option<DateTime<Utc>>,
 }
 
+impl Creation {
+    /// An issue filed in the UI (`NewIssue`), its assignees' usernames resolved; an unknown
+    /// username is dropped.
+    pub(crate) fn from_new(st: &State, new: crate::types::NewIssue) -> Self {
+        let assignees = new
+            .assignees
+            .iter()
+            .filter_map(|u| st.user_by_name(u).map(|u| u.id))
+            .collect();
+        Self {
+            title: new.title,
+            description: new.description,
+            labels: new.labels,
+            assignees,
+            due_date: new.due_date,
+            confidential: new.confidential,
+            created_at: new.created_at,
+        }
+    }
+}
+
 /// Files an issue; quick actions in the description run before saving (GITLAB.md §4.4).
 pub(crate) fn create_issue(
     st: &mut State,
