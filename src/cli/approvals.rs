@@ -111,11 +111,13 @@ async fn rows(state: &AppState, expiring_days: u32) -> Result<Vec<ApprovalRow>, 
     let query = IssueQuery::default();
     let mut out = Vec::new();
     for &project in &state.projects {
-        let issues = state
+        let mut issues = state
             .gitlab
             .list_issues(&ctx, project, &query)
             .await
             .map_err(|e| format!("project {project}: listing issues failed: {e}"))?;
+        // GitLab lists the newest first; the spreadsheet reads oldest first.
+        issues.sort_by_key(|i| (i.created_at, i.iid));
         out.extend(
             issues
                 .iter()

@@ -4,13 +4,13 @@
 //!
 //! Reporting only: the ledger is kept by issue sync and decided by `steward_core::customers`.
 //! Names are requester text: printed on one line, capped; an account seen only on confidential
-//! requests is shown by its key, without a name.
+//! requests is shown by counts alone (its key is the requesters' name, normalised, so it is not
+//! printed either). "Now" is the process clock (`startup::Wiring`), as for every command.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use super::{ConfigDirs, EXIT_CONFIG, EXIT_INPUT, EXIT_OK};
-use steward_core::clock::{Clock, SystemClock};
 use steward_core::customers::{Ask, CustomerRules, summarise};
 use steward_core::model::IssueState;
 use steward_core::rules::Engine;
@@ -65,7 +65,14 @@ pub fn run(args: &CustomersArgs, out: &mut dyn Write, err: &mut dyn Write) -> i3
     };
     if args.name.is_some() {
         if asks.is_empty() {
-            let _ = writeln!(err, "steward customers: no asks recorded for that account");
+            let _ = writeln!(
+                err,
+                "steward customers: no asks recorded for `{}`; `steward customers` lists every \
+                 account",
+                args.name
+                    .as_deref()
+                    .map_or_else(String::new, |n| one_line(n, 80))
+            );
             return EXIT_INPUT;
         }
         print_account(&asks, out);
@@ -100,7 +107,8 @@ fn load_rules(dirs: &ConfigDirs, err: &mut dyn Write) -> Option<CustomerRules> {
 
 fn print_all(rules: &CustomerRules, asks: &[Ask], out: &mut dyn Write) {
     let window = rules.fatigue.as_ref().map_or(90, |f| f.window_days);
-    let lines = summarise(rules, asks, SystemClock.now(), window);
+    let now = crate::startup::Wiring::system().clock.now();
+    let lines = summarise(rules, asks, now, window);
     let _ = writeln!(
         out,
         "{:<32} {:>5} {:>5} {:>7}  last ask",
@@ -110,10 +118,10 @@ fn print_all(rules: &CustomerRules, asks: &[Ask], out: &mut dyn Write) {
         format!("{window}d")
     );
     for l in &lines {
-        let name = l
-            .name
-            .as_deref()
-            .map_or_else(|| format!("({})", l.key), |n| one_line(n, 32));
+        let name = l.name.as_deref().map_or_else(
+            || "(confidential requests only)".to_owned(),
+            |n| one_line(n, 32),
+        );
         let _ = writeln!(
             out,
             "{name:<32} {:>5} {:>5} {:>7}  {}",

@@ -1,13 +1,15 @@
 //! Tests that run the `steward` binary as a child process: the command line (`check`, `plan`,
-//! `sweep`, `digest`, `demo`, `export`, `migrate`), `steward serve` under hostile clients and
-//! readiness checks, multi-replica deployments and the failure drill. One test binary (each
-//! former test file is a module), so the crate links once.
+//! `sweep`, `digest`, `demo`, `export`, `migrate`, `customers`, `approvals`), `steward serve`
+//! under hostile clients and readiness checks, multi-replica deployments and the failure drill.
+//! One test binary (each former test file is a module), so the crate links once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
+mod cli_approvals;
 mod cli_backtest;
 mod cli_check;
+mod cli_customers;
 mod cli_demo;
 mod cli_explain;
 mod cli_labels;
