@@ -96,6 +96,15 @@ pub fn merge(plan: &mut Plan, ledger: &LedgerPlan) {
     }
 }
 
+/// Whether the store already holds the ask exactly as `run` found it (or there is no ask to
+/// hold: a template outside the ledger, an unreadable account).
+pub fn is_recorded(run: &LedgerRun) -> bool {
+    match &run.ask {
+        Some(Ok(ask)) => run.stored.iter().any(|a| a == ask),
+        _ => true,
+    }
+}
+
 /// Records the ask and wakes the requests whose flags it changes: a new ask, the requests it
 /// may duplicate (they learn of it); an ask whose state or outcome changed, also the requests
 /// it was linked to and the open asks of the account filed after it (they count it). Never

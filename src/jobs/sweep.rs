@@ -11,8 +11,9 @@
 mod listing;
 
 use crate::gitlab::{CallContext, GitLab, IssueOrderBy, IssueQuery, SortDirection};
+use crate::jobs::ledger;
 use crate::jobs::notes::stored_notes;
-use crate::jobs::plan::{plan_actions, save_workload};
+use crate::jobs::plan::{plan_with_ledger, save_workload};
 pub use crate::queue::SweepJob;
 pub use listing::ListingStats;
 
@@ -216,8 +217,14 @@ async fn check_issue(
         }
     }
     let existing = stored_notes(&deps.sync, &issue).await?.unwrap_or_default();
-    let (decision, actions) = plan_actions(&deps.sync, &mut issue, &existing).await?;
+    let (decision, actions, ledger) = plan_with_ledger(&deps.sync, &mut issue, &existing).await?;
     if actions.is_noop() {
+        // Nothing to write to GitLab, but the ledger may not know the request as it is now
+        // (closed with its outcome while no webhook reached Steward, or filed before the
+        // ledger existed): record it, as a sync would.
+        if enqueue && !ledger::is_recorded(&ledger) {
+            ledger::record(&deps.sync, &ledger).await;
+        }
         return Ok(());
     }
     if enqueue {

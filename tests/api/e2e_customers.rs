@@ -190,3 +190,47 @@ async fn duplicate_requests_are_linked_flagged_and_cleared_and_the_team_alone_se
     assert_eq!(owned(&h, fourth, FATIGUE_NOTE).len(), 1);
     h.stop().await;
 }
+
+/// No webhook reaches Steward: the team closes an accepted approval, the nightly sweep finds
+/// nothing to write on it, and the ledger still learns it is closed with its outcome (before,
+/// it stayed an open ask and kept counting towards the fatigue cap).
+#[tokio::test]
+async fn the_nightly_sweep_records_a_request_closed_while_no_webhook_arrived() {
+    let mut opts = HarnessOptions::shipped(at("2026-12-01T15:00:00Z"));
+    opts.webhook = false;
+    let h = Harness::start(opts).await.unwrap();
+    let text = format!(
+        "{}**Approval date:** 2026-11-25\n",
+        include_str!("../data/requests/customer-reference-approval--clean.md")
+    );
+    let iid = h.file("asales", "Northwind logo", &text).await.unwrap();
+    h.sweep(true).await.unwrap();
+    h.settle().await.unwrap();
+    let store = h.state.job_deps().sync.store.clone();
+    let asks = store.list_asks(None).await.unwrap();
+    let ask = asks.iter().find(|a| a.iid == iid).unwrap();
+    assert_eq!(ask.state, IssueState::Opened);
+
+    let director = h.user("nsmith").unwrap();
+    h.sim
+        .add_note(
+            h.project(),
+            iid,
+            director,
+            "/label ~\"outcome::accepted\"\n/close",
+        )
+        .unwrap();
+    h.set_now(at("2026-12-02T15:00:00Z"));
+    let report = h.sweep(true).await.unwrap();
+    h.settle().await.unwrap();
+    assert!(
+        report.drift.iter().all(|d| d.iid != iid),
+        "nothing to write on it: {}",
+        report.summary()
+    );
+    let asks = store.list_asks(None).await.unwrap();
+    let ask = asks.iter().find(|a| a.iid == iid).unwrap();
+    assert_eq!(ask.state, IssueState::Closed);
+    assert_eq!(ask.outcome, Some(LabelName::from("outcome::accepted")));
+    h.stop().await;
+}

@@ -144,9 +144,8 @@ async fn one_customer_written_five_ways_is_one_account_and_the_listing_shows_no_
     );
     let ibm_approval = w.file(
         "Logo approval",
-        // Its approval expires within the reminder window, so the full sweep, which re-decides
-        // closed accepted approvals, has work on it once closed and syncs it (a sweep syncs only
-        // issues whose plan changes something).
+        // Closed as accepted; the full sweep re-decides closed accepted approvals and records
+        // them in the ledger as closed. Its approval expires within the reminder window.
         naming(
             APPROVAL,
             "Northwind Logistics",
