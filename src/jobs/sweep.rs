@@ -155,6 +155,11 @@ async fn sweep_project(
     if full {
         sweep_closed(deps, project, enqueue, report).await?;
     }
+    if let Some(since) = previous {
+        let closed_newest =
+            sweep_recently_closed(deps, project, since, full, enqueue, report).await?;
+        newest = newest.max(closed_newest);
+    }
     // Nothing listed: GitLab showed no newer timestamp, so the watermark stays where it was.
     if enqueue && let Some(newest) = newest {
         let next = previous.map_or(newest - WATERMARK_OVERLAP, |p| {
@@ -190,6 +195,42 @@ async fn sweep_closed(
         }
     }
     Ok(())
+}
+
+/// The issues closed (or edited while closed) since the last sweep: a closing whose webhook
+/// never reached Steward still reaches the rules that look after closed requests and the
+/// customer ledger (an ask closed with its outcome stops counting as open). Returns the newest
+/// `updated_at` listed, for the watermark.
+async fn sweep_recently_closed(
+    deps: &JobDeps,
+    project: ProjectId,
+    since: chrono::DateTime<chrono::Utc>,
+    full: bool,
+    enqueue: bool,
+    report: &mut SweepReport,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, SyncError> {
+    let ctx = CallContext::none();
+    let query = IssueQuery {
+        state: Some(IssueState::Closed),
+        updated_after: Some(since),
+        order_by: Some(IssueOrderBy::UpdatedAt),
+        sort: Some(SortDirection::Desc),
+        ..IssueQuery::default()
+    };
+    // Not counted in `listed` / `pages`, which report the open issues' pass.
+    let issues = deps.sync.gitlab.list_issues(&ctx, project, &query).await?;
+    let newest = issues.iter().map(|i| i.updated_at).max();
+    for issue in issues {
+        // A full sweep may have decided it already (an accepted approval it watches).
+        let decided = report
+            .drift
+            .iter()
+            .any(|d| d.project == project && d.iid == issue.iid);
+        if !decided {
+            check_issue(deps, project, issue, full, enqueue, report).await?;
+        }
+    }
+    Ok(newest)
 }
 
 /// Decides one listed issue; when it is out of step, records the drift and (unless dry run)

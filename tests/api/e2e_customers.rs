@@ -234,3 +234,42 @@ async fn the_nightly_sweep_records_a_request_closed_while_no_webhook_arrived() {
     assert_eq!(ask.outcome, Some(LabelName::from("outcome::accepted")));
     h.stop().await;
 }
+
+/// No webhook reaches Steward: a speaker request is declined and closed, and the next
+/// catch-up sweep, which lists the issues closed since the last one, records the closing in
+/// the ledger.
+#[tokio::test]
+async fn a_catch_up_sweep_records_a_request_declined_while_no_webhook_arrived() {
+    let mut opts = HarnessOptions::shipped(at("2026-12-01T15:00:00Z"));
+    opts.webhook = false;
+    let h = Harness::start(opts).await.unwrap();
+    let iid = h
+        .file("asales", "Northwind speaker", SPEAKER)
+        .await
+        .unwrap();
+    h.set_now(at("2026-12-01T15:05:00Z"));
+    h.sweep(false).await.unwrap();
+    h.settle().await.unwrap();
+    let store = h.state.job_deps().sync.store.clone();
+    let ask = |asks: Vec<steward_core::customers::Ask>| asks.into_iter().find(|a| a.iid == iid);
+    let before = ask(store.list_asks(None).await.unwrap()).unwrap();
+    assert_eq!(before.state, IssueState::Opened);
+
+    h.set_now(at("2026-12-01T16:00:00Z"));
+    let director = h.user("nsmith").unwrap();
+    h.sim
+        .add_note(
+            h.project(),
+            iid,
+            director,
+            "/label ~\"outcome::declined\"\n/close",
+        )
+        .unwrap();
+    h.set_now(at("2026-12-01T16:05:00Z"));
+    h.sweep(false).await.unwrap();
+    h.settle().await.unwrap();
+    let after = ask(store.list_asks(None).await.unwrap()).unwrap();
+    assert_eq!(after.state, IssueState::Closed);
+    assert_eq!(after.outcome, Some(LabelName::from("outcome::declined")));
+    h.stop().await;
+}
