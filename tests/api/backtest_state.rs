@@ -3,6 +3,7 @@
 //! would leave closed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::support::approvals::{close_as, file_approval};
 use std::sync::Arc;
 
 use chrono::Duration;
@@ -19,21 +20,8 @@ async fn dropping_the_reopening_of_expired_approvals_reports_the_approval_it_wou
         .await
         .unwrap();
     // Approved 2026-01-25 with no stated expiry: valid through 2027-01-25.
-    let text = format!(
-        "{}**Approval date:** 2026-01-25\n",
-        include_str!("../data/requests/customer-reference-approval--clean.md")
-    );
-    let iid = h.file("asales", "Northwind logo", &text).await.unwrap();
-    h.settle().await.unwrap();
-    let director = h.user("nsmith").unwrap();
-    h.sim
-        .add_note(
-            h.project(),
-            iid,
-            director,
-            "/label ~\"outcome::accepted\"\n/close",
-        )
-        .unwrap();
+    let iid = file_approval(&h, "2026-01-25").await;
+    close_as(&h, iid, "outcome::accepted");
     h.settle().await.unwrap();
     // Expired, and no sweep has run since: the rules in force would reopen it now.
     let now = at("2027-01-27T15:00:00Z");

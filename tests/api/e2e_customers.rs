@@ -5,6 +5,7 @@
 //! clears the other's flag; a third open ask goes over the fatigue cap.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::support::approvals::{close_as, file_approval};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use steward::harness::{Harness, HarnessOptions};
@@ -199,11 +200,7 @@ async fn the_nightly_sweep_records_a_request_closed_while_no_webhook_arrived() {
     let mut opts = HarnessOptions::shipped(at("2026-12-01T15:00:00Z"));
     opts.webhook = false;
     let h = Harness::start(opts).await.unwrap();
-    let text = format!(
-        "{}**Approval date:** 2026-11-25\n",
-        include_str!("../data/requests/customer-reference-approval--clean.md")
-    );
-    let iid = h.file("asales", "Northwind logo", &text).await.unwrap();
+    let iid = file_approval(&h, "2026-11-25").await;
     h.sweep(true).await.unwrap();
     h.settle().await.unwrap();
     let store = h.state.job_deps().sync.store.clone();
@@ -211,15 +208,7 @@ async fn the_nightly_sweep_records_a_request_closed_while_no_webhook_arrived() {
     let ask = asks.iter().find(|a| a.iid == iid).unwrap();
     assert_eq!(ask.state, IssueState::Opened);
 
-    let director = h.user("nsmith").unwrap();
-    h.sim
-        .add_note(
-            h.project(),
-            iid,
-            director,
-            "/label ~\"outcome::accepted\"\n/close",
-        )
-        .unwrap();
+    close_as(&h, iid, "outcome::accepted");
     h.set_now(at("2026-12-02T15:00:00Z"));
     let report = h.sweep(true).await.unwrap();
     h.settle().await.unwrap();
@@ -256,15 +245,7 @@ async fn a_catch_up_sweep_records_a_request_declined_while_no_webhook_arrived() 
     assert_eq!(before.state, IssueState::Opened);
 
     h.set_now(at("2026-12-01T16:00:00Z"));
-    let director = h.user("nsmith").unwrap();
-    h.sim
-        .add_note(
-            h.project(),
-            iid,
-            director,
-            "/label ~\"outcome::declined\"\n/close",
-        )
-        .unwrap();
+    close_as(&h, iid, "outcome::declined");
     h.set_now(at("2026-12-01T16:05:00Z"));
     h.sweep(false).await.unwrap();
     h.settle().await.unwrap();

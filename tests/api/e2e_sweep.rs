@@ -3,6 +3,7 @@
 //! a sweep over unchanged issues that writes nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::support::approvals::{close_as, file_approval};
 use chrono::{DateTime, NaiveDate, Utc};
 use steward::harness::{Harness, HarnessOptions};
 use steward_core::model::{IssueIid, IssueState, LabelName};
@@ -249,21 +250,8 @@ async fn an_accepted_approval_is_reminded_then_flagged_and_reopened_once_by_the_
         .await
         .unwrap();
     // Approved 2026-01-25 with no stated expiry: valid through 2027-01-25 (365 days).
-    let text = format!(
-        "{}**Approval date:** 2026-01-25\n",
-        include_str!("../data/requests/customer-reference-approval--clean.md")
-    );
-    let iid = h.file("asales", "Northwind logo", &text).await.unwrap();
-    h.settle().await.unwrap();
-    let director = h.user("nsmith").unwrap();
-    h.sim
-        .add_note(
-            h.project(),
-            iid,
-            director,
-            "/label ~\"outcome::accepted\"\n/close",
-        )
-        .unwrap();
+    let iid = file_approval(&h, "2026-01-25").await;
+    close_as(&h, iid, "outcome::accepted");
     h.settle().await.unwrap();
     // 35 business days before the expiry (the holidays skipped): nothing yet.
     assert!(!has(&h, iid, "approval::expiring"));
@@ -311,6 +299,7 @@ async fn an_accepted_approval_is_reminded_then_flagged_and_reopened_once_by_the_
     assert!(has(&h, iid, "outcome::accepted") && has(&h, iid, "approval::expired"));
     assert!(!has(&h, iid, "deadline::overdue"));
     // The team decides not to renew and closes it again: it stays closed and flagged.
+    let director = h.user("nsmith").unwrap();
     h.sim
         .add_note(h.project(), iid, director, "/close")
         .unwrap();

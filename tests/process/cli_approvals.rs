@@ -6,7 +6,8 @@
 //! cell a spreadsheet would run as a formula; a confidential request's row names no customer.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
+use crate::support::cli::{self, run};
+use std::path::PathBuf;
 
 use assert_cmd::Command;
 use chrono::{DateTime, Utc};
@@ -36,35 +37,9 @@ fn default_validity_days() -> i64 {
 }
 
 fn steward(w: &World, args: &[&str]) -> Command {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut cmd = Command::cargo_bin("steward").unwrap();
-    cmd.env("STEWARD_GITLAB_URL", w.sim.base_url())
-        .env("STEWARD_GITLAB_TOKEN", TOKEN)
-        .env("STEWARD_WEBHOOK_SECRETS", "unused")
-        .env("STEWARD_PROJECTS", w.project.0.to_string())
-        .env(
-            "STEWARD_DATABASE_URL",
-            format!("sqlite://{}?mode=rwc", w.db.display()),
-        )
-        .env("STEWARD_RULES_DIR", root.join("rules"))
-        .env("STEWARD_TEMPLATES_DIR", root.join("issue_templates"))
-        .env("STEWARD_TEST_CLOCK_FILE", &w.clock)
-        .arg("approvals")
-        .args(args)
-        .timeout(std::time::Duration::from_secs(120));
-    cmd
-}
-
-async fn run(cmd: Command) -> (Option<i32>, String, String) {
-    let mut cmd = cmd;
-    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let mut all = vec!["approvals"];
+    all.extend_from_slice(args);
+    cli::steward(&w.sim, TOKEN, w.project.0, &w.db, &w.clock, &all)
 }
 
 struct World {

@@ -4,6 +4,7 @@
 //! the API calls counted and nothing written.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::support::cli::{self, run};
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -56,33 +57,7 @@ fn candidate(tag: &str, days: u32) -> (PathBuf, PathBuf) {
 }
 
 fn steward(sim: &SimHandle, project: u64, db: &Path, clock: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("steward").unwrap();
-    cmd.env("STEWARD_GITLAB_URL", sim.base_url())
-        .env("STEWARD_GITLAB_TOKEN", TOKEN)
-        .env("STEWARD_WEBHOOK_SECRETS", "unused")
-        .env("STEWARD_PROJECTS", project.to_string())
-        .env(
-            "STEWARD_DATABASE_URL",
-            format!("sqlite://{}?mode=rwc", db.display()),
-        )
-        .env("STEWARD_RULES_DIR", root().join("rules"))
-        .env("STEWARD_TEMPLATES_DIR", root().join("issue_templates"))
-        .env("STEWARD_TEST_CLOCK_FILE", clock)
-        .args(args)
-        .timeout(std::time::Duration::from_secs(120));
-    cmd
-}
-
-async fn run(cmd: Command) -> (Option<i32>, String, String) {
-    let mut cmd = cmd;
-    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    cli::steward(sim, TOKEN, project, db, clock, args)
 }
 
 struct World {

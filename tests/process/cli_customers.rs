@@ -6,6 +6,7 @@
 //! and nothing a requester wrote; a hostile account name comes out on one bounded line.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::support::cli::{self, run};
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -28,22 +29,9 @@ fn at(s: &str) -> DateTime<Utc> {
 }
 
 fn steward(sim: &SimHandle, project: u64, db: &Path, clock: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("steward").unwrap();
-    cmd.env("STEWARD_GITLAB_URL", sim.base_url())
-        .env("STEWARD_GITLAB_TOKEN", TOKEN)
-        .env("STEWARD_WEBHOOK_SECRETS", "unused")
-        .env("STEWARD_PROJECTS", project.to_string())
-        .env(
-            "STEWARD_DATABASE_URL",
-            format!("sqlite://{}?mode=rwc", db.display()),
-        )
-        .env("STEWARD_RULES_DIR", root().join("rules"))
-        .env("STEWARD_TEMPLATES_DIR", root().join("issue_templates"))
-        .env("STEWARD_TEST_CLOCK_FILE", clock)
-        .env("STEWARD_GITLAB_REQUESTS_PER_MINUTE", "1000000")
-        .env("STEWARD_GITLAB_NOTES_PER_MINUTE", "1000000")
-        .args(args)
-        .timeout(std::time::Duration::from_secs(120));
+    let mut cmd = cli::steward(sim, TOKEN, project, db, clock, args);
+    cmd.env("STEWARD_GITLAB_REQUESTS_PER_MINUTE", "1000000")
+        .env("STEWARD_GITLAB_NOTES_PER_MINUTE", "1000000");
     cmd
 }
 
@@ -54,18 +42,6 @@ fn customers(w: &World, args: &[&str]) -> Command {
     let mut all = vec!["customers", "--rules", &rules, "--templates", &templates];
     all.extend_from_slice(args);
     steward(&w.sim, w.project, &w.db, &w.clock, &all)
-}
-
-async fn run(cmd: Command) -> (Option<i32>, String, String) {
-    let mut cmd = cmd;
-    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 struct World {

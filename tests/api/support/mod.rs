@@ -1,5 +1,6 @@
 //! Support shared by the in-process tests.
 
+pub mod approvals;
 /// The checks behind the fuzz targets, shared with `fuzz/` so a corpus input runs through the
 /// same code here as under the fuzzer.
 #[path = "../../../fuzz/src/lib.rs"]
